@@ -1,0 +1,7 @@
+"""Allows `python -m frontdesk`."""
+
+import sys
+
+from frontdesk.cli import main
+
+sys.exit(main())

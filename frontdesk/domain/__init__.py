@@ -1,0 +1,1 @@
+"""Pure clinic rules: no Qt, no SQL, no I/O."""

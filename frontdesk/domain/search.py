@@ -1,0 +1,83 @@
+"""What the person at the desk meant by what they typed in the search box."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from enum import Enum
+from typing import Generic, TypeVar
+
+from frontdesk.domain.dates import DateFormatError, looks_like_date, parse_date
+from frontdesk.domain.text import digits, fold, name_key
+
+T = TypeVar("T")
+MIN_PHONE_DIGITS = 3
+_PHONE_CHARS = re.compile(r"^[\d\s()+\-.]+$")
+
+
+class SearchKind(Enum):
+    ALL = "all"
+    NAME = "name"
+    PHONE = "phone"
+    EMAIL = "email"
+    DOB = "dob"
+    NOTHING = "nothing"  # typed something that cannot match (e.g. an impossible date)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    kind: SearchKind
+    words: tuple[str, ...] = ()
+    text: str = ""  # folded email fragment or phone digits
+    day: date | None = None
+
+
+def parse_query(raw: str) -> SearchQuery:
+    """Decide once per keystroke; the repository turns the answer into indexed ranges."""
+    text = raw.strip()
+    if not text:
+        return SearchQuery(SearchKind.ALL)
+    if looks_like_date(text):
+        try:
+            return SearchQuery(SearchKind.DOB, day=parse_date(text))
+        except DateFormatError:
+            return SearchQuery(SearchKind.NOTHING)
+    if _PHONE_CHARS.match(text):
+        number = digits(text)
+        if len(number) == 11 and number.startswith("1"):
+            number = number[1:]  # US numbers are indexed without the country code
+        if len(number) >= MIN_PHONE_DIGITS:
+            return SearchQuery(SearchKind.PHONE, text=number)
+        if number:
+            return SearchQuery(SearchKind.NOTHING)
+    if "@" in text:
+        return SearchQuery(SearchKind.EMAIL, text=fold(text))
+    words = tuple(name_key(text).split())
+    if not words:
+        return SearchQuery(SearchKind.NOTHING)
+    return SearchQuery(SearchKind.NAME, words=words, text=fold(text))
+
+
+class PatientSort(Enum):
+    """Orders the registry can be shown in; each is backed by an index."""
+
+    NAME = "name"
+    DOB = "dob"
+    PHONE = "phone"
+    EMAIL = "email"
+    STATUS = "status"
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    """Where the next page starts: which ranked group, and the last sort key seen in it."""
+
+    stream: int
+    after: tuple | None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    rows: list[T]
+    next: PageCursor | None  # None: nothing more to fetch

@@ -1,0 +1,27 @@
+"""Who works at the clinic, and in which role they act."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Role(Enum):
+    FRONT_DESK = "front_desk"
+    DOCTOR = "doctor"
+
+    @property
+    def label(self) -> str:
+        return {"front_desk": "Front desk", "doctor": "Doctor"}[self.value]
+
+
+@dataclass(frozen=True)
+class Staff:
+    id: int
+    name: str
+    role: Role
+    active: bool = True
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.role.label.lower()})"

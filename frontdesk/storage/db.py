@@ -1,0 +1,58 @@
+"""Opening the clinic's database file safely, and the one way to write to it."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: Path | str) -> sqlite_utils.Database:
+    """A connection with the pragmas DESIGN.md requires; transactions are ours, not the driver's."""
+    # isolation_level=None: the driver never opens a deferred transaction behind our back.
+    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    if str(path) != ":memory:":
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    return sqlite_utils.Database(conn)
+
+
+@contextmanager
+def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """BEGIN IMMEDIATE takes the write lock up front, so two windows queue instead of failing.
+
+    Nothing counts as saved until COMMIT has returned; any exception rolls everything back.
+    """
+    conn = db.conn
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def backup_copy(db: sqlite_utils.Database, destination: Path) -> Path:
+    """A consistent copy through SQLite's online backup API (safe while others read)."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    target = sqlite3.connect(str(destination))
+    try:
+        db.conn.backup(target)
+    finally:
+        target.close()
+    return destination
+
+
+def timestamped_backup_path(db_path: Path, reason: str, now: datetime) -> Path:
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    return db_path.parent / "backups" / f"{db_path.stem}-{reason}-{stamp}.sqlite3"

@@ -1,0 +1,107 @@
+"""The schema, as append-only steps. Never edit a step once it has shipped: add one."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from frontdesk.storage.db import backup_copy, timestamped_backup_path, write_transaction
+
+MIGRATIONS = Migrations("frontdesk")
+
+
+@MIGRATIONS(name="0001_staff_and_patients")
+def _staff_and_patients(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE staff (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            role TEXT NOT NULL CHECK (role IN ('front_desk', 'doctor')),
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1))
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE patients (
+            id INTEGER PRIMARY KEY,
+            first_name TEXT NOT NULL,
+            last_name TEXT NOT NULL,
+            dob TEXT NOT NULL,
+            phone TEXT NOT NULL DEFAULT '',
+            email TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            first_key TEXT NOT NULL,
+            last_key TEXT NOT NULL,
+            phone_digits TEXT NOT NULL DEFAULT '',
+            phone_rev TEXT NOT NULL DEFAULT '',
+            email_key TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX patients_by_name ON patients (last_key, first_key)")
+    db.execute(
+        "INSERT INTO staff (name, role) VALUES ('Dr. Alex', 'doctor'), ('Front desk', 'front_desk')"
+    )
+
+
+@MIGRATIONS(name="0002_audit")
+def _audit(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff (id),
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id INTEGER,
+            before TEXT,
+            after TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX audit_by_entity ON audit (entity, entity_id)")
+
+
+@MIGRATIONS(name="0003_patient_search_indexes")
+def _patient_search_indexes(db: sqlite_utils.Database) -> None:
+    # Every search the desk runs is an index range read in display order, never a scan.
+    db.execute("CREATE INDEX patients_by_first_name ON patients (first_key, last_key)")
+    db.execute("CREATE INDEX patients_by_dob ON patients (dob, last_key, first_key)")
+    db.execute("CREATE INDEX patients_by_phone ON patients (phone_digits)")
+    db.execute("CREATE INDEX patients_by_phone_suffix ON patients (phone_rev)")
+    db.execute("CREATE INDEX patients_by_email ON patients (email_key)")
+
+
+def pending_names(db: sqlite_utils.Database, steps: Migrations = MIGRATIONS) -> list[str]:
+    return [m.name for m in steps.pending(db)]
+
+
+def migrate(
+    db: sqlite_utils.Database,
+    db_path: Path | None,
+    now: datetime,
+    steps: Migrations = MIGRATIONS,
+) -> Path | None:
+    """Apply pending steps in one IMMEDIATE transaction, after a backup copy of a used file.
+
+    A step that fails rolls back every step of this run: the file is left exactly as it was.
+    Returns the backup's path when one was made.
+    """
+    pending = pending_names(db, steps)
+    if not pending:
+        return None
+    backup = None
+    if db_path is not None and db.table_names():
+        backup = backup_copy(db, timestamped_backup_path(db_path, "before-migration", now))
+    with write_transaction(db):
+        steps.apply(db)
+    return backup

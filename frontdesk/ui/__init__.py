@@ -1,0 +1,1 @@
+"""Qt widgets only: everything here calls services and never touches SQL."""

@@ -1,0 +1,149 @@
+"""The main window: a tab per working area, menus, status bar, who is at the desk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QWidget,
+)
+
+from frontdesk import __version__
+from frontdesk.domain.clinic import CLINIC_CITY, CLINIC_NAME
+from frontdesk.services.clinic import Clinic
+from frontdesk.ui import prompts
+from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.session import DeskSession
+from frontdesk.ui.tabs.patients_tab import PatientsTab
+
+GEOMETRY_KEY = "window/geometry"
+STATE_KEY = "window/state"
+STATUS_TIMEOUT_MS = 6000
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        clinic: Clinic,
+        settings: QSettings,
+        today: Callable[[], date],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(f"Frontdesk - {CLINIC_NAME}")
+        self._settings = settings
+        self.notifier = ChangeNotifier(self)
+        self.session = DeskSession(clinic.staff, settings)
+
+        self.patients_tab = PatientsTab(
+            clinic.patients, lambda: self.session.current, self.notifier, today
+        )
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.patients_tab, "&Patients")
+        self.setCentralWidget(self.tabs)
+
+        self.staff_picker = QComboBox()
+        self.staff_picker.setObjectName("staffPicker")
+        self.staff_picker.setAccessibleName("Who is at the desk")
+        self.staff_picker.setToolTip("Every change is recorded under this name.")
+        for member in self.session.members():
+            self.staff_picker.addItem(member.label, member)
+        self.staff_picker.setCurrentIndex(
+            max(0, self.staff_picker.findText(self.session.current.label))
+        )
+        self.staff_picker.currentIndexChanged.connect(self._staff_chosen)
+        desk_label = QLabel("At the desk:")
+        desk_label.setBuddy(self.staff_picker)
+        self.db_label = QLabel(str(clinic.path))
+        self.db_label.setObjectName("databasePath")
+        self.db_label.setToolTip("The clinic database this window works on")
+        bar = self.statusBar()
+        bar.addPermanentWidget(self.db_label)
+        bar.addPermanentWidget(desk_label)
+        bar.addPermanentWidget(self.staff_picker)
+        self.patients_tab.message.connect(self.show_message)
+
+        self._build_menus()
+        self._restore_geometry()
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        switch = QAction("Change who is at the &desk", self)
+        switch.setShortcut(QKeySequence("Ctrl+Shift+D"))
+        switch.triggered.connect(self._focus_staff_picker)
+        file_menu.addAction(switch)
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        tab = self.patients_tab
+        patients = self.menuBar().addMenu("&Patients")
+        for action in (tab.find_action, tab.new_action, tab.open_action):
+            patients.addAction(action)
+        patients.addSeparator()
+        patients.addAction(tab.archive_action)
+        patients.addAction(tab.restore_action)
+        show_archived = QAction("Show &archived patients", self)
+        show_archived.setCheckable(True)
+        show_archived.toggled.connect(tab.show_archived.setChecked)
+        tab.show_archived.toggled.connect(show_archived.setChecked)
+        patients.addAction(show_archived)
+
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About Frontdesk", self)
+        about.triggered.connect(self._about)
+        help_menu.addAction(about)
+
+    def _focus_staff_picker(self) -> None:
+        self.staff_picker.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.staff_picker.showPopup()
+
+    def _staff_chosen(self, index: int) -> None:
+        member = self.staff_picker.itemData(index)
+        if member is not None:
+            self.session.switch_to(member)
+            self.show_message(
+                f"{member.name} is now at the desk; changes are recorded under this name."
+            )
+
+    def show_message(self, text: str) -> None:
+        self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)
+
+    def _about(self) -> None:
+        prompts.inform(
+            self,
+            "About Frontdesk",
+            f"Frontdesk {__version__}\n{CLINIC_NAME}, {CLINIC_CITY}\n\n"
+            "Patients, intake, calendar and laser sessions for the front desk.",
+        )
+
+    def _restore_geometry(self) -> None:
+        geometry = self._settings.value(GEOMETRY_KEY)
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1180, 720)
+        state = self._settings.value(STATE_KEY)
+        if state is not None:
+            self.restoreState(state)
+
+    def save_geometry(self) -> None:
+        self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self._settings.setValue(STATE_KEY, self.saveState())
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_geometry()
+        super().closeEvent(event)

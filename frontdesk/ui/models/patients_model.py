@@ -1,0 +1,177 @@
+"""The registry as a lazy table: a page of rows at a time, fetched as the view scrolls."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from frontdesk.domain.dates import age_on, format_us
+from frontdesk.domain.patients import Patient
+from frontdesk.domain.phones import display_phone
+from frontdesk.domain.search import PageCursor, PatientSort
+from frontdesk.services.patients import PatientService
+
+COL_NAME, COL_DOB, COL_PHONE, COL_EMAIL, COL_STATUS = range(5)
+HEADERS = {
+    COL_NAME: "Name",
+    COL_DOB: "Date of birth (age)",
+    COL_PHONE: "Phone",
+    COL_EMAIL: "Email",
+    COL_STATUS: "Status",
+}
+SORT_BY_COLUMN = {
+    COL_NAME: PatientSort.NAME,
+    COL_DOB: PatientSort.DOB,
+    COL_PHONE: PatientSort.PHONE,
+    COL_EMAIL: PatientSort.EMAIL,
+    COL_STATUS: PatientSort.STATUS,
+}
+PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+PAGE_SIZE = 100
+ARCHIVED_COLOUR = QColor("#7a7f87")
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class PatientTableModel(QAbstractTableModel):
+    def __init__(
+        self,
+        patients: PatientService,
+        today: Callable[[], date],
+        page_size: int = PAGE_SIZE,
+    ) -> None:
+        super().__init__()
+        self._patients = patients
+        self._today = today
+        self._page_size = page_size
+        self._text = ""
+        self._include_archived = False
+        self._sort = PatientSort.NAME
+        self._descending = False
+        self._rows: list[Patient] = []
+        self._cursor: PageCursor | None = None
+
+    # -- what to show ----------------------------------------------------------------
+    def set_search(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.reload()
+
+    def set_include_archived(self, include: bool) -> None:
+        if include != self._include_archived:
+            self._include_archived = include
+            self.reload()
+
+    @property
+    def search_text(self) -> str:
+        return self._text
+
+    def reload(self, at_least: int = 0) -> None:
+        """Query again from the top; keeps as many rows as were loaded when asked (refresh)."""
+        wanted = max(self._page_size, at_least)
+        page = self._patients.search(
+            self._text,
+            sort=self._sort,
+            descending=self._descending,
+            include_archived=self._include_archived,
+            limit=wanted,
+        )
+        self.beginResetModel()
+        self._rows = page.rows
+        self._cursor = page.next
+        self.endResetModel()
+
+    def refresh(self) -> None:
+        self.reload(at_least=len(self._rows))
+
+    def has_more(self) -> bool:
+        return self._cursor is not None
+
+    def patient_at(self, row: int) -> Patient | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, patient_id: int) -> int | None:
+        return next((i for i, p in enumerate(self._rows) if p.id == patient_id), None)
+
+    # -- Qt model API --------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._cursor is not None
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._cursor is None:
+            return
+        page = self._patients.search(
+            self._text,
+            sort=self._sort,
+            descending=self._descending,
+            include_archived=self._include_archived,
+            cursor=self._cursor,
+            limit=self._page_size,
+        )
+        self._cursor = page.next
+        if page.rows:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
+            self._rows.extend(page.rows)
+            self.endInsertRows()
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS.get(section)
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return section + 1
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        patient = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._display(patient, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_NAME:
+            return f"{patient.full_name} (#{patient.id})"
+        if role == Qt.ItemDataRole.ForegroundRole and patient.archived:
+            return QBrush(ARCHIVED_COLOUR)
+        if role == PATIENT_ID_ROLE:
+            return patient.id
+        return None
+
+    def _display(self, patient: Patient, column: int) -> str | None:
+        if column == COL_NAME:
+            return patient.sort_name
+        if column == COL_DOB:
+            return f"{format_us(patient.dob)} ({age_on(patient.dob, self._today())})"
+        if column == COL_PHONE:
+            return display_phone(patient.phone_e164)
+        if column == COL_EMAIL:
+            return patient.email
+        if column == COL_STATUS:
+            return "Archived" if patient.archived else "Active"
+        return None
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        sort = SORT_BY_COLUMN.get(column)
+        if sort is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if (sort, descending) != (self._sort, self._descending):
+            self._sort, self._descending = sort, descending
+            self.reload()

@@ -1,0 +1,332 @@
+"""Patients: find anyone in a keystroke, register, correct, archive."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.patients import Patient
+from frontdesk.domain.staff import Staff
+from frontdesk.services.errors import ServiceError
+from frontdesk.services.patients import PatientService
+from frontdesk.ui import prompts
+from frontdesk.ui.dialogs.patient_dialog import PatientDialog
+from frontdesk.ui.models.patients_model import (
+    COL_DOB,
+    COL_EMAIL,
+    COL_NAME,
+    COL_PHONE,
+    COL_STATUS,
+    PatientTableModel,
+)
+from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.widgets.patient_detail import PatientDetailPane
+
+ENTITY = "patient"
+
+
+class PatientTable(QTableView):
+    """Enter opens the selected patient, as it does in every list the desk uses."""
+
+    open_requested = Signal()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_requested.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class SearchBox(QLineEdit):
+    """Down arrow walks into the results; Enter opens the highlighted one."""
+
+    move_down = Signal()
+    open_requested = Signal()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Down:
+            self.move_down.emit()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.open_requested.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+            return
+        super().keyPressEvent(event)
+
+
+class PatientsTab(QWidget):
+    message = Signal(str)  # for the status bar, after an action succeeded
+
+    def __init__(
+        self,
+        patients: PatientService,
+        actor: Callable[[], Staff],
+        notifier: ChangeNotifier,
+        today: Callable[[], date],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("patientsTab")
+        self._patients = patients
+        self._actor = actor
+        self._notifier = notifier
+        self._today = today
+        self.dialog: PatientDialog | None = None
+
+        self.model = PatientTableModel(patients, today)
+
+        self.search = SearchBox()
+        self.search.setObjectName("patientSearch")
+        self.search.setPlaceholderText("Find a patient: name, phone, email or date of birth")
+        self.search.setAccessibleName("Find patient")
+        self.search.setClearButtonEnabled(True)
+        self.show_archived = QCheckBox("Show a&rchived")
+        self.show_archived.setAccessibleName("Show archived patients")
+        self.count_label = QLabel()
+        self.count_label.setObjectName("patientCount")
+        self.new_button = QPushButton("&New patient…")
+        self.new_button.setAccessibleName("New patient")
+
+        self.table = PatientTable()
+        self.table.setObjectName("patientTable")
+        self.table.setAccessibleName("Patients")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        for column, width in ((COL_DOB, 150), (COL_PHONE, 130), (COL_EMAIL, 230), (COL_STATUS, 80)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+            header.resizeSection(column, width)
+
+        self.detail = PatientDetailPane(today)
+
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        top.addWidget(self.search, 1)
+        top.addWidget(self.show_archived)
+        top.addWidget(self.new_button)
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.detail)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+        layout.addWidget(self.count_label)
+
+        self.find_action = self._action(
+            "&Find patient", QKeySequence.StandardKey.Find, self.focus_search
+        )
+        self.new_action = self._action(
+            "&New patient…", QKeySequence.StandardKey.New, self.new_patient
+        )
+        self.open_action = self._action(
+            "&Open patient…", QKeySequence.StandardKey.Open, self.open_selected
+        )
+        self.archive_action = self._action("&Archive patient…", None, self.archive_selected)
+        self.restore_action = self._action("&Restore patient", None, self.restore_selected)
+
+        self.search.textChanged.connect(self._search_changed)
+        self.search.move_down.connect(self._walk_into_table)
+        self.search.open_requested.connect(self._open_from_search)
+        self.show_archived.toggled.connect(self._archived_toggled)
+        self.new_button.clicked.connect(self.new_patient)
+        self.table.open_requested.connect(self.open_selected)
+        self.table.doubleClicked.connect(lambda _index: self.open_selected())
+        self.table.selectionModel().currentRowChanged.connect(self._current_changed)
+        self.model.modelReset.connect(self._after_reset)
+        self.model.rowsInserted.connect(lambda *_: self._update_count())
+        self.detail.edit_requested.connect(self.open_patient)
+        self.detail.archive_requested.connect(self.archive_patient)
+        self.detail.restore_requested.connect(self.restore_patient)
+        notifier.changed.connect(self._data_changed)
+
+        self.model.reload()
+
+    def _action(self, text: str, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    # -- finding ----------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def _search_changed(self, text: str) -> None:
+        self.model.set_search(text)
+
+    def _archived_toggled(self, checked: bool) -> None:
+        self.model.set_include_archived(checked)
+
+    def _walk_into_table(self) -> None:
+        if self.model.rowCount() == 0:
+            return
+        self.table.setFocus()
+        if not self.table.currentIndex().isValid():
+            self._select_row(0)
+
+    def _open_from_search(self) -> None:
+        if not self.table.currentIndex().isValid() and self.model.rowCount() > 0:
+            self._select_row(0)
+        self.open_selected()
+
+    def _after_reset(self) -> None:
+        self._update_count()
+        self.detail.show_patient(None)
+        if self.model.rowCount() == 1:
+            self._select_row(0)  # one match: show it straight away
+
+    def _update_count(self) -> None:
+        shown = self.model.rowCount()
+        more = "+" if self.model.has_more() else ""
+        noun = "patient" if shown == 1 and not more else "patients"
+        text = f"{shown}{more} {noun}"
+        if self.model.search_text.strip():
+            text += f" matching “{self.model.search_text.strip()}”"
+            if shown == 0:
+                text += (
+                    ". Try fewer letters, the phone number's last four digits,"
+                    " or Ctrl+N to register."
+                )
+        elif self.model.has_more():
+            text += " (scroll for more)"
+        self.count_label.setText(text)
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row, COL_NAME)
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.detail.show_patient(
+            self.model.patient_at(current.row()) if current.isValid() else None
+        )
+
+    def selected_patient(self) -> Patient | None:
+        index = self.table.currentIndex()
+        return self.model.patient_at(index.row()) if index.isValid() else None
+
+    def select_patient(self, patient_id: int) -> bool:
+        row = self.model.row_of(patient_id)
+        if row is None:
+            return False
+        self._select_row(row)
+        return True
+
+    # -- writing ----------------------------------------------------------------------------
+    def new_patient(self) -> PatientDialog:
+        return self._open_dialog(None)
+
+    def open_selected(self) -> PatientDialog | None:
+        patient = self.selected_patient()
+        return self._open_dialog(patient) if patient else None
+
+    def open_patient(self, patient_id: int) -> PatientDialog | None:
+        try:
+            patient = self._patients.get(patient_id)
+        except ServiceError as exc:
+            prompts.warn(self, "Patient", str(exc))
+            return None
+        return self._open_dialog(patient)
+
+    def _open_dialog(self, patient: Patient | None) -> PatientDialog:
+        dialog = PatientDialog(self._patients, self._actor, self._today, patient, parent=self)
+        dialog.saved.connect(lambda stored, new=patient is None: self._saved(stored, new))
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()  # window-modal, and the event loop keeps running
+        return dialog
+
+    def _saved(self, patient: Patient, new: bool) -> None:
+        self._notifier.announce(ENTITY, patient.id)
+        if new and self.model.row_of(patient.id) is None:
+            # Show the newcomer even if the current search would hide them.
+            self.search.setText(patient.last_name)
+        self.select_patient(patient.id)
+        verb = "registered" if new else "saved"
+        self.message.emit(f"{patient.full_name} {verb}.")
+
+    def archive_selected(self) -> None:
+        patient = self.selected_patient()
+        if patient:
+            self.archive_patient(patient.id)
+
+    def restore_selected(self) -> None:
+        patient = self.selected_patient()
+        if patient:
+            self.restore_patient(patient.id)
+
+    def archive_patient(self, patient_id: int) -> None:
+        try:
+            patient = self._patients.get(patient_id)
+        except ServiceError as exc:
+            prompts.warn(self, "Archive", str(exc))
+            return
+        question = (
+            f"Archive {patient.full_name} (born {patient.dob:%m/%d/%Y})?\n\n"
+            "Archived patients are kept with all their records but hidden from the list and"
+            " from searches unless “Show archived” is ticked. You can restore them at any time."
+        )
+        if not prompts.confirm(self, "Archive patient", question, "Archive"):
+            return
+        self._write(lambda: self._patients.archive(self._actor(), patient_id), "archived")
+
+    def restore_patient(self, patient_id: int) -> None:
+        self._write(lambda: self._patients.restore(self._actor(), patient_id), "restored")
+
+    def _write(self, call: Callable[[], Patient], verb: str) -> None:
+        try:
+            patient = call()
+        except ServiceError as exc:
+            prompts.warn(self, "Not saved", str(exc))
+            return
+        self._notifier.announce(ENTITY, patient.id)
+        self.select_patient(patient.id)
+        self.message.emit(f"{patient.full_name} {verb}.")
+
+    def _data_changed(self, entity: str, entity_id: int) -> None:
+        if entity != ENTITY:
+            return
+        selected = self.selected_patient()
+        self.model.refresh()
+        keep = selected.id if selected else entity_id
+        if not self.select_patient(keep):
+            self.detail.show_patient(None)

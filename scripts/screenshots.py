@@ -1,0 +1,61 @@
+"""Render every window and dialog to PNG (offscreen), to look at them as a user would.
+
+QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py OUT_DIR
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from frontdesk.app import build_window
+from frontdesk.services.clinic import open_clinic
+from frontdesk.services.demo import fill_demo_clinic
+from frontdesk.ui.style import apply_style
+
+
+def main(out: Path) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    app = QApplication.instance() or QApplication([])
+    apply_style(app)
+    work = Path(tempfile.mkdtemp())
+    clinic = open_clinic(work / "demo.sqlite3")
+    fill_demo_clinic(clinic)
+    settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+    window = build_window(clinic, settings)
+    window.resize(1180, 720)
+    window.show()
+    tab = window.patients_tab
+
+    def shot(widget, name: str) -> None:
+        app.processEvents()
+        widget.grab().save(str(out / f"{name}.png"))
+        print(out / f"{name}.png")
+
+    shot(window, "patients-tab")
+    tab.search.setText("gar mar")
+    tab.select_patient(tab.model.patient_at(0).id)
+    shot(window, "patients-search")
+    dialog = tab.open_selected()
+    shot(dialog, "patient-dialog-edit")
+    dialog.reject()
+    dialog = tab.new_patient()
+    dialog.first_name.setText("José")
+    dialog.dob.setText("14/3/85")
+    dialog.phone.setText("555-0134")
+    dialog.email.setText("jose@")
+    dialog.save()
+    shot(dialog, "patient-dialog-errors")
+    dialog.reject()
+    clinic.close()
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else "shots"))

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Installs everything Frontdesk needs on Debian 12+ / Ubuntu 24.04+: Qt's system libraries,
+# fonts, Python with venv, then a virtual environment in .venv holding the package.
+# Safe to run again: it only installs what is missing. `--test` adds the test tools.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+extras=""
+[ "${1:-}" = "--test" ] && extras="[test]"
+
+# Qt offscreen + a visible X11 window + fonts (without fonts Qt draws boxes) + Python.
+packages=(
+  python3 python3-venv python3-pip ca-certificates
+  libglib2.0-0 libgl1 libegl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libxkbcommon0
+  fonts-dejavu-core
+  libx11-xcb1 libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0
+  libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-shm0
+  libxcb-render0 libxcb-xkb1 libxcb-util1
+)
+
+installed() {
+  dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
+}
+
+missing=()
+for pkg in "${packages[@]}"; do
+  installed "$pkg" || installed "${pkg}t64" || missing+=("$pkg")
+done
+
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: run as root or install sudo" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  echo ">> installing system packages: ${missing[*]}"
+  $sudo apt-get update -qq
+  names=()
+  for pkg in "${missing[@]}"; do
+    # Debian 13 / Ubuntu 24.04 renamed some libraries with a t64 suffix.
+    if apt-cache show "$pkg" >/dev/null 2>&1 && [ -n "$(apt-cache show "$pkg" 2>/dev/null)" ]; then
+      names+=("$pkg")
+    else
+      names+=("${pkg}t64")
+    fi
+  done
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${names[@]}" >/dev/null
+fi
+
+python=python3
+if ! "$python" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+  python=/usr/bin/python3
+fi
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {
+  echo "setup: Frontdesk needs Python 3.11 or newer ($python is older)" >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ]; then
+  echo ">> creating the virtual environment in .venv"
+  "$python" -m venv .venv
+fi
+
+# Reinstall only when the dependencies or the wanted extras changed.
+stamp=".venv/.frontdesk-installed"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1) $extras"
+if [ ! -f "$stamp" ] || ! grep -qxF "$want" "$stamp"; then
+  echo ">> installing Frontdesk$extras into .venv"
+  .venv/bin/python -m pip install -q --upgrade pip
+  .venv/bin/python -m pip install -q -e ".$extras"
+  echo "$want" > "$stamp"
+fi

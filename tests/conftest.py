@@ -1,0 +1,89 @@
+"""Fresh clinic database per test, offscreen Qt, and modal prompts answered by the test."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any QApplication exists
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.domain.patients import PatientDraft
+from frontdesk.domain.staff import Role, Staff
+from frontdesk.services.clinic import Clinic, open_clinic
+from frontdesk.services.clock import fixed_clock
+
+NOW = datetime(2026, 11, 26, 10, 30, tzinfo=CLINIC_TZ)
+
+
+@pytest.fixture
+def clock():
+    return fixed_clock(NOW)
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "clinic.sqlite3"
+
+
+@pytest.fixture
+def clinic(db_path: Path, clock) -> Iterator[Clinic]:
+    opened = open_clinic(db_path, clock)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def desk(clinic: Clinic) -> Staff:
+    return next(s for s in clinic.staff.list_active() if s.role is Role.FRONT_DESK)
+
+
+@pytest.fixture
+def doctor(clinic: Clinic) -> Staff:
+    return next(s for s in clinic.staff.list_active() if s.role is Role.DOCTOR)
+
+
+def draft(**overrides: str) -> PatientDraft:
+    values = {
+        "first_name": "María",
+        "last_name": "García",
+        "dob": "3/14/1985",
+        "phone": "(818) 555-0134",
+        "email": "maria.garcia@example.com",
+        "notes": "",
+    }
+    values.update(overrides)
+    return PatientDraft(**values)
+
+
+@dataclass
+class PromptLog:
+    """What the app asked; `answer` is what the next confirm() returns."""
+
+    answer: bool = True
+    asked: list[tuple[str, str]] = field(default_factory=list)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+
+
+@pytest.fixture(autouse=True)
+def prompts(monkeypatch) -> PromptLog:
+    from frontdesk.ui import prompts as module
+
+    log = PromptLog()
+
+    def confirm(_parent, title, text, _accept_label):
+        log.asked.append((title, text))
+        return log.answer
+
+    monkeypatch.setattr(module, "confirm", confirm)
+    monkeypatch.setattr(module, "warn", lambda _p, title, text: log.warnings.append((title, text)))
+    monkeypatch.setattr(
+        module, "inform", lambda _p, title, text: log.warnings.append((title, text))
+    )
+    return log
