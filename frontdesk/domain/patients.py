@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -110,6 +111,8 @@ def _check_name(value: str, label: str, errors: dict[str, str], key: str) -> str
         errors[key] = f"{label} needs at least one letter."
     elif any(ch.isdigit() for ch in cleaned):
         errors[key] = f"{label} should not contain digits."
+    elif any(unicodedata.category(ch) == "Cc" for ch in cleaned):
+        errors[key] = f"{label} should be on one line, without tabs or control characters."
     return cleaned
 
 

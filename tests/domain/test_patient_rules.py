@@ -36,6 +36,7 @@ def test_a_good_draft_is_normalised_but_names_kept_verbatim() -> None:
         ({"last_name": "---"}, "last_name", "Last name needs at least one letter."),
         ({"last_name": "G4rcia"}, "last_name", "Last name should not contain digits."),
         ({"last_name": "x" * 101}, "last_name", "longer than 100"),
+        ({"last_name": "Gar\ncia"}, "last_name", "on one line"),
         ({"dob": ""}, "dob", "Date of birth is required."),
         ({"dob": "11/26/2026"}, "dob", "Date of birth must be in the past."),
         ({"dob": "1/1/2030"}, "dob", "Date of birth must be in the past."),

@@ -1,0 +1,156 @@
+"""Patient use-cases against a real SQLite file: validation, duplicates, audit, rollback."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from frontdesk.domain.staff import Role, Staff
+from frontdesk.services.clinic import open_clinic
+from frontdesk.services.errors import (
+    NotFound,
+    PossibleDuplicate,
+    UnknownStaff,
+    ValidationFailed,
+)
+from frontdesk.storage.audit import AuditRepository
+from tests.conftest import draft
+
+
+def audit_rows(clinic):
+    return AuditRepository(clinic._db).for_entity("patient", 1) if clinic else []
+
+
+def test_register_stores_the_patient_and_its_audit_row_together(clinic, desk) -> None:
+    patient = clinic.patients.register(desk, draft(notes="Prefers text messages."))
+    assert clinic.patients.get(patient.id) == patient
+    assert patient.phone_e164 == "+18185550134"
+    [entry] = AuditRepository(clinic._db).for_entity("patient", patient.id)
+    assert entry.action == "register" and entry.staff_id == desk.id
+    assert entry.before is None
+    assert entry.after["first_name"] == "María" and entry.after["dob"] == "1985-03-14"
+    assert entry.at == "2026-11-26T10:30:00-08:00"
+
+
+def test_update_records_before_and_after(clinic, desk, doctor) -> None:
+    patient = clinic.patients.register(desk, draft())
+    updated = clinic.patients.update(doctor, patient.id, draft(phone="747 555 0112"))
+    assert updated.phone_e164 == "+17475550112"
+    entries = AuditRepository(clinic._db).for_entity("patient", patient.id)
+    assert [e.action for e in entries] == ["register", "update"]
+    assert entries[1].staff_id == doctor.id
+    assert entries[1].before["phone"] == "+18185550134"
+    assert entries[1].after["phone"] == "+17475550112"
+
+
+def test_saving_without_changes_writes_nothing(clinic, desk) -> None:
+    patient = clinic.patients.register(desk, draft())
+    assert clinic.patients.update(desk, patient.id, draft(phone="8185550134")) == patient
+    assert len(AuditRepository(clinic._db).for_entity("patient", patient.id)) == 1
+
+
+def test_a_refused_save_changes_nothing(clinic, desk) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        clinic.patients.register(desk, draft(last_name="", dob="2/30/1985"))
+    assert set(refused.value.errors) == {"last_name", "dob"}
+    assert clinic.patients.count(include_archived=True) == 0
+    assert clinic._db["audit"].count == 0
+
+
+def test_possible_duplicate_is_warned_before_saving(clinic, desk) -> None:
+    first = clinic.patients.register(desk, draft())
+    with pytest.raises(PossibleDuplicate) as warned:
+        clinic.patients.register(desk, draft(first_name="maria", last_name="GARCIA", phone=""))
+    assert warned.value.matches == [first]
+    assert "already registered" in str(warned.value)
+    assert clinic.patients.count() == 1
+    second = clinic.patients.register(desk, draft(first_name="Maria"), confirm_duplicate=True)
+    assert second.id != first.id and clinic.patients.count() == 2
+
+
+def test_editing_into_someone_elses_identity_is_warned(clinic, desk) -> None:
+    clinic.patients.register(desk, draft())
+    other = clinic.patients.register(desk, draft(first_name="Marisol"))
+    with pytest.raises(PossibleDuplicate):
+        clinic.patients.update(desk, other.id, draft(first_name="María"))
+    assert clinic.patients.get(other.id).first_name == "Marisol"
+
+
+def test_a_patient_is_not_their_own_duplicate(clinic, desk) -> None:
+    patient = clinic.patients.register(desk, draft())
+    assert clinic.patients.update(desk, patient.id, draft(notes="new note")).notes == "new note"
+
+
+def test_archive_and_restore_are_audited(clinic, desk) -> None:
+    patient = clinic.patients.register(desk, draft())
+    assert clinic.patients.archive(desk, patient.id).archived
+    assert clinic.patients.count() == 0 and clinic.patients.count(include_archived=True) == 1
+    assert not clinic.patients.restore(desk, patient.id).archived
+    actions = [e.action for e in AuditRepository(clinic._db).for_entity("patient", patient.id)]
+    assert actions == ["register", "archive", "restore"]
+
+
+def test_unknown_patient(clinic, desk) -> None:
+    with pytest.raises(NotFound):
+        clinic.patients.archive(desk, 999)
+
+
+def test_writes_must_be_signed_by_active_staff(clinic) -> None:
+    stranger = Staff(id=77, name="Nobody", role=Role.FRONT_DESK)
+    with pytest.raises(UnknownStaff):
+        clinic.patients.register(stranger, draft())
+    assert clinic.patients.count(include_archived=True) == 0
+
+
+def test_a_failure_inside_the_transaction_rolls_back_the_patient_too(clinic, desk) -> None:
+    """The audit row failing (here: a trigger) must take the patient row down with it."""
+    clinic._db.execute(
+        "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError):
+        clinic.patients.register(desk, draft())
+    assert clinic.patients.count(include_archived=True) == 0
+    assert not clinic._db.conn.in_transaction
+
+
+def test_saved_means_on_disk_for_another_connection(clinic, desk, db_path, clock) -> None:
+    patient = clinic.patients.register(desk, draft())
+    other = open_clinic(db_path, clock)
+    try:
+        assert other.patients.get(patient.id) == patient
+    finally:
+        other.close()
+
+
+names = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc", "Nd")), min_size=1, max_size=40
+).filter(
+    lambda t: (
+        any(ch.isalpha() for ch in t) and t == t.strip() and not any(ch.isdigit() for ch in t)
+    )  # names refuse digits, by rule
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(first=names, last=names, notes=st.text(max_size=200).map(str.strip))
+def test_any_unicode_is_stored_and_returned_verbatim(clinic, desk, first, last, notes) -> None:
+    patient = clinic.patients.register(
+        desk, draft(first_name=first, last_name=last, notes=notes), confirm_duplicate=True
+    )
+    stored = clinic.patients.get(patient.id)
+    assert (stored.first_name, stored.last_name, stored.notes) == (first, last, notes)
+
+
+@pytest.mark.parametrize(
+    "text", ["Robert'); DROP TABLE patients;--", "' OR 1=1 --", "%_\\", "名前", "Ⓐ", "🙂"]
+)
+def test_sql_looking_input_is_just_text(clinic, desk, text) -> None:
+    patient = clinic.patients.register(desk, draft(last_name="García", notes=text))
+    assert clinic.patients.get(patient.id).notes == text
+    assert clinic.patients.search(text).rows == [] or clinic.patients.count() == 1
+    assert clinic.patients.count() == 1

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, Qt
+
+from frontdesk.domain.staff import Role
+from frontdesk.storage.audit import AuditRepository
+from frontdesk.ui.main_window import MainWindow
+from tests.conftest import NOW, draft
+
+
+def test_only_working_tabs_and_the_menus(window) -> None:
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["&Patients"]
+    menus = [a.text() for a in window.menuBar().actions()]
+    assert menus == ["&File", "&Patients", "&Help"]
+    patients_menu = window.menuBar().actions()[1].menu()
+    shortcuts = {a.text(): a.shortcut().toString() for a in patients_menu.actions()}
+    assert shortcuts["&Find patient"] == "Ctrl+F"
+    assert shortcuts["&New patient…"] == "Ctrl+N"
+
+
+def test_staff_at_the_desk_is_shown_and_signs_every_write(qtbot, window, demo) -> None:
+    assert window.session.current.role is Role.FRONT_DESK  # the sensible default
+    doctor_index = next(
+        i
+        for i in range(window.staff_picker.count())
+        if window.staff_picker.itemData(i).role is Role.DOCTOR
+    )
+    window.staff_picker.setCurrentIndex(doctor_index)
+    assert window.session.current.role is Role.DOCTOR
+    assert "now at the desk" in window.statusBar().currentMessage()
+    tab = window.patients_tab
+    tab.new_patient()
+    dialog = tab.dialog
+    dialog.first_name.setText("Omid")
+    dialog.last_name.setText("Sadeghi")
+    dialog.dob.setText("2/2/1988")
+    dialog.save()
+    patient = tab.detail.patient
+    [entry] = AuditRepository(demo._db).for_entity("patient", patient.id)
+    assert entry.staff_id == window.session.current.id
+
+
+def test_geometry_and_desk_choice_are_remembered(qtbot, demo, settings) -> None:
+    first = MainWindow(demo, settings, today=lambda: NOW.date())
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 520)  # within the offscreen screen (800x600)
+    first.staff_picker.setCurrentIndex(
+        next(
+            i
+            for i in range(first.staff_picker.count())
+            if first.staff_picker.itemData(i).role is Role.DOCTOR
+        )
+    )
+    first.close()
+    reread = QSettings(settings.fileName(), QSettings.Format.IniFormat)
+    second = MainWindow(demo, reread, today=lambda: NOW.date())
+    qtbot.addWidget(second)
+    second.show()
+    assert (second.width(), second.height()) == (700, 520)
+    assert second.session.current.role is Role.DOCTOR
+
+
+def test_menu_entries_have_accessible_names_or_text(window) -> None:
+    for menu_action in window.menuBar().actions():
+        for action in menu_action.menu().actions():
+            assert action.isSeparator() or action.text()
+    assert window.staff_picker.accessibleName() == "Who is at the desk"
+    assert window.patients_tab.search.accessibleName() == "Find patient"
+
+
+def test_registering_from_the_menu_then_ctrl_f_finds_them(qtbot, window, demo, desk) -> None:
+    demo.patients.register(
+        desk, draft(first_name="Tatevik", last_name="Avetisyan", dob="9/9/1999", phone="", email="")
+    )
+    window.notifier.announce("patient", 0)
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.patients_tab.search, "avet tat")
+    assert window.patients_tab.detail.patient.full_name == "Tatevik Avetisyan"

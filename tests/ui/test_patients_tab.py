@@ -1,0 +1,119 @@
+"""The Patients tab driven as the receptionist would: keyboard first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from frontdesk.storage.audit import AuditRepository
+
+
+def tab_of(window):
+    return window.patients_tab
+
+
+def test_search_filters_as_you_type(qtbot, window) -> None:
+    tab = tab_of(window)
+    everyone = tab.model.rowCount()
+    qtbot.keyClicks(tab.search, "gar mar")
+    assert 0 < tab.model.rowCount() < everyone
+    assert tab.model.patient_at(0).full_name == "María García"
+    assert "matching" in tab.count_label.text()
+
+
+def test_accents_phone_and_birthday_forms(qtbot, window) -> None:
+    tab = tab_of(window)
+    for typed in ("garcia", "8185550134", "(818) 555-0134", "3/14/1985", "1985-03-14"):
+        tab.search.clear()
+        qtbot.keyClicks(tab.search, typed)
+        shown = [tab.model.patient_at(r).full_name for r in range(tab.model.rowCount())]
+        assert "María García" in shown, typed
+    tab.search.setText("García")  # non-ASCII goes in with setText
+    assert tab.model.patient_at(0).full_name == "María García"
+
+
+def test_nothing_found_says_what_to_try(qtbot, window) -> None:
+    tab = tab_of(window)
+    qtbot.keyClicks(tab.search, "zzyzx")
+    assert tab.model.rowCount() == 0
+    assert "Ctrl+N" in tab.count_label.text()
+
+
+def test_ctrl_f_focuses_search_and_down_walks_into_the_list(qtbot, window) -> None:
+    tab = tab_of(window)
+    tab.table.setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is tab.search
+    qtbot.keyClicks(tab.search, "hak")
+    qtbot.keyClick(tab.search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is tab.table
+    assert tab.selected_patient() is not None
+    assert tab.detail.name.text() == tab.selected_patient().full_name
+
+
+def test_enter_opens_the_selected_patient(qtbot, window) -> None:
+    tab = tab_of(window)
+    qtbot.keyClicks(tab.search, "3/14/1985")  # a single match is selected at once
+    assert tab.detail.patient.full_name == "María García"
+    tab.table.setFocus()
+    qtbot.keyClick(tab.table, Qt.Key.Key_Return)
+    assert tab.dialog is not None and tab.dialog.isVisible()
+    assert tab.dialog.last_name.text() == "García"
+    tab.dialog.reject()
+
+
+def test_ctrl_n_registers_a_new_patient_who_then_shows(qtbot, window, demo) -> None:
+    tab = tab_of(window)
+    qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    dialog = tab.dialog
+    assert dialog is not None and dialog.windowTitle() == "New patient"
+    qtbot.keyClicks(dialog.first_name, "Nare")
+    dialog.last_name.setText("Vardanyan-Núñez")
+    qtbot.keyClicks(dialog.dob, "7/4/1996")
+    qtbot.keyClicks(dialog.phone, "8185550199")
+    qtbot.keyClick(dialog.dob, Qt.Key.Key_Return)  # Enter saves
+    assert not dialog.isVisible()
+    assert tab.detail.patient.full_name == "Nare Vardanyan-Núñez"
+    assert "registered" in window.statusBar().currentMessage()
+    tab.search.setText("vardanyan nu")
+    assert tab.model.patient_at(0).last_name == "Vardanyan-Núñez"
+
+
+def test_archive_asks_first_and_a_no_changes_nothing(qtbot, window, demo, prompts) -> None:
+    tab = tab_of(window)
+    qtbot.keyClicks(tab.search, "3/14/1985")
+    prompts.answer = False
+    qtbot.mouseClick(tab.detail.archive_button, Qt.MouseButton.LeftButton)
+    assert prompts.asked and "Archive María García" in prompts.asked[0][1]
+    assert not demo.patients.get(tab.detail.patient.id).archived
+
+    prompts.answer = True
+    patient_id = tab.detail.patient.id
+    qtbot.mouseClick(tab.detail.archive_button, Qt.MouseButton.LeftButton)
+    assert demo.patients.get(patient_id).archived
+    assert tab.model.rowCount() == 0  # hidden from the search now
+    assert "archived" in window.statusBar().currentMessage()
+
+    tab.show_archived.setChecked(True)
+    assert tab.model.patient_at(0).id == patient_id
+    tab.select_patient(patient_id)
+    assert tab.detail.restore_button.isVisibleTo(tab.detail)
+    qtbot.mouseClick(tab.detail.restore_button, Qt.MouseButton.LeftButton)
+    assert not demo.patients.get(patient_id).archived
+    actions = [e.action for e in AuditRepository(demo._db).for_entity("patient", patient_id)]
+    assert actions[-2:] == ["archive", "restore"]
+
+
+def test_other_writers_refresh_the_list(qtbot, window, demo, desk) -> None:
+    tab = tab_of(window)
+    qtbot.keyClicks(tab.search, "3/14/1985")
+    patient = tab.detail.patient
+    demo.patients.update(
+        desk,
+        patient.id,
+        patient.as_draft().__class__(
+            **{**patient.as_draft().__dict__, "notes": "Called to confirm."}
+        ),
+    )
+    window.notifier.announce("patient", patient.id)
+    assert tab.detail.values["notes"].text() == "Called to confirm."
