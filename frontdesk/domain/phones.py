@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-import phonenumbers
-
 DEFAULT_REGION = "US"
+_US_E164 = re.compile(r"^\+1(\d{3})(\d{3})(\d{4})$")
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,8 @@ def parse_phone(text: str) -> Phone | None:
     text = text.strip()
     if not text:
         return None
+    import phonenumbers  # heavy: loaded when a number is first typed, not at start-up
+
     try:
         number = phonenumbers.parse(text, DEFAULT_REGION)
     except phonenumbers.NumberParseException as exc:
@@ -40,6 +42,11 @@ def parse_phone(text: str) -> Phone | None:
 
 
 def phone_from_e164(e164: str) -> Phone:
+    if m := _US_E164.match(e164):
+        area, exchange, line = m.groups()
+        return Phone(e164, f"({area}) {exchange}-{line}", area + exchange + line)
+    import phonenumbers
+
     number = phonenumbers.parse(e164, None)
     if number.country_code == 1:
         display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)

@@ -24,4 +24,6 @@ class Staff:
 
     @property
     def label(self) -> str:
+        if self.name.casefold() == self.role.label.casefold():
+            return self.name  # a shared desk account: "Front desk", not "Front desk (front desk)"
         return f"{self.name} ({self.role.label.lower()})"

@@ -22,7 +22,8 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     if str(path) != ":memory:":
         conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=FULL")
-    return sqlite_utils.Database(conn)
+    # No plugins: they would scan every installed package's entry points at each start.
+    return sqlite_utils.Database(conn, execute_plugins=False)
 
 
 @contextmanager

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -71,6 +73,19 @@ class PatientRepository:
             f"INSERT INTO patients ({names}) VALUES ({marks})", list(values.values())
         )
         return int(cursor.lastrowid or 0)
+
+    def insert_many(self, many: Iterable[PatientFields], now: str) -> None:
+        """Bulk load (imports, synthetic clinics): one statement prepared, rows streamed."""
+        rows = iter(many)
+        first = next(rows, None)
+        if first is None:
+            return
+        names = [*_columns(first), "created_at", "updated_at", "archived"]
+        marks = ", ".join("?" for _ in names)
+        sql = f"INSERT INTO patients ({', '.join(names)}) VALUES ({marks})"
+        extra = (now, now, 0)
+        values = ((*_columns(f).values(), *extra) for f in itertools.chain([first], rows))
+        self._db.conn.executemany(sql, values)
 
     def update(self, patient_id: int, fields: PatientFields, now: str) -> None:
         values = _columns(fields) | {"updated_at": now}

@@ -58,6 +58,7 @@ class PatientTableModel(QAbstractTableModel):
         self._sort = PatientSort.NAME
         self._descending = False
         self._rows: list[Patient] = []
+        self._cells: dict[int, tuple[str, ...]] = {}  # display text, made once per shown row
         self._cursor: PageCursor | None = None
 
     # -- what to show ----------------------------------------------------------------
@@ -87,6 +88,7 @@ class PatientTableModel(QAbstractTableModel):
         )
         self.beginResetModel()
         self._rows = page.rows
+        self._cells.clear()
         self._cursor = page.next
         self.endResetModel()
 
@@ -140,32 +142,34 @@ class PatientTableModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Called for every cell and role on each repaint: answer the common roles first.
+        if role == Qt.ItemDataRole.DisplayRole:
+            row = index.row()
+            if not index.isValid() or row >= len(self._rows):
+                return None
+            cells = self._cells.get(row)
+            if cells is None:
+                cells = self._cells[row] = self._display(self._rows[row])
+            return cells[index.column()]
         if not index.isValid() or index.row() >= len(self._rows):
             return None
         patient = self._rows[index.row()]
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self._display(patient, column)
-        if role == Qt.ItemDataRole.ToolTipRole and column == COL_NAME:
-            return f"{patient.full_name} (#{patient.id})"
         if role == Qt.ItemDataRole.ForegroundRole and patient.archived:
             return QBrush(ARCHIVED_COLOUR)
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == COL_NAME:
+            return f"{patient.full_name} (#{patient.id})"
         if role == PATIENT_ID_ROLE:
             return patient.id
         return None
 
-    def _display(self, patient: Patient, column: int) -> str | None:
-        if column == COL_NAME:
-            return patient.sort_name
-        if column == COL_DOB:
-            return f"{format_us(patient.dob)} ({age_on(patient.dob, self._today())})"
-        if column == COL_PHONE:
-            return display_phone(patient.phone_e164)
-        if column == COL_EMAIL:
-            return patient.email
-        if column == COL_STATUS:
-            return "Archived" if patient.archived else "Active"
-        return None
+    def _display(self, patient: Patient) -> tuple[str, ...]:
+        return (
+            patient.sort_name,
+            f"{format_us(patient.dob)} ({age_on(patient.dob, self._today())})",
+            display_phone(patient.phone_e164),
+            patient.email,
+            "Archived" if patient.archived else "Active",
+        )
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         sort = SORT_BY_COLUMN.get(column)

@@ -1,0 +1,113 @@
+"""Synthetic clinics of any size, built once and cached under bench/out/.
+
+Names follow the San Fernando Valley mix of the demo clinic, skewed like real registries
+(a few very common surnames, a long tail of rare ones), so prefix searches such as "mar"
+or "gar" match many thousands of rows at 1M patients.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import random
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+from frontdesk.domain.patients import PatientFields
+from frontdesk.services.clinic import open_clinic
+from frontdesk.services.demo import DEMO_DATA
+from frontdesk.storage.db import write_transaction
+from frontdesk.storage.patients import PatientRepository
+
+OUT = Path(__file__).resolve().parent / "out"
+SYLLABLES = [
+    "ar",
+    "an",
+    "ba",
+    "da",
+    "el",
+    "ga",
+    "ha",
+    "ka",
+    "li",
+    "ma",
+    "na",
+    "or",
+    "pe",
+    "ra",
+    "sa",
+    "ta",
+    "va",
+    "yo",
+    "zu",
+    "mi",
+    "ko",
+    "re",
+    "lo",
+    "be",
+    "tu",
+    "sh",
+]
+ENDINGS = ["yan", "ez", "i", "son", "ov", "ani", "ian", "er", "o", "a", "ski", "ian", "ing"]
+AREA_CODES = ["818", "747", "323", "310", "213", "626", "661", "805"]
+
+
+def _pools(rng: random.Random) -> tuple[list[str], list[str], list[str]]:
+    spec = json.loads(DEMO_DATA.read_text(encoding="utf-8"))
+    common = [n for c in spec["cultures"] for n in c["last"]]
+    firsts = [n for c in spec["cultures"] for n in c["first"]]
+    tail = sorted(
+        {
+            (rng.choice(SYLLABLES) + rng.choice(SYLLABLES) + rng.choice(ENDINGS)).capitalize()
+            for _ in range(40_000)
+        }
+    )
+    return common, tail, firsts
+
+
+def people(count: int, seed: int = 7):
+    rng = random.Random(seed)
+    common, tail, firsts = _pools(rng)
+    weights = list(itertools.accumulate(1 / (rank + 3) for rank in range(len(common))))
+    for n in range(count):
+        # half the registry shares a few dozen common surnames (Zipf-like), half a long tail
+        if rng.random() < 0.5:
+            last = rng.choices(common, cum_weights=weights)[0]
+        else:
+            last = rng.choice(tail)
+        first = rng.choice(firsts)
+        born = date(1940, 1, 1) + timedelta(days=rng.randrange(0, 365 * 66))
+        national = f"{rng.choice(AREA_CODES)}{rng.randrange(200, 999)}{rng.randrange(10000):04d}"
+        email = f"{first.lower()[:6]}.{last.lower()[:8]}{n}@example.com".replace(" ", "")
+        yield PatientFields(
+            first_name=first,
+            last_name=last,
+            dob=born,
+            phone_e164="+1" + national,
+            phone_digits=national,
+            email=email,
+            notes="",
+        )
+
+
+def clinic_file(count: int) -> Path:
+    """Path of a cached synthetic clinic with `count` patients (built when missing)."""
+    path = OUT / f"clinic-{count}.sqlite3"
+    if path.exists():
+        return path
+    OUT.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(".partial")
+    for leftover in OUT.glob(partial.name + "*"):
+        leftover.unlink()
+    started = time.perf_counter()
+    clinic = open_clinic(partial)
+    db = clinic._db
+    with write_transaction(db):
+        PatientRepository(db).insert_many(people(count), "2026-11-26T09:00:00-08:00")
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    clinic.close()
+    partial.rename(path)
+    print(f"built {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return path
