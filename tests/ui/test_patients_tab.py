@@ -117,3 +117,17 @@ def test_other_writers_refresh_the_list(qtbot, window, demo, desk) -> None:
     )
     window.notifier.announce("patient", patient.id)
     assert tab.detail.values["notes"].text() == "Called to confirm."
+
+
+def test_selection_actions_follow_the_selection(qtbot, window, demo, desk) -> None:
+    tab = tab_of(window)
+    assert not tab.open_action.isEnabled() and not tab.archive_action.isEnabled()
+    qtbot.keyClicks(tab.search, "3/14/1985")
+    assert tab.open_action.isEnabled() and tab.archive_action.isEnabled()
+    assert not tab.restore_action.isEnabled()
+    tab.archive_action.trigger()
+    tab.show_archived.setChecked(True)
+    tab.select_patient(tab.model.patient_at(0).id)
+    assert tab.restore_action.isEnabled() and not tab.archive_action.isEnabled()
+    tab.restore_action.trigger()
+    assert not demo.patients.get(tab.model.patient_at(0).id).archived

@@ -171,6 +171,7 @@ class PatientsTab(QWidget):
         notifier.changed.connect(self._data_changed)
 
         self.model.reload()
+        self._update_actions()
 
     def _action(self, text: str, shortcut, slot) -> QAction:
         action = QAction(text, self)
@@ -207,6 +208,7 @@ class PatientsTab(QWidget):
     def _after_reset(self) -> None:
         self._update_count()
         self.detail.show_patient(None)
+        self._update_actions()
         if self.model.rowCount() == 1:
             self._select_row(0)  # one match: show it straight away
 
@@ -239,6 +241,14 @@ class PatientsTab(QWidget):
         self.detail.show_patient(
             self.model.patient_at(current.row()) if current.isValid() else None
         )
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        """Menu entries for "the selected patient" are usable only when one is selected."""
+        patient = self.detail.patient
+        self.open_action.setEnabled(patient is not None)
+        self.archive_action.setEnabled(patient is not None and not patient.archived)
+        self.restore_action.setEnabled(patient is not None and patient.archived)
 
     def selected_patient(self) -> Patient | None:
         index = self.table.currentIndex()
@@ -330,3 +340,4 @@ class PatientsTab(QWidget):
         keep = selected.id if selected else entity_id
         if not self.select_patient(keep):
             self.detail.show_patient(None)
+            self._update_actions()
