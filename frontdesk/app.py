@@ -36,6 +36,22 @@ class _QuitAfterFirstPaint(QObject):
         return False
 
 
+def _show_unexpected_errors() -> None:
+    """A bug must never end as a silent traceback: say so, keep the app running."""
+    previous = sys.excepthook
+
+    def hook(kind, value, trace) -> None:
+        previous(kind, value, trace)  # full details on stderr for the developers
+        QMessageBox.critical(
+            None,
+            "Frontdesk: something went wrong",
+            f"An unexpected error happened: {value}\n\nWhat was saved before stays saved."
+            " If it happens again, please tell the person who looks after this computer.",
+        )
+
+    sys.excepthook = hook
+
+
 def build_window(clinic: Clinic, settings: QSettings) -> MainWindow:
     return MainWindow(clinic, settings, today=lambda: clinic_now().date())
 
@@ -45,6 +61,8 @@ def run_gui(db_path: Path, *, demo: bool, smoke: bool, started: float) -> int:
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
     apply_style(app)
+    if not smoke:
+        _show_unexpected_errors()
     try:
         clinic = open_clinic(db_path)
     except (sqlite3.Error, OSError) as exc:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from frontdesk.app import build_window
+from frontdesk.ui import prompts
 from frontdesk.services.clinic import open_clinic
 from frontdesk.services.demo import fill_demo_clinic
 from frontdesk.ui.style import apply_style
@@ -23,6 +24,7 @@ from frontdesk.ui.style import apply_style
 
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
+    prompts.confirm = lambda *_args: True  # no modal questions while rendering
     app = QApplication.instance() or QApplication([])
     apply_style(app)
     work = Path(tempfile.mkdtemp())

@@ -38,6 +38,10 @@ def format_us(day: date) -> str:
     return f"{day.month:02d}/{day.day:02d}/{day.year}"
 
 
+def format_long(day: date) -> str:
+    return f"{day:%B} {day.day}, {day.year}"
+
+
 def age_on(born: date, today: date) -> int:
     years = today.year - born.year
     if (today.month, today.day) < (born.month, born.day):

@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from frontdesk.domain.dates import DateFormatError, format_us, parse_date
 from frontdesk.domain.phones import PhoneError, display_phone, parse_phone
@@ -53,6 +54,11 @@ class PatientFields:
     def duplicate_key(self) -> tuple[str, str, date]:
         return duplicate_key(self.first_name, self.last_name, self.dob)
 
+    @property
+    def later_name_words(self) -> set[str]:
+        """Words after the first of each name: searchable too ("lopez" in "García López")."""
+        return {w for key in (self.last_key, self.first_key) for w in key.split()[1:]}
+
 
 @dataclass(frozen=True)
 class Patient:
@@ -66,10 +72,15 @@ class Patient:
     archived: bool
     created_at: str
     updated_at: str
+    version: int = 1  # goes up with every saved change: an edit based on an older one is refused
 
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def duplicate_key(self) -> tuple[str, str, date]:
+        return duplicate_key(self.first_name, self.last_name, self.dob)
 
     @property
     def sort_name(self) -> str:
@@ -167,3 +178,20 @@ def validate(draft: PatientDraft, today: date) -> ValidationResult:
 
 def email_key(email: str) -> str:
     return fold(email.strip())
+
+
+def field_values(source: PatientFields | Patient) -> dict[str, Any]:
+    """The values staff enter, as stored: what an edit can change."""
+    return {
+        "first_name": source.first_name,
+        "last_name": source.last_name,
+        "dob": source.dob.isoformat(),
+        "phone": source.phone_e164,
+        "email": source.email,
+        "notes": source.notes,
+    }
+
+
+def audit_values(patient: Patient) -> dict[str, Any]:
+    """What the audit trail records of a patient: what staff see, not derived search keys."""
+    return field_values(patient) | {"archived": patient.archived}

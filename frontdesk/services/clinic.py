@@ -7,6 +7,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from frontdesk.services.audit import AuditService
 from frontdesk.services.clock import Clock, clinic_now
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
@@ -21,6 +22,7 @@ class Clinic:
     path: Path
     patients: PatientService
     staff: StaffService
+    audit: AuditService
     _db: sqlite_utils.Database
     migration_backup: Path | None = None
 
@@ -37,6 +39,7 @@ def open_clinic(path: Path, clock: Clock = clinic_now) -> Clinic:
         path=path,
         patients=PatientService(db, clock),
         staff=StaffService(db, clock),
+        audit=AuditService(db),
         _db=db,
         migration_backup=backup,
     )

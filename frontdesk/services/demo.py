@@ -69,14 +69,6 @@ def demo_drafts(data_file: Path = DEMO_DATA) -> list[tuple[PatientDraft, bool]]:
 
 
 def fill_demo_clinic(clinic: Clinic) -> int:
-    """Fills an EMPTY clinic and returns how many patients it added; never touches a used one."""
-    if clinic.patients.count(include_archived=True) > 0:
-        return 0
+    """Fills an EMPTY clinic (one transaction) and returns how many patients it added."""
     desk = next(s for s in clinic.staff.list_active() if s.role is Role.FRONT_DESK)
-    added = 0
-    for draft, archived in demo_drafts():
-        patient = clinic.patients.register(desk, draft, confirm_duplicate=True)
-        if archived:
-            clinic.patients.archive(desk, patient.id)
-        added += 1
-    return added
+    return clinic.patients.register_all_if_empty(desk, demo_drafts())

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from frontdesk.domain.dates import format_us
 from frontdesk.domain.patients import Patient
 
 
@@ -22,8 +27,12 @@ class PossibleDuplicate(ServiceError):
         self.matches = matches
         first = matches[0]
         super().__init__(
-            f"{first.full_name}, born {first.dob:%m/%d/%Y}, is already registered (#{first.id})."
+            f"{first.full_name}, born {format_us(first.dob)}, is already registered (#{first.id})."
         )
+
+
+class ChangedElsewhere(ServiceError):
+    """Someone saved this record after it was opened here; saving would undo their change."""
 
 
 class NotFound(ServiceError):
@@ -32,3 +41,23 @@ class NotFound(ServiceError):
 
 class UnknownStaff(ServiceError):
     pass
+
+
+class StorageError(ServiceError):
+    """The database refused or failed (locked too long, disk full, damaged): nothing saved."""
+
+
+@contextmanager
+def plain_storage_errors(doing: str) -> Iterator[None]:
+    """Turns SQLite's failures into a sentence for the desk; the transaction has rolled back."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc) or "busy" in str(exc):
+            raise StorageError(
+                f"Could not {doing}: another Frontdesk window kept the database busy."
+                " Nothing was changed; please try again."
+            ) from exc
+        raise StorageError(f"Could not {doing}: {exc}. Nothing was changed.") from exc
+    except sqlite3.Error as exc:
+        raise StorageError(f"Could not {doing}: {exc}. Nothing was changed.") from exc

@@ -2,15 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import sqlite_utils
 
-from frontdesk.domain.patients import Patient, PatientDraft, PatientFields, validate
+from frontdesk.domain.patients import (
+    Patient,
+    PatientDraft,
+    PatientFields,
+    audit_values,
+    field_values,
+    validate,
+)
 from frontdesk.domain.search import Page, PageCursor, PatientSort, parse_query
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, clinic_now, today
-from frontdesk.services.errors import NotFound, PossibleDuplicate, ValidationFailed
-from frontdesk.services.unit_of_work import unit_of_work
-from frontdesk.storage.patients import PatientRepository, audit_values, field_values
+from frontdesk.services.errors import (
+    ChangedElsewhere,
+    NotFound,
+    PossibleDuplicate,
+    ValidationFailed,
+    plain_storage_errors,
+)
+from frontdesk.services.unit_of_work import UnitOfWork, unit_of_work
+from frontdesk.storage.patients import PatientRepository
 
 ENTITY = "patient"
 
@@ -23,7 +38,8 @@ class PatientService:
 
     # -- reading -----------------------------------------------------------------
     def get(self, patient_id: int) -> Patient:
-        patient = self._repo.get(patient_id)
+        with plain_storage_errors("read the patient"):
+            patient = self._repo.get(patient_id)
         if patient is None:
             raise NotFound(f"Patient #{patient_id} does not exist.")
         return patient
@@ -38,41 +54,43 @@ class PatientService:
         cursor: PageCursor | None = None,
         limit: int = 100,
     ) -> Page[Patient]:
-        return self._repo.search(
-            parse_query(text),
-            sort=sort,
-            descending=descending,
-            include_archived=include_archived,
-            cursor=cursor,
-            limit=limit,
-        )
+        with plain_storage_errors("search the registry"):
+            return self._repo.search(
+                parse_query(text),
+                sort=sort,
+                descending=descending,
+                include_archived=include_archived,
+                cursor=cursor,
+                limit=limit,
+            )
 
     def count(self, include_archived: bool = False) -> int:
-        return self._repo.count(include_archived)
-
-    def check(self, draft: PatientDraft) -> dict[str, str]:
-        """Field problems, for showing while the form is still being filled."""
-        return validate(draft, today(self._clock)).errors
-
-    def possible_duplicates(
-        self, draft: PatientDraft, exclude_id: int | None = None
-    ) -> list[Patient]:
-        result = validate(draft, today(self._clock))
-        if result.fields is None:
-            return []
-        return self._repo.same_person(result.fields, exclude_id)
+        with plain_storage_errors("count patients"):
+            return self._repo.count(include_archived)
 
     # -- writing -----------------------------------------------------------------
     def register(
         self, actor: Staff, draft: PatientDraft, *, confirm_duplicate: bool = False
     ) -> Patient:
         fields = self._valid_fields(draft)
-        with unit_of_work(self._db, self._clock, actor) as work:
-            self._refuse_duplicate(fields, None, confirm_duplicate)
-            patient_id = self._repo.insert(fields, work.now)
-            created = self.get(patient_id)
-            work.record("register", ENTITY, patient_id, None, audit_values(created))
-        return created
+        with unit_of_work(self._db, self._clock, actor, f"register {draft_name(fields)}") as work:
+            if not confirm_duplicate:
+                self._refuse_duplicate(fields, None)
+            return self._insert(work, fields)
+
+    def register_all_if_empty(
+        self, actor: Staff, drafts: Iterable[tuple[PatientDraft, bool]]
+    ) -> int:
+        """(draft, archived) pairs, all in one transaction, only into an empty registry."""
+        checked = [(self._valid_fields(d), archived) for d, archived in drafts]
+        with unit_of_work(self._db, self._clock, actor, "fill the demo clinic") as work:
+            if self._repo.count(include_archived=True):
+                return 0
+            for fields, archived in checked:
+                patient = self._insert(work, fields)
+                if archived:
+                    self._set_archived_in(work, patient, True)
+        return len(checked)
 
     def update(
         self,
@@ -80,14 +98,24 @@ class PatientService:
         patient_id: int,
         draft: PatientDraft,
         *,
+        expected_version: int | None = None,
         confirm_duplicate: bool = False,
     ) -> Patient:
+        """Saves a correction; with `expected_version`, refuses to undo someone else's save."""
         fields = self._valid_fields(draft)
-        with unit_of_work(self._db, self._clock, actor) as work:
+        with unit_of_work(self._db, self._clock, actor, f"save {draft_name(fields)}") as work:
             before = self.get(patient_id)
+            if expected_version is not None and before.version != expected_version:
+                raise ChangedElsewhere(
+                    f"{before.full_name} was changed elsewhere since you opened the record"
+                    " here. Nothing was saved: close it and open the patient again to see"
+                    " the latest details."
+                )
             if field_values(before) == field_values(fields):
                 return before  # nothing changed: no write, no audit row
-            self._refuse_duplicate(fields, patient_id, confirm_duplicate)
+            identity_changed = before.duplicate_key != fields.duplicate_key
+            if identity_changed and not confirm_duplicate:
+                self._refuse_duplicate(fields, patient_id)
             self._repo.update(patient_id, fields, work.now)
             after = self.get(patient_id)
             work.record("update", ENTITY, patient_id, audit_values(before), audit_values(after))
@@ -100,15 +128,24 @@ class PatientService:
         return self._set_archived(actor, patient_id, False)
 
     # -- helpers -----------------------------------------------------------------
+    def _insert(self, work: UnitOfWork, fields: PatientFields) -> Patient:
+        patient_id = self._repo.insert(fields, work.now)
+        created = self.get(patient_id)
+        work.record("register", ENTITY, patient_id, None, audit_values(created))
+        return created
+
     def _set_archived(self, actor: Staff, patient_id: int, archived: bool) -> Patient:
-        with unit_of_work(self._db, self._clock, actor) as work:
-            before = self.get(patient_id)
-            if before.archived == archived:
-                return before
-            self._repo.set_archived(patient_id, archived, work.now)
-            after = self.get(patient_id)
-            action = "archive" if archived else "restore"
-            work.record(action, ENTITY, patient_id, audit_values(before), audit_values(after))
+        doing = "archive the patient" if archived else "restore the patient"
+        with unit_of_work(self._db, self._clock, actor, doing) as work:
+            return self._set_archived_in(work, self.get(patient_id), archived)
+
+    def _set_archived_in(self, work: UnitOfWork, before: Patient, archived: bool) -> Patient:
+        if before.archived == archived:
+            return before
+        self._repo.set_archived(before.id, archived, work.now)
+        after = self.get(before.id)
+        action = "archive" if archived else "restore"
+        work.record(action, ENTITY, before.id, audit_values(before), audit_values(after))
         return after
 
     def _valid_fields(self, draft: PatientDraft) -> PatientFields:
@@ -117,11 +154,11 @@ class PatientService:
             raise ValidationFailed(result.errors)
         return result.fields
 
-    def _refuse_duplicate(
-        self, fields: PatientFields, exclude_id: int | None, confirmed: bool
-    ) -> None:
-        if confirmed:
-            return
+    def _refuse_duplicate(self, fields: PatientFields, exclude_id: int | None) -> None:
         matches = self._repo.same_person(fields, exclude_id)
         if matches:
             raise PossibleDuplicate(matches)
+
+
+def draft_name(fields: PatientFields) -> str:
+    return f"{fields.first_name} {fields.last_name}"

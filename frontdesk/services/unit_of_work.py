@@ -10,6 +10,7 @@ import sqlite_utils
 
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, stamp
+from frontdesk.services.errors import plain_storage_errors
 from frontdesk.services.staff_check import require_active
 from frontdesk.storage.audit import AuditRepository
 from frontdesk.storage.db import write_transaction
@@ -44,8 +45,13 @@ class UnitOfWork:
 
 
 @contextmanager
-def unit_of_work(db: sqlite_utils.Database, clock: Clock, actor: Staff) -> Iterator[UnitOfWork]:
-    """Refuses, before touching anything, a write signed by someone not on the active staff."""
-    with write_transaction(db):
+def unit_of_work(
+    db: sqlite_utils.Database, clock: Clock, actor: Staff, doing: str = "save"
+) -> Iterator[UnitOfWork]:
+    """Refuses, before touching anything, a write signed by someone not on the active staff.
+
+    SQLite failures come out as StorageError with `doing` in the sentence ("save María García").
+    """
+    with plain_storage_errors(doing), write_transaction(db):
         require_active(db, actor)
         yield UnitOfWork(db, actor, stamp(clock()))

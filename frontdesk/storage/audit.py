@@ -3,22 +3,11 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
-
-@dataclass(frozen=True)
-class AuditEntry:
-    id: int
-    at: str
-    staff_id: int
-    action: str
-    entity: str
-    entity_id: int | None
-    before: dict[str, Any] | None
-    after: dict[str, Any] | None
+from frontdesk.domain.audit import AuditEntry
 
 
 def _dump(values: dict[str, Any] | None) -> str | None:

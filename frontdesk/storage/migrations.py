@@ -36,6 +36,7 @@ def _staff_and_patients(db: sqlite_utils.Database) -> None:
             email TEXT NOT NULL DEFAULT '',
             notes TEXT NOT NULL DEFAULT '',
             archived INTEGER NOT NULL DEFAULT 0 CHECK (archived IN (0, 1)),
+            version INTEGER NOT NULL DEFAULT 1,
             created_at TEXT NOT NULL,
             updated_at TEXT NOT NULL,
             first_key TEXT NOT NULL,
@@ -79,6 +80,19 @@ def _patient_search_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX patients_by_phone ON patients (phone_digits)")
     db.execute("CREATE INDEX patients_by_phone_suffix ON patients (phone_rev)")
     db.execute("CREATE INDEX patients_by_email ON patients (email_key)")
+    db.execute("CREATE INDEX patients_by_status ON patients (archived, last_key, first_key)")
+    # The later words of a name ("López" in "García López", "Cruz" in "dela Cruz"),
+    # so that a name is found by any of its words, still by an index range.
+    db.execute(
+        """
+        CREATE TABLE patient_name_words (
+            word TEXT NOT NULL,
+            patient_id INTEGER NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
+            PRIMARY KEY (word, patient_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX patient_name_words_by_patient ON patient_name_words (patient_id)")
 
 
 def pending_names(db: sqlite_utils.Database, steps: Migrations = MIGRATIONS) -> list[str]:

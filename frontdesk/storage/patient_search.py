@@ -2,18 +2,24 @@
 
 Each group ("stream") is one WHERE over one index, read in that index's order, so a page
 costs the same with 10k or 1M patients: no scan, no sort of all matches, no OFFSET.
+Another order than the ranked one is applied to a bounded set of matches (see SORT_CAP).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from frontdesk.domain.search import PageCursor, PatientSort, SearchKind, SearchQuery
+from frontdesk.domain.search import PatientSort, SearchKind, SearchQuery
 from frontdesk.domain.text import prefix_upper_bound
 
 NAME_ORDER = ("last_key", "first_key", "id")
 FIRST_NAME_ORDER = ("first_key", "last_key", "id")
+WORD_ORDER = ("word", "patient_id")
+PATIENTS = "patients"
+BY_NAME_WORD = "patient_name_words JOIN patients ON patients.id = patient_name_words.patient_id"
 
+# Each order is an index (rowid, i.e. id, ends every index), so an unfiltered list in any
+# order, either direction, is read straight off an index.
 SORT_ORDER: dict[PatientSort, tuple[str, ...]] = {
     PatientSort.NAME: NAME_ORDER,
     PatientSort.DOB: ("dob", "last_key", "first_key", "id"),
@@ -21,6 +27,11 @@ SORT_ORDER: dict[PatientSort, tuple[str, ...]] = {
     PatientSort.EMAIL: ("email_key", "id"),
     PatientSort.STATUS: ("archived", "last_key", "first_key", "id"),
 }
+# A filtered list shown in another order than the ranked one is sorted among its first
+# SORT_CAP matches (found in ranked order), never among all of them.
+SORT_CAP = 1000
+
+Condition = tuple[str, tuple]
 
 
 @dataclass(frozen=True)
@@ -28,66 +39,86 @@ class Stream:
     where: str
     params: tuple
     order: tuple[str, ...]
+    source: str = PATIENTS
 
 
-def _prefix(column: str, prefix: str) -> tuple[str, tuple]:
+def _prefix(column: str, prefix: str) -> Condition:
     return f"({column} >= ? AND {column} < ?)", (prefix, prefix_upper_bound(prefix))
 
 
-def _both(a: tuple[str, tuple], b: tuple[str, tuple]) -> tuple[str, tuple]:
+def _both(a: Condition, b: Condition) -> Condition:
     return f"({a[0]} AND {b[0]})", a[1] + b[1]
 
 
-def _conditions(query: SearchQuery) -> list[tuple[tuple[str, tuple], tuple[str, ...]]]:
-    """(condition, natural index order) per group, best match first."""
+def _groups(query: SearchQuery) -> list[tuple[Condition, tuple[str, ...], str]]:
+    """(condition, index order, source) per group, best match first."""
     kind = query.kind
     if kind is SearchKind.ALL:
-        return [(("1", ()), NAME_ORDER)]
+        return [(("1", ()), NAME_ORDER, PATIENTS)]
     if kind is SearchKind.NOTHING:
         return []
     if kind is SearchKind.DOB:
         assert query.day is not None
-        return [(("(dob = ?)", (query.day.isoformat(),)), NAME_ORDER)]
+        return [(("(dob = ?)", (query.day.isoformat(),)), NAME_ORDER, PATIENTS)]
     if kind is SearchKind.EMAIL:
-        return [(_prefix("email_key", query.text), ("email_key", "id"))]
+        return [(_prefix("email_key", query.text), ("email_key", "id"), PATIENTS)]
     if kind is SearchKind.PHONE:
-        groups = [(_prefix("phone_digits", query.text), ("phone_digits", "id"))]
+        groups = [(_prefix("phone_digits", query.phone_prefix), ("phone_digits", "id"), PATIENTS)]
         if len(query.text) >= 4:  # last digits, the way callers often give them
-            groups.append((_prefix("phone_rev", query.text[::-1]), ("phone_rev", "id")))
+            groups.append((_prefix("phone_rev", query.text[::-1]), ("phone_rev", "id"), PATIENTS))
         return groups
     words = query.words
     phrase = " ".join(words)
-    by_last = [(_prefix("last_key", phrase), NAME_ORDER)]
-    by_first = [(_prefix("first_key", phrase), FIRST_NAME_ORDER)]
+    by_last = [(_prefix("last_key", phrase), NAME_ORDER, PATIENTS)]
+    by_first = [(_prefix("first_key", phrase), FIRST_NAME_ORDER, PATIENTS)]
     for split in range(1, len(words)):
         head, tail = " ".join(words[:split]), " ".join(words[split:])
-        by_last.append((_both(_prefix("last_key", head), _prefix("first_key", tail)), NAME_ORDER))
+        by_last.append(
+            (_both(_prefix("last_key", head), _prefix("first_key", tail)), NAME_ORDER, PATIENTS)
+        )
         by_first.append(
-            (_both(_prefix("first_key", head), _prefix("last_key", tail)), FIRST_NAME_ORDER)
+            (
+                _both(_prefix("first_key", head), _prefix("last_key", tail)),
+                FIRST_NAME_ORDER,
+                PATIENTS,
+            )
         )
     groups = by_last + by_first
     if len(words) == 1:
-        groups.append((_prefix("email_key", query.text), ("email_key", "id")))
+        groups.append((_prefix("word", phrase), WORD_ORDER, BY_NAME_WORD))
+        groups.append((_prefix("email_key", query.text), ("email_key", "id"), PATIENTS))
     return groups
 
 
-def plan(query: SearchQuery, sort: PatientSort, descending: bool) -> list[Stream]:
-    """Ranked groups for the default order; one merged group for any other order."""
-    groups = _conditions(query)
-    if not groups:
-        return []
-    if sort is PatientSort.NAME and not descending:
-        streams: list[Stream] = []
-        for index, ((sql, params), order) in enumerate(groups):
-            earlier = groups[:index]
-            if earlier:  # a patient shows once, in the first group that matches
-                sql += " AND NOT (" + " OR ".join(s for (s, _), _ in earlier) + ")"
-                params = params + tuple(p for (_, ps), _ in earlier for p in ps)
-            streams.append(Stream(sql, params, order))
-        return streams
-    merged_sql = " OR ".join(sql for (sql, _), _ in groups)
-    merged_params = tuple(p for (_, params), _ in groups for p in params)
-    return [Stream(f"({merged_sql})", merged_params, SORT_ORDER[sort])]
+def _as_patient_condition(condition: Condition, source: str) -> Condition:
+    """The same test phrased on a patients row, to exclude its matches from later groups."""
+    if source == PATIENTS:
+        return condition
+    sql, params = condition
+    inner = sql.replace("word", "w.word")
+    return (
+        f"EXISTS (SELECT 1 FROM patient_name_words AS w"
+        f" WHERE w.patient_id = patients.id AND {inner})",
+        params,
+    )
+
+
+def ranked_streams(query: SearchQuery) -> list[Stream]:
+    """Best groups first; a patient shows once, in the first group that matches."""
+    groups = _groups(query)
+    streams: list[Stream] = []
+    for index, ((sql, params), order, source) in enumerate(groups):
+        earlier = [_as_patient_condition(cond, src) for cond, _, src in groups[:index]]
+        if earlier:
+            sql += " AND NOT (" + " OR ".join(s for s, _ in earlier) + ")"
+            params = params + tuple(p for _, ps in earlier for p in ps)
+        streams.append(Stream(sql, params, order, source))
+    return streams
+
+
+def sorted_stream(sort: PatientSort) -> Stream:
+    """The whole registry in one column's order (read off that column's index)."""
+    return Stream("1", (), SORT_ORDER[sort])
 
 
 def page_sql(
@@ -97,17 +128,21 @@ def page_sql(
     where = [stream.where]
     params: list = list(stream.params)
     if not include_archived:
-        where.append("archived = 0")
+        where.append("+archived = 0")  # a filter, never the index to read
     if after is not None:
         marks = ", ".join("?" for _ in stream.order)
         where.append(f"({columns}) {'<' if descending else '>'} ({marks})")
         params.extend(after)
     direction = " DESC" if descending else ""
     order_by = ", ".join(f"{c}{direction}" for c in stream.order)
-    sql = f"SELECT * FROM patients WHERE {' AND '.join(where)} ORDER BY {order_by} LIMIT ?"
+    select = "patients.*" if stream.source == PATIENTS else "patients.*, word, patient_id"
+    sql = (
+        f"SELECT {select} FROM {stream.source} WHERE {' AND '.join(where)}"
+        f" ORDER BY {order_by} LIMIT ?"
+    )
     params.append(limit)
     return sql, params
 
 
-def next_cursor(stream_index: int, row: dict, order: tuple[str, ...]) -> PageCursor:
-    return PageCursor(stream_index, tuple(row[c] for c in order))
+def sort_key(row: dict, sort: PatientSort) -> tuple:
+    return tuple(row[c] for c in SORT_ORDER[sort])

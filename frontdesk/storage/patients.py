@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 import sqlite_utils
 
-from frontdesk.domain.patients import Patient, PatientFields, email_key
-from frontdesk.domain.search import Page, PageCursor, PatientSort, SearchQuery
-from frontdesk.storage.patient_search import next_cursor, page_sql, plan
+from frontdesk.domain.patients import Patient, PatientFields, email_key, field_values
+from frontdesk.domain.search import Page, PageCursor, PatientSort, SearchKind, SearchQuery
+from frontdesk.storage.patient_search import (
+    SORT_CAP,
+    Stream,
+    page_sql,
+    ranked_streams,
+    sort_key,
+    sorted_stream,
+)
 
 
 def _to_patient(row: dict[str, Any]) -> Patient:
@@ -26,19 +32,8 @@ def _to_patient(row: dict[str, Any]) -> Patient:
         archived=bool(row["archived"]),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        version=row["version"],
     )
-
-
-def field_values(source: PatientFields | Patient) -> dict[str, Any]:
-    """The values staff enter, as stored: what an edit can change."""
-    return {
-        "first_name": source.first_name,
-        "last_name": source.last_name,
-        "dob": source.dob.isoformat(),
-        "phone": source.phone_e164,
-        "email": source.email,
-        "notes": source.notes,
-    }
 
 
 def _columns(fields: PatientFields) -> dict[str, Any]:
@@ -50,11 +45,6 @@ def _columns(fields: PatientFields) -> dict[str, Any]:
         "phone_rev": fields.phone_digits[::-1],
         "email_key": email_key(fields.email),
     }
-
-
-def audit_values(patient: Patient) -> dict[str, Any]:
-    """What the audit trail records of a patient: what staff see, not the derived keys."""
-    return field_values(patient) | {"archived": patient.archived}
 
 
 class PatientRepository:
@@ -72,32 +62,35 @@ class PatientRepository:
         cursor = self._db.execute(
             f"INSERT INTO patients ({names}) VALUES ({marks})", list(values.values())
         )
-        return int(cursor.lastrowid or 0)
+        patient_id = int(cursor.lastrowid or 0)
+        self._write_words(patient_id, fields)
+        return patient_id
 
     def insert_many(self, many: Iterable[PatientFields], now: str) -> None:
-        """Bulk load (imports, synthetic clinics): one statement prepared, rows streamed."""
-        rows = iter(many)
-        first = next(rows, None)
-        if first is None:
-            return
-        names = [*_columns(first), "created_at", "updated_at", "archived"]
-        marks = ", ".join("?" for _ in names)
-        sql = f"INSERT INTO patients ({', '.join(names)}) VALUES ({marks})"
-        extra = (now, now, 0)
-        values = ((*_columns(f).values(), *extra) for f in itertools.chain([first], rows))
-        self._db.conn.executemany(sql, values)
+        """Bulk load (imports, synthetic clinics) inside the caller's transaction."""
+        for fields in many:
+            self.insert(fields, now)
 
     def update(self, patient_id: int, fields: PatientFields, now: str) -> None:
         values = _columns(fields) | {"updated_at": now}
         assignments = ", ".join(f"{name} = ?" for name in values)
         self._db.execute(
-            f"UPDATE patients SET {assignments} WHERE id = ?", [*values.values(), patient_id]
+            f"UPDATE patients SET {assignments}, version = version + 1 WHERE id = ?",
+            [*values.values(), patient_id],
         )
+        self._db.execute("DELETE FROM patient_name_words WHERE patient_id = ?", [patient_id])
+        self._write_words(patient_id, fields)
 
     def set_archived(self, patient_id: int, archived: bool, now: str) -> None:
         self._db.execute(
-            "UPDATE patients SET archived = ?, updated_at = ? WHERE id = ?",
+            "UPDATE patients SET archived = ?, updated_at = ?, version = version + 1 WHERE id = ?",
             [int(archived), now, patient_id],
+        )
+
+    def _write_words(self, patient_id: int, fields: PatientFields) -> None:
+        self._db.conn.executemany(
+            "INSERT INTO patient_name_words (word, patient_id) VALUES (?, ?)",
+            [(word, patient_id) for word in sorted(fields.later_name_words)],
         )
 
     def same_person(self, fields: PatientFields, exclude_id: int | None) -> list[Patient]:
@@ -123,21 +116,59 @@ class PatientRepository:
         cursor: PageCursor | None = None,
         limit: int = 100,
     ) -> Page[Patient]:
-        """One page of matches; pass the returned cursor back for the next page."""
-        streams = plan(query, sort, descending)
+        """One page of matches; pass the returned cursor back for the next page.
+
+        Unfiltered: any column's index, either direction. Filtered: best matches first, or
+        another order among the first SORT_CAP matches (`capped` says there were more).
+        """
+        if query.kind is SearchKind.ALL:
+            streams = [sorted_stream(sort)]
+            rows, next_cursor = self._read(streams, include_archived, descending, cursor, limit)
+            return Page([_to_patient(r) for r in rows], next_cursor)
+        streams = ranked_streams(query)
+        if sort is PatientSort.NAME and not descending:
+            rows, next_cursor = self._read(streams, include_archived, False, cursor, limit)
+            return Page([_to_patient(r) for r in rows], next_cursor)
+        matches, _ = self._read(streams, include_archived, False, None, SORT_CAP + 1)
+        capped = len(matches) > SORT_CAP
+        matches = matches[:SORT_CAP]
+        matches.sort(key=lambda row: sort_key(row, sort), reverse=descending)
+        start = cursor.after[0] if cursor and cursor.after else 0
+        end = start + limit
+        next_cursor = PageCursor(-1, (end,)) if end < len(matches) else None
+        return Page([_to_patient(r) for r in matches[start:end]], next_cursor, capped)
+
+    def _read(
+        self,
+        streams: list[Stream],
+        include_archived: bool,
+        descending: bool,
+        cursor: PageCursor | None,
+        limit: int,
+    ) -> tuple[list[dict[str, Any]], PageCursor | None]:
+        """Up to `limit` rows, stream after stream, from where `cursor` left off."""
         start = cursor.stream if cursor else 0
         after = cursor.after if cursor else None
-        found: list[Patient] = []
+        found: list[dict[str, Any]] = []
+        seen: set[int] = set()
         for index in range(start, len(streams)):
             stream = streams[index]
-            wanted = limit - len(found)
-            sql, params = page_sql(stream, include_archived, after, descending, wanted)
-            rows = self._rows(sql, params)
-            found.extend(_to_patient(r) for r in rows)
-            if len(found) >= limit:
-                return Page(found, next_cursor(index, rows[-1], stream.order))
+            while True:
+                wanted = limit - len(found)
+                sql, params = page_sql(stream, include_archived, after, descending, wanted)
+                rows = self._rows(sql, params)
+                for row in rows:
+                    if row["id"] not in seen:  # one patient matched by two words of a name
+                        seen.add(row["id"])
+                        found.append(row)
+                if rows:
+                    after = tuple(rows[-1][c] for c in stream.order)
+                if len(found) >= limit:
+                    return found, PageCursor(index, after)
+                if len(rows) < wanted:
+                    break  # this group is exhausted: on to the next
             after = None
-        return Page(found, None)
+        return found, None
 
     def _rows(self, sql: str, params: list) -> list[dict[str, Any]]:
         cursor = self._db.execute(sql, params)

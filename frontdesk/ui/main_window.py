@@ -41,7 +41,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Frontdesk - {CLINIC_NAME}")
         self._settings = settings
         self.notifier = ChangeNotifier(self)
-        self.session = DeskSession(clinic.staff, settings)
+        self.session = DeskSession(clinic.staff, settings, today)
 
         self.patients_tab = PatientsTab(
             clinic.patients, lambda: self.session.current, self.notifier, today
@@ -49,7 +49,8 @@ class MainWindow(QMainWindow):
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.patients_tab, "&Patients")
+        # Tabs carry no Alt mnemonic (the menus own those); Ctrl+1... switch between them.
+        self.tabs.addTab(self.patients_tab, "Patients")
         self.setCentralWidget(self.tabs)
 
         self.staff_picker = QComboBox()
@@ -82,6 +83,12 @@ class MainWindow(QMainWindow):
         switch.setShortcut(QKeySequence("Ctrl+Shift+D"))
         switch.triggered.connect(self._focus_staff_picker)
         file_menu.addAction(switch)
+        file_menu.addSeparator()
+        for number in range(self.tabs.count()):
+            go = QAction(f"Go to {self.tabs.tabText(number)}", self)
+            go.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
+            go.triggered.connect(lambda _checked=False, n=number: self.tabs.setCurrentIndex(n))
+            file_menu.addAction(go)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)

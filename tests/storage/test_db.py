@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -54,3 +56,24 @@ def test_foreign_keys_are_enforced(tmp_path: Path) -> None:
     db.execute("CREATE TABLE child (parent_id INTEGER REFERENCES parent (id))")
     with pytest.raises(sqlite3.IntegrityError):
         db.execute("INSERT INTO child VALUES (42)")
+
+
+def test_a_second_writer_waits_for_the_first_then_succeeds(tmp_path: Path) -> None:
+    connect(tmp_path / "a.sqlite3").execute("CREATE TABLE t (x)")
+    holding = threading.Event()
+
+    def hold_the_lock() -> None:
+        first = connect(tmp_path / "a.sqlite3")  # its own connection, in its own thread
+        with write_transaction(first):
+            first.execute("INSERT INTO t VALUES (1)")
+            holding.set()
+            time.sleep(0.3)
+
+    writer = threading.Thread(target=hold_the_lock)
+    writer.start()
+    holding.wait(5)
+    second = connect(tmp_path / "a.sqlite3")
+    with write_transaction(second):  # waits (busy_timeout), never "database is locked"
+        second.execute("INSERT INTO t VALUES (2)")
+    writer.join()
+    assert [r[0] for r in second.execute("SELECT x FROM t ORDER BY x")] == [1, 2]

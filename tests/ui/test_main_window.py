@@ -3,13 +3,12 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 
 from frontdesk.domain.staff import Role
-from frontdesk.storage.audit import AuditRepository
 from frontdesk.ui.main_window import MainWindow
 from tests.conftest import NOW, draft
 
 
 def test_only_working_tabs_and_the_menus(window) -> None:
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["&Patients"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Patients"]
     menus = [a.text() for a in window.menuBar().actions()]
     assert menus == ["&File", "&Patients", "&Help"]
     patients_menu = window.menuBar().actions()[1].menu()
@@ -36,7 +35,7 @@ def test_staff_at_the_desk_is_shown_and_signs_every_write(qtbot, window, demo) -
     dialog.dob.setText("2/2/1988")
     dialog.save()
     patient = tab.detail.patient
-    [entry] = AuditRepository(demo._db).for_entity("patient", patient.id)
+    [entry] = demo.audit.history("patient", patient.id)
     assert entry.staff_id == window.session.current.id
 
 
@@ -69,7 +68,9 @@ def test_menu_entries_have_accessible_names_or_text(window) -> None:
     assert window.patients_tab.search.accessibleName() == "Find patient"
 
 
-def test_registering_from_the_menu_then_ctrl_f_finds_them(qtbot, window, demo, desk) -> None:
+def test_a_write_announced_elsewhere_refreshes_then_ctrl_f_finds_it(
+    qtbot, window, demo, desk
+) -> None:
     demo.patients.register(
         desk, draft(first_name="Tatevik", last_name="Avetisyan", dob="9/9/1999", phone="", email="")
     )
@@ -77,3 +78,21 @@ def test_registering_from_the_menu_then_ctrl_f_finds_them(qtbot, window, demo, d
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(window.patients_tab.search, "avet tat")
     assert window.patients_tab.detail.patient.full_name == "Tatevik Avetisyan"
+
+
+def test_the_desk_choice_lasts_for_the_day_only(qtbot, demo, settings) -> None:
+    from datetime import timedelta
+
+    first = MainWindow(demo, settings, today=lambda: NOW.date())
+    qtbot.addWidget(first)
+    first.staff_picker.setCurrentIndex(
+        next(
+            i
+            for i in range(first.staff_picker.count())
+            if first.staff_picker.itemData(i).role is Role.DOCTOR
+        )
+    )
+    first.close()
+    next_day = MainWindow(demo, settings, today=lambda: NOW.date() + timedelta(days=1))
+    qtbot.addWidget(next_day)
+    assert next_day.session.current.role is Role.FRONT_DESK

@@ -103,3 +103,32 @@ def test_enter_in_notes_is_a_new_line_not_save(qtbot, dialog, clinic) -> None:
     dialog.notes.setFocus()
     qtbot.keyClick(dialog.notes, Qt.Key.Key_Return)
     assert dialog.isVisible() and clinic.patients.count() == 0
+
+
+def test_escape_with_typed_work_asks_before_discarding(qtbot, dialog, prompts) -> None:
+    qtbot.keyClicks(dialog.first_name, "Ani")
+    prompts.answer = False
+    qtbot.keyClick(dialog.first_name, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and prompts.asked[-1][0] == "Discard changes?"
+    prompts.answer = True
+    dialog.reject()
+    assert not dialog.isVisible()
+
+
+def test_escape_on_an_untouched_form_just_closes(qtbot, dialog, prompts) -> None:
+    qtbot.keyClick(dialog.first_name, Qt.Key.Key_Escape)
+    assert not dialog.isVisible() and not prompts.asked
+
+
+def test_a_change_saved_elsewhere_is_not_overwritten(qtbot, clinic, desk, doctor, prompts):
+    patient = clinic.patients.register(desk, draft())
+    dialog = PatientDialog(clinic.patients, lambda: desk, lambda: NOW.date(), patient)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    clinic.patients.update(doctor, patient.id, draft(notes="Saved in the other window."))
+    dialog.phone.setText("(747) 555-0112")
+    dialog.save()
+    assert dialog.isVisible()
+    assert "changed elsewhere" in prompts.warnings[-1][1]
+    stored = clinic.patients.get(patient.id)
+    assert (stored.notes, stored.phone_e164) == ("Saved in the other window.", "+18185550134")

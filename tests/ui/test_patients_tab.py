@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
-from frontdesk.storage.audit import AuditRepository
+from frontdesk.ui.models.patients_model import COL_DOB
 
 
 def tab_of(window):
@@ -100,7 +100,7 @@ def test_archive_asks_first_and_a_no_changes_nothing(qtbot, window, demo, prompt
     assert tab.detail.restore_button.isVisibleTo(tab.detail)
     qtbot.mouseClick(tab.detail.restore_button, Qt.MouseButton.LeftButton)
     assert not demo.patients.get(patient_id).archived
-    actions = [e.action for e in AuditRepository(demo._db).for_entity("patient", patient_id)]
+    actions = [e.action for e in demo.audit.history("patient", patient_id)]
     assert actions[-2:] == ["archive", "restore"]
 
 
@@ -131,3 +131,67 @@ def test_selection_actions_follow_the_selection(qtbot, window, demo, desk) -> No
     assert tab.restore_action.isEnabled() and not tab.archive_action.isEnabled()
     tab.restore_action.trigger()
     assert not demo.patients.get(tab.model.patient_at(0).id).archived
+
+
+def test_search_box_keys_enter_escape_and_up(qtbot, window) -> None:
+    tab = tab_of(window)
+    qtbot.keyClicks(tab.search, "hakob")
+    qtbot.keyClick(tab.search, Qt.Key.Key_Return)  # Enter opens the first match
+    assert tab.dialog is not None and tab.dialog.last_name.text() == "Hakobyan"
+    tab.dialog.reject()
+    qtbot.keyClick(tab.search, Qt.Key.Key_Escape)  # Escape clears the search
+    assert tab.search.text() == "" and tab.model.rowCount() > 1
+    qtbot.keyClick(tab.search, Qt.Key.Key_Down)
+    assert QApplication.focusWidget() is tab.table
+    qtbot.keyClick(tab.table, Qt.Key.Key_Up)  # Up from the first row: back to the search
+    assert QApplication.focusWidget() is tab.search
+
+
+def test_email_search_through_the_tab(qtbot, window) -> None:
+    tab = tab_of(window)
+    qtbot.keyClicks(tab.search, "maria.garcia@")
+    assert tab.detail.patient.full_name == "María García"
+
+
+def test_impossible_date_says_why(qtbot, window) -> None:
+    tab = tab_of(window)
+    qtbot.keyClicks(tab.search, "1/2/90")
+    assert "four digits" in tab.count_label.text()
+
+
+def test_clicking_a_header_sorts_by_that_column(qtbot, window) -> None:
+    tab = tab_of(window)
+    header = tab.table.horizontalHeader()
+    section = COL_DOB
+    x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, 5))
+    dobs = [tab.model.patient_at(r).dob for r in range(tab.model.rowCount())]
+    assert dobs == sorted(dobs) or dobs == sorted(dobs, reverse=True)
+    assert header.sortIndicatorSection() == COL_DOB
+
+
+def test_edit_and_restore_are_confirmed_in_the_status_bar(qtbot, window, demo) -> None:
+    tab = tab_of(window)
+    qtbot.keyClicks(tab.search, "3/14/1985")
+    dialog = tab.open_selected()
+    dialog.notes.setPlainText("Prefers mornings.")
+    dialog.save()
+    assert window.statusBar().currentMessage() == "María García saved."
+    tab.archive_selected()
+    tab.show_archived.setChecked(True)
+    tab.select_patient(tab.model.patient_at(0).id)
+    tab.restore_selected()
+    assert window.statusBar().currentMessage() == "María García restored."
+
+
+def test_a_database_failure_is_said_in_words(qtbot, window, demo) -> None:
+    tab = tab_of(window)
+    demo.close()  # the file is gone from under the window
+    qtbot.keyClicks(tab.search, "gar")
+    assert tab.model.rowCount() == 0
+    assert tab.count_label.text().startswith("Could not search the registry")
+
+
+def test_ctrl_1_goes_to_the_patients_tab(qtbot, window) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.patients_tab

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.dates import DateFormatError, age_on, parse_date
+from frontdesk.domain.dates import DateFormatError, age_on, format_long, parse_date
 from frontdesk.domain.patients import Patient, PatientDraft
 from frontdesk.domain.phones import PhoneError, parse_phone
 from frontdesk.domain.staff import Staff
@@ -103,6 +103,7 @@ class PatientDialog(QDialog):
 
         if patient is not None:
             self._fill(patient.as_draft())
+        self._initial = self.draft()
         for key in FIELDS:
             widget = getattr(self, key)
             signal = widget.textChanged
@@ -159,7 +160,7 @@ class PatientDialog(QDialog):
             else:
                 today = self._today()
                 if born < today:
-                    hint = f"{born:%B} {born.day}, {born.year}: age {age_on(born, today)}"
+                    hint = f"{format_long(born)}: age {age_on(born, today)}"
         self.age_hint.setText(hint)
         self.age_hint.setVisible(bool(hint))
 
@@ -201,7 +202,11 @@ class PatientDialog(QDialog):
                 self._actor(), draft, confirm_duplicate=confirm_duplicate
             )
         return self._patients.update(
-            self._actor(), self._patient.id, draft, confirm_duplicate=confirm_duplicate
+            self._actor(),
+            self._patient.id,
+            draft,
+            expected_version=self._patient.version,
+            confirm_duplicate=confirm_duplicate,
         )
 
     def _refused(self, exc: ServiceError) -> None:
@@ -209,6 +214,17 @@ class PatientDialog(QDialog):
             self._show_errors(exc.errors)
         else:
             prompts.warn(self, "Not saved", str(exc))
+
+    def reject(self) -> None:
+        """Escape or Cancel: typed work is only thrown away once the user says so."""
+        if self.draft() != self._initial and not prompts.confirm(
+            self,
+            "Discard changes?",
+            "What you typed in this form has not been saved.",
+            "Discard changes",
+        ):
+            return
+        super().reject()
 
     def keyPressEvent(self, event) -> None:
         # Enter in a line edit saves; in the notes box it is a new line (handled there).

@@ -17,7 +17,8 @@ from PySide6.QtGui import QBrush, QColor
 from frontdesk.domain.dates import age_on, format_us
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.phones import display_phone
-from frontdesk.domain.search import PageCursor, PatientSort
+from frontdesk.domain.search import Page, PageCursor, PatientSort
+from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
 
 COL_NAME, COL_DOB, COL_PHONE, COL_EMAIL, COL_STATUS = range(5)
@@ -60,6 +61,8 @@ class PatientTableModel(QAbstractTableModel):
         self._rows: list[Patient] = []
         self._cells: dict[int, tuple[str, ...]] = {}  # display text, made once per shown row
         self._cursor: PageCursor | None = None
+        self.capped = False  # sorted among the first matches only
+        self.error = ""  # why the last read failed, in words for the desk
 
     # -- what to show ----------------------------------------------------------------
     def set_search(self, text: str) -> None:
@@ -78,19 +81,29 @@ class PatientTableModel(QAbstractTableModel):
 
     def reload(self, at_least: int = 0) -> None:
         """Query again from the top; keeps as many rows as were loaded when asked (refresh)."""
-        wanted = max(self._page_size, at_least)
-        page = self._patients.search(
-            self._text,
-            sort=self._sort,
-            descending=self._descending,
-            include_archived=self._include_archived,
-            limit=wanted,
-        )
+        page = self._fetch(None, max(self._page_size, at_least))
         self.beginResetModel()
-        self._rows = page.rows
+        self._rows = page.rows if page else []
+        self._cursor = page.next if page else None
+        self.capped = page.capped if page else False
         self._cells.clear()
-        self._cursor = page.next
         self.endResetModel()
+
+    def _fetch(self, cursor: PageCursor | None, limit: int) -> Page[Patient] | None:
+        try:
+            page = self._patients.search(
+                self._text,
+                sort=self._sort,
+                descending=self._descending,
+                include_archived=self._include_archived,
+                cursor=cursor,
+                limit=limit,
+            )
+        except ServiceError as exc:
+            self.error = str(exc)
+            return None
+        self.error = ""
+        return page
 
     def refresh(self) -> None:
         self.reload(at_least=len(self._rows))
@@ -117,16 +130,9 @@ class PatientTableModel(QAbstractTableModel):
     def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
         if parent.isValid() or self._cursor is None:
             return
-        page = self._patients.search(
-            self._text,
-            sort=self._sort,
-            descending=self._descending,
-            include_archived=self._include_archived,
-            cursor=self._cursor,
-            limit=self._page_size,
-        )
-        self._cursor = page.next
-        if page.rows:
+        page = self._fetch(self._cursor, self._page_size)
+        self._cursor = page.next if page else None
+        if page and page.rows:
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(page.rows) - 1)
             self._rows.extend(page.rows)

@@ -21,10 +21,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.domain.dates import format_us
 from frontdesk.domain.patients import Patient
+from frontdesk.domain.search import parse_query
 from frontdesk.domain.staff import Staff
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.patients import PatientService
+from frontdesk.services.patients import ENTITY, PatientService
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.patient_dialog import PatientDialog
 from frontdesk.ui.models.patients_model import (
@@ -38,17 +40,19 @@ from frontdesk.ui.models.patients_model import (
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.widgets.patient_detail import PatientDetailPane
 
-ENTITY = "patient"
-
 
 class PatientTable(QTableView):
-    """Enter opens the selected patient, as it does in every list the desk uses."""
+    """Enter opens the selected patient; Up from the first row goes back to the search box."""
 
     open_requested = Signal()
+    leave_upwards = Signal()
 
     def keyPressEvent(self, event) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             self.open_requested.emit()
+            return
+        if event.key() == Qt.Key.Key_Up and self.currentIndex().row() <= 0:
+            self.leave_upwards.emit()
             return
         super().keyPressEvent(event)
 
@@ -98,7 +102,7 @@ class PatientsTab(QWidget):
         self.search.setPlaceholderText("Find a patient: name, phone, email or date of birth")
         self.search.setAccessibleName("Find patient")
         self.search.setClearButtonEnabled(True)
-        self.show_archived = QCheckBox("Show a&rchived")
+        self.show_archived = QCheckBox("Show archi&ved")
         self.show_archived.setAccessibleName("Show archived patients")
         self.count_label = QLabel()
         self.count_label.setObjectName("patientCount")
@@ -161,6 +165,7 @@ class PatientsTab(QWidget):
         self.show_archived.toggled.connect(self._archived_toggled)
         self.new_button.clicked.connect(self.new_patient)
         self.table.open_requested.connect(self.open_selected)
+        self.table.leave_upwards.connect(self.focus_search)
         self.table.doubleClicked.connect(lambda _index: self.open_selected())
         self.table.selectionModel().currentRowChanged.connect(self._current_changed)
         self.model.modelReset.connect(self._after_reset)
@@ -213,20 +218,27 @@ class PatientsTab(QWidget):
             self._select_row(0)  # one match: show it straight away
 
     def _update_count(self) -> None:
+        self.count_label.setText(self._count_text())
+
+    def _count_text(self) -> str:
+        if self.model.error:
+            return self.model.error
         shown = self.model.rowCount()
         more = "+" if self.model.has_more() else ""
         noun = "patient" if shown == 1 and not more else "patients"
         text = f"{shown}{more} {noun}"
-        if self.model.search_text.strip():
-            text += f" matching “{self.model.search_text.strip()}”"
-            if shown == 0:
-                text += (
-                    ". Try fewer letters, the phone number's last four digits,"
-                    " or Ctrl+N to register."
-                )
-        elif self.model.has_more():
-            text += " (scroll for more)"
-        self.count_label.setText(text)
+        typed = self.model.search_text.strip()
+        if not typed:
+            return text + (" (scroll for more)" if more else "")
+        text += f" matching “{typed}”"
+        if self.model.capped:
+            text += " (sorted among the first matches only: type more to narrow them down)"
+        if shown == 0:
+            hint = parse_query(typed).hint or (
+                "Try fewer letters, the phone number's last four digits, or Ctrl+N to register."
+            )
+            text += ". " + hint
+        return text
 
     def _select_row(self, row: int) -> None:
         index = self.model.index(row, COL_NAME)
@@ -267,7 +279,7 @@ class PatientsTab(QWidget):
 
     def open_selected(self) -> PatientDialog | None:
         patient = self.selected_patient()
-        return self._open_dialog(patient) if patient else None
+        return self.open_patient(patient.id) if patient else None
 
     def open_patient(self, patient_id: int) -> PatientDialog | None:
         try:
@@ -290,7 +302,9 @@ class PatientsTab(QWidget):
         if new and self.model.row_of(patient.id) is None:
             # Show the newcomer even if the current search would hide them.
             self.search.setText(patient.last_name)
-        self.select_patient(patient.id)
+        if not self.select_patient(patient.id):
+            self.detail.show_patient(patient)  # outside the current list: still show it
+            self._update_actions()
         verb = "registered" if new else "saved"
         self.message.emit(f"{patient.full_name} {verb}.")
 
@@ -311,7 +325,7 @@ class PatientsTab(QWidget):
             prompts.warn(self, "Archive", str(exc))
             return
         question = (
-            f"Archive {patient.full_name} (born {patient.dob:%m/%d/%Y})?\n\n"
+            f"Archive {patient.full_name} (born {format_us(patient.dob)})?\n\n"
             "Archived patients are kept with all their records but hidden from the list and"
             " from searches unless “Show archived” is ticked. You can restore them at any time."
         )
@@ -329,7 +343,9 @@ class PatientsTab(QWidget):
             prompts.warn(self, "Not saved", str(exc))
             return
         self._notifier.announce(ENTITY, patient.id)
-        self.select_patient(patient.id)
+        if not self.select_patient(patient.id):
+            self.detail.show_patient(patient)
+            self._update_actions()
         self.message.emit(f"{patient.full_name} {verb}.")
 
     def _data_changed(self, entity: str, entity_id: int) -> None:

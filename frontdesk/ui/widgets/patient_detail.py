@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.dates import age_on, format_us
+from frontdesk.domain.dates import age_on, format_long, format_us
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.phones import display_phone
 
@@ -119,7 +119,7 @@ class PatientDetailPane(QFrame):
         self.status.setText(
             "Archived: hidden from the list and searches" if patient.archived else "Active patient"
         )
-        self.values["dob"].setText(f"{patient.dob:%B} {patient.dob.day}, {patient.dob.year}")
+        self.values["dob"].setText(format_long(patient.dob))
         self.values["age"].setText(str(age_on(patient.dob, self._today())))
         self.values["phone"].setText(display_phone(patient.phone_e164) or "none given")
         self.values["email"].setText(patient.email or "none given")
