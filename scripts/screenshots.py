@@ -16,9 +16,9 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from frontdesk.app import build_window
-from frontdesk.ui import prompts
 from frontdesk.services.clinic import open_clinic
 from frontdesk.services.demo import fill_demo_clinic
+from frontdesk.ui import prompts
 from frontdesk.ui.style import apply_style
 
 
