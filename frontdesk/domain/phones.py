@@ -31,6 +31,8 @@ def parse_phone(text: str) -> Phone | None:
         number = phonenumbers.parse(text, DEFAULT_REGION)
     except phonenumbers.NumberParseException as exc:
         raise PhoneError("Enter a phone number such as (818) 555-0134.") from exc
+    if number.extension:
+        raise PhoneError("Put the extension in Notes: the phone field keeps the number only.")
     if not phonenumbers.is_valid_number(number):
         national = len(str(number.national_number))
         if number.country_code == 1 and national < 10:

@@ -40,6 +40,7 @@ def test_international_number_is_kept_with_its_country() -> None:
         ("hello", "such as"),
         ("(818) 555-01345", "too many"),
         ("(123) 555-0134", "not a valid"),
+        ("818-555-0134 ext. 12", "extension in Notes"),
     ],
 )
 def test_bad_numbers_say_why(text: str, message: str) -> None:
