@@ -73,3 +73,7 @@ if [ "$have" != "$want" ]; then
   .venv/bin/python -m pip install -q -e ".$extras"
   echo "$want" > "$stamp"
 fi
+
+# Bytecode for the package itself (pip already did it for the dependencies): the app starts
+# faster, even where the environment says PYTHONDONTWRITEBYTECODE.
+.venv/bin/python -m compileall -q frontdesk >/dev/null
