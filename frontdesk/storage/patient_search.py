@@ -7,7 +7,7 @@ Another order than the ranked one is applied to a bounded set of matches (see SO
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from frontdesk.domain.search import PatientSort, SearchKind, SearchQuery
 from frontdesk.domain.text import prefix_upper_bound
@@ -40,6 +40,15 @@ class Stream:
     params: tuple
     order: tuple[str, ...]
     source: str = PATIENTS
+    # "last name starts with A and first name with B" can be read from either name index.
+    # The repository probes both ranges (a bounded count each) and reads the smaller one,
+    # so "gar zzq" costs nothing even when thousands of surnames start with "gar".
+    probes: tuple[Condition, Condition] | None = None  # (range read by `order`, the other)
+    other_order: tuple[str, ...] | None = None
+
+    def reading_the_other_index(self) -> Stream:
+        assert self.other_order is not None
+        return replace(self, order=self.other_order, probes=None, other_order=None)
 
 
 def _prefix(column: str, prefix: str) -> Condition:
@@ -50,51 +59,59 @@ def _both(a: Condition, b: Condition) -> Condition:
     return f"({a[0]} AND {b[0]})", a[1] + b[1]
 
 
-def _groups(query: SearchQuery) -> list[tuple[Condition, tuple[str, ...], str]]:
-    """(condition, index order, source) per group, best match first."""
+@dataclass(frozen=True)
+class _Group:
+    condition: Condition
+    order: tuple[str, ...]
+    source: str = PATIENTS
+    parts: tuple[Condition, Condition] | None = None  # two name ranges, ANDed
+
+
+def _two_names(head: Condition, tail: Condition, order: tuple[str, ...]) -> _Group:
+    return _Group(_both(head, tail), order, PATIENTS, (head, tail))
+
+
+def _groups(query: SearchQuery) -> list[_Group]:
+    """Conditions with the index order they read in, best match first."""
     kind = query.kind
     if kind is SearchKind.ALL:
-        return [(("1", ()), NAME_ORDER, PATIENTS)]
+        return [_Group(("1", ()), NAME_ORDER)]
     if kind is SearchKind.NOTHING:
         return []
     if kind is SearchKind.DOB:
         assert query.day is not None
-        return [(("(dob = ?)", (query.day.isoformat(),)), NAME_ORDER, PATIENTS)]
+        return [_Group(("(dob = ?)", (query.day.isoformat(),)), NAME_ORDER)]
     if kind is SearchKind.EMAIL:
-        return [(_prefix("email_key", query.text), ("email_key", "id"), PATIENTS)]
+        return [_Group(_prefix("email_key", query.text), ("email_key", "id"))]
     if kind is SearchKind.PHONE:
-        groups = [(_prefix("phone_digits", query.phone_prefix), ("phone_digits", "id"), PATIENTS)]
+        groups = [_Group(_prefix("phone_digits", query.phone_prefix), ("phone_digits", "id"))]
         if len(query.text) >= 4:  # last digits, the way callers often give them
-            groups.append((_prefix("phone_rev", query.text[::-1]), ("phone_rev", "id"), PATIENTS))
+            groups.append(_Group(_prefix("phone_rev", query.text[::-1]), ("phone_rev", "id")))
         return groups
     words = query.words
     phrase = " ".join(words)
-    by_last = [(_prefix("last_key", phrase), NAME_ORDER, PATIENTS)]
-    by_first = [(_prefix("first_key", phrase), FIRST_NAME_ORDER, PATIENTS)]
+    by_last = [_Group(_prefix("last_key", phrase), NAME_ORDER)]
+    by_first = [_Group(_prefix("first_key", phrase), FIRST_NAME_ORDER)]
     for split in range(1, len(words)):
         head, tail = " ".join(words[:split]), " ".join(words[split:])
         by_last.append(
-            (_both(_prefix("last_key", head), _prefix("first_key", tail)), NAME_ORDER, PATIENTS)
+            _two_names(_prefix("last_key", head), _prefix("first_key", tail), NAME_ORDER)
         )
         by_first.append(
-            (
-                _both(_prefix("first_key", head), _prefix("last_key", tail)),
-                FIRST_NAME_ORDER,
-                PATIENTS,
-            )
+            _two_names(_prefix("first_key", head), _prefix("last_key", tail), FIRST_NAME_ORDER)
         )
     groups = by_last + by_first
     if len(words) == 1:
-        groups.append((_prefix("word", phrase), WORD_ORDER, BY_NAME_WORD))
-        groups.append((_prefix("email_key", query.text), ("email_key", "id"), PATIENTS))
+        groups.append(_Group(_prefix("word", phrase), WORD_ORDER, BY_NAME_WORD))
+        groups.append(_Group(_prefix("email_key", query.text), ("email_key", "id")))
     return groups
 
 
-def _as_patient_condition(condition: Condition, source: str) -> Condition:
+def _as_patient_condition(group: _Group) -> Condition:
     """The same test phrased on a patients row, to exclude its matches from later groups."""
-    if source == PATIENTS:
-        return condition
-    sql, params = condition
+    if group.source == PATIENTS:
+        return group.condition
+    sql, params = group.condition
     inner = sql.replace("word", "w.word")
     return (
         f"EXISTS (SELECT 1 FROM patient_name_words AS w"
@@ -107,12 +124,16 @@ def ranked_streams(query: SearchQuery) -> list[Stream]:
     """Best groups first; a patient shows once, in the first group that matches."""
     groups = _groups(query)
     streams: list[Stream] = []
-    for index, ((sql, params), order, source) in enumerate(groups):
-        earlier = [_as_patient_condition(cond, src) for cond, _, src in groups[:index]]
+    for index, group in enumerate(groups):
+        sql, params = group.condition
+        earlier = [_as_patient_condition(g) for g in groups[:index]]
         if earlier:
             sql += " AND NOT (" + " OR ".join(s for s, _ in earlier) + ")"
             params = params + tuple(p for _, ps in earlier for p in ps)
-        streams.append(Stream(sql, params, order, source))
+        other_order = None
+        if group.parts:
+            other_order = FIRST_NAME_ORDER if group.order == NAME_ORDER else NAME_ORDER
+        streams.append(Stream(sql, params, group.order, group.source, group.parts, other_order))
     return streams
 
 

@@ -99,7 +99,7 @@ def test_archived_patients_hide_unless_asked_for(registry, desk) -> None:
 
 @pytest.mark.parametrize("sort", list(PatientSort))
 @pytest.mark.parametrize("descending", [False, True])
-@pytest.mark.parametrize("typed", ["", "gar", "555", "a"])
+@pytest.mark.parametrize("typed", ["", "gar", "555", "a", "gar m", "m g"])
 def test_pages_join_up_without_gaps_or_repeats(registry, sort, descending, typed) -> None:
     whole = registry.patients.search(typed, sort=sort, descending=descending, limit=1000).rows
     paged, cursor = [], None
@@ -138,7 +138,9 @@ def test_sorting_by_a_column(registry, sort, key, descending) -> None:
 )
 def test_ranked_search_reads_indexes_in_order_never_scans_or_sorts(registry, typed) -> None:
     """The performance contract: each page is an index range read, so size does not matter."""
-    for stream in ranked_streams(parse_query(typed)):
+    streams = ranked_streams(parse_query(typed))
+    flipped = [s.reading_the_other_index() for s in streams if s.probes]
+    for stream in streams + flipped:
         for after in (None, tuple("m" for _ in stream.order)):
             steps = plan_steps(registry, stream, after, descending=False)
             assert not any("TEMP B-TREE" in s for s in steps), (typed, steps)
@@ -183,3 +185,32 @@ def test_a_filtered_list_in_another_order_sorts_a_bounded_set(clinic, desk) -> N
 def test_a_patient_matched_by_two_words_of_a_name_shows_once(clinic, desk) -> None:
     clinic.patients.register(desk, draft(first_name="Ana María", last_name="de la Mar"))
     assert names(clinic, "ma") == ["Ana María de la Mar"]
+
+
+def test_two_names_read_whichever_range_is_smaller(clinic, desk) -> None:
+    many = [
+        (
+            draft(
+                first_name=f"Ani{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}",
+                last_name="Garabedian",
+                dob="1/1/1980",
+                phone="",
+                email="",
+            ),
+            False,
+        )
+        for i in range(600)
+    ]
+    many.append((draft(first_name="Zaven", last_name="Garabedian", phone="", email=""), False))
+    clinic.patients.register_all_if_empty(desk, many)
+    repo_stream = next(s for s in ranked_streams(parse_query("gar zav")) if s.probes)
+    from frontdesk.storage.patients import PatientRepository
+
+    chosen = PatientRepository(clinic._db)._cheaper_reading(repo_stream)
+    assert chosen.order[0] == "first_key"  # 1 "zav..." first name against 600 "gar..." surnames
+    assert names(clinic, "gar zav") == ["Zaven Garabedian"]
+    assert len(clinic.patients.search("gar ani", limit=1000).rows) == 600
+    usual = PatientRepository(clinic._db)._cheaper_reading(
+        next(s for s in ranked_streams(parse_query("gar an")) if s.probes)
+    )
+    assert usual.order[0] == "last_key"  # both ranges large: the usual order
