@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import sys
 import time
 
@@ -14,7 +15,9 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget  # 
 class QuitOnPaint(QObject):
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint:
-            print(f"first paint after {(time.perf_counter() - started) * 1000:.0f} ms", flush=True)
+            elapsed = (time.perf_counter() - started) * 1000
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"first paint after {elapsed:.0f} ms, memory peak {peak:.1f} MiB", flush=True)
             QTimer.singleShot(0, QApplication.quit)
             watched.removeEventFilter(self)
         return False

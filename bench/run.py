@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import compileall
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -100,8 +101,8 @@ def search_latency(
     return updates, painted
 
 
-def run_child(args: list[str]) -> tuple[float, float]:
-    """(wall ms, peak RSS MiB) of one process, started cold."""
+def run_child(args: list[str]) -> tuple[float, float, float]:
+    """(wall ms, peak RSS MiB over the whole run, peak RSS MiB at first paint), started cold."""
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
@@ -110,24 +111,30 @@ def run_child(args: list[str]) -> tuple[float, float]:
         wall = (time.perf_counter() - started) * 1000
         out.seek(0)
         err.seek(0)
-        if os.waitstatus_to_exitcode(status) != 0 or b"first paint" not in out.read():
+        said = out.read().decode()
+        at_paint = re.search(r"memory peak ([\d.]+) MiB", said)
+        if os.waitstatus_to_exitcode(status) != 0 or not at_paint:
             raise RuntimeError(f"{args} failed: {err.read().decode()[-400:]}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, float(at_paint.group(1))
 
 
-def startup(db_path: Path, runs: int = 7) -> dict[str, float]:
+def startup(db_path: Path, runs: int = 11) -> dict[str, float]:
     # As installed by scripts/setup.sh: the package's bytecode is compiled ahead.
     compileall.compile_dir(ROOT / "frontdesk", quiet=1)
     app = [sys.executable, "-m", "frontdesk", "--smoke", "--db", str(db_path)]
     bare = [sys.executable, str(ROOT / "bench" / "bare_window.py")]
     run_child(app), run_child(bare)  # warm the OS file cache for both
-    app_runs = [run_child(app) for _ in range(runs)]
-    bare_runs = [run_child(bare) for _ in range(runs)]
+    app_runs, bare_runs = [], []
+    for _ in range(runs):  # interleaved, so that drift in the machine's speed hits both alike
+        app_runs.append(run_child(app))
+        bare_runs.append(run_child(bare))
     return {
-        "app_ms": statistics.median(w for w, _ in app_runs),
-        "bare_ms": statistics.median(w for w, _ in bare_runs),
-        "app_mib": max(m for _, m in app_runs),
-        "bare_mib": max(m for _, m in bare_runs),
+        "app_ms": statistics.median(r[0] for r in app_runs),
+        "bare_ms": statistics.median(r[0] for r in bare_runs),
+        "app_mib": max(r[1] for r in app_runs),
+        "bare_mib": max(r[1] for r in bare_runs),
+        "app_paint_mib": max(r[2] for r in app_runs),
+        "bare_paint_mib": max(r[2] for r in bare_runs),
     }
 
 
@@ -174,11 +181,17 @@ def main() -> int:
 
     start = startup(clinic_file(args.startup_size))
     size_label = f"{args.startup_size // 1000}k"
-    print(f"\ncold start to first paint, median of 7 ({size_label} patients):")
-    print(f"  frontdesk --smoke  {start['app_ms']:7.0f} ms   peak {start['app_mib']:6.1f} MiB")
-    print(f"  bare window        {start['bare_ms']:7.0f} ms   peak {start['bare_mib']:6.1f} MiB")
+    print(f"\ncold start to first paint, median of 11 ({size_label} patients):")
+    print("  (memory: peak over the whole run, and peak up to the first paint)")
+    for label, key in (("frontdesk --smoke", "app"), ("bare window", "bare")):
+        print(
+            f"  {label:18} {start[key + '_ms']:7.0f} ms   peak {start[key + '_mib']:6.1f} MiB"
+            f"   at first paint {start[key + '_paint_mib']:6.1f} MiB"
+        )
     ratio = start["app_ms"] / start["bare_ms"]
-    extra = start["app_mib"] - start["bare_mib"]
+    extra = max(
+        start["app_mib"] - start["bare_mib"], start["app_paint_mib"] - start["bare_paint_mib"]
+    )
     verdicts.append((f"cold start ratio = {ratio:.2f}x bare (target <= 2.5)", ratio <= 2.5))
     verdicts.append((f"peak memory = bare + {extra:.1f} MiB (target <= 60)", extra <= 60))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 import sqlite3
 import sys
 import time
@@ -13,7 +14,6 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from frontdesk.paths import settings_path
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import clinic_now
-from frontdesk.services.demo import fill_demo_clinic
 from frontdesk.ui.main_window import MainWindow
 from frontdesk.ui.style import apply_style
 
@@ -31,7 +31,8 @@ class _QuitAfterFirstPaint(QObject):
         if event.type() == QEvent.Type.Paint and not self._done:
             self._done = True
             elapsed = (time.perf_counter() - self._started) * 1000
-            print(f"first paint after {elapsed:.0f} ms", flush=True)
+            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+            print(f"first paint after {elapsed:.0f} ms, memory peak {peak:.1f} MiB", flush=True)
             QTimer.singleShot(0, self._app.quit)
         return False
 
@@ -73,6 +74,8 @@ def run_gui(db_path: Path, *, demo: bool, smoke: bool, started: float) -> int:
         return 2
     try:
         if demo:
+            from frontdesk.services.demo import fill_demo_clinic  # only when asked for
+
             added = fill_demo_clinic(clinic)
             if added:
                 print(f"demo clinic: {added} patients added to {db_path}", flush=True)

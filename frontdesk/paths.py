@@ -6,14 +6,14 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-import platformdirs
-
 APP_NAME = "frontdesk"
 DB_ENV_VAR = "FRONTDESK_DB"
 DB_FILENAME = "frontdesk.sqlite3"
 
 
 def default_db_path() -> Path:
+    import platformdirs  # only when no path was given
+
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / DB_FILENAME
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -28,7 +29,6 @@ from frontdesk.domain.staff import Staff
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import ENTITY, PatientService
 from frontdesk.ui import prompts
-from frontdesk.ui.dialogs.patient_dialog import PatientDialog
 from frontdesk.ui.models.patients_model import (
     COL_DOB,
     COL_EMAIL,
@@ -39,6 +39,9 @@ from frontdesk.ui.models.patients_model import (
 )
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.widgets.patient_detail import PatientDetailPane
+
+if TYPE_CHECKING:
+    from frontdesk.ui.dialogs.patient_dialog import PatientDialog
 
 
 class PatientTable(QTableView):
@@ -117,8 +120,9 @@ class PatientsTab(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
+        # Indicator first: enabling sorting applies it, and the model is already in this order.
+        self.table.horizontalHeader().setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.sortByColumn(COL_NAME, Qt.SortOrder.AscendingOrder)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
@@ -290,6 +294,8 @@ class PatientsTab(QWidget):
         return self._open_dialog(patient)
 
     def _open_dialog(self, patient: Patient | None) -> PatientDialog:
+        from frontdesk.ui.dialogs.patient_dialog import PatientDialog  # loaded on first use
+
         dialog = PatientDialog(self._patients, self._actor, self._today, patient, parent=self)
         dialog.saved.connect(lambda stored, new=patient is None: self._saved(stored, new))
         dialog.finished.connect(dialog.deleteLater)
