@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import resource
 import sys
 import time
 
@@ -11,13 +10,16 @@ started = time.perf_counter()
 from PySide6.QtCore import QEvent, QObject, QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget  # noqa: E402
 
+from frontdesk.peak_memory import peak_mib  # noqa: E402  (the app's own measure)
+
 
 class QuitOnPaint(QObject):
     def eventFilter(self, watched, event):
         if event.type() == QEvent.Type.Paint:
             elapsed = (time.perf_counter() - started) * 1000
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"first paint after {elapsed:.0f} ms, memory peak {peak:.1f} MiB", flush=True)
+            print(
+                f"first paint after {elapsed:.0f} ms, memory peak {peak_mib():.1f} MiB", flush=True
+            )
             QTimer.singleShot(0, QApplication.quit)
             watched.removeEventFilter(self)
         return False

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import resource
 import sqlite3
 import sys
 import time
@@ -12,6 +11,7 @@ from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from frontdesk.paths import settings_path
+from frontdesk.peak_memory import peak_mib
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import clinic_now
 from frontdesk.ui.main_window import MainWindow
@@ -31,8 +31,9 @@ class _QuitAfterFirstPaint(QObject):
         if event.type() == QEvent.Type.Paint and not self._done:
             self._done = True
             elapsed = (time.perf_counter() - self._started) * 1000
-            peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"first paint after {elapsed:.0f} ms, memory peak {peak:.1f} MiB", flush=True)
+            print(
+                f"first paint after {elapsed:.0f} ms, memory peak {peak_mib():.1f} MiB", flush=True
+            )
             QTimer.singleShot(0, self._app.quit)
         return False
 
