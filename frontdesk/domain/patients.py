@@ -73,6 +73,7 @@ class Patient:
     created_at: str
     updated_at: str
     version: int = 1  # goes up with every saved change: an edit based on an older one is refused
+    finding: str | None = None  # summary of the latest intake; None: no intake yet
 
     @property
     def full_name(self) -> str:

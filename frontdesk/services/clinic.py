@@ -9,6 +9,7 @@ import sqlite_utils
 
 from frontdesk.services.audit import AuditService
 from frontdesk.services.clock import Clock, clinic_now
+from frontdesk.services.intake import IntakeService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
 from frontdesk.storage.db import connect
@@ -23,6 +24,7 @@ class Clinic:
     patients: PatientService
     staff: StaffService
     audit: AuditService
+    intakes: IntakeService
     _db: sqlite_utils.Database
     migration_backup: Path | None = None
 
@@ -40,6 +42,7 @@ def open_clinic(path: Path, clock: Clock = clinic_now) -> Clinic:
         patients=PatientService(db, clock),
         staff=StaffService(db, clock),
         audit=AuditService(db),
+        intakes=IntakeService(db, clock),
         _db=db,
         migration_backup=backup,
     )

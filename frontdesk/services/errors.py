@@ -43,6 +43,10 @@ class UnknownStaff(ServiceError):
     pass
 
 
+class NotAllowed(ServiceError):
+    """This staff member's role may not do this."""
+
+
 class StorageError(ServiceError):
     """The database refused or failed (locked too long, disk full, damaged): nothing saved."""
 

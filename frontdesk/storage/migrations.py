@@ -95,6 +95,44 @@ def _patient_search_indexes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX patient_name_words_by_patient ON patient_name_words (patient_id)")
 
 
+@MIGRATIONS(name="0004_intakes")
+def _intakes(db: sqlite_utils.Database) -> None:
+    # An intake is kept as recorded; a correction is a new row (version + 1) of the same
+    # original, so every earlier version stays readable.
+    db.execute(
+        """
+        CREATE TABLE intakes (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients (id),
+            original_id INTEGER REFERENCES intakes (id),
+            version INTEGER NOT NULL DEFAULT 1 CHECK (version >= 1),
+            recorded_at TEXT NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff (id),
+            answers TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            UNIQUE (original_id, version)
+        )
+        """
+    )
+    # Newest intake first, newest version first: the order every "latest finding" reads.
+    db.execute(
+        "CREATE INDEX intakes_latest ON intakes (patient_id, coalesce(original_id, id), version)"
+    )
+    db.execute(
+        """
+        CREATE TABLE laser_overrides (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients (id),
+            intake_id INTEGER NOT NULL REFERENCES intakes (id),
+            staff_id INTEGER NOT NULL REFERENCES staff (id),
+            at TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (length(trim(reason)) > 0)
+        )
+        """
+    )
+    db.execute("CREATE INDEX laser_overrides_by_intake ON laser_overrides (intake_id, id)")
+
+
 def pending_names(db: sqlite_utils.Database, steps: Migrations = MIGRATIONS) -> list[str]:
     return [m.name for m in steps.pending(db)]
 

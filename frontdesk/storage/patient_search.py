@@ -33,6 +33,13 @@ SORT_CAP = 1000
 
 Condition = tuple[str, tuple]
 
+# The summary of the newest version of the patient's most recent intake (an index lookup
+# per shown row, never a scan).
+LATEST_FINDING = (
+    "(SELECT i.summary FROM intakes AS i WHERE i.patient_id = patients.id"
+    " ORDER BY coalesce(i.original_id, i.id) DESC, i.version DESC LIMIT 1) AS finding"
+)
+
 
 @dataclass(frozen=True)
 class Stream:
@@ -156,7 +163,9 @@ def page_sql(
         params.extend(after)
     direction = " DESC" if descending else ""
     order_by = ", ".join(f"{c}{direction}" for c in stream.order)
-    select = "patients.*" if stream.source == PATIENTS else "patients.*, word, patient_id"
+    select = "patients.*, " + LATEST_FINDING
+    if stream.source != PATIENTS:
+        select += ", word, patient_id"
     sql = (
         f"SELECT {select} FROM {stream.source} WHERE {' AND '.join(where)}"
         f" ORDER BY {order_by} LIMIT ?"

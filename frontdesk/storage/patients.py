@@ -11,6 +11,7 @@ import sqlite_utils
 from frontdesk.domain.patients import Patient, PatientFields, email_key, field_values
 from frontdesk.domain.search import Page, PageCursor, PatientSort, SearchKind, SearchQuery
 from frontdesk.storage.patient_search import (
+    LATEST_FINDING,
     SORT_CAP,
     Stream,
     page_sql,
@@ -33,6 +34,7 @@ def _to_patient(row: dict[str, Any]) -> Patient:
         created_at=row["created_at"],
         updated_at=row["updated_at"],
         version=row["version"],
+        finding=row.get("finding"),
     )
 
 
@@ -55,7 +57,9 @@ class PatientRepository:
         self._db = db
 
     def get(self, patient_id: int) -> Patient | None:
-        rows = self._rows("SELECT * FROM patients WHERE id = ?", [patient_id])
+        rows = self._rows(
+            f"SELECT patients.*, {LATEST_FINDING} FROM patients WHERE id = ?", [patient_id]
+        )
         return _to_patient(rows[0]) if rows else None
 
     def insert(self, fields: PatientFields, now: str) -> int:

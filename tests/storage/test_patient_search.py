@@ -154,7 +154,8 @@ def test_whole_registry_in_any_order_is_read_off_an_index(registry, sort, descen
     for after in (None, tuple("m" for _ in stream.order)):
         steps = plan_steps(registry, stream, after, descending)
         assert not any("TEMP B-TREE" in s for s in steps), (sort, steps)
-        assert all("USING INDEX" in s or "USING COVERING INDEX" in s for s in steps), steps
+        reads = [s for s in steps if s.startswith(("SCAN", "SEARCH"))]
+        assert all("USING INDEX" in s or "USING COVERING INDEX" in s for s in reads), steps
 
 
 def plan_steps(clinic, stream, after, descending) -> list[str]:

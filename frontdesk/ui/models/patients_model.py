@@ -21,12 +21,13 @@ from frontdesk.domain.search import Page, PageCursor, PatientSort
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
 
-COL_NAME, COL_DOB, COL_PHONE, COL_EMAIL, COL_STATUS = range(5)
+COL_NAME, COL_DOB, COL_PHONE, COL_EMAIL, COL_FINDING, COL_STATUS = range(6)
 HEADERS = {
     COL_NAME: "Name",
     COL_DOB: "Date of birth (age)",
     COL_PHONE: "Phone",
     COL_EMAIL: "Email",
+    COL_FINDING: "Latest finding",
     COL_STATUS: "Status",
 }
 SORT_BY_COLUMN = {
@@ -174,6 +175,7 @@ class PatientTableModel(QAbstractTableModel):
             f"{format_us(patient.dob)} ({age_on(patient.dob, self._today())})",
             display_phone(patient.phone_e164),
             patient.email,
+            patient.finding or "intake due",
             "Archived" if patient.archived else "Active",
         )
 

@@ -32,6 +32,7 @@ from frontdesk.ui import prompts
 from frontdesk.ui.models.patients_model import (
     COL_DOB,
     COL_EMAIL,
+    COL_FINDING,
     COL_NAME,
     COL_PHONE,
     COL_STATUS,
@@ -127,7 +128,14 @@ class PatientsTab(QWidget):
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        for column, width in ((COL_DOB, 150), (COL_PHONE, 130), (COL_EMAIL, 230), (COL_STATUS, 80)):
+        widths = (
+            (COL_DOB, 150),
+            (COL_PHONE, 120),
+            (COL_EMAIL, 220),
+            (COL_FINDING, 170),
+            (COL_STATUS, 70),
+        )
+        for column, width in widths:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
 

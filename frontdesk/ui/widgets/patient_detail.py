@@ -63,6 +63,7 @@ class PatientDetailPane(QFrame):
             ("age", "Age"),
             ("phone", "Phone"),
             ("email", "Email"),
+            ("finding", "Latest finding"),
             ("notes", "Notes"),
             ("registered", "Registered"),
             ("updated", "Last changed"),
@@ -123,6 +124,7 @@ class PatientDetailPane(QFrame):
         self.values["age"].setText(str(age_on(patient.dob, self._today())))
         self.values["phone"].setText(display_phone(patient.phone_e164) or "none given")
         self.values["email"].setText(patient.email or "none given")
+        self.values["finding"].setText(patient.finding or "intake due")
         self.values["notes"].setText(patient.notes or "none")
         self.values["registered"].setText(_stamp_date(patient.created_at))
         self.values["updated"].setText(_stamp_date(patient.updated_at))

@@ -1,0 +1,139 @@
+"""Recording scar-type intakes, correcting them as new versions, and the laser gate."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlite_utils
+
+from frontdesk.domain.assessment import Eligibility, assess, eligibility
+from frontdesk.domain.intake import Intake, RecordedIntake
+from frontdesk.domain.staff import Role, Staff
+from frontdesk.services.clock import Clock, clinic_now, today
+from frontdesk.services.errors import NotAllowed, NotFound, ValidationFailed, plain_storage_errors
+from frontdesk.services.unit_of_work import unit_of_work
+from frontdesk.storage.intakes import IntakeRepository, answers_json
+from frontdesk.storage.patients import PatientRepository
+
+ENTITY = "intake"
+MAX_NOTES = 4000
+
+
+def _check(intake: Intake) -> None:
+    errors: dict[str, str] = {}
+    if intake.grade is not None and not 1 <= intake.grade <= 4:
+        errors["grade"] = "The Goodman & Baron grade is 1 to 4."
+    if intake.fitzpatrick is not None and not 1 <= intake.fitzpatrick <= 6:
+        errors["fitzpatrick"] = "The Fitzpatrick type is I to VI."
+    if len(intake.notes) > MAX_NOTES:
+        errors["notes"] = f"Notes are longer than {MAX_NOTES} characters."
+    stopped = intake.screening.isotretinoin_stopped
+    if stopped is not None and not intake.screening.isotretinoin:
+        errors["isotretinoin_stopped"] = "A stop date is given but isotretinoin is not ticked."
+    if errors:
+        raise ValidationFailed(errors)
+
+
+class IntakeService:
+    def __init__(self, db: sqlite_utils.Database, clock: Clock = clinic_now) -> None:
+        self._db = db
+        self._clock = clock
+        self._repo = IntakeRepository(db)
+        self._patients = PatientRepository(db)
+
+    def today(self) -> date:
+        return today(self._clock)
+
+    # -- reading -----------------------------------------------------------------
+    def latest(self, patient_id: int) -> RecordedIntake | None:
+        with plain_storage_errors("read the intake"):
+            return self._repo.latest(patient_id)
+
+    def history(self, patient_id: int) -> list[RecordedIntake]:
+        with plain_storage_errors("read the intakes"):
+            return self._repo.history(patient_id)
+
+    def eligibility(self, patient_id: int) -> Eligibility:
+        """May this patient start or continue a CO2 series today?"""
+        with plain_storage_errors("check laser eligibility"):
+            latest = self._repo.latest(patient_id)
+            reason = self._repo.override_reason(latest.id) if latest else None
+        return eligibility(latest.intake if latest else None, self.today(), reason)
+
+    # -- writing -----------------------------------------------------------------
+    def record(self, actor: Staff, patient_id: int, intake: Intake) -> RecordedIntake:
+        """A new intake (a new visit's findings) for the patient."""
+        _check(intake)
+        summary = assess(intake, self.today()).summary
+        with unit_of_work(self._db, self._clock, actor, "save the intake") as work:
+            if self._patients.get(patient_id) is None:
+                raise NotFound(f"Patient #{patient_id} does not exist.")
+            new_id = self._repo.insert(patient_id, intake, summary, actor.id, work.now)
+            work.record("record", ENTITY, new_id, None, _audit(intake, summary, patient_id))
+            return self._stored(new_id)
+
+    def correct(self, actor: Staff, intake_id: int, intake: Intake) -> RecordedIntake:
+        """A correction is a new version; the one corrected stays as it was."""
+        _check(intake)
+        summary = assess(intake, self.today()).summary
+        with unit_of_work(self._db, self._clock, actor, "save the correction") as work:
+            corrected = self._repo.get(intake_id)
+            if corrected is None:
+                raise NotFound(f"Intake #{intake_id} does not exist.")
+            newest = self._repo.newest_version(corrected.original_id)
+            assert newest is not None
+            if newest.id != corrected.id:
+                raise ValidationFailed(
+                    {
+                        "version": f"Version {newest.version} of this intake exists already:"
+                        " correct the newest version."
+                    }
+                )
+            new_id = self._repo.insert(
+                corrected.patient_id,
+                intake,
+                summary,
+                actor.id,
+                work.now,
+                original_id=corrected.original_id,
+                version=corrected.version + 1,
+            )
+            work.record(
+                "correct",
+                ENTITY,
+                new_id,
+                _audit(corrected.intake, corrected.summary, corrected.patient_id),
+                _audit(intake, summary, corrected.patient_id),
+            )
+            return self._stored(new_id)
+
+    def override_no(self, actor: Staff, patient_id: int, reason: str) -> Eligibility:
+        """Only the doctor may let a patient proceed despite a "no", and says why."""
+        if actor.role is not Role.DOCTOR:
+            raise NotAllowed("Only the doctor can override the laser eligibility check.")
+        if not reason.strip():
+            raise ValidationFailed({"reason": "Write down why laser may go ahead."})
+        with unit_of_work(self._db, self._clock, actor, "record the override") as work:
+            latest = self._repo.latest(patient_id)
+            if latest is None:
+                raise ValidationFailed({"reason": "Record an intake before deciding on laser."})
+            override_id = self._repo.add_override(
+                patient_id, latest.id, actor.id, work.now, reason.strip()
+            )
+            work.record(
+                "override",
+                "laser_eligibility",
+                override_id,
+                None,
+                {"patient_id": patient_id, "intake_id": latest.id, "reason": reason.strip()},
+            )
+        return self.eligibility(patient_id)
+
+    def _stored(self, intake_id: int) -> RecordedIntake:
+        stored = self._repo.get(intake_id)
+        assert stored is not None
+        return stored
+
+
+def _audit(intake: Intake, summary: str, patient_id: int) -> dict:
+    return {"patient_id": patient_id, "summary": summary, "answers": answers_json(intake)}
