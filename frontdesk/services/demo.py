@@ -7,6 +7,16 @@ import random
 from datetime import date, timedelta
 from pathlib import Path
 
+from frontdesk.domain.intake import (
+    AcneStatus,
+    Answer,
+    Intake,
+    Look,
+    Region,
+    RegionFinding,
+    Screening,
+    Subtype,
+)
 from frontdesk.domain.patients import PatientDraft
 from frontdesk.domain.staff import Role
 from frontdesk.domain.text import name_key
@@ -68,7 +78,82 @@ def demo_drafts(data_file: Path = DEMO_DATA) -> list[tuple[PatientDraft, bool]]:
     return drafts
 
 
+def _seen(region: Region, *looks: Look, subtypes=(), felt=Answer.YES, blanches=Answer.UNKNOWN):
+    return RegionFinding(region, frozenset(looks), frozenset(subtypes), blanches, felt)
+
+
+def demo_intakes() -> list[Intake]:
+    """One intake in every state the tab can show: each finding, mixes, each warning."""
+    brown = _seen(Region.LEFT_CHEEK, Look.FLAT_BROWN, felt=Answer.NO, blanches=Answer.NO)
+    red = _seen(Region.RIGHT_CHEEK, Look.FLAT_RED, felt=Answer.NO, blanches=Answer.YES)
+    ice = _seen(Region.TEMPLES, Look.INDENTED, subtypes=[Subtype.ICE_PICK])
+    box = _seen(Region.LEFT_CHEEK, Look.INDENTED, subtypes=[Subtype.BOXCAR])
+    rolling = _seen(Region.RIGHT_CHEEK, Look.INDENTED, subtypes=[Subtype.ROLLING])
+    raised = _seen(Region.JAWLINE, Look.RAISED)
+    ok = AcneStatus.CONTROLLED
+    return [
+        Intake((brown,), grade=1, fitzpatrick=5, acne=ok, notes="Dark marks only."),
+        Intake((red,), grade=1, fitzpatrick=2, acne=AcneStatus.NONE),
+        Intake((ice,), grade=3, fitzpatrick=3, acne=ok),
+        Intake((box,), grade=3, fitzpatrick=2, acne=AcneStatus.NONE),
+        Intake((rolling,), grade=2, fitzpatrick=3, acne=ok),
+        Intake(
+            (box, rolling), grade=4, fitzpatrick=3, acne=ok, screening=Screening(cold_sores=True)
+        ),
+        Intake(
+            (brown, rolling),
+            grade=3,
+            fitzpatrick=4,
+            acne=ok,
+            notes="Both dark marks and rolling scars: explained the difference.",
+        ),
+        Intake(
+            (box, rolling),
+            grade=3,
+            fitzpatrick=3,
+            acne=AcneStatus.ACTIVE,
+            notes="New breakouts on both cheeks; acne treatment first.",
+        ),
+        Intake(
+            (ice, box),
+            grade=3,
+            fitzpatrick=3,
+            acne=ok,
+            screening=Screening(isotretinoin=True, isotretinoin_stopped=date(2026, 6, 2)),
+        ),
+        Intake(
+            (rolling,),
+            grade=3,
+            fitzpatrick=6,
+            acne=ok,
+            screening=Screening(recent_tan=True, photosensitising_drugs=True),
+        ),
+        Intake(
+            (box, raised), grade=3, fitzpatrick=3, acne=ok, screening=Screening(keloid_history=True)
+        ),
+        Intake(
+            (rolling,),
+            grade=2,
+            fitzpatrick=2,
+            acne=ok,
+            screening=Screening(pregnant_or_breastfeeding=True),
+        ),
+        Intake((ice,), grade=2, fitzpatrick=3, acne=ok, screening=Screening(skin_infection=True)),
+        Intake((raised,), grade=3, fitzpatrick=3, acne=AcneStatus.NONE),
+    ]
+
+
 def fill_demo_clinic(clinic: Clinic) -> int:
-    """Fills an EMPTY clinic (one transaction) and returns how many patients it added."""
+    """Fills an EMPTY clinic and returns how many patients it added; never touches a used one.
+
+    Patients go in one transaction, their intakes in a second one that only runs when the
+    clinic has no intake at all (so an interrupted fill completes on the next start)."""
     desk = next(s for s in clinic.staff.list_active() if s.role is Role.FRONT_DESK)
-    return clinic.patients.register_all_if_empty(desk, demo_drafts())
+    doctor = next(s for s in clinic.staff.list_active() if s.role is Role.DOCTOR)
+    added = clinic.patients.register_all_if_empty(desk, demo_drafts())
+    if added:
+        active = clinic.patients.search("", limit=len(demo_intakes())).rows
+        clinic.intakes.record_all_if_none(
+            doctor, list(zip((p.id for p in active), demo_intakes(), strict=False))
+        )
+    return added

@@ -72,6 +72,19 @@ class IntakeService:
             work.record("record", ENTITY, new_id, None, _audit(intake, summary, patient_id))
             return self._stored(new_id)
 
+    def record_all_if_none(self, actor: Staff, items: list[tuple[int, Intake]]) -> int:
+        """(patient id, intake) pairs in one transaction, only into a clinic with no intake."""
+        for _, intake in items:
+            _check(intake)
+        with unit_of_work(self._db, self._clock, actor, "record the demo intakes") as work:
+            if self._repo.count():
+                return 0
+            for patient_id, intake in items:
+                summary = assess(intake, self.today()).summary
+                new_id = self._repo.insert(patient_id, intake, summary, actor.id, work.now)
+                work.record("record", ENTITY, new_id, None, _audit(intake, summary, patient_id))
+        return len(items)
+
     def correct(self, actor: Staff, intake_id: int, intake: Intake) -> RecordedIntake:
         """A correction is a new version; the one corrected stays as it was."""
         _check(intake)

@@ -111,6 +111,9 @@ class IntakeRepository:
         )
         return int(cursor.lastrowid or 0)
 
+    def count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM intakes").fetchone()[0])
+
     def get(self, intake_id: int) -> RecordedIntake | None:
         rows = self._select("WHERE intakes.id = ?", [intake_id])
         return rows[0] if rows else None

@@ -36,3 +36,40 @@ def test_demo_twice_adds_once(clinic) -> None:
     first = fill_demo_clinic(clinic)
     assert fill_demo_clinic(clinic) == 0
     assert clinic.patients.count(include_archived=True) == first
+
+
+def test_demo_intakes_cover_every_state(clinic) -> None:
+    from frontdesk.domain.assessment import Finding, assess
+
+    fill_demo_clinic(clinic)
+    shown = [p for p in clinic.patients.search("", limit=100).rows]
+    latest = [clinic.intakes.latest(p.id) for p in shown]
+    recorded = [i for i in latest if i is not None]
+    assert 10 <= len(recorded) < len(shown)  # and some patients still "intake due"
+    summaries = {i.summary for i in recorded}
+    assert {
+        "PIH",
+        "PIE",
+        "atrophic: ice pick",
+        "atrophic: boxcar",
+        "atrophic: rolling",
+        "hypertrophic/keloid",
+    } <= summaries
+    assert any(s.startswith("mixed:") for s in summaries)
+    today = clinic.intakes.today()
+    results = [assess(i.intake, today) for i in recorded]
+    assert any("Active acne" in r.recommendation for r in results)
+    warnings = " ".join(w for r in results for w in r.warnings)
+    for expected in (
+        "higher risk of PIH",
+        "antiviral",
+        "Isotretinoin stopped",
+        "Pregnant",
+        "keloids",
+        "skin infection",
+        "Recent tan",
+        "photosensitising",
+    ):
+        assert expected in warnings, expected
+    assert all(not r.contradictions for r in results)
+    assert Finding.ATROPHIC in results[2].findings
