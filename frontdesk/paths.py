@@ -30,3 +30,6 @@ def resolve_db_path(cli_value: str | None, env: Mapping[str, str] | None = None)
 def settings_path(db_path: Path) -> Path:
     """Window settings sit beside the database they belong to, so test runs never share them."""
     return db_path.with_name(db_path.stem + ".settings.ini")
+
+
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"

@@ -56,6 +56,34 @@ def main(out: Path) -> None:
     dialog.save()
     shot(dialog, "patient-dialog-errors")
     dialog.reject()
+
+    intake = window.intake_tab
+    window.tabs.setCurrentWidget(intake)
+    first = intake.model.patient_at(0)
+    intake.choose_patient(first.id)
+    shot(window, "intake-read")
+    mixed = next(
+        p
+        for p in clinic.patients.search("", limit=100).rows
+        if p.finding and p.finding.startswith("mixed: PIH")
+    )
+    intake.search.setText(mixed.last_name)
+    intake.choose_patient(mixed.id)
+    intake.start_correction()
+    form = intake.form
+    form.face.select(form.face.selected.__class__("left_cheek"))
+    form.felt.setCurrentIndex(1)
+    shot(window, "intake-correcting")
+    intake._ask_fitzpatrick()
+    shot(intake.dialog, "fitzpatrick-dialog")
+    intake.dialog.reject()
+    intake.editing = ""
+    pih = next(p for p in clinic.patients.search("", limit=100).rows if p.finding == "PIH")
+    intake.search.setText(pih.last_name)
+    intake.choose_patient(pih.id)
+    intake._override()
+    shot(intake.dialog, "override-dialog")
+    intake.dialog.reject()
     clinic.close()
 
 

@@ -194,7 +194,8 @@ def eligibility(
         if intake.acne is AcneStatus.ACTIVE:
             blocking.append("Acne is active: control it first.")
         if not result.laser_candidate:
-            blocking.append(f"{result.summary.capitalize()}: no atrophic scars to treat.")
+            summary = result.summary[:1].upper() + result.summary[1:]
+            blocking.append(f"{summary}: no atrophic scars to treat.")
         if result.contradictions:
             blocking.append("The intake has contradictory answers: correct it first.")
         if intake.screening.pregnant_or_breastfeeding:

@@ -21,6 +21,7 @@ from frontdesk.services.clinic import Clinic
 from frontdesk.ui import prompts
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.session import DeskSession
+from frontdesk.ui.tabs.intake_tab import IntakeTab
 from frontdesk.ui.tabs.patients_tab import PatientsTab
 
 GEOMETRY_KEY = "window/geometry"
@@ -51,6 +52,11 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         # Tabs carry no Alt mnemonic (the menus own those); Ctrl+1... switch between them.
         self.tabs.addTab(self.patients_tab, "Patients")
+        self.intake_tab = IntakeTab(
+            clinic.patients, clinic.intakes, lambda: self.session.current, self.notifier, today
+        )
+        self.tabs.addTab(self.intake_tab, "Intake")
+        self.session.staff_changed.connect(lambda _member: self.intake_tab.staff_changed())
         self.setCentralWidget(self.tabs)
 
         self.staff_picker = QComboBox()
@@ -73,6 +79,7 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(desk_label)
         bar.addPermanentWidget(self.staff_picker)
         self.patients_tab.message.connect(self.show_message)
+        self.intake_tab.message.connect(self.show_message)
 
         self._build_menus()
         self._restore_geometry()
@@ -108,10 +115,30 @@ class MainWindow(QMainWindow):
         tab.show_archived.toggled.connect(show_archived.setChecked)
         patients.addAction(show_archived)
 
+        intake = self.menuBar().addMenu("&Intake")
+        for action in (
+            self.intake_tab.new_action,
+            self.intake_tab.correct_action,
+            self.intake_tab.save_action,
+        ):
+            intake.addAction(action)
+        open_intake = QAction("Open the patient's &intake", self)
+        open_intake.setShortcut(QKeySequence("Ctrl+I"))
+        open_intake.triggered.connect(self.open_intake_of_selected)
+        patients.addAction(open_intake)
+
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Frontdesk", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def open_intake_of_selected(self) -> None:
+        """From the registry straight to the selected patient's intake."""
+        patient = self.patients_tab.selected_patient()
+        self.tabs.setCurrentWidget(self.intake_tab)
+        if patient is not None:
+            self.intake_tab.search.setText(patient.last_name)
+            self.intake_tab.choose_patient(patient.id)
 
     def _focus_staff_picker(self) -> None:
         self.staff_picker.setFocus(Qt.FocusReason.ShortcutFocusReason)

@@ -180,7 +180,7 @@ ATROPHIC = seen(DENT, subtypes=[Subtype.ROLLING], felt=Answer.YES)
         (intake(ATROPHIC, acne=AcneStatus.CONTROLLED), True, "acne under control"),
         (intake(ATROPHIC, acne=AcneStatus.NONE), True, "acne under control"),
         (intake(ATROPHIC, acne=AcneStatus.ACTIVE), False, "Acne is active"),
-        (intake(seen(B)), False, "Pih: no atrophic scars to treat"),
+        (intake(seen(B)), False, "PIH: no atrophic scars to treat"),
         (intake(seen(R)), False, "no atrophic scars"),
         (intake(seen(X)), False, "no atrophic scars"),
         (intake(), False, "no atrophic scars"),

@@ -8,9 +8,9 @@ from tests.conftest import NOW, draft
 
 
 def test_only_working_tabs_and_the_menus(window) -> None:
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Patients"]
+    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Patients", "Intake"]
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Patients", "&Help"]
+    assert menus == ["&File", "&Patients", "&Intake", "&Help"]
     patients_menu = window.menuBar().actions()[1].menu()
     shortcuts = {a.text(): a.shortcut().toString() for a in patients_menu.actions()}
     assert shortcuts["&Find patient"] == "Ctrl+F"

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -40,6 +39,7 @@ from frontdesk.ui.models.patients_model import (
 )
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.widgets.patient_detail import PatientDetailPane
+from frontdesk.ui.widgets.search_box import SearchBox
 
 if TYPE_CHECKING:
     from frontdesk.ui.dialogs.patient_dialog import PatientDialog
@@ -57,25 +57,6 @@ class PatientTable(QTableView):
             return
         if event.key() == Qt.Key.Key_Up and self.currentIndex().row() <= 0:
             self.leave_upwards.emit()
-            return
-        super().keyPressEvent(event)
-
-
-class SearchBox(QLineEdit):
-    """Down arrow walks into the results; Enter opens the highlighted one."""
-
-    move_down = Signal()
-    open_requested = Signal()
-
-    def keyPressEvent(self, event) -> None:
-        if event.key() == Qt.Key.Key_Down:
-            self.move_down.emit()
-            return
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            self.open_requested.emit()
-            return
-        if event.key() == Qt.Key.Key_Escape and self.text():
-            self.clear()
             return
         super().keyPressEvent(event)
 

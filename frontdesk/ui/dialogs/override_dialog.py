@@ -1,0 +1,55 @@
+"""The doctor lets laser go ahead despite a "no", and writes down why."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+
+class OverrideDialog(QDialog):
+    reason_given = Signal(str)
+
+    def __init__(self, reasons: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Override the laser check")
+        self.setObjectName("overrideDialog")
+        listed = "\n".join(f"- {r}" for r in reasons)
+        why_not = QLabel(f"The check says no:\n{listed}\n\nWhy may laser go ahead anyway?")
+        why_not.setWordWrap(True)
+        self.reason = QPlainTextEdit()
+        self.reason.setAccessibleName("Reason for the override")
+        self.reason.setTabChangesFocus(True)
+        self.reason.setFixedHeight(90)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Record override")
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(8)
+        layout.addWidget(why_not)
+        layout.addWidget(self.reason)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+
+    def _accept(self) -> None:
+        text = self.reason.toPlainText().strip()
+        if not text:
+            self.error.setText("Write down the reason: it is kept in the record.")
+            self.error.show()
+            return
+        self.reason_given.emit(text)
+        self.accept()

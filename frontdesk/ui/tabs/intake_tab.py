@@ -1,0 +1,453 @@
+"""Intake: PIH or true scars? Record what is seen, see the advice live, keep the history."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.assessment import Assessment, assess
+from frontdesk.domain.dates import format_us
+from frontdesk.domain.intake import Intake, RecordedIntake
+from frontdesk.domain.patients import Patient
+from frontdesk.domain.staff import Role, Staff
+from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.intake import ENTITY, IntakeService
+from frontdesk.services.patients import ENTITY as PATIENT
+from frontdesk.services.patients import PatientService
+from frontdesk.ui import prompts
+from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, PatientTableModel
+from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.widgets.intake_form import IntakeForm
+from frontdesk.ui.widgets.search_box import SearchBox
+
+
+def assessment_html(result: Assessment) -> str:
+    """The live advice: findings, recommendation, reasons, then what needs the doctor's eye."""
+    e = html.escape
+    parts = [
+        f"<p><b>Finding:</b> {e(result.summary)}</p>",
+        f"<p><b>{e(result.recommendation)}</b></p>",
+    ]
+    if result.reasons:
+        parts.append("<ul>" + "".join(f"<li>{e(r)}</li>" for r in result.reasons) + "</ul>")
+    if result.contradictions:
+        items = "".join(f"<li>{e(c)}</li>" for c in result.contradictions)
+        parts.append(
+            f"<p style='color:#b3261e'><b>Contradictory answers</b></p><ul "
+            f"style='color:#b3261e'>{items}</ul>"
+        )
+    if result.warnings:
+        items = "".join(f"<li>{e(w)}</li>" for w in result.warnings)
+        parts.append(
+            f"<p style='color:#8a5a00'><b>For the doctor</b></p><ul "
+            f"style='color:#8a5a00'>{items}</ul>"
+        )
+    return "".join(parts)
+
+
+class IntakeTab(QWidget):
+    message = Signal(str)
+
+    def __init__(
+        self,
+        patients: PatientService,
+        intakes: IntakeService,
+        actor: Callable[[], Staff],
+        notifier: ChangeNotifier,
+        today: Callable[[], date],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("intakeTab")
+        self._intakes = intakes
+        self._actor = actor
+        self._notifier = notifier
+        self._today = today
+        self.patient: Patient | None = None
+        self.viewing: RecordedIntake | None = None  # the stored version on screen
+        self.editing: str = ""  # "", "new" or "correct"
+        self._saved_answers = Intake()
+
+        # -- left: pick a patient, see their earlier intakes --------------------------------
+        self.search = SearchBox()
+        self.search.setPlaceholderText("Find the patient")
+        self.search.setAccessibleName("Find patient for the intake")
+        self.search.setClearButtonEnabled(True)
+        self.model = PatientTableModel(patients, today, page_size=50)
+        self.patients = QTableView()
+        self.patients.setObjectName("intakePatients")
+        self.patients.setAccessibleName("Patients")
+        self.patients.setModel(self.model)
+        self.patients.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.patients.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.patients.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.patients.verticalHeader().hide()
+        for column in range(self.model.columnCount()):
+            self.patients.setColumnHidden(column, column not in (COL_NAME, COL_DOB))
+        self.patients.horizontalHeader().setStretchLastSection(True)
+        self.patients.setWordWrap(False)
+        self.patients.setColumnWidth(COL_NAME, 140)
+        self.history = QListWidget()
+        self.history.setObjectName("intakeHistory")
+        self.history.setAccessibleName("Earlier intakes")
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.patients, 3)
+        left_layout.addWidget(QLabel("Earlier intakes"))
+        left_layout.addWidget(self.history, 2)
+
+        # -- middle: the answers -------------------------------------------------------------
+        self.heading = QLabel("Choose a patient on the left to record or read an intake.")
+        self.heading.setObjectName("intakeHeading")
+        self.heading.setWordWrap(True)
+        font = self.heading.font()
+        font.setBold(True)
+        self.heading.setFont(font)
+        self.form = IntakeForm()
+        self.new_button = QPushButton("&New intake")
+        self.correct_button = QPushButton("&Correct this intake")
+        self.save_button = QPushButton("&Save intake")
+        self.save_button.setDefault(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.new_button)
+        buttons.addWidget(self.correct_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        middle = QWidget()
+        middle_layout = QVBoxLayout(middle)
+        middle_layout.setContentsMargins(0, 0, 0, 0)
+        middle_layout.addWidget(self.heading)
+        form_scroll = QScrollArea()  # small screens scroll instead of cutting off answers
+        form_scroll.setWidget(self.form)
+        form_scroll.setWidgetResizable(True)
+        form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        middle_layout.addWidget(form_scroll, 1)
+        middle_layout.addLayout(buttons)
+
+        # -- right: the advice, live, and the laser gate -------------------------------------
+        self.advice = QLabel()
+        self.advice.setObjectName("intakeAdvice")
+        self.advice.setWordWrap(True)
+        self.advice.setTextFormat(Qt.TextFormat.RichText)
+        self.advice.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.eligibility = QLabel()
+        self.eligibility.setObjectName("laserEligibility")
+        self.eligibility.setWordWrap(True)
+        self.override_button = QPushButton("&Override (doctor)…")
+        self.override_button.setAccessibleName("Override the laser check")
+        advice_box = QFrame()
+        advice_box.setFrameShape(QFrame.Shape.StyledPanel)
+        advice_layout = QVBoxLayout(advice_box)
+        title = QLabel("<b>Assessment</b> (updates as you answer)")
+        title.setWordWrap(True)
+        advice_layout.addWidget(title)
+        advice_layout.addWidget(self.advice)
+        gate = QLabel("<b>Laser today</b> (from the saved intake)")
+        gate.setWordWrap(True)
+        advice_layout.addWidget(gate)
+        advice_layout.addWidget(self.eligibility)
+        advice_layout.addWidget(self.override_button, 0, Qt.AlignmentFlag.AlignLeft)
+        advice_layout.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(advice_box)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(220)
+
+        splitter = QSplitter()
+        splitter.addWidget(left)
+        splitter.addWidget(middle)
+        splitter.addWidget(scroll)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 4)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([250, 660, 250])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(splitter)
+
+        self.save_action = QAction("&Save intake", self)
+        self.save_action.setShortcut(QKeySequence.StandardKey.Save)
+        self.save_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.save_action.triggered.connect(self.save)
+        self.addAction(self.save_action)
+        self.new_action = QAction("New &intake", self)
+        self.new_action.triggered.connect(self.start_new)
+        self.correct_action = QAction("&Correct this intake", self)
+        self.correct_action.triggered.connect(self.start_correction)
+
+        self.search.textChanged.connect(self.model.set_search)
+        self.search.move_down.connect(self._walk_into_patients)
+        self.search.open_requested.connect(self._walk_into_patients)
+        self.patients.selectionModel().currentRowChanged.connect(self._patient_changed)
+        self.history.currentItemChanged.connect(self._history_chosen)
+        self.form.changed.connect(self._answers_changed)
+        self.form.questions_requested.connect(self._ask_fitzpatrick)
+        self.new_button.clicked.connect(self.start_new)
+        self.correct_button.clicked.connect(self.start_correction)
+        self.save_button.clicked.connect(self.save)
+        self.override_button.clicked.connect(self._override)
+        notifier.changed.connect(self._data_changed)
+
+        self.model.reload()
+        self._show_state()
+
+    # -- choosing the patient and the version ---------------------------------------------
+    def choose_patient(self, patient_id: int) -> bool:
+        row = self.model.row_of(patient_id)
+        if row is None:
+            return False
+        self.patients.selectionModel().setCurrentIndex(
+            self.model.index(row, COL_NAME),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        return self.patient is not None and self.patient.id == patient_id
+
+    def _walk_into_patients(self) -> None:
+        if self.model.rowCount():
+            self.patients.setFocus()
+            if not self.patients.currentIndex().isValid():
+                self.choose_patient(self.model.patient_at(0).id)
+
+    def _patient_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
+        chosen = self.model.patient_at(current.row()) if current.isValid() else None
+        if chosen is not None and self.patient is not None and chosen.id == self.patient.id:
+            return
+        if not self._may_leave():
+            self.patients.selectionModel().blockSignals(True)
+            self.patients.setCurrentIndex(previous)
+            self.patients.selectionModel().blockSignals(False)
+            return
+        self.patient = chosen
+        self._load_history(select_newest=True)
+
+    def _load_history(self, select_newest: bool) -> None:
+        self.history.blockSignals(True)
+        self.history.clear()
+        records: list[RecordedIntake] = []
+        if self.patient is not None:
+            try:
+                records = self._intakes.history(self.patient.id)
+            except ServiceError as exc:
+                prompts.warn(self, "Intake", str(exc))
+        for record in records:
+            item = QListWidgetItem(
+                f"{format_us(date.fromisoformat(record.recorded_at[:10]))}"
+                f"  v{record.version}  {record.summary}  ({record.staff_name})"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, record)
+            self.history.addItem(item)
+        self.history.blockSignals(False)
+        if records and select_newest:
+            self.history.setCurrentRow(0)  # shows it, read-only
+        else:
+            self.start_new(ask=False)
+
+    def _history_chosen(self, item: QListWidgetItem | None, _previous=None) -> None:
+        if item is None:
+            return
+        if not self._may_leave():
+            return
+        record: RecordedIntake = item.data(Qt.ItemDataRole.UserRole)
+        self.viewing = record
+        self.editing = ""
+        self._saved_answers = record.intake
+        self.form.load(record.intake)
+        self._show_state()
+
+    # -- modes: read, new, correct ---------------------------------------------------------
+    def start_new(self, ask: bool = True) -> None:
+        if self.patient is None or (ask and not self._may_leave()):
+            return
+        self.viewing = None
+        self.editing = "new"
+        self._saved_answers = Intake()
+        self.history.blockSignals(True)
+        self.history.clearSelection()
+        self.history.setCurrentRow(-1)
+        self.history.blockSignals(False)
+        self.form.load(Intake())
+        self._show_state()
+
+    def start_correction(self) -> None:
+        if self.viewing is None or not self._is_newest(self.viewing):
+            return
+        self.editing = "correct"
+        self._show_state()
+
+    def _is_newest(self, record: RecordedIntake) -> bool:
+        return not any(
+            other.original_id == record.original_id and other.version > record.version
+            for other in (
+                self.history.item(i).data(Qt.ItemDataRole.UserRole)
+                for i in range(self.history.count())
+            )
+        )
+
+    def has_unsaved_answers(self) -> bool:
+        return bool(self.editing) and self.form.intake() != self._saved_answers
+
+    def _may_leave(self) -> bool:
+        if not self.has_unsaved_answers():
+            return True
+        return prompts.confirm(
+            self, "Discard this intake?", "The answers on screen have not been saved.", "Discard"
+        )
+
+    def _show_state(self) -> None:
+        editing = bool(self.editing)
+        self.form.set_read_only(not editing)
+        has_patient = self.patient is not None
+        self.new_button.setEnabled(has_patient)
+        self.new_action.setEnabled(has_patient)
+        can_correct = self.viewing is not None and not editing and self._is_newest(self.viewing)
+        self.correct_button.setEnabled(can_correct)
+        self.correct_action.setEnabled(can_correct)
+        self.save_button.setEnabled(editing and has_patient)
+        self.save_action.setEnabled(editing and has_patient)
+        if not has_patient:
+            self.heading.setText("Choose a patient on the left to record or read an intake.")
+        elif self.editing == "new":
+            self.heading.setText(f"{self.patient.full_name}: new intake")
+        elif self.editing == "correct" and self.viewing:
+            self.heading.setText(
+                f"{self.patient.full_name}: correcting version"
+                f" {self.viewing.version} (saved as version"
+                f" {self.viewing.version + 1})"
+            )
+        elif self.viewing:
+            when = format_us(date.fromisoformat(self.viewing.recorded_at[:10]))
+            self.heading.setText(
+                f"{self.patient.full_name}: intake of {when}, version"
+                f" {self.viewing.version}, by {self.viewing.staff_name}"
+                " (read only)"
+            )
+        self._answers_changed()
+        self._show_eligibility()
+
+    def _answers_changed(self) -> None:
+        self.advice.setText(assessment_html(assess(self.form.intake(), self._today())))
+
+    def _show_eligibility(self) -> None:
+        if self.patient is None:
+            self.eligibility.setText("")
+            self.override_button.hide()
+            return
+        try:
+            verdict = self._intakes.eligibility(self.patient.id)
+        except ServiceError as exc:
+            self.eligibility.setText(str(exc))
+            return
+        lines = "".join(f"<li>{html.escape(r)}</li>" for r in verdict.reasons)
+        if verdict.overridden:
+            head = (
+                f"<b style='color:#2e7d32'>Yes, by the doctor's decision:</b> "
+                f"{html.escape(verdict.overridden)}"
+            )
+        elif verdict.allowed:
+            head = "<b style='color:#2e7d32'>Yes</b>"
+        else:
+            head = "<b style='color:#b3261e'>Not yet</b>"
+        self.eligibility.setText(f"{head}<ul>{lines}</ul>")
+        self.override_button.setVisible(not verdict.allowed)
+        self.override_button.setEnabled(self._actor().role is Role.DOCTOR)
+        self.override_button.setToolTip(
+            ""
+            if self._actor().role is Role.DOCTOR
+            else "Only the doctor can override; choose the doctor at the desk (Ctrl+Shift+D)."
+        )
+
+    # -- saving ------------------------------------------------------------------------------
+    def save(self) -> RecordedIntake | None:
+        if not self.editing or self.patient is None:
+            return None
+        problems = self.form.errors()
+        if problems:
+            prompts.warn(self, "Not saved", " ".join(problems.values()))
+            return None
+        answers = self.form.intake()
+        try:
+            if self.editing == "correct" and self.viewing is not None:
+                stored = self._intakes.correct(self._actor(), self.viewing.id, answers)
+            else:
+                stored = self._intakes.record(self._actor(), self.patient.id, answers)
+        except ValidationFailed as exc:
+            prompts.warn(self, "Not saved", str(exc))
+            return None
+        except ServiceError as exc:
+            prompts.warn(self, "Not saved", str(exc))
+            return None
+        self.editing = ""
+        self._saved_answers = stored.intake
+        self._load_history(select_newest=True)
+        self._notifier.announce(ENTITY, stored.id)
+        self._notifier.announce(PATIENT, self.patient.id)
+        verb = "corrected" if stored.version > 1 else "saved"
+        self.message.emit(f"Intake of {self.patient.full_name} {verb}: {stored.summary}.")
+        return stored
+
+    def _ask_fitzpatrick(self) -> None:
+        from frontdesk.ui.dialogs.fitzpatrick_dialog import FitzpatrickDialog
+
+        dialog = FitzpatrickDialog(self)
+        dialog.chosen.connect(self.form.set_skin_type)
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+
+    def _override(self) -> None:
+        from frontdesk.ui.dialogs.override_dialog import OverrideDialog
+
+        if self.patient is None:
+            return
+        verdict = self._intakes.eligibility(self.patient.id)
+        dialog = OverrideDialog(verdict.reasons, self)
+        dialog.reason_given.connect(self._record_override)
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+
+    def _record_override(self, reason: str) -> None:
+        if self.patient is None:
+            return
+        try:
+            self._intakes.override_no(self._actor(), self.patient.id, reason)
+        except ServiceError as exc:
+            prompts.warn(self, "Not recorded", str(exc))
+            return
+        self._show_eligibility()
+        self.message.emit(f"Laser override recorded for {self.patient.full_name}.")
+
+    def staff_changed(self) -> None:
+        self._show_eligibility()
+
+    def _data_changed(self, entity: str, _entity_id: int) -> None:
+        if entity == PATIENT:
+            self.model.refresh()
+            if self.patient is not None:
+                row = self.model.row_of(self.patient.id)
+                if row is not None:
+                    self.patients.selectionModel().blockSignals(True)
+                    self.patients.setCurrentIndex(self.model.index(row, COL_NAME))
+                    self.patients.selectionModel().blockSignals(False)

@@ -1,0 +1,163 @@
+"""The Intake tab driven end to end: fill, live advice, save, correct, reopen from history."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from frontdesk.domain.intake import AcneStatus, Intake, Look, Region, RegionFinding, Subtype
+from frontdesk.domain.staff import Role
+from tests.conftest import draft
+
+
+@pytest.fixture
+def tab(window):
+    window.tabs.setCurrentWidget(window.intake_tab)
+    return window.intake_tab
+
+
+@pytest.fixture
+def newcomer(demo, desk, window):
+    patient = demo.patients.register(
+        desk, draft(first_name="Nare", last_name="Vardanyan", dob="7/4/1996", phone="", email="")
+    )
+    window.notifier.announce("patient", patient.id)
+    return patient
+
+
+def pick(qtbot, tab, patient) -> None:
+    tab.search.clear()
+    qtbot.keyClicks(tab.search, "vardanyan")
+    assert tab.choose_patient(patient.id)
+
+
+def tick(qtbot, box) -> None:
+    """Click on the box itself (a check box reacts on its indicator and text only)."""
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton, pos=QPoint(8, box.height() // 2))
+
+
+def click_region(qtbot, tab, region: Region) -> None:
+    face = tab.form.face
+    qtbot.mouseClick(face, Qt.MouseButton.LeftButton, pos=face.region_centre(region).toPoint())
+
+
+def test_fill_see_advice_live_save_correct_and_reopen(qtbot, window, tab, newcomer, demo):
+    pick(qtbot, tab, newcomer)
+    assert tab.editing == "new" and tab.history.count() == 0
+    assert "new intake" in tab.heading.text()
+
+    click_region(qtbot, tab, Region.LEFT_CHEEK)
+    assert tab.form.region_combo.currentData() is Region.LEFT_CHEEK
+    assert not tab.form.subtypes[Subtype.ROLLING].isEnabled()  # only for indented scars
+    tick(qtbot, tab.form.looks[Look.INDENTED])
+    tick(qtbot, tab.form.subtypes[Subtype.ROLLING])
+    assert "atrophic: rolling" in tab.advice.text()
+    assert "candidate for a fractional CO2 series" in tab.advice.text()
+    tab.form.acne.setCurrentIndex(tab.form.acne.findData(AcneStatus.CONTROLLED))
+    tab.form.fitzpatrick.setCurrentIndex(3)  # type III
+    assert "Fitzpatrick skin type not recorded" not in tab.advice.text()
+
+    qtbot.keyClick(tab.form.face, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert tab.editing == "" and tab.history.count() == 1
+    assert "v1  atrophic: rolling" in tab.history.item(0).text()
+    assert "Intake of Nare Vardanyan saved" in window.statusBar().currentMessage()
+    assert "Yes" in tab.eligibility.text()
+    assert demo.patients.get(newcomer.id).finding == "atrophic: rolling"
+
+    qtbot.mouseClick(tab.correct_button, Qt.MouseButton.LeftButton)
+    assert tab.editing == "correct"
+    tab.form.acne.setCurrentIndex(tab.form.acne.findData(AcneStatus.ACTIVE))
+    assert "Active acne: control acne before any scar treatment." in tab.advice.text()
+    qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
+    assert tab.history.count() == 2 and "v2" in tab.history.item(0).text()
+    assert "Not yet" in tab.eligibility.text()
+
+    tab.history.setCurrentRow(1)  # the first version, still readable as it was
+    assert tab.viewing.version == 1
+    assert tab.form.acne.currentData() is AcneStatus.CONTROLLED
+    assert not tab.form.acne.isEnabled() and not tab.correct_button.isEnabled()
+    window.tabs.setCurrentWidget(window.patients_tab)
+    window.patients_tab.search.setText("vardanyan")
+    assert window.patients_tab.model.patient_at(0).finding == "atrophic: rolling"
+
+
+def test_regions_by_keyboard(qtbot, tab, newcomer) -> None:
+    pick(qtbot, tab, newcomer)
+    tab.form.face.setFocus()
+    start = tab.form.face.selected
+    qtbot.keyClick(tab.form.face, Qt.Key.Key_Right)
+    assert tab.form.face.selected is not start
+    assert tab.form.region_combo.currentData() is tab.form.face.selected
+    tab.form.region_combo.setCurrentIndex(tab.form.region_combo.findData(Region.CHIN))
+    assert tab.form.face.selected is Region.CHIN
+    tab.form.region_combo.setCurrentIndex(tab.form.region_combo.findData(Region.OTHER))
+    assert tab.form.other_text.isVisibleTo(tab.form)
+
+
+def test_contradictions_show_as_you_answer(qtbot, tab, newcomer) -> None:
+    pick(qtbot, tab, newcomer)
+    click_region(qtbot, tab, Region.FOREHEAD)
+    tab.form.looks[Look.FLAT_BROWN].setChecked(True)
+    tab.form.felt.setCurrentIndex(1)  # yes
+    assert "Contradictory answers" in tab.advice.text()
+    assert "marked as flat, yet the mark can be felt" in tab.advice.text()
+
+
+def test_fitzpatrick_questions_set_the_type(qtbot, tab, newcomer) -> None:
+    pick(qtbot, tab, newcomer)
+    qtbot.mouseClick(tab.form.ask_button, Qt.MouseButton.LeftButton)
+    dialog = tab.dialog
+    assert not dialog.buttons.button(dialog.buttons.StandardButton.Ok).isEnabled()
+    for combo in dialog.answers:
+        combo.setCurrentIndex(4)  # score 3 each: 30 points
+    assert "type V" in dialog.result_label.text()
+    dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    assert tab.form.fitzpatrick.currentData() == 5
+    assert "higher risk of PIH after laser" in tab.advice.text()
+
+
+def test_only_the_doctor_overrides_a_no(qtbot, window, tab, newcomer, demo, doctor) -> None:
+    pih = Intake((RegionFinding(Region.CHIN, frozenset({Look.FLAT_BROWN})),), fitzpatrick=4)
+    demo.intakes.record(doctor, newcomer.id, pih)
+    pick(qtbot, tab, newcomer)
+    assert "Not yet" in tab.eligibility.text()
+    assert tab.override_button.isVisibleTo(tab) and not tab.override_button.isEnabled()
+    picker = window.staff_picker
+    picker.setCurrentIndex(
+        next(i for i in range(picker.count()) if picker.itemData(i).role is Role.DOCTOR)
+    )
+    assert tab.override_button.isEnabled()
+    qtbot.mouseClick(tab.override_button, Qt.MouseButton.LeftButton)
+    dialog = tab.dialog
+    dialog._accept()  # empty reason: refused in place
+    assert dialog.isVisible() and dialog.error.isVisibleTo(dialog)
+    dialog.reason.setPlainText("Texture change under the dark marks on the chin.")
+    dialog._accept()
+    assert "by the doctor's decision" in tab.eligibility.text()
+    assert demo.intakes.eligibility(newcomer.id).allowed
+
+
+def test_leaving_unsaved_answers_asks_first(qtbot, tab, newcomer, demo, desk, prompts) -> None:
+    other = demo.patients.register(
+        desk, draft(first_name="Ani", last_name="Vardanyan", dob="1/2/1990", phone="", email="")
+    )
+    tab.model.refresh()
+    pick(qtbot, tab, newcomer)
+    tab.form.looks[Look.RAISED].setChecked(True)
+    prompts.answer = False
+    tab.choose_patient(other.id)
+    assert tab.patient.id == newcomer.id and prompts.asked[-1][0] == "Discard this intake?"
+    prompts.answer = True
+    tab.choose_patient(other.id)
+    assert tab.patient.id == other.id
+
+
+def test_a_bad_stop_date_is_refused(qtbot, tab, newcomer, demo, prompts) -> None:
+    pick(qtbot, tab, newcomer)
+    tab.form.screening["isotretinoin"].setChecked(True)
+    qtbot.keyClicks(tab.form.stopped, "13/45/2020")
+    assert tab.form.stopped_error.isVisibleTo(tab.form)
+    assert tab.save() is None
+    assert prompts.warnings and demo.intakes.history(newcomer.id) == []
+    tab.form.stopped.setText("5/20/2026")
+    assert tab.save().intake.screening.isotretinoin_stopped.isoformat() == "2026-05-20"
