@@ -152,8 +152,8 @@ def fill_demo_clinic(clinic: Clinic) -> int:
     doctor = next(s for s in clinic.staff.list_active() if s.role is Role.DOCTOR)
     added = clinic.patients.register_all_if_empty(desk, demo_drafts())
     if added:
-        active = clinic.patients.search("", limit=len(demo_intakes())).rows
-        clinic.intakes.record_all_if_none(
-            doctor, list(zip((p.id for p in active), demo_intakes(), strict=False))
-        )
+        # Every fourth patient on the list has had a consultation; the others are "intake due".
+        seen = clinic.patients.search("", limit=1000).rows[::4]
+        pairs = list(zip((p.id for p in seen), demo_intakes(), strict=False))
+        clinic.intakes.record_all_if_none(doctor, pairs)
     return added

@@ -108,17 +108,17 @@ class PatientsTab(QWidget):
         self.table.verticalHeader().hide()
         self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
         widths = (
-            (COL_DOB, 150),
-            (COL_PHONE, 120),
-            (COL_EMAIL, 220),
-            (COL_FINDING, 170),
+            (COL_NAME, 175),
+            (COL_DOB, 130),
+            (COL_PHONE, 115),
+            (COL_EMAIL, 185),
             (COL_STATUS, 70),
         )
         for column, width in widths:
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
             header.resizeSection(column, width)
+        header.setSectionResizeMode(COL_FINDING, QHeaderView.ResizeMode.Stretch)
 
         self.detail = PatientDetailPane(today)
 
@@ -132,6 +132,7 @@ class PatientsTab(QWidget):
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 1)
+        splitter.setSizes([840, 320])
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)

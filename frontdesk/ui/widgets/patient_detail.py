@@ -35,7 +35,7 @@ class PatientDetailPane(QFrame):
         super().__init__(parent)
         self.setObjectName("patientDetail")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setMinimumWidth(280)
+        self.setMinimumWidth(320)
         self._today = today
         self._patient: Patient | None = None
 
