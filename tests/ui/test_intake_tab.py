@@ -161,3 +161,15 @@ def test_a_bad_stop_date_is_refused(qtbot, tab, newcomer, demo, prompts) -> None
     assert prompts.warnings and demo.intakes.history(newcomer.id) == []
     tab.form.stopped.setText("5/20/2026")
     assert tab.save().intake.screening.isotretinoin_stopped.isoformat() == "2026-05-20"
+
+
+def test_ctrl_i_opens_the_selected_patients_intake(qtbot, window, demo) -> None:
+    with_intake = next(p for p in demo.patients.search("", limit=100).rows if p.finding)
+    tab = window.patients_tab
+    tab.search.setText(with_intake.last_name)
+    assert tab.select_patient(with_intake.id)
+    qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.intake_tab
+    assert window.intake_tab.patient.id == with_intake.id
+    assert window.intake_tab.viewing.summary == with_intake.finding
+    assert "read only" in window.intake_tab.heading.text()
