@@ -122,6 +122,9 @@ class MainWindow(QMainWindow):
             self.intake_tab.save_action,
         ):
             intake.addAction(action)
+        intake.addSeparator()
+        intake.addAction(self.intake_tab.questions_action)
+        intake.addAction(self.intake_tab.override_action)
         open_intake = QAction("Open the patient's &intake", self)
         open_intake.setShortcut(QKeySequence("Ctrl+I"))
         open_intake.triggered.connect(self.open_intake_of_selected)

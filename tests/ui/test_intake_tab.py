@@ -122,11 +122,12 @@ def test_only_the_doctor_overrides_a_no(qtbot, window, tab, newcomer, demo, doct
     pick(qtbot, tab, newcomer)
     assert "Not yet" in tab.eligibility.text()
     assert tab.override_button.isVisibleTo(tab) and not tab.override_button.isEnabled()
+    assert not tab.override_action.isEnabled()  # the menu entry too
     picker = window.staff_picker
     picker.setCurrentIndex(
         next(i for i in range(picker.count()) if picker.itemData(i).role is Role.DOCTOR)
     )
-    assert tab.override_button.isEnabled()
+    assert tab.override_button.isEnabled() and tab.override_action.isEnabled()
     qtbot.mouseClick(tab.override_button, Qt.MouseButton.LeftButton)
     dialog = tab.dialog
     dialog._accept()  # empty reason: refused in place

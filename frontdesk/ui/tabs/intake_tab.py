@@ -195,6 +195,10 @@ class IntakeTab(QWidget):
         self.new_action.triggered.connect(self.start_new)
         self.correct_action = QAction("&Correct this intake", self)
         self.correct_action.triggered.connect(self.start_correction)
+        self.questions_action = QAction("Ask the &Fitzpatrick questions…", self)
+        self.questions_action.triggered.connect(self._ask_fitzpatrick)
+        self.override_action = QAction("&Override the laser check (doctor)…", self)
+        self.override_action.triggered.connect(self._override)
 
         self.search.textChanged.connect(self.model.set_search)
         self.search.move_down.connect(self._walk_into_patients)
@@ -326,6 +330,7 @@ class IntakeTab(QWidget):
         self.correct_action.setEnabled(can_correct)
         self.save_button.setEnabled(editing and has_patient)
         self.save_action.setEnabled(editing and has_patient)
+        self.questions_action.setEnabled(editing and has_patient)
         if not has_patient:
             self.heading.setText("Choose a patient on the left to record or read an intake.")
         elif self.editing == "new":
@@ -353,6 +358,7 @@ class IntakeTab(QWidget):
         if self.patient is None:
             self.eligibility.setText("")
             self.override_button.hide()
+            self.override_action.setEnabled(False)
             return
         try:
             verdict = self._intakes.eligibility(self.patient.id)
@@ -370,8 +376,10 @@ class IntakeTab(QWidget):
         else:
             head = "<b style='color:#b3261e'>Not yet</b>"
         self.eligibility.setText(f"{head}<ul>{lines}</ul>")
+        may_override = not verdict.allowed and self._actor().role is Role.DOCTOR
         self.override_button.setVisible(not verdict.allowed)
-        self.override_button.setEnabled(self._actor().role is Role.DOCTOR)
+        self.override_button.setEnabled(may_override)
+        self.override_action.setEnabled(may_override)
         self.override_button.setToolTip(
             ""
             if self._actor().role is Role.DOCTOR
@@ -410,6 +418,8 @@ class IntakeTab(QWidget):
     def _ask_fitzpatrick(self) -> None:
         from frontdesk.ui.dialogs.fitzpatrick_dialog import FitzpatrickDialog
 
+        if not self.editing:
+            return
         dialog = FitzpatrickDialog(self)
         dialog.chosen.connect(self.form.set_skin_type)
         dialog.finished.connect(dialog.deleteLater)
@@ -419,7 +429,7 @@ class IntakeTab(QWidget):
     def _override(self) -> None:
         from frontdesk.ui.dialogs.override_dialog import OverrideDialog
 
-        if self.patient is None:
+        if self.patient is None or self._actor().role is not Role.DOCTOR:
             return
         verdict = self._intakes.eligibility(self.patient.id)
         dialog = OverrideDialog(verdict.reasons, self)
