@@ -59,14 +59,16 @@ def main(out: Path) -> None:
 
     intake = window.intake_tab
     window.tabs.setCurrentWidget(intake)
-    first = intake.model.patient_at(0)
+    picker = window.staff_picker
+    picker.setCurrentIndex(
+        next(i for i in range(picker.count()) if picker.itemData(i).role.value == "doctor")
+    )
+    rows = clinic.patients.search("", limit=100).rows
+    first = next(p for p in rows if p.finding)
+    intake.search.setText(first.last_name)
     intake.choose_patient(first.id)
     shot(window, "intake-read")
-    mixed = next(
-        p
-        for p in clinic.patients.search("", limit=100).rows
-        if p.finding and p.finding.startswith("mixed: PIH")
-    )
+    mixed = next(p for p in rows if p.finding and p.finding.startswith("mixed: PIH"))
     intake.search.setText(mixed.last_name)
     intake.choose_patient(mixed.id)
     intake.start_correction()
@@ -77,8 +79,12 @@ def main(out: Path) -> None:
     intake._ask_fitzpatrick()
     shot(intake.dialog, "fitzpatrick-dialog")
     intake.dialog.reject()
-    intake.editing = ""
-    pih = next(p for p in clinic.patients.search("", limit=100).rows if p.finding == "PIH")
+    intake.cancel()
+    due = next(p for p in rows if not p.finding)
+    intake.search.setText(due.last_name)
+    intake.choose_patient(due.id)
+    shot(window, "intake-new")
+    pih = next(p for p in rows if p.finding == "PIH")
     intake.search.setText(pih.last_name)
     intake.choose_patient(pih.id)
     intake._override()

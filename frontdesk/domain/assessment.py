@@ -74,6 +74,8 @@ def _contradictions(intake: Intake) -> list[str]:
             )
         if only_red and region.blanches is Answer.NO:
             found.append(f"{where}: red marks that do not blanch (PIE blanches when pressed).")
+        if Look.RAISED in region.looks and region.felt is Answer.NO:
+            found.append(f"{where}: marked as raised, yet nothing can be felt.")
         if region.subtypes and Look.INDENTED not in region.looks:
             found.append(f"{where}: scar subtypes chosen but the scar is not marked as indented.")
     looks = {look for r in intake.regions for look in r.looks}
@@ -103,7 +105,7 @@ def _warnings(intake: Intake, today: date) -> list[str]:
         found.append("History of cold sores (HSV): antiviral prophylaxis is usual before laser.")
     if s.isotretinoin:
         if s.isotretinoin_stopped is None:
-            found.append("Isotretinoin: stop date not recorded (still taking it?).")
+            found.append("Isotretinoin: still taking it (no stop date recorded).")
         else:
             months = relativedelta(today, s.isotretinoin_stopped)
             since = months.years * 12 + months.months
@@ -155,10 +157,14 @@ def assess(intake: Intake, today: date) -> Assessment:
         recommendation = f"{label} only: not a true scar; not a candidate for fractional CO2."
         reasons.append("Flat colour marks are treated differently from scars.")
     elif Finding.RAISED in findings:
-        recommendation = "Raised scars only: not a fractional CO2 case; the doctor decides."
+        others = [f.value for f in findings if f is not Finding.RAISED]
+        label = "Raised scars" + (f" with {' and '.join(others)}" if others else " only")
+        recommendation = f"{label}: not a fractional CO2 case; the doctor decides."
         reasons.append("Raised (hypertrophic or keloid) scars are rare after acne.")
     else:
         recommendation = "No marks recorded yet."
+    if intake.acne is AcneStatus.NOT_ASKED and findings:
+        reasons.append("Ask whether acne is active: laser waits until acne is under control.")
     if Finding.RAISED in findings and Finding.ATROPHIC in findings:
         reasons.append("Raised scars are also present: check for keloid tendency.")
     if Finding.PIH in findings and Finding.ATROPHIC in findings:
@@ -177,7 +183,8 @@ def assess(intake: Intake, today: date) -> Assessment:
 @dataclass(frozen=True)
 class Eligibility:
     allowed: bool
-    reasons: tuple[str, ...]
+    reasons: tuple[str, ...]  # why yes, or what stands in the way
+    warnings: tuple[str, ...] = ()  # for the doctor's eye either way (HSV, skin type...)
     overridden: str = ""  # the doctor's recorded reason, when a "no" was overridden
 
 
@@ -186,6 +193,7 @@ def eligibility(
 ) -> Eligibility:
     """May this patient start or continue a CO2 series today? Only a doctor's recorded reason
     turns a "no" into a "yes"."""
+    warnings: tuple[str, ...] = ()
     if intake is None:
         reasons: tuple[str, ...] = ("No intake recorded: intake due.",)
     else:
@@ -193,6 +201,10 @@ def eligibility(
         blocking: list[str] = []
         if intake.acne is AcneStatus.ACTIVE:
             blocking.append("Acne is active: control it first.")
+        if intake.acne is AcneStatus.NOT_ASKED:
+            blocking.append("Acne status not recorded: ask whether acne is active.")
+        if intake.screening.isotretinoin and intake.screening.isotretinoin_stopped is None:
+            blocking.append("Still taking isotretinoin.")
         if not result.laser_candidate:
             summary = result.summary[:1].upper() + result.summary[1:]
             blocking.append(f"{summary}: no atrophic scars to treat.")
@@ -202,9 +214,10 @@ def eligibility(
             blocking.append("Pregnant or breastfeeding.")
         if intake.screening.skin_infection:
             blocking.append("Active skin infection.")
+        warnings = result.warnings
         if not blocking:
-            return Eligibility(True, ("Atrophic scars, acne under control.", *result.warnings))
+            return Eligibility(True, ("Atrophic scars, acne under control.",), warnings)
         reasons = tuple(blocking)
     if override_reason:
-        return Eligibility(True, reasons, overridden=override_reason)
-    return Eligibility(False, reasons)
+        return Eligibility(True, reasons, warnings, overridden=override_reason)
+    return Eligibility(False, reasons, warnings)

@@ -65,13 +65,19 @@ class Answer(Enum):
 
 
 class AcneStatus(Enum):
+    NOT_ASKED = "not_asked"
     NONE = "none"
     CONTROLLED = "controlled"
     ACTIVE = "active"
 
     @property
     def label(self) -> str:
-        return {"none": "No acne", "controlled": "Controlled", "active": "Active"}[self.value]
+        return {
+            "not_asked": "Not asked yet",
+            "none": "No acne",
+            "controlled": "Controlled",
+            "active": "Active",
+        }[self.value]
 
 
 FITZPATRICK_TYPES = ("I", "II", "III", "IV", "V", "VI")
@@ -120,9 +126,14 @@ class Intake:
     regions: tuple[RegionFinding, ...] = ()
     grade: int | None = None  # Goodman & Baron qualitative grade, 1-4
     fitzpatrick: int | None = None  # 1-6 (type I-VI)
-    acne: AcneStatus = AcneStatus.NONE
+    acne: AcneStatus = AcneStatus.NOT_ASKED  # never assumed: laser waits until it is asked
     screening: Screening = field(default_factory=Screening)
     notes: str = ""
+
+    @property
+    def blank(self) -> bool:
+        """Nothing answered at all (saving it would only hide "intake due")."""
+        return self == Intake()
 
     def region(self, region: Region) -> RegionFinding:
         return next((r for r in self.regions if r.region is region), RegionFinding(region))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -140,7 +141,46 @@ def demo_intakes() -> list[Intake]:
         ),
         Intake((ice,), grade=2, fitzpatrick=3, acne=ok, screening=Screening(skin_infection=True)),
         Intake((raised,), grade=3, fitzpatrick=3, acne=AcneStatus.NONE),
+        Intake(
+            (rolling,),
+            grade=3,
+            fitzpatrick=3,
+            acne=ok,
+            screening=Screening(isotretinoin=True),
+            notes="Still on isotretinoin.",
+        ),
+        Intake((box,), grade=2, notes="Skin type and acne still to ask at the next visit."),
+        Intake(
+            (_seen(Region.CHIN, Look.FLAT_BROWN, felt=Answer.YES),),
+            grade=1,
+            fitzpatrick=4,
+            acne=ok,
+            notes="Chin marks felt slightly raised? Re-examine.",
+        ),
     ]
+
+
+def _correct_and_override(clinic: Clinic, doctor, patient_ids: list[int]) -> None:
+    """A corrected intake (version 2) and a doctor's override, so both can be seen."""
+    first = clinic.intakes.latest(patient_ids[0])
+    if first is not None:
+        corrected = replace(first.intake, notes=first.intake.notes + " Corrected: grade 1.")
+        clinic.intakes.correct(doctor, first.id, corrected)
+    infected = next(
+        (
+            i
+            for i in (clinic.intakes.latest(p) for p in patient_ids)
+            if i and i.intake.screening.skin_infection
+        ),
+        None,
+    )
+    if infected is not None:
+        clinic.intakes.override_no(
+            doctor,
+            infected.patient_id,
+            infected.id,
+            "The 'infection' was a healed cold sore on the lip, away from the treated areas.",
+        )
 
 
 def fill_demo_clinic(clinic: Clinic) -> int:
@@ -152,8 +192,9 @@ def fill_demo_clinic(clinic: Clinic) -> int:
     doctor = next(s for s in clinic.staff.list_active() if s.role is Role.DOCTOR)
     added = clinic.patients.register_all_if_empty(desk, demo_drafts())
     if added:
-        # Every fourth patient on the list has had a consultation; the others are "intake due".
-        seen = clinic.patients.search("", limit=1000).rows[::4]
+        # Every third patient on the list has had a consultation; the others are "intake due".
+        seen = clinic.patients.search("", limit=1000).rows[::3]
         pairs = list(zip((p.id for p in seen), demo_intakes(), strict=False))
-        clinic.intakes.record_all_if_none(doctor, pairs)
+        if clinic.intakes.record_all_if_none(doctor, pairs):
+            _correct_and_override(clinic, doctor, [patient_id for patient_id, _ in pairs])
     return added

@@ -19,8 +19,11 @@ ENTITY = "intake"
 MAX_NOTES = 4000
 
 
-def _check(intake: Intake) -> None:
+def _check(intake: Intake, today: date) -> None:
     errors: dict[str, str] = {}
+    regions = [r.region for r in intake.regions]
+    if len(regions) != len(set(regions)):
+        errors["regions"] = "Each region is recorded once."
     if intake.grade is not None and not 1 <= intake.grade <= 4:
         errors["grade"] = "The Goodman & Baron grade is 1 to 4."
     if intake.fitzpatrick is not None and not 1 <= intake.fitzpatrick <= 6:
@@ -30,6 +33,8 @@ def _check(intake: Intake) -> None:
     stopped = intake.screening.isotretinoin_stopped
     if stopped is not None and not intake.screening.isotretinoin:
         errors["isotretinoin_stopped"] = "A stop date is given but isotretinoin is not ticked."
+    elif stopped is not None and stopped > today:
+        errors["isotretinoin_stopped"] = "The isotretinoin stop date is in the future."
     if errors:
         raise ValidationFailed(errors)
 
@@ -62,10 +67,13 @@ class IntakeService:
 
     # -- writing -----------------------------------------------------------------
     def record(self, actor: Staff, patient_id: int, intake: Intake) -> RecordedIntake:
-        """A new intake (a new visit's findings) for the patient."""
-        _check(intake)
+        """A new intake (a new visit's findings) for the patient; the doctor's to record."""
+        _check(intake, self.today())
+        if intake.blank:
+            raise ValidationFailed({"intake": "Nothing is recorded yet: nothing to save."})
         summary = assess(intake, self.today()).summary
         with unit_of_work(self._db, self._clock, actor, "save the intake") as work:
+            _require_doctor(work.actor, "record an intake")
             if self._patients.get(patient_id) is None:
                 raise NotFound(f"Patient #{patient_id} does not exist.")
             new_id = self._repo.insert(patient_id, intake, summary, actor.id, work.now)
@@ -75,7 +83,7 @@ class IntakeService:
     def record_all_if_none(self, actor: Staff, items: list[tuple[int, Intake]]) -> int:
         """(patient id, intake) pairs in one transaction, only into a clinic with no intake."""
         for _, intake in items:
-            _check(intake)
+            _check(intake, self.today())
         with unit_of_work(self._db, self._clock, actor, "record the demo intakes") as work:
             if self._repo.count():
                 return 0
@@ -87,9 +95,10 @@ class IntakeService:
 
     def correct(self, actor: Staff, intake_id: int, intake: Intake) -> RecordedIntake:
         """A correction is a new version; the one corrected stays as it was."""
-        _check(intake)
+        _check(intake, self.today())
         summary = assess(intake, self.today()).summary
         with unit_of_work(self._db, self._clock, actor, "save the correction") as work:
+            _require_doctor(work.actor, "correct an intake")
             corrected = self._repo.get(intake_id)
             if corrected is None:
                 raise NotFound(f"Intake #{intake_id} does not exist.")
@@ -102,6 +111,8 @@ class IntakeService:
                         " correct the newest version."
                     }
                 )
+            if corrected.intake == intake:
+                raise ValidationFailed({"intake": "Nothing was changed: no new version saved."})
             new_id = self._repo.insert(
                 corrected.patient_id,
                 intake,
@@ -120,16 +131,30 @@ class IntakeService:
             )
             return self._stored(new_id)
 
-    def override_no(self, actor: Staff, patient_id: int, reason: str) -> Eligibility:
-        """Only the doctor may let a patient proceed despite a "no", and says why."""
-        if actor.role is not Role.DOCTOR:
-            raise NotAllowed("Only the doctor can override the laser eligibility check.")
+    def override_no(
+        self, actor: Staff, patient_id: int, intake_id: int, reason: str
+    ) -> Eligibility:
+        """Only the doctor may let a patient proceed despite a "no", and says why.
+
+        The override belongs to the intake version the doctor was looking at; if a newer
+        one was saved meanwhile (another window), it is refused: look again first.
+        """
         if not reason.strip():
             raise ValidationFailed({"reason": "Write down why laser may go ahead."})
         with unit_of_work(self._db, self._clock, actor, "record the override") as work:
+            _require_doctor(work.actor, "override the laser eligibility check")
             latest = self._repo.latest(patient_id)
             if latest is None:
                 raise ValidationFailed({"reason": "Record an intake before deciding on laser."})
+            if latest.id != intake_id:
+                raise ValidationFailed(
+                    {"reason": "A newer intake was saved meanwhile: look at it before deciding."}
+                )
+            current = eligibility(
+                latest.intake, self.today(), self._repo.override_reason(latest.id)
+            )
+            if current.allowed:
+                raise ValidationFailed({"reason": "Laser is already allowed: nothing to override."})
             override_id = self._repo.add_override(
                 patient_id, latest.id, actor.id, work.now, reason.strip()
             )
@@ -146,6 +171,11 @@ class IntakeService:
         stored = self._repo.get(intake_id)
         assert stored is not None
         return stored
+
+
+def _require_doctor(member: Staff, doing: str) -> None:
+    if member.role is not Role.DOCTOR:
+        raise NotAllowed(f"Only the doctor can {doing}. Choose the doctor at the desk first.")
 
 
 def _audit(intake: Intake, summary: str, patient_id: int) -> dict:

@@ -53,5 +53,5 @@ def unit_of_work(
     SQLite failures come out as StorageError with `doing` in the sentence ("save María García").
     """
     with plain_storage_errors(doing), write_transaction(db):
-        require_active(db, actor)
-        yield UnitOfWork(db, actor, stamp(clock()))
+        stored = require_active(db, actor)  # the role as stored, not as the caller claims
+        yield UnitOfWork(db, stored, stamp(clock()))

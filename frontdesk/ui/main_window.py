@@ -122,6 +122,7 @@ class MainWindow(QMainWindow):
             self.intake_tab.save_action,
         ):
             intake.addAction(action)
+        intake.addAction(self.intake_tab.cancel_action)
         intake.addSeparator()
         intake.addAction(self.intake_tab.questions_action)
         intake.addAction(self.intake_tab.override_action)
@@ -182,5 +183,10 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.intake_tab.has_unsaved_answers() and not prompts.confirm(
+            self, "Quit without saving?", "The intake on screen has not been saved.", "Quit"
+        ):
+            event.ignore()
+            return
         self.save_geometry()
         super().closeEvent(event)

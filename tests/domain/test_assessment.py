@@ -31,7 +31,9 @@ def seen(*looks: Look, subtypes=(), region=Region.LEFT_CHEEK, **answers) -> Regi
 
 
 def intake(*regions: RegionFinding, **fields) -> Intake:
-    return Intake(regions=tuple(regions), **{"fitzpatrick": 3, **fields})
+    return Intake(
+        regions=tuple(regions), **{"fitzpatrick": 3, "acne": AcneStatus.CONTROLLED, **fields}
+    )
 
 
 @pytest.mark.parametrize(
@@ -102,6 +104,19 @@ def test_findings_summary_and_recommendation(regions, findings, summary, recomme
         assert result.recommendation == recommendation
 
 
+def test_raised_with_dark_marks_is_not_called_raised_only() -> None:
+    result = assess(intake(seen(B), seen(X, region=Region.JAWLINE)), TODAY)
+    assert result.recommendation == (
+        "Raised scars with PIH: not a fractional CO2 case; the doctor decides."
+    )
+
+
+def test_acne_never_assumed() -> None:
+    assert Intake().acne is AcneStatus.NOT_ASKED
+    result = assess(Intake(regions=(seen(DENT),)), TODAY)
+    assert any("Ask whether acne is active" in r for r in result.reasons)
+
+
 def test_active_acne_comes_before_any_scar_treatment() -> None:
     result = assess(intake(seen(DENT, subtypes=[Subtype.BOXCAR]), acne=AcneStatus.ACTIVE), TODAY)
     assert result.recommendation == "Active acne: control acne before any scar treatment."
@@ -116,6 +131,7 @@ def test_active_acne_comes_before_any_scar_treatment() -> None:
         (seen(B, blanches=Answer.YES), None, "brown marks that blanch"),
         (seen(R, blanches=Answer.NO), None, "red marks that do not blanch"),
         (seen(B, subtypes=[Subtype.BOXCAR]), None, "subtypes chosen but the scar is not"),
+        (seen(X, felt=Answer.NO), None, "marked as raised, yet nothing can be felt"),
         (seen(DENT, subtypes=[Subtype.BOXCAR]), 1, "Grade 1 (macular)"),
         (seen(B), 3, "Grade 3 describes textured scars"),
     ],
@@ -146,7 +162,7 @@ def test_consistent_answers_raise_no_contradiction(consistent) -> None:
         ({"fitzpatrick": 6}, "Fitzpatrick type VI"),
         ({"fitzpatrick": None}, "Fitzpatrick skin type not recorded"),
         ({"screening": Screening(cold_sores=True)}, "antiviral prophylaxis"),
-        ({"screening": Screening(isotretinoin=True)}, "stop date not recorded"),
+        ({"screening": Screening(isotretinoin=True)}, "still taking it"),
         (
             {"screening": Screening(isotretinoin=True, isotretinoin_stopped=date(2026, 5, 20))},
             "Isotretinoin stopped 05/20/2026 (6 months ago): the waiting period is the doctor's",
@@ -187,13 +203,47 @@ ATROPHIC = seen(DENT, subtypes=[Subtype.ROLLING], felt=Answer.YES)
         (intake(seen(DENT, felt=Answer.NO)), False, "contradictory answers"),
         (intake(ATROPHIC, screening=Screening(pregnant_or_breastfeeding=True)), False, "Pregnant"),
         (intake(ATROPHIC, screening=Screening(skin_infection=True)), False, "skin infection"),
-        (intake(ATROPHIC, screening=Screening(cold_sores=True)), True, "antiviral"),
+        (intake(ATROPHIC, screening=Screening(cold_sores=True)), True, "acne under control"),
+        (intake(ATROPHIC, acne=AcneStatus.NOT_ASKED), False, "Acne status not recorded"),
+        (
+            intake(ATROPHIC, screening=Screening(isotretinoin=True)),
+            False,
+            "Still taking isotretinoin",
+        ),
+        (
+            intake(
+                ATROPHIC,
+                screening=Screening(isotretinoin=True, isotretinoin_stopped=date(2026, 1, 5)),
+            ),
+            True,
+            "waiting period is the doctor's call",
+        ),
+        # the "no" keeps what needs the doctor's eye in view
+        (
+            intake(
+                ATROPHIC,
+                acne=AcneStatus.ACTIVE,
+                fitzpatrick=6,
+                screening=Screening(cold_sores=True),
+            ),
+            False,
+            "antiviral",
+        ),
     ],
 )
 def test_eligibility(case, allowed, reason) -> None:
     result = eligibility(case, TODAY)
     assert result.allowed is allowed
-    assert any(reason in r for r in result.reasons), result.reasons
+    said = result.reasons + result.warnings
+    assert any(reason in r for r in said), said
+
+
+@pytest.mark.parametrize("acne", [AcneStatus.CONTROLLED, AcneStatus.ACTIVE])
+def test_warnings_stay_in_view_whatever_the_answer(acne) -> None:
+    case = intake(ATROPHIC, acne=acne, fitzpatrick=6, screening=Screening(cold_sores=True))
+    for verdict in (eligibility(case, TODAY), eligibility(case, TODAY, "Reviewed today.")):
+        assert any("antiviral" in w for w in verdict.warnings)
+        assert any("type VI" in w for w in verdict.warnings)
 
 
 def test_only_a_recorded_reason_turns_a_no_into_a_yes() -> None:
@@ -255,7 +305,7 @@ intakes = st.builds(
     screening=st.builds(
         Screening,
         isotretinoin=st.booleans(),
-        isotretinoin_stopped=st.none() | st.dates(date(2000, 1, 1), TODAY),
+        isotretinoin_stopped=st.none() | st.dates(date(2000, 1, 1), date(2030, 1, 1)),
         cold_sores=st.booleans(),
         pregnant_or_breastfeeding=st.booleans(),
         keloid_history=st.booleans(),
@@ -276,5 +326,6 @@ def test_any_answers_give_a_finding_and_advice(any_intake: Intake) -> None:
     verdict = eligibility(any_intake, TODAY)
     assert verdict.reasons
     if verdict.allowed:
-        assert Finding.ATROPHIC in result.findings and any_intake.acne is not AcneStatus.ACTIVE
+        assert Finding.ATROPHIC in result.findings
+        assert any_intake.acne in (AcneStatus.NONE, AcneStatus.CONTROLLED)
         assert not result.contradictions

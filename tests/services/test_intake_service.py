@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from frontdesk.domain.intake import AcneStatus, Answer, Intake, Look, Region, RegionFinding, Subtype
+from frontdesk.domain.intake import (
+    AcneStatus,
+    Answer,
+    Intake,
+    Look,
+    Region,
+    RegionFinding,
+    Screening,
+    Subtype,
+)
+from frontdesk.domain.staff import Role
 from frontdesk.services.errors import NotAllowed, NotFound, ValidationFailed
 from frontdesk.storage.intakes import answers_json, intake_from_json
 from tests.conftest import draft
@@ -66,7 +79,9 @@ def test_only_the_newest_version_can_be_corrected(clinic, doctor, patient) -> No
 def test_latest_is_the_newest_version_of_the_last_intake(clinic, doctor, patient) -> None:
     old = clinic.intakes.record(doctor, patient.id, PIH)
     clinic.intakes.record(doctor, patient.id, ROLLING)
-    clinic.intakes.correct(doctor, old.id, PIH)  # correcting last year's does not make it "latest"
+    clinic.intakes.correct(
+        doctor, old.id, replace(PIH, fitzpatrick=4)
+    )  # correcting last year's does not make it "latest"
     assert clinic.intakes.latest(patient.id).summary == "atrophic: rolling"
     assert clinic.patients.get(patient.id).finding == "atrophic: rolling"
     assert clinic.patients.search("garcia").rows[0].finding == "atrophic: rolling"
@@ -87,22 +102,74 @@ def test_eligibility_follows_the_latest_intake(clinic, doctor, patient) -> None:
 
 
 def test_only_the_doctor_overrides_a_no_and_must_say_why(clinic, doctor, desk, patient) -> None:
-    clinic.intakes.record(doctor, patient.id, PIH)
+    seen = clinic.intakes.record(doctor, patient.id, PIH)
     with pytest.raises(NotAllowed):
-        clinic.intakes.override_no(desk, patient.id, "Patient insists.")
+        clinic.intakes.override_no(desk, patient.id, seen.id, "Patient insists.")
     with pytest.raises(ValidationFailed):
-        clinic.intakes.override_no(doctor, patient.id, "   ")
-    verdict = clinic.intakes.override_no(doctor, patient.id, "Deep PIH with texture change.")
+        clinic.intakes.override_no(doctor, patient.id, seen.id, "   ")
+    verdict = clinic.intakes.override_no(
+        doctor, patient.id, seen.id, "Deep PIH with texture change."
+    )
     assert verdict.allowed and verdict.overridden == "Deep PIH with texture change."
     overrides = clinic.audit.history("laser_eligibility", 1)
     assert overrides[0].after["reason"] == "Deep PIH with texture change."
+    assert overrides[0].staff_id == doctor.id
 
 
-def test_an_override_ends_with_a_new_intake(clinic, doctor, patient) -> None:
-    clinic.intakes.record(doctor, patient.id, PIH)
-    clinic.intakes.override_no(doctor, patient.id, "Reason.")
-    clinic.intakes.record(doctor, patient.id, PIH)
+def test_claiming_the_doctor_role_does_not_make_one(clinic, doctor, desk, patient) -> None:
+    seen = clinic.intakes.record(doctor, patient.id, PIH)
+    posing = replace(desk, role=Role.DOCTOR)  # the stored role is what counts
+    with pytest.raises(NotAllowed):
+        clinic.intakes.override_no(posing, patient.id, seen.id, "I say so.")
+    with pytest.raises(NotAllowed):
+        clinic.intakes.record(posing, patient.id, ROLLING)
     assert not clinic.intakes.eligibility(patient.id).allowed
+
+
+def test_the_front_desk_cannot_record_or_correct_intakes(clinic, doctor, desk, patient) -> None:
+    with pytest.raises(NotAllowed):
+        clinic.intakes.record(desk, patient.id, ROLLING)
+    seen = clinic.intakes.record(doctor, patient.id, PIH)
+    with pytest.raises(NotAllowed):
+        clinic.intakes.correct(desk, seen.id, ROLLING)
+    assert clinic.intakes.latest(patient.id).summary == "PIH"
+
+
+def test_an_override_belongs_to_the_version_the_doctor_saw(clinic, doctor, patient) -> None:
+    seen = clinic.intakes.record(doctor, patient.id, PIH)
+    newer = clinic.intakes.record(doctor, patient.id, PIH.__class__(PIH.regions, fitzpatrick=4))
+    with pytest.raises(ValidationFailed, match="newer intake was saved"):
+        clinic.intakes.override_no(doctor, patient.id, seen.id, "Reason.")
+    clinic.intakes.override_no(doctor, patient.id, newer.id, "Reason.")
+    assert clinic.intakes.eligibility(patient.id).allowed
+    clinic.intakes.record(doctor, patient.id, PIH)  # a new intake: the override stays behind
+    assert not clinic.intakes.eligibility(patient.id).allowed
+
+
+def test_no_override_when_laser_is_already_allowed(clinic, doctor, patient) -> None:
+    seen = clinic.intakes.record(doctor, patient.id, ROLLING)
+    with pytest.raises(ValidationFailed, match="already allowed"):
+        clinic.intakes.override_no(doctor, patient.id, seen.id, "Reason.")
+
+
+def test_no_empty_intake_and_no_empty_correction(clinic, doctor, patient) -> None:
+    with pytest.raises(ValidationFailed, match="Nothing is recorded"):
+        clinic.intakes.record(doctor, patient.id, Intake())
+    seen = clinic.intakes.record(doctor, patient.id, PIH)
+    with pytest.raises(ValidationFailed, match="Nothing was changed"):
+        clinic.intakes.correct(doctor, seen.id, PIH)
+    assert [h.version for h in clinic.intakes.history(patient.id)] == [1]
+
+
+def test_answers_the_service_refuses(clinic, doctor, patient) -> None:
+    future = Intake(
+        PIH.regions, screening=Screening(isotretinoin=True, isotretinoin_stopped=date(2027, 1, 1))
+    )
+    with pytest.raises(ValidationFailed, match="in the future"):
+        clinic.intakes.record(doctor, patient.id, future)
+    twice = Intake(PIH.regions + PIH.regions)
+    with pytest.raises(ValidationFailed, match="recorded once"):
+        clinic.intakes.record(doctor, patient.id, twice)
 
 
 def test_refusals(clinic, doctor, patient) -> None:
@@ -121,13 +188,12 @@ def test_refusals(clinic, doctor, patient) -> None:
 @given(any_intake=intakes)
 def test_answers_round_trip_through_the_database(clinic, doctor, patient, any_intake) -> None:
     assert intake_from_json(answers_json(any_intake)) == any_intake
-    valid = Intake(
-        any_intake.regions,
-        any_intake.grade,
-        any_intake.fitzpatrick,
-        any_intake.acne,
-        any_intake.screening if any_intake.screening.isotretinoin else type(any_intake.screening)(),
-        any_intake.notes,
-    )
+    regions = tuple({r.region: r for r in any_intake.regions}.values())  # once each
+    screening = any_intake.screening
+    if not screening.isotretinoin or (
+        screening.isotretinoin_stopped and screening.isotretinoin_stopped > date(2026, 11, 26)
+    ):
+        screening = replace(screening, isotretinoin_stopped=None)
+    valid = replace(any_intake, regions=regions, screening=screening, notes="kept")
     stored = clinic.intakes.record(doctor, patient.id, valid)
     assert clinic.intakes.latest(patient.id).intake == valid == stored.intake

@@ -10,9 +10,18 @@ from frontdesk.domain.staff import Role
 from tests.conftest import draft
 
 
+def at_the_desk(window, role: Role) -> None:
+    picker = window.staff_picker
+    picker.setCurrentIndex(
+        next(i for i in range(picker.count()) if picker.itemData(i).role is role)
+    )
+
+
 @pytest.fixture
 def tab(window):
+    """The Intake tab with the doctor at the desk: intakes are the doctor's to record."""
     window.tabs.setCurrentWidget(window.intake_tab)
+    at_the_desk(window, Role.DOCTOR)
     return window.intake_tab
 
 
@@ -119,14 +128,12 @@ def test_fitzpatrick_questions_set_the_type(qtbot, tab, newcomer) -> None:
 def test_only_the_doctor_overrides_a_no(qtbot, window, tab, newcomer, demo, doctor) -> None:
     pih = Intake((RegionFinding(Region.CHIN, frozenset({Look.FLAT_BROWN})),), fitzpatrick=4)
     demo.intakes.record(doctor, newcomer.id, pih)
+    at_the_desk(window, Role.FRONT_DESK)
     pick(qtbot, tab, newcomer)
     assert "Not yet" in tab.eligibility.text()
     assert tab.override_button.isVisibleTo(tab) and not tab.override_button.isEnabled()
     assert not tab.override_action.isEnabled()  # the menu entry too
-    picker = window.staff_picker
-    picker.setCurrentIndex(
-        next(i for i in range(picker.count()) if picker.itemData(i).role is Role.DOCTOR)
-    )
+    at_the_desk(window, Role.DOCTOR)
     assert tab.override_button.isEnabled() and tab.override_action.isEnabled()
     qtbot.mouseClick(tab.override_button, Qt.MouseButton.LeftButton)
     dialog = tab.dialog
@@ -174,3 +181,84 @@ def test_ctrl_i_opens_the_selected_patients_intake(qtbot, window, demo) -> None:
     assert window.intake_tab.patient.id == with_intake.id
     assert window.intake_tab.viewing.summary == with_intake.finding
     assert "read only" in window.intake_tab.heading.text()
+
+
+def test_the_front_desk_reads_intakes_but_does_not_record_them(qtbot, window, tab, newcomer):
+    at_the_desk(window, Role.FRONT_DESK)
+    pick(qtbot, tab, newcomer)
+    assert tab.editing == "" and "intake due" in tab.heading.text()
+    assert not tab.new_button.isEnabled() and not tab.save_button.isEnabled()
+    assert "Only the doctor" in tab.new_button.toolTip()
+    at_the_desk(window, Role.DOCTOR)
+    assert tab.editing == "new" and tab.save_button.isEnabled()
+
+
+def test_declining_to_discard_keeps_answers_and_history_usable(
+    qtbot, tab, newcomer, demo, doctor, prompts
+) -> None:
+    first = Intake((RegionFinding(Region.NOSE, frozenset({Look.FLAT_RED})),), acne=AcneStatus.NONE)
+    demo.intakes.record(doctor, newcomer.id, first)
+    pick(qtbot, tab, newcomer)
+    qtbot.keyClick(
+        tab.form.face,
+        Qt.Key.Key_N,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    assert tab.editing == "new"
+    tab.form.looks[Look.RAISED].setChecked(True)
+    prompts.answer = False
+    item = tab.history.item(0)
+    qtbot.mouseClick(
+        tab.history.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=tab.history.visualItemRect(item).center(),
+    )
+    assert tab.editing == "new" and Look.RAISED in tab.form.intake().region(Region.FOREHEAD).looks
+    assert tab.history.currentRow() == -1
+    prompts.answer = True
+    qtbot.mouseClick(
+        tab.history.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=tab.history.visualItemRect(item).center(),
+    )  # opens it from history
+    assert tab.viewing is not None and tab.viewing.summary == "PIE"
+
+
+def test_escape_cancels_and_quitting_asks_about_unsaved_answers(
+    qtbot, window, tab, newcomer, prompts
+) -> None:
+    pick(qtbot, tab, newcomer)
+    tab.form.looks[Look.RAISED].setChecked(True)
+    prompts.answer = False
+    window.close()
+    assert window.isVisible() and prompts.asked[-1][0] == "Quit without saving?"
+    tab.form.face.setFocus()
+    qtbot.keyClick(tab.form.face, Qt.Key.Key_Escape)
+    assert tab.editing == "new"  # declined again: still editing
+    prompts.answer = True
+    qtbot.keyClick(tab.form.face, Qt.Key.Key_Escape)
+    assert tab.editing == "" or tab.form.intake() == Intake()
+
+
+def test_marks_can_be_ticked_from_the_keyboard(qtbot, tab, newcomer) -> None:
+    pick(qtbot, tab, newcomer)
+    box = tab.form.looks[Look.INDENTED]
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert Look.INDENTED in tab.form.intake().region(tab.form.face.selected).looks
+    assert tab.form.subtypes[Subtype.BOXCAR].isEnabled()
+
+
+def test_the_registry_cell_shows_the_finding_or_intake_due(qtbot, window, tab, newcomer):
+    from frontdesk.ui.models.patients_model import COL_FINDING
+
+    registry = window.patients_tab
+    registry.search.setText("vardanyan")
+    row = registry.model.row_of(newcomer.id)
+    assert registry.model.index(row, COL_FINDING).data() == "intake due"
+    pick(qtbot, tab, newcomer)
+    tick(qtbot, tab.form.looks[Look.FLAT_BROWN])
+    tab.form.acne.setCurrentIndex(tab.form.acne.findData(AcneStatus.NONE))
+    tab.save()
+    row = registry.model.row_of(newcomer.id)
+    assert registry.model.index(row, COL_FINDING).data() == "PIH"

@@ -43,7 +43,7 @@ def test_geometry_and_desk_choice_are_remembered(qtbot, demo, settings) -> None:
     first = MainWindow(demo, settings, today=lambda: NOW.date())
     qtbot.addWidget(first)
     first.show()
-    first.resize(700, 520)  # within the offscreen screen (800x600)
+    first.resize(770, 560)  # within the offscreen screen (800x600)
     first.staff_picker.setCurrentIndex(
         next(
             i
@@ -56,7 +56,7 @@ def test_geometry_and_desk_choice_are_remembered(qtbot, demo, settings) -> None:
     second = MainWindow(demo, reread, today=lambda: NOW.date())
     qtbot.addWidget(second)
     second.show()
-    assert (second.width(), second.height()) == (700, 520)
+    assert (second.width(), second.height()) == (770, 560)
     assert second.session.current.role is Role.DOCTOR
 
 

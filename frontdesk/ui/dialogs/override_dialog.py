@@ -16,12 +16,19 @@ from PySide6.QtWidgets import (
 class OverrideDialog(QDialog):
     reason_given = Signal(str)
 
-    def __init__(self, reasons: tuple[str, ...], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        reasons: tuple[str, ...],
+        warnings: tuple[str, ...] = (),
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Override the laser check")
         self.setObjectName("overrideDialog")
-        listed = "\n".join(f"- {r}" for r in reasons)
-        why_not = QLabel(f"The check says no:\n{listed}\n\nWhy may laser go ahead anyway?")
+        text = "The check says no:\n" + "\n".join(f"- {r}" for r in reasons)
+        if warnings:
+            text += "\n\nAlso for your attention:\n" + "\n".join(f"- {w}" for w in warnings)
+        why_not = QLabel(text + "\n\nWhy may laser go ahead anyway?")
         why_not.setWordWrap(True)
         self.reason = QPlainTextEdit()
         self.reason.setAccessibleName("Reason for the override")

@@ -128,10 +128,13 @@ class IntakeTab(QWidget):
         self.correct_button = QPushButton("&Correct this intake")
         self.save_button = QPushButton("&Save intake")
         self.save_button.setDefault(True)
+        self.cancel_button = QPushButton("Cance&l")
+        self.cancel_button.setToolTip("Leave without saving (Escape)")
         buttons = QHBoxLayout()
         buttons.addWidget(self.new_button)
         buttons.addWidget(self.correct_button)
         buttons.addStretch(1)
+        buttons.addWidget(self.cancel_button)
         buttons.addWidget(self.save_button)
         middle = QWidget()
         middle_layout = QVBoxLayout(middle)
@@ -162,7 +165,7 @@ class IntakeTab(QWidget):
         title.setWordWrap(True)
         advice_layout.addWidget(title)
         advice_layout.addWidget(self.advice)
-        gate = QLabel("<b>Laser today</b> (from the saved intake)")
+        gate = QLabel("<b>Laser today</b> (from the saved intake, not the answers being edited)")
         gate.setWordWrap(True)
         advice_layout.addWidget(gate)
         advice_layout.addWidget(self.eligibility)
@@ -181,7 +184,7 @@ class IntakeTab(QWidget):
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 4)
         splitter.setStretchFactor(2, 2)
-        splitter.setSizes([250, 660, 250])
+        splitter.setSizes([262, 668, 230])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(splitter)
@@ -192,9 +195,16 @@ class IntakeTab(QWidget):
         self.save_action.triggered.connect(self.save)
         self.addAction(self.save_action)
         self.new_action = QAction("New &intake", self)
+        self.new_action.setShortcut(QKeySequence("Ctrl+Shift+N"))
         self.new_action.triggered.connect(self.start_new)
         self.correct_action = QAction("&Correct this intake", self)
+        self.correct_action.setShortcut(QKeySequence("Ctrl+E"))
         self.correct_action.triggered.connect(self.start_correction)
+        self.cancel_action = QAction("Cancel", self)
+        self.cancel_action.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        self.cancel_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.cancel_action.triggered.connect(self.cancel)
+        self.addAction(self.cancel_action)
         self.questions_action = QAction("Ask the &Fitzpatrick questions…", self)
         self.questions_action.triggered.connect(self._ask_fitzpatrick)
         self.override_action = QAction("&Override the laser check (doctor)…", self)
@@ -210,6 +220,7 @@ class IntakeTab(QWidget):
         self.new_button.clicked.connect(self.start_new)
         self.correct_button.clicked.connect(self.start_correction)
         self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.cancel)
         self.override_button.clicked.connect(self._override)
         notifier.changed.connect(self._data_changed)
 
@@ -261,17 +272,30 @@ class IntakeTab(QWidget):
                 f"  v{record.version}  {record.summary}  ({record.staff_name})"
             )
             item.setData(Qt.ItemDataRole.UserRole, record)
+            item.setToolTip(
+                f"Version {record.version} of {record.recorded_at[:10]},"
+                f" recorded by {record.staff_name}: {record.summary}"
+            )
             self.history.addItem(item)
         self.history.blockSignals(False)
         if records and select_newest:
             self.history.setCurrentRow(0)  # shows it, read-only
-        else:
+        elif self._is_doctor():
             self.start_new(ask=False)
+        else:
+            self.viewing, self.editing = None, ""
+            self.form.load(Intake())
+            self._show_state()
 
-    def _history_chosen(self, item: QListWidgetItem | None, _previous=None) -> None:
+    def _history_chosen(self, item: QListWidgetItem | None, previous=None) -> None:
         if item is None:
             return
         if not self._may_leave():
+            self.history.blockSignals(True)  # stay where we were, answers untouched
+            self.history.setCurrentItem(previous)
+            if previous is None:
+                self.history.clearSelection()
+            self.history.blockSignals(False)
             return
         record: RecordedIntake = item.data(Qt.ItemDataRole.UserRole)
         self.viewing = record
@@ -281,8 +305,11 @@ class IntakeTab(QWidget):
         self._show_state()
 
     # -- modes: read, new, correct ---------------------------------------------------------
+    def _is_doctor(self) -> bool:
+        return self._actor().role is Role.DOCTOR
+
     def start_new(self, ask: bool = True) -> None:
-        if self.patient is None or (ask and not self._may_leave()):
+        if self.patient is None or not self._is_doctor() or (ask and not self._may_leave()):
             return
         self.viewing = None
         self.editing = "new"
@@ -295,10 +322,21 @@ class IntakeTab(QWidget):
         self._show_state()
 
     def start_correction(self) -> None:
-        if self.viewing is None or not self._is_newest(self.viewing):
+        if self.viewing is None or not self._is_newest(self.viewing) or not self._is_doctor():
             return
         self.editing = "correct"
         self._show_state()
+
+    def cancel(self) -> None:
+        """Leave the new intake or the correction unsaved (asks if answers were given)."""
+        if not self.editing or not self._may_leave():
+            return
+        self.editing = ""
+        self._load_history(select_newest=True)
+        if self.history.count() == 0:
+            self.editing = ""
+            self.form.load(Intake())
+            self._show_state()
 
     def _is_newest(self, record: RecordedIntake) -> bool:
         return not any(
@@ -323,9 +361,21 @@ class IntakeTab(QWidget):
         editing = bool(self.editing)
         self.form.set_read_only(not editing)
         has_patient = self.patient is not None
-        self.new_button.setEnabled(has_patient)
-        self.new_action.setEnabled(has_patient)
-        can_correct = self.viewing is not None and not editing and self._is_newest(self.viewing)
+        doctor = self._is_doctor()
+        self.new_button.setEnabled(has_patient and doctor)
+        self.new_action.setEnabled(has_patient and doctor)
+        only_doctor = (
+            ""
+            if doctor
+            else "Only the doctor records intakes: choose the doctor at the desk (Ctrl+Shift+D)."
+        )
+        for widget in (self.new_button, self.correct_button, self.save_button):
+            widget.setToolTip(only_doctor)
+        self.cancel_button.setEnabled(editing)
+        self.cancel_action.setEnabled(editing)
+        can_correct = (
+            self.viewing is not None and not editing and doctor and self._is_newest(self.viewing)
+        )
         self.correct_button.setEnabled(can_correct)
         self.correct_action.setEnabled(can_correct)
         self.save_button.setEnabled(editing and has_patient)
@@ -333,6 +383,10 @@ class IntakeTab(QWidget):
         self.questions_action.setEnabled(editing and has_patient)
         if not has_patient:
             self.heading.setText("Choose a patient on the left to record or read an intake.")
+        elif not self.editing and self.viewing is None:
+            self.heading.setText(
+                f"{self.patient.full_name}: no intake yet (intake due). The doctor records intakes."
+            )
         elif self.editing == "new":
             self.heading.setText(f"{self.patient.full_name}: new intake")
         elif self.editing == "correct" and self.viewing:
@@ -366,6 +420,10 @@ class IntakeTab(QWidget):
             self.eligibility.setText(str(exc))
             return
         lines = "".join(f"<li>{html.escape(r)}</li>" for r in verdict.reasons)
+        if verdict.warnings:
+            lines += "".join(
+                f"<li style='color:#8a5a00'>{html.escape(w)}</li>" for w in verdict.warnings
+            )
         if verdict.overridden:
             head = (
                 f"<b style='color:#2e7d32'>Yes, by the doctor's decision:</b> "
@@ -376,8 +434,9 @@ class IntakeTab(QWidget):
         else:
             head = "<b style='color:#b3261e'>Not yet</b>"
         self.eligibility.setText(f"{head}<ul>{lines}</ul>")
-        may_override = not verdict.allowed and self._actor().role is Role.DOCTOR
-        self.override_button.setVisible(not verdict.allowed)
+        has_intake = self.history.count() > 0
+        may_override = not verdict.allowed and has_intake and self._is_doctor()
+        self.override_button.setVisible(not verdict.allowed and has_intake)
         self.override_button.setEnabled(may_override)
         self.override_action.setEnabled(may_override)
         self.override_button.setToolTip(
@@ -429,20 +488,25 @@ class IntakeTab(QWidget):
     def _override(self) -> None:
         from frontdesk.ui.dialogs.override_dialog import OverrideDialog
 
-        if self.patient is None or self._actor().role is not Role.DOCTOR:
+        if self.patient is None or not self._is_doctor():
+            return
+        latest = self._intakes.latest(self.patient.id)
+        if latest is None:
             return
         verdict = self._intakes.eligibility(self.patient.id)
-        dialog = OverrideDialog(verdict.reasons, self)
-        dialog.reason_given.connect(self._record_override)
+        dialog = OverrideDialog(verdict.reasons, verdict.warnings, self)
+        dialog.reason_given.connect(
+            lambda reason, seen=latest.id: self._record_override(seen, reason)
+        )
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()
 
-    def _record_override(self, reason: str) -> None:
+    def _record_override(self, intake_id: int, reason: str) -> None:
         if self.patient is None:
             return
         try:
-            self._intakes.override_no(self._actor(), self.patient.id, reason)
+            self._intakes.override_no(self._actor(), self.patient.id, intake_id, reason)
         except ServiceError as exc:
             prompts.warn(self, "Not recorded", str(exc))
             return
@@ -450,7 +514,10 @@ class IntakeTab(QWidget):
         self.message.emit(f"Laser override recorded for {self.patient.full_name}.")
 
     def staff_changed(self) -> None:
-        self._show_eligibility()
+        if self.patient is not None and not self.editing and self.viewing is None:
+            self._load_history(select_newest=True)  # the doctor may start the intake now
+        else:
+            self._show_state()
 
     def _data_changed(self, entity: str, _entity_id: int) -> None:
         if entity == PATIENT:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,7 +30,7 @@ from frontdesk.domain.intake import (
     Screening,
     Subtype,
 )
-from frontdesk.ui.widgets.face_diagram import FaceDiagram
+from frontdesk.ui.widgets.face_diagram import LOOK_COLOURS, FaceDiagram
 
 ANSWER_LABELS = {Answer.UNKNOWN: "Not checked", Answer.YES: "Yes", Answer.NO: "No"}
 SCREENING_ITEMS = (
@@ -88,9 +88,9 @@ class IntakeForm(QWidget):
         for box in self.subtypes.values():
             subtypes_row.addWidget(box)
         subtypes_row.addStretch(1)
-        region_form.addRow("Indented", subtypes_row)
+        region_form.addRow("Scar type", subtypes_row)
         region_form.addRow("&Blanches", self.blanches)
-        region_form.addRow("&Felt by touch", self.felt)
+        region_form.addRow("Felt by &touch", self.felt)
         self.blanches.setToolTip("Does the mark fade when pressed? (PIE does, PIH does not)")
         self.felt.setToolTip("Can the mark be felt with a fingertip? (scars can, PIH/PIE not)")
 
@@ -114,11 +114,11 @@ class IntakeForm(QWidget):
         grading = QGroupBox("Grading")
         grading_form = QFormLayout(grading)
         grading_form.addRow("&Grade (G&&B)", self.grade)
-        skin_label = QLabel("Fitz&patrick")
+        skin_label = QLabel("Fit&zpatrick")
         skin_label.setBuddy(self.fitzpatrick)
         grading_form.addRow(skin_label, self.fitzpatrick)
         grading_form.addRow("", self.ask_button)
-        grading_form.addRow("Acne &now", self.acne)
+        grading_form.addRow("&Acne now", self.acne)
 
         # -- screening -----------------------------------------------------------------------
         self.screening = {key: QCheckBox(label) for key, label in SCREENING_ITEMS}
@@ -143,8 +143,22 @@ class IntakeForm(QWidget):
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(60)
 
+        legend = QLabel(
+            "  ".join(
+                f"<span style='color:{LOOK_COLOURS[look].name()}'>&#9632;</span> {label}"
+                for look, label in (
+                    (Look.FLAT_BROWN, "PIH"),
+                    (Look.FLAT_RED, "PIE"),
+                    (Look.INDENTED, "indented"),
+                    (Look.RAISED, "raised"),
+                )
+            )
+        )
+        legend.setObjectName("faceLegend")
+        legend.setAlignment(Qt.AlignmentFlag.AlignCenter)
         where = QVBoxLayout()
         where.addWidget(self.face, 1)
+        where.addWidget(legend)
         where.addWidget(region_box)
         answers = QVBoxLayout()
         answers.addWidget(grading)
