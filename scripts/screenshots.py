@@ -58,7 +58,7 @@ def main(out: Path) -> None:
     dialog.reject()
 
     intake = window.intake_tab
-    window.tabs.setCurrentWidget(intake)
+    window.show_intake()
     picker = window.staff_picker
     picker.setCurrentIndex(
         next(i for i in range(picker.count()) if picker.itemData(i).role.value == "doctor")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -21,8 +23,10 @@ from frontdesk.services.clinic import Clinic
 from frontdesk.ui import prompts
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.session import DeskSession
-from frontdesk.ui.tabs.intake_tab import IntakeTab
 from frontdesk.ui.tabs.patients_tab import PatientsTab
+
+if TYPE_CHECKING:
+    from frontdesk.ui.tabs.intake_tab import IntakeTab
 
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
@@ -52,11 +56,17 @@ class MainWindow(QMainWindow):
         self.tabs.setDocumentMode(True)
         # Tabs carry no Alt mnemonic (the menus own those); Ctrl+1... switch between them.
         self.tabs.addTab(self.patients_tab, "Patients")
-        self.intake_tab = IntakeTab(
-            clinic.patients, clinic.intakes, lambda: self.session.current, self.notifier, today
-        )
-        self.tabs.addTab(self.intake_tab, "Intake")
-        self.session.staff_changed.connect(lambda _member: self.intake_tab.staff_changed())
+        # The Intake tab is built the first time it is needed: start-up shows the registry
+        # sooner, and a receptionist who never opens it never pays for it.
+        self._clinic = clinic
+        self._today = today
+        self._intake_tab: IntakeTab | None = None
+        self.intake_page = QWidget()
+        self.intake_page.setObjectName("intakePage")
+        QVBoxLayout(self.intake_page).setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(self.intake_page, "Intake")
+        self.tabs.currentChanged.connect(self._tab_shown)
+        self.session.staff_changed.connect(self._staff_changed_for_intake)
         self.setCentralWidget(self.tabs)
 
         self.staff_picker = QComboBox()
@@ -79,7 +89,6 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(desk_label)
         bar.addPermanentWidget(self.staff_picker)
         self.patients_tab.message.connect(self.show_message)
-        self.intake_tab.message.connect(self.show_message)
 
         self._build_menus()
         self._restore_geometry()
@@ -115,17 +124,8 @@ class MainWindow(QMainWindow):
         tab.show_archived.toggled.connect(show_archived.setChecked)
         patients.addAction(show_archived)
 
-        intake = self.menuBar().addMenu("&Intake")
-        for action in (
-            self.intake_tab.new_action,
-            self.intake_tab.correct_action,
-            self.intake_tab.save_action,
-        ):
-            intake.addAction(action)
-        intake.addAction(self.intake_tab.cancel_action)
-        intake.addSeparator()
-        intake.addAction(self.intake_tab.questions_action)
-        intake.addAction(self.intake_tab.override_action)
+        self.intake_menu = self.menuBar().addMenu("&Intake")
+        self.intake_menu.aboutToShow.connect(lambda: self.intake_tab)  # built to fill it
         open_intake = QAction("Open the patient's &intake", self)
         open_intake.setShortcut(QKeySequence("Ctrl+I"))
         open_intake.triggered.connect(self.open_intake_of_selected)
@@ -136,10 +136,46 @@ class MainWindow(QMainWindow):
         about.triggered.connect(self._about)
         help_menu.addAction(about)
 
+    @property
+    def intake_tab(self) -> IntakeTab:
+        if self._intake_tab is None:
+            from frontdesk.ui.tabs.intake_tab import IntakeTab
+
+            clinic = self._clinic
+            tab = IntakeTab(
+                clinic.patients,
+                clinic.intakes,
+                lambda: self.session.current,
+                self.notifier,
+                self._today,
+            )
+            self.intake_page.layout().addWidget(tab)
+            tab.show()  # added to a page that may already be on screen
+            tab.message.connect(self.show_message)
+            for action in (tab.new_action, tab.correct_action, tab.save_action, tab.cancel_action):
+                self.intake_menu.addAction(action)
+            self.intake_menu.addSeparator()
+            self.intake_menu.addAction(tab.questions_action)
+            self.intake_menu.addAction(tab.override_action)
+            self._intake_tab = tab
+        return self._intake_tab
+
+    def show_intake(self) -> IntakeTab:
+        self.tabs.setCurrentWidget(self.intake_page)
+        return self.intake_tab
+
+    def _tab_shown(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.intake_page:
+            _ = self.intake_tab
+
+    def _staff_changed_for_intake(self, _member) -> None:
+        if self._intake_tab is not None:
+            self._intake_tab.staff_changed()
+
     def open_intake_of_selected(self) -> None:
         """From the registry straight to the selected patient's intake."""
         patient = self.patients_tab.selected_patient()
-        self.tabs.setCurrentWidget(self.intake_tab)
+        self.show_intake()
         if patient is not None:
             self.intake_tab.search.setText(patient.last_name)
             self.intake_tab.choose_patient(patient.id)
@@ -183,7 +219,8 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.intake_tab.has_unsaved_answers() and not prompts.confirm(
+        unsaved = self._intake_tab is not None and self._intake_tab.has_unsaved_answers()
+        if unsaved and not prompts.confirm(
             self, "Quit without saving?", "The intake on screen has not been saved.", "Quit"
         ):
             event.ignore()

@@ -20,7 +20,7 @@ def at_the_desk(window, role: Role) -> None:
 @pytest.fixture
 def tab(window):
     """The Intake tab with the doctor at the desk: intakes are the doctor's to record."""
-    window.tabs.setCurrentWidget(window.intake_tab)
+    window.show_intake()
     at_the_desk(window, Role.DOCTOR)
     return window.intake_tab
 
@@ -177,7 +177,7 @@ def test_ctrl_i_opens_the_selected_patients_intake(qtbot, window, demo) -> None:
     tab.search.setText(with_intake.last_name)
     assert tab.select_patient(with_intake.id)
     qtbot.keyClick(window, Qt.Key.Key_I, Qt.KeyboardModifier.ControlModifier)
-    assert window.tabs.currentWidget() is window.intake_tab
+    assert window.tabs.currentWidget() is window.intake_page
     assert window.intake_tab.patient.id == with_intake.id
     assert window.intake_tab.viewing.summary == with_intake.finding
     assert "read only" in window.intake_tab.heading.text()

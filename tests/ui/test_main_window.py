@@ -96,3 +96,12 @@ def test_the_desk_choice_lasts_for_the_day_only(qtbot, demo, settings) -> None:
     next_day = MainWindow(demo, settings, today=lambda: NOW.date() + timedelta(days=1))
     qtbot.addWidget(next_day)
     assert next_day.session.current.role is Role.FRONT_DESK
+
+
+def test_the_intake_tab_is_built_when_first_needed(qtbot, window) -> None:
+    assert window._intake_tab is None  # start-up does not pay for it
+    qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.intake_page
+    assert window._intake_tab is not None and window.intake_tab.isVisible()
+    texts = [a.text() for a in window.intake_menu.actions()]
+    assert "&Save intake" in texts and "New &intake" in texts
