@@ -9,7 +9,6 @@ from datetime import date
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -36,6 +35,7 @@ from frontdesk.ui import prompts
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, PatientTableModel
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.widgets.intake_form import IntakeForm
+from frontdesk.ui.widgets.lists import set_up_record_list
 from frontdesk.ui.widgets.search_box import SearchBox
 
 
@@ -93,17 +93,12 @@ class IntakeTab(QWidget):
         self.search.setClearButtonEnabled(True)
         self.model = PatientTableModel(patients, today, page_size=50)
         self.patients = QTableView()
-        self.patients.setObjectName("intakePatients")
+        set_up_record_list(self.patients, "intakePatients")
         self.patients.setAccessibleName("Patients")
         self.patients.setModel(self.model)
-        self.patients.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.patients.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.patients.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.patients.verticalHeader().hide()
         for column in range(self.model.columnCount()):
             self.patients.setColumnHidden(column, column not in (COL_NAME, COL_DOB))
         self.patients.horizontalHeader().setStretchLastSection(True)
-        self.patients.setWordWrap(False)
         self.patients.setColumnWidth(COL_NAME, 140)
         self.history = QListWidget()
         self.history.setObjectName("intakeHistory")

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QHBoxLayout,
     QHeaderView,
@@ -38,6 +37,7 @@ from frontdesk.ui.models.patients_model import (
     PatientTableModel,
 )
 from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.widgets.lists import set_up_record_list
 from frontdesk.ui.widgets.patient_detail import PatientDetailPane
 from frontdesk.ui.widgets.search_box import SearchBox
 
@@ -95,18 +95,12 @@ class PatientsTab(QWidget):
         self.new_button.setAccessibleName("New patient")
 
         self.table = PatientTable()
-        self.table.setObjectName("patientTable")
+        set_up_record_list(self.table, "patientTable")
         self.table.setAccessibleName("Patients")
         self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setAlternatingRowColors(True)
         # Indicator first: enabling sorting applies it, and the model is already in this order.
         self.table.horizontalHeader().setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(False)
         header = self.table.horizontalHeader()
         widths = (
             (COL_NAME, 175),
