@@ -38,7 +38,7 @@ SORT_BY_COLUMN = {
     COL_STATUS: PatientSort.STATUS,
 }
 PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-PAGE_SIZE = 100
+PAGE_SIZE = 60  # about three screens of rows; more arrive as the view scrolls
 ARCHIVED_COLOUR = QColor("#7a7f87")
 
 Index = QModelIndex | QPersistentModelIndex
