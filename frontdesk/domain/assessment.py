@@ -210,6 +210,8 @@ def eligibility(
             blocking.append(f"{summary}: no atrophic scars to treat.")
         if result.contradictions:
             blocking.append("The intake has contradictory answers: correct it first.")
+        if not intake.screening.asked:
+            blocking.append("Screening questions not asked yet.")
         if intake.screening.pregnant_or_breastfeeding:
             blocking.append("Pregnant or breastfeeding.")
         if intake.screening.skin_infection:

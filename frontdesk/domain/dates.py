@@ -27,6 +27,10 @@ def parse_date(text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError as exc:
+        if month > 12 and day <= 12:
+            raise DateFormatError(
+                f"The month comes first: did you mean {day:02d}/{month:02d}/{year}?"
+            ) from exc
         raise DateFormatError(f"{text.strip()} is not a date on the calendar.") from exc
 
 

@@ -111,6 +111,9 @@ class RegionFinding:
 
 @dataclass(frozen=True)
 class Screening:
+    """An unticked item means "no" only once the questions were asked (`asked`)."""
+
+    asked: bool = False
     isotretinoin: bool = False
     isotretinoin_stopped: date | None = None
     cold_sores: bool = False

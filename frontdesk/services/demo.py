@@ -84,7 +84,18 @@ def _seen(region: Region, *looks: Look, subtypes=(), felt=Answer.YES, blanches=A
 
 
 def demo_intakes() -> list[Intake]:
-    """One intake in every state the tab can show: each finding, mixes, each warning."""
+    """One intake in every state the tab can show: each finding, mixes, each warning.
+
+    Screening was asked at every visit but one (the intake with skin type and acne to ask)."""
+    return [
+        intake
+        if intake.notes.startswith("Skin type")
+        else replace(intake, screening=replace(intake.screening, asked=True))
+        for intake in _demo_intakes()
+    ]
+
+
+def _demo_intakes() -> list[Intake]:
     brown = _seen(Region.LEFT_CHEEK, Look.FLAT_BROWN, felt=Answer.NO, blanches=Answer.NO)
     red = _seen(Region.RIGHT_CHEEK, Look.FLAT_RED, felt=Answer.NO, blanches=Answer.YES)
     ice = _seen(Region.TEMPLES, Look.INDENTED, subtypes=[Subtype.ICE_PICK])

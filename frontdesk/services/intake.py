@@ -17,6 +17,7 @@ from frontdesk.storage.patients import PatientRepository
 
 ENTITY = "intake"
 MAX_NOTES = 4000
+MIN_OVERRIDE_REASON = 15  # characters: "ok" is not a reason
 
 
 def _check(intake: Intake, today: date) -> None:
@@ -139,8 +140,8 @@ class IntakeService:
         The override belongs to the intake version the doctor was looking at; if a newer
         one was saved meanwhile (another window), it is refused: look again first.
         """
-        if not reason.strip():
-            raise ValidationFailed({"reason": "Write down why laser may go ahead."})
+        if len(reason.strip()) < MIN_OVERRIDE_REASON:
+            raise ValidationFailed({"reason": "Write down in a sentence why laser may go ahead."})
         with unit_of_work(self._db, self._clock, actor, "record the override") as work:
             _require_doctor(work.actor, "override the laser eligibility check")
             latest = self._repo.latest(patient_id)

@@ -108,8 +108,8 @@ class PatientService:
             if expected_version is not None and before.version != expected_version:
                 raise ChangedElsewhere(
                     f"{before.full_name} was changed elsewhere since you opened the record"
-                    " here. Nothing was saved: close it and open the patient again to see"
-                    " the latest details."
+                    " here. Nothing was saved. Your changes are still in this form: note them,"
+                    " then Cancel and open the patient again to see the latest details."
                 )
             if field_values(before) == field_values(fields):
                 return before  # nothing changed: no write, no audit row

@@ -46,6 +46,7 @@ def answers_json(intake: Intake) -> str:
             "fitzpatrick": intake.fitzpatrick,
             "acne": intake.acne.value,
             "screening": {
+                "asked": s.asked,
                 "isotretinoin": s.isotretinoin,
                 "isotretinoin_stopped": s.isotretinoin_stopped.isoformat()
                 if s.isotretinoin_stopped
@@ -68,6 +69,7 @@ def intake_from_json(text: str) -> Intake:
     data: dict[str, Any] = json.loads(text)
     screening = dict(data["screening"])
     stopped = screening.pop("isotretinoin_stopped")
+    screening.setdefault("asked", False)
     return Intake(
         regions=tuple(
             RegionFinding(

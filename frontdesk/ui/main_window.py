@@ -6,9 +6,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QLabel,
     QMainWindow,
@@ -81,9 +82,9 @@ class MainWindow(QMainWindow):
         self.staff_picker.currentIndexChanged.connect(self._staff_chosen)
         desk_label = QLabel("At the desk:")
         desk_label.setBuddy(self.staff_picker)
-        self.db_label = QLabel(str(clinic.path))
+        self.db_label = QLabel(clinic.path.name)
         self.db_label.setObjectName("databasePath")
-        self.db_label.setToolTip("The clinic database this window works on")
+        self.db_label.setToolTip(f"The clinic database this window works on: {clinic.path}")
         bar = self.statusBar()
         bar.addPermanentWidget(self.db_label)
         bar.addPermanentWidget(desk_label)
@@ -113,12 +114,16 @@ class MainWindow(QMainWindow):
 
         tab = self.patients_tab
         patients = self.menuBar().addMenu("&Patients")
-        for action in (tab.find_action, tab.new_action, tab.open_action):
+        find = QAction("&Find patient", self)
+        find.setShortcut(QKeySequence.StandardKey.Find)
+        find.triggered.connect(self.find_patient)
+        patients.addAction(find)
+        for action in (tab.new_action, tab.open_action):
             patients.addAction(action)
         patients.addSeparator()
         patients.addAction(tab.archive_action)
         patients.addAction(tab.restore_action)
-        show_archived = QAction("Show &archived patients", self)
+        show_archived = QAction("Show archi&ved patients", self)
         show_archived.setCheckable(True)
         show_archived.toggled.connect(tab.show_archived.setChecked)
         tab.show_archived.toggled.connect(show_archived.setChecked)
@@ -180,7 +185,17 @@ class MainWindow(QMainWindow):
             self.intake_tab.search.setText(patient.last_name)
             self.intake_tab.choose_patient(patient.id)
 
+    def find_patient(self) -> None:
+        """Ctrl+F searches in whichever tab is in front."""
+        if self.tabs.currentWidget() is self.intake_page:
+            search = self.intake_tab.search
+        else:
+            search = self.patients_tab.search
+        search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        search.selectAll()
+
     def _focus_staff_picker(self) -> None:
+        self._focus_before_picker = QApplication.focusWidget()
         self.staff_picker.setFocus(Qt.FocusReason.ShortcutFocusReason)
         self.staff_picker.showPopup()
 
@@ -188,6 +203,11 @@ class MainWindow(QMainWindow):
         member = self.staff_picker.itemData(index)
         if member is not None:
             self.session.switch_to(member)
+            # Back to where the work was, so Ctrl+S and Ctrl+F keep working.
+            back = getattr(self, "_focus_before_picker", None)
+            if self.staff_picker.hasFocus():
+                (back or self.tabs.currentWidget()).setFocus(Qt.FocusReason.OtherFocusReason)
+            self._focus_before_picker = None
             self.show_message(
                 f"{member.name} is now at the desk; changes are recorded under this name."
             )
@@ -218,10 +238,16 @@ class MainWindow(QMainWindow):
         self._settings.setValue(STATE_KEY, self.saveState())
         self._settings.sync()
 
+    def changeEvent(self, event: QEvent) -> None:
+        """Coming back to this window: show what another window may have saved meanwhile."""
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            self.notifier.announce("patient", 0)
+        super().changeEvent(event)
+
     def closeEvent(self, event: QCloseEvent) -> None:
         unsaved = self._intake_tab is not None and self._intake_tab.has_unsaved_answers()
         if unsaved and not prompts.confirm(
-            self, "Quit without saving?", "The intake on screen has not been saved.", "Quit"
+            self, "Quit without saving?", "The intake on screen has not been saved.", "&Quit"
         ):
             event.ignore()
             return

@@ -37,4 +37,13 @@ def apply_style(app: QApplication) -> None:
         (QPalette.ColorRole.ToolTipText, text),
     ):
         palette.setColor(role, colour)
+    # Disabled controls must look disabled: greyed text, flatter buttons.
+    greyed = QColor("#9aa0a6") if not dark else QColor("#6b7178")
+    for role in (
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.ButtonText,
+    ):
+        palette.setColor(QPalette.ColorGroup.Disabled, role, greyed)
+    palette.setColor(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Base, window)
     app.setPalette(palette)

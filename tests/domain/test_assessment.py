@@ -31,6 +31,8 @@ def seen(*looks: Look, subtypes=(), region=Region.LEFT_CHEEK, **answers) -> Regi
 
 
 def intake(*regions: RegionFinding, **fields) -> Intake:
+    """An intake whose screening questions were asked (unless a test says otherwise)."""
+    fields["screening"] = replace(fields.get("screening", Screening()), asked=True)
     return Intake(
         regions=tuple(regions), **{"fitzpatrick": 3, "acne": AcneStatus.CONTROLLED, **fields}
     )
@@ -244,6 +246,12 @@ def test_warnings_stay_in_view_whatever_the_answer(acne) -> None:
     for verdict in (eligibility(case, TODAY), eligibility(case, TODAY, "Reviewed today.")):
         assert any("antiviral" in w for w in verdict.warnings)
         assert any("type VI" in w for w in verdict.warnings)
+
+
+def test_unasked_screening_is_not_a_no() -> None:
+    unasked = replace(intake(ATROPHIC), screening=Screening())
+    verdict = eligibility(unasked, TODAY)
+    assert not verdict.allowed and "Screening questions not asked yet." in verdict.reasons
 
 
 def test_only_a_recorded_reason_turns_a_no_into_a_yes() -> None:

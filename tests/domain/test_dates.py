@@ -29,7 +29,8 @@ def test_accepted_forms(text: str, day: date) -> None:
     ("text", "message"),
     [
         ("3/14/85", "four digits"),
-        ("14/3/1985", "not a date on the calendar"),
+        ("14/3/1985", "The month comes first: did you mean 03/14/1985?"),
+        ("2/30/1985", "not a date on the calendar"),
         ("2/29/2001", "not a date on the calendar"),
         ("March 14", "MM/DD/YYYY"),
         ("", "MM/DD/YYYY"),

@@ -35,6 +35,7 @@ ROLLING = Intake(
     ),
     fitzpatrick=3,
     acne=AcneStatus.CONTROLLED,
+    screening=Screening(asked=True),
 )
 PIH = Intake(regions=(RegionFinding(Region.CHIN, frozenset({Look.FLAT_BROWN})),), fitzpatrick=5)
 
@@ -120,7 +121,7 @@ def test_claiming_the_doctor_role_does_not_make_one(clinic, doctor, desk, patien
     seen = clinic.intakes.record(doctor, patient.id, PIH)
     posing = replace(desk, role=Role.DOCTOR)  # the stored role is what counts
     with pytest.raises(NotAllowed):
-        clinic.intakes.override_no(posing, patient.id, seen.id, "I say so.")
+        clinic.intakes.override_no(posing, patient.id, seen.id, "I say so, trust me on this.")
     with pytest.raises(NotAllowed):
         clinic.intakes.record(posing, patient.id, ROLLING)
     assert not clinic.intakes.eligibility(patient.id).allowed
@@ -139,8 +140,8 @@ def test_an_override_belongs_to_the_version_the_doctor_saw(clinic, doctor, patie
     seen = clinic.intakes.record(doctor, patient.id, PIH)
     newer = clinic.intakes.record(doctor, patient.id, PIH.__class__(PIH.regions, fitzpatrick=4))
     with pytest.raises(ValidationFailed, match="newer intake was saved"):
-        clinic.intakes.override_no(doctor, patient.id, seen.id, "Reason.")
-    clinic.intakes.override_no(doctor, patient.id, newer.id, "Reason.")
+        clinic.intakes.override_no(doctor, patient.id, seen.id, "Reviewed with the patient today.")
+    clinic.intakes.override_no(doctor, patient.id, newer.id, "Reviewed with the patient today.")
     assert clinic.intakes.eligibility(patient.id).allowed
     clinic.intakes.record(doctor, patient.id, PIH)  # a new intake: the override stays behind
     assert not clinic.intakes.eligibility(patient.id).allowed
@@ -149,7 +150,7 @@ def test_an_override_belongs_to_the_version_the_doctor_saw(clinic, doctor, patie
 def test_no_override_when_laser_is_already_allowed(clinic, doctor, patient) -> None:
     seen = clinic.intakes.record(doctor, patient.id, ROLLING)
     with pytest.raises(ValidationFailed, match="already allowed"):
-        clinic.intakes.override_no(doctor, patient.id, seen.id, "Reason.")
+        clinic.intakes.override_no(doctor, patient.id, seen.id, "Reviewed with the patient today.")
 
 
 def test_no_empty_intake_and_no_empty_correction(clinic, doctor, patient) -> None:
@@ -197,3 +198,9 @@ def test_answers_round_trip_through_the_database(clinic, doctor, patient, any_in
     valid = replace(any_intake, regions=regions, screening=screening, notes="kept")
     stored = clinic.intakes.record(doctor, patient.id, valid)
     assert clinic.intakes.latest(patient.id).intake == valid == stored.intake
+
+
+def test_ok_is_not_a_reason(clinic, doctor, patient) -> None:
+    seen = clinic.intakes.record(doctor, patient.id, PIH)
+    with pytest.raises(ValidationFailed, match="in a sentence"):
+        clinic.intakes.override_no(doctor, patient.id, seen.id, "ok")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 
 from frontdesk.domain.intake import AcneStatus, Intake, Look, Region, RegionFinding, Subtype
 from frontdesk.domain.staff import Role
@@ -64,11 +65,13 @@ def test_fill_see_advice_live_save_correct_and_reopen(qtbot, window, tab, newcom
     assert "candidate for a fractional CO2 series" in tab.advice.text()
     tab.form.acne.setCurrentIndex(tab.form.acne.findData(AcneStatus.CONTROLLED))
     tab.form.fitzpatrick.setCurrentIndex(3)  # type III
+    assert "Screening questions not asked" not in tab.advice.text()  # asked: gates laser only
+    tick(qtbot, tab.form.screening["asked"])
     assert "Fitzpatrick skin type not recorded" not in tab.advice.text()
 
     qtbot.keyClick(tab.form.face, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert tab.editing == "" and tab.history.count() == 1
-    assert "v1  atrophic: rolling" in tab.history.item(0).text()
+    assert "atrophic: rolling\n    version 1, Dr. Alex" in tab.history.item(0).text()
     assert "Intake of Nare Vardanyan saved" in window.statusBar().currentMessage()
     assert "Yes" in tab.eligibility.text()
     assert demo.patients.get(newcomer.id).finding == "atrophic: rolling"
@@ -78,7 +81,7 @@ def test_fill_see_advice_live_save_correct_and_reopen(qtbot, window, tab, newcom
     tab.form.acne.setCurrentIndex(tab.form.acne.findData(AcneStatus.ACTIVE))
     assert "Active acne: control acne before any scar treatment." in tab.advice.text()
     qtbot.mouseClick(tab.save_button, Qt.MouseButton.LeftButton)
-    assert tab.history.count() == 2 and "v2" in tab.history.item(0).text()
+    assert tab.history.count() == 2 and "version 2" in tab.history.item(0).text()
     assert "Not yet" in tab.eligibility.text()
 
     tab.history.setCurrentRow(1)  # the first version, still readable as it was
@@ -94,7 +97,7 @@ def test_regions_by_keyboard(qtbot, tab, newcomer) -> None:
     pick(qtbot, tab, newcomer)
     tab.form.face.setFocus()
     start = tab.form.face.selected
-    qtbot.keyClick(tab.form.face, Qt.Key.Key_Right)
+    qtbot.keyClick(tab.form.face, Qt.Key.Key_Down)
     assert tab.form.face.selected is not start
     assert tab.form.region_combo.currentData() is tab.form.face.selected
     tab.form.region_combo.setCurrentIndex(tab.form.region_combo.findData(Region.CHIN))
@@ -213,7 +216,8 @@ def test_declining_to_discard_keeps_answers_and_history_usable(
         Qt.MouseButton.LeftButton,
         pos=tab.history.visualItemRect(item).center(),
     )
-    assert tab.editing == "new" and Look.RAISED in tab.form.intake().region(Region.FOREHEAD).looks
+    region = tab.form.face.selected
+    assert tab.editing == "new" and Look.RAISED in tab.form.intake().region(region).looks
     assert tab.history.currentRow() == -1
     prompts.answer = True
     qtbot.mouseClick(
@@ -262,3 +266,34 @@ def test_the_registry_cell_shows_the_finding_or_intake_due(qtbot, window, tab, n
     tab.save()
     row = registry.model.row_of(newcomer.id)
     assert registry.model.index(row, COL_FINDING).data() == "PIH"
+
+
+def test_arrow_keys_follow_the_picture(qtbot, tab, newcomer) -> None:
+    pick(qtbot, tab, newcomer)
+    face = tab.form.face
+    face.setFocus()
+    face.select(Region.RIGHT_CHEEK)  # the patient's right: on the viewer's left
+    qtbot.keyClick(face, Qt.Key.Key_Right)
+    assert face.selected is Region.NOSE
+    qtbot.keyClick(face, Qt.Key.Key_Right)
+    assert face.selected is Region.LEFT_CHEEK
+    qtbot.keyClick(face, Qt.Key.Key_Up)
+    assert face.selected in (Region.TEMPLES, Region.FOREHEAD)
+    face.select(Region.NOSE)
+    qtbot.keyClick(face, Qt.Key.Key_Down)
+    qtbot.keyClick(face, Qt.Key.Key_Down)
+    assert face.selected is Region.CHIN  # through the jawline band
+
+
+def test_ctrl_f_searches_in_the_tab_in_front(qtbot, window, tab) -> None:
+    qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.focusWidget() is tab.search
+
+
+def test_choosing_who_is_at_the_desk_hands_the_keyboard_back(qtbot, window, tab, newcomer):
+    pick(qtbot, tab, newcomer)
+    tab.form.face.setFocus()
+    window._focus_staff_picker()
+    window.staff_picker.hidePopup()
+    at_the_desk(window, Role.FRONT_DESK)
+    assert QApplication.focusWidget() is tab.form.face

@@ -195,3 +195,26 @@ def test_a_database_failure_is_said_in_words(qtbot, window, demo) -> None:
 def test_ctrl_1_goes_to_the_patients_tab(qtbot, window) -> None:
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentWidget() is window.patients_tab
+
+
+def test_toggling_show_archived_keeps_the_selected_patient(qtbot, window) -> None:
+    tab = tab_of(window)
+    qtbot.keyClicks(tab.search, "3/14/1985")
+    chosen = tab.detail.patient
+    tab.show_archived.setChecked(True)
+    assert tab.detail.patient is not None and tab.detail.patient.id == chosen.id
+    tab.show_archived.setChecked(False)
+    assert tab.detail.patient.id == chosen.id
+
+
+def test_disabled_controls_look_disabled(qapp) -> None:
+    from PySide6.QtGui import QPalette
+
+    from frontdesk.ui.style import apply_style
+
+    apply_style(qapp)
+    palette = qapp.palette()
+    for role in (QPalette.ColorRole.ButtonText, QPalette.ColorRole.WindowText):
+        enabled = palette.color(QPalette.ColorGroup.Active, role)
+        disabled = palette.color(QPalette.ColorGroup.Disabled, role)
+        assert enabled != disabled

@@ -63,7 +63,8 @@ class FitzpatrickDialog(QDialog):
         ok.setEnabled(scores is not None)
         if scores is None:
             missing = sum(combo.currentData() is None for combo in self.answers)
-            self.result_label.setText(f"{missing} question(s) still to answer.")
+            noun = "question" if missing == 1 else "questions"
+            self.result_label.setText(f"{missing} {noun} still to answer.")
         else:
             kind = skin_type(scores)
             self.result_label.setText(

@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+MIN_REASON = 15  # characters: "ok" is not a reason
+
 
 class OverrideDialog(QDialog):
     reason_given = Signal(str)
@@ -54,8 +56,8 @@ class OverrideDialog(QDialog):
 
     def _accept(self) -> None:
         text = self.reason.toPlainText().strip()
-        if not text:
-            self.error.setText("Write down the reason: it is kept in the record.")
+        if len(text) < MIN_REASON:
+            self.error.setText("Write down the reason in a sentence: it is kept in the record.")
             self.error.show()
             return
         self.reason_given.emit(text)

@@ -91,6 +91,7 @@ class PatientDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText("&Save")
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
 
@@ -181,9 +182,10 @@ class PatientDialog(QDialog):
         except PossibleDuplicate as dup:
             question = (
                 f"{dup}\n\nIs this a different person with the same name and birthday?"
-                " Save only if you are sure; otherwise cancel and open the existing record."
+                " Save only if you are sure; otherwise cancel, then search for them to open the"
+                " existing record."
             )
-            if not prompts.confirm(self, "Possible duplicate", question, "Save anyway"):
+            if not prompts.confirm(self, "Possible duplicate", question, "&Save anyway"):
                 return
             try:
                 stored = self._write(draft, confirm_duplicate=True)
@@ -221,7 +223,7 @@ class PatientDialog(QDialog):
             self,
             "Discard changes?",
             "What you typed in this form has not been saved.",
-            "Discard changes",
+            "&Discard changes",
         ):
             return
         super().reject()

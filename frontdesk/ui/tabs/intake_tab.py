@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -98,8 +99,10 @@ class IntakeTab(QWidget):
         self.patients.setModel(self.model)
         for column in range(self.model.columnCount()):
             self.patients.setColumnHidden(column, column not in (COL_NAME, COL_DOB))
-        self.patients.horizontalHeader().setStretchLastSection(True)
-        self.patients.setColumnWidth(COL_NAME, 140)
+        header = self.patients.horizontalHeader()
+        header.hide()  # name and birthday speak for themselves in this narrow list
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_DOB, QHeaderView.ResizeMode.ResizeToContents)
         self.history = QListWidget()
         self.history.setObjectName("intakeHistory")
         self.history.setAccessibleName("Earlier intakes")
@@ -108,7 +111,7 @@ class IntakeTab(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.search)
         left_layout.addWidget(self.patients, 3)
-        left_layout.addWidget(QLabel("Earlier intakes"))
+        left_layout.addWidget(QLabel("Intakes, newest first"))
         left_layout.addWidget(self.history, 2)
 
         # -- middle: the answers -------------------------------------------------------------
@@ -160,7 +163,9 @@ class IntakeTab(QWidget):
         title.setWordWrap(True)
         advice_layout.addWidget(title)
         advice_layout.addWidget(self.advice)
-        gate = QLabel("<b>Laser today</b> (from the saved intake, not the answers being edited)")
+        gate = QLabel(
+            "<b>Laser today</b> (from the newest saved intake, not the answers on screen)"
+        )
         gate.setWordWrap(True)
         advice_layout.addWidget(gate)
         advice_layout.addWidget(self.eligibility)
@@ -245,9 +250,14 @@ class IntakeTab(QWidget):
         if chosen is not None and self.patient is not None and chosen.id == self.patient.id:
             return
         if not self._may_leave():
-            self.patients.selectionModel().blockSignals(True)
-            self.patients.setCurrentIndex(previous)
-            self.patients.selectionModel().blockSignals(False)
+            selection = self.patients.selectionModel()
+            selection.blockSignals(True)  # back to the patient whose answers are on screen
+            selection.setCurrentIndex(
+                previous,
+                QItemSelectionModel.SelectionFlag.ClearAndSelect
+                | QItemSelectionModel.SelectionFlag.Rows,
+            )
+            selection.blockSignals(False)
             return
         self.patient = chosen
         self._load_history(select_newest=True)
@@ -262,9 +272,9 @@ class IntakeTab(QWidget):
             except ServiceError as exc:
                 prompts.warn(self, "Intake", str(exc))
         for record in records:
+            when = format_us(date.fromisoformat(record.recorded_at[:10]))
             item = QListWidgetItem(
-                f"{format_us(date.fromisoformat(record.recorded_at[:10]))}"
-                f"  v{record.version}  {record.summary}  ({record.staff_name})"
+                f"{when}  {record.summary}\n    version {record.version}, {record.staff_name}"
             )
             item.setData(Qt.ItemDataRole.UserRole, record)
             item.setToolTip(
@@ -317,7 +327,10 @@ class IntakeTab(QWidget):
         self._show_state()
 
     def start_correction(self) -> None:
-        if self.viewing is None or not self._is_newest(self.viewing) or not self._is_doctor():
+        if self.viewing is None or not self._is_doctor():
+            return
+        if not self._is_newest(self.viewing):
+            self.message.emit("Only the newest version of an intake can be corrected.")
             return
         self.editing = "correct"
         self._show_state()
@@ -349,7 +362,7 @@ class IntakeTab(QWidget):
         if not self.has_unsaved_answers():
             return True
         return prompts.confirm(
-            self, "Discard this intake?", "The answers on screen have not been saved.", "Discard"
+            self, "Discard this intake?", "The answers on screen have not been saved.", "&Discard"
         )
 
     def _show_state(self) -> None:

@@ -135,9 +135,6 @@ class PatientsTab(QWidget):
         layout.addWidget(splitter, 1)
         layout.addWidget(self.count_label)
 
-        self.find_action = self._action(
-            "&Find patient", QKeySequence.StandardKey.Find, self.focus_search
-        )
         self.new_action = self._action(
             "&New patient…", QKeySequence.StandardKey.New, self.new_patient
         )
@@ -184,7 +181,10 @@ class PatientsTab(QWidget):
         self.model.set_search(text)
 
     def _archived_toggled(self, checked: bool) -> None:
+        selected = self.selected_patient()
         self.model.set_include_archived(checked)
+        if selected is not None:
+            self.select_patient(selected.id)  # keep the patient in view if still listed
 
     def _walk_into_table(self) -> None:
         if self.model.rowCount() == 0:
@@ -319,7 +319,7 @@ class PatientsTab(QWidget):
             "Archived patients are kept with all their records but hidden from the list and"
             " from searches unless “Show archived” is ticked. You can restore them at any time."
         )
-        if not prompts.confirm(self, "Archive patient", question, "Archive"):
+        if not prompts.confirm(self, "Archive patient", question, "&Archive"):
             return
         self._write(lambda: self._patients.archive(self._actor(), patient_id), "archived")
 

@@ -167,14 +167,35 @@ class FaceDiagram(QWidget):
             self.select(region)
 
     def keyPressEvent(self, event) -> None:
-        step = {
-            Qt.Key.Key_Right: 1,
-            Qt.Key.Key_Down: 1,
-            Qt.Key.Key_Left: -1,
-            Qt.Key.Key_Up: -1,
+        """Arrow keys move to the nearest region in that direction, as seen on screen."""
+        direction = {
+            Qt.Key.Key_Right: (1, 0),
+            Qt.Key.Key_Left: (-1, 0),
+            Qt.Key.Key_Down: (0, 1),
+            Qt.Key.Key_Up: (0, -1),
         }.get(event.key())
-        if step is None or self._selected not in DIAGRAM_REGIONS:
+        if direction is None or self._selected not in DIAGRAM_REGIONS:
             super().keyPressEvent(event)
             return
-        index = DIAGRAM_REGIONS.index(self._selected)
-        self.select(DIAGRAM_REGIONS[(index + step) % len(DIAGRAM_REGIONS)])
+        target = self.neighbour(self._selected, direction)
+        if target is not None:
+            self.select(target)
+
+    def neighbour(self, region: Region, direction: tuple[int, int]) -> Region | None:
+        here = self._element_rect(f"region-{region.value}").center()
+        best: tuple[float, Region] | None = None
+        for other in DIAGRAM_REGIONS:
+            if other is region:
+                continue
+            there = self._element_rect(f"region-{other.value}").center()
+            dx, dy = there.x() - here.x(), there.y() - here.y()
+            along = dx * direction[0] + dy * direction[1]
+            if along <= 2:
+                continue  # not in that direction
+            across = abs(dx * direction[1]) + abs(dy * direction[0])
+            if across > along:
+                continue  # more sideways than in that direction
+            score = along + 2 * across
+            if best is None or score < best[0]:
+                best = (score, other)
+        return best[1] if best else None

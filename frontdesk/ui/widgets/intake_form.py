@@ -34,6 +34,7 @@ from frontdesk.ui.widgets.face_diagram import LOOK_COLOURS, FaceDiagram
 
 ANSWER_LABELS = {Answer.UNKNOWN: "Not checked", Answer.YES: "Yes", Answer.NO: "No"}
 SCREENING_ITEMS = (
+    ("asked", "All these questions were asked"),
     ("isotretinoin", "Isotretinoin (now or before)"),
     ("cold_sores", "History of cold sores (HSV)"),
     ("pregnant_or_breastfeeding", "Pregnant or breastfeeding"),
@@ -210,7 +211,8 @@ class IntakeForm(QWidget):
                 format_us(s.isotretinoin_stopped) if s.isotretinoin_stopped else ""
             )
             self.notes.setPlainText(intake.notes)
-            self._show_region(self.face.selected)
+            marked = [r.region for r in intake.regions if not r.empty]
+            self._show_region(marked[0] if marked else self.face.selected)
         finally:
             self._loading = False
         self._general_edited()

@@ -125,7 +125,7 @@ class PatientDetailPane(QFrame):
         self.values["phone"].setText(display_phone(patient.phone_e164) or "none given")
         self.values["email"].setText(patient.email or "none given")
         self.values["finding"].setText(patient.finding or "intake due")
-        self.values["notes"].setText(patient.notes or "none")
+        self.values["notes"].setText(patient.notes or "no notes")
         self.values["registered"].setText(_stamp_date(patient.created_at))
         self.values["updated"].setText(_stamp_date(patient.updated_at))
         self.values["number"].setText(f"#{patient.id}")
