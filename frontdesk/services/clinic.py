@@ -2,31 +2,46 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from frontdesk.services.audit import AuditService
 from frontdesk.services.clock import Clock, clinic_now
-from frontdesk.services.intake import IntakeService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
 from frontdesk.storage.db import connect
 from frontdesk.storage.migrations import migrate
 
+if TYPE_CHECKING:
+    from frontdesk.services.intake import IntakeService
 
-@dataclass
+
 class Clinic:
-    """Everything the UI and the command line may call, for one database file."""
+    """Everything the UI and the command line may call, for one database file.
 
-    path: Path
-    patients: PatientService
-    staff: StaffService
-    audit: AuditService
-    intakes: IntakeService
-    _db: sqlite_utils.Database
-    migration_backup: Path | None = None
+    Services for one area are built when that area is first used, so the start-up (which
+    shows the registry) loads no more code than it needs.
+    """
+
+    def __init__(
+        self, path: Path, db: sqlite_utils.Database, clock: Clock, migration_backup: Path | None
+    ) -> None:
+        self.path = path
+        self._db = db
+        self._clock = clock
+        self.migration_backup = migration_backup
+        self.patients = PatientService(db, clock)
+        self.staff = StaffService(db, clock)
+        self.audit = AuditService(db)
+
+    @cached_property
+    def intakes(self) -> IntakeService:
+        from frontdesk.services.intake import IntakeService
+
+        return IntakeService(self._db, self._clock)
 
     def close(self) -> None:
         self._db.close()
@@ -37,12 +52,4 @@ def open_clinic(path: Path, clock: Clock = clinic_now) -> Clinic:
     path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(path)
     backup = migrate(db, path, clock())
-    return Clinic(
-        path=path,
-        patients=PatientService(db, clock),
-        staff=StaffService(db, clock),
-        audit=AuditService(db),
-        intakes=IntakeService(db, clock),
-        _db=db,
-        migration_backup=backup,
-    )
+    return Clinic(path, db, clock, backup)
