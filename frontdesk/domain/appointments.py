@@ -142,3 +142,45 @@ def real_time_between(earlier: datetime, later: datetime) -> timedelta:
 def is_late_cancel(starts: datetime, cancelled_at: datetime) -> bool:
     """A patient cancelling under 24 real hours before the start (DST counted)."""
     return real_time_between(wall(cancelled_at), starts) < LATE_CANCEL
+
+
+# Which status may follow which: mistakes can be undone, a finished visit stays finished.
+NEXT_STATUSES: dict[Status, tuple[Status, ...]] = {
+    Status.BOOKED: (
+        Status.CONFIRMED,
+        Status.ARRIVED,
+        Status.NO_SHOW,
+        Status.CANCELLED_BY_PATIENT,
+        Status.CANCELLED_BY_CLINIC,
+    ),
+    Status.CONFIRMED: (
+        Status.BOOKED,
+        Status.ARRIVED,
+        Status.NO_SHOW,
+        Status.CANCELLED_BY_PATIENT,
+        Status.CANCELLED_BY_CLINIC,
+    ),
+    Status.ARRIVED: (Status.COMPLETED, Status.BOOKED),
+    Status.COMPLETED: (Status.ARRIVED,),
+    Status.CANCELLED_BY_PATIENT: (Status.BOOKED,),
+    Status.CANCELLED_BY_CLINIC: (Status.BOOKED,),
+    Status.NO_SHOW: (Status.ARRIVED, Status.BOOKED),
+}
+
+
+def status_refusal(appointment: Appointment, to: Status, now: datetime) -> str | None:
+    """Why the appointment cannot take status `to` now (wall time), or None."""
+    if to not in NEXT_STATUSES[appointment.status]:
+        return (
+            f"A {appointment.status.label.lower()} appointment cannot be marked {to.label.lower()}."
+        )
+    started = now >= appointment.starts
+    if to in (Status.ARRIVED, Status.COMPLETED) and now.date() < appointment.starts.date():
+        return f"It can be marked {to.label.lower()} on the day of the appointment."
+    if to is Status.NO_SHOW and not started:
+        return "It can be marked as a no-show once its time has come."
+    if to is Status.CONFIRMED and started:
+        return "Its time has already come: mark it arrived or a no-show instead."
+    if appointment.status.cancelled and to is Status.BOOKED and started:
+        return "A cancelled appointment in the past cannot be booked again: book a new one."
+    return None

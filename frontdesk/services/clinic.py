@@ -16,6 +16,7 @@ from frontdesk.storage.db import connect
 from frontdesk.storage.migrations import migrate
 
 if TYPE_CHECKING:
+    from frontdesk.services.calendar import CalendarService
     from frontdesk.services.intake import IntakeService
 
 
@@ -42,6 +43,14 @@ class Clinic:
         from frontdesk.services.intake import IntakeService
 
         return IntakeService(self._db, self._clock)
+
+    @cached_property
+    def calendar(self) -> CalendarService:
+        from frontdesk.services.calendar import CalendarService
+
+        service = CalendarService(self._db, self._clock)
+        service.add_default_closures()
+        return service
 
     def close(self) -> None:
         self._db.close()

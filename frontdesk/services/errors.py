@@ -65,3 +65,7 @@ def plain_storage_errors(doing: str) -> Iterator[None]:
         raise StorageError(f"Could not {doing}: {exc}. Nothing was changed.") from exc
     except sqlite3.Error as exc:
         raise StorageError(f"Could not {doing}: {exc}. Nothing was changed.") from exc
+
+
+class SlotRefused(ServiceError):
+    """The time asked for breaks a booking rule; the sentence says which."""

@@ -133,6 +133,126 @@ def _intakes(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX laser_overrides_by_intake ON laser_overrides (intake_id, id)")
 
 
+_HOLDING = "('booked', 'confirmed', 'arrived', 'completed')"
+_WALL_GLOB = "'" + "[0-9]" * 4 + "-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]'"
+
+
+@MIGRATIONS(name="0005_calendar")
+def _calendar(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE office_hours (
+            weekday INTEGER PRIMARY KEY CHECK (weekday BETWEEN 0 AND 6),
+            opens TEXT NOT NULL,
+            closes TEXT NOT NULL,
+            CHECK (closes > opens)
+        )
+        """
+    )
+    db.execute(
+        "INSERT INTO office_hours VALUES (0, '10:00', '17:00'), (1, '10:00', '17:00'),"
+        " (2, '10:00', '17:00'), (3, '10:00', '17:00'), (4, '10:00', '16:00')"
+    )
+    db.execute(
+        """
+        CREATE TABLE closures (
+            id INTEGER PRIMARY KEY,
+            first_day TEXT NOT NULL,
+            last_day TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
+            CHECK (last_day >= first_day)
+        )
+        """
+    )
+    db.execute("CREATE INDEX closures_by_last_day ON closures (last_day, first_day)")
+    # Years whose default holiday closures were added once; a closure staff removed stays removed.
+    db.execute("CREATE TABLE holiday_years (year INTEGER PRIMARY KEY)")
+    db.execute(
+        """
+        CREATE TABLE appointment_types (
+            code TEXT PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            minutes INTEGER NOT NULL CHECK (minutes BETWEEN 5 AND 480),
+            colour TEXT NOT NULL,
+            position INTEGER NOT NULL
+        )
+        """
+    )
+    db.execute(
+        "INSERT INTO appointment_types VALUES"
+        " ('consultation', 'Free consultation', 30, '#2f7fc1', 1),"
+        " ('co2_session', 'CO2 laser session', 90, '#c2571a', 2),"
+        " ('results_review', 'Results review', 30, '#3d8f5a', 3)"
+    )
+    # Wall-clock times 'YYYY-MM-DDTHH:MM'; an appointment never crosses midnight, so the
+    # overlap check reads only the appointments that start on the same day.
+    db.execute(
+        f"""
+        CREATE TABLE appointments (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients (id),
+            type_code TEXT NOT NULL REFERENCES appointment_types (code),
+            starts TEXT NOT NULL CHECK (starts GLOB {_WALL_GLOB}),
+            ends TEXT NOT NULL CHECK (ends GLOB {_WALL_GLOB}),
+            status TEXT NOT NULL DEFAULT 'booked' CHECK (status IN
+                ('booked', 'confirmed', 'arrived', 'completed', 'cancelled_by_patient',
+                 'cancelled_by_clinic', 'no_show')),
+            late INTEGER NOT NULL DEFAULT 0 CHECK (late IN (0, 1)),
+            note TEXT NOT NULL DEFAULT '',
+            version INTEGER NOT NULL DEFAULT 1,
+            booked_at TEXT NOT NULL,
+            booked_by INTEGER NOT NULL REFERENCES staff (id),
+            CHECK (ends > starts),
+            CHECK (substr(starts, 1, 10) = substr(ends, 1, 10))
+        )
+        """
+    )
+    db.execute("CREATE INDEX appointments_by_start ON appointments (starts)")
+    db.execute("CREATE INDEX appointments_by_patient ON appointments (patient_id, starts)")
+    # The last line of defence against double booking (one doctor, one room): whatever path
+    # writes, two appointments holding a slot never overlap.
+    overlap = f"""
+        SELECT RAISE(ABORT, 'double booking: that time is already taken')
+        WHERE EXISTS (
+            SELECT 1 FROM appointments AS other
+            WHERE other.starts >= substr(NEW.starts, 1, 10) AND other.starts < NEW.ends
+              AND other.ends > NEW.starts AND other.id IS NOT NEW.id
+              AND other.status IN {_HOLDING}
+        );
+    """
+    db.execute(
+        f"""
+        CREATE TRIGGER appointments_no_overlap_insert BEFORE INSERT ON appointments
+        WHEN NEW.status IN {_HOLDING}
+        BEGIN {overlap} END
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TRIGGER appointments_no_overlap_update
+        BEFORE UPDATE OF starts, ends, status ON appointments
+        WHEN NEW.status IN {_HOLDING}
+        BEGIN {overlap} END
+        """
+    )
+    # What happened to each appointment, shown on it: booking, moves and status changes.
+    db.execute(
+        """
+        CREATE TABLE appointment_history (
+            id INTEGER PRIMARY KEY,
+            appointment_id INTEGER NOT NULL REFERENCES appointments (id),
+            at TEXT NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff (id),
+            what TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        "CREATE INDEX appointment_history_by_appointment"
+        " ON appointment_history (appointment_id, id)"
+    )
+
+
 def pending_names(db: sqlite_utils.Database, steps: Migrations = MIGRATIONS) -> list[str]:
     return [m.name for m in steps.pending(db)]
 

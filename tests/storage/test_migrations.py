@@ -32,7 +32,11 @@ def test_an_old_file_is_backed_up_then_upgraded_keeping_its_rows(tmp_path: Path)
         "INSERT INTO patients (first_name, last_name, dob, created_at, updated_at, first_key,"
         " last_key) VALUES ('Ani', 'Petrosyan', '1990-01-02', 'x', 'x', 'ani', 'petrosyan')"
     )
-    assert pending_names(db) == ["0003_patient_search_indexes", "0004_intakes"]
+    assert pending_names(db) == [
+        "0003_patient_search_indexes",
+        "0004_intakes",
+        "0005_calendar",
+    ]
 
     backup = migrate(db, path, NOW)
 

@@ -1,0 +1,408 @@
+"""Booking, moving and following appointments inside the office hours, and those hours."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
+
+import sqlite_utils
+
+from frontdesk.domain.appointments import (
+    Appointment,
+    AppointmentType,
+    Attendance,
+    ListedAppointment,
+    Status,
+    is_late_cancel,
+    status_refusal,
+    to_text,
+    wall,
+)
+from frontdesk.domain.booking import refusal, say_day, say_span
+from frontdesk.domain.hours import Closure, OfficeCalendar, WeeklyHours, holiday_closures
+from frontdesk.domain.slots import next_free
+from frontdesk.domain.staff import Staff
+from frontdesk.services.clock import Clock, clinic_now, today
+from frontdesk.services.errors import (
+    ChangedElsewhere,
+    NotFound,
+    SlotRefused,
+    ValidationFailed,
+    plain_storage_errors,
+)
+from frontdesk.services.unit_of_work import UnitOfWork, unit_of_work
+from frontdesk.storage.calendar import CalendarRepository
+from frontdesk.storage.db import write_transaction
+from frontdesk.storage.patients import PatientRepository
+
+ENTITY = "appointment"
+HOLIDAY_YEARS_AHEAD = 2  # this year's holidays and the next two years'
+MAX_NOTE = 1000
+MAX_REASON = 200
+
+
+@contextmanager
+def _double_booking_refused() -> Iterator[None]:
+    """The database trigger's refusal, in the desk's words (another window was faster)."""
+    try:
+        yield
+    except sqlite3.IntegrityError as exc:
+        if "double booking" not in str(exc):
+            raise
+        raise SlotRefused(
+            "That time was just taken by another booking. Nothing was saved; pick another time."
+        ) from exc
+
+
+def _as_audit(a: Appointment) -> dict:
+    return {
+        "patient_id": a.patient_id,
+        "type": a.type_code,
+        "starts": to_text(a.starts),
+        "ends": to_text(a.ends),
+        "status": a.status.value,
+        "late": a.late,
+        "note": a.note,
+    }
+
+
+class CalendarService:
+    def __init__(self, db: sqlite_utils.Database, clock: Clock = clinic_now) -> None:
+        self._db = db
+        self._clock = clock
+        self._repo = CalendarRepository(db)
+        self._patients = PatientRepository(db)
+
+    def now(self) -> datetime:
+        return wall(self._clock())
+
+    def today(self) -> date:
+        return today(self._clock)
+
+    # -- office hours and closures -------------------------------------------------------
+    def add_default_closures(self) -> int:
+        """Adds the holiday closures of this year and the next two, once per year.
+
+        Holidays are the clinic's defaults, not a staff member's change: no audit row. A
+        default closure someone removed is not added again.
+        """
+        years = set(range(self.today().year, self.today().year + HOLIDAY_YEARS_AHEAD + 1))
+        with plain_storage_errors("add the holiday closures"):
+            missing = years - self._repo.holiday_years()
+            if not missing:
+                return 0
+            closures = holiday_closures(missing)
+            with write_transaction(self._db):
+                missing -= self._repo.holiday_years()  # another window may have been first
+                added = [c for c in closures if c.first.year in missing]
+                for closure in added:
+                    self._repo.insert_closure(closure)
+                for year in missing:
+                    self._repo.mark_holiday_year(year)
+        return len(added)
+
+    def hours(self) -> WeeklyHours:
+        with plain_storage_errors("read the office hours"):
+            return self._repo.weekly_hours()
+
+    def office(self, first: date, last: date) -> OfficeCalendar:
+        """The hours, with the closures that touch first..last."""
+        with plain_storage_errors("read the office hours"):
+            return OfficeCalendar(
+                self._repo.weekly_hours(), tuple(self._repo.closures_between(first, last))
+            )
+
+    def closures(self, first: date | None = None, last: date | None = None) -> list[Closure]:
+        with plain_storage_errors("read the closures"):
+            return self._repo.closures_between(first or date.min, last or date.max)
+
+    def set_hours(self, actor: Staff, hours: WeeklyHours) -> list[ListedAppointment]:
+        """New weekly hours. Returns the booked appointments from today that no longer fit.
+
+        Nothing is cancelled or moved: the desk decides what to do with each of them.
+        """
+        with unit_of_work(self._db, self._clock, actor, "save the office hours") as work:
+            before = self._repo.weekly_hours()
+            self._repo.replace_hours(hours)
+            work.record("update", "office_hours", None, _hours_audit(before), _hours_audit(hours))
+        return self.outside_hours()
+
+    def add_closure(self, actor: Staff, closure: Closure) -> list[ListedAppointment]:
+        reason = closure.reason.strip()
+        if not reason:
+            raise ValidationFailed(
+                {"reason": "Say why the office is closed (e.g. Staff training)."}
+            )
+        if len(reason) > MAX_REASON:
+            raise ValidationFailed({"reason": f"Keep the reason under {MAX_REASON} characters."})
+        if (closure.last - closure.first).days > 366:
+            raise ValidationFailed({"last": "A closure is at most a year long."})
+        with unit_of_work(self._db, self._clock, actor, "add the closure") as work:
+            new_id = self._repo.insert_closure(Closure(closure.first, closure.last, reason))
+            work.record("create", "closure", new_id, None, _closure_audit(closure, reason))
+        return self.outside_hours()
+
+    def remove_closure(self, actor: Staff, closure_id: int) -> Closure:
+        with unit_of_work(self._db, self._clock, actor, "remove the closure") as work:
+            closure = self._repo.get_closure(closure_id)
+            if closure is None:
+                raise NotFound("That closure was already removed.")
+            self._repo.delete_closure(closure_id)
+            work.record(
+                "delete", "closure", closure_id, _closure_audit(closure, closure.reason), None
+            )
+        return closure
+
+    def outside_hours(self) -> list[ListedAppointment]:
+        """Booked appointments from today on that the current hours or closures no longer allow."""
+        with plain_storage_errors("check the appointments against the hours"):
+            ahead = self._repo.holding_from(self.today())
+            if not ahead:
+                return []
+            office = OfficeCalendar(
+                self._repo.weekly_hours(),
+                tuple(
+                    self._repo.closures_between(self.today(), ahead[-1].appointment.starts.date())
+                ),
+            )
+        misfits = []
+        for listed in ahead:
+            a = listed.appointment
+            said = refusal(office, a.starts, a.minutes, datetime.min, ())
+            if said is not None:
+                misfits.append(listed)
+        return misfits
+
+    # -- appointment types ---------------------------------------------------------------
+    def types(self) -> list[AppointmentType]:
+        with plain_storage_errors("read the appointment types"):
+            return self._repo.types()
+
+    def type_of(self, code: str) -> AppointmentType:
+        found = next((t for t in self.types() if t.code == code), None)
+        if found is None:
+            raise NotFound(f"There is no appointment type {code!r}.")
+        return found
+
+    def update_type(self, actor: Staff, code: str, name: str, minutes: int) -> AppointmentType:
+        errors = {}
+        if not name.strip():
+            errors["name"] = "Give the appointment type a name."
+        if not 5 <= minutes <= 480 or minutes % 5:
+            errors["minutes"] = "A length is 5 minutes to 8 hours, in steps of 5 minutes."
+        if errors:
+            raise ValidationFailed(errors)
+        with unit_of_work(self._db, self._clock, actor, "save the appointment type") as work:
+            before = next((t for t in self._repo.types() if t.code == code), None)
+            if before is None:
+                raise NotFound(f"There is no appointment type {code!r}.")
+            self._repo.update_type(code, name.strip(), minutes)
+            work.record(
+                "update",
+                "appointment_type",
+                None,
+                {"code": code, "name": before.name, "minutes": before.minutes},
+                {"code": code, "name": name.strip(), "minutes": minutes},
+            )
+        return self.type_of(code)
+
+    # -- reading appointments ------------------------------------------------------------
+    def get(self, appointment_id: int) -> ListedAppointment:
+        with plain_storage_errors("read the appointment"):
+            found = self._repo.get_listed(appointment_id)
+        if found is None:
+            raise NotFound(f"Appointment #{appointment_id} does not exist.")
+        return found
+
+    def between(self, first: date, last: date) -> list[ListedAppointment]:
+        """Every appointment starting on the days first..last, cancelled ones too."""
+        with plain_storage_errors("read the calendar"):
+            return self._repo.listed_between(first, last)
+
+    def of_patient(self, patient_id: int) -> list[ListedAppointment]:
+        with plain_storage_errors("read the patient's appointments"):
+            return self._repo.of_patient(patient_id)
+
+    def attendance(self, patient_id: int) -> Attendance:
+        with plain_storage_errors("read the patient's attendance"):
+            return self._repo.attendance(patient_id, self.now())
+
+    def history(self, appointment_id: int) -> list[tuple[str, str, str]]:
+        with plain_storage_errors("read the appointment's history"):
+            return self._repo.history(appointment_id)
+
+    def next_free(
+        self,
+        type_code: str,
+        start: datetime,
+        count: int = 10,
+        minutes: int | None = None,
+        moving: int | None = None,
+    ) -> list[datetime]:
+        """The first `count` free starts on the quarter-hour grid, never before now.
+
+        `moving` is an appointment being rescheduled: its own time counts as free.
+        """
+        length = minutes or self.type_of(type_code).minutes
+        start = max(wall(start), self.now())
+        horizon = timedelta(days=730)
+        with plain_storage_errors("find free times"):
+            office = self.office(start.date(), (start + horizon).date())
+            return next_free(
+                office,
+                length,
+                start,
+                lambda first, last: self._repo.busy_between(first, last, moving),
+                count,
+                horizon.days,
+            )
+
+    def why_not(
+        self, starts: datetime, minutes: int, moving: int | None = None, what: str = "it"
+    ) -> str | None:
+        """The refusal a booking at `starts` would get now, for live feedback while choosing."""
+        with plain_storage_errors("check the time"):
+            return self._refusal(wall(starts), minutes, moving, what)
+
+    def _refusal(self, starts: datetime, minutes: int, moving: int | None, what: str) -> str | None:
+        day = starts.date()
+        office = self.office(day, day)
+        busy = self._repo.busy_between(day, day, moving)
+        return refusal(office, starts, minutes, self.now(), busy, what)
+
+    # -- writing appointments ------------------------------------------------------------
+    def book(
+        self,
+        actor: Staff,
+        patient_id: int,
+        type_code: str,
+        starts: datetime,
+        minutes: int | None = None,
+        note: str = "",
+    ) -> ListedAppointment:
+        """Checks every rule and inserts in one IMMEDIATE transaction: no window can slip in."""
+        starts = wall(starts)
+        note = note.strip()
+        if len(note) > MAX_NOTE:
+            raise ValidationFailed({"note": f"Keep the note under {MAX_NOTE} characters."})
+        with unit_of_work(self._db, self._clock, actor, "book the appointment") as work:
+            kind = next((t for t in self._repo.types() if t.code == type_code), None)
+            if kind is None:
+                raise NotFound(f"There is no appointment type {type_code!r}.")
+            length = minutes or kind.minutes
+            patient = self._patients.get(patient_id)
+            if patient is None:
+                raise NotFound(f"Patient #{patient_id} does not exist.")
+            if patient.archived:
+                raise SlotRefused(f"{patient.full_name} is archived: restore them before booking.")
+            said = self._refusal(starts, length, None, f"a {length}-minute {kind.name.lower()}")
+            if said is not None:
+                raise SlotRefused(said)
+            ends = starts + timedelta(minutes=length)
+            with _double_booking_refused():
+                new_id = self._repo.insert(
+                    patient_id, type_code, starts, ends, note, work.actor.id, work.now
+                )
+            self._repo.add_history(
+                new_id, work.now, work.actor.id, f"Booked for {_when(starts, ends)}"
+            )
+            booked = self._repo.get(new_id)
+            assert booked is not None
+            work.record("book", ENTITY, new_id, None, _as_audit(booked))
+        return self.get(new_id)
+
+    def reschedule(
+        self, actor: Staff, appointment_id: int, starts: datetime, version: int
+    ) -> ListedAppointment:
+        """Moves it, keeping its length; the old time stays in its history."""
+        starts = wall(starts)
+        with unit_of_work(self._db, self._clock, actor, "move the appointment") as work:
+            current = self._current(appointment_id, version)
+            if not current.status.holds_slot or current.status in (
+                Status.ARRIVED,
+                Status.COMPLETED,
+            ):
+                raise SlotRefused(f"A {current.status.label.lower()} appointment cannot be moved.")
+            if current.starts < self.now():
+                raise SlotRefused("Its time has already come: it can no longer be moved.")
+            if starts == current.starts:
+                raise ValidationFailed({"starts": "That is the time it already has."})
+            said = self._refusal(starts, current.minutes, current.id, "it")
+            if said is not None:
+                raise SlotRefused(said)
+            ends = starts + timedelta(minutes=current.minutes)
+            with _double_booking_refused():
+                self._repo.move(current.id, starts, ends)
+            self._repo.add_history(
+                current.id,
+                work.now,
+                work.actor.id,
+                f"Moved from {_when(current.starts, current.ends)} to {_when(starts, ends)}",
+            )
+            self._audit_change(work, "reschedule", current)
+        return self.get(appointment_id)
+
+    def set_status(
+        self, actor: Staff, appointment_id: int, status: Status, version: int
+    ) -> ListedAppointment:
+        """Confirmed, arrived, completed, cancelled (late if under 24 h, by patient), no-show."""
+        with unit_of_work(self._db, self._clock, actor, "change the appointment") as work:
+            current = self._current(appointment_id, version)
+            now = self.now()
+            said = status_refusal(current, status, now)
+            if said is None and status is Status.BOOKED and not current.status.holds_slot:
+                said = self._refusal(current.starts, current.minutes, current.id, "it")
+            if said is not None:
+                raise SlotRefused(said)
+            late = status is Status.CANCELLED_BY_PATIENT and is_late_cancel(current.starts, now)
+            with _double_booking_refused():
+                self._repo.set_status(current.id, status, late)
+            what = status.label + (" (late: under 24 hours before)" if late else "")
+            self._repo.add_history(current.id, work.now, work.actor.id, what)
+            self._audit_change(work, "status", current)
+        return self.get(appointment_id)
+
+    def set_note(
+        self, actor: Staff, appointment_id: int, note: str, version: int
+    ) -> ListedAppointment:
+        note = note.strip()
+        if len(note) > MAX_NOTE:
+            raise ValidationFailed({"note": f"Keep the note under {MAX_NOTE} characters."})
+        with unit_of_work(self._db, self._clock, actor, "save the note") as work:
+            current = self._current(appointment_id, version)
+            self._repo.set_note(current.id, note)
+            self._audit_change(work, "note", current)
+        return self.get(appointment_id)
+
+    def _current(self, appointment_id: int, version: int) -> Appointment:
+        current = self._repo.get(appointment_id)
+        if current is None:
+            raise NotFound(f"Appointment #{appointment_id} does not exist.")
+        if current.version != version:
+            raise ChangedElsewhere(
+                "This appointment was changed in another window meanwhile. Nothing was saved;"
+                " it now shows the latest."
+            )
+        return current
+
+    def _audit_change(self, work: UnitOfWork, action: str, before: Appointment) -> None:
+        after = self._repo.get(before.id)
+        assert after is not None
+        work.record(action, ENTITY, before.id, _as_audit(before), _as_audit(after))
+
+
+def _when(starts: datetime, ends: datetime) -> str:
+    return f"{say_day(starts.date())}, {say_span(starts, ends)}"
+
+
+def _hours_audit(hours: WeeklyHours) -> dict:
+    return {
+        str(day): f"{span.opens:%H:%M}-{span.closes:%H:%M}"
+        for day, span in sorted(hours.days.items())
+    }
+
+
+def _closure_audit(closure: Closure, reason: str) -> dict:
+    return {"first": closure.first.isoformat(), "last": closure.last.isoformat(), "reason": reason}

@@ -1,0 +1,94 @@
+"""Two app processes booking the same slots at the same moment: one wins, one is told why."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from frontdesk.services.clinic import open_clinic
+from tests.conftest import draft
+
+SLOTS = 30
+
+CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from datetime import datetime, timedelta
+    from pathlib import Path
+    from frontdesk.services.clinic import open_clinic
+    from frontdesk.services.errors import ServiceError
+
+    clinic = open_clinic(Path(sys.argv[1]))
+    patient_id = int(sys.argv[2])
+    desk = next(s for s in clinic.staff.list_active() if s.role.value == "front_desk")
+    calendar = clinic.calendar
+    print("ready", flush=True)
+    for line in sys.stdin:  # the parent starts both windows on each slot at the same moment
+        n = int(line)
+        starts = datetime(2030, 6, 3, 10, 0) + timedelta(days=7 * (n // 14), minutes=30 * (n % 14))
+        try:
+            calendar.book(desk, patient_id, "consultation", starts)
+            print(json.dumps({"ok": True}), flush=True)
+        except ServiceError as exc:
+            print(json.dumps({"ok": False, "said": str(exc)}), flush=True)
+    clinic.close()
+    """
+)
+
+
+def test_two_processes_never_double_book(db_path: Path, clock) -> None:
+    clinic = open_clinic(db_path, clock)
+    desk = next(s for s in clinic.staff.list_active() if s.role.value == "front_desk")
+    ids = [
+        clinic.patients.register(desk, draft()).id,
+        clinic.patients.register(
+            desk, draft(first_name="Ana", last_name="Cruz", dob="1/2/1990")
+        ).id,
+    ]
+    _ = clinic.calendar  # holidays added before the race
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(db_path), str(pid)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        for pid in ids
+    ]
+    for child in children:
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+    outcomes: list[list[dict]] = [[], []]
+    for n in range(SLOTS):
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write(f"{n}\n")
+            child.stdin.flush()
+        for child, seen in zip(children, outcomes, strict=True):
+            assert child.stdout is not None
+            seen.append(json.loads(child.stdout.readline()))
+    for child in children:
+        _, err = child.communicate(timeout=30)
+        assert child.returncode == 0, err
+
+    for n in range(SLOTS):
+        results = [o[n] for o in outcomes]
+        assert sum(r["ok"] for r in results) == 1, results
+        [loser] = [r for r in results if not r["ok"]]
+        assert "already taken by" in loser["said"] or "just taken by another" in loser["said"]
+        assert "locked" not in loser["said"] and "busy" not in loser["said"]
+
+    assert clinic._db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert clinic._db["appointments"].count == SLOTS
+    overlapping = clinic._db.execute(
+        "SELECT count(*) FROM appointments a JOIN appointments b ON a.id < b.id"
+        " AND a.starts < b.ends AND b.starts < a.ends"
+    ).fetchone()[0]
+    assert overlapping == 0
+    # Both really competed: each won some of the slots.
+    assert all(any(r["ok"] for r in o) for o in outcomes)
+    clinic.close()
