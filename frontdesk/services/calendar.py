@@ -209,6 +209,10 @@ class CalendarService:
         return self.type_of(code)
 
     # -- reading appointments ------------------------------------------------------------
+    def is_empty(self) -> bool:
+        with plain_storage_errors("read the calendar"):
+            return not self._repo.any_appointment()
+
     def get(self, appointment_id: int) -> ListedAppointment:
         with plain_storage_errors("read the appointment"):
             found = self._repo.get_listed(appointment_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from frontdesk.services.audit import AuditService
-from frontdesk.services.clock import Clock, clinic_now
+from frontdesk.services.clock import Clock, clinic_now, fixed_clock
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
 from frontdesk.storage.db import connect
@@ -51,6 +52,12 @@ class Clinic:
         service = CalendarService(self._db, self._clock)
         service.add_default_closures()
         return service
+
+    def calendar_as_of(self, moment: datetime) -> CalendarService:
+        """The calendar as it was at `moment`: for recording what happened before now (demo)."""
+        from frontdesk.services.calendar import CalendarService
+
+        return CalendarService(self._db, fixed_clock(moment))
 
     def close(self) -> None:
         self._db.close()

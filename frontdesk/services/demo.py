@@ -22,6 +22,7 @@ from frontdesk.domain.patients import PatientDraft
 from frontdesk.domain.staff import Role
 from frontdesk.domain.text import name_key
 from frontdesk.services.clinic import Clinic
+from frontdesk.services.demo_calendar import fill_demo_calendar
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "data" / "demo_clinic.json"
 
@@ -208,4 +209,17 @@ def fill_demo_clinic(clinic: Clinic) -> int:
         pairs = list(zip((p.id for p in seen), demo_intakes(), strict=False))
         if clinic.intakes.record_all_if_none(doctor, pairs):
             _correct_and_override(clinic, doctor, [patient_id for patient_id, _ in pairs])
+    # A demo made before the calendar existed gets one too; any other clinic is left alone.
+    if added or _holds_only_the_demo(clinic):
+        active = [p.id for p in clinic.patients.search("", limit=1000).rows]
+        fill_demo_calendar(clinic, desk, active)
     return added
+
+
+def _holds_only_the_demo(clinic: Clinic) -> bool:
+    drafts = demo_drafts()
+    if clinic.patients.count(include_archived=True) != len(drafts):
+        return False
+    featured = drafts[0][0]
+    found = clinic.patients.search(f"{featured.first_name} {featured.last_name}", limit=5).rows
+    return bool(found)

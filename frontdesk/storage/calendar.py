@@ -149,6 +149,9 @@ class CalendarRepository:
         )
 
     # -- appointments ----------------------------------------------------------------------
+    def any_appointment(self) -> bool:
+        return bool(self._rows("SELECT 1 FROM appointments LIMIT 1"))
+
     def get(self, appointment_id: int) -> Appointment | None:
         rows = self._rows(
             f"SELECT {_APPOINTMENT} FROM appointments AS a WHERE a.id = ?", [appointment_id]

@@ -79,3 +79,44 @@ def test_demo_intakes_cover_every_state(clinic) -> None:
     verdicts = [clinic.intakes.eligibility(i.patient_id) for i in recorded]
     assert any(v.overridden for v in verdicts) and any(v.allowed for v in verdicts)
     assert any(not v.allowed for v in verdicts)
+
+
+def test_demo_calendar_is_lived_in_around_today(clinic) -> None:
+    from datetime import timedelta
+
+    from frontdesk.domain.appointments import Status
+
+    fill_demo_clinic(clinic)
+    today = clinic.calendar.today()
+    past = clinic.calendar.between(today - timedelta(weeks=8), today - timedelta(days=1))
+    ahead = clinic.calendar.between(today + timedelta(days=1), today + timedelta(weeks=5))
+    seen = {listed.appointment.status for listed in past}
+    assert {
+        Status.COMPLETED,
+        Status.NO_SHOW,
+        Status.CANCELLED_BY_PATIENT,
+        Status.CANCELLED_BY_CLINIC,
+    } <= seen
+    assert any(listed.appointment.late for listed in past)
+    assert {listed.appointment.status for listed in ahead} >= {Status.BOOKED, Status.CONFIRMED}
+    assert {listed.type_name for listed in ahead} == {
+        "Free consultation",
+        "CO2 laser session",
+        "Results review",
+    }
+    # Partly booked: the next weeks still have free times.
+    assert clinic.calendar.next_free("consultation", clinic.calendar.now(), 5)
+    assert not clinic.calendar.outside_hours()
+    assert max(clinic.calendar.attendance(p).no_shows for p in _patients(clinic)) >= 2
+
+
+def test_an_earlier_demo_without_appointments_gets_its_calendar(clinic) -> None:
+    fill_demo_clinic(clinic)
+    clinic._db.execute("DELETE FROM appointment_history")
+    clinic._db.execute("DELETE FROM appointments")
+    assert fill_demo_clinic(clinic) == 0
+    assert not clinic.calendar.is_empty()
+
+
+def _patients(clinic) -> list[int]:
+    return [p.id for p in clinic.patients.search("", limit=1000).rows]

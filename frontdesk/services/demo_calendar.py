@@ -1,0 +1,135 @@
+"""A lived-in demo calendar around today: past visits with their outcomes, weeks ahead booked.
+
+Every appointment goes through the calendar service as of the moment it was booked or
+changed, so the demo obeys the same rules as the desk (hours, closures, no overlaps).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+
+from frontdesk.domain.appointments import CO2_SESSION, CONSULTATION, RESULTS_REVIEW, Status
+from frontdesk.domain.staff import Staff
+from frontdesk.services.clinic import Clinic
+from frontdesk.services.errors import SlotRefused
+
+SEED = 2026
+WEEKS_BACK = 8
+WEEKS_AHEAD = 5
+# Share of each day's hours booked, by week from today: busy soon, thinning out later.
+FILL_AHEAD = (0.7, 0.55, 0.4, 0.25, 0.12)
+FILL_BEFORE = 0.6
+NOTES = (
+    "Prefers Spanish",
+    "Asked about financing",
+    "Referred by a friend",
+    "Bring isotretinoin stop date",
+    "Wants to see before/after photos",
+)
+
+
+def _kind(rng: random.Random) -> str:
+    return rng.choices((CONSULTATION, CO2_SESSION, RESULTS_REVIEW), (6, 3, 2))[0]
+
+
+def _outcome(rng: random.Random) -> Status:
+    return rng.choices(
+        (
+            Status.COMPLETED,
+            Status.NO_SHOW,
+            Status.CANCELLED_BY_PATIENT,
+            Status.CANCELLED_BY_CLINIC,
+        ),
+        (80, 7, 9, 4),
+    )[0]
+
+
+def _day_plan(clinic: Clinic, day: date, fill: float, rng: random.Random):
+    """(start, type) pairs filling about `fill` of the day's open hours, on the grid."""
+    office = clinic.calendar.office(day, day)
+    hours = office.hours_on(day)
+    if hours is None:
+        return []
+    moment = datetime.combine(day, hours.opens)
+    closes = datetime.combine(day, hours.closes)
+    plan = []
+    while moment < closes:
+        kind = _kind(rng)
+        minutes = 90 if kind == CO2_SESSION else 30
+        if moment + timedelta(minutes=minutes) > closes:
+            break
+        if rng.random() < fill:
+            plan.append((moment, kind))
+            moment += timedelta(minutes=minutes)
+        else:
+            moment += timedelta(minutes=rng.choice((15, 30, 45)))
+    return plan
+
+
+def fill_demo_calendar(clinic: Clinic, desk: Staff, patient_ids: list[int]) -> int:
+    """Books the demo calendar into a clinic without appointments; returns how many."""
+    if not patient_ids or not clinic.calendar.is_empty():
+        return 0
+    rng = random.Random(SEED)
+    now = clinic.calendar.now()
+    today = now.date()
+    monday = today - timedelta(days=today.weekday())
+    first = monday - timedelta(weeks=WEEKS_BACK)
+    last = monday + timedelta(weeks=WEEKS_AHEAD) - timedelta(days=1)
+    # A few patients keep missing appointments, so the desk sees the warning when booking.
+    unreliable = set(rng.sample(patient_ids, min(3, len(patient_ids))))
+    booked = 0
+    day = first
+    while day <= last:
+        week = (day - monday).days // 7
+        fill = FILL_BEFORE if day <= today else FILL_AHEAD[min(week, len(FILL_AHEAD) - 1)]
+        for starts, kind in _day_plan(clinic, day, fill, rng):
+            patient = rng.choice(patient_ids)
+            note = rng.choice(NOTES) if rng.random() < 0.15 else ""
+            booked_at = min(now, starts - timedelta(days=rng.randint(3, 21)))
+            booked_at = datetime.combine(booked_at.date(), time(10, rng.choice((5, 20, 40))))
+            try:
+                listed = clinic.calendar_as_of(booked_at).book(
+                    desk, patient, kind, starts, note=note
+                )
+            except SlotRefused:
+                continue
+            booked += 1
+            _live_through(clinic, desk, listed.appointment, now, patient in unreliable, rng)
+        day += timedelta(days=1)
+    return booked
+
+
+def _live_through(clinic, desk, appointment, now: datetime, unreliable: bool, rng) -> None:
+    """What became of an appointment by now: confirmed, done, missed or cancelled."""
+    a = appointment
+    starts = a.starts
+    if starts >= now:
+        if starts - now < timedelta(days=5) and rng.random() < 0.6:
+            clinic.calendar_as_of(now).set_status(desk, a.id, Status.CONFIRMED, a.version)
+        elif rng.random() < 0.05:
+            when = now - timedelta(hours=2)
+            clinic.calendar_as_of(when).set_status(
+                desk, a.id, Status.CANCELLED_BY_PATIENT, a.version
+            )
+        return
+    outcome = Status.NO_SHOW if unreliable and rng.random() < 0.5 else _outcome(rng)
+    if starts.date() == now.date() and starts + timedelta(minutes=a.minutes) > now:
+        outcome = Status.ARRIVED  # in the chair right now
+    version = a.version
+    if outcome.cancelled:
+        hours_before = rng.choice((2, 6, 20, 48, 96))
+        when = starts - timedelta(hours=hours_before)
+        clinic.calendar_as_of(when).set_status(desk, a.id, outcome, version)
+        return
+    if outcome is Status.NO_SHOW:
+        clinic.calendar_as_of(starts + timedelta(minutes=20)).set_status(
+            desk, a.id, outcome, version
+        )
+        return
+    arrived = starts - timedelta(minutes=5)
+    clinic.calendar_as_of(arrived).set_status(desk, a.id, Status.ARRIVED, version)
+    if outcome is Status.COMPLETED:
+        done = starts + timedelta(minutes=a.minutes)
+        clinic.calendar_as_of(done).set_status(desk, a.id, Status.COMPLETED, version + 1)
