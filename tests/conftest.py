@@ -69,6 +69,7 @@ class PromptLog:
     answer: bool = True
     asked: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
+    save_as: str = ""  # what the next "save as" question answers ("" = cancelled)
 
 
 @pytest.fixture(autouse=True)
@@ -86,4 +87,5 @@ def prompts(monkeypatch) -> PromptLog:
     monkeypatch.setattr(
         module, "inform", lambda _p, title, text: log.warnings.append((title, text))
     )
+    monkeypatch.setattr(module, "save_file", lambda *_args: log.save_as)
     return log

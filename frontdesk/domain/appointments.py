@@ -184,3 +184,10 @@ def status_refusal(appointment: Appointment, to: Status, now: datetime) -> str |
     if appointment.status.cancelled and to is Status.BOOKED and started:
         return "A cancelled appointment in the past cannot be booked again: book a new one."
     return None
+
+
+def in_sentence(name: str) -> str:
+    """A type's name inside a sentence: 'free consultation', but 'CO2 laser session'."""
+    if len(name) > 1 and name[1].isupper():
+        return name
+    return name[:1].lower() + name[1:]

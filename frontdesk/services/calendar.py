@@ -15,6 +15,7 @@ from frontdesk.domain.appointments import (
     Attendance,
     ListedAppointment,
     Status,
+    in_sentence,
     is_late_cancel,
     status_refusal,
     to_text,
@@ -301,7 +302,9 @@ class CalendarService:
                 raise NotFound(f"Patient #{patient_id} does not exist.")
             if patient.archived:
                 raise SlotRefused(f"{patient.full_name} is archived: restore them before booking.")
-            said = self._refusal(starts, length, None, f"a {length}-minute {kind.name.lower()}")
+            said = self._refusal(
+                starts, length, None, f"a {length}-minute {in_sentence(kind.name)}"
+            )
             if said is not None:
                 raise SlotRefused(said)
             ends = starts + timedelta(minutes=length)

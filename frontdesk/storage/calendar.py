@@ -16,6 +16,7 @@ from frontdesk.domain.appointments import (
     ListedAppointment,
     Status,
     from_text,
+    in_sentence,
     to_text,
 )
 from frontdesk.domain.booking import Busy
@@ -228,7 +229,7 @@ class CalendarRepository:
             Busy(
                 from_text(r["starts"]),
                 from_text(r["ends"]),
-                f"{r['first_name']} {r['last_name']} ({r['type_name'].lower()})",
+                f"{r['first_name']} {r['last_name']} ({in_sentence(r['type_name'])})",
                 r["id"],
             )
             for r in rows

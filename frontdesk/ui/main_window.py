@@ -27,6 +27,7 @@ from frontdesk.ui.session import DeskSession
 from frontdesk.ui.tabs.patients_tab import PatientsTab
 
 if TYPE_CHECKING:
+    from frontdesk.ui.tabs.calendar_tab import CalendarTab
     from frontdesk.ui.tabs.intake_tab import IntakeTab
 
 GEOMETRY_KEY = "window/geometry"
@@ -62,10 +63,9 @@ class MainWindow(QMainWindow):
         self._clinic = clinic
         self._today = today
         self._intake_tab: IntakeTab | None = None
-        self.intake_page = QWidget()
-        self.intake_page.setObjectName("intakePage")
-        QVBoxLayout(self.intake_page).setContentsMargins(0, 0, 0, 0)
-        self.tabs.addTab(self.intake_page, "Intake")
+        self._calendar_tab: CalendarTab | None = None
+        self.intake_page = self._add_page("intakePage", "Intake")
+        self.calendar_page = self._add_page("calendarPage", "Calendar")
         self.tabs.currentChanged.connect(self._tab_shown)
         self.session.staff_changed.connect(self._staff_changed_for_intake)
         self.setCentralWidget(self.tabs)
@@ -129,6 +129,11 @@ class MainWindow(QMainWindow):
         tab.show_archived.toggled.connect(show_archived.setChecked)
         patients.addAction(show_archived)
 
+        book = QAction("&Book an appointment…", self)
+        book.setShortcut(QKeySequence("Ctrl+B"))
+        book.triggered.connect(self.book_for_selected)
+        patients.addAction(book)
+
         self.intake_menu = self.menuBar().addMenu("&Intake")
         self.intake_menu.aboutToShow.connect(lambda: self.intake_tab)  # built to fill it
         open_intake = QAction("Open the patient's &intake", self)
@@ -136,10 +141,68 @@ class MainWindow(QMainWindow):
         open_intake.triggered.connect(self.open_intake_of_selected)
         patients.addAction(open_intake)
 
+        self.calendar_menu = self.menuBar().addMenu("&Calendar")
+        self.calendar_menu.aboutToShow.connect(lambda: self.calendar_tab)  # built to fill it
+
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Frontdesk", self)
         about.triggered.connect(self._about)
         help_menu.addAction(about)
+
+    def _add_page(self, name: str, title: str) -> QWidget:
+        """A tab whose content is built the first time it is shown (see the properties)."""
+        page = QWidget()
+        page.setObjectName(name)
+        QVBoxLayout(page).setContentsMargins(0, 0, 0, 0)
+        self.tabs.addTab(page, title)
+        return page
+
+    def _fill_page(self, page: QWidget, tab: QWidget) -> None:
+        page.layout().addWidget(tab)
+        tab.show()  # added to a page that may already be on screen
+        tab.message.connect(self.show_message)
+
+    @property
+    def calendar_tab(self) -> CalendarTab:
+        if self._calendar_tab is None:
+            from frontdesk.ui.tabs.calendar_tab import CalendarTab
+
+            clinic = self._clinic
+            tab = CalendarTab(
+                clinic.calendar,
+                clinic.patients,
+                lambda: self.session.current,
+                self.notifier,
+                self._today,
+            )
+            self._fill_page(self.calendar_page, tab)
+            for action in (tab.book_action, tab.print_action, tab.pdf_action):
+                self.calendar_menu.addAction(action)
+            self.calendar_menu.addSeparator()
+            for action in (
+                tab.today_action,
+                tab.previous_action,
+                tab.next_action,
+                tab.week_action,
+                tab.day_action,
+            ):
+                self.calendar_menu.addAction(action)
+            self.calendar_menu.addSeparator()
+            self.calendar_menu.addAction(tab.hours_action)
+            self._calendar_tab = tab
+        return self._calendar_tab
+
+    def show_calendar(self) -> CalendarTab:
+        self.tabs.setCurrentWidget(self.calendar_page)
+        return self.calendar_tab
+
+    def book_for_selected(self) -> None:
+        """Ctrl+B: from the registry, book the selected patient; in the calendar, the cursor."""
+        patient = None
+        if self.tabs.currentWidget() is self.patients_tab:
+            patient = self.patients_tab.selected_patient()
+        tab = self.show_calendar()
+        tab.book(patient=patient) if patient is not None else tab.book()
 
     @property
     def intake_tab(self) -> IntakeTab:
@@ -154,9 +217,7 @@ class MainWindow(QMainWindow):
                 self.notifier,
                 self._today,
             )
-            self.intake_page.layout().addWidget(tab)
-            tab.show()  # added to a page that may already be on screen
-            tab.message.connect(self.show_message)
+            self._fill_page(self.intake_page, tab)
             for action in (tab.new_action, tab.correct_action, tab.save_action, tab.cancel_action):
                 self.intake_menu.addAction(action)
             self.intake_menu.addSeparator()
@@ -172,6 +233,8 @@ class MainWindow(QMainWindow):
     def _tab_shown(self, _index: int) -> None:
         if self.tabs.currentWidget() is self.intake_page:
             _ = self.intake_tab
+        elif self.tabs.currentWidget() is self.calendar_page:
+            _ = self.calendar_tab
 
     def _staff_changed_for_intake(self, _member) -> None:
         if self._intake_tab is not None:

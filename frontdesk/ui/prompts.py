@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 
 def confirm(parent: QWidget | None, title: str, text: str, accept_label: str) -> bool:
@@ -20,3 +20,9 @@ def warn(parent: QWidget | None, title: str, text: str) -> None:
 
 def inform(parent: QWidget | None, title: str, text: str) -> None:
     QMessageBox.information(parent, title, text)
+
+
+def save_file(parent: QWidget | None, title: str, suggested: str, file_filter: str) -> str:
+    """The path chosen to save to, or "" when the user cancelled."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+    return path

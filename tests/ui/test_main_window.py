@@ -8,13 +8,15 @@ from tests.conftest import NOW, draft
 
 
 def test_only_working_tabs_and_the_menus(window) -> None:
-    assert [window.tabs.tabText(i) for i in range(window.tabs.count())] == ["Patients", "Intake"]
+    tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert tabs == ["Patients", "Intake", "Calendar"]
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Patients", "&Intake", "&Help"]
+    assert menus == ["&File", "&Patients", "&Intake", "&Calendar", "&Help"]
     patients_menu = window.menuBar().actions()[1].menu()
     shortcuts = {a.text(): a.shortcut().toString() for a in patients_menu.actions()}
     assert shortcuts["&Find patient"] == "Ctrl+F"
     assert shortcuts["&New patient…"] == "Ctrl+N"
+    assert shortcuts["&Book an appointment…"] == "Ctrl+B"
 
 
 def test_staff_at_the_desk_is_shown_and_signs_every_write(qtbot, window, demo) -> None:

@@ -1,0 +1,171 @@
+"""One appointment opened: its details, what happened to it, and what can happen next."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from html import escape
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.appointments import NEXT_STATUSES, ListedAppointment, Status
+from frontdesk.domain.booking import say_day, say_span
+from frontdesk.domain.phones import display_phone
+from frontdesk.domain.staff import Staff
+from frontdesk.services.calendar import CalendarService
+from frontdesk.services.errors import ServiceError
+
+# What each status change is called on a button or in the menu.
+STATUS_VERBS = {
+    Status.BOOKED: "Book a&gain",
+    Status.CONFIRMED: "Con&firmed",
+    Status.ARRIVED: "A&rrived",
+    Status.COMPLETED: "Co&mpleted",
+    Status.NO_SHOW: "&No-show",
+    Status.CANCELLED_BY_PATIENT: "Cancel (&patient asked)",
+    Status.CANCELLED_BY_CLINIC: "Cancel (c&linic)",
+}
+# Going back a step is an undo, and is called one.
+UNDO_VERBS = {
+    (Status.CONFIRMED, Status.BOOKED): "Not con&firmed",
+    (Status.ARRIVED, Status.BOOKED): "&Undo arrival",
+    (Status.NO_SHOW, Status.BOOKED): "&Undo no-show",
+    (Status.NO_SHOW, Status.ARRIVED): "A&rrived after all",
+    (Status.COMPLETED, Status.ARRIVED): "&Not completed yet",
+}
+
+
+def status_verb(current: Status, to: Status) -> str:
+    return UNDO_VERBS.get((current, to), STATUS_VERBS[to])
+
+
+class AppointmentDialog(QDialog):
+    """Status changes and moves are handed to the calendar tab, which asks and reports."""
+
+    def __init__(
+        self,
+        calendar: CalendarService,
+        actor: Callable[[], Staff],
+        listed: ListedAppointment,
+        change_status: Callable[[ListedAppointment, Status], ListedAppointment | None],
+        move: Callable[[ListedAppointment], object],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("appointmentDialog")
+        self.setWindowTitle("Appointment")
+        self._calendar = calendar
+        self._actor = actor
+        self._change_status = change_status
+        self._move = move
+        self.listed = listed
+
+        self.title = QLabel()
+        self.title.setObjectName("appointmentTitle")
+        self.title.setWordWrap(True)
+        self.details = QFormLayout()
+        self.phone = QLabel()
+        self.kind = QLabel()
+        self.status = QLabel()
+        self.status.setObjectName("appointmentStatus")
+        self.note = QLineEdit()
+        self.note.setAccessibleName("Note")
+        self.save_note = QPushButton("&Save note")
+        note_row = QHBoxLayout()
+        note_row.addWidget(self.note, 1)
+        note_row.addWidget(self.save_note)
+        self.details.addRow("Phone:", self.phone)
+        self.details.addRow("Type:", self.kind)
+        self.details.addRow("Status:", self.status)
+        self.details.addRow("Note:", note_row)
+        self.history = QListWidget()
+        self.history.setObjectName("appointmentHistory")
+        self.history.setAccessibleName("What happened to this appointment")
+        self.history.setMinimumHeight(90)
+        self.history.setWordWrap(True)
+        self.actions_row = QHBoxLayout()
+        self.actions_row.setSpacing(8)
+        self.move_button = QPushButton("M&ove…")
+        self.move_button.clicked.connect(self._move_clicked)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        self.save_note.clicked.connect(self._save_note)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(8)
+        layout.addWidget(self.title)
+        layout.addLayout(self.details)
+        layout.addWidget(QLabel("History:"))
+        layout.addWidget(self.history)
+        layout.addLayout(self.actions_row)
+        layout.addWidget(self.error)
+        layout.addWidget(close)
+        self.status_buttons: dict[Status, QPushButton] = {}
+        self.setMinimumWidth(480)
+        self._show()
+
+    def _show(self) -> None:
+        a = self.listed.appointment
+        self.title.setText(
+            f"<b>{escape(self.listed.patient_name)}</b><br>"
+            f"{say_day(a.starts.date())}, {say_span(a.starts, a.ends)}"
+        )
+        self.phone.setText(display_phone(self.listed.phone) or "no phone on file")
+        self.kind.setText(f"{self.listed.type_name} ({a.minutes} min)")
+        self.status.setText(a.status.label + (" - late, under 24 hours before" if a.late else ""))
+        self.note.setText(a.note)
+        self.history.clear()
+        try:
+            for at, who, what in self._calendar.history(a.id):
+                self.history.addItem(f"{at[5:7]}/{at[8:10]} {at[11:16]}  {who}: {what}")
+        except ServiceError as exc:
+            self.history.addItem(str(exc))
+        while self.actions_row.count():
+            item = self.actions_row.takeAt(0)
+            if item.widget() is not None and item.widget() is not self.move_button:
+                item.widget().deleteLater()
+        self.status_buttons = {}
+        for status in NEXT_STATUSES[a.status]:
+            button = QPushButton(status_verb(a.status, status))
+            button.clicked.connect(lambda _=False, s=status: self._status_clicked(s))
+            self.actions_row.addWidget(button)
+            self.status_buttons[status] = button
+        self.actions_row.addWidget(self.move_button)
+        self.move_button.setEnabled(a.status in (Status.BOOKED, Status.CONFIRMED))
+        self.actions_row.addStretch(1)
+
+    def _status_clicked(self, status: Status) -> None:
+        changed = self._change_status(self.listed, status)
+        if changed is not None:
+            self.listed = changed
+            self._show()
+
+    def _move_clicked(self) -> None:
+        self.accept()  # the move dialog takes over
+        self._move(self.listed)
+
+    def _save_note(self) -> None:
+        a = self.listed.appointment
+        try:
+            self.listed = self._calendar.set_note(self._actor(), a.id, self.note.text(), a.version)
+        except ServiceError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.error.hide()
+        self._show()

@@ -1,0 +1,377 @@
+"""Booking a patient in (or moving an appointment): who, what, when, with the free times shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from html import escape
+
+from PySide6.QtCore import QDate, QItemSelectionModel, Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.appointments import ListedAppointment, in_sentence
+from frontdesk.domain.booking import say_day, say_span
+from frontdesk.domain.hours import format_time
+from frontdesk.domain.patients import Patient
+from frontdesk.domain.slots import GRID_MINUTES
+from frontdesk.domain.staff import Staff
+from frontdesk.services.calendar import CalendarService
+from frontdesk.services.errors import ServiceError
+from frontdesk.services.patients import PatientService
+from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, COL_PHONE, PatientTableModel
+from frontdesk.ui.widgets.lists import set_up_record_list
+from frontdesk.ui.widgets.search_box import SearchBox
+
+ERROR_STYLE = "color: #b3261e;"
+GOOD_STYLE = "color: #1b6e3a;"
+WARN_STYLE = "color: #8a5300;"
+FREE_SHOWN = 10
+
+
+class BookingDialog(QDialog):
+    """Book mode picks patient, type and time; move mode (`moving`) only picks the time."""
+
+    def __init__(
+        self,
+        calendar: CalendarService,
+        patients: PatientService,
+        actor: Callable[[], Staff],
+        today: Callable[[], date],
+        *,
+        patient: Patient | None = None,
+        starts: datetime | None = None,
+        type_code: str | None = None,
+        moving: ListedAppointment | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("bookingDialog")
+        self._calendar = calendar
+        self._patients = patients
+        self._actor = actor
+        self.moving = moving
+        self.patient: Patient | None = patient
+        self.result_listed: ListedAppointment | None = None
+        self.setWindowTitle("Move the appointment" if moving else "Book an appointment")
+
+        self.search = SearchBox()
+        self.search.setPlaceholderText("Find the patient: name, phone or date of birth")
+        self.search.setAccessibleName("Find the patient to book")
+        self.search.setClearButtonEnabled(True)
+        self.model = PatientTableModel(patients, today, page_size=30)
+        self.results = QTableView()
+        set_up_record_list(self.results, "bookingPatients")
+        self.results.setAccessibleName("Patients found")
+        self.results.setModel(self.model)
+        for column in range(self.model.columnCount()):
+            self.results.setColumnHidden(column, column not in (COL_NAME, COL_DOB, COL_PHONE))
+        header = self.results.horizontalHeader()
+        header.hide()
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        self.results.setFixedHeight(130)
+        header.setSectionResizeMode(COL_DOB, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_PHONE, QHeaderView.ResizeMode.ResizeToContents)
+        self.who = QLabel()
+        self.who.setObjectName("bookingPatient")
+        self.who.setWordWrap(True)
+        self.attendance = QLabel()
+        self.attendance.setObjectName("bookingAttendance")
+
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Appointment type")
+        for t in calendar.types():
+            self.kind.addItem(f"{t.name} ({t.minutes} min)", t)
+        self.minutes = QSpinBox()
+        self.minutes.setAccessibleName("Length in minutes")
+        self.minutes.setRange(5, 480)
+        self.minutes.setSingleStep(5)
+        self.minutes.setSuffix(" min")
+        self.day = QDateEdit()
+        self.day.setAccessibleName("Day")
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("ddd MM/dd/yyyy")
+        self.at = QComboBox()
+        self.at.setAccessibleName("Start time")
+        self._fill_times()
+        self.note = QLineEdit()
+        self.note.setAccessibleName("Note")
+        self.note.setPlaceholderText("Optional, e.g. prefers Spanish")
+        self.free = QListWidget()
+        self.free.setObjectName("freeTimes")
+        self.free.setAccessibleName("Next free times")
+        self.free.setFixedHeight(150)
+        self.verdict = QLabel()
+        self.verdict.setObjectName("bookingVerdict")
+        self.verdict.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("&Move here" if moving else "&Book")
+
+        form = QFormLayout()
+        form.setSpacing(8)
+        when = QHBoxLayout()
+        when.addWidget(self.day, 1)
+        when.addWidget(self.at, 1)
+        for label, field in (
+            ("&Type:", self.kind),
+            ("&Length:", self.minutes),
+            ("&Day and time:", when),
+            ("N&ote:", self.note),
+        ):
+            form.addRow(label, field)
+            buddy = form.labelForField(field)
+            if isinstance(buddy, QLabel) and isinstance(field, QWidget):
+                buddy.setBuddy(field)
+        form.labelForField(when).setBuddy(self.day)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(8)
+        if moving is None:
+            find = QLabel("&Patient:")
+            find.setBuddy(self.search)
+            layout.addWidget(find)
+            layout.addWidget(self.search)
+            layout.addWidget(self.results)
+        layout.addWidget(self.who)
+        layout.addWidget(self.attendance)
+        layout.addLayout(form)
+        free_label = QLabel("Next &free times (click one to take it):")
+        free_label.setBuddy(self.free)
+        layout.addWidget(free_label)
+        layout.addWidget(self.free)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.buttons)
+
+        if moving is not None:
+            a = moving.appointment
+            self.kind.setCurrentIndex(max(0, self._kind_index(a.type_code)))
+            self.kind.setEnabled(False)
+            self.minutes.setValue(a.minutes)
+            self.minutes.setEnabled(False)
+            self.note.setText(a.note)
+            self.note.setEnabled(False)
+            self.who.setText(
+                f"<b>{escape(moving.patient_name)}</b>: {escape(moving.type_name)},"
+                f" now {say_day(a.starts.date())}, {say_span(a.starts, a.ends)}"
+            )
+            starts = starts or a.starts
+        else:
+            if type_code is not None:
+                self.kind.setCurrentIndex(max(0, self._kind_index(type_code)))
+            self.minutes.setValue(self._type().minutes)
+        first = starts or self._calendar.now()
+        self.day.setDate(QDate(first.year, first.month, first.day))
+        self._set_time(first.time() if starts else None)
+
+        self.search.textChanged.connect(self.model.set_search)
+        self.search.move_down.connect(self._walk_into_results)
+        self.search.open_requested.connect(self._walk_into_results)
+        self.results.selectionModel().currentRowChanged.connect(self._patient_chosen)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.minutes.valueChanged.connect(self._refresh)
+        self.day.dateChanged.connect(self._refresh)
+        self.at.currentIndexChanged.connect(self._check)
+        self.free.itemActivated.connect(self._take_free)
+        self.free.itemClicked.connect(self._take_free)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+
+        self.model.reload()
+        if patient is not None:
+            self.search.setText(f"{patient.first_name} {patient.last_name}")
+            self.choose_patient(patient.id)
+        self._show_patient()
+        self._refresh()
+        self.setMinimumWidth(560)
+        if moving is None and patient is None:
+            self.search.setFocus()
+        else:
+            self.at.setFocus()
+
+    # -- choosing ------------------------------------------------------------------------
+    def _kind_index(self, code: str) -> int:
+        return next((i for i in range(self.kind.count()) if self.kind.itemData(i).code == code), -1)
+
+    def _type(self):
+        return self.kind.currentData()
+
+    def _fill_times(self) -> None:
+        hours = self._calendar.hours()
+        first = hours.earliest or time(9)
+        last = hours.latest or time(17)
+        moment = datetime.combine(date.min, first)
+        end = datetime.combine(date.min, last)
+        while moment < end:
+            self.at.addItem(format_time(moment.time()), moment.time())
+            moment += timedelta(minutes=GRID_MINUTES)
+
+    def _set_time(self, wanted: time | None) -> None:
+        if wanted is None:
+            self.at.setCurrentIndex(0)
+            return
+        index = self.at.findData(wanted)
+        if index < 0:
+            self.at.addItem(format_time(wanted), wanted)
+            index = self.at.count() - 1
+        self.at.setCurrentIndex(index)
+
+    def chosen_start(self) -> datetime:
+        picked = self.day.date()
+        return datetime.combine(
+            date(picked.year(), picked.month(), picked.day()), self.at.currentData()
+        )
+
+    def set_start(self, moment: datetime) -> None:
+        self.day.blockSignals(True)
+        self.day.setDate(QDate(moment.year, moment.month, moment.day))
+        self.day.blockSignals(False)
+        self._set_time(moment.time())
+        self._refresh()
+
+    def choose_patient(self, patient_id: int) -> bool:
+        row = self.model.row_of(patient_id)
+        if row is None:
+            return False
+        self.results.selectionModel().setCurrentIndex(
+            self.model.index(row, COL_NAME),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        return True
+
+    def _walk_into_results(self) -> None:
+        if self.model.rowCount():
+            self.results.setFocus()
+            if not self.results.currentIndex().isValid():
+                self.choose_patient(self.model.patient_at(0).id)
+
+    def _patient_chosen(self, current, _previous) -> None:
+        self.patient = self.model.patient_at(current.row()) if current.isValid() else None
+        self._show_patient()
+        self._check()
+
+    def _show_patient(self) -> None:
+        if self.moving is not None:
+            patient_id = self.moving.appointment.patient_id
+        elif self.patient is not None:
+            self.who.setText(
+                f"<b>{escape(self.patient.full_name)}</b>, born {self.patient.dob:%m/%d/%Y}"
+            )
+            patient_id = self.patient.id
+        else:
+            self.who.setText("Find the patient above (register new patients on the Patients tab).")
+            self.attendance.clear()
+            return
+        try:
+            seen = self._calendar.attendance(patient_id)
+        except ServiceError as exc:
+            self.attendance.setText(str(exc))
+            return
+        self.attendance.setText(f"History: {seen.summary}")
+        self.attendance.setStyleSheet(WARN_STYLE if seen.no_shows or seen.late_cancels else "")
+
+    def _kind_changed(self) -> None:
+        self.minutes.setValue(self._type().minutes)
+        self._refresh()
+
+    def _take_free(self, item: QListWidgetItem) -> None:
+        moment = item.data(Qt.ItemDataRole.UserRole)
+        if moment is not None:
+            self.set_start(moment)
+            self.at.setFocus()
+
+    # -- checking --------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        self._list_free()
+        self._check()
+
+    def _list_free(self) -> None:
+        self.free.clear()
+        picked = self.day.date()
+        start = datetime(picked.year(), picked.month(), picked.day())
+        try:
+            found = self._calendar.next_free(
+                self._type().code,
+                start,
+                FREE_SHOWN,
+                minutes=self.minutes.value(),
+                moving=self.moving.appointment.id if self.moving else None,
+            )
+        except ServiceError as exc:
+            self.free.addItem(str(exc))
+            return
+        for moment in found:
+            item = QListWidgetItem(f"{moment:%a %m/%d/%Y}  {format_time(moment.time())}")
+            item.setData(Qt.ItemDataRole.UserRole, moment)
+            self.free.addItem(item)
+        if not found:
+            self.free.addItem("No free time in the next two years for this length.")
+
+    def _check(self) -> str | None:
+        starts = self.chosen_start()
+        length = self.minutes.value()
+        what = "it" if self.moving else f"a {length}-minute {in_sentence(self._type().name)}"
+        try:
+            said = self._calendar.why_not(
+                starts,
+                length,
+                moving=self.moving.appointment.id if self.moving else None,
+                what=what,
+            )
+        except ServiceError as exc:
+            said = str(exc)
+        if said is None and self.moving is None and self.patient is None:
+            said = "Choose the patient first."
+        if said is None:
+            ends = starts + timedelta(minutes=length)
+            self.verdict.setText(f"Free: {say_day(starts.date())}, {say_span(starts, ends)}.")
+            self.verdict.setStyleSheet(GOOD_STYLE)
+        else:
+            self.verdict.setText(said)
+            self.verdict.setStyleSheet(ERROR_STYLE)
+        self.ok.setEnabled(said is None)
+        return said
+
+    def _accept(self) -> None:
+        if self._check() is not None:
+            return
+        try:
+            if self.moving is not None:
+                a = self.moving.appointment
+                self.result_listed = self._calendar.reschedule(
+                    self._actor(), a.id, self.chosen_start(), a.version
+                )
+            else:
+                assert self.patient is not None
+                self.result_listed = self._calendar.book(
+                    self._actor(),
+                    self.patient.id,
+                    self._type().code,
+                    self.chosen_start(),
+                    minutes=self.minutes.value(),
+                    note=self.note.text(),
+                )
+        except ServiceError as exc:
+            self.verdict.setText(str(exc))
+            self.verdict.setStyleSheet(ERROR_STYLE)
+            self._list_free()  # someone else may have just taken it: show what is left
+            return
+        self.accept()

@@ -1,0 +1,544 @@
+"""The Calendar tab: a day or a week drawn from the office hours, booking and moving in place."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from PySide6.QtCore import QDate, QPoint, Qt, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPixmap
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCalendarWidget,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.appointments import (
+    NEXT_STATUSES,
+    ListedAppointment,
+    Status,
+    in_sentence,
+    status_refusal,
+)
+from frontdesk.domain.booking import say_day, say_span
+from frontdesk.domain.clinic import CLINIC_NAME
+from frontdesk.domain.patients import Patient
+from frontdesk.domain.staff import Staff
+from frontdesk.services.calendar import CalendarService
+from frontdesk.services.errors import ServiceError
+from frontdesk.services.patients import PatientService
+from frontdesk.ui import prompts
+from frontdesk.ui.dialogs.appointment_dialog import AppointmentDialog, status_verb
+from frontdesk.ui.dialogs.booking_dialog import BookingDialog
+from frontdesk.ui.models.day_model import COL_NOTE, COL_PATIENT, DayModel
+from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.widgets.lists import set_up_record_list
+from frontdesk.ui.widgets.week_view import WeekView
+
+WEEK, DAY = "week", "day"
+ENTITY = "appointment"
+
+
+class CalendarTab(QWidget):
+    message = Signal(str)
+
+    def __init__(
+        self,
+        calendar: CalendarService,
+        patients: PatientService,
+        actor: Callable[[], Staff],
+        notifier: ChangeNotifier,
+        today: Callable[[], date],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("calendarTab")
+        self._calendar = calendar
+        self._patients = patients
+        self._actor = actor
+        self._notifier = notifier
+        self._today = today
+        self.mode = WEEK
+        self.anchor = today()
+        self.day = today()
+        self.shown: list[ListedAppointment] = []
+        self.dialog: QWidget | None = None
+
+        # -- top: where we are, and what can be done -------------------------------------------
+        self.previous_button = QToolButton()
+        self.previous_button.setText("◀")
+        self.previous_button.setToolTip("Previous week or day (Page Up)")
+        self.previous_button.setAccessibleName("Previous")
+        self.today_button = QPushButton("&Today")
+        self.next_button = QToolButton()
+        self.next_button.setText("▶")
+        self.next_button.setToolTip("Next week or day (Page Down)")
+        self.next_button.setAccessibleName("Next")
+        self.week_button = QPushButton("&Week")
+        self.day_button = QPushButton("D&ay")
+        modes = QButtonGroup(self)
+        for button in (self.week_button, self.day_button):
+            button.setCheckable(True)
+            modes.addButton(button)
+        self.week_button.setChecked(True)
+        self.title = QLabel()
+        self.title.setObjectName("calendarTitle")
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.book_button = QPushButton("&Book…")
+        self.book_button.setToolTip("Book an appointment (Ctrl+B), or click a free time")
+        self.print_button = QPushButton("&Print day sheet…")
+        self.print_button.setToolTip("The day's appointments with phone numbers (Ctrl+P)")
+        top = QHBoxLayout()
+        top.setSpacing(8)
+        for widget in (self.previous_button, self.today_button, self.next_button):
+            top.addWidget(widget)
+        top.addSpacing(8)
+        top.addWidget(self.week_button)
+        top.addWidget(self.day_button)
+        top.addSpacing(16)
+        top.addWidget(self.title, 1)
+        top.addWidget(self.book_button)
+        top.addWidget(self.print_button)
+
+        # -- left: month navigator, legend, warnings -------------------------------------------
+        self.month = QCalendarWidget()
+        self.month.setObjectName("monthNavigator")
+        self.month.setAccessibleName("Month")
+        self.month.setGridVisible(False)
+        self.month.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
+        self.month.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
+        legend = QVBoxLayout()
+        legend.setSpacing(4)
+        for kind in calendar.types():
+            swatch = QPixmap(12, 12)
+            swatch.fill(QColor(kind.colour))
+            row = QHBoxLayout()
+            icon = QLabel()
+            icon.setPixmap(swatch)
+            row.addWidget(icon)
+            row.addWidget(QLabel(f"{kind.name} ({kind.minutes} min)"), 1)
+            legend.addLayout(row)
+        self.outside = QLabel()
+        self.outside.setObjectName("outsideHours")
+        self.outside.setWordWrap(True)
+        self.outside.setStyleSheet("background: #fff4d6; color: #5c4100; padding: 6px;")
+        self.outside.hide()
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.setSpacing(8)
+        left_layout.addWidget(self.month)
+        left_layout.addLayout(legend)
+        left_layout.addWidget(self.outside)
+        left_layout.addStretch(1)
+
+        # -- middle: the drawn calendar and the day's list --------------------------------------
+        self.view = WeekView()
+        self.day_label = QLabel()
+        self.day_label.setObjectName("dayLabel")
+        self.model = DayModel(self)
+        self.table = QTableView()
+        set_up_record_list(self.table, "dayAppointments")
+        self.table.setAccessibleName("The day's appointments")
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_NOTE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_PATIENT, QHeaderView.ResizeMode.ResizeToContents)
+        below = QWidget()
+        below_layout = QVBoxLayout(below)
+        below_layout.setContentsMargins(0, 0, 0, 0)
+        below_layout.setSpacing(4)
+        below_layout.addWidget(self.day_label)
+        below_layout.addWidget(self.table)
+        middle = QSplitter(Qt.Orientation.Vertical)
+        middle.addWidget(self.view)
+        middle.addWidget(below)
+        middle.setStretchFactor(0, 3)
+        middle.setStretchFactor(1, 1)
+        middle.setChildrenCollapsible(False)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(middle)
+        splitter.setStretchFactor(1, 1)
+        splitter.setChildrenCollapsible(False)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
+        layout.addLayout(top)
+        layout.addWidget(splitter, 1)
+
+        # -- actions (the main window puts them in its Calendar menu) ---------------------------
+        self.book_action = self._action("&Book appointment…", "Ctrl+B", self.book)
+        self.print_action = self._action(
+            "&Print day sheet…", QKeySequence.StandardKey.Print, self.print_day_sheet
+        )
+        self.pdf_action = self._action("Save day sheet as P&DF…", None, self.save_day_sheet_pdf)
+        self.today_action = self._action("Go to &today", "Ctrl+T", self.go_today)
+        self.previous_action = self._action("P&revious", "Alt+Left", lambda: self.step(-1))
+        self.next_action = self._action("&Next", "Alt+Right", lambda: self.step(1))
+        self.week_action = self._action("&Week view", "Ctrl+Shift+W", lambda: self.set_mode(WEEK))
+        self.day_action = self._action("&Day view", "Ctrl+Shift+A", lambda: self.set_mode(DAY))
+        self.hours_action = self._action(
+            "Office &hours and closures…", None, self.open_office_settings
+        )
+
+        self.previous_button.clicked.connect(lambda: self.step(-1))
+        self.next_button.clicked.connect(lambda: self.step(1))
+        self.today_button.clicked.connect(self.go_today)
+        self.week_button.clicked.connect(lambda: self.set_mode(WEEK))
+        self.day_button.clicked.connect(lambda: self.set_mode(DAY))
+        self.book_button.clicked.connect(self.book)
+        self.print_button.clicked.connect(self.print_day_sheet)
+        self.month.clicked.connect(self._month_clicked)
+        self.month.activated.connect(self._month_clicked)
+        self.view.free_time_chosen.connect(lambda moment: self.book(starts=moment))
+        self.view.appointment_opened.connect(self.open_appointment)
+        self.view.appointment_selected.connect(self._select_in_table)
+        self.view.appointment_dropped.connect(self.drop_move)
+        self.view.menu_requested.connect(self._show_menu)
+        self.view.period_step.connect(self.step)
+        self.view.cursor_day_changed.connect(self._day_chosen)
+        self.table.doubleClicked.connect(lambda index: self._open_row(index.row()))
+        self.table.selectionModel().currentRowChanged.connect(
+            lambda current, _prev: self._row_chosen(current.row())
+        )
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._table_menu)
+        notifier.changed.connect(self._data_changed)
+
+        self.refresh()
+        self._check_outside_hours()
+
+    def _action(self, text: str, shortcut, slot) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    # -- what is shown ---------------------------------------------------------------------
+    def visible_days(self) -> list[date]:
+        if self.mode == DAY:
+            return [self.anchor]
+        monday = self.anchor - timedelta(days=self.anchor.weekday())
+        hours = self._calendar.hours()
+        week = [monday + timedelta(days=i) for i in range(7)]
+        return [d for d in week if hours.on(d.weekday()) is not None or d.weekday() < 5]
+
+    def refresh(self) -> None:
+        days = self.visible_days()
+        try:
+            office = self._calendar.office(days[0], days[-1])
+            self.shown = self._calendar.between(days[0], days[-1])
+        except ServiceError as exc:
+            self.message.emit(str(exc))
+            return
+        today = self._today()
+        self.view.show_days(days, office, self.shown, today, self._calendar.now())
+        if self.day not in days:
+            self.day = today if today in days else days[0]
+        self._show_day_list()
+        if self.mode == DAY:
+            self.title.setText(say_day(days[0]))
+        else:
+            first, last = days[0], days[-1]
+            self.title.setText(f"{first:%B} {first.day} - {last:%B} {last.day}, {last.year}")
+        self.month.blockSignals(True)
+        self.month.setSelectedDate(QDate(self.day.year, self.day.month, self.day.day))
+        self.month.blockSignals(False)
+        self.week_button.setChecked(self.mode == WEEK)
+        self.day_button.setChecked(self.mode == DAY)
+
+    def _show_day_list(self) -> None:
+        rows = [r for r in self.shown if r.appointment.starts.date() == self.day]
+        self.model.set_rows(rows)
+        holding = sum(r.appointment.status.holds_slot for r in rows)
+        self.day_label.setText(
+            f"<b>{say_day(self.day)}</b>: {holding} appointment{'' if holding == 1 else 's'}"
+            + (f", {len(rows) - holding} cancelled or missed" if len(rows) > holding else "")
+        )
+
+    def _check_outside_hours(self) -> None:
+        try:
+            misfits = self._calendar.outside_hours()
+        except ServiceError as exc:
+            self.message.emit(str(exc))
+            return
+        if not misfits:
+            self.outside.hide()
+            return
+        lines = [
+            f"{a.appointment.starts:%a %m/%d} {say_span(a.appointment.starts, a.appointment.ends)}"
+            f" {a.patient_name}"
+            for a in misfits[:6]
+        ]
+        more = f"\n... and {len(misfits) - 6} more" if len(misfits) > 6 else ""
+        self.outside.setText(
+            f"{len(misfits)} booked appointment{'s are' if len(misfits) > 1 else ' is'} outside"
+            " the office hours or on a closed day. Move or cancel:\n" + "\n".join(lines) + more
+        )
+        self.outside.show()
+
+    def go_to(self, day: date) -> None:
+        self.anchor = day
+        self.day = day
+        self.refresh()
+        self.view.place_cursor(datetime.combine(day, self.view.cursor.time()))
+
+    def go_today(self) -> None:
+        self.go_to(self._today())
+        self.view.setFocus()
+
+    def step(self, direction: int) -> None:
+        days = 1 if self.mode == DAY else 7
+        self.anchor += timedelta(days=days * direction)
+        if self.mode == WEEK:
+            self.day += timedelta(days=7 * direction)
+        else:
+            self.day = self.anchor
+        self.refresh()
+
+    def set_mode(self, mode: str) -> None:
+        self.mode = mode
+        self.anchor = self.day
+        self.refresh()
+
+    def _month_clicked(self, picked: QDate) -> None:
+        self.go_to(date(picked.year(), picked.month(), picked.day()))
+
+    def _day_chosen(self, day: date) -> None:
+        if day != self.day:
+            self.day = day
+            self._show_day_list()
+            self.month.blockSignals(True)
+            self.month.setSelectedDate(QDate(day.year, day.month, day.day))
+            self.month.blockSignals(False)
+
+    def _select_in_table(self, appointment_id: int) -> None:
+        listed = self._listed(appointment_id)
+        if listed is not None and listed.appointment.starts.date() != self.day:
+            self._day_chosen(listed.appointment.starts.date())
+        row = self.model.row_of(appointment_id)
+        if row is not None and self.table.currentIndex().row() != row:
+            self.table.selectRow(row)
+
+    def _row_chosen(self, row: int) -> None:
+        listed = self.model.listed_at(row)
+        if listed is not None and listed.appointment.status.holds_slot:
+            self.view.select(listed.appointment.id)
+
+    def _listed(self, appointment_id: int) -> ListedAppointment | None:
+        return next((r for r in self.shown if r.appointment.id == appointment_id), None)
+
+    def _data_changed(self, entity: str, _entity_id: int) -> None:
+        if entity in (ENTITY, "patient", "office"):
+            self.refresh()
+        if entity in (ENTITY, "office"):
+            self._check_outside_hours()
+
+    # -- booking and moving ----------------------------------------------------------------
+    def book(
+        self, *, starts: datetime | None = None, patient: Patient | None = None
+    ) -> BookingDialog:
+        if starts is None and patient is None and self.view.cursor is not None:
+            starts = self.view.cursor if self.view.cursor >= self._calendar.now() else None
+        dialog = BookingDialog(
+            self._calendar,
+            self._patients,
+            self._actor,
+            self._today,
+            patient=patient,
+            starts=starts,
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._booked(dialog.result_listed, moved=False))
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def move(self, listed: ListedAppointment) -> BookingDialog:
+        dialog = BookingDialog(
+            self._calendar, self._patients, self._actor, self._today, moving=listed, parent=self
+        )
+        dialog.accepted.connect(lambda: self._booked(dialog.result_listed, moved=True))
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _booked(self, listed: ListedAppointment | None, moved: bool) -> None:
+        if listed is None:
+            return
+        a = listed.appointment
+        self._notifier.announce(ENTITY, a.id)
+        self.go_to(a.starts.date())
+        self.view.select(a.id)
+        self._select_in_table(a.id)
+        verb = "Moved" if moved else "Booked"
+        self.message.emit(
+            f"{verb}: {listed.patient_name}, {in_sentence(listed.type_name)},"
+            f" {say_day(a.starts.date())} {say_span(a.starts, a.ends)}."
+        )
+
+    def drop_move(self, appointment_id: int, starts: datetime) -> ListedAppointment | None:
+        """A block dragged to a new time: asked first, then moved (or refused in words)."""
+        listed = self._listed(appointment_id)
+        if listed is None:
+            return None
+        a = listed.appointment
+        ends = starts + (a.ends - a.starts)
+        if not prompts.confirm(
+            self,
+            "Move the appointment?",
+            f"Move {listed.patient_name}'s {in_sentence(listed.type_name)}\n"
+            f"from {say_day(a.starts.date())}, {say_span(a.starts, a.ends)}\n"
+            f"to {say_day(starts.date())}, {say_span(starts, ends)}?",
+            "&Move",
+        ):
+            return None
+        try:
+            moved = self._calendar.reschedule(self._actor(), a.id, starts, a.version)
+        except ServiceError as exc:
+            prompts.warn(self, "Not moved", str(exc))
+            self.refresh()
+            return None
+        self._booked(moved, moved=True)
+        return moved
+
+    # -- opening and changing status -------------------------------------------------------
+    def _open_row(self, row: int) -> None:
+        listed = self.model.listed_at(row)
+        if listed is not None:
+            self.open_appointment(listed.appointment.id)
+
+    def open_appointment(self, appointment_id: int) -> AppointmentDialog | None:
+        try:
+            listed = self._calendar.get(appointment_id)
+        except ServiceError as exc:
+            prompts.warn(self, "Appointment", str(exc))
+            return None
+        dialog = AppointmentDialog(
+            self._calendar, self._actor, listed, self.change_status, self.move, parent=self
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _result: self.refresh())
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def change_status(self, listed: ListedAppointment, status: Status) -> ListedAppointment | None:
+        a = listed.appointment
+        when = f"{say_day(a.starts.date())}, {say_span(a.starts, a.ends)}"
+        if status.cancelled and not prompts.confirm(
+            self,
+            "Cancel the appointment?",
+            f"Cancel {listed.patient_name}'s {in_sentence(listed.type_name)} on {when}?\n"
+            "The time becomes free for others; it can be booked again while it is still free.",
+            "Cancel &appointment",
+        ):
+            return None
+        try:
+            changed = self._calendar.set_status(self._actor(), a.id, status, a.version)
+        except ServiceError as exc:
+            prompts.warn(self, "Not changed", str(exc))
+            self.refresh()
+            return None
+        self._notifier.announce(ENTITY, a.id)
+        late = " (late cancellation)" if changed.appointment.late else ""
+        self.message.emit(f"{listed.patient_name}, {when}: {status.label.lower()}{late}.")
+        return changed
+
+    def status_menu(self, listed: ListedAppointment) -> QMenu:
+        menu = QMenu(self)
+        menu.setObjectName("appointmentMenu")
+        open_item = menu.addAction("&Open…")
+        open_item.triggered.connect(lambda: self.open_appointment(listed.appointment.id))
+        menu.addSeparator()
+        now = self._calendar.now()
+        for status in NEXT_STATUSES[listed.appointment.status]:
+            item = menu.addAction(status_verb(listed.appointment.status, status))
+            refused = status_refusal(listed.appointment, status, now)
+            item.setEnabled(refused is None)
+            if refused:
+                item.setToolTip(refused)
+            item.triggered.connect(lambda _=False, s=status: self.change_status(listed, s))
+        menu.addSeparator()
+        move = menu.addAction("Mo&ve…")
+        move.setEnabled(listed.appointment.status in (Status.BOOKED, Status.CONFIRMED))
+        move.triggered.connect(lambda: self.move(listed))
+        return menu
+
+    def _show_menu(self, appointment_id: int, where: QPoint) -> None:
+        listed = self._listed(appointment_id)
+        if listed is not None:
+            self.status_menu(listed).popup(where)
+
+    def _table_menu(self, pos: QPoint) -> None:
+        listed = self.model.listed_at(self.table.indexAt(pos).row())
+        if listed is not None:
+            self.status_menu(listed).popup(self.table.viewport().mapToGlobal(pos))
+
+    # -- printing and settings --------------------------------------------------------------
+    def day_sheet_html(self) -> str:
+        from frontdesk.handouts.day_sheet import day_sheet_html
+
+        rows = self._calendar.between(self.day, self.day)
+        office = self._calendar.office(self.day, self.day)
+        return day_sheet_html(self.day, rows, office, self._calendar.now(), CLINIC_NAME)
+
+    def print_day_sheet(self) -> None:
+        from frontdesk.ui import printing
+
+        try:
+            html = self.day_sheet_html()
+        except ServiceError as exc:
+            prompts.warn(self, "Day sheet", str(exc))
+            return
+        printing.print_preview(html, self)
+        self.message.emit(f"Day sheet for {say_day(self.day)} sent to the print preview.")
+
+    def save_day_sheet_pdf(self) -> None:
+        from pathlib import Path
+
+        from frontdesk.ui import printing
+
+        chosen = prompts.save_file(
+            self,
+            "Save the day sheet as PDF",
+            f"day-sheet-{self.day.isoformat()}.pdf",
+            "PDF (*.pdf)",
+        )
+        if not chosen:
+            return
+        try:
+            saved = printing.save_pdf(self.day_sheet_html(), Path(chosen))
+        except (ServiceError, OSError) as exc:
+            prompts.warn(self, "Day sheet", f"The PDF was not saved: {exc}")
+            return
+        self.message.emit(f"Day sheet saved as {saved}.")
+
+    def open_office_settings(self) -> QWidget:
+        from frontdesk.ui.dialogs.office_settings_dialog import OfficeSettingsDialog
+
+        dialog = OfficeSettingsDialog(self._calendar, self._actor, parent=self)
+        dialog.changed.connect(lambda: self._notifier.announce("office", 0))
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+        return dialog

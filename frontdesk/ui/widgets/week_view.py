@@ -1,0 +1,476 @@
+"""The calendar drawn as the desk reads it: days side by side, office hours, appointments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from frontdesk.domain.appointments import ListedAppointment, Status
+from frontdesk.domain.hours import OfficeCalendar, WeeklyHours, format_time
+from frontdesk.domain.slots import GRID_MINUTES
+
+HEADER = 40
+GUTTER = 64
+MIN_HOUR_PX = 40
+DRAG_START_PX = 6
+SHADE = QColor(120, 120, 120, 60)
+NOW_LINE = QColor("#c62828")
+TODAY_TINT = QColor(47, 127, 193, 22)
+STATUS_MARKS = {
+    Status.CONFIRMED: "confirmed",
+    Status.ARRIVED: "arrived",
+    Status.COMPLETED: "done",
+}
+
+
+@dataclass(frozen=True)
+class Block:
+    listed: ListedAppointment
+    rect: QRectF
+
+
+class WeekView(QWidget):
+    """Days as columns, time running down; free time clicks to book, blocks drag to move.
+
+    Keyboard: arrows move the cursor a quarter hour or a day, Enter books the cursor's time
+    or opens the appointment under it, Page Up/Down go a period back or forward.
+    """
+
+    free_time_chosen = Signal(datetime)
+    appointment_opened = Signal(int)
+    appointment_selected = Signal(int)
+    appointment_dropped = Signal(int, datetime)
+    menu_requested = Signal(int, QPoint)
+    period_step = Signal(int)  # -1 back, +1 forward
+    cursor_day_changed = Signal(date)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("weekView")
+        self.setAccessibleName("Calendar")
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.days: list[date] = []
+        self.office = OfficeCalendar(WeeklyHours({}))
+        self.appointments: list[ListedAppointment] = []
+        self.today = date.today()
+        self.now = datetime.now()
+        self.first_hour = 9
+        self.last_hour = 18
+        self.cursor: datetime | None = None
+        self.selected_id: int | None = None
+        self._blocks: list[Block] = []
+        self._press: QPointF | None = None
+        self._dragging: Block | None = None
+        self._drop_at: datetime | None = None
+
+    # -- content ---------------------------------------------------------------------------
+    def show_days(
+        self,
+        days: list[date],
+        office: OfficeCalendar,
+        appointments: list[ListedAppointment],
+        today: date,
+        now: datetime,
+    ) -> None:
+        self.days = list(days)
+        self.office = office
+        self.appointments = [a for a in appointments if a.appointment.status.holds_slot]
+        self.today = today
+        self.now = now
+        self._fit_hours()
+        if self.cursor is None or self.cursor.date() not in self.days:
+            first = today if today in self.days else self.days[0]
+            self.cursor = datetime.combine(first, time(self.first_hour))
+        if self.selected_id is not None and not any(
+            a.appointment.id == self.selected_id for a in self.appointments
+        ):
+            self.selected_id = None
+        self._layout_blocks()
+        self.update()
+
+    def _fit_hours(self) -> None:
+        opens = [h.opens for h in self.office.hours.days.values()]
+        closes = [h.closes for h in self.office.hours.days.values()]
+        for listed in self.appointments:
+            opens.append(listed.appointment.starts.time())
+            closes.append(listed.appointment.ends.time())
+        self.first_hour = min((t.hour for t in opens), default=9)
+        self.last_hour = max(
+            (t.hour + (1 if t.minute else 0) for t in closes), default=self.first_hour + 8
+        )
+        self.last_hour = max(self.last_hour, self.first_hour + 1)
+
+    def sizeHint(self) -> QSize:
+        return QSize(720, HEADER + (self.last_hour - self.first_hour) * 56)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(GUTTER + 120 * max(1, len(self.days)), HEADER + 8 * MIN_HOUR_PX // 2)
+
+    # -- geometry ----------------------------------------------------------------------------
+    def _column_width(self) -> float:
+        return (self.width() - GUTTER) / max(1, len(self.days))
+
+    def _hour_px(self) -> float:
+        return (self.height() - HEADER - 1) / max(1, self.last_hour - self.first_hour)
+
+    def _y_for(self, moment: time) -> float:
+        hours = moment.hour + moment.minute / 60 - self.first_hour
+        return HEADER + hours * self._hour_px()
+
+    def rect_for(self, starts: datetime, ends: datetime) -> QRectF:
+        column = self.days.index(starts.date())
+        x = GUTTER + column * self._column_width()
+        top = self._y_for(starts.time())
+        return QRectF(x + 2, top + 1, self._column_width() - 5, self._y_for(ends.time()) - top - 2)
+
+    def point_for(self, moment: datetime) -> QPoint:
+        """Where a time sits on screen (the middle of its quarter hour): for tests and drops."""
+        rect = self.rect_for(moment, moment + timedelta(minutes=GRID_MINUTES))
+        return rect.center().toPoint()
+
+    def time_at(self, pos: QPointF | QPoint) -> datetime | None:
+        """The quarter hour under the point, or None outside the grid."""
+        x, y = pos.x(), pos.y()
+        if x < GUTTER or y < HEADER or not self.days:
+            return None
+        column = int((x - GUTTER) // self._column_width())
+        if not 0 <= column < len(self.days):
+            return None
+        minutes = (y - HEADER) / self._hour_px() * 60
+        quarter = int(minutes // GRID_MINUTES) * GRID_MINUTES
+        total = self.first_hour * 60 + quarter
+        if total >= self.last_hour * 60:
+            return None
+        return datetime.combine(self.days[column], time(total // 60, total % 60))
+
+    def block_at(self, pos: QPointF | QPoint) -> Block | None:
+        point = QPointF(pos)
+        return next((b for b in reversed(self._blocks) if b.rect.contains(point)), None)
+
+    def _layout_blocks(self) -> None:
+        self._blocks = [
+            Block(a, self.rect_for(a.appointment.starts, a.appointment.ends))
+            for a in self.appointments
+            if a.appointment.starts.date() in self.days
+        ]
+
+    def resizeEvent(self, event) -> None:
+        self._layout_blocks()
+        super().resizeEvent(event)
+
+    # -- painting ----------------------------------------------------------------------------
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
+        if not self.days:
+            return
+        self._paint_days(painter, palette)
+        self._paint_hours(painter, palette)
+        for block in self._blocks:
+            if block is not self._dragging:
+                self._paint_block(painter, block.listed, block.rect, palette)
+        if self._dragging is not None and self._drop_at is not None:
+            a = self._dragging.listed.appointment
+            ghost = self.rect_for(self._drop_at, self._drop_at + (a.ends - a.starts))
+            painter.setOpacity(0.7)
+            self._paint_block(painter, self._dragging.listed, ghost, palette)
+            painter.setOpacity(1.0)
+        self._paint_cursor(painter, palette)
+        self._paint_now(painter)
+
+    def _paint_days(self, painter: QPainter, palette: QPalette) -> None:
+        width = self._column_width()
+        bottom = self.height() - 1
+        bold = QFont(self.font())
+        bold.setBold(True)
+        for i, day in enumerate(self.days):
+            x = GUTTER + i * width
+            column = QRectF(x, HEADER, width, bottom - HEADER)
+            if day == self.today:
+                painter.fillRect(QRectF(x, 0, width, bottom), TODAY_TINT)
+            hours = self.office.hours_on(day)
+            if hours is None:
+                painter.fillRect(column, SHADE)
+                closure = self.office.closure_on(day)
+                painter.setPen(palette.color(QPalette.ColorRole.Text))
+                painter.drawText(
+                    column.adjusted(6, 8, -6, -6),
+                    Qt.AlignmentFlag.AlignHCenter
+                    | Qt.AlignmentFlag.AlignTop
+                    | Qt.TextFlag.TextWordWrap,
+                    f"Closed\n{closure.reason}" if closure else "Closed",
+                )
+            else:
+                before = self._y_for(hours.opens)
+                after = self._y_for(hours.closes)
+                painter.fillRect(QRectF(x, HEADER, width, before - HEADER), SHADE)
+                painter.fillRect(QRectF(x, after, width, bottom - after), SHADE)
+            painter.setFont(bold if day == self.today else self.font())
+            painter.setPen(
+                palette.color(QPalette.ColorRole.Highlight)
+                if day == self.today
+                else palette.color(QPalette.ColorRole.Text)
+            )
+            label = f"{day:%a} {day.month}/{day.day}" + ("  today" if day == self.today else "")
+            painter.drawText(QRectF(x, 0, width, HEADER), Qt.AlignmentFlag.AlignCenter, label)
+            painter.setPen(palette.color(QPalette.ColorRole.Mid))
+            painter.drawLine(QPointF(x, 0), QPointF(x, bottom))
+        painter.setFont(self.font())
+
+    def _paint_hours(self, painter: QPainter, palette: QPalette) -> None:
+        light = QPen(palette.color(QPalette.ColorRole.Midlight))
+        light.setStyle(Qt.PenStyle.DotLine)
+        strong = QPen(palette.color(QPalette.ColorRole.Mid))
+        text = palette.color(QPalette.ColorRole.Text)
+        for hour in range(self.first_hour, self.last_hour + 1):
+            y = self._y_for(time(hour)) if hour < 24 else self.height() - 1
+            painter.setPen(strong)
+            painter.drawLine(QPointF(GUTTER - 6, y), QPointF(self.width(), y))
+            if hour < self.last_hour:
+                half = self._y_for(time(hour, 30))
+                painter.setPen(light)
+                painter.drawLine(QPointF(GUTTER, half), QPointF(self.width(), half))
+                painter.setPen(text)
+                painter.drawText(
+                    QRectF(0, y + 2, GUTTER - 10, 20),
+                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop,
+                    format_time(time(hour)).replace(":00", ""),
+                )
+        painter.setPen(strong)
+        painter.drawLine(QPointF(0, HEADER), QPointF(self.width(), HEADER))
+
+    def _paint_block(
+        self, painter: QPainter, listed: ListedAppointment, rect: QRectF, palette: QPalette
+    ) -> None:
+        colour = QColor(listed.colour)
+        a = listed.appointment
+        fill = QColor(colour)
+        fill.setAlpha(70 if a.starts < self.now and a.status is not Status.ARRIVED else 200)
+        painter.setPen(QPen(colour.darker(130), 2 if a.id == self.selected_id else 1))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(rect, 4, 4)
+        painter.fillRect(QRectF(rect.left(), rect.top(), 4, rect.height()), colour)
+        if a.id == self.selected_id:
+            painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 5, 5)
+        painter.setPen(palette.color(QPalette.ColorRole.Text))
+        inner = rect.adjusted(8, 2, -4, -2)
+        bold = QFont(self.font())
+        bold.setBold(True)
+        painter.setFont(bold)
+        line = painter.fontMetrics().height()
+        painter.drawText(
+            QRectF(inner.left(), inner.top(), inner.width(), line),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            painter.fontMetrics().elidedText(
+                listed.patient_name, Qt.TextElideMode.ElideRight, int(inner.width())
+            ),
+        )
+        painter.setFont(self.font())
+        if inner.height() >= 2 * line:
+            mark = STATUS_MARKS.get(a.status)
+            detail = f"{format_time(a.starts.time())} {listed.type_name}"
+            if mark:
+                detail += f" - {mark}"
+            painter.drawText(
+                QRectF(inner.left(), inner.top() + line, inner.width(), line),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                painter.fontMetrics().elidedText(
+                    detail, Qt.TextElideMode.ElideRight, int(inner.width())
+                ),
+            )
+
+    def _paint_cursor(self, painter: QPainter, palette: QPalette) -> None:
+        if self.cursor is None or self.cursor.date() not in self.days or not self.hasFocus():
+            return
+        rect = self.rect_for(self.cursor, self.cursor + timedelta(minutes=GRID_MINUTES))
+        pen = QPen(palette.color(QPalette.ColorRole.Highlight), 2)
+        pen.setStyle(Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(rect)
+
+    def _paint_now(self, painter: QPainter) -> None:
+        if self.now.date() not in self.days:
+            return
+        y = self._y_for(self.now.time())
+        if y < HEADER or y > self.height():
+            return
+        column = self.days.index(self.now.date())
+        x = GUTTER + column * self._column_width()
+        painter.setPen(QPen(NOW_LINE, 2))
+        painter.drawLine(QPointF(x, y), QPointF(x + self._column_width(), y))
+        painter.setBrush(NOW_LINE)
+        painter.drawEllipse(QPointF(x, y), 4, 4)
+
+    # -- mouse -------------------------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        self._press = event.position()
+        block = self.block_at(event.position())
+        moment = self.time_at(event.position())
+        if moment is not None:
+            self._move_cursor_to(moment)
+        if block is not None:
+            self.select(block.listed.appointment.id)
+        self.update()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is None or not event.buttons() & Qt.MouseButton.LeftButton:
+            return
+        block = self._dragging or self.block_at(self._press)
+        if block is None or not _movable(block.listed):
+            return
+        if self._dragging is None:
+            if (event.position() - self._press).manhattanLength() < DRAG_START_PX:
+                return
+            self._dragging = block
+        offset = self._press.y() - block.rect.top()
+        top = QPointF(event.position().x(), event.position().y() - offset + 1)
+        target = self.time_at(top)
+        if target is not None:
+            self._drop_at = target
+        self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        self.update()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        press, self._press = self._press, None
+        dragging, drop_at = self._dragging, self._drop_at
+        self._dragging = self._drop_at = None
+        self.unsetCursor()
+        self.update()
+        if event.button() != Qt.MouseButton.LeftButton or press is None:
+            return
+        if dragging is not None:
+            if drop_at is not None and drop_at != dragging.listed.appointment.starts:
+                self.appointment_dropped.emit(dragging.listed.appointment.id, drop_at)
+            return
+        if self.block_at(event.position()) is None:
+            moment = self.time_at(event.position())
+            if moment is not None:
+                self.free_time_chosen.emit(moment)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        block = self.block_at(event.position())
+        if block is not None:
+            self.appointment_opened.emit(block.listed.appointment.id)
+
+    def contextMenuEvent(self, event) -> None:
+        block = self.block_at(event.pos())
+        if block is not None:
+            self.select(block.listed.appointment.id)
+            self.menu_requested.emit(block.listed.appointment.id, event.globalPos())
+
+    # -- keyboard ----------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        if self.cursor is None or not self.days:
+            super().keyPressEvent(event)
+            return
+        step = {
+            Qt.Key.Key_Up: timedelta(minutes=-GRID_MINUTES),
+            Qt.Key.Key_Down: timedelta(minutes=GRID_MINUTES),
+        }
+        if key in step:
+            moved = self.cursor + step[key]
+            if self.first_hour * 60 <= moved.hour * 60 + moved.minute < self.last_hour * 60:
+                self._move_cursor_to(moved)
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            i = self.days.index(self.cursor.date()) + (1 if key == Qt.Key.Key_Right else -1)
+            if 0 <= i < len(self.days):
+                self._move_cursor_to(datetime.combine(self.days[i], self.cursor.time()))
+            else:
+                self.period_step.emit(1 if i >= len(self.days) else -1)
+        elif key == Qt.Key.Key_PageDown:
+            self.period_step.emit(1)
+        elif key == Qt.Key.Key_PageUp:
+            self.period_step.emit(-1)
+        elif key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            under = self._at_cursor()
+            if under is not None:
+                self.appointment_opened.emit(under.appointment.id)
+            else:
+                self.free_time_chosen.emit(self.cursor)
+        elif key == Qt.Key.Key_Menu:
+            under = self._at_cursor()
+            if under is not None:
+                rect = self.rect_for(under.appointment.starts, under.appointment.ends)
+                self.menu_requested.emit(
+                    under.appointment.id, self.mapToGlobal(rect.center().toPoint())
+                )
+        else:
+            super().keyPressEvent(event)
+            return
+        self.update()
+
+    def _at_cursor(self) -> ListedAppointment | None:
+        if self.cursor is None:
+            return None
+        return next(
+            (
+                a
+                for a in self.appointments
+                if a.appointment.starts <= self.cursor < a.appointment.ends
+            ),
+            None,
+        )
+
+    def _move_cursor_to(self, moment: datetime) -> None:
+        day_changed = self.cursor is None or self.cursor.date() != moment.date()
+        self.cursor = moment
+        under = self._at_cursor()
+        if under is not None:
+            self.select(under.appointment.id)
+        if day_changed:
+            self.cursor_day_changed.emit(moment.date())
+        self.update()
+
+    def place_cursor(self, moment: datetime) -> None:
+        """Puts the keyboard cursor on a time shown (e.g. after choosing a day elsewhere)."""
+        if moment.date() in self.days:
+            self._move_cursor_to(moment)
+
+    def select(self, appointment_id: int | None) -> None:
+        if appointment_id == self.selected_id:
+            return
+        self.selected_id = appointment_id
+        if appointment_id is not None:
+            self.appointment_selected.emit(appointment_id)
+        self.update()
+
+    def focusInEvent(self, event) -> None:
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:
+        self.update()
+        super().focusOutEvent(event)
+
+    def block_rect(self, appointment_id: int) -> QRect:
+        block = next(b for b in self._blocks if b.listed.appointment.id == appointment_id)
+        return block.rect.toRect()
+
+
+def _movable(listed: ListedAppointment) -> bool:
+    return listed.appointment.status in (Status.BOOKED, Status.CONFIRMED)
