@@ -1,0 +1,264 @@
+"""The Calendar tab driven like the desk uses it: click to book, drag to move, menus, keys."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from frontdesk.domain.appointments import CO2_SESSION, CONSULTATION, Status
+from frontdesk.domain.hours import DayHours, WeeklyHours, default_hours
+from frontdesk.ui.dialogs.appointment_dialog import AppointmentDialog
+from frontdesk.ui.dialogs.booking_dialog import BookingDialog
+from frontdesk.ui.models.day_model import COL_STATUS, DayModel
+from tests.conftest import NOW
+
+NEXT_MONDAY = date(2026, 11, 30)  # the test clock is Thanksgiving, Thursday 26 Nov 2026
+
+
+@pytest.fixture
+def tab(window):
+    return window.show_calendar()
+
+
+@pytest.fixture
+def maria(demo) -> int:
+    return demo.patients.search("garcia maria").rows[0].id
+
+
+def next_week(tab) -> None:
+    tab.go_to(NEXT_MONDAY)
+
+
+def click(qtbot, widget, pos: QPoint, button=Qt.MouseButton.LeftButton) -> None:
+    qtbot.mouseClick(widget, button, pos=pos)
+
+
+def free_start(demo, day: date, minutes: int = 30) -> datetime:
+    return demo.calendar.next_free(CONSULTATION, datetime.combine(day, time(0)), 1, minutes)[0]
+
+
+def test_the_week_is_drawn_from_the_office_hours(qtbot, window, tab, demo) -> None:
+    assert [d.weekday() for d in tab.visible_days()] == [0, 1, 2, 3, 4]  # weekends closed
+    assert tab.title.text() == "November 23 - November 27, 2026"
+    view = tab.view
+    assert (view.first_hour, view.last_hour) == (10, 17)
+    assert view.office.hours_on(NOW.date()) is None  # Thanksgiving is shaded as closed
+    assert view.office.closure_on(NOW.date()).reason == "Thanksgiving Day"
+    assert view.today == NOW.date()
+    holding = [a for a in tab.shown if a.appointment.status.holds_slot]
+    assert holding and len(view._blocks) == len(holding)
+    image = view.grab().toImage()
+    assert image.width() > 500 and image.height() > 300
+    # The day list shows today, cancelled ones included (greyed).
+    assert "Thursday, November 26, 2026" in tab.day_label.text()
+
+
+def test_click_a_free_time_then_find_the_patient_and_book(qtbot, window, tab, demo) -> None:
+    next_week(tab)
+    slot = free_start(demo, NEXT_MONDAY)
+    click(qtbot, tab.view, tab.view.point_for(slot))
+    dialog = tab.dialog
+    assert isinstance(dialog, BookingDialog) and dialog.chosen_start() == slot
+    assert dialog.verdict.text() == "Choose the patient first." and not dialog.ok.isEnabled()
+    qtbot.keyClicks(dialog.search, "garcia mar")
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
+    assert dialog.patient is not None and dialog.patient.full_name == "María García"
+    assert dialog.attendance.text().startswith("History: ")
+    assert dialog.verdict.text().startswith("Free: Monday, November 30, 2026")
+    click(qtbot, dialog.ok, dialog.ok.rect().center())
+    booked = [
+        a for a in demo.calendar.between(NEXT_MONDAY, NEXT_MONDAY) if a.appointment.starts == slot
+    ]
+    assert [b.patient_name for b in booked] == ["María García"]
+    assert window.statusBar().currentMessage().startswith("Booked: María García")
+    assert tab.view.selected_id == booked[0].appointment.id
+
+
+def test_a_time_outside_the_hours_is_explained_and_cannot_be_booked(
+    qtbot, window, tab, demo, maria
+) -> None:
+    friday = date(2026, 12, 4)
+    dialog = tab.book(starts=datetime.combine(friday, time(15, 45)))
+    dialog.search.setText("García María")
+    assert dialog.choose_patient(maria)
+    assert dialog.verdict.text().startswith("Friday hours end at 4:00 pm: a 30-minute free")
+    assert not dialog.ok.isEnabled()
+    first_free = dialog.free.item(0)
+    click(qtbot, dialog.free.viewport(), dialog.free.visualItemRect(first_free).center())
+    assert dialog.ok.isEnabled() and dialog.verdict.text().startswith("Free:")
+    dialog.reject()
+
+
+def test_drag_a_block_to_move_it_after_confirmation(qtbot, window, tab, demo, desk, maria, prompts):
+    next_week(tab)
+    slot = free_start(demo, NEXT_MONDAY)
+    listed = demo.calendar.book(desk, maria, CONSULTATION, slot)
+    window.notifier.announce("appointment", listed.appointment.id)
+    target = demo.calendar.next_free(
+        CONSULTATION, slot + timedelta(hours=2), 1, moving=listed.appointment.id
+    )[0]
+
+    def drag(to: datetime) -> None:
+        start = tab.view.point_for(slot)
+        qtbot.mousePress(tab.view, Qt.MouseButton.LeftButton, pos=start)
+        qtbot.mouseMove(tab.view, start + QPoint(0, 12))
+        qtbot.mouseMove(tab.view, tab.view.point_for(to))
+        qtbot.mouseRelease(tab.view, Qt.MouseButton.LeftButton, pos=tab.view.point_for(to))
+
+    prompts.answer = False
+    drag(target)
+    assert prompts.asked[-1][0] == "Move the appointment?"
+    assert demo.calendar.get(listed.appointment.id).appointment.starts == slot  # said no
+    prompts.answer = True
+    drag(target)
+    moved = demo.calendar.get(listed.appointment.id)
+    assert moved.appointment.starts == target
+    assert "Moved from" in demo.calendar.history(listed.appointment.id)[-1][2]
+    assert window.statusBar().currentMessage().startswith("Moved: María García")
+
+
+def test_context_menu_changes_the_status_and_cancelling_asks(
+    qtbot, window, tab, demo, desk, maria, prompts
+) -> None:
+    next_week(tab)
+    slot = free_start(demo, NEXT_MONDAY)
+    listed = demo.calendar.book(desk, maria, CONSULTATION, slot)
+    window.notifier.announce("appointment", listed.appointment.id)
+    shown = next(a for a in tab.shown if a.appointment.id == listed.appointment.id)
+    menu = tab.status_menu(shown)
+    actions = {a.text(): a for a in menu.actions() if a.text()}
+    assert not actions["A&rrived"].isEnabled()  # not before the day
+    actions["Con&firmed"].trigger()
+    assert demo.calendar.get(listed.appointment.id).appointment.status is Status.CONFIRMED
+    shown = next(a for a in tab.shown if a.appointment.id == listed.appointment.id)
+    prompts.answer = False
+    {a.text(): a for a in tab.status_menu(shown).actions()}["Cancel (&patient asked)"].trigger()
+    assert prompts.asked[-1][0] == "Cancel the appointment?"
+    assert demo.calendar.get(listed.appointment.id).appointment.status is Status.CONFIRMED
+    prompts.answer = True
+    {a.text(): a for a in tab.status_menu(shown).actions()}["Cancel (&patient asked)"].trigger()
+    assert demo.calendar.get(listed.appointment.id).appointment.status is (
+        Status.CANCELLED_BY_PATIENT
+    )
+    assert listed.appointment.id not in [b.listed.appointment.id for b in tab.view._blocks]
+    row = tab.model.row_of(listed.appointment.id)  # still listed for the day, as cancelled
+    assert row is not None
+    status = tab.model.index(row, COL_STATUS).data()
+    assert status == "Cancelled by patient"
+
+
+def test_right_click_on_a_block_opens_its_menu(qtbot, window, tab, demo, desk, maria, monkeypatch):
+    next_week(tab)
+    listed = demo.calendar.book(desk, maria, CO2_SESSION, free_start(demo, NEXT_MONDAY, 90))
+    window.notifier.announce("appointment", listed.appointment.id)
+    shown = []
+    monkeypatch.setattr("PySide6.QtWidgets.QMenu.popup", lambda menu, _pos: shown.append(menu))
+    rect = tab.view.block_rect(listed.appointment.id)
+    tab.view.contextMenuEvent(
+        __import__("PySide6.QtGui", fromlist=["QContextMenuEvent"]).QContextMenuEvent(
+            __import__(
+                "PySide6.QtGui", fromlist=["QContextMenuEvent"]
+            ).QContextMenuEvent.Reason.Mouse,
+            rect.center(),
+            tab.view.mapToGlobal(rect.center()),
+        )
+    )
+    assert shown and shown[0].objectName() == "appointmentMenu"
+    assert tab.view.selected_id == listed.appointment.id
+
+
+def test_double_click_opens_it_and_move_through_the_dialog(
+    qtbot, window, tab, demo, desk, maria
+) -> None:
+    next_week(tab)
+    slot = free_start(demo, NEXT_MONDAY)
+    listed = demo.calendar.book(desk, maria, CONSULTATION, slot, note="Prefers Spanish")
+    window.notifier.announce("appointment", listed.appointment.id)
+    qtbot.mouseDClick(tab.view, Qt.MouseButton.LeftButton, pos=tab.view.point_for(slot))
+    opened = tab.dialog
+    assert isinstance(opened, AppointmentDialog)
+    assert "María García" in opened.title.text() and opened.note.text() == "Prefers Spanish"
+    assert "Booked for Monday, November 30, 2026" in opened.history.item(0).text()
+    click(qtbot, opened.move_button, opened.move_button.rect().center())
+    mover = tab.dialog
+    assert isinstance(mover, BookingDialog) and mover.moving is not None
+    assert not mover.kind.isEnabled()
+    item = mover.free.item(1)
+    target = item.data(Qt.ItemDataRole.UserRole)
+    click(qtbot, mover.free.viewport(), mover.free.visualItemRect(item).center())
+    click(qtbot, mover.ok, mover.ok.rect().center())
+    assert demo.calendar.get(listed.appointment.id).appointment.starts == target
+
+
+def test_keyboard_moves_the_cursor_books_and_opens(qtbot, window, tab, demo) -> None:
+    next_week(tab)
+    tab.view.setFocus()
+    tab.view.place_cursor(datetime.combine(NEXT_MONDAY, time(10)))
+    qtbot.keyClick(tab.view, Qt.Key.Key_Right)
+    qtbot.keyClick(tab.view, Qt.Key.Key_Down)
+    assert tab.view.cursor == datetime(2026, 12, 1, 10, 15)
+    assert tab.day == date(2026, 12, 1)  # the day list follows the cursor
+    qtbot.keyClick(tab.view, Qt.Key.Key_PageDown)
+    assert tab.visible_days()[0] == date(2026, 12, 7)
+    qtbot.keyClick(tab.view, Qt.Key.Key_PageUp)
+    free = free_start(demo, date(2026, 12, 1))
+    tab.view.place_cursor(free)
+    qtbot.keyClick(tab.view, Qt.Key.Key_Return)
+    assert isinstance(tab.dialog, BookingDialog) and tab.dialog.chosen_start() == free
+    tab.dialog.reject()
+    taken = next(a for a in tab.shown if a.appointment.status.holds_slot)
+    tab.view.place_cursor(taken.appointment.starts)
+    assert tab.view.selected_id == taken.appointment.id
+    qtbot.keyClick(tab.view, Qt.Key.Key_Return)
+    assert isinstance(tab.dialog, AppointmentDialog)
+    assert tab.dialog.listed.appointment.id == taken.appointment.id
+
+
+def test_day_and_week_views_and_the_month_navigator(qtbot, window, tab) -> None:
+    click(qtbot, tab.day_button, tab.day_button.rect().center())
+    assert tab.visible_days() == [NOW.date()] and tab.title.text().startswith("Thursday")
+    click(qtbot, tab.next_button, tab.next_button.rect().center())
+    assert tab.visible_days() == [date(2026, 11, 27)]
+    tab.month.setSelectedDate(tab.month.selectedDate().addDays(14))
+    tab.month.clicked.emit(tab.month.selectedDate())
+    assert tab.visible_days() == [date(2026, 12, 11)]
+    click(qtbot, tab.week_button, tab.week_button.rect().center())
+    assert tab.visible_days()[0] == date(2026, 12, 7)
+    click(qtbot, tab.today_button, tab.today_button.rect().center())
+    assert NOW.date() in tab.visible_days()
+
+
+def test_new_hours_flag_the_appointments_left_outside(qtbot, window, tab, demo, desk, maria):
+    friday = date(2026, 12, 4)
+    listed = demo.calendar.book(desk, maria, CONSULTATION, free_start(demo, friday))
+    late = demo.calendar.next_free(CONSULTATION, datetime.combine(friday, time(15)), 1)
+    if late and late[0].date() == friday:
+        demo.calendar.book(desk, maria, CONSULTATION, late[0])
+    assert tab.outside.isHidden()
+    demo.calendar.set_hours(
+        desk, WeeklyHours(dict(default_hours().days) | {4: DayHours(time(12), time(15))})
+    )
+    window.notifier.announce("office", 0)
+    assert not tab.outside.isHidden()
+    assert "outside the office hours" in tab.outside.text()
+    assert listed.appointment.starts.strftime("%m/%d") in tab.outside.text()
+
+
+def test_ctrl_b_books_the_patient_selected_in_the_registry(qtbot, window, demo, maria) -> None:
+    window.patients_tab.search.setText("García María")
+    qtbot.keyClick(window.patients_tab.search, Qt.Key.Key_Down)
+    qtbot.keyClick(window, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    dialog = window.calendar_tab.dialog
+    assert isinstance(dialog, BookingDialog)
+    assert dialog.patient is not None and dialog.patient.id == maria
+    assert window.tabs.currentWidget() is window.calendar_page
+
+
+def test_the_day_model_passes_the_model_tester(qtmodeltester, demo) -> None:
+    model = DayModel()
+    day = demo.calendar.today() - timedelta(days=5)
+    model.set_rows(demo.calendar.between(day - timedelta(days=7), day))
+    assert model.rowCount() > 0
+    qtmodeltester.check(model, force_py=True)
