@@ -70,6 +70,7 @@ class PromptLog:
     asked: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     save_as: str = ""  # what the next "save as" question answers ("" = cancelled)
+    dialogs: list[str] = field(default_factory=list)  # print dialogs shown (then cancelled)
 
 
 @pytest.fixture(autouse=True)
@@ -88,4 +89,11 @@ def prompts(monkeypatch) -> PromptLog:
         module, "inform", lambda _p, title, text: log.warnings.append((title, text))
     )
     monkeypatch.setattr(module, "save_file", lambda *_args: log.save_as)
+    from frontdesk.ui import printing
+
+    def run_dialog(dialog) -> int:
+        log.dialogs.append(dialog.windowTitle())
+        return 0  # Rejected: a test never waits on a modal print dialog
+
+    monkeypatch.setattr(printing, "run_dialog", run_dialog)
     return log

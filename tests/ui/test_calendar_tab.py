@@ -262,3 +262,30 @@ def test_the_day_model_passes_the_model_tester(qtmodeltester, demo) -> None:
     model.set_rows(demo.calendar.between(day - timedelta(days=7), day))
     assert model.rowCount() > 0
     qtmodeltester.check(model, force_py=True)
+
+
+def test_day_sheet_preview_and_pdf_hold_the_days_names_and_times(
+    qtbot, window, tab, demo, desk, maria, prompts, tmp_path
+) -> None:
+    from pypdf import PdfReader
+
+    next_week(tab)
+    slot = free_start(demo, NEXT_MONDAY)
+    demo.calendar.book(desk, maria, CONSULTATION, slot)
+    window.notifier.announce("appointment", 0)
+    tab.day = NEXT_MONDAY
+    tab.view.setFocus()
+    qtbot.keyClick(tab.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert prompts.dialogs == ["Print preview - Day sheet - Monday, November 30, 2026"]
+    prompts.save_as = str(tmp_path / "sheet.pdf")
+    tab.pdf_action.trigger()
+    pages = PdfReader(tmp_path / "sheet.pdf").pages
+    text = " ".join(" ".join(page.extract_text().split()) for page in pages)  # wraps undone
+    day = demo.calendar.between(NEXT_MONDAY, NEXT_MONDAY)
+    assert day
+    for listed in day:
+        a = listed.appointment
+        assert listed.patient_name in text
+        assert f"{a.starts:%-I:%M} " in text
+    assert "María García" in text and "(818) 555-0134" in text
+    assert window.statusBar().currentMessage().startswith("Day sheet saved as")

@@ -511,7 +511,7 @@ class CalendarTab(QWidget):
             prompts.warn(self, "Day sheet", str(exc))
             return
         printing.print_preview(html, self)
-        self.message.emit(f"Day sheet for {say_day(self.day)} sent to the print preview.")
+        self.message.emit(f"Day sheet for {say_day(self.day)} shown in the print preview.")
 
     def save_day_sheet_pdf(self) -> None:
         from pathlib import Path

@@ -1,0 +1,1 @@
+"""Tests of the printed material as HTML."""

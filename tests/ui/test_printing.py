@@ -1,0 +1,241 @@
+"""The day sheet on paper: a real clinic's appointments, written to PDF and read back."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pypdf
+import pytest
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewDialog, QPrintPreviewWidget
+from PySide6.QtWidgets import QDialog, QWidget
+
+from frontdesk.domain.appointments import Status
+from frontdesk.domain.clinic import CLINIC_NAME
+from frontdesk.handouts.day_sheet import day_sheet_html
+from frontdesk.ui import printing
+from tests.conftest import NOW, draft
+
+MONDAY = date(2026, 11, 30)
+LETTER_POINTS = (612, 792)
+
+
+def pdf_text(path: Path) -> list[str]:
+    return [page.extract_text() for page in pypdf.PdfReader(path).pages]
+
+
+@pytest.fixture
+def booked_monday(clinic, desk):
+    """María García at 10:00, Ana Cruz at 11:00 (90 minutes), Zoë Ødegård cancelled at 2:00."""
+    maria = clinic.patients.register(desk, draft())
+    ana = clinic.patients.register(
+        desk,
+        draft(
+            first_name="Ana",
+            last_name="Cruz",
+            dob="7/2/1990",
+            phone="(310) 555-0199",
+            email="ana@example.com",
+        ),
+    )
+    zoe = clinic.patients.register(
+        desk,
+        draft(
+            first_name="Zoë",
+            last_name="Ødegård",
+            dob="1/9/1979",
+            phone="(818) 555-0100",
+            email="zoe@example.com",
+        ),
+    )
+    clinic.calendar.book(desk, maria.id, "consultation", datetime(2026, 11, 30, 10, 0))
+    clinic.calendar.book(
+        desk, ana.id, "co2_session", datetime(2026, 11, 30, 11, 0), note="Numbing cream first"
+    )
+    gone = clinic.calendar.book(desk, zoe.id, "consultation", datetime(2026, 11, 30, 14, 0))
+    clinic.calendar.set_status(
+        desk, gone.appointment.id, Status.CANCELLED_BY_PATIENT, gone.appointment.version
+    )
+    return clinic
+
+
+def monday_sheet(clinic) -> str:
+    return day_sheet_html(
+        MONDAY,
+        clinic.calendar.between(MONDAY, MONDAY),
+        clinic.calendar.office(MONDAY, MONDAY),
+        clinic.calendar.now(),
+        CLINIC_NAME,
+    )
+
+
+def test_day_sheet_pdf_reads_back_names_times_and_phones(qapp, booked_monday, tmp_path) -> None:
+    path = printing.save_pdf(monday_sheet(booked_monday), tmp_path / "sheets" / "monday.pdf")
+    assert path == tmp_path / "sheets" / "monday.pdf"
+    [text] = pdf_text(path)
+    for expected in (  # exactly as printed: accents, spaces and all
+        "Day sheet - Monday, November 30, 2026",
+        CLINIC_NAME,
+        "Office hours 10:00 am-5:00 pm",
+        "María García",
+        "Ana Cruz",
+        "Zoë Ødegård",
+        "10:00 am-10:30 am",
+        "11:00 am-12:30 pm",
+        "2:00 pm-2:30 pm",
+        "(818) 555-0134",
+        "(310) 555-0199",
+        "(818) 555-0100",
+        "2 appointments",
+        "Printed 11/26/2026 10:30 am",
+    ):
+        assert expected in text, expected
+    wrapped = " ".join(text.split())  # words a narrow cell wraps onto two lines
+    for expected in ("Free consultation", "CO2 laser session", "Numbing cream first"):
+        assert expected in wrapped, expected
+    assert "Booked" in text and "Cancelled by patient" in wrapped
+    assert text.index("Ana Cruz") < text.index("Cancelled and no-shows") < text.index("Zoë")
+    assert "\t" not in text and "\xa0" not in text  # spaces read back as spaces
+
+
+def test_pdf_is_letter_with_a_title_and_embedded_fonts(qapp, booked_monday, tmp_path) -> None:
+    path = printing.save_pdf(monday_sheet(booked_monday), tmp_path / "monday.pdf")
+    reader = pypdf.PdfReader(path, strict=True)
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == LETTER_POINTS
+    assert reader.metadata.title == "Day sheet - Monday, November 30, 2026"
+    fonts = reader.pages[0]["/Resources"]["/Font"]
+    for ref in fonts.values():
+        font = ref.get_object()
+        descriptor = font["/DescendantFonts"][0].get_object()["/FontDescriptor"].get_object()
+        assert "/FontFile2" in descriptor, font["/BaseFont"]  # embedded, prints anywhere
+        assert "/ToUnicode" in font, font["/BaseFont"]  # and its text can be copied
+
+
+def test_the_words_ligatures_would_join_read_back_whole(qapp, tmp_path) -> None:
+    html = "<h1>Office</h1><p>Confirmed, fifty, offline, <b>affirm</b></p>"
+    [text] = pdf_text(printing.save_pdf(html, tmp_path / "words.pdf"))
+    assert "Office" in text
+    assert "Confirmed, fifty, offline," in text
+    assert "affirm" in text
+    assert not any("\ufb00" <= ch <= "\ufb06" for ch in text)  # no ligature characters
+
+
+def test_empty_day_on_paper(qapp, clinic, tmp_path) -> None:
+    day = date(2026, 12, 1)
+    html = day_sheet_html(day, [], clinic.calendar.office(day, day), NOW, CLINIC_NAME)
+    [text] = pdf_text(printing.save_pdf(html, tmp_path / "empty.pdf"))
+    assert "Day sheet - Tuesday, December 1, 2026" in text
+    assert "No appointments on this day." in text
+
+
+def test_thanksgiving_reads_closed(qapp, clinic, tmp_path) -> None:
+    day = NOW.date()
+    html = day_sheet_html(day, [], clinic.calendar.office(day, day), NOW, CLINIC_NAME)
+    [text] = pdf_text(printing.save_pdf(html, tmp_path / "closed.pdf"))
+    assert "Closed: Thanksgiving Day" in text
+
+
+def long_html(paragraphs: int = 150) -> str:
+    body = "".join(f"<p>Line {n} of a long handout.</p>" for n in range(1, paragraphs + 1))
+    return f"<html><head><title>Aftercare</title></head><body>{body}</body></html>"
+
+
+def test_page_numbers_on_request(qapp, tmp_path) -> None:
+    pages = pdf_text(printing.save_pdf(long_html(), tmp_path / "numbered.pdf", page_numbers=True))
+    assert len(pages) >= 2
+    for number, text in enumerate(pages, start=1):
+        assert f"Aftercare - page {number} of {len(pages)}" in text
+    everything = "\n".join(pages)
+    assert "Line 1 of" in everything and "Line 150 of" in everything  # nothing lost at breaks
+    plain = pdf_text(printing.save_pdf(long_html(), tmp_path / "plain.pdf", title="Care"))
+    assert len(plain) >= 2
+    assert not any("page 1 of" in text for text in plain)
+    assert pypdf.PdfReader(tmp_path / "plain.pdf").metadata.title == "Care"
+
+
+def test_document_from_html_is_letter_sized(qapp) -> None:
+    doc = printing.document_from_html("<title>T</title><p>Hello</p>")
+    size = doc.pageSize()
+    # Letter less 15 mm margins, in 96-dpi pixels: 7.32 x 9.82 inches.
+    assert size.width() == pytest.approx((8.5 - 2 * 15 / 25.4) * 96, abs=1)
+    assert size.height() == pytest.approx((11 - 2 * 15 / 25.4) * 96, abs=1)
+    assert printing.title_of(doc) == "T"
+    assert printing.title_of(printing.document_from_html("<p>x</p>", title="Given")) == "Given"
+
+
+def test_print_preview_paints_the_pages(qtbot, qapp, booked_monday, monkeypatch) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    seen: dict[str, object] = {}
+
+    def run(dialog: QDialog) -> int:
+        assert isinstance(dialog, QPrintPreviewDialog)
+        assert dialog.parent() is parent
+        seen["title"] = dialog.windowTitle()
+        preview = dialog.findChild(QPrintPreviewWidget)
+        preview.updatePreview()
+        seen["pages"] = preview.pageCount()
+        printer: QPrinter = dialog.printer()
+        seen["paper"] = printer.pageLayout().pageSize().id()
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(printing, "run_dialog", run)
+    printing.print_preview(monday_sheet(booked_monday), parent)
+    assert seen["pages"] == 1
+    assert seen["title"] == "Print preview - Day sheet - Monday, November 30, 2026"
+    assert seen["paper"] == printing.QPageSize.PageSizeId.Letter
+
+
+def test_print_dialog_prints_when_accepted(qtbot, qapp, monkeypatch, tmp_path) -> None:
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    out = tmp_path / "printed.pdf"
+
+    def accept(dialog: QDialog) -> int:
+        assert isinstance(dialog, QPrintDialog)
+        printer = dialog.printer()
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # a printer that is a file
+        printer.setOutputFileName(str(out))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(printing, "run_dialog", accept)
+    assert printing.print_dialog(long_html(), parent, page_numbers=True)
+    pages = pdf_text(out)
+    assert len(pages) >= 2
+    assert "Line 1 of a long handout." in pages[0]
+    assert f"page 1 of {len(pages)}" in pages[0]
+
+
+def test_print_dialog_cancelled_prints_nothing(qtbot, qapp, monkeypatch) -> None:
+    monkeypatch.setattr(printing, "run_dialog", lambda _dialog: QDialog.DialogCode.Rejected)
+    assert printing.print_dialog("<p>x</p>", None) is False
+
+
+SAMPLE_CMAP = (
+    b"2 beginbfrange\n"
+    b"<0000> <0000> <0000>\n"
+    b"<0001> <0004> [<0044> <0009> <00A0> <0041> ]\n"
+    b"<0005> <0005> <0009>\n"
+    b"<0009> <0009> <00E9>\n"
+    b"<0010> <0019> <0009>\n"
+    b"endbfrange\n"
+)
+
+
+def test_spaces_as_spaces_rewrites_only_the_targets() -> None:
+    fixed = printing.spaces_as_spaces(b"%PDF-1.4 " + SAMPLE_CMAP + b"<0009> outside")
+    assert (
+        fixed
+        == b"%PDF-1.4 "
+        + (
+            b"2 beginbfrange\n"
+            b"<0000> <0000> <0000>\n"
+            b"<0001> <0004> [<0044> <0020> <0020> <0041> ]\n"
+            b"<0005> <0005> <0020>\n"
+            b"<0009> <0009> <00E9>\n"  # glyph 9 is not a space: its code is not a target
+            b"<0010> <0019> <0009>\n"  # a run of ten code points stays as it is
+            b"endbfrange\n"
+        )
+        + b"<0009> outside"
+    )
