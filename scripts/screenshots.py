@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -90,6 +91,41 @@ def main(out: Path) -> None:
     intake._override()
     shot(intake.dialog, "override-dialog")
     intake.dialog.reject()
+
+    calendar = window.show_calendar()
+    picker.setCurrentIndex(
+        next(i for i in range(picker.count()) if picker.itemData(i).role.value == "front_desk")
+    )
+    shot(window, "calendar-week")
+    calendar.step(1)
+    shot(window, "calendar-next-week")
+    calendar.set_mode("day")
+    shot(window, "calendar-day")
+    calendar.set_mode("week")
+    monday = calendar.visible_days()[0]
+    free = clinic.calendar.next_free("consultation", datetime.combine(monday, time(0)), 1)[0]
+    booking = calendar.book(starts=free)
+    booking.search.setText("gar mar")
+    booking.choose_patient(booking.model.patient_at(0).id)
+    shot(booking, "booking-dialog")
+    friday = monday + timedelta(days=4)
+    booking.set_start(datetime.combine(friday, time(15, 45)))
+    shot(booking, "booking-dialog-refused")
+    booking.reject()
+    held = next(a for a in calendar.shown if a.appointment.status.holds_slot)
+    opened = calendar.open_appointment(held.appointment.id)
+    shot(opened, "appointment-dialog")
+    opened.reject()
+    calendar.status_menu(held).grab().save(str(out / "appointment-menu.png"))
+    settings_dialog = calendar.open_office_settings()
+    for index, name in enumerate(("hours", "closures", "types")):
+        settings_dialog.tabs.setCurrentIndex(index)
+        shot(settings_dialog, f"office-settings-{name}")
+    settings_dialog.reject()
+    from frontdesk.ui import printing
+
+    calendar.day = monday
+    print(printing.save_pdf(calendar.day_sheet_html(), out / "day-sheet.pdf"))
     clinic.close()
 
 

@@ -289,3 +289,13 @@ def test_day_sheet_preview_and_pdf_hold_the_days_names_and_times(
         assert f"{a.starts:%-I:%M} " in text
     assert "María García" in text and "(818) 555-0134" in text
     assert window.statusBar().currentMessage().startswith("Day sheet saved as")
+
+
+def test_closed_days_are_marked_in_the_month_navigator(qtbot, window, tab) -> None:
+    from PySide6.QtCore import QDate
+
+    thanksgiving = tab.month.dateTextFormat(QDate(2026, 11, 26))
+    assert thanksgiving.toolTip() == "Closed: Thanksgiving Day" and thanksgiving.fontStrikeOut()
+    assert not tab.month.dateTextFormat(QDate(2026, 11, 30)).fontStrikeOut()
+    tab.month.setCurrentPage(2026, 12)
+    assert tab.month.dateTextFormat(QDate(2026, 12, 25)).toolTip() == "Closed: Christmas Day"

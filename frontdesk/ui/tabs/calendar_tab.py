@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from PySide6.QtCore import QDate, QPoint, Qt, Signal
-from PySide6.QtGui import QAction, QColor, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QColor, QKeySequence, QPixmap, QTextCharFormat
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCalendarWidget,
@@ -202,6 +202,7 @@ class CalendarTab(QWidget):
         self.day_button.clicked.connect(lambda: self.set_mode(DAY))
         self.book_button.clicked.connect(self.book)
         self.print_button.clicked.connect(self.print_day_sheet)
+        self.month.currentPageChanged.connect(self._mark_closures)
         self.month.clicked.connect(self._month_clicked)
         self.month.activated.connect(self._month_clicked)
         self.view.free_time_chosen.connect(lambda moment: self.book(starts=moment))
@@ -221,6 +222,7 @@ class CalendarTab(QWidget):
 
         self.refresh()
         self._check_outside_hours()
+        self._mark_closures(self.month.yearShown(), self.month.monthShown())
 
     def _action(self, text: str, shortcut, slot) -> QAction:
         action = QAction(text, self)
@@ -294,6 +296,26 @@ class CalendarTab(QWidget):
         )
         self.outside.show()
 
+    def _mark_closures(self, year: int, month: int) -> None:
+        """Closed days greyed in the month navigator, the reason as a tooltip."""
+        first = date(year, month, 1) - timedelta(days=7)
+        last = date(year, month, 28) + timedelta(days=14)
+        self.month.setDateTextFormat(QDate(), QTextCharFormat())  # forget the last month's
+        try:
+            closures = self._calendar.closures(first, last)
+        except ServiceError as exc:
+            self.message.emit(str(exc))
+            return
+        for closure in closures:
+            day = max(closure.first, first)
+            while day <= min(closure.last, last):
+                marked = QTextCharFormat()
+                marked.setForeground(QColor("#8a8f96"))
+                marked.setFontStrikeOut(True)
+                marked.setToolTip(f"Closed: {closure.reason}")
+                self.month.setDateTextFormat(QDate(day.year, day.month, day.day), marked)
+                day += timedelta(days=1)
+
     def go_to(self, day: date) -> None:
         self.anchor = day
         self.day = day
@@ -350,6 +372,8 @@ class CalendarTab(QWidget):
             self.refresh()
         if entity in (ENTITY, "office"):
             self._check_outside_hours()
+        if entity == "office":
+            self._mark_closures(self.month.yearShown(), self.month.monthShown())
 
     # -- booking and moving ----------------------------------------------------------------
     def book(

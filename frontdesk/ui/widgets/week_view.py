@@ -209,6 +209,7 @@ class WeekView(QWidget):
             if hours is None:
                 painter.fillRect(column, SHADE)
                 closure = self.office.closure_on(day)
+                painter.setFont(self.font())
                 painter.setPen(palette.color(QPalette.ColorRole.Text))
                 painter.drawText(
                     column.adjusted(6, 8, -6, -6),
@@ -285,7 +286,16 @@ class WeekView(QWidget):
             ),
         )
         painter.setFont(self.font())
-        if inner.height() >= 2 * line:
+        if inner.height() < 2 * line:  # a short block: the time after the name, if it fits
+            name_width = painter.fontMetrics().horizontalAdvance(listed.patient_name) + 24
+            starts = format_time(a.starts.time())
+            if name_width + painter.fontMetrics().horizontalAdvance(starts) < inner.width():
+                painter.drawText(
+                    QRectF(inner.left(), inner.top(), inner.width(), line),
+                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                    starts,
+                )
+        else:
             mark = STATUS_MARKS.get(a.status)
             detail = f"{format_time(a.starts.time())} {listed.type_name}"
             if mark:
