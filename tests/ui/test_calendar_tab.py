@@ -299,3 +299,12 @@ def test_closed_days_are_marked_in_the_month_navigator(qtbot, window, tab) -> No
     assert not tab.month.dateTextFormat(QDate(2026, 11, 30)).fontStrikeOut()
     tab.month.setCurrentPage(2026, 12)
     assert tab.month.dateTextFormat(QDate(2026, 12, 25)).toolTip() == "Closed: Christmas Day"
+
+
+def test_a_block_tells_its_details_on_hover(tab, demo) -> None:
+    from frontdesk.ui.widgets.week_view import describe
+
+    held = next(a for a in tab.shown if a.appointment.status.holds_slot)
+    text = describe(held)
+    assert held.patient_name in text and held.type_name in text
+    assert held.appointment.status.label in text

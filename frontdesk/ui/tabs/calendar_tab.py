@@ -153,6 +153,7 @@ class CalendarTab(QWidget):
         set_up_record_list(self.table, "dayAppointments")
         self.table.setAccessibleName("The day's appointments")
         self.table.setModel(self.model)
+        self.table.setMinimumHeight(140)  # four rows at least: the day's list is worked from
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_NOTE, QHeaderView.ResizeMode.Stretch)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -16,7 +16,7 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
 )
-from PySide6.QtWidgets import QSizePolicy, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from frontdesk.domain.appointments import ListedAppointment, Status
 from frontdesk.domain.hours import OfficeCalendar, WeeklyHours, format_time
@@ -286,16 +286,7 @@ class WeekView(QWidget):
             ),
         )
         painter.setFont(self.font())
-        if inner.height() < 2 * line:  # a short block: the time after the name, if it fits
-            name_width = painter.fontMetrics().horizontalAdvance(listed.patient_name) + 24
-            starts = format_time(a.starts.time())
-            if name_width + painter.fontMetrics().horizontalAdvance(starts) < inner.width():
-                painter.drawText(
-                    QRectF(inner.left(), inner.top(), inner.width(), line),
-                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                    starts,
-                )
-        else:
+        if inner.height() >= 2 * line:  # a short block shows the name; the rest in its tooltip
             mark = STATUS_MARKS.get(a.status)
             detail = f"{format_time(a.starts.time())} {listed.type_name}"
             if mark:
@@ -385,6 +376,16 @@ class WeekView(QWidget):
         block = self.block_at(event.position())
         if block is not None:
             self.appointment_opened.emit(block.listed.appointment.id)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip:
+            block = self.block_at(event.pos())
+            if block is None:
+                QToolTip.hideText()
+            else:
+                QToolTip.showText(event.globalPos(), describe(block.listed), self)
+            return True
+        return super().event(event)
 
     def contextMenuEvent(self, event) -> None:
         block = self.block_at(event.pos())
@@ -480,6 +481,14 @@ class WeekView(QWidget):
     def block_rect(self, appointment_id: int) -> QRect:
         block = next(b for b in self._blocks if b.listed.appointment.id == appointment_id)
         return block.rect.toRect()
+
+
+def describe(listed: ListedAppointment) -> str:
+    a = listed.appointment
+    span = f"{format_time(a.starts.time())}-{format_time(a.ends.time())}"
+    return f"{listed.patient_name}\n{span} {listed.type_name}\n{a.status.label}" + (
+        f"\n{a.note}" if a.note else ""
+    )
 
 
 def _movable(listed: ListedAppointment) -> bool:
