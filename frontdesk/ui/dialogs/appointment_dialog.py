@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,7 +19,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.appointments import NEXT_STATUSES, ListedAppointment, Status
+from frontdesk.domain.appointments import (
+    NEXT_STATUSES,
+    ListedAppointment,
+    Status,
+    status_refusal,
+)
 from frontdesk.domain.booking import say_day, say_span
 from frontdesk.domain.phones import display_phone
 from frontdesk.domain.staff import Staff
@@ -93,7 +99,7 @@ class AppointmentDialog(QDialog):
         self.history.setAccessibleName("What happened to this appointment")
         self.history.setMinimumHeight(90)
         self.history.setWordWrap(True)
-        self.actions_row = QHBoxLayout()
+        self.actions_row = QGridLayout()  # status changes, three to a row, then "Move…"
         self.actions_row.setSpacing(8)
         self.move_button = QPushButton("M&ove…")
         self.move_button.clicked.connect(self._move_clicked)
@@ -140,14 +146,18 @@ class AppointmentDialog(QDialog):
             if item.widget() is not None and item.widget() is not self.move_button:
                 item.widget().deleteLater()
         self.status_buttons = {}
-        for status in NEXT_STATUSES[a.status]:
+        now = self._calendar.now()
+        for n, status in enumerate(NEXT_STATUSES[a.status]):
             button = QPushButton(status_verb(a.status, status))
+            refused = status_refusal(a, status, now)
+            button.setEnabled(refused is None)  # greyed, with the reason on hover
+            button.setToolTip(refused or "")
             button.clicked.connect(lambda _=False, s=status: self._status_clicked(s))
-            self.actions_row.addWidget(button)
+            self.actions_row.addWidget(button, n // 3, n % 3)
             self.status_buttons[status] = button
-        self.actions_row.addWidget(self.move_button)
+        count = len(NEXT_STATUSES[a.status])
+        self.actions_row.addWidget(self.move_button, count // 3, count % 3)
         self.move_button.setEnabled(a.status in (Status.BOOKED, Status.CONFIRMED))
-        self.actions_row.addStretch(1)
 
     def _status_clicked(self, status: Status) -> None:
         changed = self._change_status(self.listed, status)
