@@ -34,6 +34,11 @@ class Status(Enum):
     def cancelled(self) -> bool:
         return self in (Status.CANCELLED_BY_PATIENT, Status.CANCELLED_BY_CLINIC)
 
+    @property
+    def movable(self) -> bool:
+        """Only an appointment still to come can be moved; a visit that began stays put."""
+        return self in (Status.BOOKED, Status.CONFIRMED)
+
 
 _STATUS_LABELS = {
     Status.BOOKED: "Booked",
@@ -45,6 +50,10 @@ _STATUS_LABELS = {
     Status.NO_SHOW: "No-show",
 }
 HOLDING = frozenset({Status.BOOKED, Status.CONFIRMED, Status.ARRIVED, Status.COMPLETED})
+
+
+# An appointment type's length: whole 5-minute steps, at most a working day.
+MIN_MINUTES, MAX_MINUTES, MINUTES_STEP = 5, 480, 5
 
 
 @dataclass(frozen=True)
@@ -140,8 +149,21 @@ def real_time_between(earlier: datetime, later: datetime) -> timedelta:
 
 
 def is_late_cancel(starts: datetime, cancelled_at: datetime) -> bool:
-    """A patient cancelling under 24 real hours before the start (DST counted)."""
-    return real_time_between(wall(cancelled_at), starts) < LATE_CANCEL
+    """A patient cancelling under 24 real hours before the start (DST counted).
+
+    `cancelled_at` may carry its zone (the clock's reading): exact even in the hour that
+    repeats when clocks go back.
+    """
+    if cancelled_at.tzinfo is not None:
+        until = starts.replace(tzinfo=CLINIC_TZ).astimezone(UTC) - cancelled_at.astimezone(UTC)
+        return until < LATE_CANCEL
+    return real_time_between(cancelled_at, starts) < LATE_CANCEL
+
+
+def exists_on_the_clock(moment: datetime) -> bool:
+    """False for wall times skipped when clocks go forward (2:30 am on the spring change)."""
+    there_and_back = moment.replace(tzinfo=CLINIC_TZ).astimezone(UTC).astimezone(CLINIC_TZ)
+    return there_and_back.replace(tzinfo=None) == moment
 
 
 # Which status may follow which: mistakes can be undone, a finished visit stays finished.
@@ -164,7 +186,7 @@ NEXT_STATUSES: dict[Status, tuple[Status, ...]] = {
     Status.COMPLETED: (Status.ARRIVED,),
     Status.CANCELLED_BY_PATIENT: (Status.BOOKED,),
     Status.CANCELLED_BY_CLINIC: (Status.BOOKED,),
-    Status.NO_SHOW: (Status.ARRIVED, Status.BOOKED),
+    Status.NO_SHOW: (Status.ARRIVED,),  # came late after all
 }
 
 
@@ -183,6 +205,8 @@ def status_refusal(appointment: Appointment, to: Status, now: datetime) -> str |
         return "Its time has already come: mark it arrived or a no-show instead."
     if appointment.status.cancelled and to is Status.BOOKED and started:
         return "A cancelled appointment in the past cannot be booked again: book a new one."
+    if to is Status.CANCELLED_BY_PATIENT and started:
+        return "Its time has come: if the patient did not come, mark it a no-show."
     return None
 
 

@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from frontdesk.domain.appointments import exists_on_the_clock
+from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.hours import WEEKDAY_NAMES, OfficeCalendar, format_time
 
 
@@ -28,6 +30,15 @@ def say_day(day: date) -> str:
 
 def say_span(starts: datetime, ends: datetime) -> str:
     return f"{format_time(starts.time())}-{format_time(ends.time())}"
+
+
+def skips_clock_change(starts: datetime, ends: datetime) -> bool:
+    """True when the span starts, ends or runs through the hour skipped in spring."""
+    last_minute = ends - timedelta(minutes=1)  # ending at 2:00 am, just as clocks jump, is fine
+    if not (exists_on_the_clock(starts) and exists_on_the_clock(last_minute)):
+        return True
+    offset_before, offset_after = CLINIC_TZ.utcoffset(starts), CLINIC_TZ.utcoffset(last_minute)
+    return offset_before is not None and offset_after is not None and offset_after > offset_before
 
 
 def refusal(
@@ -64,6 +75,11 @@ def refusal(
         return (
             f"{weekday} hours end at {format_time(hours.closes)}: {what} at"
             f" {format_time(starts.time())} would run to {format_time(ends.time())}."
+        )
+    if skips_clock_change(starts, ends):
+        return (
+            f"Clocks go forward on {say_day(day)}: the hour from 2:00 am to 3:00 am does not"
+            " exist that night."
         )
     for held in busy:
         if held.overlaps(starts, ends):

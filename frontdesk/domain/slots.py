@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime, timedelta
 
-from frontdesk.domain.booking import Busy
+from frontdesk.domain.booking import Busy, skips_clock_change
+from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.hours import OfficeCalendar
 
 GRID_MINUTES = 15
@@ -40,9 +41,14 @@ def free_starts_on(
     length = timedelta(minutes=minutes)
     candidate = round_up_to_grid(max(opens, not_before), grid)
     held = sorted(busy, key=lambda b: b.starts)
+    # Only on the spring change do some wall times not exist; other days skip the check.
+    clock_changes = CLINIC_TZ.utcoffset(opens) != CLINIC_TZ.utcoffset(closes)
     i = 0
     while candidate + length <= closes:
         ends = candidate + length
+        if clock_changes and skips_clock_change(candidate, ends):
+            candidate += timedelta(minutes=grid)
+            continue
         while i < len(held) and held[i].ends <= candidate:
             i += 1
         clash = next((b for b in held[i:] if b.overlaps(candidate, ends)), None)

@@ -10,6 +10,9 @@ from datetime import date, datetime, timedelta
 import sqlite_utils
 
 from frontdesk.domain.appointments import (
+    MAX_MINUTES,
+    MIN_MINUTES,
+    MINUTES_STEP,
     Appointment,
     AppointmentType,
     Attendance,
@@ -40,6 +43,7 @@ from frontdesk.storage.patients import PatientRepository
 
 ENTITY = "appointment"
 HOLIDAY_YEARS_AHEAD = 2  # this year's holidays and the next two years'
+MAX_YEARS_AHEAD = 10  # looking further ahead than this adds no holidays
 MAX_NOTE = 1000
 MAX_REASON = 200
 
@@ -75,6 +79,7 @@ class CalendarService:
         self._clock = clock
         self._repo = CalendarRepository(db)
         self._patients = PatientRepository(db)
+        self._holidays_through = 0  # holiday closures are in the database up to this year
 
     def now(self) -> datetime:
         return wall(self._clock())
@@ -83,16 +88,21 @@ class CalendarService:
         return today(self._clock)
 
     # -- office hours and closures -------------------------------------------------------
-    def add_default_closures(self) -> int:
-        """Adds the holiday closures of this year and the next two, once per year.
+    def add_default_closures(self, through_year: int | None = None) -> int:
+        """Adds the holiday closures of this year and the next two (or through a later year).
 
-        Holidays are the clinic's defaults, not a staff member's change: no audit row. A
-        default closure someone removed is not added again.
+        Each year is added once. Holidays are the clinic's defaults, not a staff member's
+        change: no audit row. A default closure someone removed is not added again.
         """
-        years = set(range(self.today().year, self.today().year + HOLIDAY_YEARS_AHEAD + 1))
+        first = self.today().year
+        last = max(first + HOLIDAY_YEARS_AHEAD, min(through_year or 0, first + MAX_YEARS_AHEAD))
+        years = set(range(first, last + 1))
+        if last <= self._holidays_through:
+            return 0
         with plain_storage_errors("add the holiday closures"):
             missing = years - self._repo.holiday_years()
             if not missing:
+                self._holidays_through = last
                 return 0
             closures = holiday_closures(missing)
             with write_transaction(self._db):
@@ -102,6 +112,7 @@ class CalendarService:
                     self._repo.insert_closure(closure)
                 for year in missing:
                     self._repo.mark_holiday_year(year)
+        self._holidays_through = last
         return len(added)
 
     def hours(self) -> WeeklyHours:
@@ -109,7 +120,8 @@ class CalendarService:
             return self._repo.weekly_hours()
 
     def office(self, first: date, last: date) -> OfficeCalendar:
-        """The hours, with the closures that touch first..last."""
+        """The hours, with the closures that touch first..last (holidays added as needed)."""
+        self.add_default_closures(last.year)
         with plain_storage_errors("read the office hours"):
             return OfficeCalendar(
                 self._repo.weekly_hours(), tuple(self._repo.closures_between(first, last))
@@ -157,9 +169,12 @@ class CalendarService:
         return closure
 
     def outside_hours(self) -> list[ListedAppointment]:
-        """Booked appointments from today on that the current hours or closures no longer allow."""
+        """Appointments still to come that the current hours or closures no longer allow.
+
+        Only those the desk can still move or cancel (booked or confirmed) are listed.
+        """
         with plain_storage_errors("check the appointments against the hours"):
-            ahead = self._repo.holding_from(self.today())
+            ahead = self._repo.movable_from(self.now())
             if not ahead:
                 return []
             office = OfficeCalendar(
@@ -188,26 +203,36 @@ class CalendarService:
         return found
 
     def update_type(self, actor: Staff, code: str, name: str, minutes: int) -> AppointmentType:
+        self.update_types(actor, [(code, name, minutes)])
+        return self.type_of(code)
+
+    def update_types(self, actor: Staff, edits: list[tuple[str, str, int]]) -> None:
+        """(code, name, minutes) for each type changed: all saved, or none."""
         errors = {}
-        if not name.strip():
-            errors["name"] = "Give the appointment type a name."
-        if not 5 <= minutes <= 480 or minutes % 5:
-            errors["minutes"] = "A length is 5 minutes to 8 hours, in steps of 5 minutes."
+        for code, name, minutes in edits:
+            if not name.strip():
+                errors[f"{code}.name"] = "Give the appointment type a name."
+            if not MIN_MINUTES <= minutes <= MAX_MINUTES or minutes % MINUTES_STEP:
+                errors[f"{code}.minutes"] = (
+                    f"A length is {MIN_MINUTES} minutes to {MAX_MINUTES // 60} hours,"
+                    f" in steps of {MINUTES_STEP} minutes."
+                )
         if errors:
             raise ValidationFailed(errors)
-        with unit_of_work(self._db, self._clock, actor, "save the appointment type") as work:
-            before = next((t for t in self._repo.types() if t.code == code), None)
-            if before is None:
-                raise NotFound(f"There is no appointment type {code!r}.")
-            self._repo.update_type(code, name.strip(), minutes)
-            work.record(
-                "update",
-                "appointment_type",
-                None,
-                {"code": code, "name": before.name, "minutes": before.minutes},
-                {"code": code, "name": name.strip(), "minutes": minutes},
-            )
-        return self.type_of(code)
+        with unit_of_work(self._db, self._clock, actor, "save the appointment types") as work:
+            stored = {t.code: t for t in self._repo.types()}
+            for code, name, minutes in edits:
+                before = stored.get(code)
+                if before is None:
+                    raise NotFound(f"There is no appointment type {code!r}.")
+                self._repo.update_type(code, name.strip(), minutes)
+                work.record(
+                    "update",
+                    "appointment_type",
+                    None,
+                    {"code": code, "name": before.name, "minutes": before.minutes},
+                    {"code": code, "name": name.strip(), "minutes": minutes},
+                )
 
     # -- reading appointments ------------------------------------------------------------
     def is_empty(self) -> bool:
@@ -238,6 +263,13 @@ class CalendarService:
         with plain_storage_errors("read the appointment's history"):
             return self._repo.history(appointment_id)
 
+    def day_sheet_html(self, day: date, clinic_name: str) -> str:
+        """The day's appointments with times and phone numbers, ready to print."""
+        from frontdesk.handouts.day_sheet import day_sheet_html
+
+        rows = self.between(day, day)
+        return day_sheet_html(day, rows, self.office(day, day), self.now(), clinic_name)
+
     def next_free(
         self,
         type_code: str,
@@ -250,7 +282,7 @@ class CalendarService:
 
         `moving` is an appointment being rescheduled: its own time counts as free.
         """
-        length = minutes or self.type_of(type_code).minutes
+        length = self.type_of(type_code).minutes if minutes is None else minutes
         start = max(wall(start), self.now())
         horizon = timedelta(days=730)
         with plain_storage_errors("find free times"):
@@ -268,12 +300,16 @@ class CalendarService:
         self, starts: datetime, minutes: int, moving: int | None = None, what: str = "it"
     ) -> str | None:
         """The refusal a booking at `starts` would get now, for live feedback while choosing."""
+        self.add_default_closures(starts.year)
         with plain_storage_errors("check the time"):
             return self._refusal(wall(starts), minutes, moving, what)
 
     def _refusal(self, starts: datetime, minutes: int, moving: int | None, what: str) -> str | None:
+        """Inside or outside a transaction; callers add that year's holidays beforehand."""
         day = starts.date()
-        office = self.office(day, day)
+        office = OfficeCalendar(
+            self._repo.weekly_hours(), tuple(self._repo.closures_between(day, day))
+        )
         busy = self._repo.busy_between(day, day, moving)
         return refusal(office, starts, minutes, self.now(), busy, what)
 
@@ -292,11 +328,12 @@ class CalendarService:
         note = note.strip()
         if len(note) > MAX_NOTE:
             raise ValidationFailed({"note": f"Keep the note under {MAX_NOTE} characters."})
+        self.add_default_closures(starts.year)
         with unit_of_work(self._db, self._clock, actor, "book the appointment") as work:
             kind = next((t for t in self._repo.types() if t.code == type_code), None)
             if kind is None:
                 raise NotFound(f"There is no appointment type {type_code!r}.")
-            length = minutes or kind.minutes
+            length = kind.minutes if minutes is None else minutes
             patient = self._patients.get(patient_id)
             if patient is None:
                 raise NotFound(f"Patient #{patient_id} does not exist.")
@@ -325,12 +362,10 @@ class CalendarService:
     ) -> ListedAppointment:
         """Moves it, keeping its length; the old time stays in its history."""
         starts = wall(starts)
+        self.add_default_closures(starts.year)
         with unit_of_work(self._db, self._clock, actor, "move the appointment") as work:
             current = self._current(appointment_id, version)
-            if not current.status.holds_slot or current.status in (
-                Status.ARRIVED,
-                Status.COMPLETED,
-            ):
+            if not current.status.movable:
                 raise SlotRefused(f"A {current.status.label.lower()} appointment cannot be moved.")
             if current.starts < self.now():
                 raise SlotRefused("Its time has already come: it can no longer be moved.")
@@ -342,12 +377,11 @@ class CalendarService:
             ends = starts + timedelta(minutes=current.minutes)
             with _double_booking_refused():
                 self._repo.move(current.id, starts, ends)
-            self._repo.add_history(
-                current.id,
-                work.now,
-                work.actor.id,
-                f"Moved from {_when(current.starts, current.ends)} to {_when(starts, ends)}",
-            )
+            moved = f"Moved from {_when(current.starts, current.ends)} to {_when(starts, ends)}"
+            if current.status is Status.CONFIRMED:  # the patient confirmed the old time
+                self._repo.set_status(current.id, Status.BOOKED, False)
+                moved += "; to be confirmed again"
+            self._repo.add_history(current.id, work.now, work.actor.id, moved)
             self._audit_change(work, "reschedule", current)
         return self.get(appointment_id)
 
@@ -359,17 +393,36 @@ class CalendarService:
             current = self._current(appointment_id, version)
             now = self.now()
             said = status_refusal(current, status, now)
-            if said is None and status is Status.BOOKED and not current.status.holds_slot:
-                said = self._refusal(current.starts, current.minutes, current.id, "it")
+            if said is None and status.holds_slot and not current.status.holds_slot:
+                said = self._taking_back(current, status)
             if said is not None:
                 raise SlotRefused(said)
-            late = status is Status.CANCELLED_BY_PATIENT and is_late_cancel(current.starts, now)
+            late = status is Status.CANCELLED_BY_PATIENT and is_late_cancel(
+                current.starts, self._clock()
+            )
             with _double_booking_refused():
                 self._repo.set_status(current.id, status, late)
             what = status.label + (" (late: under 24 hours before)" if late else "")
             self._repo.add_history(current.id, work.now, work.actor.id, what)
             self._audit_change(work, "status", current)
         return self.get(appointment_id)
+
+    def _taking_back(self, current: Appointment, status: Status) -> str | None:
+        """A cancelled or missed appointment holding its time again: is the time still free?
+
+        Booking it again is a new booking (every rule applies); a latecomer marked arrived
+        after a no-show only needs the time not to have been given to someone else.
+        """
+        if status is Status.BOOKED:
+            return self._refusal(current.starts, current.minutes, current.id, "it")
+        day = current.starts.date()
+        for held in self._repo.busy_between(day, day, current.id):
+            if held.overlaps(current.starts, current.ends):
+                return (
+                    f"{say_span(held.starts, held.ends)} has been given to {held.label}"
+                    " meanwhile: book the patient at another time."
+                )
+        return None
 
     def set_note(
         self, actor: Staff, appointment_id: int, note: str, version: int

@@ -57,6 +57,11 @@ def _listed(row: dict[str, Any]) -> ListedAppointment:
     )
 
 
+def _closure(row: dict[str, Any]) -> Closure:
+    first, last = date.fromisoformat(row["first_day"]), date.fromisoformat(row["last_day"])
+    return Closure(first, last, row["reason"], row["id"])
+
+
 def _day_range(first: date, last: date) -> tuple[str, str]:
     """`starts` bounds for the days first..last: an index range read."""
     return first.isoformat(), (last + timedelta(days=1)).isoformat()
@@ -109,16 +114,7 @@ class CalendarRepository:
         rows = self._rows(
             "SELECT id, first_day, last_day, reason FROM closures WHERE id = ?", [closure_id]
         )
-        return (
-            Closure(
-                date.fromisoformat(rows[0]["first_day"]),
-                date.fromisoformat(rows[0]["last_day"]),
-                rows[0]["reason"],
-                rows[0]["id"],
-            )
-            if rows
-            else None
-        )
+        return _closure(rows[0]) if rows else None
 
     def insert_closure(self, closure: Closure) -> int:
         cursor = self._db.execute(
@@ -243,11 +239,12 @@ class CalendarRepository:
         )
         return [_listed(r) for r in rows]
 
-    def holding_from(self, first: date) -> list[ListedAppointment]:
+    def movable_from(self, moment: datetime) -> list[ListedAppointment]:
+        """Booked or confirmed appointments starting at `moment` or later."""
         rows = self._rows(
-            f"SELECT {_LISTED} WHERE a.starts >= ? AND a.status IN {_HOLDING_SQL}"
+            f"SELECT {_LISTED} WHERE a.starts >= ? AND a.status IN ('booked', 'confirmed')"
             " ORDER BY a.starts",
-            [first.isoformat()],
+            [to_text(moment)],
         )
         return [_listed(r) for r in rows]
 

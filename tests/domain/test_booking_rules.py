@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from frontdesk.domain.appointments import is_late_cancel, real_time_between
 from frontdesk.domain.booking import Busy, refusal
+from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.hours import (
     Closure,
     DayHours,
@@ -128,15 +129,31 @@ SUNDAY_OPEN = OfficeCalendar(WeeklyHours({6: DayHours(time(0, 30), time(5))}))
 
 
 def test_dst_days_keep_the_wall_clock_grid() -> None:
-    spring = date(2027, 3, 14)  # 2:00 am does not exist that night
+    spring = date(2027, 3, 14)  # 2:00-3:00 am does not exist that night
     starts = list(free_starts_on(SUNDAY_OPEN, spring, 60, (), datetime.combine(spring, time(0))))
-    assert starts[0] == datetime(2027, 3, 14, 0, 30)
-    assert starts[-1] == datetime(2027, 3, 14, 4, 0)
-    assert len(starts) == 15  # the grid is wall time: 0:30 ... 4:00 every quarter hour
-    fall = date(2026, 11, 1)
+    assert starts == [
+        datetime(2027, 3, 14, 0, 30),
+        datetime(2027, 3, 14, 0, 45),
+        datetime(2027, 3, 14, 1, 0),  # ends as the clocks jump: fine
+        *(datetime(2027, 3, 14, 3, 0) + timedelta(minutes=15 * n) for n in range(5)),
+    ]
+    fall = date(2026, 11, 1)  # 1:00-2:00 am happens twice: wall times all exist
     assert datetime(2026, 11, 1, 1, 30) in list(
         free_starts_on(SUNDAY_OPEN, fall, 30, (), datetime.combine(fall, time(0)))
     )
+
+
+@pytest.mark.parametrize(
+    ("starts", "minutes"), [((2, 30), 30), ((1, 45), 30), ((1, 30), 90), ((2, 0), 15)]
+)
+def test_times_skipped_when_clocks_go_forward_are_refused(starts, minutes) -> None:
+    said = refusal(SUNDAY_OPEN, datetime(2027, 3, 14, *starts), minutes, NOW, ())
+    assert said == (
+        "Clocks go forward on Sunday, March 14, 2027: the hour from 2:00 am to 3:00 am"
+        " does not exist that night."
+    )
+    assert refusal(SUNDAY_OPEN, datetime(2027, 3, 14, 1, 30), 30, NOW, ()) is None
+    assert refusal(SUNDAY_OPEN, datetime(2027, 3, 14, 3, 0), 30, NOW, ()) is None
 
 
 def test_late_cancellation_counts_real_hours_across_a_dst_change() -> None:
@@ -154,6 +171,12 @@ def test_late_cancellation_counts_real_hours_across_a_dst_change() -> None:
     assert is_late_cancel(starts, datetime(2027, 3, 14, 0, 30))
     assert not is_late_cancel(datetime(2026, 12, 1, 10, 0), datetime(2026, 11, 30, 10, 0))
     assert is_late_cancel(datetime(2026, 12, 1, 10, 0), datetime(2026, 11, 30, 10, 1))
+    # The clock's own reading (with its zone) is exact in the hour that repeats: the first
+    # 1:30 am (PDT) is 24.5 real hours before 1:00 am the next day, the second (PST) 23.5.
+    first = datetime(2026, 11, 1, 1, 30, fold=0, tzinfo=CLINIC_TZ)
+    second = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=CLINIC_TZ)
+    assert not is_late_cancel(datetime(2026, 11, 2, 1, 0), first)
+    assert is_late_cancel(datetime(2026, 11, 2, 1, 0), second)
 
 
 # -- slot finder --------------------------------------------------------------------------
