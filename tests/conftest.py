@@ -79,7 +79,7 @@ def prompts(monkeypatch) -> PromptLog:
 
     log = PromptLog()
 
-    def confirm(_parent, title, text, _accept_label):
+    def confirm(_parent, title, text, _accept_label, _reject_label=""):
         log.asked.append((title, text))
         return log.answer
 

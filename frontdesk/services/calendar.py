@@ -255,6 +255,18 @@ class CalendarService:
         with plain_storage_errors("read the patient's appointments"):
             return self._repo.of_patient(patient_id)
 
+    def upcoming(self, patient_id: int) -> list[ListedAppointment]:
+        """The patient's appointments still to come that hold a time, soonest first."""
+        now = self.now()
+        return sorted(
+            (
+                a
+                for a in self.of_patient(patient_id)
+                if a.appointment.status.holds_slot and a.appointment.ends > now
+            ),
+            key=lambda a: a.appointment.starts,
+        )
+
     def attendance(self, patient_id: int) -> Attendance:
         with plain_storage_errors("read the patient's attendance"):
             return self._repo.attendance(patient_id, self.now())

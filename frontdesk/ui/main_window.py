@@ -129,10 +129,11 @@ class MainWindow(QMainWindow):
         tab.show_archived.toggled.connect(show_archived.setChecked)
         patients.addAction(show_archived)
 
-        book = QAction("&Book an appointment…", self)
-        book.setShortcut(QKeySequence("Ctrl+B"))
-        book.triggered.connect(self.book_for_selected)
-        patients.addAction(book)
+        # One Ctrl+B for the whole window: the selected patient, or the calendar's cursor.
+        self.book_action = QAction("&Book an appointment…", self)
+        self.book_action.setShortcut(QKeySequence("Ctrl+B"))
+        self.book_action.triggered.connect(self.book_for_selected)
+        patients.addAction(self.book_action)
 
         self.intake_menu = self.menuBar().addMenu("&Intake")
         self.intake_menu.aboutToShow.connect(lambda: self.intake_tab)  # built to fill it
@@ -176,7 +177,7 @@ class MainWindow(QMainWindow):
                 self._today,
             )
             self._fill_page(self.calendar_page, tab)
-            for action in (tab.book_action, tab.print_action, tab.pdf_action):
+            for action in (self.book_action, tab.print_action, tab.pdf_action):
                 self.calendar_menu.addAction(action)
             self.calendar_menu.addSeparator()
             for action in (

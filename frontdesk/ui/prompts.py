@@ -5,11 +5,19 @@ from __future__ import annotations
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 
-def confirm(parent: QWidget | None, title: str, text: str, accept_label: str) -> bool:
+def confirm(
+    parent: QWidget | None, title: str, text: str, accept_label: str, reject_label: str = ""
+) -> bool:
+    """Yes/no with named buttons; the safe answer (keep as it was) is the default."""
     box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
     accept = box.addButton(accept_label, QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+    if reject_label:
+        keep = box.addButton(reject_label, QMessageBox.ButtonRole.RejectRole)
+        box.setEscapeButton(keep)
+        box.setDefaultButton(keep)
+    else:
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
     box.exec()
     return box.clickedButton() is accept
 

@@ -262,3 +262,71 @@ def test_booked_in_the_past_is_refused_even_a_minute_ago(clinic: Clinic, desk, m
     ):
         now.book(desk, maria, CONSULTATION, at(MONDAY, 10))
     assert now.next_free(CONSULTATION, at(MONDAY, 9), 1) == [at(MONDAY, 10, 15)]
+
+
+def test_a_race_past_the_check_is_still_refused_in_plain_words(
+    clinic: Clinic, desk, maria, ana, monkeypatch
+) -> None:
+    cal = clinic.calendar
+    cal.book(desk, maria, CONSULTATION, at(MONDAY, 11))
+    # As if another window booked between our check and our insert: the trigger answers.
+    monkeypatch.setattr(cal, "_refusal", lambda *_args: None)
+    with pytest.raises(SlotRefused, match=r"just taken by another booking\. Nothing was saved"):
+        cal.book(desk, ana, CONSULTATION, at(MONDAY, 11, 15))
+    assert clinic._db["appointments"].count == 1
+
+
+def test_a_latecomer_after_a_no_show_gets_the_time_only_if_still_free(
+    clinic: Clinic, desk, maria, ana
+) -> None:
+    a = clinic.calendar.book(desk, maria, CONSULTATION, at(MONDAY, 11)).appointment
+    monday = later(clinic, at(MONDAY, 11, 20))
+    missed = monday.set_status(desk, a.id, Status.NO_SHOW, a.version).appointment
+    arrived = monday.set_status(desk, a.id, Status.ARRIVED, missed.version).appointment
+    assert arrived.status is Status.ARRIVED  # came late after all: the time was still free
+    b = clinic.calendar.book(desk, ana, CONSULTATION, at(MONDAY, 14)).appointment
+    missed = later(clinic, at(MONDAY, 14, 5)).set_status(desk, b.id, Status.NO_SHOW, b.version)
+    walk_in = later(clinic, at(MONDAY, 14, 6)).book(desk, maria, CONSULTATION, at(MONDAY, 14, 15))
+    assert walk_in.appointment.status is Status.BOOKED
+    with pytest.raises(SlotRefused, match="has been given to María García"):
+        later(clinic, at(MONDAY, 14, 25)).set_status(
+            desk, b.id, Status.ARRIVED, missed.appointment.version
+        )
+
+
+def test_moving_a_confirmed_appointment_asks_for_a_new_confirmation(
+    clinic: Clinic, desk, maria
+) -> None:
+    a = clinic.calendar.book(desk, maria, CONSULTATION, at(MONDAY, 11)).appointment
+    a = clinic.calendar.set_status(desk, a.id, Status.CONFIRMED, a.version).appointment
+    moved = clinic.calendar.reschedule(desk, a.id, at(MONDAY, 15), a.version).appointment
+    assert moved.status is Status.BOOKED
+    assert clinic.calendar.history(a.id)[-1][2].endswith("; to be confirmed again")
+
+
+def test_once_its_time_has_come_a_patient_cancellation_is_a_no_show(
+    clinic: Clinic, desk, maria
+) -> None:
+    a = clinic.calendar.book(desk, maria, CONSULTATION, at(MONDAY, 11)).appointment
+    with pytest.raises(SlotRefused, match="mark it a no-show"):
+        later(clinic, at(MONDAY, 11, 5)).set_status(
+            desk, a.id, Status.CANCELLED_BY_PATIENT, a.version
+        )
+
+
+def test_holidays_are_added_for_any_year_looked_at(clinic: Clinic, desk, maria) -> None:
+    with pytest.raises(SlotRefused, match="Christmas Day"):
+        clinic.calendar.book(desk, maria, CONSULTATION, at(date(2031, 12, 25), 11))
+    assert clinic.calendar.office(date(2030, 7, 4), date(2030, 7, 4)).closure_on(date(2030, 7, 4))
+
+
+def test_appointment_types_are_saved_all_or_none(clinic: Clinic, desk) -> None:
+    with pytest.raises(ValidationFailed):
+        clinic.calendar.update_types(
+            desk, [("consultation", "Consultation", 45), ("co2_session", "", 90)]
+        )
+    assert clinic.calendar.type_of("consultation").minutes == 30
+    clinic.calendar.update_types(
+        desk, [("consultation", "Consultation", 45), ("co2_session", "CO2 laser", 120)]
+    )
+    assert [t.minutes for t in clinic.calendar.types()][:2] == [45, 120]

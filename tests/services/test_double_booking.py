@@ -6,8 +6,11 @@ import json
 import subprocess
 import sys
 import textwrap
+from datetime import timedelta
 from pathlib import Path
 
+from frontdesk.domain.appointments import CONSULTATION
+from frontdesk.services.calendar import CalendarService
 from frontdesk.services.clinic import open_clinic
 from tests.conftest import draft
 
@@ -16,7 +19,7 @@ SLOTS = 30
 CHILD = textwrap.dedent(
     """
     import json, sys
-    from datetime import datetime, timedelta
+    from datetime import datetime
     from pathlib import Path
     from frontdesk.services.clinic import open_clinic
     from frontdesk.services.errors import ServiceError
@@ -27,8 +30,7 @@ CHILD = textwrap.dedent(
     calendar = clinic.calendar
     print("ready", flush=True)
     for line in sys.stdin:  # the parent starts both windows on each slot at the same moment
-        n = int(line)
-        starts = datetime(2030, 6, 3, 10, 0) + timedelta(days=7 * (n // 14), minutes=30 * (n % 14))
+        starts = datetime.fromisoformat(line.strip())
         try:
             calendar.book(desk, patient_id, "consultation", starts)
             print(json.dumps({"ok": True}), flush=True)
@@ -48,7 +50,12 @@ def test_two_processes_never_double_book(db_path: Path, clock) -> None:
             desk, draft(first_name="Ana", last_name="Cruz", dob="1/2/1990")
         ).id,
     ]
-    _ = clinic.calendar  # holidays added before the race
+    # Free times a month from the real today: the two windows run on the real clock.
+    real = CalendarService(clinic._db)
+    slots: list = []
+    for free in real.next_free(CONSULTATION, real.now() + timedelta(days=30), SLOTS * 3):
+        if len(slots) < SLOTS and (not slots or free >= slots[-1] + timedelta(minutes=30)):
+            slots.append(free)  # back to back, never overlapping one another
     children = [
         subprocess.Popen(
             [sys.executable, "-c", CHILD, str(db_path), str(pid)],
@@ -66,7 +73,7 @@ def test_two_processes_never_double_book(db_path: Path, clock) -> None:
     for n in range(SLOTS):
         for child in children:
             assert child.stdin is not None
-            child.stdin.write(f"{n}\n")
+            child.stdin.write(f"{slots[n].isoformat()}\n")
             child.stdin.flush()
         for child, seen in zip(children, outcomes, strict=True):
             assert child.stdout is not None

@@ -233,17 +233,22 @@ def test_day_and_week_views_and_the_month_navigator(qtbot, window, tab) -> None:
 def test_new_hours_flag_the_appointments_left_outside(qtbot, window, tab, demo, desk, maria):
     friday = date(2026, 12, 4)
     listed = demo.calendar.book(desk, maria, CONSULTATION, free_start(demo, friday))
-    late = demo.calendar.next_free(CONSULTATION, datetime.combine(friday, time(15)), 1)
-    if late and late[0].date() == friday:
-        demo.calendar.book(desk, maria, CONSULTATION, late[0])
-    assert tab.outside.isHidden()
-    demo.calendar.set_hours(
-        desk, WeeklyHours(dict(default_hours().days) | {4: DayHours(time(12), time(15))})
-    )
+    assert tab.outside.isHidden() and tab.outside_list.isHidden()
+    shorter = WeeklyHours(dict(default_hours().days) | {4: DayHours(time(12), time(15))})
+    demo.calendar.set_hours(desk, shorter)
     window.notifier.announce("office", 0)
     assert not tab.outside.isHidden()
     assert "outside the office hours" in tab.outside.text()
-    assert listed.appointment.starts.strftime("%m/%d") in tab.outside.text()
+    a = listed.appointment
+    items = [tab.outside_list.item(i) for i in range(tab.outside_list.count())]
+    mine = next(i for i in items if i.data(Qt.ItemDataRole.UserRole) == a.id)
+    assert mine.text().startswith(f"{a.starts:%a %m/%d}") and "María García" in mine.text()
+    # The block is outlined as outside the hours; opening it from the list allows a move.
+    tab.go_to(friday)
+    assert not tab.view.fits(next(x for x in tab.shown if x.appointment.id == a.id))
+    tab.outside_list.itemActivated.emit(mine)
+    assert isinstance(tab.dialog, AppointmentDialog) and tab.dialog.listed.appointment.id == a.id
+    assert tab.view.selected_id == a.id
 
 
 def test_ctrl_b_books_the_patient_selected_in_the_registry(qtbot, window, demo, maria) -> None:
@@ -308,3 +313,130 @@ def test_a_block_tells_its_details_on_hover(tab, demo) -> None:
     text = describe(held)
     assert held.patient_name in text and held.type_name in text
     assert held.appointment.status.label in text
+
+
+def test_ctrl_b_in_the_calendar_books_at_the_cursor(qtbot, window, tab, demo) -> None:
+    next_week(tab)
+    free = free_start(demo, date(2026, 12, 2))
+    tab.view.place_cursor(free)
+    tab.view.setFocus()
+    qtbot.keyClick(tab.view, Qt.Key.Key_B, Qt.KeyboardModifier.ControlModifier)
+    assert isinstance(tab.dialog, BookingDialog) and tab.dialog.chosen_start() == free
+
+
+def test_arrows_past_the_week_keep_the_time_and_the_day_list_follows(qtbot, window, tab):
+    next_week(tab)
+    tab.view.setFocus()
+    tab.view.place_cursor(datetime(2026, 12, 4, 14, 0))  # Friday 2 pm
+    qtbot.keyClick(tab.view, Qt.Key.Key_Right)
+    assert tab.view.cursor == datetime(2026, 12, 7, 14, 0)  # next Monday, same time
+    assert tab.day == date(2026, 12, 7) and "December 7" in tab.day_label.text()
+    qtbot.keyClick(tab.view, Qt.Key.Key_Left)
+    assert tab.view.cursor == datetime(2026, 12, 4, 14, 0)
+    qtbot.keyClick(tab.view, Qt.Key.Key_PageDown)  # the same weekday and time a week on
+    assert tab.view.cursor == datetime(2026, 12, 11, 14, 0) and tab.day == date(2026, 12, 11)
+    qtbot.keyClick(tab.view, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # next week
+    assert tab.visible_days()[0] == date(2026, 12, 14)
+    assert tab.view.cursor == datetime(2026, 12, 18, 14, 0)
+
+
+def test_menu_key_then_choose_a_status_from_the_menu(qtbot, window, tab, demo, desk, maria):
+    from PySide6.QtWidgets import QApplication, QMenu
+
+    next_week(tab)
+    slot = free_start(demo, NEXT_MONDAY)
+    listed = demo.calendar.book(desk, maria, CONSULTATION, slot)
+    window.notifier.announce("appointment", listed.appointment.id)
+    tab.view.setFocus()
+    tab.view.place_cursor(slot)
+    qtbot.keyClick(tab.view, Qt.Key.Key_Menu)  # the context-menu key; a right click does the same
+    menu = next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMenu) and w.isVisible())
+    confirm = next(a for a in menu.actions() if a.text() == "Con&firmed")
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(confirm).center())
+    assert demo.calendar.get(listed.appointment.id).appointment.status is Status.CONFIRMED
+    assert "confirmed" in window.statusBar().currentMessage()
+
+
+def test_status_buttons_in_the_dialog_keep_a_typed_note(qtbot, window, tab, demo, desk, maria):
+    next_week(tab)
+    listed = demo.calendar.book(desk, maria, CONSULTATION, free_start(demo, NEXT_MONDAY))
+    window.notifier.announce("appointment", listed.appointment.id)
+    dialog = tab.open_appointment(listed.appointment.id)
+    assert not dialog.status_buttons[Status.ARRIVED].isEnabled()  # not before the day
+    assert "on the day" in dialog.status_buttons[Status.ARRIVED].toolTip()
+    dialog.note.setText("Called: will bring her sister")
+    button = dialog.status_buttons[Status.CONFIRMED]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
+    assert dialog.status.text() == "Confirmed"
+    assert dialog.note.text() == "Called: will bring her sister"
+    qtbot.mouseClick(dialog.save_note, Qt.MouseButton.LeftButton)
+    assert demo.calendar.get(listed.appointment.id).appointment.note == (
+        "Called: will bring her sister"
+    )
+    assert dialog.history.item(dialog.history.count() - 1).text().endswith("Front desk: Confirmed")
+
+
+def test_booking_shows_no_shows_late_cancels_and_what_is_already_booked(
+    qtbot, window, tab, demo, desk
+) -> None:
+    patient = demo.patients.search("hakobyan").rows[0]
+    past = datetime(2026, 11, 17, 11, 0)
+    for when, status, after in (
+        (past, Status.NO_SHOW, timedelta(minutes=30)),  # did not come
+        (past + timedelta(days=1), Status.CANCELLED_BY_PATIENT, -timedelta(hours=20)),  # late
+    ):
+        then = demo.calendar_as_of(when - timedelta(days=7))
+        free = then.next_free(CONSULTATION, when, 1)[0]
+        a = then.book(desk, patient.id, CONSULTATION, free)
+        demo.calendar_as_of(free + after).set_status(desk, a.appointment.id, status, 1)
+    ahead = demo.calendar.book(desk, patient.id, CO2_SESSION, free_start(demo, NEXT_MONDAY, 90))
+    dialog = tab.book(patient=patient)
+    seen = demo.calendar.attendance(patient.id)
+    assert seen.no_shows >= 1 and seen.late_cancels >= 1
+    text = dialog.attendance.text()
+    assert text.startswith(f"History: {seen.summary}")
+    assert f"Already booked: {ahead.appointment.starts:%a %m/%d/%Y}" in text
+    assert "8a5300" in dialog.attendance.styleSheet()  # shown as a warning
+
+
+def test_a_drag_onto_a_taken_time_is_refused_without_asking(
+    qtbot, window, tab, demo, desk, maria, prompts
+) -> None:
+    next_week(tab)
+    slot = free_start(demo, NEXT_MONDAY)
+    listed = demo.calendar.book(desk, maria, CONSULTATION, slot)
+    window.notifier.announce("appointment", listed.appointment.id)
+    taken = next(
+        a.appointment.starts
+        for a in tab.shown
+        if a.appointment.status.holds_slot
+        and a.appointment.id != listed.appointment.id
+        and a.appointment.starts.date() >= NEXT_MONDAY
+    )
+    start = tab.view.point_for(slot)
+    qtbot.mousePress(tab.view, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(tab.view, start + QPoint(0, 12))
+    qtbot.mouseMove(tab.view, tab.view.point_for(taken))
+    qtbot.mouseRelease(tab.view, Qt.MouseButton.LeftButton, pos=tab.view.point_for(taken))
+    assert prompts.asked == []
+    assert window.statusBar().currentMessage().startswith("Not moved: ")
+    assert demo.calendar.get(listed.appointment.id).appointment.starts == slot
+
+
+def test_the_free_times_start_at_the_chosen_time_a_few_per_day(qtbot, window, tab, demo):
+    friday = datetime(2026, 12, 4, 15, 45)
+    dialog = tab.book(starts=friday)
+    moments = [
+        dialog.free.item(i).data(Qt.ItemDataRole.UserRole) for i in range(dialog.free.count())
+    ]
+    assert moments and all(m >= friday for m in moments)
+    per_day = {}
+    for m in moments:
+        per_day[m.date()] = per_day.get(m.date(), 0) + 1
+    assert max(per_day.values()) <= 3 and len(per_day) >= 3
+    times = [dialog.at.itemText(i) for i in range(dialog.at.count())]
+    assert times[-1] == "3:45 pm" and len(times) == len(set(times))  # Friday ends at 4:00 pm
+    dialog.free.setCurrentRow(1)
+    dialog.free.setCurrentRow(2)
+    assert dialog.chosen_start() == moments[2] and dialog.free.count() == len(moments)
+    dialog.reject()

@@ -48,8 +48,8 @@ def click(qtbot, button) -> None:
 def test_shows_the_hours_on_a_12_hour_clock(dialog) -> None:
     assert dialog.windowTitle() == "Office hours and closures"
     assert dialog.objectName() == "officeSettingsDialog"
-    assert dialog.opens[0].text() == "10:00 AM"
-    assert dialog.closes[FRIDAY].text() == "4:00 PM"
+    assert dialog.opens[0].text() == "10:00 am"
+    assert dialog.closes[FRIDAY].text() == "4:00 pm"
     assert dialog.open_boxes[0].isChecked()
     assert not dialog.open_boxes[6].isChecked()  # Sunday
     assert not dialog.opens[6].isEnabled() and not dialog.closes[6].isEnabled()
@@ -73,7 +73,7 @@ def test_closing_a_day_and_shortening_friday_saves(qtbot, dialog, clinic) -> Non
     click(qtbot, dialog.open_boxes[WEDNESDAY])
     assert not dialog.opens[WEDNESDAY].isEnabled()
     step(qtbot, dialog.closes[FRIDAY], QDateTimeEdit.Section.HourSection, Qt.Key.Key_Down)
-    assert dialog.closes[FRIDAY].text() == "3:00 PM"
+    assert dialog.closes[FRIDAY].text() == "3:00 pm"
     with qtbot.waitSignal(dialog.changed, timeout=1000):
         click(qtbot, dialog.save_hours_button)
     hours = clinic.calendar.hours()

@@ -138,7 +138,7 @@ class AppointmentDialog(QDialog):
         self.history.clear()
         try:
             for at, who, what in self._calendar.history(a.id):
-                self.history.addItem(f"{at[5:7]}/{at[8:10]} {at[11:16]}  {who}: {what}")
+                self.history.addItem(f"{at[5:7]}/{at[8:10]}/{at[:4]} {at[11:16]}  {who}: {what}")
         except ServiceError as exc:
             self.history.addItem(str(exc))
         while self.actions_row.count():
@@ -160,10 +160,14 @@ class AppointmentDialog(QDialog):
         self.move_button.setEnabled(a.status in (Status.BOOKED, Status.CONFIRMED))
 
     def _status_clicked(self, status: Status) -> None:
+        typed = self.note.text()
+        unsaved = typed != self.listed.appointment.note
         changed = self._change_status(self.listed, status)
         if changed is not None:
             self.listed = changed
             self._show()
+            if unsaved:
+                self.note.setText(typed)  # not saved yet: kept for "Save note"
 
     def _move_clicked(self) -> None:
         self.accept()  # the move dialog takes over

@@ -42,6 +42,7 @@ ERROR_STYLE = "color: #b3261e;"
 GOOD_STYLE = "color: #1b6e3a;"
 WARN_STYLE = "color: #8a5300;"
 FREE_SHOWN = 10
+PER_DAY_SHOWN = 3
 
 
 class BookingDialog(QDialog):
@@ -105,10 +106,9 @@ class BookingDialog(QDialog):
         self.day = QDateEdit()
         self.day.setAccessibleName("Day")
         self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("ddd MM/dd/yyyy")
+        self.day.setDisplayFormat("MM/dd/yyyy")  # typed as the desk writes dates
         self.at = QComboBox()
         self.at.setAccessibleName("Start time")
-        self._fill_times()
         self.note = QLineEdit()
         self.note.setAccessibleName("Note")
         self.note.setPlaceholderText("Optional, e.g. prefers Spanish")
@@ -172,14 +172,15 @@ class BookingDialog(QDialog):
                 f"<b>{escape(moving.patient_name)}</b>: {escape(moving.type_name)},"
                 f" now {say_day(a.starts.date())}, {say_span(a.starts, a.ends)}"
             )
-            starts = starts or a.starts
         else:
             if type_code is not None:
                 self.kind.setCurrentIndex(max(0, self._kind_index(type_code)))
             self.minutes.setValue(self._type().minutes)
-        first = starts or self._calendar.now()
+        # Without a time asked for, the dialog opens on the first free one.
+        first = starts or self._first_free() or self._calendar.now()
         self.day.setDate(QDate(first.year, first.month, first.day))
-        self._set_time(first.time() if starts else None)
+        self._fill_times()
+        self._set_time(first.time())
 
         self.search.textChanged.connect(self.model.set_search)
         self.search.move_down.connect(self._walk_into_results)
@@ -187,10 +188,10 @@ class BookingDialog(QDialog):
         self.results.selectionModel().currentRowChanged.connect(self._patient_chosen)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.minutes.valueChanged.connect(self._refresh)
-        self.day.dateChanged.connect(self._refresh)
+        self.day.dateChanged.connect(self._day_changed)
         self.at.currentIndexChanged.connect(self._check)
-        self.free.itemActivated.connect(self._take_free)
-        self.free.itemClicked.connect(self._take_free)
+        # One signal only: the list is never rebuilt while one of its clicks is delivered.
+        self.free.currentItemChanged.connect(lambda item, _previous: self._take_free(item))
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
 
@@ -213,37 +214,72 @@ class BookingDialog(QDialog):
     def _type(self):
         return self.kind.currentData()
 
-    def _fill_times(self) -> None:
-        hours = self._calendar.hours()
-        first = hours.earliest or time(9)
-        last = hours.latest or time(17)
-        moment = datetime.combine(date.min, first)
-        end = datetime.combine(date.min, last)
-        while moment < end:
-            self.at.addItem(format_time(moment.time()), moment.time())
-            moment += timedelta(minutes=GRID_MINUTES)
+    def _first_free(self) -> datetime | None:
+        try:
+            found = self._calendar.next_free(
+                self._type().code,
+                self._calendar.now(),
+                1,
+                minutes=self.minutes.value(),
+                moving=self.moving.appointment.id if self.moving else None,
+            )
+        except ServiceError:
+            return None
+        return found[0] if found else None
 
-    def _set_time(self, wanted: time | None) -> None:
-        if wanted is None:
-            self.at.setCurrentIndex(0)
-            return
-        index = self.at.findData(wanted)
+    def _fill_times(self) -> None:
+        """The quarter hours of the chosen day's hours (the week's widest on a closed day)."""
+        picked = self.day.date()
+        day = date(picked.year(), picked.month(), picked.day())
+        keep = self.at.currentData()
+        try:
+            hours = self._calendar.office(day, day).hours_on(day)
+            week = self._calendar.hours()
+        except ServiceError:
+            hours, week = None, None
+        first = hours.opens if hours else (week.earliest if week else None) or time(9)
+        last = hours.closes if hours else (week.latest if week else None) or time(17)
+        self.at.blockSignals(True)
+        self.at.clear()
+        moment = datetime.combine(day, first)
+        while moment.time() < last and moment.date() == day:
+            self.at.addItem(format_time(moment.time()), moment.hour * 60 + moment.minute)
+            moment += timedelta(minutes=GRID_MINUTES)
+        self.at.blockSignals(False)
+        if keep is not None:
+            self.at.setCurrentIndex(max(0, self.at.findData(keep)))
+
+    def _set_time(self, wanted: time) -> None:
+        """Items hold minutes after midnight; a time off the list is added once, in order."""
+        minutes = wanted.hour * 60 + wanted.minute
+        index = self.at.findData(minutes)
         if index < 0:
-            self.at.addItem(format_time(wanted), wanted)
-            index = self.at.count() - 1
+            index = next(
+                (i for i in range(self.at.count()) if self.at.itemData(i) > minutes),
+                self.at.count(),
+            )
+            self.at.insertItem(index, format_time(wanted), minutes)
         self.at.setCurrentIndex(index)
 
     def chosen_start(self) -> datetime:
         picked = self.day.date()
-        return datetime.combine(
-            date(picked.year(), picked.month(), picked.day()), self.at.currentData()
-        )
+        minutes = self.at.currentData() or 0
+        return datetime(picked.year(), picked.month(), picked.day(), minutes // 60, minutes % 60)
 
-    def set_start(self, moment: datetime) -> None:
+    def set_start(self, moment: datetime, list_free: bool = True) -> None:
         self.day.blockSignals(True)
         self.day.setDate(QDate(moment.year, moment.month, moment.day))
         self.day.blockSignals(False)
+        self._fill_times()
+        self.at.blockSignals(True)
         self._set_time(moment.time())
+        self.at.blockSignals(False)
+        if list_free:
+            self._list_free()
+        self._check()
+
+    def _day_changed(self) -> None:
+        self._fill_times()
         self._refresh()
 
     def choose_patient(self, patient_id: int) -> bool:
@@ -285,18 +321,32 @@ class BookingDialog(QDialog):
         except ServiceError as exc:
             self.attendance.setText(str(exc))
             return
-        self.attendance.setText(f"History: {seen.summary}")
+        text = f"History: {seen.summary}"
+        try:
+            upcoming = [
+                a
+                for a in self._calendar.upcoming(patient_id)
+                if self.moving is None or a.appointment.id != self.moving.appointment.id
+            ]
+        except ServiceError:
+            upcoming = []
+        for listed in upcoming[:3]:
+            a = listed.appointment
+            text += (
+                f"\nAlready booked: {a.starts:%a %m/%d/%Y} {format_time(a.starts.time())},"
+                f" {listed.type_name}"
+            )
+        self.attendance.setText(text)
         self.attendance.setStyleSheet(WARN_STYLE if seen.no_shows or seen.late_cancels else "")
 
     def _kind_changed(self) -> None:
         self.minutes.setValue(self._type().minutes)
         self._refresh()
 
-    def _take_free(self, item: QListWidgetItem) -> None:
-        moment = item.data(Qt.ItemDataRole.UserRole)
-        if moment is not None:
-            self.set_start(moment)
-            self.at.setFocus()
+    def _take_free(self, item: QListWidgetItem | None) -> None:
+        moment = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+        if moment is not None and moment != self.chosen_start():
+            self.set_start(moment, list_free=False)
 
     # -- checking --------------------------------------------------------------------------
     def _refresh(self) -> None:
@@ -304,26 +354,38 @@ class BookingDialog(QDialog):
         self._check()
 
     def _list_free(self) -> None:
+        """Free starts from the chosen time on, at most a few per day so the days show."""
+        self.free.blockSignals(True)
         self.free.clear()
-        picked = self.day.date()
-        start = datetime(picked.year(), picked.month(), picked.day())
         try:
             found = self._calendar.next_free(
                 self._type().code,
-                start,
-                FREE_SHOWN,
+                self.chosen_start(),
+                FREE_SHOWN * 6,
                 minutes=self.minutes.value(),
                 moving=self.moving.appointment.id if self.moving else None,
             )
         except ServiceError as exc:
             self.free.addItem(str(exc))
+            self.free.blockSignals(False)
             return
+        per_day: dict[date, int] = {}
         for moment in found:
+            if self.moving is not None and moment == self.moving.appointment.starts:
+                continue  # where it already is
+            if per_day.get(moment.date(), 0) == PER_DAY_SHOWN:
+                continue
+            per_day[moment.date()] = per_day.get(moment.date(), 0) + 1
             item = QListWidgetItem(f"{moment:%a %m/%d/%Y}  {format_time(moment.time())}")
             item.setData(Qt.ItemDataRole.UserRole, moment)
             self.free.addItem(item)
+            if moment == self.chosen_start():
+                self.free.setCurrentItem(item)
+            if self.free.count() == FREE_SHOWN:
+                break
         if not found:
             self.free.addItem("No free time in the next two years for this length.")
+        self.free.blockSignals(False)
 
     def _check(self) -> str | None:
         starts = self.chosen_start()

@@ -46,7 +46,7 @@ from frontdesk.ui import prompts
 
 ERROR_STYLE = "color: #b3261e;"
 US_LOCALE = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
-TIME_FORMAT = "h:mm AP"  # 10:00 AM
+TIME_FORMAT = "h:mm ap"  # 10:00 am, as everywhere else
 DATE_FORMAT = "MM/dd/yyyy"
 QUARTER = 15
 MIN_MINUTES, MAX_MINUTES, MINUTES_STEP = 5, 480, 5
@@ -385,7 +385,6 @@ class OfficeSettingsDialog(QDialog):
             edit.setLocale(US_LOCALE)
             edit.setDisplayFormat(DATE_FORMAT)
             edit.setCalendarPopup(True)
-            edit.setMinimumDate(today)
             edit.setAccessibleName(name)
             edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             edit.dateChanged.connect(lambda _d: self.closure_error.hide())
@@ -648,18 +647,14 @@ class OfficeSettingsDialog(QDialog):
         if not edits:
             self.status.setText("Nothing to save: the types are as they were.")
             return
-        saved = 0
         try:
-            for code, name, minutes in edits:
-                self._calendar.update_type(self._actor(), code, name, minutes)
-                saved += 1
+            self._calendar.update_types(self._actor(), edits)  # all saved, or none
         except ServiceError as exc:
             self._show(self.types_error, str(exc))
+            return
         self._load_types()
-        if saved == len(edits):
-            self.status.setText("Appointment types saved.")
-        if saved:
-            self.changed.emit()
+        self.status.setText("Appointment types saved.")
+        self.changed.emit()
 
     # -- shared -----------------------------------------------------------------------------
     def _show(self, label: QLabel, text: str) -> None:

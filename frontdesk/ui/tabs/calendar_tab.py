@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
+from html import escape
+from pathlib import Path
 
-from PySide6.QtCore import QDate, QPoint, Qt, Signal
+from PySide6.QtCore import QDate, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPixmap, QTextCharFormat
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -13,6 +15,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QMenu,
     QPushButton,
     QSplitter,
@@ -27,10 +31,12 @@ from frontdesk.domain.appointments import (
     ListedAppointment,
     Status,
     in_sentence,
+    is_late_cancel,
     status_refusal,
 )
 from frontdesk.domain.booking import say_day, say_span
 from frontdesk.domain.clinic import CLINIC_NAME
+from frontdesk.domain.hours import format_time
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.staff import Staff
 from frontdesk.services.calendar import CalendarService
@@ -134,7 +140,13 @@ class CalendarTab(QWidget):
         self.outside.setObjectName("outsideHours")
         self.outside.setWordWrap(True)
         self.outside.setStyleSheet("background: #fff4d6; color: #5c4100; padding: 6px;")
+        self.outside_list = QListWidget()
+        self.outside_list.setObjectName("outsideHoursList")
+        self.outside_list.setAccessibleName("Appointments outside the office hours")
+        self.outside_list.setToolTip("Double-click or Enter opens the appointment to move it")
+        self.outside_list.setMaximumHeight(140)
         self.outside.hide()
+        self.outside_list.hide()
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
@@ -142,6 +154,7 @@ class CalendarTab(QWidget):
         left_layout.addWidget(self.month)
         left_layout.addLayout(legend)
         left_layout.addWidget(self.outside)
+        left_layout.addWidget(self.outside_list)
         left_layout.addStretch(1)
 
         # -- middle: the drawn calendar and the day's list --------------------------------------
@@ -182,7 +195,7 @@ class CalendarTab(QWidget):
         layout.addWidget(splitter, 1)
 
         # -- actions (the main window puts them in its Calendar menu) ---------------------------
-        self.book_action = self._action("&Book appointment…", "Ctrl+B", self.book)
+        self.book_action = self._action("&Book appointment…", None, self.book)
         self.print_action = self._action(
             "&Print day sheet…", QKeySequence.StandardKey.Print, self.print_day_sheet
         )
@@ -219,7 +232,16 @@ class CalendarTab(QWidget):
         )
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self._table_menu)
+        self.outside_list.itemActivated.connect(self._open_outside)
+        self.view.walked_off.connect(self._walked_off)
+        self.view.drag_hint.connect(self.message.emit)
+        self.view.check_move = self._why_not_move
         notifier.changed.connect(self._data_changed)
+        # The red line of the current time moves on, and a new day starts at midnight.
+        self.clock_timer = QTimer(self)
+        self.clock_timer.setInterval(60_000)
+        self.clock_timer.timeout.connect(self._tick)
+        self.clock_timer.start()
 
         self.refresh()
         self._check_outside_hours()
@@ -244,8 +266,8 @@ class CalendarTab(QWidget):
         return [d for d in week if hours.on(d.weekday()) is not None or d.weekday() < 5]
 
     def refresh(self) -> None:
-        days = self.visible_days()
         try:
+            days = self.visible_days()
             office = self._calendar.office(days[0], days[-1])
             self.shown = self._calendar.between(days[0], days[-1])
         except ServiceError as exc:
@@ -271,8 +293,15 @@ class CalendarTab(QWidget):
         rows = [r for r in self.shown if r.appointment.starts.date() == self.day]
         self.model.set_rows(rows)
         holding = sum(r.appointment.status.holds_slot for r in rows)
+        closure = self.view.office.closure_on(self.day)
+        closed = ""
+        if closure is not None:
+            closed = f" (closed: {escape(closure.reason)})"
+        elif self.view.office.hours_on(self.day) is None:
+            closed = " (closed)"
         self.day_label.setText(
-            f"<b>{say_day(self.day)}</b>: {holding} appointment{'' if holding == 1 else 's'}"
+            f"<b>{say_day(self.day)}</b>{closed}: {holding}"
+            f" appointment{'' if holding == 1 else 's'}"
             + (f", {len(rows) - holding} cancelled or missed" if len(rows) > holding else "")
         )
 
@@ -282,20 +311,29 @@ class CalendarTab(QWidget):
         except ServiceError as exc:
             self.message.emit(str(exc))
             return
+        self.outside_list.clear()
+        self.outside.setVisible(bool(misfits))
+        self.outside_list.setVisible(bool(misfits))
         if not misfits:
-            self.outside.hide()
             return
-        lines = [
-            f"{a.appointment.starts:%a %m/%d} {say_span(a.appointment.starts, a.appointment.ends)}"
-            f" {a.patient_name}"
-            for a in misfits[:6]
-        ]
-        more = f"\n... and {len(misfits) - 6} more" if len(misfits) > 6 else ""
         self.outside.setText(
             f"{len(misfits)} booked appointment{'s are' if len(misfits) > 1 else ' is'} outside"
-            " the office hours or on a closed day. Move or cancel:\n" + "\n".join(lines) + more
+            " the office hours or on a closed day. Open each to move or cancel it:"
         )
-        self.outside.show()
+        for listed in misfits:
+            a = listed.appointment
+            item = QListWidgetItem(
+                f"{a.starts:%a %m/%d} {format_time(a.starts.time())} {listed.patient_name}"
+            )
+            item.setData(Qt.ItemDataRole.UserRole, a.id)
+            self.outside_list.addItem(item)
+
+    def _open_outside(self, item: QListWidgetItem) -> None:
+        appointment_id = item.data(Qt.ItemDataRole.UserRole)
+        listed = self._calendar.get(appointment_id)
+        self.go_to(listed.appointment.starts.date())
+        self.view.select(appointment_id)
+        self.open_appointment(appointment_id)
 
     def _mark_closures(self, year: int, month: int) -> None:
         """Closed days greyed in the month navigator, the reason as a tooltip."""
@@ -317,24 +355,54 @@ class CalendarTab(QWidget):
                 self.month.setDateTextFormat(QDate(day.year, day.month, day.day), marked)
                 day += timedelta(days=1)
 
+    def _cursor_time(self) -> time:
+        cursor = self.view.cursor
+        return cursor.time() if cursor is not None else time(self.view.first_hour)
+
     def go_to(self, day: date) -> None:
+        at = self._cursor_time()
         self.anchor = day
         self.day = day
         self.refresh()
-        self.view.place_cursor(datetime.combine(day, self.view.cursor.time()))
+        self.view.place_cursor(datetime.combine(day, at))
 
     def go_today(self) -> None:
         self.go_to(self._today())
         self.view.setFocus()
 
     def step(self, direction: int) -> None:
+        """A week (or a day) back or forward; the cursor keeps its weekday and time."""
+        at = self._cursor_time()
         days = 1 if self.mode == DAY else 7
         self.anchor += timedelta(days=days * direction)
-        if self.mode == WEEK:
-            self.day += timedelta(days=7 * direction)
-        else:
-            self.day = self.anchor
+        self.day = self.anchor if self.mode == DAY else self.day + timedelta(days=7 * direction)
         self.refresh()
+        self.view.place_cursor(datetime.combine(self.day, at))
+
+    def _walked_off(self, direction: int) -> None:
+        """Right from the last day shown goes to the next period's first day, and back."""
+        at = self._cursor_time()
+        self.step(direction)
+        shown = self.visible_days()
+        self.day = shown[0] if direction > 0 else shown[-1]
+        self._show_day_list()
+        self.view.place_cursor(datetime.combine(self.day, at))
+
+    def _tick(self) -> None:
+        today = self._today()
+        if today != self.view.today:
+            self.refresh()  # past midnight: a new today
+            return
+        self.view.now = self._calendar.now()
+        self.view.update()
+
+    def _why_not_move(self, listed: ListedAppointment, starts: datetime) -> str | None:
+        try:
+            return self._calendar.why_not(
+                starts, listed.appointment.minutes, moving=listed.appointment.id, what="it"
+            )
+        except ServiceError as exc:
+            return str(exc)
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -393,6 +461,7 @@ class CalendarTab(QWidget):
         )
         dialog.accepted.connect(lambda: self._booked(dialog.result_listed, moved=False))
         dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_calendar)
         self.dialog = dialog
         dialog.open()
         return dialog
@@ -403,9 +472,15 @@ class CalendarTab(QWidget):
         )
         dialog.accepted.connect(lambda: self._booked(dialog.result_listed, moved=True))
         dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(self._back_to_calendar)
         self.dialog = dialog
         dialog.open()
         return dialog
+
+    def _back_to_calendar(self, _result: int = 0) -> None:
+        """Keys keep working after a dialog closes: focus returns to the calendar."""
+        if self.isVisible():
+            self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _booked(self, listed: ListedAppointment | None, moved: bool) -> None:
         if listed is None:
@@ -428,6 +503,10 @@ class CalendarTab(QWidget):
             return None
         a = listed.appointment
         ends = starts + (a.ends - a.starts)
+        refused = self._why_not_move(listed, starts)
+        if refused is not None:
+            self.message.emit(f"Not moved: {refused}")
+            return None
         if not prompts.confirm(
             self,
             "Move the appointment?",
@@ -463,6 +542,7 @@ class CalendarTab(QWidget):
         )
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(lambda _result: self.refresh())
+        dialog.finished.connect(self._back_to_calendar)
         self.dialog = dialog
         dialog.open()
         return dialog
@@ -470,12 +550,17 @@ class CalendarTab(QWidget):
     def change_status(self, listed: ListedAppointment, status: Status) -> ListedAppointment | None:
         a = listed.appointment
         when = f"{say_day(a.starts.date())}, {say_span(a.starts, a.ends)}"
+        late = ""
+        if status is Status.CANCELLED_BY_PATIENT and is_late_cancel(a.starts, self._calendar.now()):
+            late = "\nIt is under 24 hours before: it is recorded as a late cancellation."
         if status.cancelled and not prompts.confirm(
             self,
             "Cancel the appointment?",
             f"Cancel {listed.patient_name}'s {in_sentence(listed.type_name)} on {when}?\n"
-            "The time becomes free for others; it can be booked again while it is still free.",
+            "The time becomes free for others; it can be booked again while it is still free."
+            + late,
             "Cancel &appointment",
+            "&Keep it",
         ):
             return None
         try:
@@ -492,6 +577,7 @@ class CalendarTab(QWidget):
     def status_menu(self, listed: ListedAppointment) -> QMenu:
         menu = QMenu(self)
         menu.setObjectName("appointmentMenu")
+        menu.setToolTipsVisible(True)  # why a status is not possible yet
         open_item = menu.addAction("&Open…")
         open_item.triggered.connect(lambda: self.open_appointment(listed.appointment.id))
         menu.addSeparator()
@@ -505,7 +591,7 @@ class CalendarTab(QWidget):
             item.triggered.connect(lambda _=False, s=status: self.change_status(listed, s))
         menu.addSeparator()
         move = menu.addAction("Mo&ve…")
-        move.setEnabled(listed.appointment.status in (Status.BOOKED, Status.CONFIRMED))
+        move.setEnabled(listed.appointment.status.movable)
         move.triggered.connect(lambda: self.move(listed))
         return menu
 
@@ -521,11 +607,7 @@ class CalendarTab(QWidget):
 
     # -- printing and settings --------------------------------------------------------------
     def day_sheet_html(self) -> str:
-        from frontdesk.handouts.day_sheet import day_sheet_html
-
-        rows = self._calendar.between(self.day, self.day)
-        office = self._calendar.office(self.day, self.day)
-        return day_sheet_html(self.day, rows, office, self._calendar.now(), CLINIC_NAME)
+        return self._calendar.day_sheet_html(self.day, CLINIC_NAME)
 
     def print_day_sheet(self) -> None:
         from frontdesk.ui import printing
@@ -539,8 +621,6 @@ class CalendarTab(QWidget):
         self.message.emit(f"Day sheet for {say_day(self.day)} shown in the print preview.")
 
     def save_day_sheet_pdf(self) -> None:
-        from pathlib import Path
-
         from frontdesk.ui import printing
 
         chosen = prompts.save_file(
@@ -563,6 +643,7 @@ class CalendarTab(QWidget):
 
         dialog = OfficeSettingsDialog(self._calendar, self._actor, parent=self)
         dialog.changed.connect(lambda: self._notifier.announce("office", 0))
+        dialog.changed.connect(lambda: self.message.emit("Office hours and closures saved."))
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()

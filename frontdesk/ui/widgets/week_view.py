@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -19,6 +20,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from frontdesk.domain.appointments import ListedAppointment, Status
+from frontdesk.domain.booking import say_span
 from frontdesk.domain.hours import OfficeCalendar, WeeklyHours, format_time
 from frontdesk.domain.slots import GRID_MINUTES
 
@@ -29,6 +31,7 @@ DRAG_START_PX = 6
 SHADE = QColor(120, 120, 120, 60)
 NOW_LINE = QColor("#c62828")
 TODAY_TINT = QColor(47, 127, 193, 22)
+MISFIT = QColor("#b3261e")  # an appointment the hours or a closure no longer allow
 STATUS_MARKS = {
     Status.CONFIRMED: "confirmed",
     Status.ARRIVED: "arrived",
@@ -55,6 +58,8 @@ class WeekView(QWidget):
     appointment_dropped = Signal(int, datetime)
     menu_requested = Signal(int, QPoint)
     period_step = Signal(int)  # -1 back, +1 forward
+    walked_off = Signal(int)  # arrow past the first (-1) or last (+1) day shown
+    drag_hint = Signal(str)  # where a dragged block would go, or why it cannot
     cursor_day_changed = Signal(date)
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -77,6 +82,9 @@ class WeekView(QWidget):
         self._press: QPointF | None = None
         self._dragging: Block | None = None
         self._drop_at: datetime | None = None
+        self._drop_refused: str | None = None
+        # Set by the owner: why an appointment cannot move to a time (None: it can).
+        self.check_move: Callable[[ListedAppointment, datetime], str | None] | None = None
 
     # -- content ---------------------------------------------------------------------------
     def show_days(
@@ -192,6 +200,8 @@ class WeekView(QWidget):
             painter.setOpacity(0.7)
             self._paint_block(painter, self._dragging.listed, ghost, palette)
             painter.setOpacity(1.0)
+            if self._drop_refused:
+                painter.fillRect(ghost, QColor(179, 38, 30, 90))
         self._paint_cursor(painter, palette)
         self._paint_now(painter)
 
@@ -230,7 +240,24 @@ class WeekView(QWidget):
                 else palette.color(QPalette.ColorRole.Text)
             )
             label = f"{day:%a} {day.month}/{day.day}" + ("  today" if day == self.today else "")
-            painter.drawText(QRectF(x, 0, width, HEADER), Qt.AlignmentFlag.AlignCenter, label)
+            if hours is None:  # said in the header too, where blocks never cover it
+                closure = self.office.closure_on(day)
+                painter.drawText(
+                    QRectF(x, 2, width, HEADER / 2), Qt.AlignmentFlag.AlignCenter, label
+                )
+                painter.setFont(self.font())
+                painter.setPen(MISFIT)
+                painter.drawText(
+                    QRectF(x + 4, HEADER / 2, width - 8, HEADER / 2 - 2),
+                    Qt.AlignmentFlag.AlignCenter,
+                    painter.fontMetrics().elidedText(
+                        f"Closed: {closure.reason}" if closure else "Closed",
+                        Qt.TextElideMode.ElideRight,
+                        int(width - 8),
+                    ),
+                )
+            else:
+                painter.drawText(QRectF(x, 0, width, HEADER), Qt.AlignmentFlag.AlignCenter, label)
             painter.setPen(palette.color(QPalette.ColorRole.Mid))
             painter.drawLine(QPointF(x, 0), QPointF(x, bottom))
         painter.setFont(self.font())
@@ -267,13 +294,19 @@ class WeekView(QWidget):
         painter.setPen(QPen(colour.darker(130), 2 if a.id == self.selected_id else 1))
         painter.setBrush(fill)
         painter.drawRoundedRect(rect, 4, 4)
+        if not self.fits(listed):
+            outline = QPen(MISFIT, 2)
+            outline.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(outline)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 4, 4)
         painter.fillRect(QRectF(rect.left(), rect.top(), 4, rect.height()), colour)
         if a.id == self.selected_id:
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 5, 5)
         painter.setPen(palette.color(QPalette.ColorRole.Text))
-        inner = rect.adjusted(8, 2, -4, -2)
+        inner = rect.adjusted(8, 1, -4, -1)
         bold = QFont(self.font())
         bold.setBold(True)
         painter.setFont(bold)
@@ -285,19 +318,35 @@ class WeekView(QWidget):
                 listed.patient_name, Qt.TextElideMode.ElideRight, int(inner.width())
             ),
         )
-        painter.setFont(self.font())
-        if inner.height() >= 2 * line:  # a short block shows the name; the rest in its tooltip
+        small = QFont(self.font())
+        small.setPointSizeF(self.font().pointSizeF() * 0.85)
+        painter.setFont(small)
+        second = painter.fontMetrics().height()
+        if inner.height() >= line + second - 2:  # the time and status, where they fit
+            detail = [format_time(a.starts.time())]
+            if inner.height() >= line + 2 * second:
+                detail.append(listed.type_name)
             mark = STATUS_MARKS.get(a.status)
-            detail = f"{format_time(a.starts.time())} {listed.type_name}"
             if mark:
-                detail += f" - {mark}"
+                detail.append(mark)
+            if not self.fits(listed):
+                detail.append("outside hours")
             painter.drawText(
-                QRectF(inner.left(), inner.top() + line, inner.width(), line),
+                QRectF(inner.left(), inner.top() + line - 1, inner.width(), second),
                 Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
                 painter.fontMetrics().elidedText(
-                    detail, Qt.TextElideMode.ElideRight, int(inner.width())
+                    " · ".join(detail), Qt.TextElideMode.ElideRight, int(inner.width())
                 ),
             )
+        painter.setFont(self.font())
+
+    def fits(self, listed: ListedAppointment) -> bool:
+        """Inside the office hours of an open day (hours or closures may change later)."""
+        a = listed.appointment
+        hours = self.office.hours_on(a.starts.date())
+        return (
+            hours is not None and hours.opens <= a.starts.time() and a.ends.time() <= hours.closes
+        )
 
     def _paint_cursor(self, painter: QPainter, palette: QPalette) -> None:
         if self.cursor is None or self.cursor.date() not in self.days or not self.hasFocus():
@@ -350,21 +399,28 @@ class WeekView(QWidget):
         offset = self._press.y() - block.rect.top()
         top = QPointF(event.position().x(), event.position().y() - offset + 1)
         target = self.time_at(top)
-        if target is not None:
+        if target is not None and target != self._drop_at:
             self._drop_at = target
+            self._drop_refused = self.check_move(block.listed, target) if self.check_move else None
+            self.drag_hint.emit(
+                self._drop_refused
+                or f"Drop to move it to {target:%a %m/%d} {format_time(target.time())}"
+            )
         self.setCursor(Qt.CursorShape.ClosedHandCursor)
         self.update()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         press, self._press = self._press, None
-        dragging, drop_at = self._dragging, self._drop_at
-        self._dragging = self._drop_at = None
+        dragging, drop_at, refused = self._dragging, self._drop_at, self._drop_refused
+        self._dragging = self._drop_at = self._drop_refused = None
         self.unsetCursor()
         self.update()
         if event.button() != Qt.MouseButton.LeftButton or press is None:
             return
         if dragging is not None:
-            if drop_at is not None and drop_at != dragging.listed.appointment.starts:
+            if refused:
+                self.drag_hint.emit(f"Not moved: {refused}")
+            elif drop_at is not None and drop_at != dragging.listed.appointment.starts:
                 self.appointment_dropped.emit(dragging.listed.appointment.id, drop_at)
             return
         if self.block_at(event.position()) is None:
@@ -396,7 +452,10 @@ class WeekView(QWidget):
     # -- keyboard ----------------------------------------------------------------------------
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
-        if self.cursor is None or not self.days:
+        modified = event.modifiers() & (
+            Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ControlModifier
+        )
+        if self.cursor is None or not self.days or modified:
             super().keyPressEvent(event)
             return
         step = {
@@ -412,7 +471,7 @@ class WeekView(QWidget):
             if 0 <= i < len(self.days):
                 self._move_cursor_to(datetime.combine(self.days[i], self.cursor.time()))
             else:
-                self.period_step.emit(1 if i >= len(self.days) else -1)
+                self.walked_off.emit(1 if i >= len(self.days) else -1)
         elif key == Qt.Key.Key_PageDown:
             self.period_step.emit(1)
         elif key == Qt.Key.Key_PageUp:
@@ -485,11 +544,11 @@ class WeekView(QWidget):
 
 def describe(listed: ListedAppointment) -> str:
     a = listed.appointment
-    span = f"{format_time(a.starts.time())}-{format_time(a.ends.time())}"
+    span = say_span(a.starts, a.ends)
     return f"{listed.patient_name}\n{span} {listed.type_name}\n{a.status.label}" + (
         f"\n{a.note}" if a.note else ""
     )
 
 
 def _movable(listed: ListedAppointment) -> bool:
-    return listed.appointment.status in (Status.BOOKED, Status.CONFIRMED)
+    return listed.appointment.status.movable
