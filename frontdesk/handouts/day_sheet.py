@@ -7,8 +7,9 @@ from datetime import date, datetime
 from html import escape
 
 from frontdesk.domain.appointments import ListedAppointment, Status, wall
+from frontdesk.domain.booking import say_span
 from frontdesk.domain.dates import format_long, format_us
-from frontdesk.domain.hours import WEEKDAY_NAMES, OfficeCalendar, format_time
+from frontdesk.domain.hours import WEEKDAY_NAMES, DayHours, OfficeCalendar, format_time
 from frontdesk.domain.phones import display_phone
 
 # QTextDocument understands a subset of CSS: element and class selectors, colours, font
@@ -77,9 +78,19 @@ def day_sheet_html(
     else:
         span = f"{format_time(hours.opens)}-{format_time(hours.closes)}"
         parts.append(f'<p class="hours">Office hours {escape(span)}</p>')
+        outside = [
+            a
+            for a in held
+            if a.appointment.starts.time() < hours.opens or a.appointment.ends.time() > hours.closes
+        ]
+        if outside:
+            parts.append(
+                f'<p class="warning">{escape(_plural(len(outside), "appointment"))} marked'
+                " \u26a0 run outside the office hours: move them or stay longer.</p>"
+            )
 
     if held:
-        parts.append(_table(held, cancelled=False))
+        parts.append(_table(held, cancelled=False, hours=hours))
         parts.append(f'<p class="count">{escape(_count_line(held, dropped))}</p>')
     else:
         parts.append('<p class="count">No appointments on this day.</p>')
@@ -116,25 +127,34 @@ def _plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def _table(rows: Iterable[ListedAppointment], *, cancelled: bool) -> str:
+def _table(
+    rows: Iterable[ListedAppointment], *, cancelled: bool, hours: DayHours | None = None
+) -> str:
     head = "".join(
         f'<th width="{width}">{escape(name)}</th>'
         for name, width in zip(_COLUMNS, _WIDTHS, strict=True)
     )
-    body = "".join(_row(listed, cancelled) for listed in rows)
+    body = "".join(_row(listed, cancelled, hours) for listed in rows)
     return (
         '<table class="sheet" width="100%" border="1" cellspacing="0" cellpadding="4">'
         f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
 
 
-def _row(listed: ListedAppointment, cancelled: bool) -> str:
+def _row(listed: ListedAppointment, cancelled: bool, hours: DayHours | None) -> str:
     a = listed.appointment
-    span = f"{format_time(a.starts.time())}-{format_time(a.ends.time())}"
+    span = say_span(a.starts, a.ends)
+    if (
+        hours is not None
+        and not cancelled
+        and (a.starts.time() < hours.opens or a.ends.time() > hours.closes)
+    ):
+        span = "\u26a0 " + span
+    phone = display_phone(listed.phone) or "no phone on file"
     cells = (
         f'<td class="nowrap">{escape(span)}</td>',
         f"<td><b>{escape(listed.patient_name)}</b></td>",
-        f'<td class="nowrap">{escape(display_phone(listed.phone))}</td>',
+        f'<td class="nowrap">{escape(phone)}</td>',
         f'<td><font color="{escape(listed.colour)}">&#9632;</font> {escape(listed.type_name)}</td>',
         f"<td>{escape(_status_text(a.status, a.late))}</td>",
         f"<td>{_multiline(a.note)}</td>",

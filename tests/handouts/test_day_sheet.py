@@ -219,3 +219,36 @@ def test_any_text_comes_back_verbatim_and_adds_no_markup(name: str, note: str) -
     assert tags <= ALLOWED_TAGS
     assert " ".join(name.split()) in text
     assert " ".join(note.split()) in text
+
+
+def test_no_phone_and_appointments_past_closing_are_pointed_out() -> None:
+    from datetime import date, datetime, time
+
+    from frontdesk.domain.appointments import Appointment, ListedAppointment, Status
+    from frontdesk.domain.hours import OfficeCalendar, default_hours
+    from frontdesk.handouts.day_sheet import day_sheet_html
+
+    friday = date(2026, 12, 4)
+    late = ListedAppointment(
+        Appointment(
+            7,
+            1,
+            "co2_session",
+            datetime.combine(friday, time(15)),
+            datetime.combine(friday, time(16, 30)),
+            Status.BOOKED,
+            False,
+            "",
+            1,
+        ),
+        "Ana Cruz",
+        "",
+        "CO2 laser session",
+        "#c2571a",
+    )
+    html = day_sheet_html(
+        friday, [late], OfficeCalendar(default_hours()), datetime(2026, 12, 1, 9), "Clinic"
+    )
+    assert "no phone on file" in html
+    assert "\u26a0 3:00 pm-4:30 pm" in html
+    assert "1 appointment marked \u26a0 run outside the office hours" in html
