@@ -440,3 +440,13 @@ def test_the_free_times_start_at_the_chosen_time_a_few_per_day(qtbot, window, ta
     dialog.free.setCurrentRow(2)
     assert dialog.chosen_start() == moments[2] and dialog.free.count() == len(moments)
     dialog.reject()
+
+
+def test_the_current_time_line_moves_on_and_a_new_day_refreshes(tab, demo, monkeypatch) -> None:
+    later = datetime(2026, 11, 26, 15, 5)
+    monkeypatch.setattr(tab._calendar, "now", lambda: later)
+    tab._tick()
+    assert tab.view.now == later
+    monkeypatch.setattr(tab, "_today", lambda: date(2026, 11, 27))
+    tab._tick()
+    assert tab.view.today == date(2026, 11, 27)

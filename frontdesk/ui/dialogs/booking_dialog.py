@@ -25,7 +25,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.appointments import ListedAppointment, in_sentence
+from frontdesk.domain.appointments import (
+    MAX_MINUTES,
+    MIN_MINUTES,
+    MINUTES_STEP,
+    ListedAppointment,
+    in_sentence,
+)
 from frontdesk.domain.booking import say_day, say_span
 from frontdesk.domain.hours import format_time
 from frontdesk.domain.patients import Patient
@@ -100,8 +106,8 @@ class BookingDialog(QDialog):
             self.kind.addItem(f"{t.name} ({t.minutes} min)", t)
         self.minutes = QSpinBox()
         self.minutes.setAccessibleName("Length in minutes")
-        self.minutes.setRange(5, 480)
-        self.minutes.setSingleStep(5)
+        self.minutes.setRange(MIN_MINUTES, MAX_MINUTES)
+        self.minutes.setSingleStep(MINUTES_STEP)
         self.minutes.setSuffix(" min")
         self.day = QDateEdit()
         self.day.setAccessibleName("Day")

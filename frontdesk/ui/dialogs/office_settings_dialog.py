@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.appointments import AppointmentType, ListedAppointment
+from frontdesk.domain.appointments import (
+    MAX_MINUTES,
+    MIN_MINUTES,
+    MINUTES_STEP,
+    AppointmentType,
+    ListedAppointment,
+)
 from frontdesk.domain.hours import (
     WEEKDAY_NAMES,
     Closure,
@@ -49,7 +55,6 @@ US_LOCALE = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 TIME_FORMAT = "h:mm ap"  # 10:00 am, as everywhere else
 DATE_FORMAT = "MM/dd/yyyy"
 QUARTER = 15
-MIN_MINUTES, MAX_MINUTES, MINUTES_STEP = 5, 480, 5
 # Mnemonics of the weekday labels; W, C and Y belong to the tabs.
 DAY_LABELS = ("&Monday", "&Tuesday", "W&ednesday", "T&hursday", "&Friday", "S&aturday", "Su&nday")
 CLOSED_DEFAULT = (time(10), time(17))  # what a closed day offers when it is ticked open
