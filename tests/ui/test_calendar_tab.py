@@ -31,6 +31,15 @@ def next_week(tab) -> None:
     tab.go_to(NEXT_MONDAY)
 
 
+def booked_next_monday(window, tab, demo, desk, patient_id, **extra):
+    """A consultation at Monday's first free time, with next week on screen."""
+    next_week(tab)
+    slot = free_start(demo, NEXT_MONDAY)
+    listed = demo.calendar.book(desk, patient_id, CONSULTATION, slot, **extra)
+    window.notifier.announce("appointment", listed.appointment.id)
+    return slot, listed
+
+
 def click(qtbot, widget, pos: QPoint, button=Qt.MouseButton.LeftButton) -> None:
     qtbot.mouseClick(widget, button, pos=pos)
 
@@ -92,10 +101,7 @@ def test_a_time_outside_the_hours_is_explained_and_cannot_be_booked(
 
 
 def test_drag_a_block_to_move_it_after_confirmation(qtbot, window, tab, demo, desk, maria, prompts):
-    next_week(tab)
-    slot = free_start(demo, NEXT_MONDAY)
-    listed = demo.calendar.book(desk, maria, CONSULTATION, slot)
-    window.notifier.announce("appointment", listed.appointment.id)
+    slot, listed = booked_next_monday(window, tab, demo, desk, maria)
     target = demo.calendar.next_free(
         CONSULTATION, slot + timedelta(hours=2), 1, moving=listed.appointment.id
     )[0]
@@ -122,10 +128,7 @@ def test_drag_a_block_to_move_it_after_confirmation(qtbot, window, tab, demo, de
 def test_context_menu_changes_the_status_and_cancelling_asks(
     qtbot, window, tab, demo, desk, maria, prompts
 ) -> None:
-    next_week(tab)
-    slot = free_start(demo, NEXT_MONDAY)
-    listed = demo.calendar.book(desk, maria, CONSULTATION, slot)
-    window.notifier.announce("appointment", listed.appointment.id)
+    _slot, listed = booked_next_monday(window, tab, demo, desk, maria)
     shown = next(a for a in tab.shown if a.appointment.id == listed.appointment.id)
     menu = tab.status_menu(shown)
     actions = {a.text(): a for a in menu.actions() if a.text()}
@@ -343,10 +346,7 @@ def test_arrows_past_the_week_keep_the_time_and_the_day_list_follows(qtbot, wind
 def test_menu_key_then_choose_a_status_from_the_menu(qtbot, window, tab, demo, desk, maria):
     from PySide6.QtWidgets import QApplication, QMenu
 
-    next_week(tab)
-    slot = free_start(demo, NEXT_MONDAY)
-    listed = demo.calendar.book(desk, maria, CONSULTATION, slot)
-    window.notifier.announce("appointment", listed.appointment.id)
+    slot, listed = booked_next_monday(window, tab, demo, desk, maria)
     tab.view.setFocus()
     tab.view.place_cursor(slot)
     qtbot.keyClick(tab.view, Qt.Key.Key_Menu)  # the context-menu key; a right click does the same
@@ -402,10 +402,7 @@ def test_booking_shows_no_shows_late_cancels_and_what_is_already_booked(
 def test_a_drag_onto_a_taken_time_is_refused_without_asking(
     qtbot, window, tab, demo, desk, maria, prompts
 ) -> None:
-    next_week(tab)
-    slot = free_start(demo, NEXT_MONDAY)
-    listed = demo.calendar.book(desk, maria, CONSULTATION, slot)
-    window.notifier.announce("appointment", listed.appointment.id)
+    slot, listed = booked_next_monday(window, tab, demo, desk, maria)
     taken = next(
         a.appointment.starts
         for a in tab.shown
