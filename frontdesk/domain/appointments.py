@@ -137,7 +137,8 @@ def to_text(moment: datetime) -> str:
 
 
 def from_text(text: str) -> datetime:
-    return datetime.strptime(text, WALL_FORMAT)
+    """'YYYY-MM-DDTHH:MM' as stored (fromisoformat: many times faster than strptime)."""
+    return datetime.fromisoformat(text)
 
 
 def real_time_between(earlier: datetime, later: datetime) -> timedelta:

@@ -32,10 +32,12 @@ class DayModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._rows: list[ListedAppointment] = []
+        self._texts: list[tuple[str, ...]] = []
 
     def set_rows(self, rows: list[ListedAppointment]) -> None:
         self.beginResetModel()
         self._rows = sorted(rows, key=lambda r: (r.appointment.starts, r.appointment.id))
+        self._texts = [_texts(r) for r in self._rows]  # views ask for each cell many times
         self.endResetModel()
 
     def listed_at(self, row: int) -> ListedAppointment | None:
@@ -63,14 +65,7 @@ class DayModel(QAbstractTableModel):
         listed = self._rows[index.row()]
         a = listed.appointment
         if role == Qt.ItemDataRole.DisplayRole:
-            return {
-                COL_TIME: say_span(a.starts, a.ends),
-                COL_PATIENT: listed.patient_name,
-                COL_PHONE: display_phone(listed.phone),
-                COL_TYPE: listed.type_name,
-                COL_STATUS: a.status.label + (" (late)" if a.late else ""),
-                COL_NOTE: a.note,
-            }.get(index.column())
+            return self._texts[index.row()][index.column()]
         if role == Qt.ItemDataRole.ForegroundRole and not a.status.holds_slot:
             return QBrush(FREED_COLOUR)
         if role == Qt.ItemDataRole.DecorationRole and index.column() == COL_TYPE:
@@ -80,3 +75,15 @@ class DayModel(QAbstractTableModel):
         if role == APPOINTMENT_ID_ROLE:
             return a.id
         return None
+
+
+def _texts(listed: ListedAppointment) -> tuple[str, ...]:
+    a = listed.appointment
+    return (
+        say_span(a.starts, a.ends),
+        listed.patient_name,
+        display_phone(listed.phone),
+        listed.type_name,
+        a.status.label + (" (late)" if a.late else ""),
+        a.note,
+    )

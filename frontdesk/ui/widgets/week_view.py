@@ -183,8 +183,12 @@ class WeekView(QWidget):
 
     # -- painting ----------------------------------------------------------------------------
     def paintEvent(self, _event: QPaintEvent) -> None:
+        bold, small = QFont(self.font()), QFont(self.font())
+        bold.setBold(True)
+        small.setPointSizeF(self.font().pointSizeF() * 0.85)
+        self._block_fonts = (bold, small)  # made once a paint, not once a block
         painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        # Straight lines and small radii need no antialiasing: it would cost most of a repaint.
         palette = self.palette()
         painter.fillRect(self.rect(), palette.color(QPalette.ColorRole.Base))
         if not self.days:
@@ -293,22 +297,21 @@ class WeekView(QWidget):
         fill.setAlpha(70 if a.starts < self.now and a.status is not Status.ARRIVED else 200)
         painter.setPen(QPen(colour.darker(130), 2 if a.id == self.selected_id else 1))
         painter.setBrush(fill)
-        painter.drawRoundedRect(rect, 4, 4)
+        painter.drawRect(rect)
         if not self.fits(listed):
             outline = QPen(MISFIT, 2)
             outline.setStyle(Qt.PenStyle.DashLine)
             painter.setPen(outline)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect.adjusted(1, 1, -1, -1), 4, 4)
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))
         painter.fillRect(QRectF(rect.left(), rect.top(), 4, rect.height()), colour)
         if a.id == self.selected_id:
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect.adjusted(-1, -1, 1, 1), 5, 5)
+            painter.drawRect(rect.adjusted(-1, -1, 1, 1))
         painter.setPen(palette.color(QPalette.ColorRole.Text))
         inner = rect.adjusted(8, 1, -4, -1)
-        bold = QFont(self.font())
-        bold.setBold(True)
+        bold, small = self._block_fonts
         painter.setFont(bold)
         line = painter.fontMetrics().height()
         painter.drawText(
@@ -318,8 +321,6 @@ class WeekView(QWidget):
                 listed.patient_name, Qt.TextElideMode.ElideRight, int(inner.width())
             ),
         )
-        small = QFont(self.font())
-        small.setPointSizeF(self.font().pointSizeF() * 0.85)
         painter.setFont(small)
         second = painter.fontMetrics().height()
         if inner.height() >= line + second - 2:  # the time and status, where they fit
@@ -369,6 +370,7 @@ class WeekView(QWidget):
         painter.setPen(QPen(NOW_LINE, 2))
         painter.drawLine(QPointF(x, y), QPointF(x + self._column_width(), y))
         painter.setBrush(NOW_LINE)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.drawEllipse(QPointF(x, y), 4, 4)
 
     # -- mouse -------------------------------------------------------------------------------
