@@ -1,0 +1,243 @@
+"""The fractional CO2 laser series: how many sessions, when each is due, when results show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from enum import Enum
+
+from dateutil.relativedelta import relativedelta
+
+from frontdesk.domain.hours import OfficeCalendar
+from frontdesk.domain.intake import Region
+
+MIN_SESSIONS, MAX_SESSIONS = 3, 6
+INTERVAL = relativedelta(months=3)  # DOMAIN.md: one session every 3 calendar months
+RESULTS_FROM = relativedelta(months=3)  # a session's results show 3 to 6 months after it
+RESULTS_TO = relativedelta(months=6)
+FULL_RESULTS = relativedelta(months=12)  # after the final session
+MIN_REASON = 15  # characters: an override or an early end needs a sentence
+# Limits that catch a slip of the keyboard, well outside any real setting.
+ENERGY_MJ = (1.0, 300.0)
+DENSITY_PCT = (1.0, 100.0)
+PASSES = (1, 10)
+
+
+class SeriesStatus(Enum):
+    ACTIVE = "active"
+    PAUSED = "paused"
+    ENDED = "ended"  # ended early, with a reason
+    COMPLETED = "completed"  # every planned session done
+
+    @property
+    def label(self) -> str:
+        return {
+            "active": "Active",
+            "paused": "Paused",
+            "ended": "Ended early",
+            "completed": "Completed",
+        }[self.value]
+
+
+def suggested_sessions(grade: int | None) -> tuple[int, str]:
+    """A starting number of sessions from the Goodman & Baron grade, and why."""
+    if grade is None:
+        return 4, "No grade recorded: 4 sessions, the middle of 3 to 6. Grade the scars to refine."
+    if grade <= 2:
+        return 3, f"Grade {grade} (mild): 3 sessions, the fewest in a series."
+    if grade == 3:
+        return 4, "Grade 3 (moderate): 4 sessions."
+    return 5, "Grade 4 (severe): 5 sessions; the series can be extended to 6."
+
+
+def planned_refusal(planned: int) -> str | None:
+    if not MIN_SESSIONS <= planned <= MAX_SESSIONS:
+        return f"A series has {MIN_SESSIONS} to {MAX_SESSIONS} sessions."
+    return None
+
+
+def first_open_on_or_after(day: date, office: OfficeCalendar) -> date:
+    """A due date on a closed day moves to the first open day after it."""
+    for _ in range(370):
+        if office.is_open(day):
+            return day
+        day += timedelta(days=1)
+    return day  # no open day in a year: the office hours say the clinic never opens
+
+
+def due_after(previous: date, office: OfficeCalendar) -> date:
+    """3 calendar months after the previous session (Nov 30 -> Feb 28, or 29), on an open day."""
+    return first_open_on_or_after(previous + INTERVAL, office)
+
+
+def results_window(session: date) -> tuple[date, date]:
+    return session + RESULTS_FROM, session + RESULTS_TO
+
+
+def full_results_on(final_session: date) -> date:
+    return final_session + FULL_RESULTS
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the doctor set on the device for one session."""
+
+    device: str
+    energy_mj: float
+    density_pct: float
+    passes: int
+    spot: str  # spot size or scan pattern
+    mode: str
+
+
+@dataclass(frozen=True)
+class SessionDraft:
+    performed_at: datetime  # clinic wall time
+    settings: Settings
+    areas: tuple[Region, ...]
+    anaesthesia: str
+    antiviral: bool
+    response: str  # immediate response of the skin
+    adverse: str = ""
+    notes: str = ""
+
+
+def draft_errors(draft: SessionDraft, now: datetime) -> dict[str, str]:
+    """Plain-words problems with a session before it is signed; empty when none."""
+    errors: dict[str, str] = {}
+    s = draft.settings
+    if not s.device.strip():
+        errors["device"] = "Name the device used."
+    if not ENERGY_MJ[0] <= s.energy_mj <= ENERGY_MJ[1]:
+        errors["energy_mj"] = f"Energy is {ENERGY_MJ[0]:g} to {ENERGY_MJ[1]:g} mJ."
+    if not DENSITY_PCT[0] <= s.density_pct <= DENSITY_PCT[1]:
+        errors["density_pct"] = f"Density is {DENSITY_PCT[0]:g} to {DENSITY_PCT[1]:g} %."
+    if not PASSES[0] <= s.passes <= PASSES[1]:
+        errors["passes"] = f"Passes are {PASSES[0]} to {PASSES[1]}."
+    if not s.spot.strip():
+        errors["spot"] = "Give the spot size or the pattern."
+    if not draft.areas:
+        errors["areas"] = "Tick at least one treated area."
+    if not draft.response.strip():
+        errors["response"] = "Describe how the skin responded right after."
+    if draft.performed_at > now:
+        errors["performed_at"] = "A session is logged once it has been done, not before."
+    return errors
+
+
+@dataclass(frozen=True)
+class Addendum:
+    at: str
+    staff_name: str
+    text: str
+
+
+@dataclass(frozen=True)
+class SignedSession:
+    """A logged session: signed when saved, never edited; corrections are addenda."""
+
+    id: int
+    series_id: int
+    number: int
+    draft: SessionDraft
+    signed_at: str
+    signed_by: str
+    early_reason: str = ""
+    addenda: tuple[Addendum, ...] = ()
+
+    @property
+    def day(self) -> date:
+        return self.draft.performed_at.date()
+
+
+@dataclass(frozen=True)
+class Series:
+    id: int
+    patient_id: int
+    planned: int
+    status: SeriesStatus
+    opened_on: date
+    reason: str  # why it was paused or ended, or the plan's explanation
+    version: int
+    sessions: tuple[SignedSession, ...] = field(default_factory=tuple)
+
+    @property
+    def done(self) -> int:
+        return len(self.sessions)
+
+    @property
+    def last(self) -> SignedSession | None:
+        return self.sessions[-1] if self.sessions else None
+
+    @property
+    def open(self) -> bool:
+        return self.status in (SeriesStatus.ACTIVE, SeriesStatus.PAUSED)
+
+    def next_due(self, office: OfficeCalendar) -> date | None:
+        """When the next session is due; None when none is (done, ended, or not started)."""
+        if self.status is not SeriesStatus.ACTIVE or self.done >= self.planned:
+            return None
+        if self.last is None:
+            return first_open_on_or_after(self.opened_on, office)
+        return due_after(self.last.day, office)
+
+    def projected_dates(self, office: OfficeCalendar) -> list[date]:
+        """Done sessions' days, then each planned one at its due date (3 months apart)."""
+        days = [s.day for s in self.sessions]
+        if self.status is not SeriesStatus.ACTIVE:
+            return days
+        while len(days) < self.planned:
+            days.append(
+                due_after(days[-1], office)
+                if days
+                else first_open_on_or_after(self.opened_on, office)
+            )
+        return days
+
+    def full_results(self, office: OfficeCalendar) -> date | None:
+        """12 months after the final session: done, or projected while the series runs."""
+        if self.status is SeriesStatus.COMPLETED or self.status is SeriesStatus.ENDED:
+            return full_results_on(self.last.day) if self.last else None
+        days = self.projected_dates(office)
+        return full_results_on(days[-1]) if days else None
+
+
+def timing_refusal(due: date | None, performed: date, early_reason: str) -> str | None:
+    """A session before its due date needs the doctor's override with a reason."""
+    if due is not None and performed < due and len(early_reason.strip()) < MIN_REASON:
+        return (
+            f"This session is due on {due:%a %b} {due.day}, {due.year}: earlier needs the"
+            " doctor's reason (a sentence) to override."
+        )
+    return None
+
+
+def extend_refusal(series: Series, planned: int) -> str | None:
+    if not series.open:
+        return f"A {series.status.label.lower()} series cannot be extended."
+    if planned <= series.planned:
+        return f"The series already plans {series.planned} sessions: extend it to more."
+    return planned_refusal(planned)
+
+
+def glance(series: Series, office: OfficeCalendar) -> str:
+    """'Session 2 of 4 - next due Mon 1 Mar 2027 - full results expected ~Mar 2028'."""
+    parts = [
+        f"Session {series.done} of {series.planned}"
+        if series.done
+        else f"Series of {series.planned}, not started"
+    ]
+    due = series.next_due(office)
+    if series.status is SeriesStatus.PAUSED:
+        parts.append(f"paused: {series.reason}")
+    elif series.status is SeriesStatus.ENDED:
+        parts.append(f"ended early: {series.reason}")
+    elif series.status is SeriesStatus.COMPLETED:
+        parts.append("series completed")
+    elif due is not None:
+        parts.append(f"next due {due:%a} {due.day} {due:%b} {due.year}")
+    full = series.full_results(office)
+    if full is not None:
+        verb = "expected" if series.status is not SeriesStatus.COMPLETED else "review"
+        parts.append(f"full results {verb} ~{full:%b %Y}")
+    return " - ".join(parts)
