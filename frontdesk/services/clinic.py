@@ -19,6 +19,7 @@ from frontdesk.storage.migrations import migrate
 if TYPE_CHECKING:
     from frontdesk.services.calendar import CalendarService
     from frontdesk.services.intake import IntakeService
+    from frontdesk.services.sessions import SessionService
 
 
 class Clinic:
@@ -52,6 +53,16 @@ class Clinic:
         service = CalendarService(self._db, self._clock)
         service.add_default_closures()
         return service
+
+    @cached_property
+    def sessions(self) -> SessionService:
+        from frontdesk.services.sessions import SessionService
+
+        return SessionService(self._db, self._clock, self.intakes, self.calendar)
+
+    def as_of(self, moment: datetime) -> Clinic:
+        """The same database seen at `moment`: for recording what happened before now (demo)."""
+        return Clinic(self.path, self._db, fixed_clock(moment), None)
 
     def calendar_as_of(self, moment: datetime) -> CalendarService:
         """The calendar as it was at `moment`: for recording what happened before now (demo)."""

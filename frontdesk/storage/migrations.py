@@ -253,6 +253,66 @@ def _calendar(db: sqlite_utils.Database) -> None:
     )
 
 
+@MIGRATIONS(name="0006_co2_series")
+def _co2_series(db: sqlite_utils.Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE co2_series (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients (id),
+            planned INTEGER NOT NULL CHECK (planned BETWEEN 3 AND 6),
+            status TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('active', 'paused', 'ended', 'completed')),
+            reason TEXT NOT NULL DEFAULT '',
+            opened_on TEXT NOT NULL,
+            opened_by INTEGER NOT NULL REFERENCES staff (id),
+            intake_id INTEGER REFERENCES intakes (id),
+            version INTEGER NOT NULL DEFAULT 1
+        )
+        """
+    )
+    db.execute("CREATE INDEX co2_series_by_patient ON co2_series (patient_id, id)")
+    db.execute("CREATE INDEX co2_series_by_status ON co2_series (status, patient_id)")
+    # A signed session is a medical record: never changed, never removed. A correction is an
+    # addendum, itself never changed. The triggers hold whatever path writes.
+    db.execute(
+        """
+        CREATE TABLE co2_sessions (
+            id INTEGER PRIMARY KEY,
+            series_id INTEGER NOT NULL REFERENCES co2_series (id),
+            number INTEGER NOT NULL CHECK (number BETWEEN 1 AND 6),
+            performed_at TEXT NOT NULL,
+            record TEXT NOT NULL,
+            early_reason TEXT NOT NULL DEFAULT '',
+            signed_at TEXT NOT NULL,
+            signed_by INTEGER NOT NULL REFERENCES staff (id),
+            UNIQUE (series_id, number)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE co2_addenda (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES co2_sessions (id),
+            at TEXT NOT NULL,
+            staff_id INTEGER NOT NULL REFERENCES staff (id),
+            text TEXT NOT NULL CHECK (length(trim(text)) > 0)
+        )
+        """
+    )
+    db.execute("CREATE INDEX co2_addenda_by_session ON co2_addenda (session_id, id)")
+    for table in ("co2_sessions", "co2_addenda"):
+        for change in ("UPDATE", "DELETE"):
+            db.execute(
+                f"""
+                CREATE TRIGGER {table}_no_{change.lower()} BEFORE {change} ON {table}
+                BEGIN SELECT RAISE(ABORT, 'signed record: it is never changed, add an addendum');
+                END
+                """
+            )
+
+
 def pending_names(db: sqlite_utils.Database, steps: Migrations = MIGRATIONS) -> list[str]:
     return [m.name for m in steps.pending(db)]
 

@@ -36,6 +36,7 @@ def test_an_old_file_is_backed_up_then_upgraded_keeping_its_rows(tmp_path: Path)
         "0003_patient_search_indexes",
         "0004_intakes",
         "0005_calendar",
+        "0006_co2_series",
     ]
 
     backup = migrate(db, path, NOW)

@@ -1,0 +1,432 @@
+"""CO2 laser series: opening, logging and signing sessions, and who is due for what."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import sqlite_utils
+
+from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW, ListedAppointment
+from frontdesk.domain.co2 import (
+    MIN_REASON,
+    Series,
+    SeriesStatus,
+    SessionDraft,
+    SignedSession,
+    draft_errors,
+    extend_refusal,
+    full_results_on,
+    glance,
+    planned_refusal,
+    results_window,
+    suggested_sessions,
+    timing_refusal,
+)
+from frontdesk.domain.hours import OfficeCalendar
+from frontdesk.domain.phones import display_phone
+from frontdesk.domain.staff import Role, Staff
+from frontdesk.services.calendar import CalendarService
+from frontdesk.services.clock import Clock, clinic_now, today
+from frontdesk.services.errors import (
+    ChangedElsewhere,
+    NotAllowed,
+    NotFound,
+    ValidationFailed,
+    plain_storage_errors,
+)
+from frontdesk.services.intake import IntakeService
+from frontdesk.services.unit_of_work import UnitOfWork, unit_of_work
+from frontdesk.storage.co2 import SeriesRepository, record_json
+from frontdesk.storage.patients import PatientRepository
+
+SERIES = "co2_series"
+SESSION = "co2_session"
+PLANNING_YEARS = 4  # closures are read this far ahead when projecting a series
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A time offered for the next visit; nothing is booked until someone clicks."""
+
+    type_code: str
+    due: date
+    starts: datetime | None  # the first free time on or after `due`, if any
+    why: str
+
+
+@dataclass(frozen=True)
+class RecallRow:
+    patient_id: int
+    patient_name: str
+    phone: str
+    series_id: int
+    what: str
+    due: date
+    type_code: str  # what to book for it
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Recall:
+    sessions_due: list[RecallRow]
+    reviews_due: list[RecallRow]
+    completed: list[RecallRow]
+
+
+def _require_doctor(member: Staff, doing: str) -> None:
+    if member.role is not Role.DOCTOR:
+        raise NotAllowed(f"Only the doctor can {doing}. Choose the doctor at the desk first.")
+
+
+def _series_audit(series: Series) -> dict:
+    return {
+        "patient_id": series.patient_id,
+        "planned": series.planned,
+        "status": series.status.value,
+        "reason": series.reason,
+    }
+
+
+class SessionService:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        clock: Clock,
+        intakes: IntakeService,
+        calendar: CalendarService,
+    ) -> None:
+        self._db = db
+        self._clock = clock or clinic_now
+        self._intakes = intakes
+        self._calendar = calendar
+        self._repo = SeriesRepository(db)
+        self._patients = PatientRepository(db)
+
+    def today(self) -> date:
+        return today(self._clock)
+
+    def office(self, series: Series | None = None) -> OfficeCalendar:
+        """Hours and closures from the series' start to a few years ahead."""
+        first = min(series.opened_on if series else self.today(), self.today())
+        last = date(self.today().year + PLANNING_YEARS, 12, 31)
+        return self._calendar.office(first, last)
+
+    # -- reading -----------------------------------------------------------------------------
+    def current(self, patient_id: int) -> Series | None:
+        """The patient's newest series, running or finished."""
+        history = self.history(patient_id)
+        return history[0] if history else None
+
+    def history(self, patient_id: int) -> list[Series]:
+        with plain_storage_errors("read the CO2 series"):
+            return self._repo.of_patient(patient_id)
+
+    def get(self, series_id: int) -> Series:
+        with plain_storage_errors("read the CO2 series"):
+            series = self._repo.get(series_id)
+        if series is None:
+            raise NotFound(f"CO2 series #{series_id} does not exist.")
+        return series
+
+    def suggestion(self, patient_id: int) -> tuple[int, str]:
+        latest = self._intakes.latest(patient_id)
+        return suggested_sessions(latest.intake.grade if latest else None)
+
+    def glance(self, series: Series) -> str:
+        return glance(series, self.office(series))
+
+    def progress(self, patient_id: int) -> str:
+        """One line for the registry: where the patient's series stands ('' when none)."""
+        series = self.current(patient_id)
+        return self.glance(series) if series else ""
+
+    # -- writing: the doctor's ----------------------------------------------------------------
+    def open_series(self, actor: Staff, patient_id: int, planned: int) -> Series:
+        """A new series for an eligible patient; one series runs at a time."""
+        said = planned_refusal(planned)
+        if said:
+            raise ValidationFailed({"planned": said})
+        allowed = self._intakes.eligibility(patient_id)
+        if not allowed.allowed:
+            raise ValidationFailed(
+                {"eligibility": "Laser is not allowed yet: " + " ".join(allowed.reasons)}
+            )
+        latest = self._intakes.latest(patient_id)
+        with unit_of_work(self._db, self._clock, actor, "open the CO2 series") as work:
+            _require_doctor(work.actor, "open a CO2 series")
+            if self._patients.get(patient_id) is None:
+                raise NotFound(f"Patient #{patient_id} does not exist.")
+            running = next((s for s in self._repo.of_patient(patient_id) if s.open), None)
+            if running is not None:
+                raise ValidationFailed(
+                    {"series": "A series is already running: extend, end or complete it first."}
+                )
+            new_id = self._repo.insert(
+                patient_id, planned, self.today(), work.actor.id, latest.id if latest else None
+            )
+            opened = self._repo.get(new_id)
+            assert opened is not None
+            work.record("open", SERIES, new_id, None, _series_audit(opened))
+        return opened
+
+    def log_session(
+        self, actor: Staff, series_id: int, draft: SessionDraft, early_reason: str = ""
+    ) -> Series:
+        """Records and signs the next session. Signed, it is never edited (addenda only)."""
+        now = self._calendar.now()
+        errors = draft_errors(draft, now)
+        if errors:
+            raise ValidationFailed(errors)
+        series = self.get(series_id)
+        allowed = self._intakes.eligibility(series.patient_id)  # re-checked before each session
+        if not allowed.allowed:
+            raise ValidationFailed(
+                {
+                    "eligibility": "Laser is not allowed today: "
+                    + " ".join(allowed.reasons)
+                    + " Record a new intake, or the doctor's override, first."
+                }
+            )
+        office = self.office(series)
+        with unit_of_work(self._db, self._clock, actor, "sign the session") as work:
+            _require_doctor(work.actor, "log and sign a CO2 session")
+            series = self._repo.get(series_id)
+            assert series is not None
+            if series.status is not SeriesStatus.ACTIVE:
+                raise ValidationFailed(
+                    {"series": f"The series is {series.status.label.lower()}: no session to log."}
+                )
+            if series.done >= series.planned:
+                raise ValidationFailed({"series": "Every planned session is logged."})
+            if series.last is not None and draft.performed_at <= series.last.draft.performed_at:
+                raise ValidationFailed(
+                    {"performed_at": "This session comes after the last one logged."}
+                )
+            due = series.next_due(office) if series.last else None
+            said = timing_refusal(due, draft.performed_at.date(), early_reason)
+            if said:
+                raise ValidationFailed({"early_reason": said})
+            number = series.done + 1
+            reason = early_reason.strip() if due and draft.performed_at.date() < due else ""
+            session_id = self._repo.sign(series.id, number, draft, reason, work.now, work.actor.id)
+            work.record(
+                "sign",
+                SESSION,
+                session_id,
+                None,
+                {"series_id": series.id, "number": number, "record": record_json(draft)},
+            )
+            if number == series.planned:
+                self._change(work, series, series.planned, SeriesStatus.COMPLETED, "")
+        return self.get(series_id)
+
+    def add_addendum(self, actor: Staff, session_id: int, text: str) -> SignedSession:
+        """A correction or a later note: the signed entry stays as it was."""
+        if not text.strip():
+            raise ValidationFailed({"text": "Write the addendum first."})
+        with unit_of_work(self._db, self._clock, actor, "add the addendum") as work:
+            _require_doctor(work.actor, "add an addendum to a session")
+            if self._repo.session(session_id) is None:
+                raise NotFound(f"Session #{session_id} does not exist.")
+            new_id = self._repo.add_addendum(session_id, work.now, work.actor.id, text.strip())
+            work.record("addendum", SESSION, session_id, None, {"addendum": new_id, "text": text})
+        found = self._repo.session(session_id)
+        assert found is not None
+        return found
+
+    def extend(self, actor: Staff, series_id: int, planned: int, version: int) -> Series:
+        with unit_of_work(self._db, self._clock, actor, "extend the series") as work:
+            _require_doctor(work.actor, "extend a CO2 series")
+            series = self._current(series_id, version)
+            said = extend_refusal(series, planned)
+            if said:
+                raise ValidationFailed({"planned": said})
+            self._change(work, series, planned, series.status, series.reason)
+        return self.get(series_id)
+
+    def pause(self, actor: Staff, series_id: int, reason: str, version: int) -> Series:
+        return self._stop(actor, series_id, reason, version, SeriesStatus.PAUSED, "pause")
+
+    def end_early(self, actor: Staff, series_id: int, reason: str, version: int) -> Series:
+        return self._stop(actor, series_id, reason, version, SeriesStatus.ENDED, "end")
+
+    def resume(self, actor: Staff, series_id: int, version: int) -> Series:
+        with unit_of_work(self._db, self._clock, actor, "resume the series") as work:
+            _require_doctor(work.actor, "resume a CO2 series")
+            series = self._current(series_id, version)
+            if series.status is not SeriesStatus.PAUSED:
+                raise ValidationFailed({"series": "Only a paused series can be resumed."})
+            self._change(work, series, series.planned, SeriesStatus.ACTIVE, "")
+        return self.get(series_id)
+
+    def _stop(
+        self,
+        actor: Staff,
+        series_id: int,
+        reason: str,
+        version: int,
+        status: SeriesStatus,
+        verb: str,
+    ) -> Series:
+        if len(reason.strip()) < MIN_REASON:
+            raise ValidationFailed({"reason": f"Write down in a sentence why you {verb} it."})
+        with unit_of_work(self._db, self._clock, actor, f"{verb} the series") as work:
+            _require_doctor(work.actor, f"{verb} a CO2 series")
+            series = self._current(series_id, version)
+            if not series.open:
+                raise ValidationFailed(
+                    {"series": f"The series is already {series.status.label.lower()}."}
+                )
+            self._change(work, series, series.planned, status, reason.strip())
+        return self.get(series_id)
+
+    def _current(self, series_id: int, version: int) -> Series:
+        series = self._repo.get(series_id)
+        if series is None:
+            raise NotFound(f"CO2 series #{series_id} does not exist.")
+        if series.version != version:
+            raise ChangedElsewhere(
+                "This series was changed in another window meanwhile. Nothing was saved;"
+                " it now shows the latest."
+            )
+        return series
+
+    def _change(
+        self, work: UnitOfWork, series: Series, planned: int, status: SeriesStatus, reason: str
+    ) -> None:
+        self._repo.update(series.id, planned, status, reason)
+        after = self._repo.get(series.id)
+        assert after is not None
+        work.record("update", SERIES, series.id, _series_audit(series), _series_audit(after))
+
+    # -- scheduling ----------------------------------------------------------------------------
+    def next_session_proposal(self, series: Series) -> Proposal | None:
+        """The next session placed on the first free time on or after its due date."""
+        office = self.office(series)
+        due = series.next_due(office)
+        if due is None:
+            return None
+        return self._proposal(
+            CO2_SESSION, due, f"Session {series.done + 1} of {series.planned} is due {_day(due)}."
+        )
+
+    def review_proposals(self, series: Series) -> list[Proposal]:
+        """Results reviews: the last session's results window, and the full-results review."""
+        proposals = []
+        if series.last is not None:
+            opens, closes = results_window(series.last.day)
+            if closes >= self.today():
+                proposals.append(
+                    self._proposal(
+                        RESULTS_REVIEW,
+                        max(opens, self.today()),
+                        f"Session {series.last.number}'s results show {_day(opens)}"
+                        f" to {_day(closes)}.",
+                    )
+                )
+        if series.status is SeriesStatus.COMPLETED and series.last is not None:
+            full = full_results_on(series.last.day)
+            proposals.append(
+                self._proposal(
+                    RESULTS_REVIEW,
+                    max(full, self.today()),
+                    f"Full results are expected {_day(full)}, 12 months after the final session.",
+                )
+            )
+        return proposals
+
+    def _proposal(self, type_code: str, due: date, why: str) -> Proposal:
+        start = datetime.combine(max(due, self.today()), time(0))
+        found = self._calendar.next_free(type_code, start, 1)
+        return Proposal(type_code, due, found[0] if found else None, why)
+
+    # -- recall ------------------------------------------------------------------------------
+    def recall(self, weeks: int) -> Recall:
+        """Sessions overdue or due within `weeks` without a booking, reviews due, and series
+        completed: each row names who to call and what to book."""
+        horizon = self.today() + timedelta(weeks=weeks)
+        with plain_storage_errors("read the recall lists"):
+            running = self._repo.with_status([SeriesStatus.ACTIVE])
+            finished = self._repo.with_status([SeriesStatus.COMPLETED])
+        office = self.office()
+        due_rows: list[RecallRow] = []
+        review_rows: list[RecallRow] = []
+        done_rows: list[RecallRow] = []
+        for series in running:
+            due = series.next_due(office)
+            if due is not None and due <= horizon:
+                after = series.last.day if series.last else series.opened_on
+                if not self._booked(series.patient_id, CO2_SESSION, after):
+                    due_rows.append(
+                        self._row(
+                            series,
+                            f"Session {series.done + 1} of {series.planned} due {_day(due)}",
+                            due,
+                            CO2_SESSION,
+                        )
+                    )
+        for series in running + finished:
+            if series.last is None:
+                continue
+            opens, closes = results_window(series.last.day)
+            review = (
+                opens,
+                f"Results of session {series.last.number}: {_day(opens)}-{_day(closes)}",
+            )
+            if series.status is SeriesStatus.COMPLETED:
+                full = full_results_on(series.last.day)
+                review = (full, f"Full results review {_day(full)}")
+            when, what = review
+            if (
+                when <= horizon
+                and (series.status is SeriesStatus.COMPLETED or closes >= self.today())
+                and not self._booked(series.patient_id, RESULTS_REVIEW, series.last.day)
+            ):
+                review_rows.append(self._row(series, what, when, RESULTS_REVIEW))
+        for series in finished:
+            assert series.last is not None
+            full = full_results_on(series.last.day)
+            done_rows.append(
+                self._row(
+                    series,
+                    f"{series.planned} sessions, last {_day(series.last.day)};"
+                    f" full results {_day(full)}",
+                    full,
+                    RESULTS_REVIEW,
+                )
+            )
+        key = lambda r: (r.due, r.patient_name)  # noqa: E731
+        return Recall(
+            sorted(due_rows, key=key), sorted(review_rows, key=key), sorted(done_rows, key=key)
+        )
+
+    def _booked(self, patient_id: int, type_code: str, after: date) -> bool:
+        """A held booking of that type for the patient after `after`."""
+        return any(
+            a.appointment.type_code == type_code
+            and a.appointment.status.holds_slot
+            and a.appointment.starts.date() > after
+            for a in self._calendar.of_patient(patient_id)
+        )
+
+    def _row(self, series: Series, what: str, due: date, type_code: str) -> RecallRow:
+        patient = self._patients.get(series.patient_id)
+        assert patient is not None
+        return RecallRow(
+            patient_id=patient.id,
+            patient_name=patient.full_name,
+            phone=display_phone(patient.phone_e164),
+            series_id=series.id,
+            what=what,
+            due=due,
+            type_code=type_code,
+            overdue=due < self.today(),
+        )
+
+    def upcoming(self, patient_id: int) -> list[ListedAppointment]:
+        return self._calendar.upcoming(patient_id)
+
+
+def _day(day: date) -> str:
+    return f"{day:%a %b} {day.day}, {day.year}"

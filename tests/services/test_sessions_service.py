@@ -1,0 +1,210 @@
+"""CO2 series on a real SQLite file: signing, addenda, roles, scheduling and recall."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import date, datetime, time
+
+import pytest
+
+from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW
+from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.domain.co2 import SeriesStatus, SessionDraft, Settings
+from frontdesk.domain.intake import AcneStatus, Region
+from frontdesk.services.clinic import Clinic
+from frontdesk.services.errors import ChangedElsewhere, NotAllowed, ValidationFailed
+from tests.conftest import draft
+from tests.services.test_intake_service import PIH, ROLLING
+
+SETTINGS = Settings("UltraPulse fractional CO2", 40.0, 10.0, 2, "120 um", "DeepFX")
+
+
+def session_at(day: date, **changes) -> SessionDraft:
+    made = SessionDraft(
+        datetime.combine(day, time(11)),
+        SETTINGS,
+        (Region.LEFT_CHEEK, Region.RIGHT_CHEEK),
+        "Topical lidocaine 45 min",
+        True,
+        "Expected redness and pinpoint bleeding",
+    )
+    return replace(made, **changes)
+
+
+def at(clinic: Clinic, day: date, hour: int = 12) -> Clinic:
+    """The clinic seen on another day (its clock moved on)."""
+    return clinic.as_of(datetime.combine(day, time(hour), tzinfo=CLINIC_TZ))
+
+
+@pytest.fixture
+def patient(clinic, desk, doctor):
+    """Eligible: rolling scars, acne under control, screening asked."""
+    registered = clinic.patients.register(desk, draft())
+    clinic.intakes.record(doctor, registered.id, replace(ROLLING, grade=3))
+    return registered
+
+
+@pytest.fixture
+def series(clinic, doctor, patient):
+    return clinic.sessions.open_series(doctor, patient.id, 4)
+
+
+def test_the_suggestion_follows_the_grade(clinic, patient) -> None:
+    assert clinic.sessions.suggestion(patient.id) == (4, "Grade 3 (moderate): 4 sessions.")
+
+
+def test_open_log_sign_and_complete(clinic, doctor, patient, series) -> None:
+    assert series.status is SeriesStatus.ACTIVE and series.opened_on == date(2026, 11, 26)
+    s = clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    assert s.done == 1 and s.sessions[0].signed_by == "Dr. Alex"
+    for n, day in enumerate((date(2027, 3, 1), date(2027, 6, 1), date(2027, 9, 1)), start=2):
+        s = at(clinic, day).sessions.log_session(doctor, series.id, session_at(day))
+        assert s.done == n
+    assert s.status is SeriesStatus.COMPLETED
+    assert at(clinic, date(2027, 9, 1)).sessions.glance(s) == (
+        "Session 4 of 4 - series completed - full results review ~Sep 2028"
+    )
+    with pytest.raises(ValidationFailed, match="completed"):
+        at(clinic, date(2027, 12, 1)).sessions.log_session(
+            doctor, series.id, session_at(date(2027, 12, 1))
+        )
+
+
+def test_a_signed_session_never_changes_even_with_raw_sql(clinic, doctor, series) -> None:
+    s = clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    signed = s.sessions[0]
+    for sql in (
+        "UPDATE co2_sessions SET record = '{}' WHERE id = ?",
+        "DELETE FROM co2_sessions WHERE id = ?",
+    ):
+        with pytest.raises(sqlite3.IntegrityError, match="signed record"):
+            clinic._db.execute(sql, [signed.id])
+    # A correction is an addendum; the original stays as signed.
+    fixed = clinic.sessions.add_addendum(doctor, signed.id, "Energy was 35 mJ on the chin.")
+    assert fixed.draft == signed.draft
+    assert [a.text for a in fixed.addenda] == ["Energy was 35 mJ on the chin."]
+    with pytest.raises(sqlite3.IntegrityError, match="signed record"):
+        clinic._db.execute("UPDATE co2_addenda SET text = 'changed'")
+
+
+def test_the_front_desk_cannot_open_log_sign_or_change_a_series(
+    clinic, desk, doctor, patient
+) -> None:
+    with pytest.raises(NotAllowed, match="Only the doctor can open a CO2 series"):
+        clinic.sessions.open_series(desk, patient.id, 4)
+    series = clinic.sessions.open_series(doctor, patient.id, 4)
+    with pytest.raises(NotAllowed, match="log and sign"):
+        clinic.sessions.log_session(desk, series.id, session_at(date(2026, 11, 24)))
+    logged = clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    with pytest.raises(NotAllowed):
+        clinic.sessions.add_addendum(desk, logged.sessions[0].id, "A note")
+    for change in (
+        lambda: clinic.sessions.extend(desk, series.id, 5, logged.version),
+        lambda: clinic.sessions.pause(desk, series.id, "Travelling for two months", logged.version),
+        lambda: clinic.sessions.end_early(desk, series.id, "Moved to another state", 1),
+    ):
+        with pytest.raises(NotAllowed):
+            change()
+    # The front desk still sees dates and progress.
+    assert clinic.sessions.progress(patient.id).startswith("Session 1 of 4 - next due")
+    assert (
+        clinic._db.execute("SELECT count(*) FROM audit WHERE entity LIKE 'co2%'").fetchone()[0] == 2
+    )
+
+
+@pytest.mark.parametrize("planned", [2, 7])
+def test_a_series_is_three_to_six_sessions(clinic, doctor, patient, planned) -> None:
+    with pytest.raises(ValidationFailed, match="3 to 6 sessions"):
+        clinic.sessions.open_series(doctor, patient.id, planned)
+
+
+def test_only_an_eligible_patient_starts_a_series(clinic, desk, doctor) -> None:
+    marks = clinic.patients.register(
+        desk, draft(first_name="Ana", last_name="Cruz", dob="1/2/1990")
+    )
+    clinic.intakes.record(doctor, marks.id, PIH)
+    with pytest.raises(ValidationFailed, match="Laser is not allowed yet"):
+        clinic.sessions.open_series(doctor, marks.id, 3)
+
+
+def test_eligibility_is_checked_again_before_each_session(clinic, doctor, patient, series):
+    clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    flared = replace(ROLLING, grade=3, acne=AcneStatus.ACTIVE)
+    later = at(clinic, date(2027, 3, 1))
+    later.intakes.record(doctor, patient.id, flared)
+    with pytest.raises(ValidationFailed, match="Acne is active"):
+        later.sessions.log_session(doctor, series.id, session_at(date(2027, 3, 1)))
+
+
+def test_an_early_session_needs_the_doctors_reason(clinic, doctor, series) -> None:
+    clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    early = at(clinic, date(2027, 2, 10))
+    with pytest.raises(ValidationFailed, match="due on Wed Feb 24, 2027"):
+        early.sessions.log_session(doctor, series.id, session_at(date(2027, 2, 10)))
+    s = early.sessions.log_session(
+        doctor,
+        series.id,
+        session_at(date(2027, 2, 10)),
+        early_reason="Leaving for six months abroad on Feb 20.",
+    )
+    assert s.sessions[1].early_reason == "Leaving for six months abroad on Feb 20."
+
+
+def test_settings_and_dates_are_checked_before_signing(clinic, doctor, series) -> None:
+    wrong = session_at(
+        date(2026, 11, 27),
+        settings=replace(SETTINGS, energy_mj=0, passes=20, device=" "),
+        areas=(),
+    )
+    with pytest.raises(ValidationFailed) as refused:
+        clinic.sessions.log_session(doctor, series.id, wrong)
+    assert set(refused.value.errors) == {"energy_mj", "passes", "device", "areas", "performed_at"}
+    assert clinic._db["co2_sessions"].count == 0
+
+
+def test_extend_pause_resume_and_end(clinic, doctor, series) -> None:
+    s = clinic.sessions.extend(doctor, series.id, 6, series.version)
+    assert s.planned == 6
+    with pytest.raises(ValidationFailed, match="3 to 6"):
+        clinic.sessions.extend(doctor, series.id, 7, s.version)
+    with pytest.raises(ValidationFailed, match="in a sentence"):
+        clinic.sessions.pause(doctor, series.id, "tan", s.version)
+    s = clinic.sessions.pause(doctor, series.id, "Sunburn from a beach holiday", s.version)
+    assert s.status is SeriesStatus.PAUSED and clinic.sessions.next_session_proposal(s) is None
+    with pytest.raises(ChangedElsewhere):
+        clinic.sessions.resume(doctor, series.id, series.version)
+    s = clinic.sessions.resume(doctor, series.id, s.version)
+    s = clinic.sessions.end_early(doctor, series.id, "Happy with the result after one", s.version)
+    assert s.status is SeriesStatus.ENDED
+
+
+def test_the_next_session_is_offered_on_the_first_free_time_from_its_due_date(
+    clinic, desk, doctor, patient, series
+) -> None:
+    s = clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    offer = clinic.sessions.next_session_proposal(s)
+    assert offer.type_code == CO2_SESSION and offer.due == date(2027, 2, 24)
+    assert offer.starts == datetime(2027, 2, 24, 10, 0)
+    assert clinic.calendar.between(date(2027, 2, 24), date(2027, 2, 24)) == []  # not booked
+    clinic.calendar.book(desk, patient.id, CO2_SESSION, offer.starts)
+    assert clinic.sessions.next_session_proposal(s).starts == datetime(2027, 2, 24, 11, 30)
+    reviews = clinic.sessions.review_proposals(s)
+    assert [(r.type_code, r.due) for r in reviews] == [(RESULTS_REVIEW, date(2027, 2, 24))]
+
+
+def test_recall_lists_what_is_due_without_a_booking(clinic, desk, doctor, patient, series):
+    clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    march = at(clinic, date(2027, 3, 10))  # session 2 was due Feb 24: overdue
+    recall = march.sessions.recall(weeks=4)
+    [row] = recall.sessions_due
+    assert row.overdue and row.what == "Session 2 of 4 due Wed Feb 24, 2027"
+    assert row.patient_name == "María García" and row.phone == "(818) 555-0134"
+    assert [r.what for r in recall.reviews_due] == [
+        "Results of session 1: Wed Feb 24, 2027-Mon May 24, 2027"
+    ]
+    march.calendar.book(desk, patient.id, CO2_SESSION, datetime(2027, 3, 15, 10))
+    march.calendar.book(desk, patient.id, RESULTS_REVIEW, datetime(2027, 3, 16, 10))
+    booked = march.sessions.recall(weeks=4)
+    assert booked.sessions_due == [] and booked.reviews_due == []
+    assert clinic.sessions.recall(weeks=1).sessions_due == []  # not yet due in November
