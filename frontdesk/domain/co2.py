@@ -236,7 +236,7 @@ def glance(series: Series, office: OfficeCalendar) -> str:
         parts.append("series completed")
     elif due is not None:
         parts.append(f"next due {due:%a} {due.day} {due:%b} {due.year}")
-    full = series.full_results(office)
+    full = series.full_results(office) if series.status is not SeriesStatus.PAUSED else None
     if full is not None:
         verb = "expected" if series.status is not SeriesStatus.COMPLETED else "review"
         parts.append(f"full results {verb} ~{full:%b %Y}")

@@ -23,6 +23,7 @@ from frontdesk.domain.staff import Role
 from frontdesk.domain.text import name_key
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.demo_calendar import fill_demo_calendar
+from frontdesk.services.demo_series import fill_demo_series
 
 DEMO_DATA = Path(__file__).resolve().parents[2] / "data" / "demo_clinic.json"
 
@@ -210,8 +211,10 @@ def fill_demo_clinic(clinic: Clinic) -> int:
         if clinic.intakes.record_all_if_none(doctor, pairs):
             _correct_and_override(clinic, doctor, [patient_id for patient_id, _ in pairs])
     # A demo made before the calendar existed gets one too; any other clinic is left alone.
-    if added or _holds_only_the_demo(clinic):
+    if (added or _holds_only_the_demo(clinic)) and clinic.calendar.is_empty():
         active = [p.id for p in clinic.patients.search("", limit=1000).rows]
+        eligible = [p for p in active if clinic.intakes.eligibility(p).allowed]
+        fill_demo_series(clinic, doctor, desk, eligible)  # its visits first, then the rest
         fill_demo_calendar(clinic, desk, active)
     return added
 

@@ -31,7 +31,8 @@ NOTES = (
 
 
 def _kind(rng: random.Random) -> str:
-    return rng.choices((CONSULTATION, CO2_SESSION, RESULTS_REVIEW), (6, 3, 2))[0]
+    # Laser sessions come from the demo series (each one logged); the rest fills around them.
+    return rng.choices((CONSULTATION, RESULTS_REVIEW), (6, 2))[0]
 
 
 def _outcome(rng: random.Random) -> Status:
@@ -69,8 +70,8 @@ def _day_plan(clinic: Clinic, day: date, fill: float, lengths: dict[str, int], r
 
 
 def fill_demo_calendar(clinic: Clinic, desk: Staff, patient_ids: list[int]) -> int:
-    """Books the demo calendar into a clinic without appointments; returns how many."""
-    if not patient_ids or not clinic.calendar.is_empty():
+    """Books consultations and reviews around today's demo visits; returns how many."""
+    if not patient_ids:
         return 0
     rng = random.Random(SEED)
     now = clinic.calendar.now()
@@ -80,8 +81,13 @@ def fill_demo_calendar(clinic: Clinic, desk: Staff, patient_ids: list[int]) -> i
     last = monday + timedelta(weeks=WEEKS_AHEAD) - timedelta(days=1)
     # New patients come once for their free consultation; laser sessions and results reviews
     # are for those Dr. Alex has already seen (they have an intake).
-    seen = [p for p in patient_ids if clinic.intakes.latest(p) is not None]
-    new = [p for p in patient_ids if p not in set(seen)]
+    # Patients in a demo series have their own visits (see demo_series): left out here.
+    seen = [
+        p
+        for p in patient_ids
+        if clinic.intakes.latest(p) is not None and not clinic.sessions.history(p)
+    ]
+    new = [p for p in patient_ids if clinic.intakes.latest(p) is None]
     rng.shuffle(new)
     # Each patient has one free consultation: the ones seen had theirs in the past weeks,
     # some new ones too; the rest of the new ones come in the weeks ahead.

@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta
 import sqlite_utils
 
 from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW, ListedAppointment
+from frontdesk.domain.assessment import Eligibility
 from frontdesk.domain.co2 import (
     MIN_REASON,
     Series,
@@ -43,6 +44,7 @@ from frontdesk.storage.patients import PatientRepository
 SERIES = "co2_series"
 SESSION = "co2_session"
 PLANNING_YEARS = 4  # closures are read this far ahead when projecting a series
+FULL_REVIEW_EARLY = timedelta(days=60)  # a review this close to the full-results date counts
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,10 @@ class SessionService:
         if series is None:
             raise NotFound(f"CO2 series #{series_id} does not exist.")
         return series
+
+    def eligibility(self, patient_id: int) -> Eligibility:
+        """May the patient have laser today (the intake's verdict, re-read each time)?"""
+        return self._intakes.eligibility(patient_id)
 
     def suggestion(self, patient_id: int) -> tuple[int, str]:
         latest = self._intakes.latest(patient_id)
@@ -370,18 +376,20 @@ class SessionService:
             if series.last is None:
                 continue
             opens, closes = results_window(series.last.day)
-            review = (
+            when, what, booked_after = (
                 opens,
                 f"Results of session {series.last.number}: {_day(opens)}-{_day(closes)}",
+                series.last.day,
             )
             if series.status is SeriesStatus.COMPLETED:
-                full = full_results_on(series.last.day)
-                review = (full, f"Full results review {_day(full)}")
-            when, what = review
+                when = full_results_on(series.last.day)
+                what = f"Full results review {_day(when)}"
+                booked_after = when - FULL_REVIEW_EARLY  # an earlier review does not count
+            still_open = series.status is SeriesStatus.COMPLETED or closes >= self.today()
             if (
                 when <= horizon
-                and (series.status is SeriesStatus.COMPLETED or closes >= self.today())
-                and not self._booked(series.patient_id, RESULTS_REVIEW, series.last.day)
+                and still_open
+                and not self._booked(series.patient_id, RESULTS_REVIEW, booked_after)
             ):
                 review_rows.append(self._row(series, what, when, RESULTS_REVIEW))
         for series in finished:

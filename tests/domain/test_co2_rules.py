@@ -138,7 +138,7 @@ def _series(status=SeriesStatus.ACTIVE, planned=4, days=(date(2026, 12, 1),), re
         ),
         (
             _series(SeriesStatus.PAUSED, reason="pregnant"),
-            "Session 1 of 4 - paused: pregnant - full results expected ~Dec 2027",
+            "Session 1 of 4 - paused: pregnant",
         ),
         (
             _series(

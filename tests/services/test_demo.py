@@ -120,3 +120,29 @@ def test_an_earlier_demo_without_appointments_gets_its_calendar(clinic) -> None:
 
 def _patients(clinic) -> list[int]:
     return [p.id for p in clinic.patients.search("", limit=1000).rows]
+
+
+def test_demo_series_in_every_state_match_the_calendar(clinic) -> None:
+    from frontdesk.domain.appointments import CO2_SESSION, Status
+    from frontdesk.domain.co2 import SeriesStatus
+
+    fill_demo_clinic(clinic)
+    every = [s for p in _patients(clinic) for s in clinic.sessions.history(p)]
+    states = {(s.status, s.done) for s in every}
+    assert (SeriesStatus.ACTIVE, 1) in states  # just started
+    assert (SeriesStatus.ACTIVE, 2) in states  # mid-series
+    assert any(s.status is SeriesStatus.PAUSED for s in every)
+    assert sum(s.status is SeriesStatus.COMPLETED for s in every) >= 2
+    recall = clinic.sessions.recall(weeks=4)
+    assert any(r.overdue for r in recall.sessions_due)  # overdue, not booked
+    assert any(r.what.startswith("Full results review") for r in recall.reviews_due)
+    assert recall.completed
+    # Every signed session was a completed CO2 visit on the calendar that day.
+    for series in every:
+        visits = {
+            a.appointment.starts.date()
+            for a in clinic.calendar.of_patient(series.patient_id)
+            if a.appointment.type_code == CO2_SESSION and a.appointment.status is Status.COMPLETED
+        }
+        assert {s.day for s in series.sessions} <= visits
+        assert clinic.intakes.eligibility(series.patient_id).allowed
