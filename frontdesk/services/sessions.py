@@ -55,6 +55,7 @@ class Proposal:
     due: date
     starts: datetime | None  # the first free time on or after `due`, if any
     why: str
+    booked: ListedAppointment | None = None  # already on the calendar: nothing to offer
 
 
 @dataclass(frozen=True)
@@ -313,16 +314,20 @@ class SessionService:
         due = series.next_due(office)
         if due is None:
             return None
-        return self._proposal(
-            CO2_SESSION, due, f"Session {series.done + 1} of {series.planned} is due {_day(due)}."
-        )
+        why = f"Session {series.done + 1} of {series.planned} is due {_day(due)}."
+        after = series.last.day if series.last else series.opened_on - timedelta(days=1)
+        booked = self._booking(series.patient_id, CO2_SESSION, after)
+        if booked is not None:
+            return Proposal(CO2_SESSION, due, None, why, booked)
+        return self._proposal(CO2_SESSION, due, why)
 
     def review_proposals(self, series: Series) -> list[Proposal]:
         """Results reviews: the last session's results window, and the full-results review."""
         proposals = []
         if series.last is not None:
             opens, closes = results_window(series.last.day)
-            if closes >= self.today():
+            booked = self._booking(series.patient_id, RESULTS_REVIEW, series.last.day)
+            if closes >= self.today() and booked is None:
                 proposals.append(
                     self._proposal(
                         RESULTS_REVIEW,
@@ -333,6 +338,8 @@ class SessionService:
                 )
         if series.status is SeriesStatus.COMPLETED and series.last is not None:
             full = full_results_on(series.last.day)
+            if self._booking(series.patient_id, RESULTS_REVIEW, full - FULL_REVIEW_EARLY):
+                return proposals
             proposals.append(
                 self._proposal(
                     RESULTS_REVIEW,
@@ -391,7 +398,9 @@ class SessionService:
                 and still_open
                 and not self._booked(series.patient_id, RESULTS_REVIEW, booked_after)
             ):
-                review_rows.append(self._row(series, what, when, RESULTS_REVIEW))
+                # A results window is open until it closes; a full-results review can be late.
+                late = series.status is SeriesStatus.COMPLETED
+                review_rows.append(self._row(series, what, when, RESULTS_REVIEW, late))
         for series in finished:
             assert series.last is not None
             full = full_results_on(series.last.day)
@@ -402,6 +411,7 @@ class SessionService:
                     f" full results {_day(full)}",
                     full,
                     RESULTS_REVIEW,
+                    late=False,
                 )
             )
         key = lambda r: (r.due, r.patient_name)  # noqa: E731
@@ -410,15 +420,22 @@ class SessionService:
         )
 
     def _booked(self, patient_id: int, type_code: str, after: date) -> bool:
-        """A held booking of that type for the patient after `after`."""
-        return any(
-            a.appointment.type_code == type_code
+        return self._booking(patient_id, type_code, after) is not None
+
+    def _booking(self, patient_id: int, type_code: str, after: date) -> ListedAppointment | None:
+        """The patient's first held booking of that type after the day `after`."""
+        found = [
+            a
+            for a in self._calendar.of_patient(patient_id)
+            if a.appointment.type_code == type_code
             and a.appointment.status.holds_slot
             and a.appointment.starts.date() > after
-            for a in self._calendar.of_patient(patient_id)
-        )
+        ]
+        return min(found, key=lambda a: a.appointment.starts) if found else None
 
-    def _row(self, series: Series, what: str, due: date, type_code: str) -> RecallRow:
+    def _row(
+        self, series: Series, what: str, due: date, type_code: str, late: bool = True
+    ) -> RecallRow:
         patient = self._patients.get(series.patient_id)
         assert patient is not None
         return RecallRow(
@@ -429,7 +446,7 @@ class SessionService:
             what=what,
             due=due,
             type_code=type_code,
-            overdue=due < self.today(),
+            overdue=late and due < self.today(),
         )
 
     def upcoming(self, patient_id: int) -> list[ListedAppointment]:

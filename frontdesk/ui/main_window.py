@@ -29,6 +29,7 @@ from frontdesk.ui.tabs.patients_tab import PatientsTab
 if TYPE_CHECKING:
     from frontdesk.ui.tabs.calendar_tab import CalendarTab
     from frontdesk.ui.tabs.intake_tab import IntakeTab
+    from frontdesk.ui.tabs.sessions_tab import SessionsTab
 
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
@@ -66,6 +67,9 @@ class MainWindow(QMainWindow):
         self._calendar_tab: CalendarTab | None = None
         self.intake_page = self._add_page("intakePage", "Intake")
         self.calendar_page = self._add_page("calendarPage", "Calendar")
+        self._sessions_tab: SessionsTab | None = None
+        self.sessions_page = self._add_page("sessionsPage", "CO2 sessions")
+        self.patients_tab.detail.progress = lambda patient_id: clinic.sessions.progress(patient_id)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.session.staff_changed.connect(self._staff_changed_for_intake)
         self.setCentralWidget(self.tabs)
@@ -145,6 +149,9 @@ class MainWindow(QMainWindow):
         self.calendar_menu = self.menuBar().addMenu("&Calendar")
         self.calendar_menu.aboutToShow.connect(lambda: self.calendar_tab)  # built to fill it
 
+        self.sessions_menu = self.menuBar().addMenu("C&O2")
+        self.sessions_menu.aboutToShow.connect(lambda: self.sessions_tab)  # built to fill it
+
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Frontdesk", self)
         about.triggered.connect(self._about)
@@ -193,6 +200,33 @@ class MainWindow(QMainWindow):
             self._calendar_tab = tab
         return self._calendar_tab
 
+    @property
+    def sessions_tab(self) -> SessionsTab:
+        if self._sessions_tab is None:
+            from frontdesk.ui.tabs.sessions_tab import SessionsTab
+
+            clinic = self._clinic
+            tab = SessionsTab(
+                clinic.sessions,
+                clinic.calendar,
+                clinic.patients,
+                lambda: self.session.current,
+                self.notifier,
+                self._today,
+            )
+            self._fill_page(self.sessions_page, tab)
+            for action in (tab.open_action, tab.log_action, tab.addendum_action):
+                self.sessions_menu.addAction(action)
+            self.sessions_menu.addSeparator()
+            for action in (tab.book_next_action, tab.book_review_action, tab.recall_action):
+                self.sessions_menu.addAction(action)
+            self._sessions_tab = tab
+        return self._sessions_tab
+
+    def show_sessions(self) -> SessionsTab:
+        self.tabs.setCurrentWidget(self.sessions_page)
+        return self.sessions_tab
+
     def show_calendar(self) -> CalendarTab:
         self.tabs.setCurrentWidget(self.calendar_page)
         return self.calendar_tab
@@ -236,10 +270,14 @@ class MainWindow(QMainWindow):
             _ = self.intake_tab
         elif self.tabs.currentWidget() is self.calendar_page:
             _ = self.calendar_tab
+        elif self.tabs.currentWidget() is self.sessions_page:
+            _ = self.sessions_tab
 
     def _staff_changed_for_intake(self, _member) -> None:
         if self._intake_tab is not None:
             self._intake_tab.staff_changed()
+        if self._sessions_tab is not None:
+            self._sessions_tab.staff_changed()
 
     def open_intake_of_selected(self) -> None:
         """From the registry straight to the selected patient's intake."""

@@ -187,8 +187,15 @@ def test_the_next_session_is_offered_on_the_first_free_time_from_its_due_date(
     assert offer.type_code == CO2_SESSION and offer.due == date(2027, 2, 24)
     assert offer.starts == datetime(2027, 2, 24, 10, 0)
     assert clinic.calendar.between(date(2027, 2, 24), date(2027, 2, 24)) == []  # not booked
-    clinic.calendar.book(desk, patient.id, CO2_SESSION, offer.starts)
-    assert clinic.sessions.next_session_proposal(s).starts == datetime(2027, 2, 24, 11, 30)
+    other = clinic.patients.register(
+        desk, draft(first_name="Ana", last_name="Cruz", dob="1/2/1990")
+    )
+    clinic.calendar.book(desk, other.id, CO2_SESSION, offer.starts)  # someone else took it
+    offer = clinic.sessions.next_session_proposal(s)
+    assert offer.starts == datetime(2027, 2, 24, 11, 30)
+    booked = clinic.calendar.book(desk, patient.id, CO2_SESSION, offer.starts)
+    offer = clinic.sessions.next_session_proposal(s)  # booked: nothing more to offer
+    assert offer.starts is None and offer.booked.appointment.id == booked.appointment.id
     reviews = clinic.sessions.review_proposals(s)
     assert [(r.type_code, r.due) for r in reviews] == [(RESULTS_REVIEW, date(2027, 2, 24))]
 

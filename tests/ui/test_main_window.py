@@ -9,9 +9,9 @@ from tests.conftest import NOW, draft
 
 def test_only_working_tabs_and_the_menus(window) -> None:
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert tabs == ["Patients", "Intake", "Calendar"]
+    assert tabs == ["Patients", "Intake", "Calendar", "CO2 sessions"]
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Patients", "&Intake", "&Calendar", "&Help"]
+    assert menus == ["&File", "&Patients", "&Intake", "&Calendar", "C&O2", "&Help"]
     patients_menu = window.menuBar().actions()[1].menu()
     shortcuts = {a.text(): a.shortcut().toString() for a in patients_menu.actions()}
     assert shortcuts["&Find patient"] == "Ctrl+F"

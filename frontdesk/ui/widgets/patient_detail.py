@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.dates import age_on, format_long, format_us
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.phones import display_phone
+from frontdesk.services.errors import ServiceError
 
 
 def _stamp_date(stamp: str) -> str:
@@ -38,6 +39,12 @@ class PatientDetailPane(QFrame):
         self.setMinimumWidth(320)
         self._today = today
         self._patient: Patient | None = None
+        # Where the patient's CO2 series stands, looked up after the pane is shown: the laser
+        # code loads on first use, never on the way to the first paint.
+        self.progress: Callable[[int], str] | None = None
+        self._progress_timer = QTimer(self)
+        self._progress_timer.setSingleShot(True)
+        self._progress_timer.timeout.connect(self._show_progress)
 
         self.empty = QLabel("Select a patient to see their details.\n\nCtrl+N registers a new one.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -64,6 +71,7 @@ class PatientDetailPane(QFrame):
             ("phone", "Phone"),
             ("email", "Email"),
             ("finding", "Latest finding"),
+            ("series", "CO2 series"),
             ("notes", "Notes"),
             ("registered", "Registered"),
             ("updated", "Last changed"),
@@ -125,12 +133,24 @@ class PatientDetailPane(QFrame):
         self.values["phone"].setText(display_phone(patient.phone_e164) or "none given")
         self.values["email"].setText(patient.email or "none given")
         self.values["finding"].setText(patient.finding or "intake due")
+        self.values["series"].setText("none" if self.progress is None else "…")
+        if self.progress is not None:
+            self._progress_timer.start(0)
         self.values["notes"].setText(patient.notes or "no notes")
         self.values["registered"].setText(_stamp_date(patient.created_at))
         self.values["updated"].setText(_stamp_date(patient.updated_at))
         self.values["number"].setText(f"#{patient.id}")
         self.archive_button.setVisible(not patient.archived)
         self.restore_button.setVisible(patient.archived)
+
+    def _show_progress(self) -> None:
+        if self._patient is None or self.progress is None:
+            return
+        try:
+            said = self.progress(self._patient.id)
+        except ServiceError as exc:
+            said = str(exc)
+        self.values["series"].setText(said or "none")
 
     def _emit(self, signal: Signal) -> None:
         if self._patient is not None:

@@ -1,0 +1,69 @@
+"""A sentence asked for before a step that needs one: an addendum, why a series pauses or ends."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.services.errors import ServiceError
+
+
+class TextDialog(QDialog):
+    """`save(text)` does the work; a refusal is shown here and the dialog stays open."""
+
+    def __init__(
+        self,
+        title: str,
+        question: str,
+        accept_label: str,
+        save: Callable[[str], object],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("textDialog")
+        self.setWindowTitle(title)
+        self._save = save
+        asked = QLabel(question)
+        asked.setWordWrap(True)
+        self.text = QPlainTextEdit()
+        self.text.setAccessibleName(title)
+        self.text.setTabChangesFocus(True)
+        self.text.setFixedHeight(96)
+        asked.setBuddy(self.text)
+        self.error = QLabel()
+        self.error.setObjectName("textDialogError")
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(accept_label)
+        buttons.accepted.connect(self._accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(8)
+        layout.addWidget(asked)
+        layout.addWidget(self.text)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(420)
+
+    def _accept(self) -> None:
+        try:
+            self._save(self.text.toPlainText())
+        except ServiceError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.accept()

@@ -1,0 +1,649 @@
+"""The CO2 sessions tab: a patient's series at a glance, its signed log, and who is due."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from html import escape
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.co2 import MAX_SESSIONS, Series, SeriesStatus
+from frontdesk.domain.patients import Patient
+from frontdesk.domain.staff import Role, Staff
+from frontdesk.services.calendar import CalendarService
+from frontdesk.services.errors import ServiceError
+from frontdesk.services.patients import PatientService
+from frontdesk.services.sessions import Proposal, RecallRow, SessionService
+from frontdesk.ui import prompts
+from frontdesk.ui.dialogs.booking_dialog import BookingDialog
+from frontdesk.ui.dialogs.series_dialog import SeriesDialog
+from frontdesk.ui.dialogs.text_dialog import TextDialog
+from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, PatientTableModel
+from frontdesk.ui.models.recall_model import COL_WHAT, RecallModel
+from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.widgets.lists import set_up_record_list
+from frontdesk.ui.widgets.search_box import SearchBox
+from frontdesk.ui.widgets.series_timeline import SeriesTimeline
+
+ENTITY = "co2_series"
+
+
+class SessionsTab(QWidget):
+    message = Signal(str)
+
+    def __init__(
+        self,
+        sessions: SessionService,
+        calendar: CalendarService,
+        patients: PatientService,
+        actor: Callable[[], Staff],
+        notifier: ChangeNotifier,
+        today: Callable[[], date],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("sessionsTab")
+        self._sessions = sessions
+        self._calendar = calendar
+        self._patients = patients
+        self._actor = actor
+        self._notifier = notifier
+        self._today = today
+        self.patient: Patient | None = None
+        self.series: Series | None = None
+        self.dialog: QWidget | None = None
+
+        # -- the patient's series ----------------------------------------------------------------
+        self.search = SearchBox()
+        self.search.setPlaceholderText("Find the patient")
+        self.search.setAccessibleName("Find patient for the CO2 series")
+        self.search.setClearButtonEnabled(True)
+        self.model = PatientTableModel(patients, today, page_size=50)
+        self.patients = QTableView()
+        set_up_record_list(self.patients, "sessionsPatients")
+        self.patients.setAccessibleName("Patients")
+        self.patients.setModel(self.model)
+        for column in range(self.model.columnCount()):
+            self.patients.setColumnHidden(column, column not in (COL_NAME, COL_DOB))
+        header = self.patients.horizontalHeader()
+        header.hide()
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_DOB, QHeaderView.ResizeMode.ResizeToContents)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.patients)
+
+        self.heading = QLabel("Choose a patient on the left to see their CO2 series.")
+        self.heading.setObjectName("sessionsHeading")
+        self.heading.setWordWrap(True)
+        font = self.heading.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.2)
+        self.heading.setFont(font)
+        self.glance = QLabel()
+        self.glance.setObjectName("seriesGlance")
+        self.glance.setWordWrap(True)
+        self.eligibility = QLabel()
+        self.eligibility.setObjectName("seriesEligibility")
+        self.eligibility.setWordWrap(True)
+        self.timeline = SeriesTimeline()
+        self.open_button = QPushButton("&Open series…")
+        self.log_button = QPushButton("&Log session…")
+        self.addendum_button = QPushButton("A&ddendum…")
+        self.extend_button = QPushButton("E&xtend…")
+        self.pause_button = QPushButton("&Pause…")
+        self.resume_button = QPushButton("Res&ume")
+        self.end_button = QPushButton("&End early…")
+        doctor_row = QHBoxLayout()
+        doctor_row.setSpacing(8)
+        for button in (
+            self.open_button,
+            self.log_button,
+            self.addendum_button,
+            self.extend_button,
+            self.pause_button,
+            self.resume_button,
+            self.end_button,
+        ):
+            doctor_row.addWidget(button)
+        doctor_row.addStretch(1)
+        self.doctor_note = QLabel("Only the doctor logs, signs and changes a series.")
+        self.doctor_note.setStyleSheet("color: palette(mid);")
+        self.next_label = QLabel()
+        self.next_label.setObjectName("nextProposal")
+        self.next_label.setWordWrap(True)
+        self.book_next_button = QPushButton("&Book next session…")
+        self.book_review_button = QPushButton("Book results re&view…")
+        booking_row = QHBoxLayout()
+        booking_row.setSpacing(8)
+        booking_row.addWidget(self.next_label, 1)
+        booking_row.addWidget(self.book_next_button)
+        booking_row.addWidget(self.book_review_button)
+        self.log = QTextBrowser()
+        self.log.setObjectName("sessionLog")
+        self.log.setAccessibleName("Signed sessions and addenda")
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(8, 0, 0, 0)
+        right_layout.setSpacing(8)
+        right_layout.addWidget(self.heading)
+        right_layout.addWidget(self.glance)
+        right_layout.addWidget(self.eligibility)
+        right_layout.addWidget(self.timeline)
+        right_layout.addLayout(booking_row)
+        right_layout.addLayout(doctor_row)
+        right_layout.addWidget(self.doctor_note)
+        right_layout.addWidget(self.log, 1)
+        patient_page = QSplitter(Qt.Orientation.Horizontal)
+        patient_page.addWidget(left)
+        patient_page.addWidget(right)
+        patient_page.setStretchFactor(1, 1)
+        patient_page.setSizes([300, 900])
+        patient_page.setChildrenCollapsible(False)
+
+        # -- recall lists ------------------------------------------------------------------------
+        self.weeks = QSpinBox()
+        self.weeks.setRange(1, 26)
+        self.weeks.setValue(4)
+        self.weeks.setSuffix(" weeks")
+        self.weeks.setAccessibleName("Due within")
+        weeks_label = QLabel("Due &within:")
+        weeks_label.setBuddy(self.weeks)
+        self.recall_book = QPushButton("Boo&k for the selected row…")
+        self.recall_open = QPushButton("Open the &patient")
+        recall_top = QHBoxLayout()
+        recall_top.addWidget(weeks_label)
+        recall_top.addWidget(self.weeks)
+        recall_top.addStretch(1)
+        recall_top.addWidget(self.recall_open)
+        recall_top.addWidget(self.recall_book)
+        self.recall_models: dict[str, RecallModel] = {}
+        self.recall_views: dict[str, QTableView] = {}
+        recall_page = QWidget()
+        recall_layout = QVBoxLayout(recall_page)
+        recall_layout.setSpacing(8)
+        recall_layout.addLayout(recall_top)
+        for key, title in (
+            ("sessions", "Sessions overdue or due, not booked"),
+            ("reviews", "Results reviews due, not booked"),
+            ("completed", "Series completed"),
+        ):
+            model = RecallModel(self)
+            view = QTableView()
+            set_up_record_list(view, f"recall_{key}")
+            view.setAccessibleName(title)
+            view.setModel(model)
+            view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+            view.horizontalHeader().setSectionResizeMode(COL_WHAT, QHeaderView.ResizeMode.Stretch)
+            view.doubleClicked.connect(lambda index, k=key: self._recall_open_row(k, index))
+            label = QLabel(f"<b>{title}</b>")
+            label.setObjectName(f"recallTitle_{key}")
+            recall_layout.addWidget(label)
+            recall_layout.addWidget(view, 1)
+            self.recall_models[key] = model
+            self.recall_views[key] = view
+
+        self.pages = QTabWidget()
+        self.pages.setObjectName("sessionsPages")
+        self.pages.setDocumentMode(True)
+        self.pages.addTab(patient_page, "Patient's series")
+        self.pages.addTab(recall_page, "Recall lists")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.pages)
+
+        # -- actions (the main window lists them in its CO2 menu) -------------------------------
+        self.open_action = self._action("&Open a series…", self.open_series)
+        self.log_action = self._action("&Log and sign a session…", self.log_session)
+        self.addendum_action = self._action("Add an a&ddendum…", self.add_addendum)
+        self.book_next_action = self._action("&Book the next session…", self.book_next)
+        self.book_review_action = self._action("Book a results &review…", self.book_review)
+        self.recall_action = self._action("&Recall lists", self.show_recall)
+        self.recall_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.recall_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+        self.search.textChanged.connect(self.model.set_search)
+        self.search.move_down.connect(self._walk_into_patients)
+        self.search.open_requested.connect(self._walk_into_patients)
+        self.patients.selectionModel().currentRowChanged.connect(self._patient_changed)
+        self.open_button.clicked.connect(self.open_series)
+        self.log_button.clicked.connect(self.log_session)
+        self.addendum_button.clicked.connect(self.add_addendum)
+        self.extend_button.clicked.connect(self.extend)
+        self.pause_button.clicked.connect(self.pause)
+        self.resume_button.clicked.connect(self.resume)
+        self.end_button.clicked.connect(self.end_early)
+        self.book_next_button.clicked.connect(self.book_next)
+        self.book_review_button.clicked.connect(self.book_review)
+        self.weeks.valueChanged.connect(self.refresh_recall)
+        self.recall_book.clicked.connect(self._recall_book_selected)
+        self.recall_open.clicked.connect(self._recall_open_selected)
+        self.pages.currentChanged.connect(lambda i: self.refresh_recall() if i == 1 else None)
+        notifier.changed.connect(self._data_changed)
+
+        self.model.reload()
+        self._show_series()
+
+    def _action(self, text: str, slot) -> QAction:
+        action = QAction(text, self)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    # -- choosing the patient --------------------------------------------------------------
+    def choose_patient(self, patient_id: int) -> bool:
+        self.pages.setCurrentIndex(0)
+        row = self.model.row_of(patient_id)
+        if row is None:
+            try:
+                patient = self._patients.get(patient_id)
+            except ServiceError:
+                return False
+            self.search.setText(f"{patient.first_name} {patient.last_name}")
+            row = self.model.row_of(patient_id)
+            if row is None:
+                return False
+        self.patients.selectionModel().setCurrentIndex(
+            self.model.index(row, COL_NAME),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        return self.patient is not None and self.patient.id == patient_id
+
+    def _walk_into_patients(self) -> None:
+        if self.model.rowCount():
+            self.patients.setFocus()
+            if not self.patients.currentIndex().isValid():
+                self.choose_patient(self.model.patient_at(0).id)
+
+    def _patient_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.patient = self.model.patient_at(current.row()) if current.isValid() else None
+        self._show_series()
+
+    def _is_doctor(self) -> bool:
+        return self._actor().role is Role.DOCTOR
+
+    # -- showing the series ----------------------------------------------------------------
+    def _show_series(self) -> None:
+        self.series = None
+        office = None
+        if self.patient is not None:
+            try:
+                self.series = self._sessions.current(self.patient.id)
+                office = self._sessions.office(self.series)
+                allowed = self._sessions_eligibility()
+            except ServiceError as exc:
+                self.message.emit(str(exc))
+                allowed = None
+            self.heading.setText(self.patient.full_name)
+            self.glance.setText(
+                f"<b>{escape(self._sessions.glance(self.series))}</b>"
+                if self.series
+                else "No CO2 series yet."
+            )
+            self.eligibility.setText(allowed or "")
+        else:
+            self.heading.setText("Choose a patient on the left to see their CO2 series.")
+            self.glance.clear()
+            self.eligibility.clear()
+        if office is None:
+            office = self._sessions.office()
+        self.timeline.show_series(self.series, office, self._today())
+        self.log.setHtml(self._log_html())
+        self._show_next()
+        self._update_buttons()
+
+    def _sessions_eligibility(self) -> str:
+        assert self.patient is not None
+        verdict = self._sessions.eligibility(self.patient.id)
+        said = "Laser today: " + ("yes" if verdict.allowed else "no") + " - "
+        said += " ".join(verdict.reasons)
+        if verdict.overridden:
+            said += f" (doctor's override: {verdict.overridden})"
+        return said
+
+    def _log_html(self) -> str:
+        if self.series is None or not self.series.sessions:
+            return "<p>No session logged yet.</p>"
+        parts = []
+        for s in reversed(self.series.sessions):
+            d = s.draft
+            st = d.settings
+            areas = ", ".join(a.label for a in d.areas)
+            parts.append(
+                f"<h3>Session {s.number} - {d.performed_at:%a %m/%d/%Y %I:%M %p}</h3>"
+                f"<p>{escape(st.device)}: {st.energy_mj:g} mJ, density {st.density_pct:g} %,"
+                f" {st.passes} pass{'es' if st.passes != 1 else ''}, {escape(st.spot)},"
+                f" {escape(st.mode)}<br>"
+                f"Areas: {escape(areas)}<br>"
+                f"Anaesthesia: {escape(d.anaesthesia) or 'none'};"
+                f" antiviral prophylaxis: {'given' if d.antiviral else 'not given'}<br>"
+                f"Response: {escape(d.response)}"
+                + (f"<br>Adverse events: {escape(d.adverse)}" if d.adverse else "")
+                + (f"<br>Notes: {escape(d.notes)}" if d.notes else "")
+                + (
+                    f"<br><i>Before its due date: {escape(s.early_reason)}</i>"
+                    if s.early_reason
+                    else ""
+                )
+                + f"<br><small>Signed {escape(s.signed_at[:16].replace('T', ' '))}"
+                f" by {escape(s.signed_by)}</small></p>"
+            )
+            for a in s.addenda:
+                parts.append(
+                    f"<p style='margin-left:16px'><b>Addendum</b>"
+                    f" {escape(a.at[:16].replace('T', ' '))} by {escape(a.staff_name)}:"
+                    f" {escape(a.text)}</p>"
+                )
+        return "".join(parts)
+
+    def _show_next(self) -> None:
+        self.next_offer: Proposal | None = None
+        self.review_offers: list[Proposal] = []
+        if self.series is None:
+            self.next_label.clear()
+            return
+        try:
+            self.next_offer = self._sessions.next_session_proposal(self.series)
+            self.review_offers = self._sessions.review_proposals(self.series)
+        except ServiceError as exc:
+            self.next_label.setText(str(exc))
+            return
+        lines = []
+        for offer in [self.next_offer, *self.review_offers]:
+            if offer is None:
+                continue
+            if offer.booked is not None:
+                a = offer.booked.appointment
+                lines.append(f"{escape(offer.why)} Booked: {a.starts:%a %m/%d/%Y %I:%M %p}.")
+                continue
+            free = (
+                f"first free time {offer.starts:%a %m/%d/%Y %I:%M %p}"
+                if offer.starts
+                else "no free time found"
+            )
+            lines.append(f"{escape(offer.why)} Offered: {free}.")
+        self.next_label.setText("<br>".join(lines))
+
+    def _update_buttons(self) -> None:
+        doctor = self._is_doctor()
+        s = self.series
+        running = s is not None and s.open
+        active = s is not None and s.status is SeriesStatus.ACTIVE
+        self.open_button.setEnabled(doctor and self.patient is not None and not running)
+        self.log_button.setEnabled(doctor and active and s.done < s.planned)
+        self.addendum_button.setEnabled(doctor and s is not None and bool(s.sessions))
+        self.extend_button.setEnabled(doctor and running and s.planned < MAX_SESSIONS)
+        self.pause_button.setEnabled(doctor and active)
+        self.resume_button.setEnabled(doctor and s is not None and s.status is SeriesStatus.PAUSED)
+        self.end_button.setEnabled(doctor and running)
+        self.doctor_note.setVisible(not doctor)
+        self.book_next_button.setEnabled(
+            self.next_offer is not None and self.next_offer.booked is None
+        )
+        self.book_review_button.setEnabled(bool(self.review_offers))
+        for action, button in (
+            (self.open_action, self.open_button),
+            (self.log_action, self.log_button),
+            (self.addendum_action, self.addendum_button),
+            (self.book_next_action, self.book_next_button),
+            (self.book_review_action, self.book_review_button),
+        ):
+            action.setEnabled(button.isEnabled())
+
+    def staff_changed(self) -> None:
+        self._update_buttons()
+
+    def _data_changed(self, entity: str, _entity_id: int) -> None:
+        if entity in ("patient",):
+            self.model.reload()
+        if entity in ("patient", "appointment", ENTITY, "intake", "office"):
+            self._show_series()
+            if self.pages.currentIndex() == 1:
+                self.refresh_recall()
+
+    # -- the doctor's steps ----------------------------------------------------------------
+    def _open(self, dialog: QWidget) -> QWidget:
+        dialog.accepted.connect(self._changed)
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _changed(self) -> None:
+        self._notifier.announce(ENTITY, self.series.id if self.series else 0)
+        self._show_series()
+
+    def open_series(self) -> QWidget | None:
+        if self.patient is None:
+            return None
+        patient = self.patient
+        planned, why = self._sessions.suggestion(patient.id)
+        verdict = self._sessions.eligibility(patient.id)
+        return self._open(
+            SeriesDialog(
+                f"Open a CO2 series for {patient.full_name}",
+                f"Suggested: {planned} sessions. {why}",
+                planned,
+                0,
+                "&Open series",
+                lambda n: self._done(
+                    self._sessions.open_series(self._actor(), patient.id, n),
+                    f"CO2 series of {n} opened for {patient.full_name}.",
+                ),
+                warnings=verdict.warnings,
+                parent=self,
+            )
+        )
+
+    def log_session(self) -> QWidget | None:
+        from frontdesk.ui.dialogs.session_dialog import SessionDialog
+
+        s = self.series
+        if s is None:
+            return None
+        due = s.next_due(self._sessions.office(s)) if s.last else None
+        previous = s.last.draft if s.last else None
+        return self._open(
+            SessionDialog(
+                s,
+                due,
+                self._calendar.now(),
+                previous,
+                lambda draft, why: self._done(
+                    self._sessions.log_session(self._actor(), s.id, draft, why),
+                    f"Session {s.done + 1} of {s.planned} signed.",
+                ),
+                parent=self,
+            )
+        )
+
+    def add_addendum(self) -> QWidget | None:
+        s = self.series
+        if s is None or not s.sessions:
+            return None
+        last = s.sessions[-1]
+        return self._open(
+            TextDialog(
+                f"Addendum to session {last.number}",
+                "The signed entry stays as it is; this note is added under it, with your name"
+                " and the time.",
+                "&Add addendum",
+                lambda text: self._done(
+                    self._sessions.add_addendum(self._actor(), last.id, text),
+                    f"Addendum added to session {last.number}.",
+                ),
+                parent=self,
+            )
+        )
+
+    def extend(self) -> QWidget | None:
+        s = self.series
+        if s is None:
+            return None
+        return self._open(
+            SeriesDialog(
+                "Extend the series",
+                f"The series plans {s.planned} sessions; it can go up to {MAX_SESSIONS}.",
+                s.planned + 1,
+                s.planned + 1,
+                "&Extend",
+                lambda n: self._done(
+                    self._sessions.extend(self._actor(), s.id, n, s.version),
+                    f"Series extended to {n} sessions.",
+                ),
+                parent=self,
+            )
+        )
+
+    def pause(self) -> QWidget | None:
+        return self._stop(
+            "Pause the series", "Why is the series paused?", "&Pause", "pause", "Series paused."
+        )
+
+    def end_early(self) -> QWidget | None:
+        return self._stop(
+            "End the series early",
+            "Why does the series end early?",
+            "&End series",
+            "end_early",
+            "Series ended early.",
+        )
+
+    def _stop(self, title: str, question: str, label: str, how: str, said: str) -> QWidget | None:
+        s = self.series
+        if s is None:
+            return None
+        step = getattr(self._sessions, how)
+        return self._open(
+            TextDialog(
+                title,
+                question,
+                label,
+                lambda text: self._done(step(self._actor(), s.id, text, s.version), said),
+                parent=self,
+            )
+        )
+
+    def resume(self) -> None:
+        s = self.series
+        if s is None:
+            return
+        try:
+            self._sessions.resume(self._actor(), s.id, s.version)
+        except ServiceError as exc:
+            prompts.warn(self, "Not resumed", str(exc))
+            return
+        self._changed()
+        self.message.emit("Series resumed.")
+
+    def _done(self, result: object, said: str) -> object:
+        self.message.emit(said)
+        return result
+
+    # -- booking ---------------------------------------------------------------------------
+    def book_next(self) -> BookingDialog | None:
+        return self._book(self.next_offer)
+
+    def book_review(self) -> BookingDialog | None:
+        return self._book(self.review_offers[0] if self.review_offers else None)
+
+    def _book(self, offer: Proposal | None, patient: Patient | None = None) -> BookingDialog | None:
+        """The offer shown in the booking dialog, already placed; booked only on its click."""
+        patient = patient or self.patient
+        if offer is None or patient is None:
+            return None
+        dialog = BookingDialog(
+            self._calendar,
+            self._patients,
+            self._actor,
+            self._today,
+            patient=patient,
+            starts=offer.starts,
+            type_code=offer.type_code,
+            parent=self,
+        )
+        dialog.accepted.connect(lambda: self._booked(dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _booked(self, dialog: BookingDialog) -> None:
+        listed = dialog.result_listed
+        if listed is None:
+            return
+        a = listed.appointment
+        self._notifier.announce("appointment", a.id)
+        self.message.emit(
+            f"Booked: {listed.patient_name}, {listed.type_name} {a.starts:%a %m/%d/%Y %I:%M %p}."
+        )
+
+    # -- recall --------------------------------------------------------------------------------
+    def show_recall(self) -> None:
+        self.pages.setCurrentIndex(1)
+        self.refresh_recall()
+
+    def refresh_recall(self) -> None:
+        try:
+            recall = self._sessions.recall(self.weeks.value())
+        except ServiceError as exc:
+            self.message.emit(str(exc))
+            return
+        self.recall_models["sessions"].set_rows(recall.sessions_due)
+        self.recall_models["reviews"].set_rows(recall.reviews_due)
+        self.recall_models["completed"].set_rows(recall.completed)
+
+    def _selected_recall(self) -> RecallRow | None:
+        for key, view in self.recall_views.items():
+            if view.hasFocus() or view.currentIndex().isValid():
+                row = self.recall_models[key].row_at(view.currentIndex().row())
+                if row is not None:
+                    return row
+        return None
+
+    def _recall_open_row(self, key: str, index: QModelIndex) -> None:
+        row = self.recall_models[key].row_at(index.row())
+        if row is not None:
+            self.choose_patient(row.patient_id)
+
+    def _recall_open_selected(self) -> None:
+        row = self._selected_recall()
+        if row is not None:
+            self.choose_patient(row.patient_id)
+
+    def _recall_book_selected(self) -> BookingDialog | None:
+        row = self._selected_recall()
+        if row is None:
+            prompts.inform(self, "Recall", "Select a row in one of the lists first.")
+            return None
+        series = self._sessions.get(row.series_id)
+        offers = (
+            [self._sessions.next_session_proposal(series)]
+            if row.type_code == "co2_session"
+            else self._sessions.review_proposals(series)
+        )
+        offer = next((o for o in offers if o is not None), None)
+        try:
+            patient = self._patients.get(row.patient_id)
+        except ServiceError as exc:
+            prompts.warn(self, "Recall", str(exc))
+            return None
+        return self._book(offer, patient)

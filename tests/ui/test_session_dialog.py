@@ -1,0 +1,227 @@
+"""Logging a CO2 session: pre-filled from the last one, early needs a reason, errors by fields."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtWidgets import QDialog
+
+from frontdesk.domain.co2 import Series, SeriesStatus, SessionDraft, Settings, SignedSession
+from frontdesk.domain.intake import Region
+from frontdesk.services.errors import NotAllowed, ValidationFailed
+from frontdesk.ui.dialogs.session_dialog import NOT_SET, SessionDialog
+from tests.conftest import NOW
+
+SETTINGS = Settings("UltraPulse fractional CO2", 40.0, 10.0, 2, "120 um", "DeepFX")
+PREVIOUS = SessionDraft(
+    datetime(2026, 9, 1, 11),
+    SETTINGS,
+    (Region.LEFT_CHEEK, Region.RIGHT_CHEEK),
+    "Topical lidocaine 45 min",
+    True,
+    "Expected redness and pinpoint bleeding",
+    "Mild swelling",
+    "Tolerated well",
+)
+DUE = date(2026, 12, 1)  # NOW is Thu Nov 26, 2026, 10:30
+
+
+def one_done() -> Series:
+    session = SignedSession(1, 1, 1, PREVIOUS, "2026-09-01T12:00", "Dr. Alex")
+    return Series(1, 7, 4, SeriesStatus.ACTIVE, date(2026, 6, 1), "", 1, (session,))
+
+
+class Signer:
+    """Stands in for the service: records what was signed, or refuses with `refusal`."""
+
+    def __init__(self, refusal: Exception | None = None) -> None:
+        self.refusal = refusal
+        self.calls: list[tuple[SessionDraft, str]] = []
+
+    def __call__(self, draft: SessionDraft, early_reason: str) -> str:
+        self.calls.append((draft, early_reason))
+        if self.refusal is not None:
+            raise self.refusal
+        return "signed"
+
+
+def make(qtbot, *, due=DUE, now=NOW, previous=PREVIOUS, signer=None, series=None):
+    dialog = SessionDialog(series or one_done(), due, now, previous, signer or Signer())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def set_day(dialog: SessionDialog, day: date, at: time = time(10, 30)) -> None:
+    dialog.date_time.setDateTime(
+        QDateTime(QDate(day.year, day.month, day.day), QTime(at.hour, at.minute))
+    )
+
+
+def test_title_and_the_settings_come_from_the_previous_session(qtbot) -> None:
+    dialog = make(qtbot)
+    assert dialog.windowTitle() == "Log CO2 session 2 of 4"
+    assert dialog.objectName() == "sessionDialog"
+    assert dialog.device.text() == "UltraPulse fractional CO2"
+    assert (dialog.energy.value(), dialog.density.value(), dialog.passes.value()) == (40, 10, 2)
+    assert (dialog.spot.text(), dialog.mode.text()) == ("120 um", "DeepFX")
+    ticked = {r for r, box in dialog.area_boxes.items() if box.isChecked()}
+    assert ticked == {Region.LEFT_CHEEK, Region.RIGHT_CHEEK}
+    assert set(dialog.area_boxes) == set(Region)
+    assert dialog.area_boxes[Region.LEFT_CHEEK].text() == "Left cheek"
+    assert dialog.anaesthesia.text() == "Topical lidocaine 45 min"
+    assert dialog.antiviral.isChecked()
+    # What was observed is this session's own: never copied from the last one.
+    assert dialog.response.toPlainText() == ""
+    assert dialog.adverse.toPlainText() == ""
+    assert dialog.notes.toPlainText() == ""
+    assert dialog.performed_at() == datetime(2026, 11, 26, 10, 30)  # today, not September
+    assert dialog.date_time.displayFormat() == "MM/dd/yyyy h:mm ap"
+    assert "final" in dialog.final_note.text() and "addenda" in dialog.final_note.text()
+
+
+def test_without_a_previous_session_nothing_is_assumed(qtbot) -> None:
+    dialog = make(qtbot, previous=None, due=None, now=datetime(2026, 11, 26, 10, 44))
+    assert dialog.performed_at() == datetime(2026, 11, 26, 10, 30)  # down to the quarter hour
+    assert dialog.device.text() == ""
+    assert dialog.energy.text() == NOT_SET and dialog.energy.value() == 0
+    assert dialog.passes.text() == NOT_SET
+    assert not any(box.isChecked() for box in dialog.area_boxes.values())
+    assert not dialog.antiviral.isChecked()
+    assert not dialog.early_box.isVisibleTo(dialog)
+
+
+def test_early_box_shows_only_before_the_due_date(qtbot) -> None:
+    dialog = make(qtbot)  # Nov 26, due Dec 1
+    assert dialog.early_box.isVisibleTo(dialog)
+    said = dialog.early_label.text().replace("&", "")
+    assert said == "Early: due Tue Dec 1, 2026. Why earlier? (doctor's override)"
+    assert "5 days before" in dialog.early_warning.text()
+    set_day(dialog, DUE)
+    assert not dialog.early_box.isVisibleTo(dialog)
+    set_day(dialog, date(2026, 11, 30))
+    assert dialog.early_box.isVisibleTo(dialog)
+    assert "1 day before" in dialog.early_warning.text()
+
+
+def test_the_draft_holds_what_is_on_screen(qtbot) -> None:
+    signer = Signer()
+    dialog = make(qtbot, previous=None, due=None, signer=signer)
+    set_day(dialog, date(2026, 11, 26), time(10, 15))
+    qtbot.keyClicks(dialog.device, "  eCO2 ")
+    dialog.energy.setValue(35.5)
+    dialog.density.setValue(12)
+    dialog.passes.setValue(3)
+    qtbot.keyClicks(dialog.spot, "300 um")
+    qtbot.keyClicks(dialog.mode, "Static")
+    dialog.area_boxes[Region.FOREHEAD].setChecked(True)
+    dialog.area_boxes[Region.CHIN].setChecked(True)
+    qtbot.keyClicks(dialog.anaesthesia, "Topical")
+    dialog.antiviral.setChecked(True)
+    dialog.response.setPlainText("Redness")
+    dialog.sign()
+    assert signer.calls == [
+        (
+            SessionDraft(
+                datetime(2026, 11, 26, 10, 15),
+                Settings("eCO2", 35.5, 12.0, 3, "300 um", "Static"),
+                (Region.FOREHEAD, Region.CHIN),
+                "Topical",
+                True,
+                "Redness",
+                "",
+                "",
+            ),
+            "",
+        )
+    ]
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.result_value == "signed"
+
+
+def test_an_early_session_sends_the_reason_and_an_on_time_one_does_not(qtbot) -> None:
+    signer = Signer()
+    dialog = make(qtbot, signer=signer)
+    dialog.early_reason.setPlainText("Patient moves abroad next week.")
+    dialog.sign()
+    assert signer.calls[0][1] == "Patient moves abroad next week."
+    on_time = make(qtbot, signer=signer, now=datetime(2026, 12, 1, 11))
+    on_time.early_reason.setPlainText("left over")
+    on_time.sign()
+    assert signer.calls[1][1] == ""
+
+
+def test_refusals_are_said_next_to_their_fields_and_nothing_closes(qtbot) -> None:
+    refusal = ValidationFailed(
+        {
+            "device": "Name the device used.",
+            "energy_mj": "Energy is 1 to 300 mJ.",
+            "areas": "Tick at least one treated area.",
+            "response": "Describe how the skin responded right after.",
+            "early_reason": "This session is due on Tue Dec 1, 2026: earlier needs a reason.",
+            "eligibility": "Laser is not allowed today: acne is active.",
+        }
+    )
+    dialog = make(qtbot, signer=Signer(refusal))
+    dialog.sign()
+    assert dialog.isVisible()
+    assert dialog.result() != QDialog.DialogCode.Accepted
+    assert dialog.error_text("device") == "Name the device used."
+    assert dialog.error_text("energy_mj") == "Energy is 1 to 300 mJ."
+    assert dialog.error_text("areas") == "Tick at least one treated area."
+    assert dialog.error_text("response").startswith("Describe")
+    assert dialog.error_text("early_reason").startswith("This session is due")
+    assert dialog.error_text("spot") == ""
+    assert dialog.error_text("general") == "Laser is not allowed today: acne is active."
+    assert dialog.focusWidget() is dialog.device  # the first field to fix
+    qtbot.keyClicks(dialog.device, "x")  # typing in a field takes its message away
+    assert dialog.error_text("device") == ""
+    assert dialog.error_text("areas") != ""
+
+
+def test_other_refusals_show_in_the_red_line(qtbot) -> None:
+    dialog = make(qtbot, signer=Signer(NotAllowed("Only the doctor can sign a session.")))
+    dialog.sign()
+    assert dialog.isVisible()
+    assert dialog.error.text() == "Only the doctor can sign a session."
+    assert dialog.error.isVisibleTo(dialog)
+
+
+def test_ctrl_s_signs(qtbot) -> None:
+    signer = Signer()
+    dialog = make(qtbot, signer=signer, now=datetime(2026, 12, 1, 11))
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
+    qtbot.keyClick(dialog.device, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert len(signer.calls) == 1
+    assert dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_enter_in_a_field_never_signs(qtbot) -> None:
+    signer = Signer()
+    dialog = make(qtbot, signer=signer, now=datetime(2026, 12, 1, 11))
+    qtbot.keyClick(dialog.device, Qt.Key.Key_Return)
+    assert signer.calls == []
+    assert dialog.isVisible()
+
+
+def test_cancel_without_changes_closes_without_asking(qtbot, prompts) -> None:
+    dialog = make(qtbot)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert prompts.asked == []
+    assert dialog.result() == QDialog.DialogCode.Rejected
+    assert not dialog.isVisible()
+
+
+@pytest.mark.parametrize("answer", [False, True])
+def test_escape_asks_before_discarding_what_was_typed(qtbot, prompts, answer) -> None:
+    signer = Signer()
+    dialog = make(qtbot, signer=signer)
+    dialog.response.setPlainText("Redness, less than last time")
+    prompts.answer = answer
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert prompts.asked and prompts.asked[0][0] == "Discard this session?"
+    assert dialog.isVisible() is not answer
+    assert signer.calls == []

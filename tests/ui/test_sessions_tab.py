@@ -1,0 +1,195 @@
+"""The CO2 sessions tab driven as Dr. Alex and the desk use it."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW
+from frontdesk.domain.co2 import SeriesStatus
+from frontdesk.domain.intake import Region
+from frontdesk.domain.staff import Role
+from frontdesk.ui.dialogs.booking_dialog import BookingDialog
+from frontdesk.ui.dialogs.series_dialog import SeriesDialog
+from frontdesk.ui.dialogs.session_dialog import SessionDialog
+from frontdesk.ui.dialogs.text_dialog import TextDialog
+from frontdesk.ui.models.recall_model import RecallModel
+from tests.ui.test_intake_tab import at_the_desk
+
+
+def click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
+
+
+@pytest.fixture
+def tab(window):
+    at_the_desk(window, Role.DOCTOR)
+    return window.show_sessions()
+
+
+@pytest.fixture
+def fresh(demo):
+    """An eligible demo patient without a series yet."""
+    for p in demo.patients.search("", limit=100).rows:
+        if demo.intakes.eligibility(p.id).allowed and not demo.sessions.history(p.id):
+            return p
+    raise AssertionError("the demo has an eligible patient without a series")
+
+
+def open_series(qtbot, tab, demo, patient) -> None:
+    assert tab.choose_patient(patient.id)
+    assert tab.glance.text() == "No CO2 series yet."
+    click(qtbot, tab.open_button)
+    dialog = tab.dialog
+    assert isinstance(dialog, SeriesDialog)
+    planned, why = demo.sessions.suggestion(patient.id)
+    assert (
+        dialog.sessions.value() == planned
+        and why in dialog.findChild(type(dialog.error), "seriesWhy").text()
+    )
+    click(qtbot, dialog.ok)
+
+
+def sign_first_session(qtbot, tab) -> SessionDialog:
+    click(qtbot, tab.log_button)
+    form = tab.dialog
+    assert isinstance(form, SessionDialog)
+    form.device.setText("Fractional CO2 laser")
+    form.energy.setValue(40)
+    form.density.setValue(10)
+    form.passes.setValue(2)
+    form.spot.setText("120 um")
+    form.mode.setText("deep")
+    form.area_boxes[Region.LEFT_CHEEK].setChecked(True)
+    form.anaesthesia.setText("Topical cream, 45 min")
+    form.antiviral.setChecked(True)
+    form.response.setPlainText("Expected redness")
+    click(qtbot, form.sign_button)
+    return form
+
+
+def test_open_a_series_log_and_sign_then_book_the_proposed_next(
+    qtbot, window, tab, demo, desk, fresh
+):
+    open_series(qtbot, tab, demo, fresh)
+    series = demo.sessions.current(fresh.id)
+    assert series.status is SeriesStatus.ACTIVE and series.done == 0
+    assert tab.glance.text().startswith(f"<b>Series of {series.planned}, not started")
+    assert "CO2 series" in window.statusBar().currentMessage()
+
+    sign_first_session(qtbot, tab)
+    series = demo.sessions.current(fresh.id)
+    assert series.done == 1 and series.sessions[0].signed_by == "Dr. Alex"
+    assert "Session 1" in tab.log.toPlainText() and "Signed" in tab.log.toPlainText()
+    assert ("done", series.sessions[0].day) in tab.timeline.items()
+    assert tab.glance.text().startswith(f"<b>Session 1 of {series.planned} - next due")
+
+    # The next session is offered on the calendar; nothing is booked until Book is clicked.
+    offer = tab.next_offer
+    assert offer is not None and offer.starts is not None and "Offered" in tab.next_label.text()
+    assert demo.sessions.next_session_proposal(series).booked is None
+    click(qtbot, tab.book_next_button)
+    booking = tab.dialog
+    assert isinstance(booking, BookingDialog)
+    assert booking.chosen_start() == offer.starts and booking._type().code == CO2_SESSION
+    assert booking.patient.id == fresh.id
+    click(qtbot, booking.ok)
+    booked = demo.sessions.next_session_proposal(demo.sessions.current(fresh.id)).booked
+    assert booked is not None and booked.appointment.starts == offer.starts
+    assert "Booked:" in tab.next_label.text() and not tab.book_next_button.isEnabled()
+
+
+def test_an_addendum_keeps_the_signed_entry(qtbot, tab, demo, fresh) -> None:
+    open_series(qtbot, tab, demo, fresh)
+    sign_first_session(qtbot, tab)
+    click(qtbot, tab.addendum_button)
+    dialog = tab.dialog
+    assert isinstance(dialog, TextDialog)
+    click(qtbot, dialog.ok)
+    assert not dialog.error.isHidden()  # an empty addendum is refused in words
+    dialog.text.setPlainText("Energy on the chin was 35 mJ.")
+    click(qtbot, dialog.ok)
+    session = demo.sessions.current(fresh.id).sessions[0]
+    assert [a.text for a in session.addenda] == ["Energy on the chin was 35 mJ."]
+    assert session.draft.settings.energy_mj == 40
+    assert "Addendum" in tab.log.toPlainText()
+
+
+def test_the_front_desk_sees_progress_but_cannot_log(qtbot, window, demo) -> None:
+    tab = window.show_sessions()  # the front desk is at the desk
+    running = next(
+        s
+        for p in demo.patients.search("", limit=100).rows
+        for s in demo.sessions.history(p.id)
+        if s.status is SeriesStatus.ACTIVE and s.done
+    )
+    assert tab.choose_patient(running.patient_id)
+    assert tab.glance.text().startswith(f"<b>Session {running.done} of {running.planned}")
+    for button in (tab.open_button, tab.log_button, tab.addendum_button, tab.pause_button):
+        assert not button.isEnabled()
+    assert not tab.doctor_note.isHidden()
+    at_the_desk(window, Role.DOCTOR)
+    assert tab.log_button.isEnabled() and tab.doctor_note.isHidden()
+
+
+def test_pause_and_resume_with_a_reason(qtbot, tab, demo, fresh) -> None:
+    open_series(qtbot, tab, demo, fresh)
+    click(qtbot, tab.pause_button)
+    dialog = tab.dialog
+    dialog.text.setPlainText("Sunburn after a beach holiday in Cabo.")
+    click(qtbot, dialog.ok)
+    assert demo.sessions.current(fresh.id).status is SeriesStatus.PAUSED
+    assert "paused: Sunburn" in tab.glance.text()
+    click(qtbot, tab.resume_button)
+    assert demo.sessions.current(fresh.id).status is SeriesStatus.ACTIVE
+
+
+def test_recall_lists_open_the_patient_and_book(qtbot, window, tab, demo) -> None:
+    tab.show_recall()
+    sessions = tab.recall_models["sessions"]
+    reviews = tab.recall_models["reviews"]
+    assert sessions.rowCount() >= 1 and reviews.rowCount() >= 1
+    overdue = sessions.row_at(0)
+    assert overdue.overdue and "(overdue)" in sessions.index(0, 3).data()
+    view = tab.recall_views["sessions"]
+    view.selectRow(0)
+    click(qtbot, tab.recall_book)
+    booking = tab.dialog
+    assert isinstance(booking, BookingDialog) and booking.patient.id == overdue.patient_id
+    assert booking._type().code == CO2_SESSION and booking.ok.isEnabled()
+    booking.reject()
+    review_view = tab.recall_views["reviews"]
+    review_view.selectRow(0)
+    view.clearSelection()
+    view.setCurrentIndex(view.model().index(-1, -1))
+    click(qtbot, tab.recall_book)
+    assert tab.dialog._type().code == RESULTS_REVIEW
+    tab.dialog.reject()
+    rect = view.visualRect(sessions.index(0, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert tab.pages.currentIndex() == 0 and tab.patient.id == overdue.patient_id
+
+
+def test_the_recall_model_passes_the_model_tester(qtmodeltester, demo) -> None:
+    model = RecallModel()
+    recall = demo.sessions.recall(weeks=8)
+    model.set_rows(recall.sessions_due + recall.reviews_due + recall.completed)
+    assert model.rowCount() >= 3
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_the_patients_tab_shows_series_progress(qtbot, window, demo) -> None:
+    running = next(
+        s
+        for p in demo.patients.search("", limit=100).rows
+        for s in demo.sessions.history(p.id)
+        if s.status is SeriesStatus.ACTIVE and s.done
+    )
+    patients = window.patients_tab
+    patient = demo.patients.get(running.patient_id)
+    patients.search.setText(f"{patient.first_name} {patient.last_name}")
+    patients.select_patient(patient.id)
+    shown = patients.detail.values["series"]
+    qtbot.waitUntil(lambda: shown.text().startswith("Session"), timeout=2000)
+    assert shown.text() == demo.sessions.progress(patient.id)
