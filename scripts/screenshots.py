@@ -126,6 +126,44 @@ def main(out: Path) -> None:
 
     calendar.day = monday
     print(printing.save_pdf(calendar.day_sheet_html(), out / "day-sheet.pdf"))
+
+    picker.setCurrentIndex(
+        next(i for i in range(picker.count()) if picker.itemData(i).role.value == "doctor")
+    )
+    sessions = window.show_sessions()
+    with_series = [
+        s for p in rows for s in clinic.sessions.history(p.id) if s.status.value == "active"
+    ]
+    mid = max(with_series, key=lambda s: s.done)
+    sessions.choose_patient(mid.patient_id)
+    shot(window, "sessions-tab")
+    log = sessions.log_session()
+    shot(log, "session-dialog")
+    log.reject()
+    addendum = sessions.add_addendum()
+    shot(addendum, "addendum-dialog")
+    addendum.reject()
+    extend = sessions.extend()
+    shot(extend, "extend-dialog")
+    extend.reject()
+    fresh = next(
+        p
+        for p in rows
+        if clinic.intakes.eligibility(p.id).allowed and not clinic.sessions.history(p.id)
+    )
+    sessions.choose_patient(fresh.id)
+    opening = sessions.open_series()
+    shot(opening, "open-series-dialog")
+    opening.reject()
+    sessions.show_recall()
+    shot(window, "recall-lists")
+    window.tabs.setCurrentIndex(0)
+    tab.search.setText("")
+    patient = clinic.patients.get(mid.patient_id)
+    tab.search.setText(f"{patient.first_name} {patient.last_name}")
+    tab.select_patient(patient.id)
+    app.processEvents()
+    shot(window, "patients-series-progress")
     clinic.close()
 
 

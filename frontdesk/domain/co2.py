@@ -220,7 +220,7 @@ def extend_refusal(series: Series, planned: int) -> str | None:
     return planned_refusal(planned)
 
 
-def glance(series: Series, office: OfficeCalendar) -> str:
+def glance(series: Series, office: OfficeCalendar, today: date | None = None) -> str:
     """'Session 2 of 4 - next due Mon 1 Mar 2027 - full results expected ~Mar 2028'."""
     parts = [
         f"Session {series.done} of {series.planned}"
@@ -235,7 +235,8 @@ def glance(series: Series, office: OfficeCalendar) -> str:
     elif series.status is SeriesStatus.COMPLETED:
         parts.append("series completed")
     elif due is not None:
-        parts.append(f"next due {due:%a} {due.day} {due:%b} {due.year}")
+        late = " (overdue)" if today is not None and due < today else ""
+        parts.append(f"next due {due:%a} {due.day} {due:%b} {due.year}{late}")
     full = series.full_results(office) if series.status is not SeriesStatus.PAUSED else None
     if full is not None:
         verb = "expected" if series.status is not SeriesStatus.COMPLETED else "review"

@@ -24,7 +24,7 @@ from frontdesk.domain.co2 import (
     suggested_sessions,
     timing_refusal,
 )
-from frontdesk.domain.hours import OfficeCalendar
+from frontdesk.domain.hours import OfficeCalendar, format_time
 from frontdesk.domain.phones import display_phone
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.calendar import CalendarService
@@ -141,7 +141,17 @@ class SessionService:
         return suggested_sessions(latest.intake.grade if latest else None)
 
     def glance(self, series: Series) -> str:
-        return glance(series, self.office(series))
+        """The series at a glance, with the next session's booking when there is one."""
+        said = glance(series, self.office(series), self.today())
+        if series.status is SeriesStatus.ACTIVE and series.done < series.planned:
+            after = series.last.day if series.last else series.opened_on - timedelta(days=1)
+            booked = self._booking(series.patient_id, CO2_SESSION, after)
+            if booked is not None:
+                starts = booked.appointment.starts
+                said += (
+                    f" - booked {starts:%a} {starts.day} {starts:%b} {format_time(starts.time())}"
+                )
+        return said
 
     def progress(self, patient_id: int) -> str:
         """One line for the registry: where the patient's series stands ('' when none)."""

@@ -215,3 +215,14 @@ def test_recall_lists_what_is_due_without_a_booking(clinic, desk, doctor, patien
     booked = march.sessions.recall(weeks=4)
     assert booked.sessions_due == [] and booked.reviews_due == []
     assert clinic.sessions.recall(weeks=1).sessions_due == []  # not yet due in November
+
+
+def test_the_glance_says_overdue_and_the_booking(clinic, desk, doctor, patient, series) -> None:
+    clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    march = at(clinic, date(2027, 3, 10))
+    s = march.sessions.current(patient.id)
+    assert march.sessions.glance(s).startswith(
+        "Session 1 of 4 - next due Wed 24 Feb 2027 (overdue)"
+    )
+    march.calendar.book(desk, patient.id, CO2_SESSION, datetime(2027, 3, 15, 10))
+    assert " - booked Mon 15 Mar 10:00 am" in march.sessions.glance(s)

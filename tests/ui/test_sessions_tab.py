@@ -50,7 +50,7 @@ def open_series(qtbot, tab, demo, patient) -> None:
     click(qtbot, dialog.ok)
 
 
-def sign_first_session(qtbot, tab) -> SessionDialog:
+def sign_first_session(qtbot, tab, keep_offer: bool = True) -> SessionDialog:
     click(qtbot, tab.log_button)
     form = tab.dialog
     assert isinstance(form, SessionDialog)
@@ -65,6 +65,8 @@ def sign_first_session(qtbot, tab) -> SessionDialog:
     form.antiviral.setChecked(True)
     form.response.setPlainText("Expected redness")
     click(qtbot, form.sign_button)
+    if not keep_offer:
+        tab.dialog.reject()  # the offered booking of the next session: not now
     return form
 
 
@@ -84,11 +86,10 @@ def test_open_a_series_log_and_sign_then_book_the_proposed_next(
     assert ("done", series.sessions[0].day) in tab.timeline.items()
     assert tab.glance.text().startswith(f"<b>Session 1 of {series.planned} - next due")
 
-    # The next session is offered on the calendar; nothing is booked until Book is clicked.
+    # Signed: the next session comes up already placed; nothing is booked until Book is clicked.
     offer = tab.next_offer
     assert offer is not None and offer.starts is not None and "Offered" in tab.next_label.text()
     assert demo.sessions.next_session_proposal(series).booked is None
-    click(qtbot, tab.book_next_button)
     booking = tab.dialog
     assert isinstance(booking, BookingDialog)
     assert booking.chosen_start() == offer.starts and booking._type().code == CO2_SESSION
@@ -101,7 +102,7 @@ def test_open_a_series_log_and_sign_then_book_the_proposed_next(
 
 def test_an_addendum_keeps_the_signed_entry(qtbot, tab, demo, fresh) -> None:
     open_series(qtbot, tab, demo, fresh)
-    sign_first_session(qtbot, tab)
+    sign_first_session(qtbot, tab, keep_offer=False)
     click(qtbot, tab.addendum_button)
     dialog = tab.dialog
     assert isinstance(dialog, TextDialog)
@@ -193,3 +194,15 @@ def test_the_patients_tab_shows_series_progress(qtbot, window, demo) -> None:
     shown = patients.detail.values["series"]
     qtbot.waitUntil(lambda: shown.text().startswith("Session"), timeout=2000)
     assert shown.text() == demo.sessions.progress(patient.id)
+
+
+def test_extend_the_series_within_six(qtbot, tab, demo, fresh) -> None:
+    open_series(qtbot, tab, demo, fresh)
+    planned = demo.sessions.current(fresh.id).planned
+    click(qtbot, tab.extend_button)
+    dialog = tab.dialog
+    assert dialog.sessions.minimum() == planned + 1 and dialog.sessions.maximum() == 6
+    dialog.sessions.setValue(6)
+    click(qtbot, dialog.ok)
+    assert demo.sessions.current(fresh.id).planned == 6
+    assert not tab.extend_button.isEnabled()

@@ -461,7 +461,7 @@ class SessionsTab(QWidget):
             return None
         due = s.next_due(self._sessions.office(s)) if s.last else None
         previous = s.last.draft if s.last else None
-        return self._open(
+        form = self._open(
             SessionDialog(
                 s,
                 due,
@@ -474,6 +474,14 @@ class SessionsTab(QWidget):
                 parent=self,
             )
         )
+        form.accepted.connect(self._offer_next)
+        return form
+
+    def _offer_next(self) -> None:
+        """Signed: the next session comes up already placed; it is booked only on a click."""
+        offer = self.next_offer
+        if offer is not None and offer.starts is not None and offer.booked is None:
+            self.book_next()
 
     def add_addendum(self) -> QWidget | None:
         s = self.series
