@@ -181,24 +181,37 @@ class Series:
             return first_open_on_or_after(self.opened_on, office)
         return due_after(self.last.day, office)
 
-    def projected_dates(self, office: OfficeCalendar) -> list[date]:
-        """Done sessions' days, then each planned one at its due date (3 months apart)."""
+    def projected_dates(
+        self, office: OfficeCalendar, today: date | None = None, booked: date | None = None
+    ) -> list[date]:
+        """Done sessions' days, then each planned one 3 months after the one before.
+
+        The next one is on its booked day if it has one; an overdue one is projected from
+        today (a session cannot happen in the past), so the later ones follow from there.
+        """
         days = [s.day for s in self.sessions]
         if self.status is not SeriesStatus.ACTIVE:
             return days
         while len(days) < self.planned:
-            days.append(
-                due_after(days[-1], office)
-                if days
-                else first_open_on_or_after(self.opened_on, office)
-            )
+            if len(days) == len(self.sessions):  # the next session to happen
+                nxt = self.next_due(office)
+                assert nxt is not None
+                if booked is not None:
+                    nxt = booked
+                elif today is not None and nxt < today:
+                    nxt = first_open_on_or_after(today, office)
+                days.append(nxt)
+            else:
+                days.append(due_after(days[-1], office))
         return days
 
-    def full_results(self, office: OfficeCalendar) -> date | None:
+    def full_results(
+        self, office: OfficeCalendar, today: date | None = None, booked: date | None = None
+    ) -> date | None:
         """12 months after the final session: done, or projected while the series runs."""
         if self.status is SeriesStatus.COMPLETED or self.status is SeriesStatus.ENDED:
             return full_results_on(self.last.day) if self.last else None
-        days = self.projected_dates(office)
+        days = self.projected_dates(office, today, booked)
         return full_results_on(days[-1]) if days else None
 
 
@@ -213,14 +226,17 @@ def timing_refusal(due: date | None, performed: date, early_reason: str) -> str 
 
 
 def extend_refusal(series: Series, planned: int) -> str | None:
-    if not series.open:
-        return f"A {series.status.label.lower()} series cannot be extended."
+    """A running or completed series can take more sessions (up to 6); an ended one cannot."""
+    if series.status is SeriesStatus.ENDED:
+        return "A series ended early cannot be extended: open a new one."
     if planned <= series.planned:
         return f"The series already plans {series.planned} sessions: extend it to more."
     return planned_refusal(planned)
 
 
-def glance(series: Series, office: OfficeCalendar, today: date | None = None) -> str:
+def glance(
+    series: Series, office: OfficeCalendar, today: date | None = None, booked: date | None = None
+) -> str:
     """'Session 2 of 4 - next due Mon 1 Mar 2027 - full results expected ~Mar 2028'."""
     parts = [
         f"Session {series.done} of {series.planned}"
@@ -237,7 +253,8 @@ def glance(series: Series, office: OfficeCalendar, today: date | None = None) ->
     elif due is not None:
         late = " (overdue)" if today is not None and due < today else ""
         parts.append(f"next due {due:%a} {due.day} {due:%b} {due.year}{late}")
-    full = series.full_results(office) if series.status is not SeriesStatus.PAUSED else None
+    paused = series.status is SeriesStatus.PAUSED
+    full = None if paused else series.full_results(office, today, booked)
     if full is not None:
         verb = "expected" if series.status is not SeriesStatus.COMPLETED else "review"
         parts.append(f"full results {verb} ~{full:%b %Y}")

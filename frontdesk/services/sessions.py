@@ -44,7 +44,8 @@ from frontdesk.storage.patients import PatientRepository
 SERIES = "co2_series"
 SESSION = "co2_session"
 PLANNING_YEARS = 4  # closures are read this far ahead when projecting a series
-FULL_REVIEW_EARLY = timedelta(days=60)  # a review this close to the full-results date counts
+REVIEW_EARLY = timedelta(days=30)  # a review booked this close before its date counts for it
+EARLIEST_FIRST_SESSION = timedelta(days=14)  # logged at the visit the series was opened
 
 
 @dataclass(frozen=True)
@@ -142,16 +143,23 @@ class SessionService:
 
     def glance(self, series: Series) -> str:
         """The series at a glance, with the next session's booking when there is one."""
-        said = glance(series, self.office(series), self.today())
-        if series.status is SeriesStatus.ACTIVE and series.done < series.planned:
-            after = series.last.day if series.last else series.opened_on - timedelta(days=1)
-            booked = self._booking(series.patient_id, CO2_SESSION, after)
-            if booked is not None:
-                starts = booked.appointment.starts
-                said += (
-                    f" - booked {starts:%a} {starts.day} {starts:%b} {format_time(starts.time())}"
-                )
+        booked = self.next_session_booking(series)
+        day = booked.appointment.starts.date() if booked else None
+        said = glance(series, self.office(series), self.today(), day)
+        if booked is not None:
+            starts = booked.appointment.starts
+            said += f" - booked {starts:%a} {starts.day} {starts:%b} {format_time(starts.time())}"
         return said
+
+    def next_due(self, series: Series) -> date | None:
+        return series.next_due(self.office(series))
+
+    def next_session_booking(self, series: Series) -> ListedAppointment | None:
+        """The booked visit for the series' next session, if the desk has booked one."""
+        if series.status is not SeriesStatus.ACTIVE or series.done >= series.planned:
+            return None
+        after = series.last.day if series.last else series.opened_on - timedelta(days=1)
+        return self._booking(series.patient_id, CO2_SESSION, after)
 
     def progress(self, patient_id: int) -> str:
         """One line for the registry: where the patient's series stands ('' when none)."""
@@ -188,9 +196,18 @@ class SessionService:
         return opened
 
     def log_session(
-        self, actor: Staff, series_id: int, draft: SessionDraft, early_reason: str = ""
+        self,
+        actor: Staff,
+        series_id: int,
+        draft: SessionDraft,
+        early_reason: str = "",
+        number: int | None = None,
     ) -> Series:
-        """Records and signs the next session. Signed, it is never edited (addenda only)."""
+        """Records and signs the next session. Signed, it is never edited (addenda only).
+
+        `number` is the session the form was opened for: if another window signed it
+        meanwhile, this one is refused instead of becoming the session after it.
+        """
         now = self._calendar.now()
         errors = draft_errors(draft, now)
         if errors:
@@ -214,8 +231,22 @@ class SessionService:
                 raise ValidationFailed(
                     {"series": f"The series is {series.status.label.lower()}: no session to log."}
                 )
+            if number is not None and number != series.done + 1:
+                raise ChangedElsewhere(
+                    f"Session {number} was signed in another window meanwhile. Nothing was"
+                    " saved; look at the log before logging the next one."
+                )
             if series.done >= series.planned:
                 raise ValidationFailed({"series": "Every planned session is logged."})
+            if series.last is None and (
+                draft.performed_at.date() < series.opened_on - EARLIEST_FIRST_SESSION
+            ):
+                raise ValidationFailed(
+                    {
+                        "performed_at": "The first session cannot be more than two weeks"
+                        f" before the series was opened ({_day(series.opened_on)})."
+                    }
+                )
             if series.last is not None and draft.performed_at <= series.last.draft.performed_at:
                 raise ValidationFailed(
                     {"performed_at": "This session comes after the last one logged."}
@@ -259,7 +290,10 @@ class SessionService:
             said = extend_refusal(series, planned)
             if said:
                 raise ValidationFailed({"planned": said})
-            self._change(work, series, planned, series.status, series.reason)
+            status = series.status  # a completed series runs again for the added sessions
+            if status is SeriesStatus.COMPLETED:
+                status = SeriesStatus.ACTIVE
+            self._change(work, series, planned, status, series.reason)
         return self.get(series_id)
 
     def pause(self, actor: Staff, series_id: int, reason: str, version: int) -> Series:
@@ -320,44 +354,46 @@ class SessionService:
     # -- scheduling ----------------------------------------------------------------------------
     def next_session_proposal(self, series: Series) -> Proposal | None:
         """The next session placed on the first free time on or after its due date."""
-        office = self.office(series)
-        due = series.next_due(office)
+        due = self.next_due(series)
         if due is None:
             return None
         why = f"Session {series.done + 1} of {series.planned} is due {_day(due)}."
-        after = series.last.day if series.last else series.opened_on - timedelta(days=1)
-        booked = self._booking(series.patient_id, CO2_SESSION, after)
+        booked = self.next_session_booking(series)
         if booked is not None:
             return Proposal(CO2_SESSION, due, None, why, booked)
         return self._proposal(CO2_SESSION, due, why)
 
     def review_proposals(self, series: Series) -> list[Proposal]:
-        """Results reviews: the last session's results window, and the full-results review."""
-        proposals = []
-        if series.last is not None:
-            opens, closes = results_window(series.last.day)
-            booked = self._booking(series.patient_id, RESULTS_REVIEW, series.last.day)
-            if closes >= self.today() and booked is None:
-                proposals.append(
-                    self._proposal(
-                        RESULTS_REVIEW,
-                        max(opens, self.today()),
-                        f"Session {series.last.number}'s results show {_day(opens)}"
-                        f" to {_day(closes)}.",
-                    )
-                )
-        if series.status is SeriesStatus.COMPLETED and series.last is not None:
-            full = full_results_on(series.last.day)
-            if self._booking(series.patient_id, RESULTS_REVIEW, full - FULL_REVIEW_EARLY):
-                return proposals
-            proposals.append(
-                self._proposal(
-                    RESULTS_REVIEW,
-                    max(full, self.today()),
-                    f"Full results are expected {_day(full)}, 12 months after the final session.",
+        """Results reviews not booked yet: the last session's results window (while it is
+        open), and the full-results review of a finished series."""
+        return [
+            self._proposal(RESULTS_REVIEW, max(due, self.today()), why)
+            for due, why, _late in self._reviews_due(series)
+        ]
+
+    def _reviews_due(self, series: Series) -> list[tuple[date, str, bool]]:
+        """(from when, what, can be late) for each review the series still needs booked."""
+        last = series.last
+        if last is None:
+            return []
+        due = []
+        opens, closes = results_window(last.day)
+        window_booked = self._booking(
+            series.patient_id, RESULTS_REVIEW, opens - REVIEW_EARLY, closes
+        )
+        if closes >= self.today() and window_booked is None:
+            due.append(
+                (
+                    opens,
+                    f"Results of session {last.number}: {_day(opens)}-{_day(closes)}",
+                    False,  # open until the window closes
                 )
             )
-        return proposals
+        if series.status in (SeriesStatus.COMPLETED, SeriesStatus.ENDED):
+            full = full_results_on(last.day)
+            if self._booking(series.patient_id, RESULTS_REVIEW, full - REVIEW_EARLY) is None:
+                due.append((full, f"Full results review {_day(full)}", True))
+        return due
 
     def _proposal(self, type_code: str, due: date, why: str) -> Proposal:
         start = datetime.combine(max(due, self.today()), time(0))
@@ -367,87 +403,75 @@ class SessionService:
     # -- recall ------------------------------------------------------------------------------
     def recall(self, weeks: int) -> Recall:
         """Sessions overdue or due within `weeks` without a booking, reviews due, and series
-        completed: each row names who to call and what to book."""
+        completed: each row names who to call and what to book. Archived patients are left
+        out."""
         horizon = self.today() + timedelta(weeks=weeks)
         with plain_storage_errors("read the recall lists"):
             running = self._repo.with_status([SeriesStatus.ACTIVE])
-            finished = self._repo.with_status([SeriesStatus.COMPLETED])
-        office = self.office()
+            finished = self._repo.with_status([SeriesStatus.COMPLETED, SeriesStatus.ENDED])
+        people = {
+            p.id: p
+            for p in (self._patients.get(s.patient_id) for s in running + finished)
+            if p is not None and not p.archived
+        }
         due_rows: list[RecallRow] = []
         review_rows: list[RecallRow] = []
         done_rows: list[RecallRow] = []
         for series in running:
-            due = series.next_due(office)
-            if due is not None and due <= horizon:
-                after = series.last.day if series.last else series.opened_on
-                if not self._booked(series.patient_id, CO2_SESSION, after):
-                    due_rows.append(
-                        self._row(
-                            series,
-                            f"Session {series.done + 1} of {series.planned} due {_day(due)}",
-                            due,
-                            CO2_SESSION,
-                        )
-                    )
-        for series in running + finished:
-            if series.last is None:
-                continue
-            opens, closes = results_window(series.last.day)
-            when, what, booked_after = (
-                opens,
-                f"Results of session {series.last.number}: {_day(opens)}-{_day(closes)}",
-                series.last.day,
-            )
-            if series.status is SeriesStatus.COMPLETED:
-                when = full_results_on(series.last.day)
-                what = f"Full results review {_day(when)}"
-                booked_after = when - FULL_REVIEW_EARLY  # an earlier review does not count
-            still_open = series.status is SeriesStatus.COMPLETED or closes >= self.today()
+            due = self.next_due(series)
             if (
-                when <= horizon
-                and still_open
-                and not self._booked(series.patient_id, RESULTS_REVIEW, booked_after)
+                series.patient_id in people
+                and due is not None
+                and due <= horizon
+                and self.next_session_booking(series) is None
             ):
-                # A results window is open until it closes; a full-results review can be late.
-                late = series.status is SeriesStatus.COMPLETED
-                review_rows.append(self._row(series, what, when, RESULTS_REVIEW, late))
+                what = f"Session {series.done + 1} of {series.planned} due {_day(due)}"
+                due_rows.append(self._row(people, series, what, due, CO2_SESSION, True))
+        for series in running + finished:
+            if series.patient_id not in people:
+                continue
+            for when, what, late in self._reviews_due(series):
+                if when <= horizon:
+                    review_rows.append(self._row(people, series, what, when, RESULTS_REVIEW, late))
         for series in finished:
+            if series.patient_id not in people or series.status is not SeriesStatus.COMPLETED:
+                continue
             assert series.last is not None
             full = full_results_on(series.last.day)
-            done_rows.append(
-                self._row(
-                    series,
-                    f"{series.planned} sessions, last {_day(series.last.day)};"
-                    f" full results {_day(full)}",
-                    full,
-                    RESULTS_REVIEW,
-                    late=False,
-                )
+            what = (
+                f"{series.planned} sessions, last {_day(series.last.day)};"
+                f" full results {_day(full)}"
             )
+            done_rows.append(self._row(people, series, what, full, RESULTS_REVIEW, False))
         key = lambda r: (r.due, r.patient_name)  # noqa: E731
         return Recall(
             sorted(due_rows, key=key), sorted(review_rows, key=key), sorted(done_rows, key=key)
         )
 
-    def _booked(self, patient_id: int, type_code: str, after: date) -> bool:
-        return self._booking(patient_id, type_code, after) is not None
-
-    def _booking(self, patient_id: int, type_code: str, after: date) -> ListedAppointment | None:
-        """The patient's first held booking of that type after the day `after`."""
+    def _booking(
+        self, patient_id: int, type_code: str, after: date, until: date | None = None
+    ) -> ListedAppointment | None:
+        """The patient's first held booking of that type after the day `after` (to `until`)."""
         found = [
             a
             for a in self._calendar.of_patient(patient_id)
             if a.appointment.type_code == type_code
             and a.appointment.status.holds_slot
             and a.appointment.starts.date() > after
+            and (until is None or a.appointment.starts.date() <= until)
         ]
         return min(found, key=lambda a: a.appointment.starts) if found else None
 
     def _row(
-        self, series: Series, what: str, due: date, type_code: str, late: bool = True
+        self,
+        people: dict,
+        series: Series,
+        what: str,
+        due: date,
+        type_code: str,
+        can_be_late: bool,
     ) -> RecallRow:
-        patient = self._patients.get(series.patient_id)
-        assert patient is not None
+        patient = people[series.patient_id]
         return RecallRow(
             patient_id=patient.id,
             patient_name=patient.full_name,
@@ -456,7 +480,7 @@ class SessionService:
             what=what,
             due=due,
             type_code=type_code,
-            overdue=late and due < self.today(),
+            overdue=can_be_late and due < self.today(),
         )
 
     def upcoming(self, patient_id: int) -> list[ListedAppointment]:

@@ -18,6 +18,8 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     # isolation_level=None: the driver never opens a deferred transaction behind our back.
     conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute("PRAGMA foreign_keys=ON")
+    # DELETE triggers also fire for rows that INSERT OR REPLACE removes: signed records stay.
+    conn.execute("PRAGMA recursive_triggers=ON")
     conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     if str(path) != ":memory:":
         conn.execute("PRAGMA journal_mode=WAL")

@@ -302,6 +302,13 @@ def _co2_series(db: sqlite_utils.Database) -> None:
         """
     )
     db.execute("CREATE INDEX co2_addenda_by_session ON co2_addenda (session_id, id)")
+    db.execute(
+        """
+        CREATE TRIGGER co2_series_who_and_when_stay BEFORE UPDATE OF patient_id, opened_on,
+            opened_by, intake_id ON co2_series
+        BEGIN SELECT RAISE(ABORT, 'a series keeps its patient and its opening'); END
+        """
+    )
     for table in ("co2_sessions", "co2_addenda"):
         for change in ("UPDATE", "DELETE"):
             db.execute(

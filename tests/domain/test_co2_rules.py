@@ -159,8 +159,19 @@ def test_the_series_at_a_glance(series: Series, said: str) -> None:
     assert glance(series, OFFICE) == said
 
 
-def test_extending_stays_within_six_and_only_while_the_series_runs() -> None:
+def test_extending_stays_within_six_and_not_after_an_early_end() -> None:
     assert extend_refusal(_series(planned=4), 5) is None
     assert extend_refusal(_series(planned=4), 7) == "A series has 3 to 6 sessions."
     assert "already plans 4" in extend_refusal(_series(planned=4), 4)
-    assert "cannot be extended" in extend_refusal(_series(SeriesStatus.COMPLETED), 5)
+    assert extend_refusal(_series(SeriesStatus.COMPLETED), 5) is None  # a 5th after 4 of 4
+    assert "open a new one" in extend_refusal(_series(SeriesStatus.ENDED), 5)
+
+
+def test_an_overdue_series_is_projected_from_today_or_from_its_booking() -> None:
+    late = _series(days=(date(2026, 3, 2), date(2026, 6, 2)))  # the third was due Sep 2
+    today = date(2026, 11, 26)  # Thanksgiving: the first open day is Mon 30 Nov
+    assert late.projected_dates(OFFICE, today)[2:] == [date(2026, 11, 30), date(2027, 3, 1)]
+    assert late.full_results(OFFICE, today) == date(2028, 3, 1)
+    booked = date(2026, 12, 8)
+    assert late.projected_dates(OFFICE, today, booked)[2:] == [booked, date(2027, 3, 8)]
+    assert "(overdue)" in glance(late, OFFICE, today)

@@ -77,9 +77,18 @@ def test_a_signed_session_never_changes_even_with_raw_sql(clinic, doctor, series
     for sql in (
         "UPDATE co2_sessions SET record = '{}' WHERE id = ?",
         "DELETE FROM co2_sessions WHERE id = ?",
+        "INSERT OR REPLACE INTO co2_sessions (id, series_id, number, performed_at, record,"
+        " signed_at, signed_by) SELECT id, series_id, number, performed_at, '{}', signed_at,"
+        " signed_by FROM co2_sessions WHERE id = ?",
     ):
         with pytest.raises(sqlite3.IntegrityError, match="signed record"):
             clinic._db.execute(sql, [signed.id])
+    with pytest.raises(sqlite3.IntegrityError, match="keeps its patient"):
+        clinic._db.execute("UPDATE co2_series SET patient_id = patient_id + 1")
+    # Through the service there is no way to sign the same session twice either.
+    with pytest.raises(ChangedElsewhere, match="signed in another window"):
+        clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 25)), number=1)
+    assert clinic.sessions.get(series.id).sessions == (signed,)
     # A correction is an addendum; the original stays as signed.
     fixed = clinic.sessions.add_addendum(doctor, signed.id, "Energy was 35 mJ on the chin.")
     assert fixed.draft == signed.draft
@@ -226,3 +235,60 @@ def test_the_glance_says_overdue_and_the_booking(clinic, desk, doctor, patient, 
     )
     march.calendar.book(desk, patient.id, CO2_SESSION, datetime(2027, 3, 15, 10))
     assert " - booked Mon 15 Mar 10:00 am" in march.sessions.glance(s)
+
+
+def test_a_completed_series_can_take_a_fifth_session(clinic, doctor, patient) -> None:
+    series = clinic.sessions.open_series(doctor, patient.id, 3)
+    for day in (date(2026, 11, 24), date(2027, 2, 24), date(2027, 5, 24)):
+        series = at(clinic, day).sessions.log_session(doctor, series.id, session_at(day))
+    assert series.status is SeriesStatus.COMPLETED
+    series = clinic.sessions.extend(doctor, series.id, 4, series.version)
+    assert series.status is SeriesStatus.ACTIVE and series.planned == 4
+
+
+def test_the_first_session_is_not_long_before_the_series(clinic, doctor, series) -> None:
+    with pytest.raises(ValidationFailed, match="two weeks before the series was opened"):
+        clinic.sessions.log_session(doctor, series.id, session_at(date(2019, 1, 2)))
+
+
+def test_reviews_count_only_bookings_in_their_own_window(clinic, desk, doctor, patient, series):
+    s = clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    s = at(clinic, date(2027, 2, 24)).sessions.log_session(
+        doctor, series.id, session_at(date(2027, 2, 24))
+    )
+    # The review of session 1 (window Feb 24 - May 24) is booked for Mar 10.
+    march = at(clinic, date(2027, 3, 1))
+    march.calendar.book(desk, patient.id, RESULTS_REVIEW, datetime(2027, 3, 10, 10))
+    # Session 2's window opens May 24: it still needs its own review.
+    june = at(clinic, date(2027, 6, 1))
+    assert [r.what for r in june.sessions.recall(weeks=2).reviews_due] == [
+        "Results of session 2: Mon May 24, 2027-Tue Aug 24, 2027"
+    ]
+    assert [p.due for p in june.sessions.review_proposals(s)] == [date(2027, 6, 1)]  # from today
+
+
+def test_the_front_desk_cannot_resume_or_extend(clinic, desk, doctor, series) -> None:
+    paused = clinic.sessions.pause(doctor, series.id, "Sunburn from a holiday in Cabo", 1)
+    with pytest.raises(NotAllowed):
+        clinic.sessions.resume(desk, series.id, paused.version)
+
+
+def test_recall_leaves_out_archived_patients(clinic, desk, doctor, patient, series) -> None:
+    clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    march = at(clinic, date(2027, 3, 10))
+    assert march.sessions.recall(weeks=4).sessions_due
+    clinic.patients.archive(desk, patient.id)
+    assert march.sessions.recall(weeks=4).sessions_due == []
+
+
+def test_a_new_screening_item_stops_the_next_session(clinic, doctor, patient, series) -> None:
+    from frontdesk.domain.intake import Screening
+
+    clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    pregnant = replace(
+        ROLLING, grade=3, screening=Screening(asked=True, pregnant_or_breastfeeding=True)
+    )
+    later = at(clinic, date(2027, 2, 24))
+    later.intakes.record(doctor, patient.id, pregnant)
+    with pytest.raises(ValidationFailed, match="Pregnant"):
+        later.sessions.log_session(doctor, series.id, session_at(date(2027, 2, 24)))
