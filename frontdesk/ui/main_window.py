@@ -52,7 +52,11 @@ class MainWindow(QMainWindow):
         self.session = DeskSession(clinic.staff, settings, today)
 
         self.patients_tab = PatientsTab(
-            clinic.patients, lambda: self.session.current, self.notifier, today
+            clinic.patients,
+            lambda: self.session.current,
+            self.notifier,
+            today,
+            progress=lambda patient_id: clinic.sessions.progress(patient_id),
         )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
@@ -69,7 +73,6 @@ class MainWindow(QMainWindow):
         self.calendar_page = self._add_page("calendarPage", "Calendar")
         self._sessions_tab: SessionsTab | None = None
         self.sessions_page = self._add_page("sessionsPage", "CO2 sessions")
-        self.patients_tab.detail.progress = lambda patient_id: clinic.sessions.progress(patient_id)
         self.tabs.currentChanged.connect(self._tab_shown)
         self.session.staff_changed.connect(self._staff_changed_for_intake)
         self.setCentralWidget(self.tabs)

@@ -21,6 +21,11 @@ def click(qtbot, button) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
 
 
+def click_row(qtbot, view, row: int) -> None:
+    rect = view.visualRect(view.model().index(row, 0))
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+
+
 @pytest.fixture
 def tab(window):
     at_the_desk(window, Role.DOCTOR)
@@ -105,7 +110,7 @@ def test_an_addendum_keeps_the_signed_entry(qtbot, tab, demo, fresh) -> None:
     sign_first_session(qtbot, tab, keep_offer=False)
     click(qtbot, tab.addendum_button)
     dialog = tab.dialog
-    assert isinstance(dialog, TextDialog)
+    assert isinstance(dialog, TextDialog) and dialog.choice.count() == 1
     click(qtbot, dialog.ok)
     assert not dialog.error.isHidden()  # an empty addendum is refused in words
     dialog.text.setPlainText("Energy on the chin was 35 mJ.")
@@ -153,18 +158,19 @@ def test_recall_lists_open_the_patient_and_book(qtbot, window, tab, demo) -> Non
     overdue = sessions.row_at(0)
     assert overdue.overdue and "(overdue)" in sessions.index(0, 3).data()
     view = tab.recall_views["sessions"]
-    view.selectRow(0)
+    click_row(qtbot, view, 0)
     click(qtbot, tab.recall_book)
     booking = tab.dialog
     assert isinstance(booking, BookingDialog) and booking.patient.id == overdue.patient_id
     assert booking._type().code == CO2_SESSION and booking.ok.isEnabled()
     booking.reject()
+    # A row of another list, clicked after: that one is booked (the first loses its selection).
     review_view = tab.recall_views["reviews"]
-    review_view.selectRow(0)
-    view.clearSelection()
-    view.setCurrentIndex(view.model().index(-1, -1))
+    click_row(qtbot, review_view, 0)
+    assert not view.currentIndex().isValid()
     click(qtbot, tab.recall_book)
     assert tab.dialog._type().code == RESULTS_REVIEW
+    assert tab.dialog.patient.id == reviews.row_at(0).patient_id
     tab.dialog.reject()
     rect = view.visualRect(sessions.index(0, 0))
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
@@ -206,3 +212,48 @@ def test_extend_the_series_within_six(qtbot, tab, demo, fresh) -> None:
     click(qtbot, dialog.ok)
     assert demo.sessions.current(fresh.id).planned == 6
     assert not tab.extend_button.isEnabled()
+
+
+def test_a_change_from_another_window_is_shown_then_the_retry_works(
+    qtbot, window, tab, demo, doctor, fresh
+) -> None:
+    open_series(qtbot, tab, demo, fresh)
+    click(qtbot, tab.pause_button)
+    dialog = tab.dialog
+    series = demo.sessions.current(fresh.id)
+    demo.sessions.extend(doctor, series.id, series.planned + 1, series.version)  # elsewhere
+    dialog.text.setPlainText("Travelling for work until February.")
+    click(qtbot, dialog.ok)
+    assert "another window" in dialog.error.text()
+    assert tab.series.planned == series.planned + 1  # the tab shows the latest already
+    click(qtbot, dialog.ok)  # the same words, saved on the latest version
+    assert demo.sessions.current(fresh.id).status is SeriesStatus.PAUSED
+
+
+def test_open_and_log_wait_for_a_laser_yes(qtbot, tab, demo) -> None:
+    marks = next(
+        p
+        for p in demo.patients.search("", limit=100).rows
+        if p.finding == "PIH" and not demo.sessions.history(p.id)
+    )
+    assert tab.choose_patient(marks.id)
+    assert tab.eligibility.text().startswith("Laser today: no")
+    assert not tab.open_button.isEnabled()
+    assert tab.open_button.toolTip().startswith("Laser is not allowed today:")
+
+
+def test_an_addendum_can_go_on_an_earlier_session(qtbot, tab, demo) -> None:
+    running = next(
+        s
+        for p in demo.patients.search("", limit=100).rows
+        for s in demo.sessions.history(p.id)
+        if s.done >= 2
+    )
+    assert tab.choose_patient(running.patient_id)
+    click(qtbot, tab.addendum_button)
+    dialog = tab.dialog
+    dialog.choice.setCurrentIndex(dialog.choice.count() - 1)  # the first session
+    dialog.text.setPlainText("The chin was not treated at this session.")
+    click(qtbot, dialog.ok)
+    first = demo.sessions.get(running.id).sessions[0]
+    assert [a.text for a in first.addenda] == ["The chin was not treated at this session."]

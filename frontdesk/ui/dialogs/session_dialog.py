@@ -126,6 +126,7 @@ class SessionDialog(QDialog):
             self.area_boxes[region] = box
         self.anaesthesia = QLineEdit()
         self.anaesthesia.setPlaceholderText("e.g. topical lidocaine")
+        self.anaesthesia.setMinimumWidth(260)  # "Topical anaesthetic cream, 45 minutes" whole
         self.antiviral = QCheckBox("Antiviral prophylaxis &given")
         self.response = _small_text()
         self.response.setPlaceholderText("e.g. expected redness, pinpoint bleeding")

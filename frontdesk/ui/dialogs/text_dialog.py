@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -24,15 +25,22 @@ class TextDialog(QDialog):
         title: str,
         question: str,
         accept_label: str,
-        save: Callable[[str], object],
+        save: Callable[..., object],
+        choices: list[tuple[str, object]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """With `choices` ((label, value) pairs) a list comes first; `save(text, value)`."""
         super().__init__(parent)
         self.setObjectName("textDialog")
         self.setWindowTitle(title)
         self._save = save
         asked = QLabel(question)
         asked.setWordWrap(True)
+        self.choice = QComboBox()
+        self.choice.setAccessibleName("Which one")
+        for label, value in choices or []:
+            self.choice.addItem(label, value)
+        self.choice.setVisible(bool(choices))
         self.text = QPlainTextEdit()
         self.text.setAccessibleName(title)
         self.text.setTabChangesFocus(True)
@@ -53,6 +61,7 @@ class TextDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
+        layout.addWidget(self.choice)
         layout.addWidget(asked)
         layout.addWidget(self.text)
         layout.addWidget(self.error)
@@ -61,7 +70,10 @@ class TextDialog(QDialog):
 
     def _accept(self) -> None:
         try:
-            self._save(self.text.toPlainText())
+            if self.choice.count():
+                self._save(self.text.toPlainText(), self.choice.currentData())
+            else:
+                self._save(self.text.toPlainText())
         except ServiceError as exc:
             self.error.setText(str(exc))
             self.error.show()

@@ -70,8 +70,10 @@ class PatientsTab(QWidget):
         actor: Callable[[], Staff],
         notifier: ChangeNotifier,
         today: Callable[[], date],
+        progress: Callable[[int], str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """`progress` tells where a patient's CO2 series stands, for the details pane."""
         super().__init__(parent)
         self.setObjectName("patientsTab")
         self._patients = patients
@@ -114,7 +116,7 @@ class PatientsTab(QWidget):
             header.resizeSection(column, width)
         header.setSectionResizeMode(COL_FINDING, QHeaderView.ResizeMode.Stretch)
 
-        self.detail = PatientDetailPane(today)
+        self.detail = PatientDetailPane(today, progress)
 
         top = QHBoxLayout()
         top.setSpacing(8)
@@ -339,6 +341,9 @@ class PatientsTab(QWidget):
         self.message.emit(f"{patient.full_name} {verb}.")
 
     def _data_changed(self, entity: str, entity_id: int) -> None:
+        if entity in ("co2_series", "appointment"):  # the series line in the details pane
+            self.detail.show_patient(self.detail.patient)
+            return
         if entity != ENTITY:
             return
         selected = self.selected_patient()

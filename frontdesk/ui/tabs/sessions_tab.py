@@ -22,11 +22,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.domain.appointments import CO2_SESSION
 from frontdesk.domain.co2 import MAX_SESSIONS, Series, SeriesStatus
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.calendar import CalendarService
-from frontdesk.services.errors import ServiceError
+from frontdesk.services.errors import ChangedElsewhere, ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.sessions import Proposal, RecallRow, SessionService
 from frontdesk.ui import prompts
@@ -175,6 +176,7 @@ class SessionsTab(QWidget):
         recall_top.addWidget(self.recall_open)
         recall_top.addWidget(self.recall_book)
         self.recall_models: dict[str, RecallModel] = {}
+        self.recall_key = ""  # the list the desk worked in last
         self.recall_views: dict[str, QTableView] = {}
         recall_page = QWidget()
         recall_layout = QVBoxLayout(recall_page)
@@ -193,6 +195,8 @@ class SessionsTab(QWidget):
             view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
             view.horizontalHeader().setSectionResizeMode(COL_WHAT, QHeaderView.ResizeMode.Stretch)
             view.doubleClicked.connect(lambda index, k=key: self._recall_open_row(k, index))
+            view.clicked.connect(lambda _index, k=key: self._recall_used(k))
+            view.activated.connect(lambda _index, k=key: self._recall_used(k))
             label = QLabel(f"<b>{title}</b>")
             label.setObjectName(f"recallTitle_{key}")
             recall_layout.addWidget(label)
@@ -283,6 +287,7 @@ class SessionsTab(QWidget):
     # -- showing the series ----------------------------------------------------------------
     def _show_series(self) -> None:
         self.series = None
+        self.verdict = None
         office = None
         if self.patient is not None:
             try:
@@ -313,17 +318,34 @@ class SessionsTab(QWidget):
     def _sessions_eligibility(self) -> str:
         assert self.patient is not None
         verdict = self._sessions.eligibility(self.patient.id)
+        self.verdict = verdict
         said = "Laser today: " + ("yes" if verdict.allowed else "no") + " - "
         said += " ".join(verdict.reasons)
         if verdict.overridden:
             said += f" (doctor's override: {verdict.overridden})"
+        if verdict.warnings:  # the intake's flags, for the doctor at every session
+            said += "\nFor the doctor: " + " ".join(verdict.warnings)
         return said
 
     def _log_html(self) -> str:
         if self.series is None or not self.series.sessions:
-            return "<p>No session logged yet.</p>"
+            return "<p>No session logged yet.</p>" + self._earlier_html()
+        return self._sessions_html(self.series) + self._earlier_html()
+
+    def _earlier_html(self) -> str:
+        """Earlier series stay readable below the current one."""
+        if self.patient is None:
+            return ""
+        earlier = self._sessions.history(self.patient.id)[1:]
+        return "".join(
+            f"<hr><h2>Earlier series: {escape(self._sessions.glance(old))}</h2>"
+            + self._sessions_html(old)
+            for old in earlier
+        )
+
+    def _sessions_html(self, series: Series) -> str:
         parts = []
-        for s in reversed(self.series.sessions):
+        for s in reversed(series.sessions):
             d = s.draft
             st = d.settings
             areas = ", ".join(a.label for a in d.areas)
@@ -387,10 +409,15 @@ class SessionsTab(QWidget):
         s = self.series
         running = s is not None and s.open
         active = s is not None and s.status is SeriesStatus.ACTIVE
-        self.open_button.setEnabled(doctor and self.patient is not None and not running)
-        self.log_button.setEnabled(doctor and active and s.done < s.planned)
+        allowed = self.verdict is not None and self.verdict.allowed
+        self.open_button.setEnabled(doctor and self.patient is not None and not running and allowed)
+        self.log_button.setEnabled(doctor and active and s.done < s.planned and allowed)
+        why_not = "" if allowed or self.verdict is None else " ".join(self.verdict.reasons)
+        for button in (self.open_button, self.log_button):
+            button.setToolTip(f"Laser is not allowed today: {why_not}" if why_not else "")
         self.addendum_button.setEnabled(doctor and s is not None and bool(s.sessions))
-        self.extend_button.setEnabled(doctor and running and s.planned < MAX_SESSIONS)
+        extendable = s is not None and s.status is not SeriesStatus.ENDED
+        self.extend_button.setEnabled(doctor and extendable and s.planned < MAX_SESSIONS)
         self.pause_button.setEnabled(doctor and active)
         self.resume_button.setEnabled(doctor and s is not None and s.status is SeriesStatus.PAUSED)
         self.end_button.setEnabled(doctor and running)
@@ -459,23 +486,47 @@ class SessionsTab(QWidget):
         s = self.series
         if s is None:
             return None
-        due = s.next_due(self._sessions.office(s)) if s.last else None
+        due = self._sessions.next_due(s) if s.last else None
         previous = s.last.draft if s.last else None
+        number = s.done + 1
         form = self._open(
             SessionDialog(
                 s,
                 due,
-                self._calendar.now(),
+                self._todays_visit() or self._calendar.now(),
                 previous,
                 lambda draft, why: self._done(
-                    self._sessions.log_session(self._actor(), s.id, draft, why),
-                    f"Session {s.done + 1} of {s.planned} signed.",
+                    self._guarded(
+                        lambda: self._sessions.log_session(
+                            self._actor(), s.id, draft, why, number=number
+                        )
+                    ),
+                    f"Session {number} of {s.planned} signed.",
                 ),
                 parent=self,
             )
         )
         form.accepted.connect(self._offer_next)
         return form
+
+    def _todays_visit(self):
+        """Today's CO2 visit on the calendar: the session's time, rather than 'now'."""
+        booked = self._sessions.next_session_booking(self.series) if self.series else None
+        if booked is not None and booked.appointment.starts.date() == self._today():
+            return booked.appointment.starts
+        return None
+
+    def _guarded(self, step):
+        """Runs a service step; if another window changed the series, show the latest first."""
+        try:
+            return step()
+        except ChangedElsewhere:
+            self._show_series()
+            raise
+
+    def _version(self) -> int:
+        assert self.series is not None
+        return self.series.version
 
     def _offer_next(self) -> None:
         """Signed: the next session comes up already placed; it is booked only on a click."""
@@ -487,17 +538,21 @@ class SessionsTab(QWidget):
         s = self.series
         if s is None or not s.sessions:
             return None
-        last = s.sessions[-1]
+        choices = [
+            (f"Session {x.number} - {x.draft.performed_at:%a %m/%d/%Y}", x.id)
+            for x in reversed(s.sessions)
+        ]
         return self._open(
             TextDialog(
-                f"Addendum to session {last.number}",
+                "Addendum to a signed session",
                 "The signed entry stays as it is; this note is added under it, with your name"
                 " and the time.",
                 "&Add addendum",
-                lambda text: self._done(
-                    self._sessions.add_addendum(self._actor(), last.id, text),
-                    f"Addendum added to session {last.number}.",
+                lambda text, session_id: self._done(
+                    self._sessions.add_addendum(self._actor(), session_id, text),
+                    "Addendum added.",
                 ),
+                choices=choices,
                 parent=self,
             )
         )
@@ -514,7 +569,9 @@ class SessionsTab(QWidget):
                 s.planned + 1,
                 "&Extend",
                 lambda n: self._done(
-                    self._sessions.extend(self._actor(), s.id, n, s.version),
+                    self._guarded(
+                        lambda: self._sessions.extend(self._actor(), s.id, n, self._version())
+                    ),
                     f"Series extended to {n} sessions.",
                 ),
                 parent=self,
@@ -545,7 +602,10 @@ class SessionsTab(QWidget):
                 title,
                 question,
                 label,
-                lambda text: self._done(step(self._actor(), s.id, text, s.version), said),
+                lambda text: self._done(
+                    self._guarded(lambda: step(self._actor(), s.id, text, self._version())),
+                    said + self._still_booked(s),
+                ),
                 parent=self,
             )
         )
@@ -555,12 +615,23 @@ class SessionsTab(QWidget):
         if s is None:
             return
         try:
-            self._sessions.resume(self._actor(), s.id, s.version)
+            self._guarded(lambda: self._sessions.resume(self._actor(), s.id, self._version()))
         except ServiceError as exc:
             prompts.warn(self, "Not resumed", str(exc))
             return
         self._changed()
         self.message.emit("Series resumed.")
+
+    def _still_booked(self, series: Series) -> str:
+        """A paused or ended series may still have a visit booked: the desk is told."""
+        booked = self._sessions.next_session_booking(series)
+        if booked is None:
+            return ""
+        starts = booked.appointment.starts
+        return (
+            f" A CO2 session is still booked for {starts:%a %m/%d/%Y %I:%M %p}:"
+            " cancel it on the Calendar tab if it is no longer wanted."
+        )
 
     def _done(self, result: object, said: str) -> object:
         self.message.emit(said)
@@ -619,13 +690,19 @@ class SessionsTab(QWidget):
         self.recall_models["reviews"].set_rows(recall.reviews_due)
         self.recall_models["completed"].set_rows(recall.completed)
 
+    def _recall_used(self, key: str) -> None:
+        """One row at a time across the three lists: the others lose their selection."""
+        self.recall_key = key
+        for other, view in self.recall_views.items():
+            if other != key:
+                view.clearSelection()
+                view.setCurrentIndex(view.model().index(-1, -1))
+
     def _selected_recall(self) -> RecallRow | None:
-        for key, view in self.recall_views.items():
-            if view.hasFocus() or view.currentIndex().isValid():
-                row = self.recall_models[key].row_at(view.currentIndex().row())
-                if row is not None:
-                    return row
-        return None
+        view = self.recall_views.get(self.recall_key)
+        if view is None or not view.currentIndex().isValid():
+            return None
+        return self.recall_models[self.recall_key].row_at(view.currentIndex().row())
 
     def _recall_open_row(self, key: str, index: QModelIndex) -> None:
         row = self.recall_models[key].row_at(index.row())
@@ -645,10 +722,15 @@ class SessionsTab(QWidget):
         series = self._sessions.get(row.series_id)
         offers = (
             [self._sessions.next_session_proposal(series)]
-            if row.type_code == "co2_session"
+            if row.type_code == CO2_SESSION
             else self._sessions.review_proposals(series)
         )
-        offer = next((o for o in offers if o is not None), None)
+        offer = next((o for o in offers if o is not None and o.starts is not None), None)
+        if offer is None:
+            prompts.inform(
+                self, "Recall", "Nothing to book for this row now: open the patient to see why."
+            )
+            return None
         try:
             patient = self._patients.get(row.patient_id)
         except ServiceError as exc:

@@ -32,7 +32,12 @@ class PatientDetailPane(QFrame):
     archive_requested = Signal(int)
     restore_requested = Signal(int)
 
-    def __init__(self, today: Callable[[], date], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        today: Callable[[], date],
+        progress: Callable[[int], str] | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("patientDetail")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -41,7 +46,7 @@ class PatientDetailPane(QFrame):
         self._patient: Patient | None = None
         # Where the patient's CO2 series stands, looked up after the pane is shown: the laser
         # code loads on first use, never on the way to the first paint.
-        self.progress: Callable[[int], str] | None = None
+        self.progress = progress
         self._progress_timer = QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.timeout.connect(self._show_progress)
