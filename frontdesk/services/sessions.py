@@ -44,6 +44,8 @@ from frontdesk.storage.patients import PatientRepository
 SERIES = "co2_series"
 SESSION = "co2_session"
 PLANNING_YEARS = 4  # closures are read this far ahead when projecting a series
+MIN_GAP = timedelta(weeks=4)  # even with the doctor's reason, sessions are this far apart
+BOOKED_EARLY = timedelta(days=45)  # a CO2 visit this far before the due date is for it
 REVIEW_EARLY = timedelta(days=30)  # a review booked this close before its date counts for it
 EARLIEST_FIRST_SESSION = timedelta(days=14)  # logged at the visit the series was opened
 
@@ -159,7 +161,24 @@ class SessionService:
         if series.status is not SeriesStatus.ACTIVE or series.done >= series.planned:
             return None
         after = series.last.day if series.last else series.opened_on - timedelta(days=1)
+        if series.last is not None:  # a visit booked for the session just done is not this one
+            due = self.next_due(series)
+            assert due is not None
+            after = max(after, due - BOOKED_EARLY)
         return self._booking(series.patient_id, CO2_SESSION, after)
+
+    def stray_bookings(self, series: Series) -> list[ListedAppointment]:
+        """CO2 visits still booked that no planned session of the series needs any more
+        (a session done early, a series completed, paused or ended): for the desk to cancel."""
+        needed = self.next_session_booking(series)
+        after = series.last.day if series.last else series.opened_on - timedelta(days=1)
+        return [
+            a
+            for a in self._calendar.upcoming(series.patient_id)
+            if a.appointment.type_code == CO2_SESSION
+            and a.appointment.starts.date() > after
+            and (needed is None or a.appointment.id != needed.appointment.id)
+        ]
 
     def progress(self, patient_id: int) -> str:
         """One line for the registry: where the patient's series stands ('' when none)."""
@@ -247,9 +266,13 @@ class SessionService:
                         f" before the series was opened ({_day(series.opened_on)})."
                     }
                 )
-            if series.last is not None and draft.performed_at <= series.last.draft.performed_at:
+            last = series.last
+            if last is not None and draft.performed_at.date() < last.day + MIN_GAP:
                 raise ValidationFailed(
-                    {"performed_at": "This session comes after the last one logged."}
+                    {
+                        "performed_at": f"Sessions are at least {MIN_GAP.days // 7} weeks apart:"
+                        f" the last one was {_day(last.day)}."
+                    }
                 )
             due = series.next_due(office) if series.last else None
             said = timing_refusal(due, draft.performed_at.date(), early_reason)

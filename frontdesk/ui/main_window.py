@@ -219,12 +219,38 @@ class MainWindow(QMainWindow):
             )
             self._fill_page(self.sessions_page, tab)
             for action in (tab.open_action, tab.log_action, tab.addendum_action):
-                self.sessions_menu.addAction(action)
+                self.sessions_menu.addAction(self._in_sessions(action))
             self.sessions_menu.addSeparator()
             for action in (tab.book_next_action, tab.book_review_action, tab.recall_action):
-                self.sessions_menu.addAction(action)
+                self.sessions_menu.addAction(self._in_sessions(action))
             self._sessions_tab = tab
         return self._sessions_tab
+
+    def _in_sessions(self, action: QAction) -> QAction:
+        """A CO2 menu entry acts in the CO2 tab, on the patient chosen in the registry when
+        the registry is in front: never on a patient out of sight."""
+        proxy = QAction(action.text(), self)
+        if not action.shortcut().isEmpty():  # one owner for the keys: the menu entry
+            proxy.setShortcut(action.shortcut())
+            action.setShortcut(QKeySequence())
+
+        def run() -> None:
+            chosen = None
+            if self.tabs.currentWidget() is self.patients_tab:
+                chosen = self.patients_tab.selected_patient()
+            tab = self.show_sessions()
+            if chosen is not None:
+                tab.choose_patient(chosen.id)
+            if action.isEnabled():
+                action.trigger()
+            else:
+                who = tab.patient.full_name if tab.patient else "no patient chosen"
+                self.show_message(
+                    f"{action.text().replace('&', '').rstrip('…')}: not possible now ({who})."
+                )
+
+        proxy.triggered.connect(run)
+        return proxy
 
     def show_sessions(self) -> SessionsTab:
         self.tabs.setCurrentWidget(self.sessions_page)

@@ -292,3 +292,32 @@ def test_a_new_screening_item_stops_the_next_session(clinic, doctor, patient, se
     later.intakes.record(doctor, patient.id, pregnant)
     with pytest.raises(ValidationFailed, match="Pregnant"):
         later.sessions.log_session(doctor, series.id, session_at(date(2027, 2, 24)))
+
+
+def test_sessions_are_four_weeks_apart_even_with_a_reason(clinic, doctor, series) -> None:
+    clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    soon = at(clinic, date(2026, 12, 10))
+    with pytest.raises(ValidationFailed, match="at least 4 weeks apart"):
+        soon.sessions.log_session(
+            doctor,
+            series.id,
+            session_at(date(2026, 12, 10)),
+            early_reason="The patient insists on going faster than planned.",
+        )
+
+
+def test_a_visit_booked_for_a_session_done_early_is_pointed_out(
+    clinic, desk, doctor, patient, series
+) -> None:
+    s = clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
+    visit = clinic.calendar.book(desk, patient.id, CO2_SESSION, datetime(2027, 3, 1, 10))
+    early = at(clinic, date(2027, 2, 15))
+    s = early.sessions.log_session(
+        doctor,
+        series.id,
+        session_at(date(2027, 2, 15)),
+        early_reason="Moving abroad at the end of February.",
+    )
+    # The Mar 1 visit was for session 2, done early: it is not session 3's booking.
+    assert early.sessions.next_session_booking(s) is None
+    assert [a.appointment.id for a in early.sessions.stray_bookings(s)] == [visit.appointment.id]

@@ -257,3 +257,23 @@ def test_an_addendum_can_go_on_an_earlier_session(qtbot, tab, demo) -> None:
     click(qtbot, dialog.ok)
     first = demo.sessions.get(running.id).sessions[0]
     assert [a.text for a in first.addenda] == ["The chin was not treated at this session."]
+
+
+def test_the_co2_menu_acts_on_the_patient_chosen_in_the_registry(qtbot, window, demo, fresh):
+    at_the_desk(window, Role.DOCTOR)
+    _ = window.sessions_tab  # the menu is filled
+    window.patients_tab.search.setText(f"{fresh.first_name} {fresh.last_name}")
+    window.patients_tab.select_patient(fresh.id)
+    opening = next(a for a in window.sessions_menu.actions() if a.text() == "&Open a series…")
+    opening.trigger()
+    tab = window.sessions_tab
+    assert window.tabs.currentWidget() is window.sessions_page
+    assert tab.patient.id == fresh.id and isinstance(tab.dialog, SeriesDialog)
+    assert fresh.full_name in tab.dialog.windowTitle()
+
+
+def test_a_search_that_hides_the_patient_clears_the_right_side(qtbot, tab, demo, fresh) -> None:
+    assert tab.choose_patient(fresh.id)
+    tab.search.setText("zzzz nobody")
+    assert tab.patient is None and not tab.open_button.isEnabled()
+    assert tab.heading.text().startswith("Choose a patient")

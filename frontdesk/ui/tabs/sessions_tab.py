@@ -100,6 +100,7 @@ class SessionsTab(QWidget):
         self.heading.setFont(font)
         self.glance = QLabel()
         self.glance.setObjectName("seriesGlance")
+        self.glance.setTextFormat(Qt.TextFormat.RichText)
         self.glance.setWordWrap(True)
         self.eligibility = QLabel()
         self.eligibility.setObjectName("seriesEligibility")
@@ -129,6 +130,7 @@ class SessionsTab(QWidget):
         self.doctor_note.setStyleSheet("color: palette(mid);")
         self.next_label = QLabel()
         self.next_label.setObjectName("nextProposal")
+        self.next_label.setTextFormat(Qt.TextFormat.RichText)
         self.next_label.setWordWrap(True)
         self.book_next_button = QPushButton("&Book next session…")
         self.book_review_button = QPushButton("Book results re&view…")
@@ -224,6 +226,7 @@ class SessionsTab(QWidget):
         self.recall_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
         self.search.textChanged.connect(self.model.set_search)
+        self.model.modelReset.connect(self._list_changed)
         self.search.move_down.connect(self._walk_into_patients)
         self.search.open_requested.connect(self._walk_into_patients)
         self.patients.selectionModel().currentRowChanged.connect(self._patient_changed)
@@ -270,6 +273,13 @@ class SessionsTab(QWidget):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         return self.patient is not None and self.patient.id == patient_id
+
+    def _list_changed(self) -> None:
+        """A search that hides the patient on the right clears the right side: no button
+        ever acts on someone who is not in front of the user."""
+        if self.patient is not None and self.model.row_of(self.patient.id) is None:
+            self.patient = None
+            self._show_series()
 
     def _walk_into_patients(self) -> None:
         if self.model.rowCount():
@@ -506,6 +516,16 @@ class SessionsTab(QWidget):
                 parent=self,
             )
         )
+        name = self.patient.full_name if self.patient else ""
+        form.setWindowTitle(f"{form.windowTitle()} - {name}")
+        form.header.setText(f"<b>{escape(name)}</b>. {escape(form.header.text())}")
+        if self.verdict is not None and self.verdict.warnings:
+            form.header.setText(
+                form.header.text()
+                + "<br><span style='color:#8a5300'>For the doctor: "
+                + escape(" ".join(self.verdict.warnings))
+                + "</span>"
+            )
         form.accepted.connect(self._offer_next)
         return form
 
@@ -530,6 +550,9 @@ class SessionsTab(QWidget):
 
     def _offer_next(self) -> None:
         """Signed: the next session comes up already placed; it is booked only on a click."""
+        stray = self._still_booked(self.series) if self.series else ""
+        if stray:
+            prompts.inform(self, "A CO2 visit is still booked", stray.strip())
         offer = self.next_offer
         if offer is not None and offer.starts is not None and offer.booked is None:
             self.book_next()
@@ -544,7 +567,7 @@ class SessionsTab(QWidget):
         ]
         return self._open(
             TextDialog(
-                "Addendum to a signed session",
+                f"Addendum to a signed session - {self.patient.full_name if self.patient else ''}",
                 "The signed entry stays as it is; this note is added under it, with your name"
                 " and the time.",
                 "&Add addendum",
@@ -563,7 +586,7 @@ class SessionsTab(QWidget):
             return None
         return self._open(
             SeriesDialog(
-                "Extend the series",
+                f"Extend the series - {self.patient.full_name if self.patient else ''}",
                 f"The series plans {s.planned} sessions; it can go up to {MAX_SESSIONS}.",
                 s.planned + 1,
                 s.planned + 1,
@@ -594,8 +617,9 @@ class SessionsTab(QWidget):
 
     def _stop(self, title: str, question: str, label: str, how: str, said: str) -> QWidget | None:
         s = self.series
-        if s is None:
+        if s is None or self.patient is None:
             return None
+        title = f"{title} - {self.patient.full_name}"
         step = getattr(self._sessions, how)
         return self._open(
             TextDialog(
@@ -623,14 +647,17 @@ class SessionsTab(QWidget):
         self.message.emit("Series resumed.")
 
     def _still_booked(self, series: Series) -> str:
-        """A paused or ended series may still have a visit booked: the desk is told."""
-        booked = self._sessions.next_session_booking(series)
-        if booked is None:
+        """Visits the series no longer needs (done early, completed, paused, ended): the desk
+        is told, and cancels them on the Calendar tab if they are not wanted."""
+        try:
+            stray = self._sessions.stray_bookings(self._sessions.get(series.id))
+        except ServiceError:
             return ""
-        starts = booked.appointment.starts
+        if not stray:
+            return ""
+        when = ", ".join(f"{a.appointment.starts:%a %m/%d/%Y %I:%M %p}" for a in stray)
         return (
-            f" A CO2 session is still booked for {starts:%a %m/%d/%Y %I:%M %p}:"
-            " cancel it on the Calendar tab if it is no longer wanted."
+            f" Still booked for a CO2 session: {when}; cancel it on the Calendar tab if unneeded."
         )
 
     def _done(self, result: object, said: str) -> object:
