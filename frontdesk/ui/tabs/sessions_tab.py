@@ -320,7 +320,13 @@ class SessionsTab(QWidget):
             self.eligibility.clear()
         if office is None:
             office = self._sessions.office()
-        self.timeline.show_series(self.series, office, self._today())
+        booked = self._sessions.next_session_booking(self.series) if self.series else None
+        self.timeline.show_series(
+            self.series,
+            office,
+            self._today(),
+            booked.appointment.starts.date() if booked else None,
+        )
         self.log.setHtml(self._log_html())
         self._show_next()
         self._update_buttons()
@@ -411,7 +417,7 @@ class SessionsTab(QWidget):
                 if offer.starts
                 else "no free time found"
             )
-            lines.append(f"{escape(offer.why)} Offered: {free}.")
+            lines.append(f"{escape(offer.why.rstrip('.'))}. Offered: {free}.")
         self.next_label.setText("<br>".join(lines))
 
     def _update_buttons(self) -> None:

@@ -80,20 +80,27 @@ class SeriesTimeline(QWidget):
         self.setMinimumHeight(self._needed_height())
 
     # -- content ---------------------------------------------------------------------------
-    def show_series(self, series: Series | None, office: OfficeCalendar, today: date) -> None:
+    def show_series(
+        self,
+        series: Series | None,
+        office: OfficeCalendar,
+        today: date,
+        booked: date | None = None,
+    ) -> None:
+        """`booked`: the day the next session is booked for, if it is (drawn there)."""
         self.series = series
         self.today = today
         if series is None:
             self._done, self._planned, self._results, self._full = [], [], [], None
         else:
             self._done = [s.day for s in series.sessions]
-            projected = series.projected_dates(office)
+            projected = series.projected_dates(office, today, booked)
             # A paused or ended series plans nothing more: projected_dates says only what was done.
             self._planned = projected[len(self._done) :]
             self._results = [results_window(day) for day in self._done]
             # A paused series has no final session yet: no full-results date to show.
             paused = series.status is SeriesStatus.PAUSED
-            self._full = None if paused else series.full_results(office)
+            self._full = None if paused else series.full_results(office, today, booked)
             self._span()
         self.setAccessibleDescription(self.summary())
         self.update()
