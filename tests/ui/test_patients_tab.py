@@ -218,3 +218,11 @@ def test_disabled_controls_look_disabled(qapp) -> None:
         enabled = palette.color(QPalette.ColorGroup.Active, role)
         disabled = palette.color(QPalette.ColorGroup.Disabled, role)
         assert enabled != disabled
+
+
+def test_a_column_it_cannot_sort_by_keeps_the_arrow_where_the_order_is(window) -> None:
+    from frontdesk.ui.models.patients_model import COL_FINDING, COL_NAME
+
+    header = window.patients_tab.table.horizontalHeader()
+    header.setSortIndicator(COL_FINDING, Qt.SortOrder.AscendingOrder)
+    assert header.sortIndicatorSection() == COL_NAME

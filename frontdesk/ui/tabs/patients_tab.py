@@ -34,6 +34,7 @@ from frontdesk.ui.models.patients_model import (
     COL_NAME,
     COL_PHONE,
     COL_STATUS,
+    SORT_BY_COLUMN,
     PatientTableModel,
 )
 from frontdesk.ui.notifier import ChangeNotifier
@@ -104,6 +105,8 @@ class PatientsTab(QWidget):
         self.table.horizontalHeader().setSortIndicator(COL_NAME, Qt.SortOrder.AscendingOrder)
         self.table.setSortingEnabled(True)
         header = self.table.horizontalHeader()
+        self._sorted_by = (COL_NAME, Qt.SortOrder.AscendingOrder)
+        header.sortIndicatorChanged.connect(self._sort_indicator_moved)
         widths = (
             (COL_NAME, 175),
             (COL_DOB, 130),
@@ -173,6 +176,16 @@ class PatientsTab(QWidget):
         action.triggered.connect(slot)
         self.addAction(action)
         return action
+
+    def _sort_indicator_moved(self, column: int, order: Qt.SortOrder) -> None:
+        """A column the list cannot be sorted by keeps the arrow where the order really is."""
+        if column in SORT_BY_COLUMN:
+            self._sorted_by = (column, order)
+            return
+        header = self.table.horizontalHeader()
+        header.blockSignals(True)
+        header.setSortIndicator(*self._sorted_by)
+        header.blockSignals(False)
 
     # -- finding ----------------------------------------------------------------------------
     def focus_search(self) -> None:
