@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMenu,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTableView,
     QToolButton,
@@ -45,7 +46,15 @@ from frontdesk.services.patients import PatientService
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.appointment_dialog import AppointmentDialog, status_verb
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
-from frontdesk.ui.models.day_model import COL_NOTE, COL_PATIENT, DayModel
+from frontdesk.ui.models.day_model import (
+    COL_NOTE,
+    COL_PATIENT,
+    COL_PHONE,
+    COL_STATUS,
+    COL_TIME,
+    COL_TYPE,
+    DayModel,
+)
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.widgets.lists import set_up_record_list
 from frontdesk.ui.widgets.week_view import WeekView
@@ -102,6 +111,8 @@ class CalendarTab(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.title.setFont(font)
+        # A new title each week must not re-layout (and repaint) the whole tab.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.book_button = QPushButton("&Book…")
         self.book_button.setToolTip("Book an appointment (Ctrl+B), or click a free time")
         self.print_button = QPushButton("&Print day sheet…")
@@ -161,6 +172,7 @@ class CalendarTab(QWidget):
         self.view = WeekView()
         self.day_label = QLabel()
         self.day_label.setObjectName("dayLabel")
+        self.day_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.model = DayModel(self)
         self.table = QTableView()
         set_up_record_list(self.table, "dayAppointments")
@@ -168,9 +180,18 @@ class CalendarTab(QWidget):
         self.table.setModel(self.model)
         self.table.setMinimumHeight(140)  # four rows at least: the day's list is worked from
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        # Widths set once from the font, not measured from the rows: the list changes at
+        # every step through the weeks, and measuring every cell each time is what costs.
+        fm = self.table.fontMetrics()
+        for column, widest in (
+            (COL_TIME, "12:30 pm-12:45 pm"),
+            (COL_PATIENT, "Guadalupe Martínez López"),
+            (COL_PHONE, "(818) 555-0134"),
+            (COL_TYPE, "\u25a0\u25a0 CO2 laser session"),
+            (COL_STATUS, "Cancelled by patient"),
+        ):
+            header.resizeSection(column, fm.horizontalAdvance(widest) + 24)
         header.setSectionResizeMode(COL_NOTE, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_PATIENT, QHeaderView.ResizeMode.ResizeToContents)
         below = QWidget()
         below_layout = QVBoxLayout(below)
         below_layout.setContentsMargins(0, 0, 0, 0)
@@ -377,7 +398,7 @@ class CalendarTab(QWidget):
         self.anchor += timedelta(days=days * direction)
         self.day = self.anchor if self.mode == DAY else self.day + timedelta(days=7 * direction)
         self.refresh()
-        self.view.place_cursor(datetime.combine(self.day, at))
+        self.view.place_cursor(datetime.combine(self.day, at), select=False)
 
     def _walked_off(self, direction: int) -> None:
         """Right from the last day shown goes to the next period's first day, and back."""

@@ -10,12 +10,14 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Si
 from PySide6.QtGui import (
     QColor,
     QFont,
+    QFontMetrics,
     QKeyEvent,
     QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
     QPen,
+    QStaticText,
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
@@ -82,6 +84,12 @@ class WeekView(QWidget):
         self._press: QPointF | None = None
         self._dragging: Block | None = None
         self._drop_at: datetime | None = None
+        self._colours: dict[str, QColor] = {}
+        self._texts: dict[str, QStaticText] = {}
+        self._pens: dict[tuple[str, bool], QPen] = {}
+        self._fills: dict[tuple[str, bool], QColor] = {}
+        self._misfit_pen = QPen(MISFIT, 2)
+        self._misfit_pen.setStyle(Qt.PenStyle.DashLine)
         self._drop_refused: str | None = None
         # Set by the owner: why an appointment cannot move to a time (None: it can).
         self.check_move: Callable[[ListedAppointment, datetime], str | None] | None = None
@@ -187,6 +195,9 @@ class WeekView(QWidget):
         bold.setBold(True)
         small.setPointSizeF(self.font().pointSizeF() * 0.85)
         self._block_fonts = (bold, small)  # made once a paint, not once a block
+        self._block_metrics = (QFontMetrics(bold), QFontMetrics(small))
+        self._text_pen = QPen(self.palette().color(QPalette.ColorRole.Text))
+        self._shade = _over(SHADE, self.palette().color(QPalette.ColorRole.Base))
         painter = QPainter(self)
         # Straight lines and small radii need no antialiasing: it would cost most of a repaint.
         palette = self.palette()
@@ -221,7 +232,7 @@ class WeekView(QWidget):
                 painter.fillRect(QRectF(x, 0, width, bottom), TODAY_TINT)
             hours = self.office.hours_on(day)
             if hours is None:
-                painter.fillRect(column, SHADE)
+                painter.fillRect(column, self._shade)
                 closure = self.office.closure_on(day)
                 painter.setFont(self.font())
                 painter.setPen(palette.color(QPalette.ColorRole.Text))
@@ -235,8 +246,8 @@ class WeekView(QWidget):
             else:
                 before = self._y_for(hours.opens)
                 after = self._y_for(hours.closes)
-                painter.fillRect(QRectF(x, HEADER, width, before - HEADER), SHADE)
-                painter.fillRect(QRectF(x, after, width, bottom - after), SHADE)
+                painter.fillRect(QRectF(x, HEADER, width, before - HEADER), self._shade)
+                painter.fillRect(QRectF(x, after, width, bottom - after), self._shade)
             painter.setFont(bold if day == self.today else self.font())
             painter.setPen(
                 palette.color(QPalette.ColorRole.Highlight)
@@ -291,55 +302,71 @@ class WeekView(QWidget):
     def _paint_block(
         self, painter: QPainter, listed: ListedAppointment, rect: QRectF, palette: QPalette
     ) -> None:
-        colour = QColor(listed.colour)
+        """Drawn for every block at every repaint: colours, pens and fonts are made once a
+        paint (see paintEvent), text is measured only when it might not fit."""
+        colour = self._colour(listed.colour)
         a = listed.appointment
-        fill = QColor(colour)
-        fill.setAlpha(70 if a.starts < self.now and a.status is not Status.ARRIVED else 200)
-        painter.setPen(QPen(colour.darker(130), 2 if a.id == self.selected_id else 1))
-        painter.setBrush(fill)
-        painter.drawRect(rect)
-        if not self.fits(listed):
-            outline = QPen(MISFIT, 2)
-            outline.setStyle(Qt.PenStyle.DashLine)
-            painter.setPen(outline)
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(rect.adjusted(1, 1, -1, -1))
-        painter.fillRect(QRectF(rect.left(), rect.top(), 4, rect.height()), colour)
+        fits = self.fits(listed)
+        faded = a.starts < self.now and a.status is not Status.ARRIVED
+        # Whole pixels: fractional rectangles take the painter's slow path.
+        box = rect.toRect()
+        painter.fillRect(box, self._fills[colour.name(), faded])
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(self._pens[colour.name(), a.id == self.selected_id])
+        painter.drawRect(box)
+        if not fits:
+            painter.setPen(self._misfit_pen)
+            painter.drawRect(box.adjusted(1, 1, -1, -1))
+        painter.fillRect(box.left(), box.top(), 4, box.height(), colour)
         if a.id == self.selected_id:
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(rect.adjusted(-1, -1, 1, 1))
-        painter.setPen(palette.color(QPalette.ColorRole.Text))
-        inner = rect.adjusted(8, 1, -4, -1)
+            painter.drawRect(box.adjusted(-1, -1, 1, 1))
+        painter.setPen(self._text_pen)
+        left, top, width = rect.left() + 8, rect.top() + 1, int(rect.width() - 12)
         bold, small = self._block_fonts
+        bold_metrics, small_metrics = self._block_metrics
+        line, second = bold_metrics.height(), small_metrics.height()
         painter.setFont(bold)
-        line = painter.fontMetrics().height()
-        painter.drawText(
-            QRectF(inner.left(), inner.top(), inner.width(), line),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            painter.fontMetrics().elidedText(
-                listed.patient_name, Qt.TextElideMode.ElideRight, int(inner.width())
-            ),
+        painter.drawStaticText(
+            QPointF(left, top), self._static(_fitted(bold_metrics, listed.patient_name, width))
         )
-        painter.setFont(small)
-        second = painter.fontMetrics().height()
-        if inner.height() >= line + second - 2:  # the time and status, where they fit
+        if rect.height() - 2 >= line + second - 2:  # the time and status, where they fit
             detail = [format_time(a.starts.time())]
-            if inner.height() >= line + 2 * second:
+            if rect.height() - 2 >= line + 2 * second:
                 detail.append(listed.type_name)
             mark = STATUS_MARKS.get(a.status)
             if mark:
                 detail.append(mark)
-            if not self.fits(listed):
+            if not fits:
                 detail.append("outside hours")
-            painter.drawText(
-                QRectF(inner.left(), inner.top() + line - 1, inner.width(), second),
-                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                painter.fontMetrics().elidedText(
-                    " · ".join(detail), Qt.TextElideMode.ElideRight, int(inner.width())
-                ),
+            painter.setFont(small)
+            painter.drawStaticText(
+                QPointF(left, top + line - 1),
+                self._static(_fitted(small_metrics, " · ".join(detail), width)),
             )
-        painter.setFont(self.font())
+
+    def _static(self, text: str) -> QStaticText:
+        """Laid-out text kept between repaints: names and times recur week after week."""
+        found = self._texts.get(text)
+        if found is None:
+            if len(self._texts) > 4000:
+                self._texts.clear()
+            found = self._texts[text] = QStaticText(text)
+            found.setTextFormat(Qt.TextFormat.PlainText)
+        return found
+
+    def _colour(self, name: str) -> QColor:
+        colour = self._colours.get(name)
+        if colour is None:
+            colour = self._colours[name] = QColor(name)
+            for selected in (False, True):
+                self._pens[colour.name(), selected] = QPen(colour.darker(130), 2 if selected else 1)
+            base = self.palette().color(QPalette.ColorRole.Base)
+            for faded in (False, True):
+                tint = QColor(colour)
+                tint.setAlpha(70 if faded else 200)
+                self._fills[colour.name(), faded] = _over(tint, base)
+        return colour
 
     def fits(self, listed: ListedAppointment) -> bool:
         """Inside the office hours of an open day (hours or closures may change later)."""
@@ -508,20 +535,22 @@ class WeekView(QWidget):
             None,
         )
 
-    def _move_cursor_to(self, moment: datetime) -> None:
+    def _move_cursor_to(self, moment: datetime, select: bool = True) -> None:
         day_changed = self.cursor is None or self.cursor.date() != moment.date()
         self.cursor = moment
         under = self._at_cursor()
-        if under is not None:
+        if under is not None and select:
             self.select(under.appointment.id)
         if day_changed:
             self.cursor_day_changed.emit(moment.date())
         self.update()
 
-    def place_cursor(self, moment: datetime) -> None:
-        """Puts the keyboard cursor on a time shown (e.g. after choosing a day elsewhere)."""
+    def place_cursor(self, moment: datetime, select: bool = True) -> None:
+        """Puts the keyboard cursor on a time shown (e.g. after choosing a day elsewhere).
+
+        `select=False` leaves the selection alone (paging through weeks selects nothing)."""
         if moment.date() in self.days:
-            self._move_cursor_to(moment)
+            self._move_cursor_to(moment, select)
 
     def select(self, appointment_id: int | None) -> None:
         if appointment_id == self.selected_id:
@@ -542,6 +571,23 @@ class WeekView(QWidget):
     def block_rect(self, appointment_id: int) -> QRect:
         block = next(b for b in self._blocks if b.listed.appointment.id == appointment_id)
         return block.rect.toRect()
+
+
+def _over(tint: QColor, base: QColor) -> QColor:
+    """The opaque colour a translucent tint makes over the base: painted without blending."""
+    share = tint.alpha() / 255
+    return QColor(
+        round(tint.red() * share + base.red() * (1 - share)),
+        round(tint.green() * share + base.green() * (1 - share)),
+        round(tint.blue() * share + base.blue() * (1 - share)),
+    )
+
+
+def _fitted(metrics: QFontMetrics, text: str, width: int) -> str:
+    """The text, cut with an ellipsis only when it is too wide (measuring is cheaper)."""
+    if metrics.horizontalAdvance(text) <= width:
+        return text
+    return metrics.elidedText(text, Qt.TextElideMode.ElideRight, width)
 
 
 def describe(listed: ListedAppointment) -> str:
