@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from html import escape
 
-from PySide6.QtCore import QDate, QItemSelectionModel, Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -14,13 +14,11 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,9 +38,8 @@ from frontdesk.domain.staff import Staff
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
-from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, COL_PHONE, PatientTableModel
-from frontdesk.ui.widgets.lists import set_up_record_list
-from frontdesk.ui.widgets.search_box import SearchBox
+from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, COL_PHONE
+from frontdesk.ui.widgets.patient_picker import PatientPicker
 
 ERROR_STYLE = "color: #b3261e;"
 GOOD_STYLE = "color: #1b6e3a;"
@@ -77,23 +74,20 @@ class BookingDialog(QDialog):
         self.result_listed: ListedAppointment | None = None
         self.setWindowTitle("Move the appointment" if moving else "Book an appointment")
 
-        self.search = SearchBox()
-        self.search.setPlaceholderText("Find the patient: name, phone or date of birth")
-        self.search.setAccessibleName("Find the patient to book")
-        self.search.setClearButtonEnabled(True)
-        self.model = PatientTableModel(patients, today, page_size=30)
-        self.results = QTableView()
-        set_up_record_list(self.results, "bookingPatients")
-        self.results.setAccessibleName("Patients found")
-        self.results.setModel(self.model)
-        for column in range(self.model.columnCount()):
-            self.results.setColumnHidden(column, column not in (COL_NAME, COL_DOB, COL_PHONE))
-        header = self.results.horizontalHeader()
-        header.hide()
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        self.results.setFixedHeight(130)
-        header.setSectionResizeMode(COL_DOB, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COL_PHONE, QHeaderView.ResizeMode.ResizeToContents)
+        self.picker = PatientPicker(
+            patients,
+            today,
+            "bookingPatients",
+            "to book",
+            columns=(COL_NAME, COL_DOB, COL_PHONE),
+            page_size=30,
+        )
+        self.picker.table.setFixedHeight(130)
+        self.search, self.model, self.results = (
+            self.picker.search,
+            self.picker.model,
+            self.picker.table,
+        )
         self.who = QLabel()
         self.who.setObjectName("bookingPatient")
         self.who.setWordWrap(True)
@@ -154,8 +148,7 @@ class BookingDialog(QDialog):
             find = QLabel("&Patient:")
             find.setBuddy(self.search)
             layout.addWidget(find)
-            layout.addWidget(self.search)
-            layout.addWidget(self.results)
+            layout.addWidget(self.picker)
         layout.addWidget(self.who)
         layout.addWidget(self.attendance)
         layout.addLayout(form)
@@ -188,10 +181,7 @@ class BookingDialog(QDialog):
         self._fill_times()
         self._set_time(first.time())
 
-        self.search.textChanged.connect(self.model.set_search)
-        self.search.move_down.connect(self._walk_into_results)
-        self.search.open_requested.connect(self._walk_into_results)
-        self.results.selectionModel().currentRowChanged.connect(self._patient_chosen)
+        self.picker.chosen.connect(self._patient_chosen)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.minutes.valueChanged.connect(self._refresh)
         self.day.dateChanged.connect(self._day_changed)
@@ -201,10 +191,8 @@ class BookingDialog(QDialog):
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
 
-        self.model.reload()
         if patient is not None:
-            self.search.setText(f"{patient.first_name} {patient.last_name}")
-            self.choose_patient(patient.id)
+            self.picker.choose(patient.id)
         self._show_patient()
         self._refresh()
         self.setMinimumWidth(560)
@@ -289,24 +277,11 @@ class BookingDialog(QDialog):
         self._refresh()
 
     def choose_patient(self, patient_id: int) -> bool:
-        row = self.model.row_of(patient_id)
-        if row is None:
-            return False
-        self.results.selectionModel().setCurrentIndex(
-            self.model.index(row, COL_NAME),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
-        return True
+        return self.picker.choose(patient_id)
 
-    def _walk_into_results(self) -> None:
-        if self.model.rowCount():
-            self.results.setFocus()
-            if not self.results.currentIndex().isValid():
-                self.choose_patient(self.model.patient_at(0).id)
-
-    def _patient_chosen(self, current, _previous) -> None:
-        self.patient = self.model.patient_at(current.row()) if current.isValid() else None
+    def _patient_chosen(self, patient: Patient | None) -> None:
+        if self.moving is None:
+            self.patient = patient
         self._show_patient()
         self._check()
 

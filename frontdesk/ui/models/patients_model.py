@@ -115,6 +115,13 @@ class PatientTableModel(QAbstractTableModel):
     def patient_at(self, row: int) -> Patient | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
+    def patient_by_id(self, patient_id: int) -> Patient | None:
+        """The patient, whether or not the current search lists them."""
+        try:
+            return self._patients.get(patient_id)
+        except ServiceError:
+            return None
+
     def row_of(self, patient_id: int) -> int | None:
         return next((i for i, p in enumerate(self._rows) if p.id == patient_id), None)
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from html import escape
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -34,11 +34,10 @@ from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 from frontdesk.ui.dialogs.series_dialog import SeriesDialog
 from frontdesk.ui.dialogs.text_dialog import TextDialog
-from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, PatientTableModel
 from frontdesk.ui.models.recall_model import COL_WHAT, RecallModel
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.widgets.lists import set_up_record_list
-from frontdesk.ui.widgets.search_box import SearchBox
+from frontdesk.ui.widgets.patient_picker import PatientPicker
 from frontdesk.ui.widgets.series_timeline import SeriesTimeline
 
 ENTITY = "co2_series"
@@ -70,26 +69,13 @@ class SessionsTab(QWidget):
         self.dialog: QWidget | None = None
 
         # -- the patient's series ----------------------------------------------------------------
-        self.search = SearchBox()
-        self.search.setPlaceholderText("Find the patient")
-        self.search.setAccessibleName("Find patient for the CO2 series")
-        self.search.setClearButtonEnabled(True)
-        self.model = PatientTableModel(patients, today, page_size=50)
-        self.patients = QTableView()
-        set_up_record_list(self.patients, "sessionsPatients")
-        self.patients.setAccessibleName("Patients")
-        self.patients.setModel(self.model)
-        for column in range(self.model.columnCount()):
-            self.patients.setColumnHidden(column, column not in (COL_NAME, COL_DOB))
-        header = self.patients.horizontalHeader()
-        header.hide()
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_DOB, QHeaderView.ResizeMode.ResizeToContents)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.search)
-        left_layout.addWidget(self.patients)
+        self.picker = PatientPicker(patients, today, "sessionsPatients", "for the CO2 series")
+        self.search, self.model, self.patients = (
+            self.picker.search,
+            self.picker.model,
+            self.picker.table,
+        )
+        left = self.picker
 
         self.heading = QLabel("Choose a patient on the left to see their CO2 series.")
         self.heading.setObjectName("sessionsHeading")
@@ -225,11 +211,7 @@ class SessionsTab(QWidget):
         self.recall_action.setShortcut(QKeySequence("Ctrl+R"))
         self.recall_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
-        self.search.textChanged.connect(self.model.set_search)
-        self.model.modelReset.connect(self._list_changed)
-        self.search.move_down.connect(self._walk_into_patients)
-        self.search.open_requested.connect(self._walk_into_patients)
-        self.patients.selectionModel().currentRowChanged.connect(self._patient_changed)
+        self.picker.chosen.connect(self._patient_chosen)
         self.open_button.clicked.connect(self.open_series)
         self.log_button.clicked.connect(self.log_session)
         self.addendum_button.clicked.connect(self.add_addendum)
@@ -245,7 +227,6 @@ class SessionsTab(QWidget):
         self.pages.currentChanged.connect(lambda i: self.refresh_recall() if i == 1 else None)
         notifier.changed.connect(self._data_changed)
 
-        self.model.reload()
         self._show_series()
 
     def _action(self, text: str, slot) -> QAction:
@@ -257,38 +238,16 @@ class SessionsTab(QWidget):
     # -- choosing the patient --------------------------------------------------------------
     def choose_patient(self, patient_id: int) -> bool:
         self.pages.setCurrentIndex(0)
-        row = self.model.row_of(patient_id)
-        if row is None:
-            try:
-                patient = self._patients.get(patient_id)
-            except ServiceError:
-                return False
-            self.search.setText(f"{patient.first_name} {patient.last_name}")
-            row = self.model.row_of(patient_id)
-            if row is None:
-                return False
-        self.patients.selectionModel().setCurrentIndex(
-            self.model.index(row, COL_NAME),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
+        self.picker.choose(patient_id)
         return self.patient is not None and self.patient.id == patient_id
 
-    def _list_changed(self) -> None:
-        """A search that hides the patient on the right clears the right side: no button
-        ever acts on someone who is not in front of the user."""
-        if self.patient is not None and self.model.row_of(self.patient.id) is None:
-            self.patient = None
-            self._show_series()
-
-    def _walk_into_patients(self) -> None:
-        if self.model.rowCount():
-            self.patients.setFocus()
-            if not self.patients.currentIndex().isValid():
-                self.choose_patient(self.model.patient_at(0).id)
-
-    def _patient_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.patient = self.model.patient_at(current.row()) if current.isValid() else None
+    def _patient_chosen(self, patient: Patient | None) -> None:
+        """No button ever acts on a patient who is not the one in front of the user."""
+        if patient is None and self.patient is None:
+            return
+        if patient is not None and self.patient is not None and patient.id == self.patient.id:
+            return
+        self.patient = patient
         self._show_series()
 
     def _is_doctor(self) -> bool:

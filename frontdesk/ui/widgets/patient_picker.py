@@ -1,0 +1,99 @@
+"""Choosing a patient where work is done on one: the registry's search, in a short list."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Signal
+from PySide6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from frontdesk.domain.patients import Patient
+from frontdesk.services.patients import PatientService
+from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, PatientTableModel
+from frontdesk.ui.widgets.lists import set_up_record_list
+from frontdesk.ui.widgets.search_box import SearchBox
+
+
+class PatientPicker(QWidget):
+    """Type to search (same rules as the Patients tab), Down or Enter to walk into the list.
+
+    `chosen` carries the patient picked, or None when the list no longer shows one.
+    """
+
+    chosen = Signal(object)
+
+    def __init__(
+        self,
+        patients: PatientService,
+        today: Callable[[], date],
+        name: str,
+        what_for: str,
+        columns: tuple[int, ...] = (COL_NAME, COL_DOB),
+        page_size: int = 50,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.search = SearchBox()
+        self.search.setPlaceholderText("Find the patient: name, phone or date of birth")
+        self.search.setAccessibleName(f"Find patient {what_for}")
+        self.search.setClearButtonEnabled(True)
+        self.model = PatientTableModel(patients, today, page_size=page_size)
+        self.table = QTableView()
+        set_up_record_list(self.table, name)
+        self.table.setAccessibleName("Patients found")
+        self.table.setModel(self.model)
+        for column in range(self.model.columnCount()):
+            self.table.setColumnHidden(column, column not in columns)
+        header = self.table.horizontalHeader()
+        header.hide()  # name and birthday speak for themselves in a short list
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        for column in columns[1:]:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search)
+        layout.addWidget(self.table, 1)
+
+        self.search.textChanged.connect(self.model.set_search)
+        self.search.move_down.connect(self.walk_in)
+        self.search.open_requested.connect(self.walk_in)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.model.modelReset.connect(self._list_changed)
+        self.model.reload()
+
+    @property
+    def patient(self) -> Patient | None:
+        index = self.table.currentIndex()
+        return self.model.patient_at(index.row()) if index.isValid() else None
+
+    def choose(self, patient_id: int) -> bool:
+        """Selects the patient, searching for them by name when the list does not show them."""
+        row = self.model.row_of(patient_id)
+        if row is None:
+            found = self.model.patient_by_id(patient_id)
+            if found is None:
+                return False
+            self.search.setText(f"{found.first_name} {found.last_name}")
+            row = self.model.row_of(patient_id)
+            if row is None:
+                return False
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, COL_NAME),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        return True
+
+    def walk_in(self) -> None:
+        if self.model.rowCount():
+            self.table.setFocus()
+            if not self.table.currentIndex().isValid():
+                self.choose(self.model.patient_at(0).id)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        self.chosen.emit(self.model.patient_at(current.row()) if current.isValid() else None)
+
+    def _list_changed(self) -> None:
+        """A new search that no longer lists the patient: nobody is chosen any more."""
+        self.chosen.emit(self.patient)
