@@ -1,4 +1,5 @@
-"""Command line: `frontdesk [--db PATH] [--demo] [--smoke]`; later issues add subcommands."""
+"""Command line: `frontdesk [--db PATH] [--demo] [--smoke]`, and
+`frontdesk handout --patient ID --kind KIND [--lang es] --out FILE.pdf` for batch printing."""
 
 from __future__ import annotations
 
@@ -28,6 +29,22 @@ def build_parser() -> argparse.ArgumentParser:
         "--smoke", action="store_true", help="quit as soon as the window has painted (checks)"
     )
     parser.add_argument("--version", action="version", version=f"frontdesk {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    handout = commands.add_parser(
+        "handout", help="save a patient's handout as PDF (recorded like one printed)"
+    )
+    handout.add_argument("--db", metavar="PATH", help="clinic database file")
+    handout.add_argument("--patient", type=int, required=True, metavar="ID", help="patient no.")
+    handout.add_argument(
+        "--kind",
+        required=True,
+        choices=["dark_marks", "co2_plan", "consultation", "laser_care"],
+        help="which handout",
+    )
+    handout.add_argument(
+        "--lang", choices=["en", "es"], help="language (default: the patient's last one)"
+    )
+    handout.add_argument("--out", required=True, metavar="FILE.pdf", help="where to save it")
     return parser
 
 
@@ -41,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = build_parser().parse_args(argv)
     db_path = resolve_db_path(args.db)
+    if args.command == "handout":
+        from frontdesk.handout_cli import save_handout  # Qt only for the PDF
+
+        return save_handout(db_path, args.patient, args.kind, args.lang, args.out)
     if not _has_display():
         # Without this check Qt aborts the whole process with a core dump.
         print(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any QApplication exists
 
@@ -18,6 +19,7 @@ from frontdesk.domain.patients import PatientDraft
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import fixed_clock
+from frontdesk.services.demo import fill_demo_clinic
 
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=CLINIC_TZ)
 
@@ -60,6 +62,26 @@ def draft(**overrides: str) -> PatientDraft:
     }
     values.update(overrides)
     return PatientDraft(**values)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo clinic is built once per run; each test gets its own copy of it."""
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite3"
+    built = open_clinic(path, fixed_clock(NOW))
+    fill_demo_clinic(built)
+    built.close()
+    return path
+
+
+@pytest.fixture
+def demo(clinic, demo_template: Path):
+    source = sqlite3.connect(demo_template)
+    try:
+        source.backup(clinic._db.conn)
+    finally:
+        source.close()
+    return clinic
 
 
 @dataclass

@@ -18,6 +18,7 @@ from frontdesk.storage.migrations import migrate
 
 if TYPE_CHECKING:
     from frontdesk.services.calendar import CalendarService
+    from frontdesk.services.handouts import HandoutService
     from frontdesk.services.intake import IntakeService
     from frontdesk.services.sessions import SessionService
 
@@ -59,6 +60,14 @@ class Clinic:
         from frontdesk.services.sessions import SessionService
 
         return SessionService(self._db, self._clock, self.intakes, self.calendar)
+
+    @cached_property
+    def handouts(self) -> HandoutService:
+        from frontdesk.services.handouts import HandoutService
+
+        return HandoutService(
+            self._db, self._clock, self.patients, self.intakes, self.calendar, self.sessions
+        )
 
     def as_of(self, moment: datetime) -> Clinic:
         """The same database seen at `moment`: for recording what happened before now (demo)."""

@@ -320,6 +320,45 @@ def _co2_series(db: sqlite_utils.Database) -> None:
             )
 
 
+@MIGRATIONS(name="0007_handouts")
+def _handouts(db: sqlite_utils.Database) -> None:
+    # What every handout's header says about the practice: edited by staff, never hard-coded.
+    db.execute(
+        """
+        CREATE TABLE clinic_info (
+            key TEXT PRIMARY KEY CHECK (key IN ('name', 'address', 'phone')),
+            value TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        "INSERT INTO clinic_info VALUES ('name', 'Dr. Alex - Acne Scar Clinic'),"
+        " ('address', 'Encino, California'), ('phone', '(818) 555-0100')"
+    )
+    db.execute(
+        """
+        CREATE TABLE patient_language (
+            patient_id INTEGER PRIMARY KEY REFERENCES patients (id),
+            language TEXT NOT NULL CHECK (language IN ('en', 'es'))
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE handout_prints (
+            id INTEGER PRIMARY KEY,
+            patient_id INTEGER NOT NULL REFERENCES patients (id),
+            kind TEXT NOT NULL,
+            language TEXT NOT NULL,
+            how TEXT NOT NULL CHECK (how IN ('printed', 'pdf')),
+            staff_id INTEGER NOT NULL REFERENCES staff (id),
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX handout_prints_by_patient ON handout_prints (patient_id, id)")
+
+
 def pending_names(db: sqlite_utils.Database, steps: Migrations = MIGRATIONS) -> list[str]:
     return [m.name for m in steps.pending(db)]
 

@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
             self.notifier,
             today,
             progress=lambda patient_id: clinic.sessions.progress(patient_id),
+            handouts=lambda patient_id: _handouts_line(clinic, patient_id),
         )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
@@ -149,6 +150,13 @@ class MainWindow(QMainWindow):
         open_intake.triggered.connect(self.open_intake_of_selected)
         patients.addAction(open_intake)
 
+        # One "print a handout" for the whole window: for the patient in front, whichever tab.
+        self.handout_action = QAction("Print a &handout…", self)
+        self.handout_action.setShortcut(QKeySequence("Ctrl+Shift+P"))
+        self.handout_action.triggered.connect(self.print_handout)
+        patients.addAction(self.handout_action)
+        self.intake_menu.addAction(self.handout_action)
+
         self.calendar_menu = self.menuBar().addMenu("&Calendar")
         self.calendar_menu.aboutToShow.connect(lambda: self.calendar_tab)  # built to fill it
 
@@ -199,6 +207,7 @@ class MainWindow(QMainWindow):
             ):
                 self.calendar_menu.addAction(action)
             self.calendar_menu.addSeparator()
+            self.calendar_menu.addAction(self.handout_action)
             self.calendar_menu.addAction(tab.hours_action)
             self._calendar_tab = tab
         return self._calendar_tab
@@ -223,6 +232,8 @@ class MainWindow(QMainWindow):
             self.sessions_menu.addSeparator()
             for action in (tab.book_next_action, tab.book_review_action, tab.recall_action):
                 self.sessions_menu.addAction(self._in_sessions(action))
+            self.sessions_menu.addSeparator()
+            self.sessions_menu.addAction(self.handout_action)
             self._sessions_tab = tab
         return self._sessions_tab
 
@@ -251,6 +262,36 @@ class MainWindow(QMainWindow):
 
         proxy.triggered.connect(run)
         return proxy
+
+    def patient_in_front(self):
+        """(the patient the tab in front is about, the handout that fits that tab)."""
+        from frontdesk.domain.handouts import Kind
+
+        page = self.tabs.currentWidget()
+        if page is self.intake_page and self._intake_tab is not None:
+            return self._intake_tab.patient, Kind.DARK_MARKS
+        if page is self.calendar_page and self._calendar_tab is not None:
+            return self._calendar_tab.selected_patient(), Kind.CONSULTATION
+        if page is self.sessions_page and self._sessions_tab is not None:
+            return self._sessions_tab.patient, Kind.CO2_PLAN
+        return self.patients_tab.selected_patient(), Kind.DARK_MARKS
+
+    def print_handout(self):
+        """Ctrl+Shift+P: a handout for the patient in front (preview, print or PDF)."""
+        from frontdesk.ui.dialogs.handout_dialog import HandoutDialog
+
+        patient, kind = self.patient_in_front()
+        if patient is None:
+            self.show_message("Choose a patient first: the handout is made for them.")
+            return None
+        dialog = HandoutDialog(
+            self._clinic.handouts, lambda: self.session.current, patient, kind, parent=self
+        )
+        dialog.finished.connect(dialog.deleteLater)
+        dialog.finished.connect(lambda _r: self.notifier.announce("handout", patient.id))
+        self.handout_dialog = dialog
+        dialog.open()
+        return dialog
 
     def show_sessions(self) -> SessionsTab:
         self.tabs.setCurrentWidget(self.sessions_page)
@@ -384,3 +425,11 @@ class MainWindow(QMainWindow):
             return
         self.save_geometry()
         super().closeEvent(event)
+
+
+def _handouts_line(clinic: Clinic, patient_id: int) -> str:
+    """The last handouts given to the patient, for the details pane."""
+    given = clinic.handouts.prints(patient_id)[:3]
+    return "; ".join(
+        f"{p.kind.label} ({p.language.value}) {p.at[5:7]}/{p.at[8:10]}/{p.at[:4]}" for p in given
+    )

@@ -74,11 +74,18 @@ def title_of(doc: QTextDocument) -> str:
     return doc.metaInformation(QTextDocument.MetaInformation.DocumentTitle)
 
 
-def render(doc: QTextDocument, device: QPagedPaintDevice, *, page_numbers: bool = False) -> int:
+def render(
+    doc: QTextDocument,
+    device: QPagedPaintDevice,
+    *,
+    page_numbers: bool = False,
+    page_words: str = "page {n} of {total}",
+) -> int:
     """Paints `doc` on `device` (whose page layout is already set), one page after another.
 
     A copy of the document is laid out against the device itself, so fonts are measured at
-    the device's resolution. With `page_numbers`, each page ends with "Title - page 2 of 3".
+    the device's resolution. With `page_numbers`, each page of a document longer than one
+    page ends with "Title - page 2 of 3" (`page_words` in the document's language).
     Returns the number of pages painted (0 when the device could not be opened).
     """
     painter = QPainter()
@@ -104,9 +111,9 @@ def render(doc: QTextDocument, device: QPagedPaintDevice, *, page_numbers: bool 
             painter.translate(0, -index * page_height)
             copy.drawContents(painter, QRectF(0, index * page_height, width, page_height))
             painter.restore()
-            if page_numbers:
+            if page_numbers and pages > 1:
                 painter.setFont(footer_font)
-                words = f"page {index + 1} of {pages}"
+                words = page_words.format(n=index + 1, total=pages)
                 painter.drawText(
                     QRectF(0, page_height, width, footer_height),
                     Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom,
@@ -118,7 +125,12 @@ def render(doc: QTextDocument, device: QPagedPaintDevice, *, page_numbers: bool 
 
 
 def save_pdf(
-    html: str, path: Path, *, title: str | None = None, page_numbers: bool = False
+    html: str,
+    path: Path,
+    *,
+    title: str | None = None,
+    page_numbers: bool = False,
+    page_words: str = "page {n} of {total}",
 ) -> Path:
     """Writes the PDF (fonts embedded) and returns its path."""
     doc = document_from_html(html, title)
@@ -129,7 +141,7 @@ def save_pdf(
     writer.setPageLayout(page_layout())
     writer.setTitle(title_of(doc))
     writer.setCreator("Frontdesk")
-    pages = render(doc, writer, page_numbers=page_numbers)
+    pages = render(doc, writer, page_numbers=page_numbers, page_words=page_words)
     del writer  # QPainter.end() wrote the file; nothing of it stays open
     if pages == 0:
         raise OSError(f"Could not write {path}.")
@@ -180,26 +192,39 @@ def run_dialog(dialog: QDialog) -> int:
 
 
 def print_preview(
-    html: str, parent: QWidget | None, *, title: str | None = None, page_numbers: bool = False
-) -> None:
-    """The print preview, from which the desk can print."""
+    html: str,
+    parent: QWidget | None,
+    *,
+    title: str | None = None,
+    page_numbers: bool = False,
+    page_words: str = "page {n} of {total}",
+) -> bool:
+    """The print preview, from which the desk can print. True when it printed from there."""
     doc = document_from_html(html, title)
     printer = _printer(doc)
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"Print preview - {title_of(doc)}" if title_of(doc) else "Print preview")
-    dialog.paintRequested.connect(lambda device: render(doc, device, page_numbers=page_numbers))
+    dialog.paintRequested.connect(
+        lambda device: render(doc, device, page_numbers=page_numbers, page_words=page_words)
+    )
     screen = parent.screen() if parent is not None else QGuiApplication.primaryScreen()
     room = screen.availableGeometry() if screen is not None else None
     if room is not None:  # a whole page where the screen allows, never past its edges
         dialog.resize(min(900, int(room.width() * 0.9)), min(1000, int(room.height() * 0.9)))
     try:
-        run_dialog(dialog)
+        result = run_dialog(dialog)
+        return result in (1, QDialog.DialogCode.Accepted)
     finally:
         dialog.deleteLater()
 
 
 def print_dialog(
-    html: str, parent: QWidget | None, *, title: str | None = None, page_numbers: bool = False
+    html: str,
+    parent: QWidget | None,
+    *,
+    title: str | None = None,
+    page_numbers: bool = False,
+    page_words: str = "page {n} of {total}",
 ) -> bool:
     """The system print dialog; prints when accepted. True when something was printed."""
     doc = document_from_html(html, title)
@@ -209,7 +234,7 @@ def print_dialog(
     try:
         if run_dialog(dialog) != QDialog.DialogCode.Accepted:
             return False
-        printed = render(doc, printer, page_numbers=page_numbers) > 0
+        printed = render(doc, printer, page_numbers=page_numbers, page_words=page_words) > 0
         target = printer.outputFileName()
         if printed and target and printer.outputFormat() == QPrinter.OutputFormat.PdfFormat:
             Path(target).write_bytes(spaces_as_spaces(Path(target).read_bytes()))  # "Print to file"

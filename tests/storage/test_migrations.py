@@ -37,6 +37,7 @@ def test_an_old_file_is_backed_up_then_upgraded_keeping_its_rows(tmp_path: Path)
         "0004_intakes",
         "0005_calendar",
         "0006_co2_series",
+        "0007_handouts",
     ]
 
     backup = migrate(db, path, NOW)

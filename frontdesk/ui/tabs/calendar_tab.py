@@ -454,6 +454,18 @@ class CalendarTab(QWidget):
         if listed is not None and listed.appointment.status.holds_slot:
             self.view.select(listed.appointment.id)
 
+    def selected_patient(self) -> Patient | None:
+        """The patient of the appointment selected in the view or the day's list."""
+        listed = self._listed(self.view.selected_id) if self.view.selected_id else None
+        if listed is None:
+            listed = self.model.listed_at(self.table.currentIndex().row())
+        if listed is None:
+            return None
+        try:
+            return self._patients.get(listed.appointment.patient_id)
+        except ServiceError:
+            return None
+
     def _listed(self, appointment_id: int) -> ListedAppointment | None:
         return next((r for r in self.shown if r.appointment.id == appointment_id), None)
 

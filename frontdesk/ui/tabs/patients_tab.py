@@ -72,9 +72,11 @@ class PatientsTab(QWidget):
         notifier: ChangeNotifier,
         today: Callable[[], date],
         progress: Callable[[int], str] | None = None,
+        handouts: Callable[[int], str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
-        """`progress` tells where a patient's CO2 series stands, for the details pane."""
+        """`progress` and `handouts` tell where a patient's CO2 series stands and which
+        handouts they were given, for the details pane."""
         super().__init__(parent)
         self.setObjectName("patientsTab")
         self._patients = patients
@@ -119,7 +121,7 @@ class PatientsTab(QWidget):
             header.resizeSection(column, width)
         header.setSectionResizeMode(COL_FINDING, QHeaderView.ResizeMode.Stretch)
 
-        self.detail = PatientDetailPane(today, progress)
+        self.detail = PatientDetailPane(today, progress, handouts)
 
         top = QHBoxLayout()
         top.setSpacing(8)
@@ -354,7 +356,7 @@ class PatientsTab(QWidget):
         self.message.emit(f"{patient.full_name} {verb}.")
 
     def _data_changed(self, entity: str, entity_id: int) -> None:
-        if entity in ("co2_series", "appointment"):  # the series line in the details pane
+        if entity in ("co2_series", "appointment", "handout"):  # lines in the details pane
             self.detail.show_patient(self.detail.patient)
             return
         if entity != ENTITY:

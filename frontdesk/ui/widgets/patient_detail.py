@@ -36,6 +36,7 @@ class PatientDetailPane(QFrame):
         self,
         today: Callable[[], date],
         progress: Callable[[int], str] | None = None,
+        handouts: Callable[[int], str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -47,6 +48,7 @@ class PatientDetailPane(QFrame):
         # Where the patient's CO2 series stands, looked up after the pane is shown: the laser
         # code loads on first use, never on the way to the first paint.
         self.progress = progress
+        self.handouts = handouts
         self._progress_timer = QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.timeout.connect(self._show_progress)
@@ -77,6 +79,7 @@ class PatientDetailPane(QFrame):
             ("email", "Email"),
             ("finding", "Latest finding"),
             ("series", "CO2 series"),
+            ("handouts", "Handouts"),
             ("notes", "Notes"),
             ("registered", "Registered"),
             ("updated", "Last changed"),
@@ -139,7 +142,8 @@ class PatientDetailPane(QFrame):
         self.values["email"].setText(patient.email or "none given")
         self.values["finding"].setText(patient.finding or "intake due")
         self.values["series"].setText("none" if self.progress is None else "…")
-        if self.progress is not None:
+        self.values["handouts"].setText("none" if self.handouts is None else "…")
+        if self.progress is not None or self.handouts is not None:
             self._progress_timer.start(0)
         self.values["notes"].setText(patient.notes or "no notes")
         self.values["registered"].setText(_stamp_date(patient.created_at))
@@ -149,13 +153,16 @@ class PatientDetailPane(QFrame):
         self.restore_button.setVisible(patient.archived)
 
     def _show_progress(self) -> None:
-        if self._patient is None or self.progress is None:
+        if self._patient is None:
             return
-        try:
-            said = self.progress(self._patient.id)
-        except ServiceError as exc:
-            said = str(exc)
-        self.values["series"].setText(said or "none")
+        for key, lookup in (("series", self.progress), ("handouts", self.handouts)):
+            if lookup is None:
+                continue
+            try:
+                said = lookup(self._patient.id)
+            except ServiceError as exc:
+                said = str(exc)
+            self.values[key].setText(said or "none")
 
     def _emit(self, signal: Signal) -> None:
         if self._patient is not None:

@@ -1,0 +1,88 @@
+"""Which handouts there are, in which languages, and the facts that make one personal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from enum import Enum
+
+
+class Kind(Enum):
+    DARK_MARKS = "dark_marks"
+    CO2_PLAN = "co2_plan"
+    CONSULTATION = "consultation"
+    LASER_CARE = "laser_care"
+
+    @property
+    def label(self) -> str:
+        return {
+            "dark_marks": "Dark marks or scars?",
+            "co2_plan": "Your fractional CO2 laser plan",
+            "consultation": "Your free consultation",
+            "laser_care": "Before and after your laser session",
+        }[self.value]
+
+
+class Language(Enum):
+    ENGLISH = "en"
+    SPANISH = "es"
+
+    @property
+    def label(self) -> str:
+        return {"en": "English", "es": "Español"}[self.value]
+
+
+@dataclass(frozen=True)
+class ClinicInfo:
+    name: str
+    address: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    number: int
+    day: date
+    state: str  # "done", "booked" or "due"
+    results_from: date
+    results_to: date
+
+
+@dataclass(frozen=True)
+class HandoutFacts:
+    """Everything personal a handout may say, gathered by the services from the records."""
+
+    patient_name: str
+    finding_sections: tuple[str, ...]  # which "your intake found" paragraphs apply
+    sessions: tuple[PlannedSession, ...] = ()
+    planned: int = 0
+    full_results_on: date | None = None
+    consultation: datetime | None = None  # the next booked free consultation
+    hours: tuple[tuple[int, time, time], ...] = field(default_factory=tuple)  # day, opens, closes
+
+
+@dataclass(frozen=True)
+class PrintedHandout:
+    kind: Kind
+    language: Language
+    how: str  # "printed" or "pdf"
+    staff_name: str
+    at: str
+
+
+def finding_sections(summary: str | None) -> tuple[str, ...]:
+    """The intake summary ('mixed: PIH + atrophic: rolling') as the handout's sections."""
+    if not summary:
+        return ("unknown",)
+    text = summary.lower()
+    found = tuple(
+        name
+        for name, mark in (
+            ("pih", "pih"),
+            ("pie", "pie"),
+            ("atrophic", "atrophic"),
+            ("raised", "hypertrophic"),
+        )
+        if mark in text
+    )
+    return found or ("unknown",)

@@ -1,0 +1,149 @@
+"""Personal handouts: the facts gathered from the records, the language, the print log."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlite_utils
+
+from frontdesk.domain.appointments import CONSULTATION
+from frontdesk.domain.co2 import SeriesStatus, results_window
+from frontdesk.domain.handouts import (
+    ClinicInfo,
+    HandoutFacts,
+    Kind,
+    Language,
+    PlannedSession,
+    PrintedHandout,
+    finding_sections,
+)
+from frontdesk.domain.staff import Staff
+from frontdesk.handouts.render import Handout, render
+from frontdesk.services.calendar import CalendarService
+from frontdesk.services.clock import Clock, today
+from frontdesk.services.errors import ValidationFailed, plain_storage_errors
+from frontdesk.services.intake import IntakeService
+from frontdesk.services.patients import PatientService
+from frontdesk.services.sessions import SessionService
+from frontdesk.services.unit_of_work import unit_of_work
+from frontdesk.storage.handouts import HandoutRepository
+
+HOW = ("printed", "pdf")
+
+
+class HandoutService:
+    def __init__(
+        self,
+        db: sqlite_utils.Database,
+        clock: Clock,
+        patients: PatientService,
+        intakes: IntakeService,
+        calendar: CalendarService,
+        sessions: SessionService,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self._patients = patients
+        self._intakes = intakes
+        self._calendar = calendar
+        self._sessions = sessions
+        self._repo = HandoutRepository(db)
+
+    # -- the clinic's details --------------------------------------------------------------
+    def clinic_info(self) -> ClinicInfo:
+        with plain_storage_errors("read the clinic's details"):
+            return self._repo.clinic_info()
+
+    def set_clinic_info(self, actor: Staff, info: ClinicInfo) -> ClinicInfo:
+        errors = {
+            key: f"The clinic's {key} is printed on every handout: fill it in."
+            for key, value in (
+                ("name", info.name),
+                ("address", info.address),
+                ("phone", info.phone),
+            )
+            if not value.strip()
+        }
+        if errors:
+            raise ValidationFailed(errors)
+        cleaned = ClinicInfo(info.name.strip(), info.address.strip(), info.phone.strip())
+        with unit_of_work(self._db, self._clock, actor, "save the clinic's details") as work:
+            before = self._repo.clinic_info()
+            self._repo.set_clinic_info(cleaned)
+            work.record("update", "clinic_info", None, vars(before), vars(cleaned))
+        return cleaned
+
+    # -- one patient's handout -------------------------------------------------------------
+    def language_of(self, patient_id: int) -> Language:
+        """The language last chosen for the patient; English until one is chosen."""
+        with plain_storage_errors("read the patient's language"):
+            return self._repo.language(patient_id) or Language.ENGLISH
+
+    def facts(self, patient_id: int) -> HandoutFacts:
+        patient = self._patients.get(patient_id)
+        latest = self._intakes.latest(patient_id)
+        series = self._sessions.current(patient_id)
+        sessions: list[PlannedSession] = []
+        planned = 0
+        full = None
+        if series is not None and series.status is not SeriesStatus.ENDED:
+            office = self._sessions.office(series)
+            booked = self._sessions.next_session_booking(series)
+            booked_day = booked.appointment.starts.date() if booked else None
+            days = series.projected_dates(office, self.today(), booked_day)
+            for number, day in enumerate(days, start=1):
+                state = "done" if number <= series.done else "due"
+                if number == series.done + 1 and booked_day is not None:
+                    state = "booked"
+                opens, closes = results_window(day)
+                sessions.append(PlannedSession(number, day, state, opens, closes))
+            planned = series.planned
+            full = series.full_results(office, self.today(), booked_day)
+        consultation = next(
+            (
+                a.appointment.starts
+                for a in self._calendar.upcoming(patient_id)
+                if a.appointment.type_code == CONSULTATION
+            ),
+            None,
+        )
+        hours = self._calendar.hours()
+        return HandoutFacts(
+            patient_name=patient.full_name,
+            finding_sections=finding_sections(latest.summary if latest else None),
+            sessions=tuple(sessions),
+            planned=planned,
+            full_results_on=full,
+            consultation=consultation,
+            hours=tuple((day, span.opens, span.closes) for day, span in sorted(hours.days.items())),
+        )
+
+    def render(self, kind: Kind, patient_id: int, language: Language) -> Handout:
+        return render(kind, language, self.facts(patient_id), self.clinic_info(), self.today())
+
+    def record(
+        self, actor: Staff, patient_id: int, kind: Kind, language: Language, how: str
+    ) -> None:
+        """A handout printed or saved: who, for whom, which, when. The language is remembered."""
+        if how not in HOW:
+            raise ValidationFailed({"how": "A handout is printed or saved as PDF."})
+        with unit_of_work(self._db, self._clock, actor, "record the handout") as work:
+            self._patients.get(patient_id)  # NotFound when there is no such patient
+            new_id = self._repo.record_print(
+                patient_id, kind, language, how, work.actor.id, work.now
+            )
+            self._repo.set_language(patient_id, language)
+            work.record(
+                how,
+                "handout",
+                new_id,
+                None,
+                {"patient_id": patient_id, "kind": kind.value, "language": language.value},
+            )
+
+    def prints(self, patient_id: int) -> list[PrintedHandout]:
+        with plain_storage_errors("read the handouts printed"):
+            return self._repo.prints(patient_id)
+
+    def today(self) -> date:
+        return today(self._clock)

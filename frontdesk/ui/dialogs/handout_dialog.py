@@ -1,0 +1,191 @@
+"""Printing a patient's handout: which one, in which language, then preview, print or PDF."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.handouts import Kind, Language
+from frontdesk.domain.patients import Patient
+from frontdesk.domain.staff import Staff
+from frontdesk.services.errors import ServiceError
+from frontdesk.services.handouts import HandoutService
+from frontdesk.ui import printing, prompts
+
+
+class HandoutDialog(QDialog):
+    """Every handout printed or saved is recorded on the patient; a preview alone is not."""
+
+    def __init__(
+        self,
+        handouts: HandoutService,
+        actor: Callable[[], Staff],
+        patient: Patient,
+        kind: Kind = Kind.DARK_MARKS,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("handoutDialog")
+        self.setWindowTitle(f"Handout for {patient.full_name}")
+        self._handouts = handouts
+        self._actor = actor
+        self.patient = patient
+        self.kind = QComboBox()
+        self.kind.setAccessibleName("Handout")
+        for k in Kind:
+            self.kind.addItem(k.label, k)
+        self.kind.setCurrentIndex(self.kind.findData(kind))
+        self.language = QComboBox()
+        self.language.setAccessibleName("Language")
+        for lang in Language:
+            self.language.addItem(lang.label, lang)
+        try:
+            remembered = handouts.language_of(patient.id)
+        except ServiceError:
+            remembered = Language.ENGLISH
+        self.language.setCurrentIndex(self.language.findData(remembered))
+        form = QFormLayout()
+        form.addRow("&Handout:", self.kind)
+        form.addRow("&Language:", self.language)
+        for field in (self.kind, self.language):
+            form.labelForField(field).setBuddy(field)
+        self.preview_button = QPushButton("Pre&view…")
+        self.print_button = QPushButton("&Print…")
+        self.pdf_button = QPushButton("Save as P&DF…")
+        row = QHBoxLayout()
+        for button in (self.preview_button, self.print_button, self.pdf_button):
+            row.addWidget(button)
+        self.printed = QListWidget()
+        self.printed.setObjectName("handoutsPrinted")
+        self.printed.setAccessibleName("Handouts printed for this patient")
+        self.printed.setMaximumHeight(110)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(8)
+        layout.addWidget(QLabel(f"<b>{patient.full_name}</b>"))
+        layout.addLayout(form)
+        layout.addLayout(row)
+        layout.addWidget(self.error)
+        layout.addWidget(QLabel("Printed or saved before:"))
+        layout.addWidget(self.printed)
+        layout.addWidget(close)
+        self.setMinimumWidth(460)
+        self.preview_button.clicked.connect(self.preview)
+        self.print_button.clicked.connect(self.print_now)
+        self.pdf_button.clicked.connect(self.save_pdf)
+        self._show_printed()
+
+    def chosen(self) -> tuple[Kind, Language]:
+        return self.kind.currentData(), self.language.currentData()
+
+    def _handout(self):
+        kind, language = self.chosen()
+        try:
+            return self._handouts.render(kind, self.patient.id, language)
+        except (ServiceError, OSError) as exc:
+            self._fail(f"The handout could not be made: {exc}")
+            return None
+
+    def preview(self) -> None:
+        handout = self._handout()
+        if handout is None:
+            return
+        printed = printing.print_preview(
+            handout.html,
+            self,
+            title=handout.title,
+            page_numbers=True,
+            page_words=handout.page_words,
+        )
+        if printed:  # printed from the preview's own button
+            self._record("printed")
+
+    def print_now(self) -> None:
+        handout = self._handout()
+        if handout is None:
+            return
+        if printing.print_dialog(
+            handout.html,
+            self,
+            title=handout.title,
+            page_numbers=True,
+            page_words=handout.page_words,
+        ):
+            self._record("printed")
+
+    def save_pdf(self) -> None:
+        handout = self._handout()
+        if handout is None:
+            return
+        kind, language = self.chosen()
+        name = f"{self.patient.last_name}-{kind.value}-{language.value}.pdf".replace(" ", "-")
+        folder = Path.home() / "Documents"
+        chosen = prompts.save_file(
+            self,
+            "Save the handout as PDF",
+            str((folder if folder.is_dir() else Path.home()) / name),
+            "PDF (*.pdf)",
+        )
+        if not chosen:
+            return
+        try:
+            printing.save_pdf(
+                handout.html,
+                Path(chosen),
+                title=handout.title,
+                page_numbers=True,
+                page_words=handout.page_words,
+            )
+        except OSError as exc:
+            self._fail(f"The PDF was not saved: {exc}")
+            return
+        self._record("pdf")
+
+    def _record(self, how: str) -> None:
+        kind, language = self.chosen()
+        try:
+            self._handouts.record(self._actor(), self.patient.id, kind, language, how)
+        except ServiceError as exc:
+            self._fail(str(exc))
+            return
+        self.error.hide()
+        self._show_printed()
+
+    def _fail(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def _show_printed(self) -> None:
+        self.printed.clear()
+        try:
+            done = self._handouts.prints(self.patient.id)
+        except ServiceError as exc:
+            self.printed.addItem(str(exc))
+            return
+        for p in done:
+            verb = "printed" if p.how == "printed" else "saved as PDF"
+            self.printed.addItem(
+                f"{p.at[5:7]}/{p.at[8:10]}/{p.at[:4]} {p.kind.label} ({p.language.label}),"
+                f" {verb} by {p.staff_name}"
+            )
+        if not done:
+            self.printed.addItem("None yet.")

@@ -1,0 +1,215 @@
+"""Every handout, in both languages, for demo patients in each state: rendered to PDF and read
+back. The personal facts are there; no template placeholder ever reaches the paper."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from frontdesk.domain.appointments import CONSULTATION
+from frontdesk.domain.co2 import SeriesStatus
+from frontdesk.domain.handouts import ClinicInfo, Kind, Language
+from frontdesk.handouts.render import TEMPLATES, render, say_date, say_time
+from frontdesk.services.errors import ValidationFailed
+
+ALLOWED = {
+    "patient_name",
+    "printed_on",
+    "finding",
+    "sessions_table",
+    "planned",
+    "full_results_on",
+    "next_session",
+    "consult_date",
+    "consult_time",
+    "office",
+    "hours_table",
+    "clinic_phone",
+}
+
+
+def text_of(path: Path) -> str:
+    pages = PdfReader(path).pages
+    return " ".join(" ".join(page.extract_text().split()) for page in pages)
+
+
+def save(handout, path: Path) -> Path:
+    from PySide6.QtWidgets import QApplication
+
+    from frontdesk.ui import printing
+
+    _app = QApplication.instance() or QApplication([])
+    return printing.save_pdf(
+        handout.html, path, title=handout.title, page_numbers=True, page_words=handout.page_words
+    )
+
+
+def people(demo):
+    """A patient in each state the issue names, from the demo clinic."""
+    rows = demo.patients.search("", limit=100).rows
+    pih = next(p for p in rows if p.finding == "PIH")
+    in_series = next(
+        p
+        for p in rows
+        for s in demo.sessions.history(p.id)
+        if s.status is SeriesStatus.ACTIVE and s.done >= 2
+    )
+    booked = next(
+        p
+        for p in rows
+        if any(a.appointment.type_code == CONSULTATION for a in demo.calendar.upcoming(p.id))
+    )
+    return {"pih": pih, "series": in_series, "consultation": booked}
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("state", ["pih", "series", "consultation"])
+def test_every_handout_carries_the_personal_facts(demo, tmp_path, state, language) -> None:
+    patient = people(demo)[state]
+    facts = demo.handouts.facts(patient.id)
+    for kind in Kind:
+        handout = demo.handouts.render(kind, patient.id, language)
+        text = text_of(save(handout, tmp_path / f"{kind.value}.pdf"))
+        assert patient.full_name in text
+        assert "${" not in text and "<!--" not in text and "$" not in text
+        assert "Dr. Alex - Acne Scar Clinic" in text and "(818) 555-0100" in text
+        assert say_date(demo.handouts.today(), language) in text  # the print date
+        assert say_time(_at(10), language) in text  # the office hours, from the settings
+        if kind is Kind.CO2_PLAN and state == "series":
+            for session in facts.sessions:
+                assert say_date(session.day, language) in text  # dates by the domain rules
+            assert say_date(facts.full_results_on, language) in text
+        if kind is Kind.CONSULTATION and state == "consultation":
+            assert say_date(facts.consultation.date(), language) in text
+            assert say_time(facts.consultation, language) in text
+        if kind is Kind.DARK_MARKS and state == "pih":
+            assert ("PIH" if language is Language.ENGLISH else "HPI") in text
+
+
+def _at(hour: int):
+    from datetime import datetime
+
+    return datetime(2026, 1, 1, hour)
+
+
+def test_the_series_handout_follows_the_co2_rules(demo) -> None:
+    patient = people(demo)["series"]
+    series = demo.sessions.current(patient.id)
+    facts = demo.handouts.facts(patient.id)
+    assert [s.state for s in facts.sessions][: series.done] == ["done"] * series.done
+    assert len(facts.sessions) == series.planned
+    booked = demo.sessions.next_session_booking(series)
+    if booked is not None:
+        assert facts.sessions[series.done].day == booked.appointment.starts.date()
+    office = demo.sessions.office(series)
+    assert facts.full_results_on == series.full_results(
+        office, demo.sessions.today(), booked.appointment.starts.date() if booked else None
+    )
+
+
+@pytest.mark.parametrize("language", list(Language))
+@pytest.mark.parametrize("kind", list(Kind))
+def test_templates_use_only_known_placeholders_and_balanced_sections(kind, language) -> None:
+    from string import Template
+
+    text = (TEMPLATES / language.value / f"{kind.value}.html").read_text(encoding="utf-8")
+    assert set(Template(text).get_identifiers()) <= ALLOWED
+    opened = re.findall(r"<!--\[(\w+)\]-->", text)
+    closed = re.findall(r"<!--\[/(\w+)\]-->", text)
+    assert sorted(opened) == sorted(closed)
+
+
+def test_the_clinic_header_comes_from_the_settings(demo, desk) -> None:
+    patient = people(demo)["pih"]
+    demo.handouts.set_clinic_info(desk, ClinicInfo("Clínica del Dr. Alex", "Encino, CA", "818-1"))
+    html = demo.handouts.render(Kind.LASER_CARE, patient.id, Language.SPANISH).html
+    assert "Clínica del Dr. Alex" in html and "818-1" in html
+    with pytest.raises(ValidationFailed, match="phone is printed on every handout"):
+        demo.handouts.set_clinic_info(desk, ClinicInfo("A", "B", " "))
+
+
+def test_prints_are_logged_and_the_language_remembered(demo, desk) -> None:
+    patient = people(demo)["pih"]
+    assert demo.handouts.language_of(patient.id) is Language.ENGLISH
+    demo.handouts.record(desk, patient.id, Kind.DARK_MARKS, Language.SPANISH, "printed")
+    demo.handouts.record(desk, patient.id, Kind.LASER_CARE, Language.SPANISH, "pdf")
+    log = demo.handouts.prints(patient.id)
+    assert [(p.kind, p.language, p.how, p.staff_name) for p in log] == [
+        (Kind.LASER_CARE, Language.SPANISH, "pdf", "Front desk"),
+        (Kind.DARK_MARKS, Language.SPANISH, "printed", "Front desk"),
+    ]
+    assert demo.handouts.language_of(patient.id) is Language.SPANISH
+    audit = demo.audit.history("handout", 1)
+    assert audit and audit[0].after["kind"] == "dark_marks"
+
+
+def test_a_missing_fact_is_an_error_never_a_placeholder(tmp_path, demo) -> None:
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "laser_care.html").write_text("<h1>T</h1><p>${unknown_fact}</p>")
+    facts = demo.handouts.facts(people(demo)["pih"].id)
+    with pytest.raises(KeyError):
+        render(
+            Kind.LASER_CARE,
+            Language.ENGLISH,
+            facts,
+            demo.handouts.clinic_info(),
+            demo.handouts.today(),
+            folder=tmp_path,
+        )
+
+
+def test_the_command_line_saves_and_records_a_handout(demo, db_path, tmp_path) -> None:
+    patient = people(demo)["series"]
+    out = tmp_path / "plan.pdf"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "frontdesk",
+            "handout",
+            "--db",
+            str(db_path),
+            "--patient",
+            str(patient.id),
+            "--kind",
+            "co2_plan",
+            "--lang",
+            "es",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.returncode == 0, done.stderr
+    text = text_of(out)
+    assert patient.full_name in text and "Su plan de láser de CO2 fraccionado" in text
+    assert [(p.kind, p.how) for p in demo.handouts.prints(patient.id)] == [(Kind.CO2_PLAN, "pdf")]
+    refused = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "frontdesk",
+            "handout",
+            "--db",
+            str(db_path),
+            "--patient",
+            "99999",
+            "--kind",
+            "co2_plan",
+            "--out",
+            str(tmp_path / "x.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert refused.returncode == 1 and "does not exist" in refused.stderr
