@@ -114,6 +114,9 @@ class MainWindow(QMainWindow):
             go.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
             go.triggered.connect(lambda _checked=False, n=number: self.tabs.setCurrentIndex(n))
             file_menu.addAction(go)
+        clinic_details = QAction("&Clinic details (for handouts)…", self)
+        clinic_details.triggered.connect(self.edit_clinic_details)
+        file_menu.addAction(clinic_details)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -275,6 +278,16 @@ class MainWindow(QMainWindow):
         if page is self.sessions_page and self._sessions_tab is not None:
             return self._sessions_tab.patient, Kind.CO2_PLAN
         return self.patients_tab.selected_patient(), Kind.DARK_MARKS
+
+    def edit_clinic_details(self):
+        from frontdesk.ui.dialogs.clinic_dialog import ClinicDialog
+
+        dialog = ClinicDialog(self._clinic.handouts, lambda: self.session.current, parent=self)
+        dialog.accepted.connect(lambda: self.show_message("Clinic details saved."))
+        dialog.finished.connect(dialog.deleteLater)
+        self.clinic_dialog = dialog
+        dialog.open()
+        return dialog
 
     def print_handout(self):
         """Ctrl+Shift+P: a handout for the patient in front (preview, print or PDF)."""

@@ -213,3 +213,32 @@ def test_the_command_line_saves_and_records_a_handout(demo, db_path, tmp_path) -
         cwd=Path(__file__).resolve().parents[2],
     )
     assert refused.returncode == 1 and "does not exist" in refused.stderr
+
+
+def _words_and_sentences(html: str) -> tuple[list[str], int]:
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"\$\{\w+\}", "it", html))
+    text = re.sub(r"<!--.*?-->", " ", text)
+    sentences = max(1, len(re.findall(r"[.!?:](\s|$)", text)) + html.count("<li>"))
+    return re.findall(r"[A-Za-zÁÉÍÓÚáéíóúñÑüÜ']+", text), sentences
+
+
+def _syllables(word: str) -> int:
+    groups = re.findall(r"[aeiouy]+", word.lower().rstrip("e"))
+    return max(1, len(groups))
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_the_english_reads_at_about_an_8th_grade_level(kind) -> None:
+    """Flesch-Kincaid grade of each English handout (template prose, all sections)."""
+    html = (TEMPLATES / "en" / f"{kind.value}.html").read_text(encoding="utf-8")
+    words, sentences = _words_and_sentences(html)
+    syllables = sum(_syllables(w) for w in words)
+    grade = 0.39 * len(words) / sentences + 11.8 * syllables / len(words) - 15.59
+    assert grade <= 8.5, f"{kind.value}: grade {grade:.1f}"
+
+
+@pytest.mark.parametrize("kind", list(Kind))
+def test_the_spanish_keeps_sentences_short(kind) -> None:
+    html = (TEMPLATES / "es" / f"{kind.value}.html").read_text(encoding="utf-8")
+    words, sentences = _words_and_sentences(html)
+    assert len(words) / sentences <= 15

@@ -1,0 +1,121 @@
+"""Handouts from every tab: the preview opens, printing and saving are logged on the patient."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+
+from frontdesk.domain.handouts import Kind, Language
+from frontdesk.domain.staff import Role
+from frontdesk.ui import printing
+from frontdesk.ui.dialogs.clinic_dialog import ClinicDialog
+from frontdesk.ui.dialogs.handout_dialog import HandoutDialog
+from tests.ui.test_intake_tab import at_the_desk
+
+
+def click(qtbot, button) -> None:
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=button.rect().center())
+
+
+@pytest.fixture
+def maria(demo):
+    return demo.patients.search("garcia maria").rows[0]
+
+
+def open_from_patients(qtbot, window, patient) -> HandoutDialog:
+    window.patients_tab.search.setText(f"{patient.first_name} {patient.last_name}")
+    window.patients_tab.select_patient(patient.id)
+    window.patients_tab.table.setFocus()
+    qtbot.keyClick(
+        window,
+        Qt.Key.Key_P,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = window.handout_dialog
+    assert isinstance(dialog, HandoutDialog) and dialog.patient.id == patient.id
+    return dialog
+
+
+def test_the_preview_opens_for_the_patient_in_front(qtbot, window, maria, prompts) -> None:
+    dialog = open_from_patients(qtbot, window, maria)
+    assert dialog.chosen() == (Kind.DARK_MARKS, Language.ENGLISH)
+    click(qtbot, dialog.preview_button)
+    assert prompts.dialogs == ["Print preview - Dark marks or scars?"]
+    assert dialog.printed.item(0).text() == "None yet."  # a preview alone is not a print
+
+
+def test_printing_from_the_preview_is_logged(qtbot, window, demo, maria, monkeypatch) -> None:
+    monkeypatch.setattr(printing, "run_dialog", lambda _dialog: 1)  # Print clicked there
+    dialog = open_from_patients(qtbot, window, maria)
+    dialog.language.setCurrentIndex(dialog.language.findData(Language.SPANISH))
+    click(qtbot, dialog.preview_button)
+    [logged] = demo.handouts.prints(maria.id)
+    assert (logged.kind, logged.language, logged.how) == (
+        Kind.DARK_MARKS,
+        Language.SPANISH,
+        "printed",
+    )
+    assert "Dark marks or scars? (Español), printed by Front desk" in dialog.printed.item(0).text()
+    dialog.reject()
+    shown = window.patients_tab.detail.values["handouts"]
+    qtbot.waitUntil(lambda: "Dark marks" in shown.text(), timeout=2000)
+    again = window.print_handout()
+    assert again.patient.id == maria.id
+    assert again.chosen()[1] is Language.SPANISH  # the language is remembered
+
+
+def test_save_as_pdf_is_logged_and_holds_the_patient(
+    qtbot, window, demo, maria, prompts, tmp_path: Path
+) -> None:
+    dialog = open_from_patients(qtbot, window, maria)
+    dialog.kind.setCurrentIndex(dialog.kind.findData(Kind.LASER_CARE))
+    prompts.save_as = str(tmp_path / "care.pdf")
+    click(qtbot, dialog.pdf_button)
+    text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "care.pdf").pages)
+    assert "María García" in " ".join(text.split())
+    assert demo.handouts.prints(maria.id)[0].how == "pdf"
+
+
+@pytest.mark.parametrize(
+    ("tab", "kind"),
+    [("intake", Kind.DARK_MARKS), ("calendar", Kind.CONSULTATION), ("sessions", Kind.CO2_PLAN)],
+)
+def test_each_tab_offers_its_handout_for_its_patient(qtbot, window, demo, tab, kind) -> None:
+    at_the_desk(window, Role.DOCTOR)
+    if tab == "intake":
+        patient = demo.patients.search("garcia maria").rows[0]
+        window.show_intake().choose_patient(patient.id)
+    elif tab == "calendar":
+        calendar = window.show_calendar()
+        held = next(a for a in calendar.shown if a.appointment.status.holds_slot)
+        calendar.view.select(held.appointment.id)
+        patient = demo.patients.get(held.appointment.patient_id)
+    else:
+        series = next(
+            s for p in demo.patients.search("", limit=100).rows for s in demo.sessions.history(p.id)
+        )
+        patient = demo.patients.get(series.patient_id)
+        window.show_sessions().choose_patient(patient.id)
+    dialog = window.print_handout()
+    assert dialog.patient.id == patient.id and dialog.chosen()[0] is kind
+
+
+def test_no_patient_no_handout(window) -> None:
+    window.show_calendar()
+    window.calendar_tab.view.select(None)
+    assert window.print_handout() is None
+    assert "Choose a patient first" in window.statusBar().currentMessage()
+
+
+def test_the_clinic_details_are_edited_in_a_dialog(qtbot, window, demo) -> None:
+    dialog = window.edit_clinic_details()
+    assert isinstance(dialog, ClinicDialog)
+    dialog.phone.setText("")
+    click(qtbot, dialog.save_button)
+    assert "phone" in dialog.error.text()
+    dialog.phone.setText("(818) 555-0199")
+    click(qtbot, dialog.save_button)
+    assert demo.handouts.clinic_info().phone == "(818) 555-0199"
