@@ -164,7 +164,37 @@ def main(out: Path) -> None:
     tab.select_patient(patient.id)
     app.processEvents()
     shot(window, "patients-series-progress")
+
+    handout = window.print_handout()
+    shot(handout, "handout-dialog")
+    handout.reject()
+    shot(window.edit_clinic_details(), "clinic-details-dialog")
+    window.clinic_dialog.reject()
+    from frontdesk.domain.handouts import Kind, Language
+
+    for kind in Kind:
+        for language in Language:
+            made = clinic.handouts.render(kind, patient.id, language)
+            first_page(made.html, out / f"handout-{kind.value}-{language.value}.png")
     clinic.close()
+
+
+def first_page(html: str, path: Path) -> None:
+    """A handout's first page as the printer lays it out (Letter, at 96 dpi)."""
+    from PySide6.QtCore import QRectF
+    from PySide6.QtGui import QColor, QImage, QPainter
+
+    from frontdesk.ui import printing
+
+    doc = printing.document_from_html(html)
+    size = doc.pageSize()
+    image = QImage(int(size.width()), int(size.height()), QImage.Format.Format_RGB32)
+    image.fill(QColor("white"))
+    painter = QPainter(image)
+    doc.drawContents(painter, QRectF(0, 0, size.width(), size.height()))
+    painter.end()
+    image.save(str(path))
+    print(path)
 
 
 if __name__ == "__main__":
