@@ -216,7 +216,20 @@ def fill_demo_clinic(clinic: Clinic) -> int:
         eligible = [p for p in active if clinic.intakes.eligibility(p).allowed]
         fill_demo_series(clinic, doctor, desk, eligible)  # its visits first, then the rest
         fill_demo_calendar(clinic, desk, active)
+        _handouts_given(clinic, desk, active)
     return added
+
+
+def _handouts_given(clinic: Clinic, desk, patient_ids: list[int]) -> None:
+    """A few handouts already given, so the print log shows on those patients."""
+    from frontdesk.domain.handouts import Kind, Language
+
+    featured = demo_drafts()[0][0]  # María García, whom the README's examples find
+    found = clinic.patients.search(f"{featured.first_name} {featured.last_name}", limit=1).rows
+    if not found or found[0].id not in patient_ids:
+        return
+    for kind in (Kind.DARK_MARKS, Kind.CONSULTATION):
+        clinic.handouts.record(desk, found[0].id, kind, Language.SPANISH, "printed")
 
 
 def _holds_only_the_demo(clinic: Clinic) -> bool:

@@ -22,7 +22,10 @@ def click(qtbot, button) -> None:
 
 @pytest.fixture
 def maria(demo):
-    return demo.patients.search("garcia maria").rows[0]
+    """A demo patient given no handout yet (the demo's María García has two)."""
+    patient = demo.patients.search("hakobyan aram").rows[0]
+    assert demo.handouts.prints(patient.id) == []
+    return patient
 
 
 def open_from_patients(qtbot, window, patient) -> HandoutDialog:
@@ -75,7 +78,7 @@ def test_save_as_pdf_is_logged_and_holds_the_patient(
     prompts.save_as = str(tmp_path / "care.pdf")
     click(qtbot, dialog.pdf_button)
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "care.pdf").pages)
-    assert "María García" in " ".join(text.split())
+    assert maria.full_name in " ".join(text.split())
     assert demo.handouts.prints(maria.id)[0].how == "pdf"
 
 
@@ -119,3 +122,11 @@ def test_the_clinic_details_are_edited_in_a_dialog(qtbot, window, demo) -> None:
     dialog.phone.setText("(818) 555-0199")
     click(qtbot, dialog.save_button)
     assert demo.handouts.clinic_info().phone == "(818) 555-0199"
+
+
+def test_the_demo_shows_handouts_given(qtbot, window, demo) -> None:
+    maria = demo.patients.search("garcia maria").rows[0]
+    window.patients_tab.search.setText("García María")
+    window.patients_tab.select_patient(maria.id)
+    shown = window.patients_tab.detail.values["handouts"]
+    qtbot.waitUntil(lambda: "Dark marks or scars? (es)" in shown.text(), timeout=2000)
