@@ -11,6 +11,8 @@ import time
 from frontdesk import __version__
 from frontdesk.paths import DB_ENV_VAR, resolve_db_path
 
+HANDOUT_KINDS = ["dark_marks", "co2_plan", "consultation", "laser_care"]  # domain.handouts.Kind
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -33,12 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
     handout = commands.add_parser(
         "handout", help="save a patient's handout as PDF (recorded like one printed)"
     )
-    handout.add_argument("--db", metavar="PATH", help="clinic database file")
+    handout.add_argument(
+        "--db", metavar="PATH", default=argparse.SUPPRESS, help="clinic database file"
+    )
+    handout.add_argument(
+        "--staff",
+        metavar="NAME",
+        help="who prints it, as recorded (default: the front desk)",
+    )
     handout.add_argument("--patient", type=int, required=True, metavar="ID", help="patient no.")
     handout.add_argument(
         "--kind",
         required=True,
-        choices=["dark_marks", "co2_plan", "consultation", "laser_care"],
+        choices=HANDOUT_KINDS,
         help="which handout",
     )
     handout.add_argument(
@@ -61,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "handout":
         from frontdesk.handout_cli import save_handout  # Qt only for the PDF
 
-        return save_handout(db_path, args.patient, args.kind, args.lang, args.out)
+        return save_handout(db_path, args.patient, args.kind, args.lang, args.out, args.staff)
     if not _has_display():
         # Without this check Qt aborts the whole process with a core dump.
         print(

@@ -7,7 +7,14 @@ import sys
 from pathlib import Path
 
 
-def save_handout(db_path: Path, patient_id: int, kind: str, lang: str | None, out: str) -> int:
+def save_handout(
+    db_path: Path,
+    patient_id: int,
+    kind: str,
+    lang: str | None,
+    out: str,
+    staff: str | None = None,
+) -> int:
     """Renders, saves and records the handout; a refusal is one line on stderr, exit 1."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window: none is needed
     from PySide6.QtWidgets import QApplication
@@ -24,7 +31,19 @@ def save_handout(db_path: Path, patient_id: int, kind: str, lang: str | None, ou
     _app = QApplication.instance() or QApplication(["frontdesk"])
     clinic = open_clinic(db_path)
     try:
-        desk = next(s for s in clinic.staff.list_active() if s.role is Role.FRONT_DESK)
+        members = clinic.staff.list_active()
+        desk = next(
+            (
+                s
+                for s in members
+                if (s.name.casefold() == staff.casefold() if staff else s.role is Role.FRONT_DESK)
+            ),
+            None,
+        )
+        if desk is None:
+            who = f"no active staff member called {staff!r}" if staff else "no front desk"
+            print(f"frontdesk: {who} to record the handout under.", file=sys.stderr)
+            return 1
         handouts = clinic.handouts
         language = Language(lang) if lang else handouts.language_of(patient_id)
         handout = handouts.render(Kind(kind), patient_id, language)

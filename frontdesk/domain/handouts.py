@@ -43,9 +43,10 @@ class ClinicInfo:
 class PlannedSession:
     number: int
     day: date
-    state: str  # "done", "booked" or "due"
+    state: str  # "done", "booked" or "not_booked"
     results_from: date
     results_to: date
+    booked_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,8 @@ class HandoutFacts:
     finding_sections: tuple[str, ...]  # which "your intake found" paragraphs apply
     sessions: tuple[PlannedSession, ...] = ()
     planned: int = 0
-    full_results_on: date | None = None
+    full_results_on: date | None = None  # None while a series is paused: no final session yet
+    series_state: str = ""  # "active", "paused", "ended" or "completed"
     consultation: datetime | None = None  # the next booked free consultation
     hours: tuple[tuple[int, time, time], ...] = field(default_factory=tuple)  # day, opens, closes
 
@@ -70,19 +72,11 @@ class PrintedHandout:
     at: str
 
 
-def finding_sections(summary: str | None) -> tuple[str, ...]:
-    """The intake summary ('mixed: PIH + atrophic: rolling') as the handout's sections."""
-    if not summary:
-        return ("unknown",)
-    text = summary.lower()
-    found = tuple(
-        name
-        for name, mark in (
-            ("pih", "pih"),
-            ("pie", "pie"),
-            ("atrophic", "atrophic"),
-            ("raised", "hypertrophic"),
-        )
-        if mark in text
-    )
-    return found or ("unknown",)
+SECTION_OF_FINDING = {"PIH": "pih", "PIE": "pie", "atrophic": "atrophic"}
+
+
+def finding_sections(findings: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The assessment's findings (their values) as the handout's sections."""
+    if findings is None:
+        return ("unknown",)  # no intake yet
+    return tuple(SECTION_OF_FINDING.get(f, "raised") for f in findings)

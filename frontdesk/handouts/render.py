@@ -71,11 +71,16 @@ WORDS = {
         "closed": "closed",
         "session": "Session",
         "date": "Date",
-        "state": "",
+        "state": "Status",
         "results": "Results show",
         "done": "done",
         "booked": "booked",
-        "due": "due",
+        "not_booked": "not booked yet",
+        "at": "at",
+        "paused": "The series is paused: Dr. Alex will tell you when it can go on.",
+        "ended": "The series has ended.",
+        "completed": "All the planned sessions are done.",
+        "none_noted": "no marks noted",
         "page": "page {n} of {total}",
         "no_next": "No further session is planned.",
         "next": "Your next session: {when} ({state}).",
@@ -89,11 +94,16 @@ WORDS = {
         "closed": "cerrado",
         "session": "Sesión",
         "date": "Fecha",
-        "state": "",
+        "state": "Estado",
         "results": "Resultados visibles",
         "done": "realizada",
         "booked": "reservada",
-        "due": "por reservar",
+        "not_booked": "sin reservar",
+        "at": "a las",
+        "paused": "La serie está en pausa: el Dr. Alex le dirá cuándo puede seguir.",
+        "ended": "La serie terminó.",
+        "completed": "Ya se hicieron todas las sesiones planeadas.",
+        "none_noted": "no se anotaron marcas",
         "page": "página {n} de {total}",
         "no_next": "No hay más sesiones planeadas.",
         "next": "Su próxima sesión: {when} ({state}).",
@@ -145,7 +155,8 @@ def render(
     """The handout as HTML; any placeholder the facts cannot fill is an error, never printed."""
     text = template_text(kind, language, folder)
     keep = set(_sections(kind, facts))
-    text = _SECTION.sub(lambda m: m.group(2) if m.group(1) in keep else "", text)
+    while _SECTION.search(text):  # sections may sit inside sections: outer ones first
+        text = _SECTION.sub(lambda m: m.group(2) if m.group(1) in keep else "", text)
     values = _values(kind, language, facts, clinic, printed_on)
     body = Template(text).substitute(values)
     match = _TITLE.search(body)
@@ -166,7 +177,9 @@ def _sections(kind: Kind, facts: HandoutFacts) -> list[str]:
     if kind is Kind.DARK_MARKS:
         return list(facts.finding_sections)
     if kind is Kind.CO2_PLAN:
-        return ["series"] if facts.sessions else ["no_series"]
+        if not facts.sessions:
+            return ["no_series"]
+        return ["series", "full_results"] if facts.full_results_on else ["series"]
     if kind is Kind.CONSULTATION:
         return ["booked"] if facts.consultation else ["not_booked"]
     return []
@@ -184,8 +197,8 @@ def _values(
         "office": escape(words["office"].format(address=clinic.address)),
         "hours_table": _hours_table(language, facts),
         "planned": str(facts.planned),
-        "full_results_on": escape(
-            say_date(facts.full_results_on, language) if facts.full_results_on else ""
+        "full_results_on": escape(  # "around March 2028": a month, not a precise day
+            _month_year(facts.full_results_on, language) if facts.full_results_on else ""
         ),
         "sessions_table": _sessions_table(language, facts),
         "next_session": escape(_next_session(language, facts)),
@@ -233,11 +246,11 @@ def _sessions_table(language: Language, facts: HandoutFacts) -> str:
     words = WORDS[language]
     head = (
         f"<tr><th>{escape(words['session'])}</th><th>{escape(words['date'])}</th>"
-        f"<th></th><th>{escape(words['results'])}</th></tr>"
+        f"<th>{escape(words['state'])}</th><th>{escape(words['results'])}</th></tr>"
     )
     rows = "".join(
         f"<tr><td>{s.number}</td><td>{escape(say_date(s.day, language))}</td>"
-        f"<td>{escape(words[s.state])}</td>"
+        f"<td>{escape(_state(s, language))}</td>"
         f"<td>{escape(_window(s.results_from, s.results_to, language))}</td></tr>"
         for s in facts.sessions
     )
@@ -265,6 +278,8 @@ FINDINGS = {
 
 
 def _finding(language: Language, facts: HandoutFacts) -> str:
+    if not facts.finding_sections:
+        return WORDS[language]["none_noted"]  # an intake that found no marks
     found = [FINDINGS[language][s] for s in facts.finding_sections if s in FINDINGS[language]]
     joiner = " and " if language is Language.ENGLISH else " y "
     return joiner.join(found) if found else WORDS[language]["not_known"]
@@ -282,9 +297,19 @@ def _month_year(day: date, language: Language) -> str:
     return f"{month} {day.year}" if language is Language.ENGLISH else f"{month} de {day.year}"
 
 
+def _state(session, language: Language) -> str:
+    words = WORDS[language]
+    if session.state == "booked" and session.booked_at is not None:
+        return f"{words['booked']} {words['at']} {say_time(session.booked_at, language)}"
+    return words[session.state]
+
+
 def _next_session(language: Language, facts: HandoutFacts) -> str:
     words = WORDS[language]
+    if facts.series_state in ("paused", "ended", "completed"):
+        return words[facts.series_state]
     upcoming = next((s for s in facts.sessions if s.state != "done"), None)
     if upcoming is None:
         return words["no_next"]
-    return words["next"].format(when=say_date(upcoming.day, language), state=words[upcoming.state])
+    when = say_date(upcoming.day, language)
+    return words["next"].format(when=when, state=_state(upcoming, language))

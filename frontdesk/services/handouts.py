@@ -7,6 +7,7 @@ from datetime import date
 import sqlite_utils
 
 from frontdesk.domain.appointments import CONSULTATION
+from frontdesk.domain.assessment import assess
 from frontdesk.domain.co2 import SeriesStatus, results_window
 from frontdesk.domain.handouts import (
     ClinicInfo,
@@ -21,7 +22,7 @@ from frontdesk.domain.staff import Staff
 from frontdesk.handouts.render import Handout, render
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.clock import Clock, today
-from frontdesk.services.errors import ValidationFailed, plain_storage_errors
+from frontdesk.services.errors import ServiceError, ValidationFailed, plain_storage_errors
 from frontdesk.services.intake import IntakeService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.sessions import SessionService
@@ -86,19 +87,23 @@ class HandoutService:
         sessions: list[PlannedSession] = []
         planned = 0
         full = None
-        if series is not None and series.status is not SeriesStatus.ENDED:
+        state = ""
+        if series is not None:
             office = self._sessions.office(series)
             booked = self._sessions.next_session_booking(series)
             booked_day = booked.appointment.starts.date() if booked else None
             days = series.projected_dates(office, self.today(), booked_day)
             for number, day in enumerate(days, start=1):
-                state = "done" if number <= series.done else "due"
-                if number == series.done + 1 and booked_day is not None:
-                    state = "booked"
+                at = None
+                kind = "done" if number <= series.done else "not_booked"
+                if number == series.done + 1 and booked is not None:
+                    kind, at = "booked", booked.appointment.starts
                 opens, closes = results_window(day)
-                sessions.append(PlannedSession(number, day, state, opens, closes))
+                sessions.append(PlannedSession(number, day, kind, opens, closes, at))
             planned = series.planned
-            full = series.full_results(office, self.today(), booked_day)
+            state = series.status.value
+            paused = series.status is SeriesStatus.PAUSED
+            full = None if paused else series.full_results(office, self.today(), booked_day)
         consultation = next(
             (
                 a.appointment.starts
@@ -110,16 +115,27 @@ class HandoutService:
         hours = self._calendar.hours()
         return HandoutFacts(
             patient_name=patient.full_name,
-            finding_sections=finding_sections(latest.summary if latest else None),
+            finding_sections=finding_sections(
+                tuple(f.value for f in assess(latest.intake, self.today()).findings)
+                if latest
+                else None
+            ),
             sessions=tuple(sessions),
             planned=planned,
             full_results_on=full,
+            series_state=state,
             consultation=consultation,
             hours=tuple((day, span.opens, span.closes) for day, span in sorted(hours.days.items())),
         )
 
     def render(self, kind: Kind, patient_id: int, language: Language) -> Handout:
-        return render(kind, language, self.facts(patient_id), self.clinic_info(), self.today())
+        facts = self.facts(patient_id)
+        try:
+            return render(kind, language, facts, self.clinic_info(), self.today())
+        except (KeyError, ValueError) as exc:  # a template asks for a fact nobody gathers
+            raise ServiceError(
+                f"The {kind.label} handout's text has a mistake ({exc}): nothing was printed."
+            ) from exc
 
     def record(
         self, actor: Staff, patient_id: int, kind: Kind, language: Language, how: str

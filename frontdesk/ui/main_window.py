@@ -274,7 +274,12 @@ class MainWindow(QMainWindow):
         if page is self.intake_page and self._intake_tab is not None:
             return self._intake_tab.patient, Kind.DARK_MARKS
         if page is self.calendar_page and self._calendar_tab is not None:
-            return self._calendar_tab.selected_patient(), Kind.CONSULTATION
+            # The handout that fits the selected visit: a consultation, a session, a review.
+            kind = {
+                "co2_session": Kind.LASER_CARE,
+                "results_review": Kind.CO2_PLAN,
+            }.get(self._calendar_tab.selected_type(), Kind.CONSULTATION)
+            return self._calendar_tab.selected_patient(), kind
         if page is self.sessions_page and self._sessions_tab is not None:
             return self._sessions_tab.patient, Kind.CO2_PLAN
         return self.patients_tab.selected_patient(), Kind.DARK_MARKS

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -81,7 +83,18 @@ class HandoutDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
-        layout.addWidget(QLabel(f"<b>{patient.full_name}</b>"))
+        layout.addWidget(QLabel(f"<b>{escape(patient.full_name)}</b>"))
+        try:
+            info = handouts.clinic_info()
+            header = QLabel(
+                f"Header: {info.name}, {info.address}, {info.phone} (File > Clinic details)"
+            )
+            header.setTextFormat(Qt.TextFormat.PlainText)
+            header.setWordWrap(True)
+            header.setStyleSheet("color: palette(mid);")
+            layout.addWidget(header)
+        except ServiceError:
+            pass
         layout.addLayout(form)
         layout.addLayout(row)
         layout.addWidget(self.error)

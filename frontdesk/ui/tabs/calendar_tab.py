@@ -454,6 +454,10 @@ class CalendarTab(QWidget):
         if listed is not None and listed.appointment.status.holds_slot:
             self.view.select(listed.appointment.id)
 
+    def selected_type(self) -> str:
+        listed = self._listed(self.view.selected_id) if self.view.selected_id else None
+        return listed.appointment.type_code if listed else ""
+
     def selected_patient(self) -> Patient | None:
         """The patient of the appointment selected in the view or the day's list."""
         listed = self._listed(self.view.selected_id) if self.view.selected_id else None
