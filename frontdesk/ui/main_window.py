@@ -306,6 +306,7 @@ class MainWindow(QMainWindow):
             self._clinic.handouts, lambda: self.session.current, patient, kind, parent=self
         )
         dialog.finished.connect(dialog.deleteLater)
+        dialog.recorded.connect(self.show_message)
         dialog.finished.connect(lambda _r: self.notifier.announce("handout", patient.id))
         self.handout_dialog = dialog
         dialog.open()

@@ -80,6 +80,7 @@ def test_save_as_pdf_is_logged_and_holds_the_patient(
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "care.pdf").pages)
     assert maria.full_name in " ".join(text.split())
     assert demo.handouts.prints(maria.id)[0].how == "pdf"
+    assert window.statusBar().currentMessage().endswith(f"saved as PDF for {maria.full_name}.")
 
 
 @pytest.mark.parametrize(

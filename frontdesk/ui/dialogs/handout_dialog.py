@@ -6,7 +6,7 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -30,6 +30,8 @@ from frontdesk.ui import printing, prompts
 
 class HandoutDialog(QDialog):
     """Every handout printed or saved is recorded on the patient; a preview alone is not."""
+
+    recorded = Signal(str)  # what was done, for the status bar
 
     def __init__(
         self,
@@ -182,6 +184,8 @@ class HandoutDialog(QDialog):
             return
         self.error.hide()
         self._show_printed()
+        verb = "printed" if how == "printed" else "saved as PDF"
+        self.recorded.emit(f"{kind.label} ({language.label}) {verb} for {self.patient.full_name}.")
 
     def _fail(self, text: str) -> None:
         self.error.setText(text)
