@@ -179,6 +179,12 @@ def spaces_as_spaces(pdf: bytes) -> bytes:
     return fixed if len(fixed) == len(pdf) else pdf
 
 
+def _prepared(html: str, title: str | None) -> tuple[QTextDocument, QPrinter]:
+    """The document and a Letter printer named after it: what preview and print both need."""
+    doc = document_from_html(html, title)
+    return doc, _printer(doc)
+
+
 def _printer(doc: QTextDocument) -> QPrinter:
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setPageLayout(page_layout())
@@ -200,8 +206,7 @@ def print_preview(
     page_words: str = "page {n} of {total}",
 ) -> bool:
     """The print preview, from which the desk can print. True when it printed from there."""
-    doc = document_from_html(html, title)
-    printer = _printer(doc)
+    doc, printer = _prepared(html, title)
     dialog = QPrintPreviewDialog(printer, parent)
     dialog.setWindowTitle(f"Print preview - {title_of(doc)}" if title_of(doc) else "Print preview")
     dialog.paintRequested.connect(
@@ -227,8 +232,7 @@ def print_dialog(
     page_words: str = "page {n} of {total}",
 ) -> bool:
     """The system print dialog; prints when accepted. True when something was printed."""
-    doc = document_from_html(html, title)
-    printer = _printer(doc)
+    doc, printer = _prepared(html, title)
     dialog = QPrintDialog(printer, parent)
     dialog.setWindowTitle("Print")
     try:

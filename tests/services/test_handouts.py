@@ -92,6 +92,16 @@ def test_every_handout_carries_the_personal_facts(demo, tmp_path, state, languag
             assert ("PIH" if language is Language.ENGLISH else "HPI") in text
 
 
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "frontdesk", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+
+
 def _at(hour: int):
     from datetime import datetime
 
@@ -167,51 +177,33 @@ def test_a_missing_fact_is_an_error_never_a_placeholder(tmp_path, demo) -> None:
 def test_the_command_line_saves_and_records_a_handout(demo, db_path, tmp_path) -> None:
     patient = people(demo)["series"]
     out = tmp_path / "plan.pdf"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "frontdesk",
-            "handout",
-            "--db",
-            str(db_path),
-            "--patient",
-            str(patient.id),
-            "--kind",
-            "co2_plan",
-            "--lang",
-            "es",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
+    done = run_cli(
+        "handout",
+        "--db",
+        str(db_path),
+        "--patient",
+        str(patient.id),
+        "--kind",
+        "co2_plan",
+        "--lang",
+        "es",
+        "--out",
+        str(out),
     )
     assert done.returncode == 0, done.stderr
     text = text_of(out)
     assert patient.full_name in text and "Su plan de láser de CO2 fraccionado" in text
     assert [(p.kind, p.how) for p in demo.handouts.prints(patient.id)] == [(Kind.CO2_PLAN, "pdf")]
-    refused = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "frontdesk",
-            "handout",
-            "--db",
-            str(db_path),
-            "--patient",
-            "99999",
-            "--kind",
-            "co2_plan",
-            "--out",
-            str(tmp_path / "x.pdf"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
+    refused = run_cli(
+        "handout",
+        "--db",
+        str(db_path),
+        "--patient",
+        "99999",
+        "--kind",
+        "co2_plan",
+        "--out",
+        str(tmp_path / "x.pdf"),
     )
     assert refused.returncode == 1 and "does not exist" in refused.stderr
 
@@ -316,25 +308,16 @@ def test_long_handouts_number_their_pages_in_their_language(demo, tmp_path) -> N
 def test_the_command_line_takes_the_database_before_the_command(demo, db_path, tmp_path):
     patient = people(demo)["pih"]
     out = tmp_path / "dm.pdf"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "frontdesk",
-            "--db",
-            str(db_path),
-            "handout",
-            "--patient",
-            str(patient.id),
-            "--kind",
-            "dark_marks",
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=Path(__file__).resolve().parents[2],
+    done = run_cli(
+        "--db",
+        str(db_path),
+        "handout",
+        "--patient",
+        str(patient.id),
+        "--kind",
+        "dark_marks",
+        "--out",
+        str(out),
     )
     assert done.returncode == 0, done.stderr
     assert patient.full_name in text_of(out)

@@ -4,34 +4,26 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
 from frontdesk.domain.handouts import ClinicInfo
 from frontdesk.domain.staff import Staff
-from frontdesk.services.errors import ServiceError
 from frontdesk.services.handouts import HandoutService
+from frontdesk.ui.dialogs.step_dialog import StepDialog
 
 
-class ClinicDialog(QDialog):
+class ClinicDialog(StepDialog):
     def __init__(
         self,
         handouts: HandoutService,
         actor: Callable[[], Staff],
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__("Clinic details", "&Save", parent)
         self.setObjectName("clinicDialog")
-        self.setWindowTitle("Clinic details")
         self._handouts = handouts
         self._actor = actor
+        self.save_button = self.ok
         info = handouts.clinic_info()
         self.name = QLineEdit(info.name)
         self.address = QLineEdit(info.address)
@@ -48,30 +40,13 @@ class ClinicDialog(QDialog):
             form.labelForField(field).setBuddy(field)
         note = QLabel("Printed at the top of every handout, with the office hours.")
         note.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.save_button = buttons.button(QDialogButtonBox.StandardButton.Save)
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 16, 16, 16)
-        layout.setSpacing(8)
-        layout.addWidget(note)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        self.body.addWidget(note)
+        self.body.addLayout(form)
+        self.finish()
 
     def save(self) -> None:
+        self._accept()
+
+    def attempt(self) -> None:
         info = ClinicInfo(self.name.text(), self.address.text(), self.phone.text())
-        try:
-            self._handouts.set_clinic_info(self._actor(), info)
-        except ServiceError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        self.accept()
+        self._handouts.set_clinic_info(self._actor(), info)

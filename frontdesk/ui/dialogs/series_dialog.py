@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QSpinBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFormLayout, QLabel, QSpinBox, QWidget
 
 from frontdesk.domain.co2 import MAX_SESSIONS, MIN_SESSIONS
-from frontdesk.services.errors import ServiceError
+from frontdesk.ui.dialogs.step_dialog import StepDialog
 
 
-class SeriesDialog(QDialog):
+class SeriesDialog(StepDialog):
     def __init__(
         self,
         title: str,
@@ -30,9 +22,8 @@ class SeriesDialog(QDialog):
         warnings: tuple[str, ...] = (),
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(title, accept_label, parent)
         self.setObjectName("seriesDialog")
-        self.setWindowTitle(title)
         self._save = save
         why = QLabel(explanation)
         why.setObjectName("seriesWhy")
@@ -45,36 +36,14 @@ class SeriesDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Planned:", self.sessions)
         form.labelForField(self.sessions).setBuddy(self.sessions)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.setWordWrap(True)
-        self.error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText(accept_label)
-        buttons.accepted.connect(self._accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(16, 16, 16, 16)
-        layout.setSpacing(8)
-        layout.addWidget(why)
+        self.body.addWidget(why)
         if warnings:
             warned = QLabel("For the doctor's attention:\n" + "\n".join(f"- {w}" for w in warnings))
             warned.setWordWrap(True)
             warned.setStyleSheet("color: #8a5300;")
-            layout.addWidget(warned)
-        layout.addLayout(form)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        self.setMinimumWidth(420)
+            self.body.addWidget(warned)
+        self.body.addLayout(form)
+        self.finish()
 
-    def _accept(self) -> None:
-        try:
-            self._save(self.sessions.value())
-        except ServiceError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            return
-        self.accept()
+    def attempt(self) -> None:
+        self._save(self.sessions.value())
