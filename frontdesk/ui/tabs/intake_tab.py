@@ -11,14 +11,12 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QScrollArea,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,11 +31,10 @@ from frontdesk.services.intake import ENTITY, IntakeService
 from frontdesk.services.patients import ENTITY as PATIENT
 from frontdesk.services.patients import PatientService
 from frontdesk.ui import prompts
-from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, PatientTableModel
+from frontdesk.ui.models.patients_model import COL_NAME
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.widgets.intake_form import IntakeForm
-from frontdesk.ui.widgets.lists import set_up_record_list
-from frontdesk.ui.widgets.search_box import SearchBox
+from frontdesk.ui.widgets.patient_picker import PatientPicker
 
 
 def assessment_html(result: Assessment) -> str:
@@ -88,29 +85,19 @@ class IntakeTab(QWidget):
         self._saved_answers = Intake()
 
         # -- left: pick a patient, see their earlier intakes --------------------------------
-        self.search = SearchBox()
-        self.search.setPlaceholderText("Find the patient")
-        self.search.setAccessibleName("Find patient for the intake")
-        self.search.setClearButtonEnabled(True)
-        self.model = PatientTableModel(patients, today, page_size=50)
-        self.patients = QTableView()
-        set_up_record_list(self.patients, "intakePatients")
-        self.patients.setAccessibleName("Patients")
-        self.patients.setModel(self.model)
-        for column in range(self.model.columnCount()):
-            self.patients.setColumnHidden(column, column not in (COL_NAME, COL_DOB))
-        header = self.patients.horizontalHeader()
-        header.hide()  # name and birthday speak for themselves in this narrow list
-        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(COL_DOB, QHeaderView.ResizeMode.ResizeToContents)
+        self.picker = PatientPicker(patients, today, "intakePatients", "for the intake")
+        self.search, self.model, self.patients = (
+            self.picker.search,
+            self.picker.model,
+            self.picker.table,
+        )
         self.history = QListWidget()
         self.history.setObjectName("intakeHistory")
         self.history.setAccessibleName("Earlier intakes")
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(0, 0, 0, 0)
-        left_layout.addWidget(self.search)
-        left_layout.addWidget(self.patients, 3)
+        left_layout.addWidget(self.picker, 3)
         left_layout.addWidget(QLabel("Intakes, newest first"))
         left_layout.addWidget(self.history, 2)
 
@@ -210,9 +197,8 @@ class IntakeTab(QWidget):
         self.override_action = QAction("&Override the laser check (doctor)…", self)
         self.override_action.triggered.connect(self._override)
 
-        self.search.textChanged.connect(self.model.set_search)
-        self.search.move_down.connect(self._walk_into_patients)
-        self.search.open_requested.connect(self._walk_into_patients)
+        # The selection itself, not the picker's `chosen`: a patient left with unsaved answers
+        # is selected again (see _patient_changed).
         self.patients.selectionModel().currentRowChanged.connect(self._patient_changed)
         self.history.currentItemChanged.connect(self._history_chosen)
         self.form.changed.connect(self._answers_changed)
@@ -224,7 +210,6 @@ class IntakeTab(QWidget):
         self.override_button.clicked.connect(self._override)
         notifier.changed.connect(self._data_changed)
 
-        self.model.reload()
         self._show_state()
 
     # -- choosing the patient and the version ---------------------------------------------
@@ -232,18 +217,8 @@ class IntakeTab(QWidget):
         row = self.model.row_of(patient_id)
         if row is None:
             return False
-        self.patients.selectionModel().setCurrentIndex(
-            self.model.index(row, COL_NAME),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
+        self.picker.choose(patient_id)
         return self.patient is not None and self.patient.id == patient_id
-
-    def _walk_into_patients(self) -> None:
-        if self.model.rowCount():
-            self.patients.setFocus()
-            if not self.patients.currentIndex().isValid():
-                self.choose_patient(self.model.patient_at(0).id)
 
     def _patient_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
         chosen = self.model.patient_at(current.row()) if current.isValid() else None
