@@ -51,6 +51,16 @@ def doctor(clinic: Clinic) -> Staff:
     return next(s for s in clinic.staff.list_active() if s.role is Role.DOCTOR)
 
 
+@pytest.fixture
+def admin(clinic: Clinic) -> Staff:
+    """The clinic's admin (settings, accounts, audit); the demo has one already."""
+    existing = next((s for s in clinic.staff.list_active() if s.role is Role.ADMIN), None)
+    return existing or clinic.staff.create_first_admin("Office admin", "office", ADMIN_PASSWORD)
+
+
+ADMIN_PASSWORD = "a-long-test-password"
+
+
 def draft(**overrides: str) -> PatientDraft:
     values = {
         "first_name": "María",

@@ -9,10 +9,11 @@ from enum import Enum
 class Role(Enum):
     FRONT_DESK = "front_desk"
     DOCTOR = "doctor"
+    ADMIN = "admin"
 
     @property
     def label(self) -> str:
-        return {"front_desk": "Front desk", "doctor": "Doctor"}[self.value]
+        return {"front_desk": "Front desk", "doctor": "Doctor", "admin": "Admin"}[self.value]
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,7 @@ class Staff:
     name: str
     role: Role
     active: bool = True
+    username: str | None = None  # None until an admin gives the member a login
 
     @property
     def label(self) -> str:

@@ -1,16 +1,62 @@
-"""Reading the audit trail: who changed what, when, from what to what."""
+"""Reading the audit trail (the admin's view and its check), and the lines for events that
+change no record: prints, exports, backups."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlite_utils
 
-from frontdesk.domain.audit import AuditEntry
-from frontdesk.storage.audit import AuditRepository
+from frontdesk.domain.audit import AuditEntry, ChainBreak
+from frontdesk.domain.permissions import Permission
+from frontdesk.domain.staff import Staff
+from frontdesk.services.clock import Clock, clinic_now
+from frontdesk.services.errors import plain_storage_errors
+from frontdesk.services.unit_of_work import check_allowed, record_event
+from frontdesk.storage.audit import AuditFilter, AuditRepository
+
+__all__ = ["AuditFilter", "AuditPage", "AuditService"]
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    total: int
+    entries: list[AuditEntry]
 
 
 class AuditService:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, clock: Clock = clinic_now) -> None:
+        self._db = db
+        self._clock = clock
         self._repo = AuditRepository(db)
 
     def history(self, entity: str, entity_id: int) -> list[AuditEntry]:
         return self._repo.for_entity(entity, entity_id)
+
+    def search(
+        self, actor: Staff, where: AuditFilter, offset: int = 0, limit: int = 200
+    ) -> AuditPage:
+        """Newest first, a page at a time; admin only (and a refused look is audited)."""
+        check_allowed(self._db, self._clock, actor, Permission.VIEW_AUDIT, "read the audit trail")
+        with plain_storage_errors("read the audit trail"):
+            return AuditPage(self._repo.count(where), self._repo.page(where, offset, limit))
+
+    def verify(self) -> ChainBreak | None:
+        """None when every line follows from the one before; else the first that does not."""
+        with plain_storage_errors("check the audit trail"):
+            return self._repo.first_break()
+
+    def printed(
+        self, actor: Staff, what: str, *, how: str, patient_id: int | None = None, **details
+    ) -> None:
+        """A print or an export (PDF, file) that is not already part of a recorded change."""
+        record_event(
+            self._db,
+            self._clock,
+            actor,
+            "print" if how == "printed" else "export",
+            what,
+            None,
+            {"how": how, **details},
+            patient_id=patient_id,
+        )

@@ -26,6 +26,7 @@ from frontdesk.domain.appointments import (
 )
 from frontdesk.domain.booking import refusal, say_day, say_span
 from frontdesk.domain.hours import Closure, OfficeCalendar, WeeklyHours, holiday_closures
+from frontdesk.domain.permissions import Permission
 from frontdesk.domain.slots import next_free
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, clinic_now, today
@@ -136,7 +137,9 @@ class CalendarService:
 
         Nothing is cancelled or moved: the desk decides what to do with each of them.
         """
-        with unit_of_work(self._db, self._clock, actor, "save the office hours") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "save the office hours", needs=Permission.SETTINGS
+        ) as work:
             before = self._repo.weekly_hours()
             self._repo.replace_hours(hours)
             work.record("update", "office_hours", None, _hours_audit(before), _hours_audit(hours))
@@ -152,13 +155,17 @@ class CalendarService:
             raise ValidationFailed({"reason": f"Keep the reason under {MAX_REASON} characters."})
         if (closure.last - closure.first).days > 366:
             raise ValidationFailed({"last": "A closure is at most a year long."})
-        with unit_of_work(self._db, self._clock, actor, "add the closure") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "add the closure", needs=Permission.SETTINGS
+        ) as work:
             new_id = self._repo.insert_closure(Closure(closure.first, closure.last, reason))
             work.record("create", "closure", new_id, None, _closure_audit(closure, reason))
         return self.outside_hours()
 
     def remove_closure(self, actor: Staff, closure_id: int) -> Closure:
-        with unit_of_work(self._db, self._clock, actor, "remove the closure") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "remove the closure", needs=Permission.SETTINGS
+        ) as work:
             closure = self._repo.get_closure(closure_id)
             if closure is None:
                 raise NotFound("That closure was already removed.")
@@ -219,7 +226,9 @@ class CalendarService:
                 )
         if errors:
             raise ValidationFailed(errors)
-        with unit_of_work(self._db, self._clock, actor, "save the appointment types") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "save the appointment types", needs=Permission.SETTINGS
+        ) as work:
             stored = {t.code: t for t in self._repo.types()}
             for code, name, minutes in edits:
                 before = stored.get(code)
@@ -341,7 +350,9 @@ class CalendarService:
         if len(note) > MAX_NOTE:
             raise ValidationFailed({"note": f"Keep the note under {MAX_NOTE} characters."})
         self.add_default_closures(starts.year)
-        with unit_of_work(self._db, self._clock, actor, "book the appointment") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "book the appointment", needs=Permission.BOOK
+        ) as work:
             kind = next((t for t in self._repo.types() if t.code == type_code), None)
             if kind is None:
                 raise NotFound(f"There is no appointment type {type_code!r}.")
@@ -375,7 +386,9 @@ class CalendarService:
         """Moves it, keeping its length; the old time stays in its history."""
         starts = wall(starts)
         self.add_default_closures(starts.year)
-        with unit_of_work(self._db, self._clock, actor, "move the appointment") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "move the appointment", needs=Permission.BOOK
+        ) as work:
             current = self._current(appointment_id, version)
             if not current.status.movable:
                 raise SlotRefused(f"A {current.status.label.lower()} appointment cannot be moved.")
@@ -401,7 +414,9 @@ class CalendarService:
         self, actor: Staff, appointment_id: int, status: Status, version: int
     ) -> ListedAppointment:
         """Confirmed, arrived, completed, cancelled (late if under 24 h, by patient), no-show."""
-        with unit_of_work(self._db, self._clock, actor, "change the appointment") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "change the appointment", needs=Permission.BOOK
+        ) as work:
             current = self._current(appointment_id, version)
             now = self.now()
             said = status_refusal(current, status, now)
@@ -442,7 +457,9 @@ class CalendarService:
         note = note.strip()
         if len(note) > MAX_NOTE:
             raise ValidationFailed({"note": f"Keep the note under {MAX_NOTE} characters."})
-        with unit_of_work(self._db, self._clock, actor, "save the note") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "save the note", needs=Permission.BOOK
+        ) as work:
             current = self._current(appointment_id, version)
             self._repo.set_note(current.id, note)
             self._audit_change(work, "note", current)

@@ -11,6 +11,8 @@ import sqlite_utils
 
 from frontdesk.services.audit import AuditService
 from frontdesk.services.clock import Clock, clinic_now, fixed_clock
+from frontdesk.services.errors import NotAllowed
+from frontdesk.services.login import LoginService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
 from frontdesk.storage.db import connect
@@ -39,7 +41,8 @@ class Clinic:
         self.migration_backup = migration_backup
         self.patients = PatientService(db, clock)
         self.staff = StaffService(db, clock)
-        self.audit = AuditService(db)
+        self.login = LoginService(db, clock)
+        self.audit = AuditService(db, clock)
 
     @cached_property
     def intakes(self) -> IntakeService:
@@ -69,15 +72,28 @@ class Clinic:
             self._db, self._clock, self.patients, self.intakes, self.calendar, self.sessions
         )
 
+    def make_demo(self) -> bool:
+        """Marks this database as the demo clinic, with its public logins."""
+        from frontdesk.services.demo_accounts import make_demo
+
+        return make_demo(self._db, self._clock)
+
     def as_of(self, moment: datetime) -> Clinic:
         """The same database seen at `moment`: for recording what happened before now (demo)."""
+        self._demo_only()
         return Clinic(self.path, self._db, fixed_clock(moment), None)
 
     def calendar_as_of(self, moment: datetime) -> CalendarService:
         """The calendar as it was at `moment`: for recording what happened before now (demo)."""
         from frontdesk.services.calendar import CalendarService
 
+        self._demo_only()
         return CalendarService(self._db, fixed_clock(moment))
+
+    def _demo_only(self) -> None:
+        """Back-dated records are for filling the demo; a real clinic's past is not rewritten."""
+        if not self.login.is_demo():
+            raise NotAllowed("Only the demo clinic can record what happened before now.")
 
     def close(self) -> None:
         self._db.close()

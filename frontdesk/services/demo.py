@@ -201,6 +201,9 @@ def fill_demo_clinic(clinic: Clinic) -> int:
 
     Patients go in one transaction, their intakes in a second one that only runs when the
     clinic has no intake at all (so an interrupted fill completes on the next start)."""
+    if clinic.patients.count(include_archived=True) and not _holds_only_the_demo(clinic):
+        return 0  # a clinic in use: never touched, never marked as the demo
+    clinic.make_demo()
     desk = next(s for s in clinic.staff.list_active() if s.role is Role.FRONT_DESK)
     doctor = next(s for s in clinic.staff.list_active() if s.role is Role.DOCTOR)
     added = clinic.patients.register_all_if_empty(desk, demo_drafts())

@@ -18,6 +18,7 @@ from frontdesk.domain.handouts import (
     PrintedHandout,
     finding_sections,
 )
+from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Staff
 from frontdesk.handouts.render import Handout, render
 from frontdesk.services.calendar import CalendarService
@@ -68,7 +69,9 @@ class HandoutService:
         if errors:
             raise ValidationFailed(errors)
         cleaned = ClinicInfo(info.name.strip(), info.address.strip(), info.phone.strip())
-        with unit_of_work(self._db, self._clock, actor, "save the clinic's details") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "save the clinic's details", needs=Permission.SETTINGS
+        ) as work:
             before = self._repo.clinic_info()
             self._repo.set_clinic_info(cleaned)
             work.record("update", "clinic_info", None, vars(before), vars(cleaned))
@@ -143,7 +146,9 @@ class HandoutService:
         """A handout printed or saved: who, for whom, which, when. The language is remembered."""
         if how not in HOW:
             raise ValidationFailed({"how": "A handout is printed or saved as PDF."})
-        with unit_of_work(self._db, self._clock, actor, "record the handout") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "record the handout", needs=Permission.PRINT_HANDOUTS
+        ) as work:
             self._patients.get(patient_id)  # NotFound when there is no such patient
             new_id = self._repo.record_print(
                 patient_id, kind, language, how, work.actor.id, work.now

@@ -8,9 +8,10 @@ import sqlite_utils
 
 from frontdesk.domain.assessment import Eligibility, assess, eligibility
 from frontdesk.domain.intake import Intake, RecordedIntake
-from frontdesk.domain.staff import Role, Staff
+from frontdesk.domain.permissions import Permission
+from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, clinic_now, today
-from frontdesk.services.errors import NotAllowed, NotFound, ValidationFailed, plain_storage_errors
+from frontdesk.services.errors import NotFound, ValidationFailed, plain_storage_errors
 from frontdesk.services.unit_of_work import unit_of_work
 from frontdesk.storage.intakes import IntakeRepository, answers_json
 from frontdesk.storage.patients import PatientRepository
@@ -73,8 +74,9 @@ class IntakeService:
         if intake.blank:
             raise ValidationFailed({"intake": "Nothing is recorded yet: nothing to save."})
         summary = assess(intake, self.today()).summary
-        with unit_of_work(self._db, self._clock, actor, "save the intake") as work:
-            _require_doctor(work.actor, "record an intake")
+        with unit_of_work(
+            self._db, self._clock, actor, "save the intake", needs=Permission.RECORD_INTAKE
+        ) as work:
             if self._patients.get(patient_id) is None:
                 raise NotFound(f"Patient #{patient_id} does not exist.")
             new_id = self._repo.insert(patient_id, intake, summary, actor.id, work.now)
@@ -85,7 +87,9 @@ class IntakeService:
         """(patient id, intake) pairs in one transaction, only into a clinic with no intake."""
         for _, intake in items:
             _check(intake, self.today())
-        with unit_of_work(self._db, self._clock, actor, "record the demo intakes") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "record the demo intakes", needs=Permission.RECORD_INTAKE
+        ) as work:
             if self._repo.count():
                 return 0
             for patient_id, intake in items:
@@ -98,8 +102,9 @@ class IntakeService:
         """A correction is a new version; the one corrected stays as it was."""
         _check(intake, self.today())
         summary = assess(intake, self.today()).summary
-        with unit_of_work(self._db, self._clock, actor, "save the correction") as work:
-            _require_doctor(work.actor, "correct an intake")
+        with unit_of_work(
+            self._db, self._clock, actor, "save the correction", needs=Permission.RECORD_INTAKE
+        ) as work:
             corrected = self._repo.get(intake_id)
             if corrected is None:
                 raise NotFound(f"Intake #{intake_id} does not exist.")
@@ -142,8 +147,13 @@ class IntakeService:
         """
         if len(reason.strip()) < MIN_OVERRIDE_REASON:
             raise ValidationFailed({"reason": "Write down in a sentence why laser may go ahead."})
-        with unit_of_work(self._db, self._clock, actor, "record the override") as work:
-            _require_doctor(work.actor, "override the laser eligibility check")
+        with unit_of_work(
+            self._db,
+            self._clock,
+            actor,
+            "record the override",
+            needs=Permission.OVERRIDE_ELIGIBILITY,
+        ) as work:
             latest = self._repo.latest(patient_id)
             if latest is None:
                 raise ValidationFailed({"reason": "Record an intake before deciding on laser."})
@@ -172,11 +182,6 @@ class IntakeService:
         stored = self._repo.get(intake_id)
         assert stored is not None
         return stored
-
-
-def _require_doctor(member: Staff, doing: str) -> None:
-    if member.role is not Role.DOCTOR:
-        raise NotAllowed(f"Only the doctor can {doing}. Choose the doctor at the desk first.")
 
 
 def _audit(intake: Intake, summary: str, patient_id: int) -> dict:

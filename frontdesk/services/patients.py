@@ -14,6 +14,7 @@ from frontdesk.domain.patients import (
     field_values,
     validate,
 )
+from frontdesk.domain.permissions import Permission
 from frontdesk.domain.search import Page, PageCursor, PatientSort, parse_query
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, clinic_now, today
@@ -73,7 +74,13 @@ class PatientService:
         self, actor: Staff, draft: PatientDraft, *, confirm_duplicate: bool = False
     ) -> Patient:
         fields = self._valid_fields(draft)
-        with unit_of_work(self._db, self._clock, actor, f"register {draft_name(fields)}") as work:
+        with unit_of_work(
+            self._db,
+            self._clock,
+            actor,
+            f"register {draft_name(fields)}",
+            needs=Permission.EDIT_PATIENTS,
+        ) as work:
             if not confirm_duplicate:
                 self._refuse_duplicate(fields, None)
             return self._insert(work, fields)
@@ -83,7 +90,9 @@ class PatientService:
     ) -> int:
         """(draft, archived) pairs, all in one transaction, only into an empty registry."""
         checked = [(self._valid_fields(d), archived) for d, archived in drafts]
-        with unit_of_work(self._db, self._clock, actor, "fill the demo clinic") as work:
+        with unit_of_work(
+            self._db, self._clock, actor, "fill the demo clinic", needs=Permission.EDIT_PATIENTS
+        ) as work:
             if self._repo.count(include_archived=True):
                 return 0
             for fields, archived in checked:
@@ -103,7 +112,13 @@ class PatientService:
     ) -> Patient:
         """Saves a correction; with `expected_version`, refuses to undo someone else's save."""
         fields = self._valid_fields(draft)
-        with unit_of_work(self._db, self._clock, actor, f"save {draft_name(fields)}") as work:
+        with unit_of_work(
+            self._db,
+            self._clock,
+            actor,
+            f"save {draft_name(fields)}",
+            needs=Permission.EDIT_PATIENTS,
+        ) as work:
             before = self.get(patient_id)
             if expected_version is not None and before.version != expected_version:
                 raise ChangedElsewhere(
@@ -136,7 +151,9 @@ class PatientService:
 
     def _set_archived(self, actor: Staff, patient_id: int, archived: bool) -> Patient:
         doing = "archive the patient" if archived else "restore the patient"
-        with unit_of_work(self._db, self._clock, actor, doing) as work:
+        with unit_of_work(
+            self._db, self._clock, actor, doing, needs=Permission.EDIT_PATIENTS
+        ) as work:
             return self._set_archived_in(work, self.get(patient_id), archived)
 
     def _set_archived_in(self, work: UnitOfWork, before: Patient, archived: bool) -> Patient:

@@ -25,13 +25,13 @@ from frontdesk.domain.co2 import (
     timing_refusal,
 )
 from frontdesk.domain.hours import OfficeCalendar, format_time
+from frontdesk.domain.permissions import Permission
 from frontdesk.domain.phones import display_phone
-from frontdesk.domain.staff import Role, Staff
+from frontdesk.domain.staff import Staff
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import (
     ChangedElsewhere,
-    NotAllowed,
     NotFound,
     ValidationFailed,
     plain_storage_errors,
@@ -78,11 +78,6 @@ class Recall:
     sessions_due: list[RecallRow]
     reviews_due: list[RecallRow]
     completed: list[RecallRow]
-
-
-def _require_doctor(member: Staff, doing: str) -> None:
-    if member.role is not Role.DOCTOR:
-        raise NotAllowed(f"Only the doctor can {doing}. Choose the doctor at the desk first.")
 
 
 def _series_audit(series: Series) -> dict:
@@ -197,8 +192,9 @@ class SessionService:
                 {"eligibility": "Laser is not allowed yet: " + " ".join(allowed.reasons)}
             )
         latest = self._intakes.latest(patient_id)
-        with unit_of_work(self._db, self._clock, actor, "open the CO2 series") as work:
-            _require_doctor(work.actor, "open a CO2 series")
+        with unit_of_work(
+            self._db, self._clock, actor, "open the CO2 series", needs=Permission.CO2_SERIES
+        ) as work:
             if self._patients.get(patient_id) is None:
                 raise NotFound(f"Patient #{patient_id} does not exist.")
             running = next((s for s in self._repo.of_patient(patient_id) if s.open), None)
@@ -242,8 +238,9 @@ class SessionService:
                 }
             )
         office = self.office(series)
-        with unit_of_work(self._db, self._clock, actor, "sign the session") as work:
-            _require_doctor(work.actor, "log and sign a CO2 session")
+        with unit_of_work(
+            self._db, self._clock, actor, "sign the session", needs=Permission.SIGN_SESSION
+        ) as work:
             series = self._repo.get(series_id)
             assert series is not None
             if series.status is not SeriesStatus.ACTIVE:
@@ -296,8 +293,9 @@ class SessionService:
         """A correction or a later note: the signed entry stays as it was."""
         if not text.strip():
             raise ValidationFailed({"text": "Write the addendum first."})
-        with unit_of_work(self._db, self._clock, actor, "add the addendum") as work:
-            _require_doctor(work.actor, "add an addendum to a session")
+        with unit_of_work(
+            self._db, self._clock, actor, "add the addendum", needs=Permission.SIGN_SESSION
+        ) as work:
             if self._repo.session(session_id) is None:
                 raise NotFound(f"Session #{session_id} does not exist.")
             new_id = self._repo.add_addendum(session_id, work.now, work.actor.id, text.strip())
@@ -307,8 +305,9 @@ class SessionService:
         return found
 
     def extend(self, actor: Staff, series_id: int, planned: int, version: int) -> Series:
-        with unit_of_work(self._db, self._clock, actor, "extend the series") as work:
-            _require_doctor(work.actor, "extend a CO2 series")
+        with unit_of_work(
+            self._db, self._clock, actor, "extend the series", needs=Permission.CO2_SERIES
+        ) as work:
             series = self._current(series_id, version)
             said = extend_refusal(series, planned)
             if said:
@@ -326,8 +325,9 @@ class SessionService:
         return self._stop(actor, series_id, reason, version, SeriesStatus.ENDED, "end")
 
     def resume(self, actor: Staff, series_id: int, version: int) -> Series:
-        with unit_of_work(self._db, self._clock, actor, "resume the series") as work:
-            _require_doctor(work.actor, "resume a CO2 series")
+        with unit_of_work(
+            self._db, self._clock, actor, "resume the series", needs=Permission.CO2_SERIES
+        ) as work:
             series = self._current(series_id, version)
             if series.status is not SeriesStatus.PAUSED:
                 raise ValidationFailed({"series": "Only a paused series can be resumed."})
@@ -345,8 +345,9 @@ class SessionService:
     ) -> Series:
         if len(reason.strip()) < MIN_REASON:
             raise ValidationFailed({"reason": f"Write down in a sentence why you {verb} it."})
-        with unit_of_work(self._db, self._clock, actor, f"{verb} the series") as work:
-            _require_doctor(work.actor, f"{verb} a CO2 series")
+        with unit_of_work(
+            self._db, self._clock, actor, f"{verb} the series", needs=Permission.CO2_SERIES
+        ) as work:
             series = self._current(series_id, version)
             if not series.open:
                 raise ValidationFailed(

@@ -1,14 +1,31 @@
-"""Who is at the desk: the staff list and the acting member every write names."""
+"""Staff accounts: who works here, in which role, and with which login (the admin's job)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import sqlite_utils
 
+from frontdesk.domain.accounts import clean_username, password_problem, username_problem
+from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Role, Staff
-from frontdesk.services.clock import Clock, clinic_now
-from frontdesk.services.errors import ValidationFailed
-from frontdesk.services.unit_of_work import unit_of_work
+from frontdesk.services.clock import Clock, clinic_now, stamp
+from frontdesk.services.errors import NotFound, ValidationFailed
+from frontdesk.services.passwords import hash_password
+from frontdesk.services.unit_of_work import UnitOfWork, unit_of_work
+from frontdesk.storage.db import write_transaction
 from frontdesk.storage.staff import StaffRepository
+
+ENTITY = "staff"
+
+
+@dataclass(frozen=True)
+class Account:
+    """One line of the admin's account list."""
+
+    staff: Staff
+    has_password: bool
+    locked_until: str | None
 
 
 class StaffService:
@@ -17,17 +34,145 @@ class StaffService:
         self._clock = clock
         self._repo = StaffRepository(db)
 
+    # -- reading -----------------------------------------------------------------
     def list_active(self) -> list[Staff]:
         return self._repo.list()
 
     def get(self, staff_id: int) -> Staff | None:
         return self._repo.get(staff_id)
 
-    def add(self, actor: Staff, name: str, role: Role) -> Staff:
+    def accounts(self) -> list[Account]:
+        result = []
+        for member in self._repo.list(include_inactive=True):
+            login = self._repo.login(staff_id=member.id)
+            assert login is not None
+            result.append(Account(member, login.password_hash is not None, login.locked_until))
+        return result
+
+    def needs_first_admin(self) -> bool:
+        """A new database: nobody can sign in until an admin account exists."""
+        return self._repo.count_admins_with_login() == 0
+
+    # -- writing -----------------------------------------------------------------
+    def create_first_admin(self, name: str, username: str, password: str) -> Staff:
+        """The one account made without signing in, and only while there is no admin."""
+        fields = self._checked(name, username, password, None)
+        with write_transaction(self._db):
+            if not self.needs_first_admin():
+                raise ValidationFailed({"username": "This clinic already has an admin account."})
+            added = self._repo.insert(fields[0], Role.ADMIN, fields[1], hash_password(password))
+            UnitOfWork(self._db, added, stamp(self._clock())).record(
+                "create", ENTITY, added.id, None, _audit(added, first_admin=True)
+            )
+        return added
+
+    def add(
+        self,
+        actor: Staff,
+        name: str,
+        role: Role,
+        username: str = "",
+        password: str = "",
+    ) -> Staff:
+        """A member without a username cannot sign in (yet): a login can be given later."""
         cleaned = name.strip()
         if not cleaned:
             raise ValidationFailed({"name": "Name is required."})
-        with unit_of_work(self._db, self._clock, actor) as work:
-            added = self._repo.insert(cleaned, role)
-            work.record("add", "staff", added.id, None, {"name": cleaned, "role": role.value})
+        login = clean_username(username) or None
+        hashed = None
+        if login or password:
+            _, login, _ = self._checked(cleaned, username, password, None)
+            hashed = hash_password(password)
+        with unit_of_work(
+            self._db, self._clock, actor, f"add {cleaned}", needs=Permission.MANAGE_ACCOUNTS
+        ) as work:
+            if login and self._repo.username_taken(login):
+                raise ValidationFailed({"username": f"The username {login} is already taken."})
+            added = self._repo.insert(cleaned, role, login, hashed)
+            work.record("create", ENTITY, added.id, None, _audit(added))
         return added
+
+    def set_login(self, actor: Staff, staff_id: int, username: str, password: str) -> Staff:
+        """Gives a member a login, or a new password (the old one stops working at once)."""
+        member = self._member(staff_id)
+        _, login, _ = self._checked(member.name, username, password, staff_id)
+        hashed = hash_password(password)
+        with unit_of_work(
+            self._db, self._clock, actor, f"set {member.name}'s login",
+            needs=Permission.MANAGE_ACCOUNTS,
+        ) as work:  # fmt: skip
+            if self._repo.username_taken(login, other_than=staff_id):
+                raise ValidationFailed({"username": f"The username {login} is already taken."})
+            before = self._member(staff_id)
+            self._repo.update(
+                staff_id, username=login, password_hash=hashed, failed_logins=0, locked_until=None
+            )
+            after = self._member(staff_id)
+            # The hash itself never goes into the trail; that the password changed does.
+            work.record(
+                "set_login", ENTITY, staff_id, _audit(before), _audit(after, password="changed")
+            )
+        return after
+
+    def set_role(self, actor: Staff, staff_id: int, role: Role) -> Staff:
+        return self._change(actor, staff_id, f"change the role to {role.label}", role=role.value)
+
+    def set_active(self, actor: Staff, staff_id: int, active: bool) -> Staff:
+        if not active and staff_id == actor.id:
+            raise ValidationFailed({"active": "You cannot switch off your own account."})
+        verb = "switch on" if active else "switch off"
+        return self._change(actor, staff_id, f"{verb} the account", active=int(active))
+
+    def unlock(self, actor: Staff, staff_id: int) -> Staff:
+        return self._change(
+            actor, staff_id, "unlock the account", failed_logins=0, locked_until=None
+        )
+
+    # -- helpers -----------------------------------------------------------------
+    def _change(self, actor: Staff, staff_id: int, doing: str, **columns: object) -> Staff:
+        with unit_of_work(
+            self._db, self._clock, actor, doing, needs=Permission.MANAGE_ACCOUNTS
+        ) as work:
+            before = self._member(staff_id)
+            self._repo.update(staff_id, **columns)
+            if self._repo.count_admins_with_login() == 0:
+                raise ValidationFailed(
+                    {"role": "The clinic needs at least one active admin who can sign in."}
+                )
+            after = self._member(staff_id)
+            work.record("update", ENTITY, staff_id, _audit(before), _audit(after))
+        return after
+
+    def _member(self, staff_id: int) -> Staff:
+        member = self._repo.get(staff_id)
+        if member is None:
+            raise NotFound(f"Staff member #{staff_id} does not exist.")
+        return member
+
+    def _checked(
+        self, name: str, username: str, password: str, staff_id: int | None
+    ) -> tuple[str, str, str]:
+        errors = {}
+        if not name.strip():
+            errors["name"] = "Name is required."
+        problem = username_problem(username)
+        if problem:
+            errors["username"] = problem
+        problem = password_problem(password, username)
+        if problem:
+            errors["password"] = problem
+        if errors:
+            raise ValidationFailed(errors)
+        return name.strip(), clean_username(username), password
+
+
+def _audit(member: Staff, **extra: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "name": member.name,
+        "role": member.role.value,
+        "active": member.active,
+        "username": member.username,
+    }
+    values.update(extra)
+    return values
+

@@ -1,4 +1,4 @@
-"""A write use-case: one IMMEDIATE transaction holding the change and its audit row."""
+"""A write use-case: one IMMEDIATE transaction holding the change and its audit line."""
 
 from __future__ import annotations
 
@@ -8,16 +8,17 @@ from typing import Any
 
 import sqlite_utils
 
+from frontdesk.domain.permissions import Permission, allows, refusal
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, stamp
-from frontdesk.services.errors import plain_storage_errors
+from frontdesk.services.errors import NotAllowed, plain_storage_errors
 from frontdesk.services.staff_check import require_active
 from frontdesk.storage.audit import AuditRepository
 from frontdesk.storage.db import write_transaction
 
 
 class UnitOfWork:
-    """Handed to a service method inside the transaction; records audit rows as it goes."""
+    """Handed to a service method inside the transaction; records audit lines as it goes."""
 
     def __init__(self, db: sqlite_utils.Database, actor: Staff, now: str) -> None:
         self.db = db
@@ -32,6 +33,7 @@ class UnitOfWork:
         entity_id: int | None,
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
+        patient_id: int | None = None,
     ) -> None:
         self._audit.append(
             at=self.now,
@@ -41,17 +43,76 @@ class UnitOfWork:
             entity_id=entity_id,
             before=before,
             after=after,
+            patient_id=patient_id,
         )
 
 
 @contextmanager
 def unit_of_work(
-    db: sqlite_utils.Database, clock: Clock, actor: Staff, doing: str = "save"
+    db: sqlite_utils.Database,
+    clock: Clock,
+    actor: Staff,
+    doing: str = "save",
+    *,
+    needs: Permission,
 ) -> Iterator[UnitOfWork]:
-    """Refuses, before touching anything, a write signed by someone not on the active staff.
+    """Refuses, before touching anything, a write by someone not active or not allowed to.
 
-    SQLite failures come out as StorageError with `doing` in the sentence ("save María García").
+    The role checked is the one stored, not the one the caller claims. A refusal is itself
+    audited (in a transaction of its own, since the refused one never happens). SQLite
+    failures come out as StorageError with `doing` in the sentence ("save María García").
     """
+    check_allowed(db, clock, actor, needs, doing)
     with plain_storage_errors(doing), write_transaction(db):
-        stored = require_active(db, actor)  # the role as stored, not as the caller claims
+        stored = require_active(db, actor)
+        if not allows(stored.role, needs):  # an admin changed the role a moment ago
+            raise NotAllowed(refusal(stored.role, needs))
         yield UnitOfWork(db, stored, stamp(clock()))
+
+
+def record_event(
+    db: sqlite_utils.Database,
+    clock: Clock,
+    actor: Staff | None,
+    action: str,
+    entity: str,
+    entity_id: int | None = None,
+    details: dict[str, Any] | None = None,
+    *,
+    patient_id: int | None = None,
+) -> None:
+    """An audit line for something that is not a change to a record: a login, a lock, a print,
+    an export, a backup. Its own short transaction; `actor` None means the system."""
+    with plain_storage_errors("write the audit trail"), write_transaction(db):
+        AuditRepository(db).append(
+            at=stamp(clock()),
+            staff_id=actor.id if actor else None,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            before=None,
+            after=details,
+            patient_id=patient_id,
+        )
+
+
+def check_allowed(
+    db: sqlite_utils.Database, clock: Clock, actor: Staff, needs: Permission, doing: str
+) -> Staff:
+    """Whether the stored role may do this; a refusal is audited in a transaction of its own,
+    since the refused change never happens (also used for reads only some roles may make)."""
+    with plain_storage_errors(doing):
+        stored = require_active(db, actor)
+        if allows(stored.role, needs):
+            return stored
+        with write_transaction(db):
+            AuditRepository(db).append(
+                at=stamp(clock()),
+                staff_id=stored.id,
+                action="denied",
+                entity="permission",
+                entity_id=None,
+                before=None,
+                after={"permission": needs.name, "tried": doing, "role": stored.role.value},
+            )
+    raise NotAllowed(refusal(stored.role, needs))

@@ -1,16 +1,29 @@
-"""The audit trail: one row per service write, in the same transaction as the write."""
+"""The audit trail: append-only, hash-chained lines, written in the transaction they describe."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import sqlite_utils
 
-from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.audit import GENESIS, AuditEntry, ChainBreak, first_break, line_hash
+
+# Where a line about an entity finds its patient when the values do not name one.
+_PATIENT_OF = {
+    "appointment": "SELECT patient_id FROM appointments WHERE id = ?",
+    "intake": "SELECT patient_id FROM intakes WHERE id = ?",
+    "co2_series": "SELECT patient_id FROM co2_series WHERE id = ?",
+    "co2_session": (
+        "SELECT s.patient_id FROM co2_sessions c JOIN co2_series s ON s.id = c.series_id"
+        " WHERE c.id = ?"
+    ),
+}
 
 
-def _dump(values: dict[str, Any] | None) -> str | None:
+def dump(values: dict[str, Any] | None) -> str | None:
     if values is None:
         return None
     return json.dumps(values, ensure_ascii=False, sort_keys=True, default=str)
@@ -18,6 +31,50 @@ def _dump(values: dict[str, Any] | None) -> str | None:
 
 def _load(text: str | None) -> dict[str, Any] | None:
     return None if text is None else json.loads(text)
+
+
+def patient_of(
+    db: sqlite_utils.Database,
+    entity: str,
+    entity_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> int | None:
+    """Which patient a line is about, so the admin can see everything done to one patient."""
+    if entity == "patient":
+        return entity_id
+    for values in (after, before):
+        if values and isinstance(values.get("patient_id"), int):
+            return values["patient_id"]
+    if entity in _PATIENT_OF and entity_id is not None:
+        row = db.execute(_PATIENT_OF[entity], [entity_id]).fetchone()
+        return row[0] if row else None
+    return None
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    patient_id: int | None = None
+    staff_id: int | None = None
+    first_day: str | None = None  # YYYY-MM-DD, inclusive
+    last_day: str | None = None  # YYYY-MM-DD, inclusive
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if self.patient_id is not None:
+            clauses.append("patient_id = ?")
+            params.append(self.patient_id)
+        if self.staff_id is not None:
+            clauses.append("staff_id = ?")
+            params.append(self.staff_id)
+        if self.first_day:
+            clauses.append("at >= ?")
+            params.append(self.first_day)
+        if self.last_day:
+            clauses.append("at < ?")
+            params.append(self.last_day + "T99")  # every time of that day sorts before it
+        return (" AND ".join(clauses) or "1"), params
 
 
 class AuditRepository:
@@ -28,35 +85,97 @@ class AuditRepository:
         self,
         *,
         at: str,
-        staff_id: int,
+        staff_id: int | None,
         action: str,
         entity: str,
         entity_id: int | None,
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
-    ) -> None:
+        patient_id: int | None = None,
+    ) -> int:
+        """Chains the line to the last one; the caller's IMMEDIATE transaction serialises it."""
         if not self._db.conn.in_transaction:
             raise RuntimeError("audit rows are written inside the write they describe")
-        self._db.execute(
-            "INSERT INTO audit (at, staff_id, action, entity, entity_id, before, after)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [at, staff_id, action, entity, entity_id, _dump(before), _dump(after)],
+        if patient_id is None:
+            patient_id = patient_of(self._db, entity, entity_id, before, after)
+        head = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+        last_id, previous = head if head else (0, GENESIS)
+        new_id = last_id + 1
+        before_text, after_text = dump(before), dump(after)
+        digest = line_hash(
+            previous,
+            id=new_id,
+            at=at,
+            staff_id=staff_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            patient_id=patient_id,
+            before=before_text,
+            after=after_text,
         )
+        self._db.execute(
+            "INSERT INTO audit (id, at, staff_id, action, entity, entity_id, patient_id,"
+            " before, after, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                new_id,
+                at,
+                staff_id,
+                action,
+                entity,
+                entity_id,
+                patient_id,
+                before_text,
+                after_text,
+                previous,
+                digest,
+            ],
+        )
+        self._db.execute(
+            "INSERT INTO audit_head (only, last_id, last_hash) VALUES (1, ?, ?)"
+            " ON CONFLICT (only) DO UPDATE SET last_id = excluded.last_id,"
+            " last_hash = excluded.last_hash",
+            [new_id, digest],
+        )
+        return new_id
 
     def for_entity(self, entity: str, entity_id: int) -> list[AuditEntry]:
         rows = self._db["audit"].rows_where(
             "entity = ? AND entity_id = ?", [entity, entity_id], order_by="id"
         )
-        return [
-            AuditEntry(
-                id=r["id"],
-                at=r["at"],
-                staff_id=r["staff_id"],
-                action=r["action"],
-                entity=r["entity"],
-                entity_id=r["entity_id"],
-                before=_load(r["before"]),
-                after=_load(r["after"]),
-            )
-            for r in rows
-        ]
+        return [_entry(r) for r in rows]
+
+    def count(self, where: AuditFilter) -> int:
+        clause, params = where.where()
+        return self._db.execute(f"SELECT count(*) FROM audit WHERE {clause}", params).fetchone()[0]
+
+    def page(self, where: AuditFilter, offset: int, limit: int) -> list[AuditEntry]:
+        """Newest first, one page at a time: the trail grows for years."""
+        clause, params = where.where()
+        rows = self._db.query(
+            f"SELECT * FROM audit WHERE {clause} ORDER BY id DESC LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        return [_entry(r) for r in rows]
+
+    def first_break(self) -> ChainBreak | None:
+        head = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+        return first_break(_rows(self._db), tuple(head) if head else None)
+
+
+def _rows(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
+    yield from db.query("SELECT * FROM audit ORDER BY id")
+
+
+def _entry(r: dict[str, Any]) -> AuditEntry:
+    return AuditEntry(
+        id=r["id"],
+        at=r["at"],
+        staff_id=r["staff_id"],
+        action=r["action"],
+        entity=r["entity"],
+        entity_id=r["entity_id"],
+        before=_load(r["before"]),
+        after=_load(r["after"]),
+        patient_id=r["patient_id"],
+    )

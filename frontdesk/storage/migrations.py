@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from frontdesk.domain.audit import GENESIS, line_hash
+from frontdesk.storage.audit import patient_of
 from frontdesk.storage.db import backup_copy, timestamped_backup_path, write_transaction
 
 MIGRATIONS = Migrations("frontdesk")
@@ -359,6 +363,118 @@ def _handouts(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX handout_prints_by_patient ON handout_prints (patient_id, id)")
 
 
+@MIGRATIONS(name="0008_accounts_and_audit_chain")
+def _accounts_and_audit_chain(db: sqlite_utils.Database) -> None:
+    # Staff get logins and an admin role: the role CHECK can only change by rebuilding the
+    # table (migrate() runs steps with foreign keys off and checks them before COMMIT).
+    db.execute(
+        """
+        CREATE TABLE staff_new (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL CHECK (length(trim(name)) > 0),
+            role TEXT NOT NULL CHECK (role IN ('front_desk', 'doctor', 'admin')),
+            active INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+            username TEXT UNIQUE COLLATE NOCASE,
+            password_hash TEXT,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT
+        )
+        """
+    )
+    db.execute(
+        "INSERT INTO staff_new (id, name, role, active) SELECT id, name, role, active FROM staff"
+    )
+    db.execute("DROP TABLE staff")
+    db.execute("ALTER TABLE staff_new RENAME TO staff")
+    db.execute("CREATE TABLE app_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    # The audit trail becomes append-only and hash-chained; who may be nobody (the system,
+    # or a failed login under an unknown name), and each line names its patient for filtering.
+    db.execute(
+        """
+        CREATE TABLE audit_new (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            staff_id INTEGER REFERENCES staff (id),
+            action TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            entity_id INTEGER,
+            patient_id INTEGER,
+            before TEXT,
+            after TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )
+        """
+    )
+    previous = GENESIS
+    last_id = 0
+    rows = db.execute(
+        "SELECT id, at, staff_id, action, entity, entity_id, before, after FROM audit ORDER BY id"
+    ).fetchall()
+    for new_id, (_old, at, staff_id, action, entity, entity_id, before, after) in enumerate(
+        rows, start=1
+    ):
+        patient_id = patient_of(
+            db, entity, entity_id, json.loads(before or "null"), json.loads(after or "null")
+        )
+        digest = line_hash(
+            previous,
+            id=new_id,
+            at=at,
+            staff_id=staff_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            patient_id=patient_id,
+            before=before,
+            after=after,
+        )
+        db.execute(
+            "INSERT INTO audit_new VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                new_id,
+                at,
+                staff_id,
+                action,
+                entity,
+                entity_id,
+                patient_id,
+                before,
+                after,
+                previous,
+                digest,
+            ],
+        )
+        previous, last_id = digest, new_id
+    db.execute("DROP TABLE audit")
+    db.execute("ALTER TABLE audit_new RENAME TO audit")
+    db.execute("CREATE INDEX audit_by_entity ON audit (entity, entity_id)")
+    db.execute("CREATE INDEX audit_by_patient ON audit (patient_id, id)")
+    db.execute("CREATE INDEX audit_by_staff ON audit (staff_id, id)")
+    db.execute("CREATE INDEX audit_by_at ON audit (at)")
+    # The last line written, kept apart so that removing lines from the end is noticed too.
+    db.execute(
+        """
+        CREATE TABLE audit_head (
+            only INTEGER PRIMARY KEY CHECK (only = 1),
+            last_id INTEGER NOT NULL,
+            last_hash TEXT NOT NULL
+        )
+        """
+    )
+    if last_id:
+        db.execute("INSERT INTO audit_head VALUES (1, ?, ?)", [last_id, previous])
+    for change in ("UPDATE", "DELETE"):
+        db.execute(
+            f"""
+            CREATE TRIGGER audit_no_{change.lower()} BEFORE {change} ON audit
+            BEGIN
+                SELECT RAISE(ABORT, 'The audit trail is append-only: its lines never change.');
+            END
+            """
+        )
+
+
 def pending_names(db: sqlite_utils.Database, steps: Migrations = MIGRATIONS) -> list[str]:
     return [m.name for m in steps.pending(db)]
 
@@ -380,6 +496,15 @@ def migrate(
     backup = None
     if db_path is not None and db.table_names():
         backup = backup_copy(db, timestamped_backup_path(db_path, "before-migration", now))
-    with write_transaction(db):
-        steps.apply(db)
+    # A step may rebuild a table others refer to (SQLite's way to change a constraint): foreign
+    # keys are off while the steps run and every reference is checked before COMMIT.
+    db.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with write_transaction(db):
+            steps.apply(db)
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise sqlite3.IntegrityError(f"migration left broken references: {broken[:3]}")
+    finally:
+        db.execute("PRAGMA foreign_keys=ON")
     return backup

@@ -1,6 +1,8 @@
-"""Staff rows <-> Staff."""
+"""Staff rows <-> Staff, with the login columns kept apart from what the rest of the app sees."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import sqlite_utils
 
@@ -8,7 +10,23 @@ from frontdesk.domain.staff import Role, Staff
 
 
 def _to_staff(row: dict) -> Staff:
-    return Staff(id=row["id"], name=row["name"], role=Role(row["role"]), active=bool(row["active"]))
+    return Staff(
+        id=row["id"],
+        name=row["name"],
+        role=Role(row["role"]),
+        active=bool(row["active"]),
+        username=row["username"],
+    )
+
+
+@dataclass(frozen=True)
+class Login:
+    """What checking a password needs; never leaves the services."""
+
+    staff: Staff
+    password_hash: str | None
+    failed_logins: int
+    locked_until: str | None
 
 
 class StaffRepository:
@@ -25,8 +43,49 @@ class StaffRepository:
         rows = list(self._db["staff"].rows_where("id = ?", [staff_id]))
         return _to_staff(rows[0]) if rows else None
 
-    def insert(self, name: str, role: Role) -> Staff:
-        cursor = self._db.execute(
-            "INSERT INTO staff (name, role) VALUES (?, ?)", [name, role.value]
+    def login(self, *, username: str | None = None, staff_id: int | None = None) -> Login | None:
+        where, value = ("username = ?", username) if username is not None else ("id = ?", staff_id)
+        rows = list(self._db["staff"].rows_where(where, [value]))
+        if not rows:
+            return None
+        row = rows[0]
+        return Login(
+            _to_staff(row), row["password_hash"], row["failed_logins"], row["locked_until"]
         )
-        return Staff(id=int(cursor.lastrowid or 0), name=name, role=role)
+
+    def username_taken(self, username: str, other_than: int | None = None) -> bool:
+        row = self._db.execute(
+            "SELECT 1 FROM staff WHERE username = ? AND id IS NOT ?", [username, other_than]
+        ).fetchone()
+        return row is not None
+
+    def count_admins_with_login(self) -> int:
+        return self._db.execute(
+            "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1"
+            " AND password_hash IS NOT NULL"
+        ).fetchone()[0]
+
+    def insert(
+        self,
+        name: str,
+        role: Role,
+        username: str | None = None,
+        password_hash: str | None = None,
+    ) -> Staff:
+        cursor = self._db.execute(
+            "INSERT INTO staff (name, role, username, password_hash) VALUES (?, ?, ?, ?)",
+            [name, role.value, username, password_hash],
+        )
+        return Staff(id=int(cursor.lastrowid or 0), name=name, role=role, username=username)
+
+    def update(self, staff_id: int, **columns: object) -> None:
+        """Only the columns named; callers pass fixed names (name, role, active, username, ...)."""
+        allowed = {"name", "role", "active", "username", "password_hash", "failed_logins",
+                   "locked_until"}  # fmt: skip
+        unknown = set(columns) - allowed
+        if unknown:
+            raise ValueError(f"not a staff column: {sorted(unknown)}")
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        self._db.execute(
+            f"UPDATE staff SET {assignments} WHERE id = ?", [*columns.values(), staff_id]
+        )

@@ -178,10 +178,10 @@ def test_late_cancels_and_no_shows_are_counted_for_the_next_booking(
     assert seen.summary == "1 no-show, 1 late cancellation, 0 upcoming appointments"
 
 
-def test_dst_days_keep_their_wall_clock_time(clinic: Clinic, desk, maria) -> None:
+def test_dst_days_keep_their_wall_clock_time(clinic: Clinic, desk, admin, maria) -> None:
     cal = clinic.calendar
     sundays = WeeklyHours(dict(default_hours().days) | {6: DayHours(time(1), time(5))})
-    cal.set_hours(desk, sundays)
+    cal.set_hours(admin, sundays)
     spring = cal.book(desk, maria, CONSULTATION, datetime(2027, 3, 14, 3, 0)).appointment
     fall = cal.book(desk, maria, CONSULTATION, datetime(2027, 11, 7, 1, 30)).appointment
     assert (spring.starts.hour, spring.minutes, fall.starts.hour, fall.minutes) == (3, 30, 1, 30)
@@ -195,30 +195,32 @@ def test_dst_days_keep_their_wall_clock_time(clinic: Clinic, desk, maria) -> Non
     assert [to.appointment.starts for to in listed] == [datetime(2027, 3, 14, 3, 0)]
 
 
-def test_new_hours_list_the_appointments_that_no_longer_fit(clinic: Clinic, desk, maria) -> None:
+def test_new_hours_list_the_appointments_that_no_longer_fit(
+    clinic: Clinic, desk, admin, maria
+) -> None:
     cal = clinic.calendar
     friday = cal.book(desk, maria, CONSULTATION, at(date(2026, 12, 4), 15, 30)).appointment
     cal.book(desk, maria, CONSULTATION, at(date(2026, 12, 3), 11))
     shorter = WeeklyHours(dict(default_hours().days) | {4: DayHours(time(10), time(15))})
-    misfits = cal.set_hours(desk, shorter)
+    misfits = cal.set_hours(admin, shorter)
     assert [m.appointment.id for m in misfits] == [friday.id]
     assert cal.get(friday.id).appointment.status is Status.BOOKED  # kept, never dropped
-    closed = cal.add_closure(desk, Closure(date(2026, 12, 3), date(2026, 12, 3), "Staff training"))
+    closed = cal.add_closure(admin, Closure(date(2026, 12, 3), date(2026, 12, 3), "Staff training"))
     assert len(closed) == 2
     with pytest.raises(SlotRefused, match="Staff training"):
         cal.book(desk, maria, CONSULTATION, at(date(2026, 12, 3), 14))
     with pytest.raises(ValidationFailed, match="Say why"):
-        cal.add_closure(desk, Closure(date(2026, 12, 8), date(2026, 12, 8), "  "))
+        cal.add_closure(admin, Closure(date(2026, 12, 8), date(2026, 12, 8), "  "))
 
 
-def test_default_closures_are_added_once_and_removals_stick(db_path, clock, desk) -> None:
+def test_default_closures_are_added_once_and_removals_stick(db_path, clock, admin) -> None:
     first = open_clinic(db_path, clock)
     reasons = {c.first: c.reason for c in first.calendar.closures()}
     assert reasons[date(2026, 11, 26)] == "Thanksgiving Day"
     assert reasons[date(2028, 12, 25)] == "Christmas Day"
     assert date(2026, 3, 31) not in reasons  # Cesar Chavez Day: open
     thanksgiving = next(c for c in first.calendar.closures() if c.first == date(2027, 11, 25))
-    first.calendar.remove_closure(desk, thanksgiving.id)
+    first.calendar.remove_closure(admin, thanksgiving.id)
     count = len(first.calendar.closures())
     first.close()
     again = open_clinic(db_path, clock)
@@ -246,13 +248,15 @@ def test_archived_patients_cannot_be_booked(clinic: Clinic, desk, maria) -> None
         clinic.calendar.book(desk, maria, CONSULTATION, at(MONDAY, 10))
 
 
-def test_appointment_types_can_be_renamed_and_lengthened(clinic: Clinic, desk, maria) -> None:
+def test_appointment_types_can_be_renamed_and_lengthened(
+    clinic: Clinic, desk, admin, maria
+) -> None:
     cal = clinic.calendar
-    cal.update_type(desk, CONSULTATION, "Free consultation", 45)
+    cal.update_type(admin, CONSULTATION, "Free consultation", 45)
     a = cal.book(desk, maria, CONSULTATION, at(MONDAY, 10)).appointment
     assert a.minutes == 45
     with pytest.raises(ValidationFailed, match="5 minutes to 8 hours"):
-        cal.update_type(desk, CONSULTATION, "Free consultation", 7)
+        cal.update_type(admin, CONSULTATION, "Free consultation", 7)
 
 
 def test_booked_in_the_past_is_refused_even_a_minute_ago(clinic: Clinic, desk, maria) -> None:
@@ -320,13 +324,13 @@ def test_holidays_are_added_for_any_year_looked_at(clinic: Clinic, desk, maria) 
     assert clinic.calendar.office(date(2030, 7, 4), date(2030, 7, 4)).closure_on(date(2030, 7, 4))
 
 
-def test_appointment_types_are_saved_all_or_none(clinic: Clinic, desk) -> None:
+def test_appointment_types_are_saved_all_or_none(clinic: Clinic, admin) -> None:
     with pytest.raises(ValidationFailed):
         clinic.calendar.update_types(
-            desk, [("consultation", "Consultation", 45), ("co2_session", "", 90)]
+            admin, [("consultation", "Consultation", 45), ("co2_session", "", 90)]
         )
     assert clinic.calendar.type_of("consultation").minutes == 30
     clinic.calendar.update_types(
-        desk, [("consultation", "Consultation", 45), ("co2_session", "CO2 laser", 120)]
+        admin, [("consultation", "Consultation", 45), ("co2_session", "CO2 laser", 120)]
     )
     assert [t.minutes for t in clinic.calendar.types()][:2] == [45, 120]

@@ -135,13 +135,13 @@ def test_templates_use_only_known_placeholders_and_balanced_sections(kind, langu
     assert sorted(opened) == sorted(closed)
 
 
-def test_the_clinic_header_comes_from_the_settings(demo, desk) -> None:
+def test_the_clinic_header_comes_from_the_settings(demo, admin) -> None:
     patient = people(demo)["pih"]
-    demo.handouts.set_clinic_info(desk, ClinicInfo("Clínica del Dr. Alex", "Encino, CA", "818-1"))
+    demo.handouts.set_clinic_info(admin, ClinicInfo("Clínica del Dr. Alex", "Encino, CA", "818-1"))
     html = demo.handouts.render(Kind.LASER_CARE, patient.id, Language.SPANISH).html
     assert "Clínica del Dr. Alex" in html and "818-1" in html
     with pytest.raises(ValidationFailed, match="phone is printed on every handout"):
-        demo.handouts.set_clinic_info(desk, ClinicInfo("A", "B", " "))
+        demo.handouts.set_clinic_info(admin, ClinicInfo("A", "B", " "))
 
 
 def test_prints_are_logged_and_the_language_remembered(demo, desk) -> None:
@@ -237,7 +237,7 @@ def test_the_spanish_keeps_sentences_short(kind) -> None:
     assert len(words) / sentences <= 15
 
 
-def test_dates_times_and_words_as_a_patient_reads_them(demo, tmp_path) -> None:
+def test_dates_times_and_words_as_a_patient_reads_them(demo, admin, tmp_path) -> None:
     from datetime import date, datetime, time
 
     from frontdesk.domain.hours import DayHours, WeeklyHours, default_hours
@@ -248,7 +248,7 @@ def test_dates_times_and_words_as_a_patient_reads_them(demo, tmp_path) -> None:
     # The hours come from the office settings: a new Friday shows on the next handout.
     desk = next(s for s in demo.staff.list_active() if s.role.value == "front_desk")
     later_friday = WeeklyHours(dict(default_hours().days) | {4: DayHours(time(9), time(13))})
-    demo.calendar.set_hours(desk, later_friday)
+    demo.calendar.set_hours(admin, later_friday)
     patient = people(demo)["pih"]
     text = text_of(
         save(

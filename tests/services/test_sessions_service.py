@@ -13,6 +13,7 @@ from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.co2 import SeriesStatus, SessionDraft, Settings
 from frontdesk.domain.intake import AcneStatus, Region
 from frontdesk.services.clinic import Clinic
+from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ChangedElsewhere, NotAllowed, ValidationFailed
 from tests.conftest import draft
 from tests.services.test_intake_service import PIH, ROLLING
@@ -34,7 +35,8 @@ def session_at(day: date, **changes) -> SessionDraft:
 
 def at(clinic: Clinic, day: date, hour: int = 12) -> Clinic:
     """The clinic seen on another day (its clock moved on)."""
-    return clinic.as_of(datetime.combine(day, time(hour), tzinfo=CLINIC_TZ))
+    moment = datetime.combine(day, time(hour), tzinfo=CLINIC_TZ)
+    return Clinic(clinic.path, clinic._db, fixed_clock(moment), None)
 
 
 @pytest.fixture
@@ -100,7 +102,7 @@ def test_a_signed_session_never_changes_even_with_raw_sql(clinic, doctor, series
 def test_the_front_desk_cannot_open_log_sign_or_change_a_series(
     clinic, desk, doctor, patient
 ) -> None:
-    with pytest.raises(NotAllowed, match="Only the doctor can open a CO2 series"):
+    with pytest.raises(NotAllowed, match="Only the doctor can open or change a CO2 series"):
         clinic.sessions.open_series(desk, patient.id, 4)
     series = clinic.sessions.open_series(doctor, patient.id, 4)
     with pytest.raises(NotAllowed, match="log and sign"):

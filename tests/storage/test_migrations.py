@@ -38,6 +38,7 @@ def test_an_old_file_is_backed_up_then_upgraded_keeping_its_rows(tmp_path: Path)
         "0005_calendar",
         "0006_co2_series",
         "0007_handouts",
+        "0008_accounts_and_audit_chain",
     ]
 
     backup = migrate(db, path, NOW)

@@ -1,0 +1,132 @@
+"""Signing in, the inactivity lock and the demo's shortcut: every attempt is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlite_utils
+
+from frontdesk.domain.accounts import (
+    DEFAULT_LOCK_MINUTES,
+    after_failure,
+    clean_username,
+    lock_minutes_problem,
+)
+from frontdesk.domain.hours import format_time
+from frontdesk.domain.permissions import Permission
+from frontdesk.domain.staff import Role, Staff
+from frontdesk.services.clock import Clock, clinic_now, stamp
+from frontdesk.services.errors import NotAllowed, ServiceError, ValidationFailed
+from frontdesk.services.passwords import hash_password, matches, needs_rehash
+from frontdesk.services.unit_of_work import record_event, unit_of_work
+from frontdesk.storage.audit import AuditRepository
+from frontdesk.storage.db import write_transaction
+from frontdesk.storage.settings import SettingsRepository
+from frontdesk.storage.staff import StaffRepository
+
+WRONG = "Wrong username or password."
+
+
+class LoginRefused(ServiceError):
+    """Not signed in; the sentence never says which of username or password was wrong."""
+
+
+class LoginService:
+    def __init__(self, db: sqlite_utils.Database, clock: Clock = clinic_now) -> None:
+        self._db = db
+        self._clock = clock
+        self._staff = StaffRepository(db)
+        self._settings = SettingsRepository(db)
+
+    # -- signing in ----------------------------------------------------------------
+    def sign_in(self, username: str, password: str, *, unlocking: bool = False) -> Staff:
+        """Checks the password (slow on purpose, outside any lock), then records the outcome."""
+        name = clean_username(username)
+        login = self._staff.login(username=name) if name else None
+        correct = matches(login.password_hash if login else None, password)
+        now = self._clock()
+        with write_transaction(self._db):
+            login = self._staff.login(username=name) if name else None  # as of now
+            if login is None or not login.staff.active or login.password_hash is None:
+                self._audit(None, "login_failed", {"username": username[:64]})
+                raise LoginRefused(WRONG)
+            member = login.staff
+            if login.locked_until and datetime.fromisoformat(login.locked_until) > now:
+                self._audit(member, "login_refused_locked", {"username": name})
+                until = format_time(datetime.fromisoformat(login.locked_until).time())
+                raise LoginRefused(
+                    f"Too many wrong passwords: {name} is locked until {until}."
+                    " An admin can unlock it sooner."
+                )
+            if not correct:
+                failed, locked_until = after_failure(login.failed_logins, now)
+                self._staff.update(
+                    member.id,
+                    failed_logins=failed,
+                    locked_until=stamp(locked_until) if locked_until else None,
+                )
+                self._audit(
+                    member, "login_failed", {"username": name, "locked": bool(locked_until)}
+                )
+                if locked_until:
+                    raise LoginRefused(
+                        f"{WRONG} That was too many tries: {name} is locked until"
+                        f" {format_time(locked_until.time())}."
+                    )
+                raise LoginRefused(WRONG)
+            columns: dict[str, object] = {"failed_logins": 0, "locked_until": None}
+            if needs_rehash(login.password_hash):
+                columns["password_hash"] = hash_password(password)
+            self._staff.update(member.id, **columns)
+            self._audit(member, "unlock" if unlocking else "login", {"username": name})
+        return member
+
+    def sign_in_demo(self, role: Role) -> Staff:
+        """`--demo --as ROLE`: only a demo database, whose accounts are public anyway."""
+        if not self.is_demo():
+            raise NotAllowed(
+                "--as only opens the demo clinic; this database is a real one. Sign in instead."
+            )
+        member = next((m for m in self._staff.list() if m.role is role and m.username), None)
+        if member is None:
+            raise NotAllowed(f"The demo clinic has no {role.label.lower()} account.")
+        record_event(self._db, self._clock, member, "login", "staff", member.id, {"demo": True})
+        return member
+
+    def locked(self, member: Staff) -> None:
+        record_event(self._db, self._clock, member, "lock", "staff", member.id)
+
+    def signed_out(self, member: Staff) -> None:
+        record_event(self._db, self._clock, member, "logout", "staff", member.id)
+
+    # -- the demo marker and the lock delay ------------------------------------------
+    def is_demo(self) -> bool:
+        return self._settings.get("demo") == "1"
+
+    def lock_minutes(self) -> int:
+        stored = self._settings.get("lock_minutes")
+        return int(stored) if stored and stored.isdigit() else DEFAULT_LOCK_MINUTES
+
+    def set_lock_minutes(self, actor: Staff, minutes: int) -> None:
+        problem = lock_minutes_problem(minutes)
+        if problem:
+            raise ValidationFailed({"lock_minutes": problem})
+        with unit_of_work(
+            self._db, self._clock, actor, "change the lock delay", needs=Permission.SETTINGS
+        ) as work:
+            before = self.lock_minutes()
+            self._settings.put("lock_minutes", str(minutes))
+            work.record(
+                "update", "settings", None, {"lock_minutes": before}, {"lock_minutes": minutes}
+            )
+
+    def _audit(self, member: Staff | None, action: str, details: dict[str, object]) -> None:
+        AuditRepository(self._db).append(
+            at=stamp(self._clock()),
+            staff_id=member.id if member else None,
+            action=action,
+            entity="staff",
+            entity_id=member.id if member else None,
+            before=None,
+            after=details,
+        )
