@@ -1,5 +1,6 @@
-"""Command line: `frontdesk [--db PATH] [--demo] [--smoke]`, and
-`frontdesk handout --patient ID --kind KIND [--lang es] --out FILE.pdf` for batch printing."""
+"""Command line: `frontdesk [--db PATH] [--demo [--as ROLE]] [--smoke]`; and without a window:
+`frontdesk handout --patient ID --kind KIND [--lang es] --out FILE.pdf` (batch printing),
+`frontdesk backup [--to DIR]`, `frontdesk restore FILE [--yes]`, `frontdesk audit verify`."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 from frontdesk import __version__
+from frontdesk.domain.staff import Role
 from frontdesk.paths import DB_ENV_VAR, resolve_db_path
 
+ROLES = list(Role)
 HANDOUT_KINDS = ["dark_marks", "co2_plan", "consultation", "laser_care"]  # domain.handouts.Kind
 
 
@@ -26,6 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--demo", action="store_true", help="fill an EMPTY database with the demo clinic first"
+    )
+    parser.add_argument(
+        "--as",
+        dest="as_role",
+        choices=[role.value for role in ROLES],
+        help="demo database only: sign in as this role without a password",
     )
     parser.add_argument(
         "--smoke", action="store_true", help="quit as soon as the window has painted (checks)"
@@ -54,6 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", choices=["en", "es"], help="language (default: the patient's last one)"
     )
     handout.add_argument("--out", required=True, metavar="FILE.pdf", help="where to save it")
+
+    backup = commands.add_parser("backup", help="back the database up now (checked, rotated)")
+    backup.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="clinic database")
+    backup.add_argument(
+        "--to", metavar="DIR", help="folder for the backup (default: the clinic's backup folder)"
+    )
+    restore = commands.add_parser(
+        "restore", help="put a backup in place of the database (the current file is kept)"
+    )
+    restore.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="clinic database")
+    restore.add_argument("file", metavar="FILE", help="the backup to restore")
+    restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    audit = commands.add_parser("audit", help="check the audit trail")
+    audit.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="clinic database")
+    audit.add_argument("action", choices=["verify"], help="verify: check the hash chain")
     return parser
 
 
@@ -67,6 +92,18 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     args = build_parser().parse_args(argv)
     db_path = resolve_db_path(args.db)
+    if args.command == "backup":
+        from frontdesk.backup_cli import run_backup
+
+        return run_backup(db_path, Path(args.to).expanduser() if args.to else None)
+    if args.command == "restore":
+        from frontdesk.backup_cli import run_restore
+
+        return run_restore(db_path, Path(args.file).expanduser(), yes=args.yes)
+    if args.command == "audit":
+        from frontdesk.audit_cli import verify
+
+        return verify(db_path)
     if args.command == "handout":
         from frontdesk.handout_cli import save_handout  # Qt only for the PDF
 
@@ -81,4 +118,4 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from frontdesk.app import run_gui  # Qt loads only when a window is wanted
 
-    return run_gui(db_path, demo=args.demo, smoke=args.smoke, started=started)
+    return run_gui(db_path, demo=args.demo, smoke=args.smoke, started=started, as_role=args.as_role)

@@ -48,10 +48,12 @@ def test_without_a_display_it_says_so_instead_of_crashing(tmp_path: Path) -> Non
     assert "no display" in result.stderr
 
 
-def test_an_unopenable_database_is_a_clear_message(tmp_path: Path) -> None:
+def test_a_damaged_database_is_never_opened_and_says_so(tmp_path: Path) -> None:
     bad = tmp_path / "not-a-db.sqlite3"
     bad.write_bytes(b"this is not a database" * 100)
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     result = run("--db", str(bad), "--smoke", env=env)
     assert result.returncode == 2
-    assert "could not be opened" in result.stderr and "Traceback" not in result.stderr
+    assert "is damaged (not a SQLite database); it was not opened" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert bad.read_bytes() == b"this is not a database" * 100  # left exactly as it was

@@ -41,6 +41,9 @@ class AuditService:
         with plain_storage_errors("read the audit trail"):
             return AuditPage(self._repo.count(where), self._repo.page(where, offset, limit))
 
+    def count(self) -> int:
+        return self._repo.count(AuditFilter())
+
     def verify(self) -> ChainBreak | None:
         """None when every line follows from the one before; else the first that does not."""
         with plain_storage_errors("check the audit trail"):

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 import sqlite_utils
 
 from frontdesk.services.audit import AuditService
+from frontdesk.services.backups import BackupService, Damage
 from frontdesk.services.clock import Clock, clinic_now, fixed_clock
-from frontdesk.services.errors import NotAllowed
+from frontdesk.services.errors import NotAllowed, ServiceError
 from frontdesk.services.login import LoginService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
 from frontdesk.storage.db import connect
+from frontdesk.storage.filesystems import NetworkFileSystem, refuse_network_filesystem
 from frontdesk.storage.migrations import migrate
 
 if TYPE_CHECKING:
@@ -72,6 +74,10 @@ class Clinic:
             self._db, self._clock, self.patients, self.intakes, self.calendar, self.sessions
         )
 
+    @cached_property
+    def backups(self) -> BackupService:
+        return BackupService(self.path, self._clock)
+
     def make_demo(self) -> bool:
         """Marks this database as the demo clinic, with its public logins."""
         from frontdesk.services.demo_accounts import make_demo
@@ -99,8 +105,29 @@ class Clinic:
         self._db.close()
 
 
+class DatabaseRefused(ServiceError):
+    """The file is not opened at all: on a network drive, or damaged (see `damage`)."""
+
+    def __init__(self, message: str, damage: Damage | None = None) -> None:
+        super().__init__(message)
+        self.damage = damage
+
+
 def open_clinic(path: Path, clock: Clock = clinic_now) -> Clinic:
-    """Creates the file if needed and brings its schema up to date (backing it up first)."""
+    """Creates the file if needed and brings its schema up to date (backing it up first).
+
+    Refuses a file on a network drive, and a damaged one (quick_check) with the latest good
+    backup found, so that nothing ever starts on a damaged file silently."""
+    try:
+        refuse_network_filesystem(path)
+    except NetworkFileSystem as exc:
+        raise DatabaseRefused(str(exc)) from exc
+    damage = BackupService(path, clock).damage()
+    if damage is not None:
+        raise DatabaseRefused(
+            f"The clinic database {path} is damaged ({damage.problem}); it was not opened.",
+            damage,
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(path)
     backup = migrate(db, path, clock())

@@ -12,7 +12,8 @@ from sqlite_utils import Migrations
 
 from frontdesk.domain.audit import GENESIS, line_hash
 from frontdesk.storage.audit import patient_of
-from frontdesk.storage.db import backup_copy, timestamped_backup_path, write_transaction
+from frontdesk.storage.backups import BEFORE_MIGRATION, backup_folder, make_backup
+from frontdesk.storage.db import write_transaction
 
 MIGRATIONS = Migrations("frontdesk")
 
@@ -495,7 +496,8 @@ def migrate(
         return None
     backup = None
     if db_path is not None and db.table_names():
-        backup = backup_copy(db, timestamped_backup_path(db_path, "before-migration", now))
+        # Verified with integrity_check, in the folder the admin chose for backups.
+        backup = make_backup(db.conn, backup_folder(db_path), db_path.stem, BEFORE_MIGRATION, now)
     # A step may rebuild a table others refer to (SQLite's way to change a constraint): foreign
     # keys are off while the steps run and every reference is checked before COMMIT.
     db.execute("PRAGMA foreign_keys=OFF")

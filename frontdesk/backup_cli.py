@@ -1,0 +1,150 @@
+"""`frontdesk backup` and `frontdesk restore`: the clinic's safety net, usable without a window.
+
+Both work when the app cannot start (a damaged database is exactly when a restore is needed),
+so they import no Qt and open no clinic: they work on the file through the backup service.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.domain.dates import format_us
+from frontdesk.services.backups import BackupService
+from frontdesk.services.clock import fixed_clock
+from frontdesk.services.errors import ServiceError
+from frontdesk.storage.backups import (
+    backup_folder,
+    backup_taken,
+    check,
+    default_backup_folder,
+    in_use,
+    latest_good_backup,
+)
+
+CONFIRM_PROMPT = "Type yes to replace it: "
+
+
+def run_backup(
+    db_path: Path,
+    to: Path | None,
+    now: datetime | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
+    """Backs the database up to `to` (or the clinic's backup folder) and rotates that folder.
+
+    Prints the new file's path (scripts may use it); a refusal is one line on `err`, exit 1.
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    moment = now or datetime.now(CLINIC_TZ)
+    problem = check(db_path)
+    if problem == "missing":
+        print(f"frontdesk: there is no clinic database at {db_path}.", file=err)
+        return 1
+    if problem is not None:
+        print(f"frontdesk: {refusal_for_damaged(db_path, problem)}", file=err)
+        return 1
+    try:
+        made = BackupService(db_path, fixed_clock(moment)).back_up_to(to)
+    except ServiceError as exc:
+        print(f"frontdesk: {exc}", file=err)
+        return 1
+    print(made, file=out)
+    return 0
+
+
+def run_restore(
+    db_path: Path,
+    backup_file: Path,
+    *,
+    yes: bool,
+    ask: Callable[[str], str] = input,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Replaces the database with `backup_file` after saying what will be replaced by what.
+
+    Asks for a typed "yes" unless `yes`; any other answer changes nothing (exit 1). The
+    previous file is kept (as a before-restore backup, or moved aside when damaged) and its
+    new place is printed.
+    """
+    out = out or sys.stdout
+    err = err or sys.stderr
+    moment = now or datetime.now(CLINIC_TZ)
+    problem = check(backup_file, full=True)
+    if problem == "missing":
+        print(f"frontdesk: there is no backup file at {backup_file}.", file=err)
+        return 1
+    if problem is not None:
+        print(f"frontdesk: {backup_file} cannot be restored: it is {problem}.", file=err)
+        return 1
+    if in_use(db_path):
+        print(
+            f"frontdesk: the clinic database {db_path} is open in Frontdesk: close Frontdesk, "
+            "then restore.",
+            file=err,
+        )
+        return 1
+    print(restore_plan(db_path, backup_file), file=out)
+    if not yes:
+        try:
+            answer = ask(CONFIRM_PROMPT)
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer.strip().casefold() != "yes":
+            print("Nothing was changed.", file=out)
+            return 1
+    try:
+        saved = BackupService(db_path, fixed_clock(moment)).restore(backup_file, via="command line")
+    except ServiceError as exc:
+        print(f"frontdesk: {exc}", file=err)
+        return 1
+    print(f"Restored {db_path} from {backup_file}.", file=out)
+    if saved is None:
+        print("There was no previous database to keep.", file=out)
+    else:
+        print(f"The previous database was kept as {saved}.", file=out)
+    return 0
+
+
+def restore_plan(db_path: Path, backup_file: Path) -> str:
+    """What will be replaced, and by what, in the words the confirmation asks about."""
+    incoming = f"the backup {backup_file} (taken {describe_moment(taken_at(backup_file))})"
+    if not db_path.exists():
+        return f"There is no clinic database at {db_path} yet: {incoming} will be put there."
+    changed = datetime.fromtimestamp(db_path.stat().st_mtime)
+    problem = check(db_path, full=True)
+    state = (
+        f"last changed {describe_moment(changed)}"
+        if problem is None
+        else f"it is {problem}; it will be kept aside"
+    )
+    return f"This replaces the clinic database {db_path} ({state})\nwith {incoming}."
+
+
+def taken_at(backup_file: Path) -> datetime:
+    """From the backup's name; a file renamed by hand falls back to its modification time."""
+    taken = backup_taken(backup_file)
+    return taken if taken is not None else datetime.fromtimestamp(backup_file.stat().st_mtime)
+
+
+def describe_moment(moment: datetime) -> str:
+    return f"{format_us(moment.date())} at {moment:%H:%M}"
+
+
+def refusal_for_damaged(db_path: Path, problem: str) -> str:
+    """Says the database is not backed up, and which backup would bring it back."""
+    message = f"the clinic database {db_path} is {problem}; it was not backed up."
+    good = latest_good_backup(
+        [backup_folder(db_path), default_backup_folder(db_path)], db_path.stem
+    )
+    if good is not None:
+        message += f" To put the newest good backup back: frontdesk restore {good.path}"
+    return message

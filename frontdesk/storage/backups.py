@@ -1,0 +1,565 @@
+"""Backups of the clinic database: taken, verified, rotated, found again and restored.
+
+A backup nobody has checked is a hope, not a backup: every copy is integrity-checked before it
+gets its final name, and a restore refuses a copy that fails the check. No Qt here: the app
+runs these off the GUI thread and the command line calls them directly.
+
+File names are `{db_stem}-{reason}-{YYYYmmdd-HHMMSS}.sqlite3` (plus `-2`, `-3`... for a second
+backup in the same second), the pattern `storage.db.timestamped_backup_path` already uses for
+the copies taken before a migration.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sqlite3
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from urllib.parse import quote
+
+from frontdesk.domain.backup_rotation import kept
+
+BACKUP_SUFFIX = ".sqlite3"
+STAMP_FORMAT = "%Y%m%d-%H%M%S"
+SIDECAR_SUFFIX = ".backup-folder"
+
+DAILY = "daily"
+MANUAL = "manual"
+BEFORE_MIGRATION = "before-migration"
+BEFORE_RESTORE = "before-restore"
+# A closed list: with free-form reasons, "frontdesk-demo-daily-..." (the demo database's backup)
+# would also read as a "demo-daily" backup of "frontdesk", and its rotation would delete it.
+REASONS = frozenset({DAILY, MANUAL, BEFORE_MIGRATION, BEFORE_RESTORE})
+# Taken just before something risky: the user may need them even when the rotation would not.
+PROTECTED_REASONS = frozenset({BEFORE_MIGRATION, BEFORE_RESTORE})
+PROTECTED_FOR = timedelta(days=30)
+
+# Files SQLite keeps beside a database; they belong to it and must move or go with it.
+SIDE_FILES = ("-wal", "-shm", "-journal")
+
+# The tail of a backup's name; what comes before it is the database's stem (which may itself
+# contain hyphens: "frontdesk-demo-daily-20261126-103000.sqlite3").
+_NAME_TAIL = re.compile(
+    "-(?P<reason>" + "|".join(sorted(REASONS, key=len, reverse=True)) + ")"
+    r"-(?P<stamp>\d{8}-\d{6})(?:-(?P<copy>[1-9]\d*))?" + re.escape(BACKUP_SUFFIX) + "$"
+)
+
+
+class BackupFailed(Exception):
+    """A backup or restore did not happen; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    taken: datetime  # clinic wall time, as written in the file name
+    reason: str
+
+
+# --- where backups go ---------------------------------------------------------------------
+
+
+def default_backup_folder(db_path: Path) -> Path:
+    return db_path.parent / "backups"
+
+
+def backup_folder_sidecar(db_path: Path) -> Path:
+    """A text file beside the database, not a table in it: readable when the database is not."""
+    return db_path.with_name(db_path.stem + SIDECAR_SUFFIX)
+
+
+def backup_folder(db_path: Path) -> Path:
+    """The folder the administrator chose, else the default one beside the database."""
+    try:
+        text = backup_folder_sidecar(db_path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return default_backup_folder(db_path)
+    lines = text.strip().splitlines()
+    chosen = Path(lines[0].strip()) if lines else None
+    if chosen is None or not chosen.is_absolute():
+        return default_backup_folder(db_path)
+    return chosen
+
+
+def set_backup_folder(db_path: Path, folder: Path) -> Path:
+    """Remembers `folder` for `db_path`'s backups after proving a file can be written there."""
+    folder = Path(folder).expanduser().absolute()
+    if "\n" in str(folder) or "\r" in str(folder):
+        raise BackupFailed("A backup folder's name cannot contain a line break.")
+    if folder.exists() and not folder.is_dir():
+        raise BackupFailed(f"{folder} is a file, not a folder: choose a folder for the backups.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BackupFailed(
+            f"The backup folder {folder} could not be created: {plain(exc)}."
+        ) from exc
+    try:
+        with tempfile.TemporaryFile(dir=folder, prefix=".frontdesk-write-test-") as probe:
+            probe.write(b"frontdesk")
+            probe.flush()
+            os.fsync(probe.fileno())
+    except OSError as exc:
+        raise BackupFailed(f"Backups cannot be written to {folder}: {plain(exc)}.") from exc
+    sidecar = backup_folder_sidecar(db_path)
+    try:
+        write_atomically(sidecar, f"{folder}\n".encode())
+    except OSError as exc:
+        raise BackupFailed(
+            f"The choice of backup folder could not be saved in {sidecar.parent}: {plain(exc)}."
+        ) from exc
+    return folder
+
+
+# --- checking -----------------------------------------------------------------------------
+
+
+def check(path: Path, *, full: bool = False) -> str | None:
+    """None when the file is a healthy SQLite database, else its first problem in a few words.
+
+    Opened read-only and never created: checking a missing or damaged file must not change it.
+    `full` runs integrity_check (also compares every index with its table); otherwise the
+    faster quick_check.
+    """
+    try:
+        if not path.exists():
+            return "missing"
+        if not path.is_file():
+            return "not a SQLite database"
+        if path.stat().st_size == 0:  # SQLite reads an empty file as an empty database
+            return "empty"
+        conn = sqlite3.connect(read_only_uri(path), uri=True)
+    except sqlite3.Error as exc:
+        return describe_error(exc)
+    except OSError as exc:
+        return f"not readable: {plain(exc)}"
+    try:
+        pragma = "integrity_check(1)" if full else "quick_check(1)"
+        row = conn.execute(f"PRAGMA {pragma}").fetchone()
+    except sqlite3.Error as exc:
+        return describe_error(exc)
+    finally:
+        conn.close()
+    verdict = str(row[0]) if row else "no answer from the check"
+    if verdict == "ok":
+        return None
+    return f"damaged: {first_problem_line(verdict)}"
+
+
+def describe_error(exc: sqlite3.Error) -> str:
+    code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    if code == sqlite3.SQLITE_NOTADB:
+        return "not a SQLite database"
+    if code == sqlite3.SQLITE_CORRUPT:
+        return f"damaged: {exc}"
+    return f"not readable: {exc}"
+
+
+def first_problem_line(verdict: str) -> str:
+    """integrity_check starts its report with '*** in database main ***': skip that line."""
+    lines = [line.strip() for line in verdict.splitlines() if line.strip()]
+    meaningful = [line for line in lines if not line.startswith("***")]
+    return (meaningful or lines or [verdict])[0]
+
+
+def read_only_uri(path: Path) -> str:
+    """A `file:` URI with mode=ro; characters such as '?', '#' and '%' in names are escaped."""
+    posix = path.resolve().as_posix()
+    if not posix.startswith("/"):  # C:/... on Windows
+        posix = "/" + posix
+    return f"file://{quote(posix, safe='/:')}?mode=ro"
+
+
+def open_read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(read_only_uri(path), uri=True)
+
+
+def in_use(db_path: Path) -> bool:
+    """True when a connection to the database is open, in this process or another one here.
+
+    Each WAL-mode connection holds a shared lock on the file while it is open; asking for an
+    exclusive lock without waiting tells whether anyone else is there. (Computers sharing the
+    file over a network may not see each other's locks: one more reason to keep it local.)
+
+    The probe opens the file for writing, and SQLite then tidies up: it deletes a -wal file
+    that does not belong to a valid database. A damaged file is therefore never probed (its
+    -wal may hold the last changes someone can still rescue); the app cannot have it open.
+    """
+    if check(db_path) is not None:
+        return False
+    try:
+        conn = sqlite3.connect(
+            read_only_uri(db_path).replace("mode=ro", "mode=rw"),
+            uri=True,
+            timeout=0,
+            isolation_level=None,
+        )
+    except sqlite3.Error:
+        return False
+    try:
+        conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("ROLLBACK")
+    except sqlite3.Error as exc:
+        return (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF == sqlite3.SQLITE_BUSY
+    finally:
+        conn.close()
+    return False
+
+
+# --- taking backups -----------------------------------------------------------------------
+
+
+def make_backup(
+    source: sqlite3.Connection, folder: Path, db_stem: str, reason: str, now: datetime
+) -> Path:
+    """A verified copy of `source` in `folder`, named for `reason` and `now`.
+
+    SQLite's online backup API copies a consistent snapshot while others keep reading and
+    writing. The copy gets its final name only after it passed integrity_check and reached the
+    disk, so a file with a backup's name is always a whole, checked backup.
+    """
+    require_reason(reason)
+    if source.in_transaction:
+        raise BackupFailed(
+            "A backup cannot be taken in the middle of a change: save or cancel it first."
+        )
+    partial: Path | None = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(
+            dir=folder, prefix=f".{db_stem}-{reason}-", suffix=".partial"
+        )
+        os.close(handle)
+        partial = Path(name)
+        copy_database(source, partial)
+        problem = check(partial, full=True)
+        if problem is not None:
+            raise BackupFailed(
+                f"The backup copy did not pass its check ({problem}); no backup was saved."
+            )
+        fsync_file(partial)
+        final = free_backup_path(folder, db_stem, reason, now)
+        os.replace(partial, final)
+        fsync_folder(folder)
+        return final
+    except BaseException as exc:
+        if partial is not None:
+            remove_with_side_files(partial)
+        if isinstance(exc, (OSError, sqlite3.Error)):
+            raise BackupFailed(
+                f"The backup could not be written to {folder}: {plain(exc)}."
+            ) from exc
+        raise
+
+
+def backup_database(db_path: Path, folder: Path, reason: str, now: datetime) -> Path:
+    """make_backup from a read-only connection of our own to the file at `db_path`."""
+    try:
+        source = open_read_only(db_path)
+    except sqlite3.Error as exc:
+        raise BackupFailed(f"The clinic database {db_path} could not be read: {exc}.") from exc
+    try:
+        return make_backup(source, folder, db_path.stem, reason, now)
+    finally:
+        source.close()
+
+
+def copy_database(source: sqlite3.Connection, destination: Path) -> None:
+    """A consistent copy of `source` as one self-contained file.
+
+    The copy of a WAL database is itself marked WAL, and whoever opens it read-only later
+    leaves -wal and -shm files beside it; rollback mode (DELETE) keeps a backup a single file.
+    """
+    target = sqlite3.connect(destination, isolation_level=None)
+    try:
+        source.backup(target)
+        target.execute("PRAGMA journal_mode=DELETE").fetchone()
+    finally:
+        target.close()
+
+
+def require_reason(reason: str) -> None:
+    if reason not in REASONS:
+        raise ValueError(f"unknown backup reason {reason!r}: add it to REASONS ({sorted(REASONS)})")
+
+
+def backup_name(db_stem: str, reason: str, taken: datetime, copy: int = 1) -> str:
+    stamp = taken.strftime(STAMP_FORMAT)
+    extra = f"-{copy}" if copy > 1 else ""
+    return f"{db_stem}-{reason}-{stamp}{extra}{BACKUP_SUFFIX}"
+
+
+def free_backup_path(folder: Path, db_stem: str, reason: str, taken: datetime) -> Path:
+    """Two backups in one second: the second gets -2 rather than replacing the first."""
+    copy = 1
+    while (path := folder / backup_name(db_stem, reason, taken, copy)).exists():
+        copy += 1
+    return path
+
+
+# --- finding and rotating backups -----------------------------------------------------------
+
+
+def parse_backup_name(name: str, db_stem: str | None = None) -> tuple[str, datetime, int] | None:
+    """(reason, taken, copy number) of a backup file name, or None when it is not one.
+
+    With `db_stem` the name must belong to that database; without it, any database's.
+    """
+    match = _NAME_TAIL.search(name)
+    if match is None or match.start() == 0:
+        return None
+    if db_stem is not None and name[: match.start()] != db_stem:
+        return None
+    try:
+        taken = datetime.strptime(match.group("stamp"), STAMP_FORMAT)
+    except ValueError:  # 20261399-...: looks like a stamp, is not a moment
+        return None
+    return match.group("reason"), taken, int(match.group("copy") or 1)
+
+
+def backup_taken(path: Path) -> datetime | None:
+    """When the backup at `path` was taken, read from its name."""
+    parsed = parse_backup_name(path.name)
+    return parsed[1] if parsed else None
+
+
+def list_backups(folder: Path, db_stem: str) -> list[Backup]:
+    """The database's backups in `folder`, newest first; other files are left out."""
+    try:
+        entries = list(folder.iterdir())
+    except OSError:  # no such folder yet, or a network drive that is away
+        return []
+    found: list[tuple[datetime, int, Backup]] = []
+    for entry in entries:
+        parsed = parse_backup_name(entry.name, db_stem)
+        if parsed is None or not entry.is_file():
+            continue
+        reason, taken, copy = parsed
+        found.append((taken, copy, Backup(entry, taken, reason)))
+    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
+    return [backup for _taken, _copy, backup in found]
+
+
+def rotate(folder: Path, db_stem: str, *, now: datetime | None = None) -> list[Path]:
+    """Deletes the backups the rotation does not keep and returns them.
+
+    Only this database's backups are considered; copies taken before a migration or a
+    restore stay for at least 30 days whatever the rotation says. A file that cannot be
+    deleted stays, and the next rotation tries again.
+    """
+    backups = list_backups(folder, db_stem)
+    keep = kept(backup.taken for backup in backups)
+    wall_now = (now or datetime.now()).replace(tzinfo=None)  # names hold wall time
+    deleted: list[Path] = []
+    for backup in backups:
+        if backup.taken in keep:
+            continue
+        if backup.reason in PROTECTED_REASONS and wall_now - backup.taken < PROTECTED_FOR:
+            continue
+        try:
+            backup.path.unlink()
+        except OSError:
+            continue
+        remove_with_side_files(backup.path)
+        deleted.append(backup.path)
+    return deleted
+
+
+def backed_up_on(folder: Path, db_stem: str, day: date) -> bool:
+    return any(backup.taken.date() == day for backup in list_backups(folder, db_stem))
+
+
+def latest_good_backup(folders: Iterable[Path], db_stem: str) -> Backup | None:
+    """The newest backup in any of `folders` that passes the full integrity check."""
+    seen: set[Path] = set()
+    candidates: list[Backup] = []
+    for folder in folders:
+        key = Path(os.path.abspath(folder))
+        if key in seen:
+            continue
+        seen.add(key)
+        candidates.extend(list_backups(folder, db_stem))
+    candidates.sort(key=lambda backup: backup.taken, reverse=True)  # stable: -2 before -1 stays
+    return next((b for b in candidates if check(b.path, full=True) is None), None)
+
+
+# --- restoring ----------------------------------------------------------------------------
+
+
+def restore(backup: Path, db_path: Path, now: datetime) -> Path | None:
+    """Puts the backup in place of the database; returns where the previous file was saved.
+
+    Call it only while no connection to `db_path` is open (at start-up, before the clinic is
+    opened, or from the command line): an open connection would keep writing to the replaced
+    file. A connection open on this computer is detected and refused.
+
+    The copy is prepared and checked beside the database first, so a failure before the last
+    step leaves everything as it was. The previous file is saved before it is replaced: a
+    healthy one as a "before-restore" backup, a damaged one moved aside as
+    `{name}.damaged-{stamp}` (with its -wal and -shm). None when there was no previous file.
+    """
+    problem = check(backup, full=True)
+    if problem is not None:
+        raise BackupFailed(f"The backup {backup} cannot be used: it is {problem}.")
+    if db_path.exists() and os.path.samefile(backup, db_path):
+        raise BackupFailed(f"{backup} is the clinic database itself, not a backup of it.")
+    if in_use(db_path):
+        raise BackupFailed(
+            f"The clinic database {db_path} is open in Frontdesk: close Frontdesk, then "
+            "restore. Nothing was changed."
+        )
+    staged = stage_copy(backup, db_path)
+    try:
+        saved = save_current(db_path, now)
+    except BaseException:
+        remove_with_side_files(staged)
+        raise
+    try:
+        for suffix in SIDE_FILES:  # the old file's journal would be replayed into the new one
+            side_file(db_path, suffix).unlink(missing_ok=True)
+        os.replace(staged, db_path)
+        fsync_folder(db_path.parent)
+    except OSError as exc:
+        remove_with_side_files(staged)
+        kept_note = f" The previous database is saved as {saved}." if saved else ""
+        raise BackupFailed(
+            f"The backup could not be put in place of {db_path}: {plain(exc)}.{kept_note}"
+        ) from exc
+    problem = check(db_path, full=True)
+    if problem is not None:
+        raise BackupFailed(f"The restored database {db_path} is {problem}; restore another backup.")
+    return saved
+
+
+def stage_copy(backup: Path, db_path: Path) -> Path:
+    """A checked copy of `backup` in a temporary file beside `db_path` (same disk: the final
+    rename is atomic)."""
+    staged: Path | None = None
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(
+            dir=db_path.parent, prefix=f".{db_path.name}.restoring-", suffix=".partial"
+        )
+        os.close(handle)
+        staged = Path(name)
+        source = open_read_only(backup)
+        try:
+            copy_database(source, staged)
+        finally:
+            source.close()
+        fsync_file(staged)
+    except (OSError, sqlite3.Error) as exc:
+        if staged is not None:
+            remove_with_side_files(staged)
+        raise BackupFailed(
+            f"The backup could not be copied next to {db_path}: {plain(exc)}. Nothing was changed."
+        ) from exc
+    problem = check(staged, full=True)
+    if problem is not None:
+        remove_with_side_files(staged)
+        raise BackupFailed(f"The copy of the backup is {problem}. Nothing was changed.")
+    return staged
+
+
+def save_current(db_path: Path, now: datetime) -> Path | None:
+    """Keeps the file about to be replaced: a backup when healthy, moved aside when not."""
+    if not db_path.exists():
+        return None
+    if check(db_path, full=True) is not None:
+        return move_aside(db_path, now)
+    try:
+        return backup_database(db_path, backup_folder(db_path), BEFORE_RESTORE, now)
+    except BackupFailed as exc:
+        raise BackupFailed(
+            f"The current database could not be saved before the restore ({exc}). "
+            "Nothing was changed."
+        ) from exc
+
+
+def move_aside(db_path: Path, now: datetime) -> Path:
+    """Renames a damaged database (and its -wal, -shm) to `{name}.damaged-{stamp}`."""
+    stamp = now.strftime(STAMP_FORMAT)
+    target = db_path.with_name(f"{db_path.name}.damaged-{stamp}")
+    copy = 2
+    while target.exists():
+        target = db_path.with_name(f"{db_path.name}.damaged-{stamp}-{copy}")
+        copy += 1
+    try:
+        os.replace(db_path, target)
+    except OSError as exc:
+        raise BackupFailed(
+            f"The damaged database {db_path} could not be moved aside: {plain(exc)}. "
+            "Nothing was changed."
+        ) from exc
+    for suffix in SIDE_FILES:
+        side = side_file(db_path, suffix)
+        if not side.exists():
+            continue
+        try:
+            os.replace(side, side_file(target, suffix))
+        except OSError as exc:
+            raise BackupFailed(
+                f"The damaged database was moved to {target}, but {side} could not be moved "
+                f"with it: {plain(exc)}. The restore was stopped."
+            ) from exc
+    return target
+
+
+# --- files ----------------------------------------------------------------------------------
+
+
+def side_file(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def remove_with_side_files(path: Path) -> None:
+    for candidate in (path, *(side_file(path, suffix) for suffix in SIDE_FILES)):
+        with contextlib.suppress(OSError):  # best effort: a leftover is harmless
+            candidate.unlink(missing_ok=True)
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Readers see the old content or the new one, never half of it."""
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    fsync_folder(path.parent)
+
+
+def fsync_file(path: Path) -> None:
+    with open(path, "rb+") as stream:
+        os.fsync(stream.fileno())
+
+
+def fsync_folder(folder: Path) -> None:
+    """Makes a rename durable on POSIX; Windows cannot open folders, and does not need to."""
+    if os.name != "posix":
+        return
+    try:
+        handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):  # some file systems refuse to sync a folder
+            os.fsync(handle)
+    finally:
+        os.close(handle)
+
+
+def plain(exc: BaseException) -> str:
+    """'Permission denied' rather than '[Errno 13] Permission denied: '/x''."""
+    text = (exc.strerror if isinstance(exc, OSError) and exc.strerror else None) or str(exc)
+    return text[:1].lower() + text[1:] if text else "an unknown problem"
