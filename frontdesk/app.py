@@ -8,12 +8,16 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
+from frontdesk.domain.staff import Role, Staff
 from frontdesk.paths import settings_path
 from frontdesk.peak_memory import peak_mib
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import clinic_now
+from frontdesk.services.errors import ServiceError
+from frontdesk.ui import prompts
+from frontdesk.ui.lock import LockGuard
 from frontdesk.ui.main_window import MainWindow
 from frontdesk.ui.style import apply_style
 
@@ -54,24 +58,73 @@ def _show_unexpected_errors() -> None:
     sys.excepthook = hook
 
 
-def build_window(clinic: Clinic, settings: QSettings) -> MainWindow:
-    return MainWindow(clinic, settings, today=lambda: clinic_now().date())
+def build_window(clinic: Clinic, settings: QSettings, user: Staff) -> MainWindow:
+    return MainWindow(clinic, settings, today=lambda: clinic_now().date(), user=user)
 
 
-def run_gui(db_path: Path, *, demo: bool, smoke: bool, started: float) -> int:
+def open_or_restore(db_path: Path, *, quiet: bool) -> Clinic | None:
+    """The clinic, or None when it cannot be opened: a network drive is refused, and a damaged
+    file is never opened silently: the restore dialog offers the latest good backup."""
+    from frontdesk.services.clinic import DatabaseRefused
+
+    while True:
+        try:
+            return open_clinic(db_path)
+        except DatabaseRefused as refused:
+            print(refused, file=sys.stderr)
+            if quiet:
+                return None
+            if refused.damage is None:
+                QMessageBox.critical(None, "Frontdesk", str(refused))
+                return None
+            from frontdesk.services.backups import BackupService
+            from frontdesk.ui.dialogs.restore_dialog import RestoreDialog
+
+            dialog = RestoreDialog(BackupService(db_path), refused.damage)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return None
+        except (sqlite3.Error, OSError) as exc:
+            message = f"The clinic database at {db_path} could not be opened:\n{exc}"
+            print(message, file=sys.stderr)
+            if not quiet:
+                QMessageBox.critical(None, "Frontdesk", message)
+            return None
+
+
+def login_dialog(clinic: Clinic):
+    from frontdesk.services.demo_accounts import DEMO_LOGINS
+    from frontdesk.ui.dialogs.login_dialog import LoginDialog
+
+    return LoginDialog(clinic.login, clinic.staff, DEMO_LOGINS if clinic.login.is_demo() else ())
+
+
+def sign_in(clinic: Clinic, as_role: str | None, smoke: bool) -> Staff | None:
+    """Who works in this window: the login dialog, or the demo's `--as ROLE` shortcut."""
+    if as_role:
+        try:
+            return clinic.login.sign_in_demo(Role(as_role))
+        except ServiceError as exc:
+            print(f"frontdesk: {exc}", file=sys.stderr)
+            if not smoke:
+                QMessageBox.critical(None, "Frontdesk", str(exc))
+            return None
+    dialog = login_dialog(clinic)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return None
+    return dialog.signed_in
+
+
+def run_gui(
+    db_path: Path, *, demo: bool, smoke: bool, started: float, as_role: str | None = None
+) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
     apply_style(app)
     if not smoke:
         _show_unexpected_errors()
-    try:
-        clinic = open_clinic(db_path)
-    except (sqlite3.Error, OSError) as exc:
-        message = f"The clinic database at {db_path} could not be opened:\n{exc}"
-        print(message, file=sys.stderr)
-        if not smoke:
-            QMessageBox.critical(None, "Frontdesk", message)
+    clinic = open_or_restore(db_path, quiet=smoke)
+    if clinic is None:
         return 2
     try:
         if demo:
@@ -80,16 +133,46 @@ def run_gui(db_path: Path, *, demo: bool, smoke: bool, started: float) -> int:
             added = fill_demo_clinic(clinic)
             if added:
                 print(f"demo clinic: {added} patients added to {db_path}", flush=True)
+        watcher = _QuitAfterFirstPaint(app, started) if smoke else None
+        if watcher is not None and not as_role:
+            dialog = login_dialog(clinic)  # the first window anyone sees: it must paint
+            dialog.installEventFilter(watcher)
+            dialog.show()
+            return app.exec()
+        user = sign_in(clinic, as_role, smoke)
+        if user is None:
+            return 2 if as_role else 0
         settings = QSettings(str(settings_path(db_path)), QSettings.Format.IniFormat)
-        window = build_window(clinic, settings)
-        if smoke:
-            window.installEventFilter(watcher := _QuitAfterFirstPaint(app, started))
-            window.setProperty("smokeWatcher", watcher)  # keep it alive
+        window = build_window(clinic, settings, user)
+        guard = LockGuard(
+            window, clinic.login, window.session, clinic.login.lock_minutes(), window.lock_action
+        )
+        window.lock_minutes_changed.connect(guard.set_minutes)
+        if watcher is not None:
+            window.installEventFilter(watcher)
         window.show()
         if clinic.migration_backup:
             window.show_message(
                 f"Database updated; a copy of the old one is at {clinic.migration_backup}"
             )
+        if not smoke:
+            _daily_backup(clinic, window)
         return app.exec()
     finally:
         clinic.close()
+
+
+def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
+    """The first start of the day backs up, off the GUI thread; the status bar says how it went."""
+    from frontdesk.ui.background import BackgroundJob
+
+    def done(result: object) -> None:
+        if isinstance(result, Exception):
+            prompts.warn(window, "Daily backup failed", str(result))
+        elif result is not None:
+            window.show_message(f"Today's backup is saved: {result}")
+
+    job = BackgroundJob(clinic.backups.daily_if_due, window)
+    job.finished.connect(done)
+    window.setProperty("dailyBackup", job)
+    job.start()

@@ -102,6 +102,8 @@ class PromptLog:
     asked: list[tuple[str, str]] = field(default_factory=list)
     warnings: list[tuple[str, str]] = field(default_factory=list)
     save_as: str = ""  # what the next "save as" question answers ("" = cancelled)
+    open_as: str = ""  # what the next "open which file" question answers
+    folder: str = ""  # what the next "which folder" question answers
     dialogs: list[str] = field(default_factory=list)  # print dialogs shown (then cancelled)
 
 
@@ -121,6 +123,8 @@ def prompts(monkeypatch) -> PromptLog:
         module, "inform", lambda _p, title, text: log.warnings.append((title, text))
     )
     monkeypatch.setattr(module, "save_file", lambda *_args: log.save_as)
+    monkeypatch.setattr(module, "open_file", lambda *_args: log.open_as)
+    monkeypatch.setattr(module, "choose_folder", lambda *_args: log.folder)
     from frontdesk.ui import printing
 
     def run_dialog(dialog) -> int:

@@ -37,7 +37,7 @@ from frontdesk.services.errors import (
     ValidationFailed,
     plain_storage_errors,
 )
-from frontdesk.services.unit_of_work import UnitOfWork, unit_of_work
+from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, record_event, unit_of_work
 from frontdesk.storage.calendar import CalendarRepository
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.patients import PatientRepository
@@ -290,6 +290,14 @@ class CalendarService:
 
         rows = self.between(day, day)
         return day_sheet_html(day, rows, self.office(day, day), self.now(), clinic_name)
+
+    def day_sheet_given(self, actor: Staff, day: date, how: str) -> None:
+        """A printed or saved day sheet carries every patient of the day: it is audited."""
+        check_allowed(self._db, self._clock, actor, Permission.BOOK, "print the day sheet")
+        record_event(
+            self._db, self._clock, actor, "print" if how == "printed" else "export",
+            "day_sheet", None, {"day": day.isoformat(), "how": how},
+        )  # fmt: skip
 
     def next_free(
         self,

@@ -45,40 +45,46 @@ class LoginService:
         login = self._staff.login(username=name) if name else None
         correct = matches(login.password_hash if login else None, password)
         now = self._clock()
-        with write_transaction(self._db):
-            login = self._staff.login(username=name) if name else None  # as of now
-            if login is None or not login.staff.active or login.password_hash is None:
-                self._audit(None, "login_failed", {"username": username[:64]})
-                raise LoginRefused(WRONG)
-            member = login.staff
-            if login.locked_until and datetime.fromisoformat(login.locked_until) > now:
-                self._audit(member, "login_refused_locked", {"username": name})
-                until = format_time(datetime.fromisoformat(login.locked_until).time())
-                raise LoginRefused(
-                    f"Too many wrong passwords: {name} is locked until {until}."
-                    " An admin can unlock it sooner."
+        with write_transaction(self._db):  # the outcome is recorded, refused or not
+            refusal = self._outcome(name, username, password, correct, now, unlocking)
+        if isinstance(refusal, LoginRefused):
+            raise refusal
+        return refusal
+
+    def _outcome(
+        self, name: str, typed: str, password: str, correct: bool, now: datetime, unlocking: bool
+    ) -> Staff | LoginRefused:
+        login = self._staff.login(username=name) if name else None  # as of now
+        if login is None or not login.staff.active or login.password_hash is None:
+            self._audit(None, "login_failed", {"username": typed[:64]})
+            return LoginRefused(WRONG)
+        member = login.staff
+        if login.locked_until and datetime.fromisoformat(login.locked_until) > now:
+            self._audit(member, "login_refused_locked", {"username": name})
+            until = format_time(datetime.fromisoformat(login.locked_until).time())
+            return LoginRefused(
+                f"Too many wrong passwords: {name} is locked until {until}."
+                " An admin can unlock it sooner."
+            )
+        if not correct:
+            failed, locked_until = after_failure(login.failed_logins, now)
+            self._staff.update(
+                member.id,
+                failed_logins=failed,
+                locked_until=stamp(locked_until) if locked_until else None,
+            )
+            self._audit(member, "login_failed", {"username": name, "locked": bool(locked_until)})
+            if locked_until:
+                return LoginRefused(
+                    f"{WRONG} That was too many tries: {name} is locked until"
+                    f" {format_time(locked_until.time())}."
                 )
-            if not correct:
-                failed, locked_until = after_failure(login.failed_logins, now)
-                self._staff.update(
-                    member.id,
-                    failed_logins=failed,
-                    locked_until=stamp(locked_until) if locked_until else None,
-                )
-                self._audit(
-                    member, "login_failed", {"username": name, "locked": bool(locked_until)}
-                )
-                if locked_until:
-                    raise LoginRefused(
-                        f"{WRONG} That was too many tries: {name} is locked until"
-                        f" {format_time(locked_until.time())}."
-                    )
-                raise LoginRefused(WRONG)
-            columns: dict[str, object] = {"failed_logins": 0, "locked_until": None}
-            if needs_rehash(login.password_hash):
-                columns["password_hash"] = hash_password(password)
-            self._staff.update(member.id, **columns)
-            self._audit(member, "unlock" if unlocking else "login", {"username": name})
+            return LoginRefused(WRONG)
+        columns: dict[str, object] = {"failed_logins": 0, "locked_until": None}
+        if needs_rehash(login.password_hash):
+            columns["password_hash"] = hash_password(password)
+        self._staff.update(member.id, **columns)
+        self._audit(member, "unlock" if unlocking else "login", {"username": name})
         return member
 
     def sign_in_demo(self, role: Role) -> Staff:

@@ -1,4 +1,4 @@
-"""The main window: a tab per working area, menus, status bar, who is at the desk."""
+"""The main window: a tab per working area, menus, status bar, who is signed in."""
 
 from __future__ import annotations
 
@@ -6,20 +6,21 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtCore import QEvent, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QApplication,
-    QComboBox,
     QLabel,
     QMainWindow,
     QTabWidget,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from frontdesk import __version__
 from frontdesk.domain.clinic import CLINIC_CITY, CLINIC_NAME
+from frontdesk.domain.permissions import Permission, allows, refusal
+from frontdesk.domain.staff import Staff
 from frontdesk.services.clinic import Clinic
 from frontdesk.ui import prompts
 from frontdesk.ui.notifier import ChangeNotifier
@@ -37,11 +38,14 @@ STATUS_TIMEOUT_MS = 6000
 
 
 class MainWindow(QMainWindow):
+    lock_minutes_changed = Signal(int)  # the admin changed the inactivity lock's delay
+
     def __init__(
         self,
         clinic: Clinic,
         settings: QSettings,
         today: Callable[[], date],
+        user: Staff,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -49,7 +53,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Frontdesk - {CLINIC_NAME}")
         self._settings = settings
         self.notifier = ChangeNotifier(self)
-        self.session = DeskSession(clinic.staff, settings, today)
+        self.session = DeskSession(user)
 
         self.patients_tab = PatientsTab(
             clinic.patients,
@@ -78,45 +82,46 @@ class MainWindow(QMainWindow):
         self.session.staff_changed.connect(self._staff_changed_for_intake)
         self.setCentralWidget(self.tabs)
 
-        self.staff_picker = QComboBox()
-        self.staff_picker.setObjectName("staffPicker")
-        self.staff_picker.setAccessibleName("Who is at the desk")
-        self.staff_picker.setToolTip("Every change is recorded under this name.")
-        for member in self.session.members():
-            self.staff_picker.addItem(member.label, member)
-        self.staff_picker.setCurrentIndex(
-            max(0, self.staff_picker.findText(self.session.current.label))
-        )
-        self.staff_picker.currentIndexChanged.connect(self._staff_chosen)
-        desk_label = QLabel("At the desk:")
-        desk_label.setBuddy(self.staff_picker)
+        self.user_label = QLabel()
+        self.user_label.setObjectName("signedIn")
+        self.user_label.setToolTip("Every change made in this window is recorded under this name.")
+        self.lock_button = QToolButton()
+        self.lock_button.setObjectName("lockButton")
+        self.lock_button.setAccessibleName("Lock Frontdesk")
         self.db_label = QLabel(clinic.path.name)
         self.db_label.setObjectName("databasePath")
         self.db_label.setToolTip(f"The clinic database this window works on: {clinic.path}")
         bar = self.statusBar()
         bar.addPermanentWidget(self.db_label)
-        bar.addPermanentWidget(desk_label)
-        bar.addPermanentWidget(self.staff_picker)
+        bar.addPermanentWidget(self.user_label)
+        bar.addPermanentWidget(self.lock_button)
         self.patients_tab.message.connect(self.show_message)
 
         self._build_menus()
+        self.lock_button.setDefaultAction(self.lock_action)
+        self.session.staff_changed.connect(self._show_role)
+        self._show_role(user)
         self._restore_geometry()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        switch = QAction("Change who is at the &desk", self)
-        switch.setShortcut(QKeySequence("Ctrl+Shift+D"))
-        switch.triggered.connect(self._focus_staff_picker)
-        file_menu.addAction(switch)
+        # The lock guard (ui/lock.py) connects to it; without one it does nothing.
+        self.lock_action = QAction("&Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.setToolTip(
+            "Hide patient information until the password is entered again (Ctrl+L)."
+            " Someone else can sign in from the lock screen."
+        )
+        file_menu.addAction(self.lock_action)
         file_menu.addSeparator()
         for number in range(self.tabs.count()):
             go = QAction(f"Go to {self.tabs.tabText(number)}", self)
             go.setShortcut(QKeySequence(f"Ctrl+{number + 1}"))
             go.triggered.connect(lambda _checked=False, n=number: self.tabs.setCurrentIndex(n))
             file_menu.addAction(go)
-        clinic_details = QAction("&Clinic details (for handouts)…", self)
-        clinic_details.triggered.connect(self.edit_clinic_details)
-        file_menu.addAction(clinic_details)
+        self.clinic_details_action = QAction("&Clinic details (for handouts)…", self)
+        self.clinic_details_action.triggered.connect(self.edit_clinic_details)
+        file_menu.addAction(self.clinic_details_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -166,6 +171,17 @@ class MainWindow(QMainWindow):
         self.sessions_menu = self.menuBar().addMenu("C&O2")
         self.sessions_menu.aboutToShow.connect(lambda: self.sessions_tab)  # built to fill it
 
+        self.admin_menu = self.menuBar().addMenu("&Admin")
+        self.accounts_action = QAction("Staff &accounts…", self)
+        self.accounts_action.triggered.connect(self.show_accounts)
+        self.audit_action = QAction("Audit &trail…", self)
+        self.audit_action.triggered.connect(self.show_audit)
+        self.admin_settings_action = QAction("&Lock delay and backups…", self)
+        self.admin_settings_action.triggered.connect(self.show_admin_settings)
+        for action in (self.accounts_action, self.audit_action, self.admin_settings_action):
+            self.admin_menu.addAction(action)
+        self.admin_menu.addAction(self.clinic_details_action)
+
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Frontdesk", self)
         about.triggered.connect(self._about)
@@ -212,6 +228,7 @@ class MainWindow(QMainWindow):
             self.calendar_menu.addSeparator()
             self.calendar_menu.addAction(self.handout_action)
             self.calendar_menu.addAction(tab.hours_action)
+            tab.hours_action.setEnabled(allows(self.session.current.role, Permission.SETTINGS))
             self._calendar_tab = tab
         return self._calendar_tab
 
@@ -291,6 +308,44 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(lambda: self.show_message("Clinic details saved."))
         dialog.finished.connect(dialog.deleteLater)
         self.clinic_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def show_accounts(self):
+        from frontdesk.ui.dialogs.accounts_dialog import AccountsDialog
+
+        dialog = AccountsDialog(self._clinic.staff, lambda: self.session.current, parent=self)
+        return self._open_admin_dialog(dialog)
+
+    def show_audit(self):
+        from frontdesk.ui.dialogs.audit_dialog import AuditDialog
+
+        clinic = self._clinic
+        dialog = AuditDialog(
+            clinic.audit,
+            clinic.staff,
+            clinic.patients,
+            lambda: self.session.current,
+            today=self._today,
+            parent=self,
+        )
+        return self._open_admin_dialog(dialog)
+
+    def show_admin_settings(self):
+        from frontdesk.ui.dialogs.admin_settings_dialog import AdminSettingsDialog
+
+        clinic = self._clinic
+        dialog = AdminSettingsDialog(
+            clinic.login, clinic.backups, lambda: self.session.current, parent=self
+        )
+        dialog.lock_minutes_changed.connect(self.lock_minutes_changed)
+        return self._open_admin_dialog(dialog)
+
+    def _open_admin_dialog(self, dialog):
+        if hasattr(dialog, "message"):
+            dialog.message.connect(self.show_message)
+        dialog.finished.connect(dialog.deleteLater)
+        self.admin_dialog = dialog
         dialog.open()
         return dialog
 
@@ -385,23 +440,20 @@ class MainWindow(QMainWindow):
         search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         search.selectAll()
 
-    def _focus_staff_picker(self) -> None:
-        self._focus_before_picker = QApplication.focusWidget()
-        self.staff_picker.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.staff_picker.showPopup()
-
-    def _staff_chosen(self, index: int) -> None:
-        member = self.staff_picker.itemData(index)
-        if member is not None:
-            self.session.switch_to(member)
-            # Back to where the work was, so Ctrl+S and Ctrl+F keep working.
-            back = getattr(self, "_focus_before_picker", None)
-            if self.staff_picker.hasFocus():
-                (back or self.tabs.currentWidget()).setFocus(Qt.FocusReason.OtherFocusReason)
-            self._focus_before_picker = None
-            self.show_message(
-                f"{member.name} is now at the desk; changes are recorded under this name."
-            )
+    def _show_role(self, member: Staff) -> None:
+        """The signed-in name in the status bar; what the role may not do, greyed with why."""
+        self.user_label.setText(f"Signed in: {member.label}")
+        admin = allows(member.role, Permission.SETTINGS)
+        for action in (
+            self.accounts_action,
+            self.audit_action,
+            self.admin_settings_action,
+            self.clinic_details_action,
+        ):
+            action.setEnabled(admin)
+            action.setToolTip("" if admin else refusal(member.role, Permission.SETTINGS))
+        if self._calendar_tab is not None:
+            self._calendar_tab.hours_action.setEnabled(admin)
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)

@@ -34,3 +34,14 @@ def save_file(parent: QWidget | None, title: str, suggested: str, file_filter: s
     """The path chosen to save to, or "" when the user cancelled."""
     path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
     return path
+
+
+def open_file(parent: QWidget | None, title: str, folder: str, file_filter: str) -> str:
+    """The path of an existing file chosen to open, or "" when the user cancelled."""
+    path, _ = QFileDialog.getOpenFileName(parent, title, folder, file_filter)
+    return path
+
+
+def choose_folder(parent: QWidget | None, title: str, start: str) -> str:
+    """The folder chosen, or "" when the user cancelled."""
+    return QFileDialog.getExistingDirectory(parent, title, start)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 
+from frontdesk.domain.staff import Role
 from frontdesk.ui.main_window import MainWindow
 from tests.conftest import NOW
 
@@ -17,7 +18,9 @@ def settings(tmp_path: Path) -> QSettings:
 
 @pytest.fixture
 def window(qtbot, demo, settings) -> Iterator[MainWindow]:
-    win = MainWindow(demo, settings, today=lambda: NOW.date())
+    """Signed in as the front desk (the tests switch to another member where needed)."""
+    desk = next(s for s in demo.staff.list_active() if s.role is Role.FRONT_DESK)
+    win = MainWindow(demo, settings, today=lambda: NOW.date(), user=desk)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)

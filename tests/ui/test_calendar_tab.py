@@ -233,12 +233,14 @@ def test_day_and_week_views_and_the_month_navigator(qtbot, window, tab) -> None:
     assert NOW.date() in tab.visible_days()
 
 
-def test_new_hours_flag_the_appointments_left_outside(qtbot, window, tab, demo, desk, maria):
+def test_new_hours_flag_the_appointments_left_outside(
+    qtbot, window, tab, demo, desk, admin, maria
+):
     friday = date(2026, 12, 4)
     listed = demo.calendar.book(desk, maria, CONSULTATION, free_start(demo, friday))
     assert tab.outside.isHidden() and tab.outside_list.isHidden()
     shorter = WeeklyHours(dict(default_hours().days) | {4: DayHours(time(12), time(15))})
-    demo.calendar.set_hours(desk, shorter)
+    demo.calendar.set_hours(admin, shorter)
     window.notifier.announce("office", 0)
     assert not tab.outside.isHidden()
     assert "outside the office hours" in tab.outside.text()
@@ -297,6 +299,13 @@ def test_day_sheet_preview_and_pdf_hold_the_days_names_and_times(
         assert f"{a.starts:%-I:%M} " in text
     assert "María García" in text and "(818) 555-0134" in text
     assert window.statusBar().currentMessage().startswith("Day sheet saved as")
+    # The saved sheet names every patient of the day: the export is in the audit trail.
+    from frontdesk.services.audit import AuditFilter
+
+    admin = next(s for s in demo.staff.list_active() if s.role.value == "admin")
+    [line, *_] = demo.audit.search(admin, AuditFilter(staff_id=desk.id)).entries
+    assert (line.action, line.entity) == ("export", "day_sheet")
+    assert line.after == {"day": "2026-11-30", "how": "pdf"}
 
 
 def test_closed_days_are_marked_in_the_month_navigator(qtbot, window, tab) -> None:

@@ -115,6 +115,7 @@ def test_no_patient_no_handout(window) -> None:
 
 
 def test_the_clinic_details_are_edited_in_a_dialog(qtbot, window, demo) -> None:
+    window.session.switch_to(next(s for s in demo.staff.list_active() if s.role.value == "admin"))
     dialog = window.edit_clinic_details()
     assert isinstance(dialog, ClinicDialog)
     dialog.phone.setText("")

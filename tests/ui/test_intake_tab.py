@@ -12,10 +12,9 @@ from tests.conftest import draft
 
 
 def at_the_desk(window, role: Role) -> None:
-    picker = window.staff_picker
-    picker.setCurrentIndex(
-        next(i for i in range(picker.count()) if picker.itemData(i).role is role)
-    )
+    """As after that member signed in on the lock screen."""
+    members = window._clinic.staff.list_active()
+    window.session.switch_to(next(m for m in members if m.role is role))
 
 
 @pytest.fixture
@@ -290,10 +289,8 @@ def test_ctrl_f_searches_in_the_tab_in_front(qtbot, window, tab) -> None:
     assert QApplication.focusWidget() is tab.search
 
 
-def test_choosing_who_is_at_the_desk_hands_the_keyboard_back(qtbot, window, tab, newcomer):
+def test_another_member_signing_in_keeps_the_keyboard_where_it_was(qtbot, window, tab, newcomer):
     pick(qtbot, tab, newcomer)
     tab.form.face.setFocus()
-    window._focus_staff_picker()
-    window.staff_picker.hidePopup()
     at_the_desk(window, Role.FRONT_DESK)
     assert QApplication.focusWidget() is tab.form.face

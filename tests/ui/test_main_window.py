@@ -11,7 +11,7 @@ def test_only_working_tabs_and_the_menus(window) -> None:
     tabs = [window.tabs.tabText(i) for i in range(window.tabs.count())]
     assert tabs == ["Patients", "Intake", "Calendar", "CO2 sessions"]
     menus = [a.text() for a in window.menuBar().actions()]
-    assert menus == ["&File", "&Patients", "&Intake", "&Calendar", "C&O2", "&Help"]
+    assert menus == ["&File", "&Patients", "&Intake", "&Calendar", "C&O2", "&Admin", "&Help"]
     patients_menu = window.menuBar().actions()[1].menu()
     shortcuts = {a.text(): a.shortcut().toString() for a in patients_menu.actions()}
     assert shortcuts["&Find patient"] == "Ctrl+F"
@@ -19,16 +19,12 @@ def test_only_working_tabs_and_the_menus(window) -> None:
     assert shortcuts["&Book an appointment…"] == "Ctrl+B"
 
 
-def test_staff_at_the_desk_is_shown_and_signs_every_write(qtbot, window, demo) -> None:
-    assert window.session.current.role is Role.FRONT_DESK  # the sensible default
-    doctor_index = next(
-        i
-        for i in range(window.staff_picker.count())
-        if window.staff_picker.itemData(i).role is Role.DOCTOR
-    )
-    window.staff_picker.setCurrentIndex(doctor_index)
-    assert window.session.current.role is Role.DOCTOR
-    assert "now at the desk" in window.statusBar().currentMessage()
+def test_the_signed_in_member_is_shown_and_signs_every_write(qtbot, window, demo) -> None:
+    assert window.session.current.role is Role.FRONT_DESK
+    assert window.user_label.text() == "Signed in: Front desk"
+    doctor = next(s for s in demo.staff.list_active() if s.role is Role.DOCTOR)
+    window.session.switch_to(doctor)  # as after the doctor signed in on the lock screen
+    assert window.user_label.text() == "Signed in: Dr. Alex (doctor)"
     tab = window.patients_tab
     tab.new_patient()
     dialog = tab.dialog
@@ -38,35 +34,43 @@ def test_staff_at_the_desk_is_shown_and_signs_every_write(qtbot, window, demo) -
     dialog.save()
     patient = tab.detail.patient
     [entry] = demo.audit.history("patient", patient.id)
-    assert entry.staff_id == window.session.current.id
+    assert entry.staff_id == doctor.id
 
 
-def test_geometry_and_desk_choice_are_remembered(qtbot, demo, settings) -> None:
-    first = MainWindow(demo, settings, today=lambda: NOW.date())
+def test_admin_entries_are_greyed_with_the_reason_for_others(window, demo) -> None:
+    assert not window.accounts_action.isEnabled()
+    assert "Only the admin" in window.audit_action.toolTip()
+    assert not window.calendar_tab.hours_action.isEnabled()
+    admin = next(s for s in demo.staff.list_active() if s.role is Role.ADMIN)
+    window.session.switch_to(admin)
+    for action in (
+        window.accounts_action,
+        window.audit_action,
+        window.admin_settings_action,
+        window.clinic_details_action,
+        window.calendar_tab.hours_action,
+    ):
+        assert action.isEnabled()
+
+
+def test_geometry_is_remembered(qtbot, demo, settings, desk) -> None:
+    first = MainWindow(demo, settings, today=lambda: NOW.date(), user=desk)
     qtbot.addWidget(first)
     first.show()
     first.resize(770, 560)  # within the offscreen screen (800x600)
-    first.staff_picker.setCurrentIndex(
-        next(
-            i
-            for i in range(first.staff_picker.count())
-            if first.staff_picker.itemData(i).role is Role.DOCTOR
-        )
-    )
     first.close()
     reread = QSettings(settings.fileName(), QSettings.Format.IniFormat)
-    second = MainWindow(demo, reread, today=lambda: NOW.date())
+    second = MainWindow(demo, reread, today=lambda: NOW.date(), user=desk)
     qtbot.addWidget(second)
     second.show()
     assert (second.width(), second.height()) == (770, 560)
-    assert second.session.current.role is Role.DOCTOR
 
 
 def test_menu_entries_have_accessible_names_or_text(window) -> None:
     for menu_action in window.menuBar().actions():
         for action in menu_action.menu().actions():
             assert action.isSeparator() or action.text()
-    assert window.staff_picker.accessibleName() == "Who is at the desk"
+    assert window.lock_button.accessibleName() == "Lock Frontdesk"
     assert window.patients_tab.search.accessibleName() == "Find patient"
 
 
@@ -80,24 +84,6 @@ def test_a_write_announced_elsewhere_refreshes_then_ctrl_f_finds_it(
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(window.patients_tab.search, "avet tat")
     assert window.patients_tab.detail.patient.full_name == "Tatevik Avetisyan"
-
-
-def test_the_desk_choice_lasts_for_the_day_only(qtbot, demo, settings) -> None:
-    from datetime import timedelta
-
-    first = MainWindow(demo, settings, today=lambda: NOW.date())
-    qtbot.addWidget(first)
-    first.staff_picker.setCurrentIndex(
-        next(
-            i
-            for i in range(first.staff_picker.count())
-            if first.staff_picker.itemData(i).role is Role.DOCTOR
-        )
-    )
-    first.close()
-    next_day = MainWindow(demo, settings, today=lambda: NOW.date() + timedelta(days=1))
-    qtbot.addWidget(next_day)
-    assert next_day.session.current.role is Role.FRONT_DESK
 
 
 def test_the_intake_tab_is_built_when_first_needed(qtbot, window) -> None:

@@ -18,8 +18,9 @@ CLOSING_FRIDAY = "Fri Dec 4, 3:30 pm - María García - Free consultation - (818
 
 
 @pytest.fixture
-def dialog(qtbot, clinic, desk):
-    made = OfficeSettingsDialog(clinic.calendar, lambda: desk)
+def dialog(qtbot, clinic, admin):
+    """The office settings are the admin's."""
+    made = OfficeSettingsDialog(clinic.calendar, lambda: admin)
     qtbot.addWidget(made)
     made.show()
     qtbot.waitExposed(made)
@@ -206,18 +207,20 @@ def test_removing_asks_first_and_no_keeps_it(qtbot, dialog, clinic, prompts) -> 
     assert dialog.status.text() == "Closure removed: Thu Nov 26, 2026: Thanksgiving Day"
 
 
-def test_a_closure_removed_elsewhere_is_said_plainly(qtbot, dialog, clinic, desk) -> None:
+def test_a_closure_removed_elsewhere_is_said_plainly(qtbot, dialog, clinic, admin) -> None:
     dialog.closure_list.setCurrentRow(0)
-    clinic.calendar.remove_closure(desk, dialog.selected_closure())
+    clinic.calendar.remove_closure(admin, dialog.selected_closure())
     click(qtbot, dialog.remove_closure_button)
     assert dialog.closure_error.text() == "That closure was already removed."
     assert dialog.closure_ids()[0] == clinic.calendar.closures(first=date(2026, 11, 26))[0].id
 
 
-def test_removing_a_closure_refreshes_the_outside_list(qtbot, dialog, clinic, desk) -> None:
+def test_removing_a_closure_refreshes_the_outside_list(
+    qtbot, dialog, clinic, desk, admin
+) -> None:
     patient = clinic.patients.register(desk, draft())
     clinic.calendar.book(desk, patient.id, "consultation", datetime(2026, 12, 4, 15, 30))
-    clinic.calendar.add_closure(desk, Closure(date(2026, 12, 4), date(2026, 12, 4), "Flood"))
+    clinic.calendar.add_closure(admin, Closure(date(2026, 12, 4), date(2026, 12, 4), "Flood"))
     dialog.reason.setText("Painting")
     dialog.first_day.setDate(QDate(2026, 12, 10))
     click(qtbot, dialog.add_closure_button)

@@ -654,8 +654,15 @@ class CalendarTab(QWidget):
         except ServiceError as exc:
             prompts.warn(self, "Day sheet", str(exc))
             return
-        printing.print_preview(html, self)
+        if printing.print_preview(html, self):
+            self._record_day_sheet("printed")
         self.message.emit(f"Day sheet for {say_day(self.day)} shown in the print preview.")
+
+    def _record_day_sheet(self, how: str) -> None:
+        try:
+            self._calendar.day_sheet_given(self._actor(), self.day, how)
+        except ServiceError as exc:
+            prompts.warn(self, "Day sheet", f"It was not recorded in the audit trail: {exc}")
 
     def save_day_sheet_pdf(self) -> None:
         from frontdesk.ui import printing
@@ -673,6 +680,7 @@ class CalendarTab(QWidget):
         except (ServiceError, OSError) as exc:
             prompts.warn(self, "Day sheet", f"The PDF was not saved: {exc}")
             return
+        self._record_day_sheet("pdf")
         self.message.emit(f"Day sheet saved as {saved}.")
 
     def open_office_settings(self) -> QWidget:

@@ -1,0 +1,167 @@
+"""The admin's settings: how soon the app locks itself, and where backups go (and one now)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.accounts import LOCK_MINUTES_RANGE
+from frontdesk.domain.dates import format_us
+from frontdesk.domain.hours import format_time
+from frontdesk.domain.staff import Staff
+from frontdesk.services.backups import BackupService
+from frontdesk.services.errors import ServiceError
+from frontdesk.services.login import LoginService
+from frontdesk.ui import prompts
+from frontdesk.ui.background import BackgroundJob
+
+
+class AdminSettingsDialog(QDialog):
+    lock_minutes_changed = Signal(int)
+    message = Signal(str)
+
+    def __init__(
+        self,
+        login: LoginService,
+        backups: BackupService,
+        current: Callable[[], Staff],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Lock delay and backups")
+        self._login = login
+        self._backups = backups
+        self._current = current
+        self.job: BackgroundJob | None = None
+
+        self.lock_minutes = QSpinBox()
+        self.lock_minutes.setRange(*LOCK_MINUTES_RANGE)
+        self.lock_minutes.setSuffix(" minutes without use")
+        self.lock_minutes.setValue(login.lock_minutes())
+        self.lock_minutes.setAccessibleName("Lock after")
+        self.folder = QLineEdit(str(backups.folder()))
+        self.folder.setAccessibleName("Backup folder")
+        self.folder.setMinimumWidth(320)
+        choose = QPushButton("C&hoose…")
+        choose.clicked.connect(self._choose_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(choose)
+        form = QFormLayout()
+        form.addRow("&Lock after:", self.lock_minutes)
+        form.itemAt(form.rowCount() - 1, QFormLayout.ItemRole.LabelRole).widget().setBuddy(
+            self.lock_minutes
+        )
+        folder_label = QLabel("Backup &folder:")
+        folder_label.setBuddy(self.folder)
+        form.addRow(folder_label, folder_row)
+
+        explain = QLabel(
+            "A checked backup is taken at the first start of each day and before every update"
+            " of the database; 7 daily, 4 weekly and 12 monthly ones are kept. A folder on"
+            " another disk or a network drive protects against this computer's disk failing."
+        )
+        explain.setWordWrap(True)
+        self.backup_list = QListWidget()
+        self.backup_list.setAccessibleName("Backups in the folder")
+        self.backup_list.setMaximumHeight(140)
+        self.backup_now = QPushButton("&Back up now")
+        self.backup_now.clicked.connect(self.start_backup)
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)  # busy: a backup's length is not known in advance
+        self.progress.setMaximumHeight(12)
+        self.progress.setTextVisible(False)
+        self.progress.hide()
+        now_row = QHBoxLayout()
+        now_row.addWidget(self.backup_now)
+        now_row.addWidget(self.progress, 1)
+
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(8)
+        layout.addLayout(form)
+        layout.addWidget(explain)
+        layout.addWidget(QLabel("Backups there, newest first:"))
+        layout.addWidget(self.backup_list)
+        layout.addLayout(now_row)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self._list_backups()
+
+    def _list_backups(self) -> None:
+        self.backup_list.clear()
+        for backup in self._backups.backups()[:20]:
+            when = f"{format_us(backup.taken.date())} {format_time(backup.taken.time())}"
+            self.backup_list.addItem(f"{when}  {backup.reason}  {backup.path.name}")
+        if not self.backup_list.count():
+            self.backup_list.addItem("No backup yet.")
+
+    def _choose_folder(self) -> None:
+        chosen = prompts.choose_folder(self, "Folder for the backups", self.folder.text())
+        if chosen:
+            self.folder.setText(chosen)
+
+    def _refused(self, exc: Exception) -> None:
+        self.error.setText(str(exc))
+        self.error.show()
+
+    def save(self) -> None:
+        """Both settings, each checked by the service; a refusal leaves the dialog open."""
+        self.error.hide()
+        try:
+            minutes = self.lock_minutes.value()
+            if minutes != self._login.lock_minutes():
+                self._login.set_lock_minutes(self._current(), minutes)
+                self.lock_minutes_changed.emit(minutes)
+            folder = Path(self.folder.text().strip()).expanduser()
+            if folder != self._backups.folder():
+                self._backups.set_folder(self._current(), folder)
+        except ServiceError as exc:
+            self._refused(exc)
+            return
+        self.message.emit("Lock delay and backup folder saved.")
+        self.accept()
+
+    def start_backup(self) -> None:
+        """Off the GUI thread: a large database takes a while to copy and check."""
+        self.error.hide()
+        self.backup_now.setEnabled(False)
+        self.progress.show()
+        self.job = BackgroundJob(lambda: self._backups.back_up_now(self._current()), self)
+        self.job.finished.connect(self._backup_done)
+        self.job.start()
+
+    def _backup_done(self, result: object) -> None:
+        self.backup_now.setEnabled(True)
+        self.progress.hide()
+        if isinstance(result, Exception):
+            self._refused(result)
+            return
+        self._list_backups()
+        self.message.emit(f"Backed up and checked: {result}")

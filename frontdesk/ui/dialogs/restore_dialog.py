@@ -1,0 +1,108 @@
+"""Shown instead of the app when the clinic's file is damaged: never start on it silently."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.dates import format_us
+from frontdesk.domain.hours import format_time
+from frontdesk.services.backups import BackupService, Damage
+from frontdesk.services.errors import ServiceError
+from frontdesk.ui import prompts
+
+
+def _when(backup) -> str:
+    return f"{format_us(backup.taken.date())} at {format_time(backup.taken.time())}"
+
+
+class RestoreDialog(QDialog):
+    def __init__(
+        self, backups: BackupService, damage: Damage, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Frontdesk - the clinic database is damaged")
+        self._backups = backups
+        self._damage = damage
+        self.restored_from: Path | None = None
+        self.saved_as: Path | None = None
+
+        heading = QLabel("The clinic database is damaged")
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.3)
+        font.setBold(True)
+        heading.setFont(font)
+        what = QLabel(
+            f"Frontdesk did not open {damage.path} because it is {damage.problem}."
+            " It never works on a damaged file."
+        )
+        latest = damage.latest_good
+        if latest is not None:
+            offer = (
+                f"The latest good backup was taken {_when(latest)}:\n{latest.path}\n\n"
+                "Restoring puts it in place of the damaged file, which is kept beside it for"
+                " whoever repairs it. What was saved after the backup is not in it."
+            )
+        else:
+            offer = (
+                f"No good backup was found in {backups.folder()}. Choose a backup file,"
+                " or quit and ask whoever looks after this computer."
+            )
+        self.offer = QLabel(offer)
+        self.error = QLabel()
+        self.error.setStyleSheet("color: #b3261e;")
+        self.error.hide()
+        for label in (what, self.offer, self.error):
+            label.setWordWrap(True)
+
+        self.buttons = QDialogButtonBox()
+        self.restore_button: QPushButton | None = None
+        if latest is not None:
+            self.restore_button = self.buttons.addButton(
+                "&Restore this backup", QDialogButtonBox.ButtonRole.AcceptRole
+            )
+            self.restore_button.clicked.connect(lambda: self.restore(latest.path))
+            self.restore_button.setDefault(True)
+        self.choose_button = self.buttons.addButton(
+            "&Choose another backup…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.choose_button.clicked.connect(self.choose)
+        quit_button = self.buttons.addButton("&Quit", QDialogButtonBox.ButtonRole.RejectRole)
+        quit_button.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(8)
+        for widget in (heading, what, self.offer, self.error, self.buttons):
+            layout.addWidget(widget)
+        self.setMinimumWidth(520)
+
+    def choose(self) -> None:
+        path = prompts.open_file(
+            self, "Choose a backup to restore", str(self._backups.folder()),
+            "Frontdesk backups (*.sqlite3);;All files (*)",
+        )  # fmt: skip
+        if path:
+            self.restore(Path(path))
+
+    def restore(self, backup: Path) -> None:
+        try:
+            self.saved_as = self._backups.restore(backup)
+        except ServiceError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            return
+        self.restored_from = backup
+        kept = f" The damaged file is kept as {self.saved_as}." if self.saved_as else ""
+        prompts.inform(
+            self, "Backup restored", f"The clinic database was restored from {backup}.{kept}"
+        )
+        self.accept()

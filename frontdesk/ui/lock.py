@@ -1,0 +1,228 @@
+"""The inactivity lock: after some minutes without a key or a click, every window of the app is
+covered and its title hidden until the password is entered again. Nothing typed is lost: open
+dialogs stay open under their cover."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.staff import Staff
+from frontdesk.services.login import LoginService
+from frontdesk.ui.session import DeskSession
+from frontdesk.ui.widgets.sign_in_form import SignInForm
+
+LOCKED_TITLE = "Frontdesk (locked)"
+
+# What counts as someone still at the computer.
+_ACTIVITY = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseButtonDblClick,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
+# What must not reach the app's windows while they are locked (unless aimed at a cover).
+_BLOCKED = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.KeyRelease,
+    QEvent.Type.ShortcutOverride,
+    QEvent.Type.Shortcut,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseButtonRelease,
+    QEvent.Type.MouseButtonDblClick,
+    QEvent.Type.Wheel,
+    QEvent.Type.ContextMenu,
+    QEvent.Type.DragEnter,
+    QEvent.Type.Drop,
+}
+
+
+class LockCover(QFrame):
+    """Opaque, over the whole of one window: the way back in is signing in here."""
+
+    def __init__(self, window: QWidget, login: LoginService, user: Staff) -> None:
+        super().__init__(window)
+        self.setObjectName("lockCover")
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setAutoFillBackground(True)
+        self.setAccessibleName("Frontdesk is locked")
+        title = QLabel("Frontdesk is locked")
+        title.setObjectName("lockTitle")
+        font = title.font()
+        font.setPointSizeF(font.pointSizeF() * 1.5)
+        font.setBold(True)
+        title.setFont(font)
+        why = QLabel(
+            f"Locked for {user.name}. Patient information stays hidden until the password"
+            " is entered again."
+        )
+        why.setWordWrap(True)
+        self.form = SignInForm(login, username=user.username or "", unlocking=True)
+        self.someone_else = QPushButton("Sign in as &someone else")
+        self.someone_else.setFlat(True)
+        self.someone_else.clicked.connect(self._someone_else)
+
+        box = QWidget()
+        box.setMaximumWidth(420)
+        inner = QVBoxLayout(box)
+        inner.setSpacing(8)
+        inner.addWidget(title)
+        inner.addWidget(why)
+        inner.addWidget(self.form)
+        inner.addWidget(self.someone_else, 0, Qt.AlignmentFlag.AlignLeft)
+        outer = QVBoxLayout(self)
+        outer.addStretch(1)
+        outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
+        outer.addStretch(2)
+
+        window.installEventFilter(self)
+        self.setGeometry(window.rect())
+        self.raise_()
+        self.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parent() and event.type() == QEvent.Type.Resize:
+            self.setGeometry(self.parentWidget().rect())
+            self.raise_()
+        return False
+
+    def _someone_else(self) -> None:
+        self.form.set_username("")
+        self.form.focus_first_empty()
+
+    def remove(self) -> None:
+        self.parentWidget().removeEventFilter(self)
+        self.hide()
+        self.deleteLater()
+
+
+class LockGuard(QObject):
+    """Watches the whole application's input, and locks after `minutes` without any."""
+
+    locked_changed = Signal(bool)
+
+    def __init__(
+        self,
+        window: QWidget,
+        login: LoginService,
+        session: DeskSession,
+        minutes: int,
+        lock_action=None,
+    ) -> None:
+        super().__init__(window)
+        self._window = window
+        self._login = login
+        self._session = session
+        self._covers: dict[QWidget, LockCover] = {}
+        self._titles: dict[QWidget, str] = {}
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.lock)
+        self.set_minutes(minutes)
+        if lock_action is not None:
+            lock_action.triggered.connect(self.lock)
+        QApplication.instance().installEventFilter(self)
+
+    @property
+    def locked(self) -> bool:
+        return bool(self._covers)
+
+    def set_minutes(self, minutes: int) -> None:
+        self.set_timeout_ms(minutes * 60_000)
+
+    def set_timeout_ms(self, ms: int) -> None:
+        self._timer.setInterval(ms)
+        if not self.locked:
+            self._timer.start()
+
+    def lock(self) -> None:
+        if self.locked:
+            return
+        self._timer.stop()
+        while (popup := QApplication.activePopupWidget()) is not None:
+            popup.close()  # an open menu or list would show over the cover
+        for window in self._windows():
+            self._cover(window)
+        first = self._covers.get(QApplication.activeModalWidget() or self._window)
+        if first is not None:
+            first.form.focus_first_empty()
+        self._login.locked(self._session.current)
+        self.locked_changed.emit(True)
+
+    def unlock_as(self, member: Staff) -> None:
+        if not self.locked:
+            return
+        for window, cover in self._covers.items():
+            cover.remove()
+            window.setWindowTitle(self._titles.get(window, window.windowTitle()))
+        self._covers.clear()
+        self._titles.clear()
+        self._session.switch_to(member)
+        self._timer.start()
+        self.locked_changed.emit(False)
+
+    def stop(self) -> None:
+        QApplication.instance().removeEventFilter(self)
+        self._timer.stop()
+
+    def _windows(self) -> list[QWidget]:
+        return [
+            w
+            for w in QApplication.topLevelWidgets()
+            if w.isVisible() and w.isWindow() and not isinstance(w, LockCover)
+            and w.windowType() not in (Qt.WindowType.Popup, Qt.WindowType.ToolTip)
+        ]  # fmt: skip
+
+    def _cover(self, window: QWidget) -> None:
+        if window in self._covers:
+            return
+        cover = LockCover(window, self._login, self._session.current)
+        cover.form.signed_in.connect(self.unlock_as)
+        self._covers[window] = cover
+        self._titles[window] = window.windowTitle()
+        window.setWindowTitle(LOCKED_TITLE)
+        window.destroyed.connect(lambda _=None, w=window: self._forget(w))
+
+    def _forget(self, window: QWidget) -> None:
+        self._covers.pop(window, None)
+        self._titles.pop(window, None)
+
+    def _inside_cover(self, watched: QObject) -> bool:
+        node = watched
+        while node is not None:
+            if isinstance(node, LockCover):
+                return True
+            node = node.parent()
+        return False
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if not self.locked:
+            if kind in _ACTIVITY:
+                self._timer.start()
+            return False
+        if kind == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
+            if not isinstance(watched, LockCover) and watched.windowType() not in (
+                Qt.WindowType.Popup,
+                Qt.WindowType.ToolTip,
+            ):
+                QTimer.singleShot(0, lambda w=watched: self.locked and self._cover(w))
+            return False
+        if kind == QEvent.Type.FocusIn and not self._inside_cover(watched):
+            # Tab moved the focus under a cover: back to the cover's sign-in form.
+            window = watched.window() if isinstance(watched, QWidget) else None
+            cover = self._covers.get(window)
+            if cover is not None:
+                QTimer.singleShot(0, cover.form.focus_first_empty)
+            return False
+        # Keys, clicks and shortcuts meant for the hidden windows go nowhere.
+        return kind in _BLOCKED and not self._inside_cover(watched)
