@@ -40,7 +40,7 @@ class RestoreDialog(QDialog):
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
         heading.setFont(font)
-        what = QLabel(
+        self.what = what = QLabel(
             f"Frontdesk did not open {damage.path} because it is {damage.problem}."
             " It never works on a damaged file."
         )
