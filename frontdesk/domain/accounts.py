@@ -52,7 +52,8 @@ def password_problem(password: str, username: str = "") -> str | None:
     if not password.strip():
         return "The password cannot be only spaces."
     lowered = password.casefold()
-    if lowered in _COMMON or (username and clean_username(username) in lowered):
+    name = clean_username(username)
+    if lowered in _COMMON or (name and name in lowered):
         return "That password is too easy to guess; choose another."
     return None
 

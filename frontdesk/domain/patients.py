@@ -119,11 +119,11 @@ def _check_name(value: str, label: str, errors: dict[str, str], key: str) -> str
         errors[key] = f"{label} is required."
     elif len(cleaned) > MAX_NAME_LENGTH:
         errors[key] = f"{label} is longer than {MAX_NAME_LENGTH} characters."
-    elif not name_key(cleaned):
+    elif not name_key(cleaned) or not any(ch.isalpha() for ch in cleaned):
         errors[key] = f"{label} needs at least one letter."
     elif any(ch.isdigit() for ch in cleaned):
         errors[key] = f"{label} should not contain digits."
-    elif any(unicodedata.category(ch) == "Cc" for ch in cleaned):
+    elif any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in cleaned):
         errors[key] = f"{label} should be on one line, without tabs or control characters."
     return cleaned
 

@@ -30,7 +30,18 @@ def prefix_upper_bound(prefix: str) -> str:
     """Smallest string greater than every string starting with `prefix` (for index ranges)."""
     if not prefix:
         raise ValueError("empty prefix has no range")
-    last = prefix[-1]
-    if ord(last) >= 0x10FFFF:
-        return prefix + "\U0010ffff"
-    return prefix[:-1] + chr(ord(last) + 1)
+    head, last = prefix[:-1], ord(prefix[-1])
+    if last >= 0x10FFFF:  # nothing follows the last code point: bump the one before it
+        return prefix_upper_bound(head) if head else "\U0010ffff" * 2
+    following = last + 1
+    if 0xD800 <= following <= 0xDFFF:  # surrogates cannot be stored: jump over them
+        following = 0xE000
+    return head + chr(following)
+
+
+NUL_PROBLEM = "It cannot contain the invisible NUL character."
+
+
+def has_nul(text: str) -> bool:
+    """SQLite's length() stops at a NUL: a text starting with one would look empty to it."""
+    return "\x00" in text

@@ -29,6 +29,7 @@ from frontdesk.domain.hours import Closure, OfficeCalendar, WeeklyHours, holiday
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.slots import next_free
 from frontdesk.domain.staff import Staff
+from frontdesk.domain.text import NUL_PROBLEM, has_nul
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import (
     ChangedElsewhere,
@@ -153,6 +154,8 @@ class CalendarService:
             )
         if len(reason) > MAX_REASON:
             raise ValidationFailed({"reason": f"Keep the reason under {MAX_REASON} characters."})
+        if has_nul(reason):
+            raise ValidationFailed({"reason": NUL_PROBLEM})
         if (closure.last - closure.first).days > 366:
             raise ValidationFailed({"last": "A closure is at most a year long."})
         with unit_of_work(

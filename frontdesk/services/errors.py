@@ -62,7 +62,19 @@ def plain_storage_errors(doing: str) -> Iterator[None]:
                 f"Could not {doing}: another Frontdesk window kept the database busy."
                 " Nothing was changed; please try again."
             ) from exc
+        if "full" in str(exc):
+            raise StorageError(
+                f"Could not {doing}: the disk is full. Nothing was changed; free some space"
+                " (or ask whoever looks after this computer), then try again."
+            ) from exc
         raise StorageError(f"Could not {doing}: {exc}. Nothing was changed.") from exc
+    except sqlite3.IntegrityError as exc:
+        if "constraint failed" in str(exc):  # SQLite's words, not ours (our triggers' are)
+            raise StorageError(
+                f"Could not {doing}: something typed is empty or cannot be stored as it is."
+                " Nothing was changed."
+            ) from exc
+        raise StorageError(f"Could not {doing}: {exc} Nothing was changed.") from exc
     except sqlite3.Error as exc:
         raise StorageError(f"Could not {doing}: {exc}. Nothing was changed.") from exc
 

@@ -28,6 +28,7 @@ from frontdesk.domain.hours import OfficeCalendar, format_time
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.phones import display_phone
 from frontdesk.domain.staff import Staff
+from frontdesk.domain.text import NUL_PROBLEM, has_nul
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import (
@@ -293,6 +294,8 @@ class SessionService:
         """A correction or a later note: the signed entry stays as it was."""
         if not text.strip():
             raise ValidationFailed({"text": "Write the addendum first."})
+        if has_nul(text):
+            raise ValidationFailed({"text": NUL_PROBLEM})
         with unit_of_work(
             self._db, self._clock, actor, "add the addendum", needs=Permission.SIGN_SESSION
         ) as work:

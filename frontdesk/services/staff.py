@@ -9,6 +9,7 @@ import sqlite_utils
 from frontdesk.domain.accounts import clean_username, password_problem, username_problem
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Role, Staff
+from frontdesk.domain.text import NUL_PROBLEM, has_nul
 from frontdesk.services.clock import Clock, clinic_now, stamp
 from frontdesk.services.errors import NotFound, ValidationFailed
 from frontdesk.services.passwords import hash_password
@@ -78,6 +79,8 @@ class StaffService:
         cleaned = name.strip()
         if not cleaned:
             raise ValidationFailed({"name": "Name is required."})
+        if has_nul(cleaned):
+            raise ValidationFailed({"name": NUL_PROBLEM})
         login = clean_username(username) or None
         hashed = None
         if login or password:
@@ -133,15 +136,23 @@ class StaffService:
         with unit_of_work(
             self._db, self._clock, actor, doing, needs=Permission.MANAGE_ACCOUNTS
         ) as work:
-            before = self._member(staff_id)
+            before = self._snapshot(staff_id)
             self._repo.update(staff_id, **columns)
             if self._repo.count_admins_with_login() == 0:
                 raise ValidationFailed(
                     {"role": "The clinic needs at least one active admin who can sign in."}
                 )
-            after = self._member(staff_id)
-            work.record("update", ENTITY, staff_id, _audit(before), _audit(after))
-        return after
+            work.record("update", ENTITY, staff_id, before, self._snapshot(staff_id))
+        return self._member(staff_id)
+
+    def _snapshot(self, staff_id: int) -> dict[str, object]:
+        """What the trail shows of an account: never its hash, but whether it is locked."""
+        login = self._repo.login(staff_id=staff_id)
+        if login is None:
+            raise NotFound(f"Staff member #{staff_id} does not exist.")
+        return _audit(
+            login.staff, failed_logins=login.failed_logins, locked_until=login.locked_until
+        )
 
     def _member(self, staff_id: int) -> Staff:
         member = self._repo.get(staff_id)
@@ -155,6 +166,8 @@ class StaffService:
         errors = {}
         if not name.strip():
             errors["name"] = "Name is required."
+        elif has_nul(name):
+            errors["name"] = NUL_PROBLEM
         problem = username_problem(username)
         if problem:
             errors["username"] = problem
@@ -175,4 +188,3 @@ def _audit(member: Staff, **extra: object) -> dict[str, object]:
     }
     values.update(extra)
     return values
-

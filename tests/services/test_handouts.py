@@ -246,7 +246,6 @@ def test_dates_times_and_words_as_a_patient_reads_them(demo, admin, tmp_path) ->
     assert say_date(date(2027, 3, 1), Language.ENGLISH) == "Monday, March 1, 2027"
     assert say_time(datetime(2026, 1, 1, 16, 30), Language.SPANISH) == "4:30 p. m."
     # The hours come from the office settings: a new Friday shows on the next handout.
-    desk = next(s for s in demo.staff.list_active() if s.role.value == "front_desk")
     later_friday = WeeklyHours(dict(default_hours().days) | {4: DayHours(time(9), time(13))})
     demo.calendar.set_hours(admin, later_friday)
     patient = people(demo)["pih"]
