@@ -1,0 +1,491 @@
+"""Staff accounts: the admin adds people, gives logins, changes roles, switches off, unlocks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.domain.staff import Role, Staff
+from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.staff import Account, StaffService
+from frontdesk.ui import prompts
+from frontdesk.ui.dialogs.step_dialog import StepDialog
+from frontdesk.ui.models.accounts_model import COL_NAME, AccountsModel
+from frontdesk.ui.widgets.lists import set_up_record_list
+
+ERROR_STYLE = "color: #b3261e;"
+HINT_STYLE = "color: palette(mid);"
+ROLES = (Role.FRONT_DESK, Role.DOCTOR, Role.ADMIN)
+PASSWORDS_DIFFER = "The two passwords are not the same; type the password again."
+
+
+def _clinic_now() -> datetime:
+    return datetime.now(CLINIC_TZ)
+
+
+def _error_label(name: str) -> QLabel:
+    label = QLabel()
+    label.setObjectName(name)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setWordWrap(True)
+    label.hide()
+    return label
+
+
+def _password_field(name: str) -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setAccessibleName(name)
+    return field
+
+
+def _role_combo(selected: Role = Role.FRONT_DESK) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName("Role")
+    for role in ROLES:
+        combo.addItem(role.label, role)
+    combo.setCurrentIndex(ROLES.index(selected))
+    return combo
+
+
+class AccountStep(StepDialog):
+    """A StepDialog whose refusals land next to the field they are about.
+
+    `attempt()` returns the sentence for the status bar; ValidationFailed keys that name a
+    field show under it, anything else (NotAllowed, a storage failure) under the form.
+    """
+
+    def __init__(self, title: str, accept_label: str, parent: QWidget | None = None) -> None:
+        super().__init__(title, accept_label, parent)
+        self.error.setObjectName("accountStepError")
+        self.form = QGridLayout()  # a grid: a hidden message row takes no space at all
+        self.form.setHorizontalSpacing(8)
+        self.form.setVerticalSpacing(8)
+        self.form.setColumnStretch(1, 1)
+        self.body.addLayout(self.form)
+        self.fields: dict[str, QWidget] = {}
+        self.field_errors: dict[str, QLabel] = {}
+        # Not "done": that would shadow QDialog.done(), which accept() calls (a segfault).
+        self.said = ""  # what was done, for the status bar, once accepted
+
+    def add_field(self, key: str, label: str, field: QWidget) -> None:
+        error = _error_label(f"{key}Error")
+        title = QLabel(label)
+        title.setBuddy(field)
+        row = self.form.rowCount()
+        self.form.addWidget(title, row, 0)
+        self.form.addWidget(field, row, 1)
+        self.form.addWidget(error, row + 1, 1)
+        self.fields[key] = field
+        self.field_errors[key] = error
+        if isinstance(field, QLineEdit):
+            field.textChanged.connect(lambda _t, e=error: e.hide())
+        elif isinstance(field, QComboBox):
+            field.currentIndexChanged.connect(lambda _i, e=error: e.hide())
+
+    def field_error(self, key: str) -> str:
+        label = self.field_errors[key]
+        return "" if label.isHidden() else label.text()
+
+    def _accept(self) -> None:
+        self.error.hide()
+        for label in self.field_errors.values():
+            label.hide()
+        try:
+            self.said = self.attempt()
+        except ValidationFailed as exc:
+            self._show_errors(exc.errors)
+            return
+        except ServiceError as exc:
+            self.error.setText(str(exc))
+            self.error.show()
+            self.adjustSize()
+            return
+        self.accept()
+
+    def _show_errors(self, errors: dict[str, str]) -> None:
+        general = []
+        first: QWidget | None = None
+        for key, text in errors.items():
+            label = self.field_errors.get(key)
+            if label is None:
+                general.append(text)
+                continue
+            label.setText(text)
+            label.show()
+            first = first or self.fields[key]
+        if general:
+            self.error.setText(" ".join(general))
+            self.error.show()
+        if first is not None:
+            first.setFocus()
+        self.adjustSize()  # wrapped messages need their height; the dialog grows to fit
+
+    def _same_passwords(self, password: QLineEdit, repeat: QLineEdit) -> None:
+        if password.text() != repeat.text():
+            raise ValidationFailed({"repeat": PASSWORDS_DIFFER})
+
+    def attempt(self) -> str:  # type: ignore[override]
+        raise NotImplementedError
+
+
+class AddStaffDialog(AccountStep):
+    """Name and role; a username and password only when the person will sign in now."""
+
+    def __init__(
+        self, staff: StaffService, actor: Callable[[], Staff], parent: QWidget | None = None
+    ) -> None:
+        super().__init__("Add a staff member", "&Add", parent)
+        self.setObjectName("addStaffDialog")
+        self._staff = staff
+        self._actor = actor
+        self.added: Staff | None = None
+        self.name = QLineEdit()
+        self.name.setAccessibleName("Name")
+        self.name.setMaxLength(80)
+        self.name.setPlaceholderText("e.g. Lucía Ortega")
+        self.role = _role_combo()
+        self.username = QLineEdit()
+        self.username.setAccessibleName("Username")
+        self.username.setPlaceholderText("Optional, e.g. lucia")
+        self.password = _password_field("Password")
+        self.repeat = _password_field("Repeat the password")
+        self.add_field("name", "&Name:", self.name)
+        self.add_field("role", "&Role:", self.role)
+        self.add_field("username", "&Username:", self.username)
+        self.add_field("password", "&Password:", self.password)
+        self.add_field("repeat", "R&epeat:", self.repeat)
+        hint = QLabel(
+            "Leave the username and password empty for someone who does not sign in yet;"
+            " a login can be given later."
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet(HINT_STYLE)
+        self.body.addWidget(hint)
+        self.finish()
+
+    def attempt(self) -> str:
+        self._same_passwords(self.password, self.repeat)
+        self.added = self._staff.add(
+            self._actor(),
+            self.name.text(),
+            self.role.currentData(),
+            self.username.text(),
+            self.password.text(),
+        )
+        return f"{self.added.name} added."
+
+
+class LoginDialog(AccountStep):
+    """A first login, a new username or a new password: the old password stops working."""
+
+    def __init__(
+        self,
+        staff: StaffService,
+        actor: Callable[[], Staff],
+        member: Staff,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(f"Login for {member.name}", "&Save login", parent)
+        self.setObjectName("loginDialog")
+        self._staff = staff
+        self._actor = actor
+        self.member = member
+        self.username = QLineEdit(member.username or "")
+        self.username.setAccessibleName("Username")
+        self.password = _password_field("New password")
+        self.repeat = _password_field("Repeat the new password")
+        self.add_field("username", "&Username:", self.username)
+        self.add_field("password", "New &password:", self.password)
+        self.add_field("repeat", "R&epeat:", self.repeat)
+        hint = QLabel("At least 10 characters. The old password stops working at once.")
+        hint.setWordWrap(True)
+        hint.setStyleSheet(HINT_STYLE)
+        self.body.addWidget(hint)
+        self.finish()
+        (self.password if member.username else self.username).setFocus()
+
+    def attempt(self) -> str:
+        self._same_passwords(self.password, self.repeat)
+        saved = self._staff.set_login(
+            self._actor(), self.member.id, self.username.text(), self.password.text()
+        )
+        if saved.username != self.member.username:
+            return f"{saved.name} can now sign in as {saved.username}."
+        return f"{saved.name}'s password changed."
+
+
+class RoleDialog(AccountStep):
+    """What the member may do from their next action on: roles are checked on every write."""
+
+    def __init__(
+        self,
+        staff: StaffService,
+        actor: Callable[[], Staff],
+        member: Staff,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(f"Role of {member.name}", "&Change role", parent)
+        self.setObjectName("roleDialog")
+        self._staff = staff
+        self._actor = actor
+        self.member = member
+        self.role = _role_combo(member.role)
+        self.add_field("role", "&Role:", self.role)
+        self.finish()
+
+    def attempt(self) -> str:
+        role: Role = self.role.currentData()
+        if role is self.member.role:
+            return ""
+        saved = self._staff.set_role(self._actor(), self.member.id, role)
+        return f"{saved.name} is now {saved.role.label.lower()}."
+
+
+def _button(text: str, name: str, accessible: str) -> QPushButton:
+    button = QPushButton(text)
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    button.setAutoDefault(False)
+    return button
+
+
+class AccountsDialog(QDialog):
+    """The admin's list of accounts; each change goes through StaffService and is audited."""
+
+    message = Signal(str)  # after each success, for the status bar
+
+    def __init__(
+        self,
+        staff: StaffService,
+        current: Callable[[], Staff],
+        parent: QWidget | None = None,
+        *,
+        now: Callable[[], datetime] = _clinic_now,
+    ) -> None:
+        """`now` decides whether a lockout is still running (tests pass the fixed clock)."""
+        super().__init__(parent)
+        self._staff = staff
+        self._current = current
+        self.setWindowTitle("Staff accounts")
+        self.setObjectName("accountsDialog")
+        self.step: AccountStep | None = None  # the small dialog open on top, if any
+
+        self.model = AccountsModel(now, self)
+        self.table = QTableView()
+        set_up_record_list(self.table, "accountsTable")
+        self.table.setAccessibleName("Staff accounts")
+        self.table.setModel(self.model)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setHighlightSections(False)
+
+        self.add_button = _button("&Add…", "addStaffButton", "Add a staff member")
+        self.login_button = _button(
+            "Set &login or password…", "setLoginButton", "Set login or password"
+        )
+        self.role_button = _button("Change &role…", "changeRoleButton", "Change role")
+        self.switch_button = _button("S&witch off", "switchButton", "Switch the account off or on")
+        self.unlock_button = _button("&Unlock", "unlockButton", "Unlock the account")
+        self.add_button.clicked.connect(self.open_add)
+        self.login_button.clicked.connect(self.open_login)
+        self.role_button.clicked.connect(self.open_role)
+        self.switch_button.clicked.connect(self.switch)
+        self.unlock_button.clicked.connect(self.unlock)
+        side = QVBoxLayout()
+        side.setSpacing(8)
+        for button in (
+            self.add_button,
+            self.login_button,
+            self.role_button,
+            self.switch_button,
+            self.unlock_button,
+        ):
+            side.addWidget(button)
+        side.addStretch(1)
+
+        self.error = _error_label("accountsError")
+        self.error.setAccessibleName("Why the last change was refused")
+        self.status = QLabel()
+        self.status.setObjectName("accountsStatus")
+        self.status.setAccessibleName("Result of the last change")
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
+        self.buttons.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.setSpacing(8)
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.buttons)
+
+        middle = QHBoxLayout()
+        middle.setSpacing(8)
+        middle.addWidget(self.table, 1)
+        middle.addLayout(side)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(8)
+        layout.addLayout(middle, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(bottom)
+
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.doubleClicked.connect(lambda _i: self.open_login())
+        self.refresh()
+        if self.model.rowCount():
+            self.select(self.model.account_at(0).staff.id)
+        self.resize(680, 360)
+
+    # -- reading --------------------------------------------------------------------------
+    @property
+    def account(self) -> Account | None:
+        index = self.table.currentIndex()
+        return self.model.account_at(index.row()) if index.isValid() else None
+
+    def refresh(self) -> None:
+        """Reads the accounts again and keeps the same person selected."""
+        keep = self.account.staff.id if self.account else None
+        try:
+            accounts = self._staff.accounts()
+        except ServiceError as exc:
+            self._refused(str(exc))
+            return
+        self.model.set_rows(accounts)
+        if keep is not None:
+            self.select(keep)
+        self._row_changed(self.table.currentIndex(), QModelIndex())
+
+    def select(self, staff_id: int) -> bool:
+        row = self.model.row_of(staff_id)
+        if row is None:
+            return False
+        self.table.selectionModel().setCurrentIndex(
+            self.model.index(row, COL_NAME),
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        return True
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        account = self.model.account_at(current.row()) if current.isValid() else None
+        for button in (self.login_button, self.role_button, self.switch_button):
+            button.setEnabled(account is not None)
+        self.unlock_button.setEnabled(account is not None and self.model.is_locked(current.row()))
+        on = account is None or account.staff.active
+        self.switch_button.setText("S&witch off" if on else "S&witch on")
+
+    # -- the small dialogs ----------------------------------------------------------------
+    def open_add(self) -> AccountStep:
+        return self._open(AddStaffDialog(self._staff, self._current, self))
+
+    def open_login(self) -> AccountStep | None:
+        account = self.account
+        if account is None:
+            return None
+        return self._open(LoginDialog(self._staff, self._current, account.staff, self))
+
+    def open_role(self) -> AccountStep | None:
+        account = self.account
+        if account is None:
+            return None
+        return self._open(RoleDialog(self._staff, self._current, account.staff, self))
+
+    def _open(self, step: AccountStep) -> AccountStep:
+        """Window-modal but not blocking (open(), not exec()): the list waits for its answer."""
+        self._clear()
+        self.step = step
+        step.accepted.connect(lambda: self._step_done(step))
+        step.finished.connect(lambda _r: self._step_closed(step))
+        step.open()
+        return step
+
+    def _step_done(self, step: AccountStep) -> None:
+        added = getattr(step, "added", None)
+        self.refresh()
+        if added is not None:
+            self.select(added.id)
+        if step.said:
+            self._said(step.said)
+
+    def _step_closed(self, step: AccountStep) -> None:
+        if self.step is step:
+            self.step = None
+        step.deleteLater()  # later: it is still inside its own accept() here
+
+    # -- one-click changes ----------------------------------------------------------------
+    def switch(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        member = account.staff
+        self._clear()
+        if member.active:
+            yourself = member.id == self._current().id
+            # Switching yourself off is refused by the service: no need to ask first.
+            if not yourself and not prompts.confirm(
+                self,
+                "Switch off account",
+                f"Switch off {member.name}'s account?\n\n"
+                "They can no longer sign in; everything they did stays on record."
+                " You can switch the account on again later.",
+                "S&witch off",
+            ):
+                return
+        done = "switched on" if not member.active else "switched off"
+        self._change(
+            lambda: self._staff.set_active(self._current(), member.id, not member.active),
+            f"{member.name}'s account {done}.",
+        )
+
+    def unlock(self) -> None:
+        account = self.account
+        if account is None:
+            return
+        self._clear()
+        member = account.staff
+        self._change(
+            lambda: self._staff.unlock(self._current(), member.id),
+            f"{member.name}'s account unlocked: they can sign in again.",
+        )
+
+    def _change(self, step: Callable[[], object], said: str) -> None:
+        try:
+            step()
+        except ServiceError as exc:
+            self._refused(str(exc))
+            self.refresh()  # someone else may have changed the list meanwhile
+            return
+        self.refresh()
+        self._said(said)
+
+    # -- messages -------------------------------------------------------------------------
+    def _clear(self) -> None:
+        self.error.hide()
+        self.status.clear()
+
+    def _refused(self, text: str) -> None:
+        self.status.clear()
+        self.error.setText(text)
+        self.error.show()
+
+    def _said(self, text: str) -> None:
+        self.error.hide()
+        self.status.setText(text)
+        self.message.emit(text)

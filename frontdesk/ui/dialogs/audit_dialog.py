@@ -1,0 +1,447 @@
+"""The audit trail for the admin: who did what to which record, filtered, and its chain checked."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+
+from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.domain.patients import Patient
+from frontdesk.domain.staff import Staff
+from frontdesk.services.audit import AuditFilter, AuditService
+from frontdesk.services.errors import NotAllowed, ServiceError
+from frontdesk.services.patients import PatientService
+from frontdesk.services.staff import StaffService
+from frontdesk.ui.models.audit_model import (
+    COL_ACTION,
+    COL_WHAT,
+    COL_WHEN,
+    COL_WHO,
+    AuditModel,
+    details,
+    say_when,
+)
+from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME
+from frontdesk.ui.widgets.lists import set_up_record_list
+from frontdesk.ui.widgets.patient_picker import PatientPicker
+
+DAYS_SHOWN = 30  # the default window: the last month of work
+DATE_FORMAT = "MM/dd/yyyy"
+INTACT_STYLE = "color: #1b7f3b; font-weight: bold;"
+BROKEN_STYLE = "color: #b3261e; font-weight: bold;"
+ERROR_STYLE = "color: #b3261e;"
+HINT_STYLE = "color: palette(mid);"
+ANY_PATIENT = "Any patient"
+NO_LINE = "Select a line to see every value it recorded, before and after."
+PICKER_ROWS = 4
+WHAT_MAX_WIDTH = 300  # long patient names elide; the pane below shows them whole
+
+
+def _clinic_today() -> date:
+    return datetime.now(CLINIC_TZ).date()
+
+
+def _to_qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def _to_date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def _date_edit(name: str) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setAccessibleName(name)
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat(DATE_FORMAT)  # as the desk writes dates everywhere else
+    return edit
+
+
+class AuditDialog(QDialog):
+    """Read-only: filters narrow the lines, the pane shows one line whole, nothing is changed.
+
+    A role that may not read the trail sees the refusal sentence and nothing else.
+    """
+
+    def __init__(
+        self,
+        audit: AuditService,
+        staff: StaffService,
+        patients: PatientService,
+        current: Callable[[], Staff],
+        parent: QWidget | None = None,
+        *,
+        today: Callable[[], date] = _clinic_today,
+        page_size: int = 200,
+    ) -> None:
+        super().__init__(parent)
+        self._audit = audit
+        self._staff = staff
+        self._current = current
+        self._today = today
+        self._quiet = False  # True while several filters are set at once: one query after
+        self.patient_id: int | None = None
+        self.setWindowTitle("Audit trail")
+        self.setObjectName("auditDialog")
+
+        self.model = AuditModel(audit, patients, current, page_size=page_size, parent=self)
+        self.content = QWidget()
+        self.content.setObjectName("auditContent")
+        self._build_content(patients)
+
+        self.refusal = QLabel()
+        self.refusal.setObjectName("auditRefusal")
+        self.refusal.setAccessibleName("Why the audit trail is not shown")
+        self.refusal.setWordWrap(True)
+        self.refusal.setMinimumWidth(420)
+        self.refusal.hide()
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 16, 16, 16)
+        layout.setSpacing(8)
+        layout.addWidget(self.content, 1)
+        layout.addWidget(self.refusal)
+        layout.addWidget(self.buttons)
+
+        self.model.refused.connect(self._show_refusal)
+        self._start()
+
+    # -- building ---------------------------------------------------------------------------
+    def _build_content(self, patients: PatientService) -> None:
+        self.picker = PatientPicker(
+            patients,
+            self._today,
+            "auditPatients",
+            "to filter the audit trail",
+            columns=(COL_NAME, COL_DOB),
+            page_size=30,
+        )
+        table = self.picker.table  # four whole rows: a sliver of a fifth looks like a glitch
+        table.setFixedHeight(
+            PICKER_ROWS * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
+        )
+        self.picker.setMinimumWidth(340)
+        self.patient_label = QLabel(ANY_PATIENT)
+        self.patient_label.setObjectName("auditPatient")
+        self.patient_label.setAccessibleName("Patient filter")
+        self.patient_label.setStyleSheet("font-weight: bold;")
+        self.any_patient = QPushButton("&Any patient")
+        self.any_patient.setObjectName("anyPatientButton")
+        self.any_patient.setAccessibleName("Show lines about any patient")
+        self.any_patient.setAutoDefault(False)
+        self.any_patient.setEnabled(False)
+        patient_title = QLabel("Pa&tient:")
+        patient_title.setBuddy(self.picker.search)
+        patient_row = QHBoxLayout()
+        patient_row.setSpacing(8)
+        patient_row.addWidget(patient_title)
+        patient_row.addWidget(self.patient_label, 1)
+        patient_row.addWidget(self.any_patient)
+        patient_box = QVBoxLayout()
+        patient_box.setSpacing(8)
+        patient_box.addLayout(patient_row)
+        patient_box.addWidget(self.picker)
+
+        self.staff_combo = QComboBox()
+        self.staff_combo.setObjectName("auditStaff")
+        self.staff_combo.setAccessibleName("Staff member")
+        self.staff_combo.setMinimumWidth(220)
+        self.first_day = _date_edit("From")
+        self.first_day.setObjectName("auditFrom")
+        self.last_day = _date_edit("To")
+        self.last_day.setObjectName("auditTo")
+        form = QFormLayout()
+        form.setSpacing(8)
+        form.addRow("&Staff member:", self.staff_combo)
+        form.addRow("&From:", self.first_day)
+        form.addRow("T&o:", self.last_day)
+        for field in (self.staff_combo, self.first_day, self.last_day):
+            label = form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setBuddy(field)
+        self.count = QLabel()
+        self.count.setObjectName("auditCount")
+        self.count.setAccessibleName("How many lines match")
+        self.count.setStyleSheet(HINT_STYLE)
+        self.count.setWordWrap(True)
+        right = QVBoxLayout()
+        right.setSpacing(8)
+        right.addLayout(form)
+        right.addStretch(1)
+        right.addWidget(self.count)
+
+        filters = QHBoxLayout()
+        filters.setSpacing(16)
+        filters.addLayout(patient_box, 3)
+        filters.addLayout(right, 2)
+
+        self.table = QTableView()
+        set_up_record_list(self.table, "auditTable")
+        self.table.setAccessibleName("Audit trail lines, newest first")
+        self.table.setModel(self.model)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.setMinimumHeight(220)
+
+        pane_title = QLabel("&Details of the selected line:")
+        self.pane = QPlainTextEdit()
+        self.pane.setObjectName("auditDetails")
+        self.pane.setAccessibleName("Details of the selected line")
+        self.pane.setReadOnly(True)
+        self.pane.setPlaceholderText(NO_LINE)
+        self.pane.setFixedHeight(130)
+        self.pane.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        pane_title.setBuddy(self.pane)
+
+        self.check_button = QPushButton("Check the &chain")
+        self.check_button.setObjectName("checkChainButton")
+        self.check_button.setAccessibleName("Check the audit trail's chain")
+        self.check_button.setAutoDefault(False)
+        self.chain = QLabel()
+        self.chain.setObjectName("auditChain")
+        self.chain.setAccessibleName("Result of the chain check")
+        self.chain.setWordWrap(True)
+        self.error = QLabel()
+        self.error.setObjectName("auditError")
+        self.error.setStyleSheet(ERROR_STYLE)
+        self.error.setWordWrap(True)
+        self.error.hide()
+        check_row = QHBoxLayout()
+        check_row.setSpacing(8)
+        check_row.addWidget(self.check_button)
+        check_row.addWidget(self.chain, 1)
+
+        layout = QVBoxLayout(self.content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(8)
+        layout.addLayout(filters)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(pane_title)
+        layout.addWidget(self.pane)
+        layout.addWidget(self.error)
+        layout.addLayout(check_row)
+        QWidget.setTabOrder(self.picker.search, self.picker.table)
+        QWidget.setTabOrder(self.picker.table, self.any_patient)
+        QWidget.setTabOrder(self.any_patient, self.staff_combo)
+        QWidget.setTabOrder(self.staff_combo, self.first_day)
+        QWidget.setTabOrder(self.first_day, self.last_day)
+        QWidget.setTabOrder(self.last_day, self.table)
+        QWidget.setTabOrder(self.table, self.pane)
+        QWidget.setTabOrder(self.pane, self.check_button)
+
+    def _start(self) -> None:
+        """One look at the newest line: refused, nothing else is shown; else the defaults."""
+        try:
+            newest = self._audit.search(self._current(), AuditFilter(), 0, 1)
+        except NotAllowed as exc:
+            self._show_refusal(str(exc))
+            return
+        except ServiceError as exc:
+            self._show_error(str(exc))
+            newest = None
+        self._fill_staff()
+        last = self._today()
+        anchor = last
+        if newest is not None and newest.entries:
+            anchor = datetime.fromisoformat(newest.entries[0].at).date()
+            last = max(last, anchor)
+        self._quiet = True
+        self.first_day.setDate(_to_qdate(anchor - timedelta(days=DAYS_SHOWN - 1)))
+        self.last_day.setDate(_to_qdate(last))
+        self._quiet = False
+
+        self.picker.chosen.connect(self._patient_chosen)
+        self.any_patient.clicked.connect(self.clear_patient)
+        self.staff_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
+        self.first_day.dateChanged.connect(self._first_day_moved)
+        self.last_day.dateChanged.connect(self._last_day_moved)
+        self.table.selectionModel().currentRowChanged.connect(self._line_changed)
+        self.model.modelReset.connect(self._after_reset)
+        self.model.rowsInserted.connect(lambda *_a: self._say_count())
+        self.check_button.clicked.connect(self.check_chain)
+        self.apply_filters()
+        self._fit_columns()
+        self.resize(1040, 760)
+
+    def _fill_staff(self) -> None:
+        """Everyone who ever worked here, switched-off accounts too: their lines remain."""
+        self.staff_combo.addItem("Anyone", None)
+        try:
+            accounts = self._staff.accounts()
+        except ServiceError as exc:
+            self._show_error(str(exc))
+            return
+        names = {}
+        for account in sorted(accounts, key=lambda a: a.staff.name.casefold()):
+            member = account.staff
+            names[member.id] = member.name
+            label = member.label + ("" if member.active else " – switched off")
+            self.staff_combo.addItem(label, member.id)
+        self.model.set_staff_names(names)
+
+    def _fit_columns(self) -> None:
+        """Wide enough for what the first page shows; the changes take the rest."""
+        for column in (COL_WHEN, COL_WHO, COL_ACTION, COL_WHAT):
+            self.table.resizeColumnToContents(column)
+        if self.table.columnWidth(COL_WHAT) > WHAT_MAX_WIDTH:
+            self.table.setColumnWidth(COL_WHAT, WHAT_MAX_WIDTH)
+        self.table.horizontalHeader().setMinimumSectionSize(60)
+
+    # -- filters ----------------------------------------------------------------------------
+    def current_filter(self) -> AuditFilter:
+        return AuditFilter(
+            patient_id=self.patient_id,
+            staff_id=self.staff_combo.currentData(),
+            first_day=_to_date(self.first_day.date()).isoformat(),
+            last_day=_to_date(self.last_day.date()).isoformat(),
+        )
+
+    def apply_filters(self) -> None:
+        if self._quiet:
+            return
+        self.error.hide()
+        self.model.set_filter(self.current_filter())
+
+    def choose_patient(self, patient: Patient | None) -> None:
+        """Only the lines about this patient (None: about anyone, or no one)."""
+        self.patient_id = patient.id if patient else None
+        self.patient_label.setText(patient.full_name if patient else ANY_PATIENT)
+        self.any_patient.setEnabled(patient is not None)
+        self.apply_filters()
+
+    def clear_patient(self) -> None:
+        self._quiet = True
+        self.picker.search.clear()
+        self.picker.table.clearSelection()
+        self._quiet = False
+        self.choose_patient(None)
+        self.picker.search.setFocus()
+
+    def _patient_chosen(self, patient: Patient | None) -> None:
+        # A new search that lists someone else keeps the filter: only a choice changes it.
+        if patient is not None and patient.id != self.patient_id:
+            self.choose_patient(patient)
+
+    def _first_day_moved(self, first: QDate) -> None:
+        if self.last_day.date() < first:
+            self._quiet = True
+            self.last_day.setDate(first)
+            self._quiet = False
+        self.apply_filters()
+
+    def _last_day_moved(self, last: QDate) -> None:
+        if self.first_day.date() > last:
+            self._quiet = True
+            self.first_day.setDate(last)
+            self._quiet = False
+        self.apply_filters()
+
+    # -- the table and the pane -------------------------------------------------------------
+    def _after_reset(self) -> None:
+        self._say_count()
+        if self.model.rowCount():
+            self.table.selectRow(0)
+            self.table.scrollToTop()
+        else:
+            self._line_changed(QModelIndex(), QModelIndex())
+
+    def _say_count(self) -> None:
+        total, shown = self.model.total, self.model.rowCount()
+        if self.model.error:
+            self.count.setText("")
+            self._show_error(self.model.error)
+        elif total == 0:
+            self.count.setText("No lines match these filters.")
+        elif shown >= total:
+            self.count.setText(f"{total} line{'s' if total != 1 else ''}, newest first.")
+        else:
+            self.count.setText(
+                f"{total} lines, newest first; {shown} read so far (scroll for more)."
+            )
+
+    @property
+    def entry(self) -> AuditEntry | None:
+        index = self.table.currentIndex()
+        return self.model.entry_at(index.row()) if index.isValid() else None
+
+    def _line_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        entry = self.model.entry_at(current.row()) if current.isValid() else None
+        if entry is None:
+            self.pane.clear()
+            return
+        heading = (
+            f"Line #{entry.id}, {say_when(entry.at)}: {self.model.who(entry)},"
+            f" {entry.action.replace('_', ' ')}, {self.model.what(entry)}"
+        )
+        self.pane.setPlainText(f"{heading}\n{details(entry)}")
+
+    def detail_text(self) -> str:
+        return self.pane.toPlainText()
+
+    # -- the chain --------------------------------------------------------------------------
+    def check_chain(self) -> None:
+        """Walks every line from the first; says which line, if any, was changed or removed."""
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            broken = self._audit.verify()
+            lines = None
+            if broken is None:
+                lines = self._audit.search(self._current(), AuditFilter(), 0, 1).total
+        except ServiceError as exc:
+            self._say_chain(str(exc), ok=False)
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        if broken is not None:
+            self._say_chain(str(broken), ok=False)
+        else:
+            self._say_chain(
+                f"The audit trail is intact ({lines} line{'s' if lines != 1 else ''}).", ok=True
+            )
+
+    def _say_chain(self, text: str, *, ok: bool) -> None:
+        self.chain.setText(text)
+        self.chain.setStyleSheet(INTACT_STYLE if ok else BROKEN_STYLE)
+
+    # -- refusals ---------------------------------------------------------------------------
+    def _show_refusal(self, text: str) -> None:
+        self.content.hide()
+        self.refusal.setText(text)
+        self.refusal.show()
+        self.adjustSize()
+
+    def _show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    @property
+    def refused(self) -> bool:
+        return not self.refusal.isHidden()
+
+    def column_texts(self, column: int) -> list[str]:
+        return [self.model.index(r, column).data() for r in range(self.model.rowCount())]

@@ -1,0 +1,314 @@
+"""The audit trail as a lazy table: newest first, a page of lines at a time as the view scrolls.
+
+The trail grows for years, so only the lines fetched so far are held; the cell texts are made
+when a row is first shown, and the names they mention (staff, patients) are looked up once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+
+from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.domain.dates import format_us
+from frontdesk.domain.hours import format_time
+from frontdesk.domain.staff import Staff
+from frontdesk.services.audit import AuditFilter, AuditService
+from frontdesk.services.errors import NotAllowed, ServiceError
+from frontdesk.services.patients import PatientService
+
+COL_WHEN, COL_WHO, COL_ACTION, COL_WHAT, COL_CHANGES = range(5)
+HEADERS = {
+    COL_WHEN: "When",
+    COL_WHO: "Who",
+    COL_ACTION: "Action",
+    COL_WHAT: "What",
+    COL_CHANGES: "Changes",
+}
+AUDIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+PAGE_SIZE = 200
+SUMMARY_LENGTH = 140  # a cell shows the start; the tooltip and the pane below show it all
+ARROW = "→"
+
+ENTITY_NAMES = {
+    "co2_series": "CO2 series",
+    "co2_session": "CO2 session",
+    "laser_eligibility": "laser eligibility",
+    "staff": "staff member",
+}
+# Lines nobody signed in wrote: a failed login by an unknown username, or the app itself.
+ANONYMOUS_ACTIONS = {"login_failed"}
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def say_when(at: str) -> str:
+    """'11/26/2026 10:30 am' in the clinic's time, from the stored ISO stamp."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(CLINIC_TZ)
+    return f"{format_us(moment.date())} {format_time(moment.time())}"
+
+
+def say_value(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str):
+        return value if value else '""'
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def say_entity(entity: str) -> str:
+    return ENTITY_NAMES.get(entity, entity.replace("_", " "))
+
+
+def changed_keys(entry: AuditEntry) -> list[str]:
+    """Keys whose value differs between before and after (all of them on a create)."""
+    before, after = entry.before or {}, entry.after or {}
+    keys = sorted(set(before) | set(after))
+    return [k for k in keys if k not in before or k not in after or before[k] != after[k]]
+
+
+def summary(entry: AuditEntry) -> str:
+    """'status: booked → cancelled; note: "" → Called in sick', changed keys only.
+
+    A line with only an after (a create, a print, a login) lists its values; the patient the
+    line is about is already in the What column and is left out here.
+    """
+    before, after = entry.before, entry.after
+    parts = []
+    for key in changed_keys(entry):
+        if key == "patient_id" and entry.patient_id is not None and before is None:
+            continue
+        if before is None:
+            parts.append(f"{key}: {say_value(after.get(key)) if after else ''}")
+        elif after is None:
+            parts.append(f"{key}: {say_value(before.get(key))} {ARROW} removed")
+        else:
+            old = say_value(before[key]) if key in before else "none"
+            new = say_value(after[key]) if key in after else "none"
+            parts.append(f"{key}: {old} {ARROW} {new}")
+    return "; ".join(parts)
+
+
+def details(entry: AuditEntry) -> str:
+    """Every value before and after, changed ones first: what the pane below the table shows."""
+    before, after = entry.before or {}, entry.after or {}
+    changed = changed_keys(entry)
+    same = sorted(k for k in set(before) & set(after) if k not in changed)
+    lines = []
+    if entry.before is None and entry.after is None:
+        lines.append("No values were recorded with this line.")
+    elif entry.before is None:
+        lines.append("Recorded:")
+        lines += [f"  {k}: {say_value(after[k])}" for k in changed]
+    elif entry.after is None:
+        lines.append("Removed:")
+        lines += [f"  {k}: {say_value(before[k])}" for k in changed]
+    else:
+        lines.append("Changed:" if changed else "Changed: nothing")
+        for k in changed:
+            old = say_value(before[k]) if k in before else "(not set)"
+            new = say_value(after[k]) if k in after else "(not set)"
+            lines.append(f"  {k}: {old} {ARROW} {new}")
+        if same:
+            lines.append("Unchanged:")
+            lines += [f"  {k}: {say_value(before[k])}" for k in same]
+    return "\n".join(lines)
+
+
+class AuditModel(QAbstractTableModel):
+    """Lines matching a filter, newest first; `refused` carries the sentence of a refusal."""
+
+    refused = Signal(str)
+
+    def __init__(
+        self,
+        audit: AuditService,
+        patients: PatientService,
+        actor: Callable[[], Staff],
+        page_size: int = PAGE_SIZE,
+        parent=None,
+    ) -> None:
+        super().__init__(parent)
+        self._audit = audit
+        self._patients = patients
+        self._actor = actor
+        self._page_size = page_size
+        self._filter = AuditFilter()
+        self._rows: list[AuditEntry] = []
+        self._cells: dict[int, tuple[str, ...]] = {}
+        self._consumed = 0  # lines the service has handed over for this filter (offset)
+        self._more = False
+        self._fetching = False
+        self.total = 0  # lines matching the filter, as of the last page read
+        self.error = ""  # why the last read failed, in words for the desk
+        self._refusal = ""  # a NotAllowed sentence not yet announced
+        self._staff_names: dict[int, str] = {}
+        self._patient_names: dict[int, str] = {}  # kept across filters: names rarely change
+
+    # -- what to show ---------------------------------------------------------------------
+    @property
+    def filter(self) -> AuditFilter:
+        return self._filter
+
+    def set_staff_names(self, names: dict[int, str]) -> None:
+        self._staff_names = dict(names)
+        if self._rows:
+            self._cells.clear()
+            self.dataChanged.emit(
+                self.index(0, 0), self.index(len(self._rows) - 1, len(HEADERS) - 1)
+            )
+
+    def set_filter(self, where: AuditFilter) -> None:
+        if where != self._filter or not self._rows:
+            self._filter = where
+            self.reload()
+
+    def reload(self) -> None:
+        """The first page for the current filter, from the newest line."""
+        self.beginResetModel()
+        self._rows = []
+        self._cells.clear()
+        self._consumed = 0
+        self._more = False
+        self.total = 0
+        self._rows = self._read_page()
+        self.endResetModel()
+        self._announce_refusal()
+
+    def _read_page(self) -> list[AuditEntry]:
+        """The next page; lines written since the last page (which push the older ones down)
+        come round again and are skipped, so no line is shown twice or missed."""
+        try:
+            page = self._audit.search(self._actor(), self._filter, self._consumed, self._page_size)
+        except ServiceError as exc:
+            self.error = str(exc)
+            self._more = False
+            self._refusal = self.error if isinstance(exc, NotAllowed) else ""
+            return []
+        self.error = ""
+        self._consumed += len(page.entries)
+        self.total = page.total
+        self._more = len(page.entries) == self._page_size and self._consumed < page.total
+        oldest = self._rows[-1].id if self._rows else None
+        return [e for e in page.entries if oldest is None or e.id < oldest]
+
+    def _announce_refusal(self) -> None:
+        """After the model is consistent again, so a view may react by hiding itself."""
+        if self._refusal:
+            text, self._refusal = self._refusal, ""
+            self.refused.emit(text)
+
+    def entry_at(self, row: int) -> AuditEntry | None:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def row_of(self, audit_id: int) -> int | None:
+        return next((i for i, e in enumerate(self._rows) if e.id == audit_id), None)
+
+    # -- names ----------------------------------------------------------------------------
+    def who(self, entry: AuditEntry) -> str:
+        if entry.staff_id is None:
+            return "unknown user" if entry.action in ANONYMOUS_ACTIONS else "system"
+        return self._staff_names.get(entry.staff_id, f"staff #{entry.staff_id}")
+
+    def patient_name(self, patient_id: int) -> str:
+        name = self._patient_names.get(patient_id)
+        if name is None:
+            try:
+                name = self._patients.get(patient_id).full_name
+            except ServiceError:
+                name = f"patient #{patient_id}"
+            self._patient_names[patient_id] = name
+        return name
+
+    def what(self, entry: AuditEntry) -> str:
+        text = say_entity(entry.entity)
+        if entry.entity_id is not None:
+            text += f" #{entry.entity_id}"
+        if entry.entity == "staff" and entry.entity_id in self._staff_names:
+            text += f" · {self._staff_names[entry.entity_id]}"
+        if entry.patient_id is not None:
+            text += f" · {self.patient_name(entry.patient_id)}"
+        return text
+
+    def _display(self, entry: AuditEntry) -> tuple[str, ...]:
+        changes = summary(entry)
+        if len(changes) > SUMMARY_LENGTH:
+            changes = changes[: SUMMARY_LENGTH - 1].rstrip() + "…"
+        return (
+            say_when(entry.at),
+            self.who(entry),
+            entry.action.replace("_", " "),
+            self.what(entry),
+            changes,
+        )
+
+    # -- Qt model API ---------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(HEADERS)
+
+    def canFetchMore(self, parent: Index = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and self._more
+
+    def fetchMore(self, parent: Index = QModelIndex()) -> None:  # noqa: B008
+        # A view may ask again while it is told about the rows just added: one page at a time.
+        if parent.isValid() or not self._more or self._fetching:
+            return
+        first = len(self._rows)
+        fresh = self._read_page()
+        if not fresh:
+            self._announce_refusal()
+            return
+        self._fetching = True
+        try:
+            self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+            self._rows.extend(fresh)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return HEADERS.get(section)
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        row = index.row()
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            cells = self._cells.get(row)
+            if cells is None:
+                cells = self._cells[row] = self._display(self._rows[row])
+            if role == Qt.ItemDataRole.DisplayRole:
+                return cells[index.column()]
+            if index.column() == COL_CHANGES and cells[COL_CHANGES].endswith("…"):
+                return summary(self._rows[row])
+            if index.column() == COL_WHEN:
+                return f"Line #{self._rows[row].id}, stamped {self._rows[row].at}"
+            return None
+        if role == AUDIT_ID_ROLE:
+            return self._rows[row].id
+        return None

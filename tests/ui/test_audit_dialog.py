@@ -1,0 +1,287 @@
+"""The audit trail dialog on the demo clinic: filters, paging, the chain check, refusals."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QDate, Qt
+
+from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.permissions import Permission, refusal
+from frontdesk.domain.staff import Role
+from frontdesk.services.audit import AuditFilter
+from frontdesk.services.login import LoginRefused
+from frontdesk.ui.dialogs.audit_dialog import AuditDialog
+from frontdesk.ui.models.audit_model import (
+    AUDIT_ID_ROLE,
+    COL_ACTION,
+    COL_CHANGES,
+    COL_WHAT,
+    COL_WHEN,
+    COL_WHO,
+    AuditModel,
+    details,
+    summary,
+)
+from tests.conftest import NOW
+
+
+def make(qtbot, clinic, member, **kwargs) -> AuditDialog:
+    made = AuditDialog(
+        clinic.audit,
+        clinic.staff,
+        clinic.patients,
+        lambda: member,
+        today=lambda: NOW.date(),
+        **kwargs,
+    )
+    qtbot.addWidget(made)
+    made.show()
+    qtbot.waitExposed(made)
+    return made
+
+
+@pytest.fixture
+def dialog(qtbot, demo, admin) -> AuditDialog:  # demo first: `admin` is then the demo's own
+    return make(qtbot, demo, admin)
+
+
+def load_all(dialog: AuditDialog) -> list[AuditEntry]:
+    while dialog.model.canFetchMore():
+        dialog.model.fetchMore()
+    return [dialog.model.entry_at(r) for r in range(dialog.model.rowCount())]
+
+
+def all_time(dialog: AuditDialog) -> None:
+    dialog.first_day.setDate(QDate(2000, 1, 1))
+    dialog.last_day.setDate(QDate(2030, 12, 31))
+
+
+def total(clinic, admin, **where) -> int:
+    return clinic.audit.search(admin, AuditFilter(**where), 0, 1).total
+
+
+# -- the model ------------------------------------------------------------------------------
+def test_model_passes_qt_model_tester(qtmodeltester, demo, admin) -> None:
+    model = AuditModel(demo.audit, demo.patients, lambda: admin, page_size=40)
+    model.set_filter(AuditFilter(first_day="2026-11-01"))
+    assert model.rowCount() == 40 and model.canFetchMore()
+    qtmodeltester.check(model, force_py=True)  # fetches a page itself
+    rows = model.rowCount()
+    model.fetchMore()  # still watched: the tester checks the rows as they arrive
+    assert model.rowCount() == rows + 40
+    model.set_filter(AuditFilter(first_day="2026-11-20", last_day="2026-11-23"))
+    assert 0 < model.rowCount() < 40
+
+
+def test_the_model_holds_only_the_pages_read(demo, admin) -> None:
+    model = AuditModel(demo.audit, demo.patients, lambda: admin, page_size=50)
+    model.reload()
+    assert model.rowCount() == 50 and model.total == total(demo, admin)
+    model.fetchMore()
+    assert model.rowCount() == 100
+    while model.canFetchMore():
+        model.fetchMore()
+    ids = [model.index(r, COL_WHEN).data(AUDIT_ID_ROLE) for r in range(model.rowCount())]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == model.total
+
+
+def test_lines_written_while_reading_are_not_shown_twice(demo, admin, desk) -> None:
+    model = AuditModel(demo.audit, demo.patients, lambda: admin, page_size=50)
+    model.reload()
+    demo.audit.printed(desk, "handout", how="printed")  # pushes every older line down one
+    while model.canFetchMore():
+        model.fetchMore()
+    ids = [model.entry_at(r).id for r in range(model.rowCount())]
+    assert len(ids) == len(set(ids)) == model.total - 1  # the new line waits for a reload
+
+
+def test_summaries_name_only_what_changed() -> None:
+    entry = AuditEntry(
+        id=7,
+        at="2026-11-26T10:30:00-08:00",
+        staff_id=2,
+        action="status",
+        entity="appointment",
+        entity_id=3,
+        before={"status": "booked", "note": "", "patient_id": 4},
+        after={"status": "cancelled", "note": "Llamó: está enferma", "patient_id": 4},
+        patient_id=4,
+    )
+    assert summary(entry) == 'note: "" → Llamó: está enferma; status: booked → cancelled'
+    text = details(entry)
+    assert 'Changed:\n  note: "" → Llamó: está enferma\n  status: booked → cancelled' in text
+    assert "Unchanged:\n  patient_id: 4" in text
+
+
+# -- what the table shows -------------------------------------------------------------------
+def test_newest_first_with_readable_cells(dialog, demo, admin) -> None:
+    assert dialog.windowTitle() == "Audit trail"
+    first = dialog.model.entry_at(0)
+    newest = demo.audit.search(admin, AuditFilter(), 0, 1).entries[0]
+    assert first.id == newest.id
+    assert dialog.model.index(0, COL_WHEN).data() == "11/26/2026 10:30 am"
+    assert dialog.model.index(0, COL_WHO).data() == "Front desk"
+    assert dialog.model.index(0, COL_ACTION).data() == "printed"
+    assert dialog.model.index(0, COL_WHAT).data() == "handout #2 · María García"
+    assert dialog.model.index(0, COL_CHANGES).data() == "kind: consultation; language: es"
+    assert dialog.model.headerData(COL_CHANGES, Qt.Orientation.Horizontal) == "Changes"
+
+
+def test_defaults_to_the_last_30_days(dialog) -> None:
+    assert dialog.first_day.date() == QDate(2026, 10, 28)
+    assert dialog.last_day.date() == QDate(2026, 11, 26)
+    assert dialog.first_day.calendarPopup() and dialog.first_day.text() == "10/28/2026"
+    entries = load_all(dialog)
+    assert entries and all("2026-10-28" <= e.at[:10] <= "2026-11-26" for e in entries)
+
+
+def test_selecting_a_line_shows_it_whole(qtbot, dialog) -> None:
+    all_time(dialog)
+    entries = load_all(dialog)
+    row = next(i for i, e in enumerate(entries) if e.action == "update" and e.before)
+    dialog.table.selectRow(row)
+    text = dialog.detail_text()
+    assert text.startswith(f"Line #{entries[row].id}, ")
+    assert "Changed:" in text and "status: active → " in text and "Unchanged:" in text
+    assert dialog.pane.isReadOnly()
+
+
+def test_lines_without_anyone_signed_in_say_system(dialog) -> None:
+    all_time(dialog)
+    entries = load_all(dialog)
+    row = next(i for i, e in enumerate(entries) if e.staff_id is None)
+    assert dialog.model.index(row, COL_WHO).data() == "system"
+
+
+def test_a_failed_login_by_an_unknown_name_says_unknown_user(qtbot, demo, admin) -> None:
+    with pytest.raises(LoginRefused):
+        demo.login.sign_in("nobody", "not-a-password")
+    dialog = make(qtbot, demo, admin)
+    assert dialog.model.index(0, COL_WHO).data() == "unknown user"
+    assert dialog.model.index(0, COL_ACTION).data() == "login failed"
+    assert dialog.model.index(0, COL_CHANGES).data() == "username: nobody"
+
+
+# -- filters --------------------------------------------------------------------------------
+def test_filtering_by_patient(qtbot, dialog, demo, admin) -> None:
+    all_time(dialog)
+    [patient] = demo.patients.search("O'Connor").rows
+    qtbot.keyClicks(dialog.picker.search, "O'Connor")
+    qtbot.keyClick(dialog.picker.search, Qt.Key.Key_Down)  # walks in: the first is chosen
+    assert dialog.patient_id == patient.id
+    assert dialog.patient_label.text() == patient.full_name
+    entries = load_all(dialog)
+    assert entries and all(e.patient_id == patient.id for e in entries)
+    assert len(entries) == total(demo, admin, patient_id=patient.id)
+    assert all(patient.full_name in t for t in dialog.column_texts(COL_WHAT))
+
+    qtbot.keyClicks(dialog.picker.search, "x")  # a new search alone keeps the filter
+    assert dialog.patient_id == patient.id
+    qtbot.mouseClick(dialog.any_patient, Qt.MouseButton.LeftButton)
+    assert dialog.patient_id is None and dialog.patient_label.text() == "Any patient"
+    assert dialog.model.total == total(demo, admin)
+
+
+def test_filtering_by_staff_member_lists_switched_off_ones(qtbot, demo, admin, desk) -> None:
+    gone = demo.staff.add(admin, "Former Nurse", Role.FRONT_DESK)
+    demo.staff.set_active(admin, gone.id, False)
+    dialog = make(qtbot, demo, admin)
+    labels = [dialog.staff_combo.itemText(i) for i in range(dialog.staff_combo.count())]
+    assert labels[0] == "Anyone"
+    assert "Former Nurse (front desk) – switched off" in labels
+    assert len(labels) == 1 + len(demo.staff.accounts())
+
+    all_time(dialog)
+    dialog.staff_combo.setCurrentIndex(dialog.staff_combo.findData(desk.id))
+    entries = load_all(dialog)
+    assert entries and all(e.staff_id == desk.id for e in entries)
+    assert len(entries) == total(demo, admin, staff_id=desk.id)
+    assert set(dialog.column_texts(COL_WHO)) == {"Front desk"}
+
+
+def test_filtering_by_dates(dialog, demo, admin) -> None:
+    dialog.first_day.setDate(QDate(2026, 11, 20))
+    dialog.last_day.setDate(QDate(2026, 11, 23))
+    entries = load_all(dialog)
+    days = {e.at[:10] for e in entries}
+    assert days and days <= {"2026-11-20", "2026-11-21", "2026-11-22", "2026-11-23"}
+    assert len(entries) == total(demo, admin, first_day="2026-11-20", last_day="2026-11-23")
+
+
+def test_the_first_day_cannot_pass_the_last(dialog) -> None:
+    dialog.last_day.setDate(QDate(2026, 11, 10))
+    dialog.first_day.setDate(QDate(2026, 11, 15))
+    assert dialog.last_day.date() == QDate(2026, 11, 15)
+    assert dialog.current_filter().first_day == dialog.current_filter().last_day == "2026-11-15"
+
+
+def test_no_lines_says_so(dialog) -> None:
+    dialog.first_day.setDate(QDate(2020, 1, 1))
+    dialog.last_day.setDate(QDate(2020, 1, 2))
+    assert dialog.model.rowCount() == 0
+    assert dialog.count.text() == "No lines match these filters."
+    assert dialog.detail_text() == ""
+
+
+# -- paging ---------------------------------------------------------------------------------
+def test_scrolling_loads_the_next_page(qtbot, dialog, demo, admin) -> None:
+    all_time(dialog)
+    assert dialog.model.total == total(demo, admin) > 400
+    assert dialog.model.rowCount() == 200 and dialog.model.canFetchMore()
+    assert "200 read so far" in dialog.count.text()
+    dialog.table.scrollToBottom()
+    qtbot.waitUntil(lambda: dialog.model.rowCount() > 200, timeout=2000)
+    assert dialog.model.rowCount() == 400
+    dialog.model.fetchMore()
+    assert dialog.model.rowCount() == dialog.model.total and not dialog.model.canFetchMore()
+    assert dialog.count.text() == f"{dialog.model.total} lines, newest first."
+
+
+# -- the chain ------------------------------------------------------------------------------
+def test_checking_the_chain_then_finding_a_changed_line(qtbot, dialog, demo, admin) -> None:
+    lines = total(demo, admin)
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    assert dialog.chain.text() == f"The audit trail is intact ({lines} lines)."
+    assert "#1b7f3b" in dialog.chain.styleSheet()
+
+    demo._db.execute("DROP TRIGGER audit_no_update")
+    demo._db.execute("UPDATE audit SET after = '{}' WHERE id = 5")
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    assert dialog.chain.text() == (
+        "Audit trail broken at row 5: its contents were changed after it was written."
+    )
+    assert "#b3261e" in dialog.chain.styleSheet()
+
+
+# -- refusals -------------------------------------------------------------------------------
+def test_a_non_admin_sees_the_refusal_and_nothing_else(qtbot, demo, desk) -> None:
+    dialog = make(qtbot, demo, desk)
+    assert dialog.refused
+    assert dialog.refusal.text() == refusal(Role.FRONT_DESK, Permission.VIEW_AUDIT)
+    assert dialog.refusal.isVisible()
+    assert not dialog.content.isVisible() and not dialog.table.isVisible()
+    assert dialog.model.rowCount() == 0
+
+
+def test_a_role_taken_away_meanwhile_shows_the_refusal(qtbot, demo, admin, doctor) -> None:
+    demo.staff.set_role(admin, doctor.id, Role.ADMIN)
+    acting = demo.staff.get(doctor.id)
+    dialog = make(qtbot, demo, acting)
+    all_time(dialog)
+    assert dialog.model.canFetchMore()
+    demo.staff.set_role(admin, doctor.id, Role.DOCTOR)
+    dialog.model.fetchMore()
+    assert dialog.refused
+    assert dialog.refusal.text() == refusal(Role.DOCTOR, Permission.VIEW_AUDIT)
+
+
+def test_today_after_the_newest_line_still_ends_the_range(qtbot, demo, admin) -> None:
+    made = AuditDialog(
+        demo.audit, demo.staff, demo.patients, lambda: admin, today=lambda: date(2027, 1, 15)
+    )
+    qtbot.addWidget(made)
+    assert made.last_day.date() == QDate(2027, 1, 15)
+    assert made.first_day.date() == QDate(2026, 10, 28)  # the month before the newest line
+    assert made.model.rowCount() > 0
