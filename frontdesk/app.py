@@ -95,7 +95,8 @@ def login_dialog(clinic: Clinic):
     from frontdesk.services.demo_accounts import DEMO_LOGINS
     from frontdesk.ui.dialogs.login_dialog import LoginDialog
 
-    return LoginDialog(clinic.login, clinic.staff, DEMO_LOGINS if clinic.login.is_demo() else ())
+    demo = DEMO_LOGINS if clinic.login.is_demo() else ()
+    return LoginDialog(clinic.login, clinic.staff, demo, clinic_name=clinic.login.clinic_name())
 
 
 def sign_in(clinic: Clinic, as_role: str | None, smoke: bool) -> Staff | None:

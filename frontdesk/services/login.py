@@ -105,6 +105,12 @@ class LoginService:
     def signed_out(self, member: Staff) -> None:
         record_event(self._db, self._clock, member, "logout", "staff", member.id)
 
+    def clinic_name(self) -> str:
+        """For the sign-in screen's heading: the name the handouts print."""
+        from frontdesk.storage.handouts import HandoutRepository
+
+        return HandoutRepository(self._db).clinic_info().name
+
     # -- the demo marker and the lock delay ------------------------------------------
     def is_demo(self) -> bool:
         return self._settings.get("demo") == "1"

@@ -190,3 +190,30 @@ def test_a_really_full_disk_refuses_in_plain_words_and_work_resumes_once_space_i
             assert count == len(saved) + 1
         finally:
             reread.close()
+
+
+# -- at the desk ------------------------------------------------------------------------------
+
+
+@pytest.mark.timeout(60)
+def test_the_window_says_the_disk_is_full_keeps_running_and_saves_once_freed(
+    qtbot, window, demo, prompts
+) -> None:
+    db = demo._db
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    db.execute(f"PRAGMA max_page_count = {pages}")  # not one page left
+    tab = window.patients_tab
+    dialog = tab.new_patient()
+    dialog.first_name.setText("Tatevik")
+    dialog.last_name.setText("Avetisyan")
+    dialog.dob.setText("9/9/1999")
+    dialog.notes.setPlainText("Lives in Tarzana. " * 200)  # more than fits
+    dialog.save()
+    assert dialog.isVisible()  # still open, with what was typed
+    assert_plain_full_message(prompts.warnings[-1][1])
+    assert demo.patients.search("avetisyan").rows == []  # nothing half-saved
+    assert window.isVisible() and tab.search.isEnabled()
+    db.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    dialog.save()
+    assert not dialog.isVisible()
+    assert demo.patients.search("avetisyan").rows[0].full_name == "Tatevik Avetisyan"
