@@ -32,15 +32,21 @@ def main(out: Path) -> None:
     clinic = open_clinic(work / "demo.sqlite3")
     fill_demo_clinic(clinic)
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
-    window = build_window(clinic, settings)
-    window.resize(1180, 720)
-    window.show()
-    tab = window.patients_tab
 
     def shot(widget, name: str) -> None:
         app.processEvents()
         widget.grab().save(str(out / f"{name}.png"))
         print(out / f"{name}.png")
+
+    sign_in_screens(clinic, work, shot)
+    members = {m.role.value: m for m in clinic.staff.list_active()}
+    window = build_window(clinic, settings, members["front_desk"])
+    window.resize(1180, 720)
+    window.show()
+    tab = window.patients_tab
+
+    def as_role(role: str) -> None:
+        window.session.switch_to(members[role])
 
     shot(window, "patients-tab")
     tab.search.setText("gar mar")
@@ -60,10 +66,7 @@ def main(out: Path) -> None:
 
     intake = window.intake_tab
     window.show_intake()
-    picker = window.staff_picker
-    picker.setCurrentIndex(
-        next(i for i in range(picker.count()) if picker.itemData(i).role.value == "doctor")
-    )
+    as_role("doctor")
     rows = clinic.patients.search("", limit=100).rows
     first = next(p for p in rows if p.finding)
     intake.search.setText(first.last_name)
@@ -93,9 +96,7 @@ def main(out: Path) -> None:
     intake.dialog.reject()
 
     calendar = window.show_calendar()
-    picker.setCurrentIndex(
-        next(i for i in range(picker.count()) if picker.itemData(i).role.value == "front_desk")
-    )
+    as_role("front_desk")
     shot(window, "calendar-week")
     calendar.step(1)
     shot(window, "calendar-next-week")
@@ -117,6 +118,7 @@ def main(out: Path) -> None:
     shot(opened, "appointment-dialog")
     opened.reject()
     calendar.status_menu(held).grab().save(str(out / "appointment-menu.png"))
+    as_role("admin")
     settings_dialog = calendar.open_office_settings()
     for index, name in enumerate(("hours", "closures", "types")):
         settings_dialog.tabs.setCurrentIndex(index)
@@ -127,9 +129,7 @@ def main(out: Path) -> None:
     calendar.day = monday
     print(printing.save_pdf(calendar.day_sheet_html(), out / "day-sheet.pdf"))
 
-    picker.setCurrentIndex(
-        next(i for i in range(picker.count()) if picker.itemData(i).role.value == "doctor")
-    )
+    as_role("doctor")
     sessions = window.show_sessions()
     with_series = [
         s for p in rows for s in clinic.sessions.history(p.id) if s.status.value == "active"
@@ -168,8 +168,10 @@ def main(out: Path) -> None:
     handout = window.print_handout()
     shot(handout, "handout-dialog")
     handout.reject()
+    as_role("admin")
     shot(window.edit_clinic_details(), "clinic-details-dialog")
     window.clinic_dialog.reject()
+    admin_screens(window, clinic, patient, shot)
     from frontdesk.domain.handouts import Kind, Language
 
     for kind in Kind:
@@ -177,6 +179,76 @@ def main(out: Path) -> None:
             made = clinic.handouts.render(kind, patient.id, language)
             first_page(made.html, out / f"handout-{kind.value}-{language.value}.png")
     clinic.close()
+
+
+def sign_in_screens(clinic, work: Path, shot) -> None:
+    """The login dialog of the demo, and the first start of a new clinic."""
+    from frontdesk.app import login_dialog
+    from frontdesk.ui.dialogs.login_dialog import LoginDialog
+
+    dialog = login_dialog(clinic)
+    dialog.show()
+    shot(dialog, "login-demo")
+    dialog.reject()
+    new = open_clinic(work / "new.sqlite3")
+    first = LoginDialog(new.login, new.staff)
+    first.show()
+    shot(first, "login-first-admin")
+    first.reject()
+    real = open_clinic(work / "real.sqlite3")
+    real.staff.create_first_admin("Office admin", "office", "a-long-real-password")
+    plain = LoginDialog(real.login, real.staff)
+    plain.show()
+    plain.form.password.setText("wrong")
+    plain.form.submit()
+    shot(plain, "login-wrong-password")
+    plain.reject()
+    real.backups.daily_if_due()
+    new.close()
+    real.close()
+    data = bytearray((work / "real.sqlite3").read_bytes())
+    data[:100] = bytes(100)
+    (work / "real.sqlite3").write_bytes(bytes(data))
+    from frontdesk.services.backups import BackupService
+    from frontdesk.services.clinic import DatabaseRefused
+    from frontdesk.ui.dialogs.restore_dialog import RestoreDialog
+
+    try:
+        open_clinic(work / "real.sqlite3")
+    except DatabaseRefused as refused:
+        restore = RestoreDialog(BackupService(work / "real.sqlite3"), refused.damage)
+        restore.show()
+        shot(restore, "restore-dialog")
+        restore.reject()
+
+
+def admin_screens(window, clinic, patient, shot) -> None:
+    """The admin's dialogs, then the lock screen over the window and over a dialog."""
+    from frontdesk.ui.lock import LockGuard
+
+    accounts = window.show_accounts()
+    shot(accounts, "accounts-dialog")
+    accounts.reject()
+    audit = window.show_audit()
+    shot(audit, "audit-dialog")
+    audit.reject()
+    admin = window.show_admin_settings()
+    shot(admin, "admin-settings-dialog")
+    admin.reject()
+    window.session.switch_to(
+        next(m for m in clinic.staff.list_active() if m.role.value == "front_desk")
+    )
+    guard = LockGuard(window, clinic.login, window.session, 10, window.lock_action)
+    guard.lock()
+    shot(window, "lock-window")
+    guard.unlock_as(window.session.current)
+    window.patients_tab.select_patient(patient.id)
+    dialog = window.patients_tab.open_selected()
+    guard.lock()
+    shot(dialog, "lock-dialog")
+    guard.unlock_as(window.session.current)
+    dialog.reject()
+    guard.stop()
 
 
 def first_page(html: str, path: Path) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -55,6 +56,7 @@ class AdminSettingsDialog(QDialog):
         self.lock_minutes.setSuffix(" minutes without use")
         self.lock_minutes.setValue(login.lock_minutes())
         self.lock_minutes.setAccessibleName("Lock after")
+        self.lock_minutes.setMaximumWidth(240)
         self.folder = QLineEdit(str(backups.folder()))
         self.folder.setAccessibleName("Backup folder")
         self.folder.setMinimumWidth(320)
@@ -83,6 +85,7 @@ class AdminSettingsDialog(QDialog):
         self.backup_list.setMaximumHeight(140)
         self.backup_now = QPushButton("&Back up now")
         self.backup_now.clicked.connect(self.start_backup)
+        self.backup_now.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)  # busy: a backup's length is not known in advance
         self.progress.setMaximumHeight(12)
@@ -91,6 +94,7 @@ class AdminSettingsDialog(QDialog):
         now_row = QHBoxLayout()
         now_row.addWidget(self.backup_now)
         now_row.addWidget(self.progress, 1)
+        now_row.addStretch(1)
 
         self.error = QLabel()
         self.error.setStyleSheet("color: #b3261e;")
