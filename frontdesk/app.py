@@ -5,7 +5,9 @@ from __future__ import annotations
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
@@ -17,9 +19,10 @@ from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import clinic_now
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui import prompts
-from frontdesk.ui.lock import LockGuard
-from frontdesk.ui.main_window import MainWindow
 from frontdesk.ui.style import apply_style
+
+if TYPE_CHECKING:
+    from frontdesk.ui.main_window import MainWindow
 
 
 class _QuitAfterFirstPaint(QObject):
@@ -59,17 +62,21 @@ def _show_unexpected_errors() -> None:
 
 
 def build_window(clinic: Clinic, settings: QSettings, user: Staff) -> MainWindow:
+    from frontdesk.ui.main_window import MainWindow  # after the sign-in screen has painted
+
     return MainWindow(clinic, settings, today=lambda: clinic_now().date(), user=user)
 
 
-def open_or_restore(db_path: Path, *, quiet: bool) -> Clinic | None:
+def open_or_restore(
+    db_path: Path, *, quiet: bool, checked: Callable[[], str | None] | None = None
+) -> Clinic | None:
     """The clinic, or None when it cannot be opened: a network drive is refused, and a damaged
     file is never opened silently: the restore dialog offers the latest good backup."""
     from frontdesk.services.clinic import DatabaseRefused
 
     while True:
         try:
-            return open_clinic(db_path)
+            return open_clinic(db_path, checked=checked)
         except DatabaseRefused as refused:
             print(refused, file=sys.stderr)
             if quiet:
@@ -83,6 +90,7 @@ def open_or_restore(db_path: Path, *, quiet: bool) -> Clinic | None:
             dialog = RestoreDialog(BackupService(db_path), refused.damage)
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
+            checked = None  # the restored file is checked afresh
         except (sqlite3.Error, OSError) as exc:
             message = f"The clinic database at {db_path} could not be opened:\n{exc}"
             print(message, file=sys.stderr)
@@ -116,7 +124,13 @@ def sign_in(clinic: Clinic, as_role: str | None, smoke: bool) -> Staff | None:
 
 
 def run_gui(
-    db_path: Path, *, demo: bool, smoke: bool, started: float, as_role: str | None = None
+    db_path: Path,
+    *,
+    demo: bool,
+    smoke: bool,
+    started: float,
+    as_role: str | None = None,
+    checked: Callable[[], str | None] | None = None,
 ) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Frontdesk")
@@ -124,7 +138,7 @@ def run_gui(
     apply_style(app)
     if not smoke:
         _show_unexpected_errors()
-    clinic = open_or_restore(db_path, quiet=smoke)
+    clinic = open_or_restore(db_path, quiet=smoke, checked=checked)
     if clinic is None:
         return 2
     try:
@@ -145,6 +159,8 @@ def run_gui(
             return 2 if as_role else 0
         settings = QSettings(str(settings_path(db_path)), QSettings.Format.IniFormat)
         window = build_window(clinic, settings, user)
+        from frontdesk.ui.lock import LockGuard
+
         guard = LockGuard(
             window, clinic.login, window.session, clinic.login.lock_minutes(), window.lock_action
         )

@@ -116,6 +116,16 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    from frontdesk.early_check import EarlyCheck
+
+    check = EarlyCheck(db_path)  # runs while Qt loads
     from frontdesk.app import run_gui  # Qt loads only when a window is wanted
 
-    return run_gui(db_path, demo=args.demo, smoke=args.smoke, started=started, as_role=args.as_role)
+    return run_gui(
+        db_path,
+        demo=args.demo,
+        smoke=args.smoke,
+        started=started,
+        as_role=args.as_role,
+        checked=check.result,
+    )

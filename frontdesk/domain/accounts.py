@@ -53,7 +53,7 @@ def password_problem(password: str, username: str = "") -> str | None:
         return "The password cannot be only spaces."
     lowered = password.casefold()
     name = clean_username(username)
-    if lowered in _COMMON or (name and name in lowered):
+    if lowered in _COMMON or (len(name) >= 4 and name in lowered):
         return "That password is too easy to guess; choose another."
     return None
 

@@ -3,6 +3,7 @@ a damaged file. Each call opens its own connection, so it can run off the GUI th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,11 +93,13 @@ class BackupService:
                 record_event(db, self._clock, actor, action, "database", None, details)
 
     # -- when the file is damaged ------------------------------------------------------
-    def damage(self) -> Damage | None:
-        """quick_check before opening: the app never starts on a damaged file silently."""
+    def damage(self, checked: Callable[[], str | None] | None = None) -> Damage | None:
+        """quick_check before opening: the app never starts on a damaged file silently.
+
+        `checked` gives the result of a check already running (started before Qt loads)."""
         if not self._path.exists():
             return None
-        problem = files.check(self._path)
+        problem = checked() if checked is not None else files.check(self._path)
         if problem is None:
             return None
         return Damage(self._path, problem, self.latest_good())

@@ -138,6 +138,7 @@ class CalendarService:
 
         Nothing is cancelled or moved: the desk decides what to do with each of them.
         """
+        check_allowed(self._db, self._clock, actor, Permission.SETTINGS, "save the office hours")
         with unit_of_work(
             self._db, self._clock, actor, "save the office hours", needs=Permission.SETTINGS
         ) as work:
@@ -147,6 +148,7 @@ class CalendarService:
         return self.outside_hours()
 
     def add_closure(self, actor: Staff, closure: Closure) -> list[ListedAppointment]:
+        check_allowed(self._db, self._clock, actor, Permission.SETTINGS, "add the closure")
         reason = closure.reason.strip()
         if not reason:
             raise ValidationFailed(
@@ -166,6 +168,7 @@ class CalendarService:
         return self.outside_hours()
 
     def remove_closure(self, actor: Staff, closure_id: int) -> Closure:
+        check_allowed(self._db, self._clock, actor, Permission.SETTINGS, "remove the closure")
         with unit_of_work(
             self._db, self._clock, actor, "remove the closure", needs=Permission.SETTINGS
         ) as work:
@@ -213,11 +216,17 @@ class CalendarService:
         return found
 
     def update_type(self, actor: Staff, code: str, name: str, minutes: int) -> AppointmentType:
+        check_allowed(
+            self._db, self._clock, actor, Permission.SETTINGS, "save the appointment type"
+        )
         self.update_types(actor, [(code, name, minutes)])
         return self.type_of(code)
 
     def update_types(self, actor: Staff, edits: list[tuple[str, str, int]]) -> None:
         """(code, name, minutes) for each type changed: all saved, or none."""
+        check_allowed(
+            self._db, self._clock, actor, Permission.SETTINGS, "save the appointment types"
+        )
         errors = {}
         for code, name, minutes in edits:
             if not name.strip():

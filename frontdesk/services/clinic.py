@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -113,7 +114,9 @@ class DatabaseRefused(ServiceError):
         self.damage = damage
 
 
-def open_clinic(path: Path, clock: Clock = clinic_now) -> Clinic:
+def open_clinic(
+    path: Path, clock: Clock = clinic_now, checked: Callable[[], str | None] | None = None
+) -> Clinic:
     """Creates the file if needed and brings its schema up to date (backing it up first).
 
     Refuses a file on a network drive, and a damaged one (quick_check) with the latest good
@@ -122,7 +125,7 @@ def open_clinic(path: Path, clock: Clock = clinic_now) -> Clinic:
         refuse_network_filesystem(path)
     except NetworkFileSystem as exc:
         raise DatabaseRefused(str(exc)) from exc
-    damage = BackupService(path, clock).damage()
+    damage = BackupService(path, clock).damage(checked)
     if damage is not None:
         raise DatabaseRefused(
             f"The clinic database {path} is damaged ({damage.problem}); it was not opened.",

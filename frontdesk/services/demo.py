@@ -201,9 +201,13 @@ def fill_demo_clinic(clinic: Clinic) -> int:
 
     Patients go in one transaction, their intakes in a second one that only runs when the
     clinic has no intake at all (so an interrupted fill completes on the next start)."""
-    if clinic.patients.count(include_archived=True) and not _holds_only_the_demo(clinic):
-        return 0  # a clinic in use: never touched, never marked as the demo
-    clinic.make_demo()
+    if not clinic.login.is_demo():
+        in_use = clinic.patients.count(include_archived=True) or any(
+            member.username for member in clinic.staff.list_active()
+        )
+        if in_use:
+            return 0  # a clinic with patients or logins is never touched, never made the demo
+        clinic.make_demo()
     desk = next(s for s in clinic.staff.list_active() if s.role is Role.FRONT_DESK)
     doctor = next(s for s in clinic.staff.list_active() if s.role is Role.DOCTOR)
     added = clinic.patients.register_all_if_empty(desk, demo_drafts())

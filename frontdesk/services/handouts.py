@@ -27,7 +27,7 @@ from frontdesk.services.errors import ServiceError, ValidationFailed, plain_stor
 from frontdesk.services.intake import IntakeService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.sessions import SessionService
-from frontdesk.services.unit_of_work import unit_of_work
+from frontdesk.services.unit_of_work import check_allowed, unit_of_work
 from frontdesk.storage.handouts import HandoutRepository
 
 HOW = ("printed", "pdf")
@@ -57,6 +57,9 @@ class HandoutService:
             return self._repo.clinic_info()
 
     def set_clinic_info(self, actor: Staff, info: ClinicInfo) -> ClinicInfo:
+        check_allowed(
+            self._db, self._clock, actor, Permission.SETTINGS, "save the clinic's details"
+        )
         errors = {
             key: f"The clinic's {key} is printed on every handout: fill it in."
             for key, value in (

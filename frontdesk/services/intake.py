@@ -12,7 +12,7 @@ from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import NotFound, ValidationFailed, plain_storage_errors
-from frontdesk.services.unit_of_work import unit_of_work
+from frontdesk.services.unit_of_work import check_allowed, unit_of_work
 from frontdesk.storage.intakes import IntakeRepository, answers_json
 from frontdesk.storage.patients import PatientRepository
 
@@ -70,6 +70,7 @@ class IntakeService:
     # -- writing -----------------------------------------------------------------
     def record(self, actor: Staff, patient_id: int, intake: Intake) -> RecordedIntake:
         """A new intake (a new visit's findings) for the patient; the doctor's to record."""
+        check_allowed(self._db, self._clock, actor, Permission.RECORD_INTAKE, "save the intake")
         _check(intake, self.today())
         if intake.blank:
             raise ValidationFailed({"intake": "Nothing is recorded yet: nothing to save."})
@@ -100,6 +101,7 @@ class IntakeService:
 
     def correct(self, actor: Staff, intake_id: int, intake: Intake) -> RecordedIntake:
         """A correction is a new version; the one corrected stays as it was."""
+        check_allowed(self._db, self._clock, actor, Permission.RECORD_INTAKE, "save the correction")
         _check(intake, self.today())
         summary = assess(intake, self.today()).summary
         with unit_of_work(
@@ -145,6 +147,9 @@ class IntakeService:
         The override belongs to the intake version the doctor was looking at; if a newer
         one was saved meanwhile (another window), it is refused: look again first.
         """
+        check_allowed(
+            self._db, self._clock, actor, Permission.OVERRIDE_ELIGIBILITY, "record the override"
+        )
         if len(reason.strip()) < MIN_OVERRIDE_REASON:
             raise ValidationFailed({"reason": "Write down in a sentence why laser may go ahead."})
         with unit_of_work(

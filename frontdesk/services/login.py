@@ -11,14 +11,14 @@ from frontdesk.domain.accounts import (
     after_failure,
     clean_username,
     lock_minutes_problem,
+    username_problem,
 )
 from frontdesk.domain.hours import format_time
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.clock import Clock, clinic_now, stamp
 from frontdesk.services.errors import NotAllowed, ServiceError, ValidationFailed
-from frontdesk.services.passwords import hash_password, matches, needs_rehash
-from frontdesk.services.unit_of_work import record_event, unit_of_work
+from frontdesk.services.unit_of_work import check_allowed, record_event, unit_of_work
 from frontdesk.storage.audit import AuditRepository
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.settings import SettingsRepository
@@ -41,6 +41,8 @@ class LoginService:
     # -- signing in ----------------------------------------------------------------
     def sign_in(self, username: str, password: str, *, unlocking: bool = False) -> Staff:
         """Checks the password (slow on purpose, outside any lock), then records the outcome."""
+        from frontdesk.services.passwords import matches  # Argon2 loads at the first sign-in
+
         name = clean_username(username)
         login = self._staff.login(username=name) if name else None
         correct = matches(login.password_hash if login else None, password)
@@ -56,7 +58,10 @@ class LoginService:
     ) -> Staff | LoginRefused:
         login = self._staff.login(username=name) if name else None  # as of now
         if login is None or not login.staff.active or login.password_hash is None:
-            self._audit(None, "login_failed", {"username": typed[:64]})
+            # A typed "username" may be a password typed in the wrong box: not kept verbatim.
+            shown = name if username_problem(typed) is None else "(not a username)"
+            member = login.staff if login else None
+            self._audit(member, "login_failed", {"username": shown})
             return LoginRefused(WRONG)
         member = login.staff
         if login.locked_until and datetime.fromisoformat(login.locked_until) > now:
@@ -80,6 +85,8 @@ class LoginService:
                     f" {format_time(locked_until.time())}."
                 )
             return LoginRefused(WRONG)
+        from frontdesk.services.passwords import hash_password, needs_rehash
+
         columns: dict[str, object] = {"failed_logins": 0, "locked_until": None}
         if needs_rehash(login.password_hash):
             columns["password_hash"] = hash_password(password)
@@ -120,6 +127,7 @@ class LoginService:
         return int(stored) if stored and stored.isdigit() else DEFAULT_LOCK_MINUTES
 
     def set_lock_minutes(self, actor: Staff, minutes: int) -> None:
+        check_allowed(self._db, self._clock, actor, Permission.SETTINGS, "change the lock delay")
         problem = lock_minutes_problem(minutes)
         if problem:
             raise ValidationFailed({"lock_minutes": problem})

@@ -38,7 +38,7 @@ from frontdesk.services.errors import (
     plain_storage_errors,
 )
 from frontdesk.services.intake import IntakeService
-from frontdesk.services.unit_of_work import UnitOfWork, unit_of_work
+from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, unit_of_work
 from frontdesk.storage.co2 import SeriesRepository, record_json
 from frontdesk.storage.patients import PatientRepository
 
@@ -184,6 +184,7 @@ class SessionService:
     # -- writing: the doctor's ----------------------------------------------------------------
     def open_series(self, actor: Staff, patient_id: int, planned: int) -> Series:
         """A new series for an eligible patient; one series runs at a time."""
+        check_allowed(self._db, self._clock, actor, Permission.CO2_SERIES, "open the CO2 series")
         said = planned_refusal(planned)
         if said:
             raise ValidationFailed({"planned": said})
@@ -224,6 +225,7 @@ class SessionService:
         `number` is the session the form was opened for: if another window signed it
         meanwhile, this one is refused instead of becoming the session after it.
         """
+        check_allowed(self._db, self._clock, actor, Permission.SIGN_SESSION, "sign the session")
         now = self._calendar.now()
         errors = draft_errors(draft, now)
         if errors:
@@ -292,6 +294,7 @@ class SessionService:
 
     def add_addendum(self, actor: Staff, session_id: int, text: str) -> SignedSession:
         """A correction or a later note: the signed entry stays as it was."""
+        check_allowed(self._db, self._clock, actor, Permission.SIGN_SESSION, "add the addendum")
         if not text.strip():
             raise ValidationFailed({"text": "Write the addendum first."})
         if has_nul(text):
@@ -308,6 +311,7 @@ class SessionService:
         return found
 
     def extend(self, actor: Staff, series_id: int, planned: int, version: int) -> Series:
+        check_allowed(self._db, self._clock, actor, Permission.CO2_SERIES, "extend the series")
         with unit_of_work(
             self._db, self._clock, actor, "extend the series", needs=Permission.CO2_SERIES
         ) as work:

@@ -12,8 +12,7 @@ from frontdesk.domain.staff import Role, Staff
 from frontdesk.domain.text import NUL_PROBLEM, has_nul
 from frontdesk.services.clock import Clock, clinic_now, stamp
 from frontdesk.services.errors import NotFound, ValidationFailed
-from frontdesk.services.passwords import hash_password
-from frontdesk.services.unit_of_work import UnitOfWork, unit_of_work
+from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, unit_of_work
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.staff import StaffRepository
 
@@ -76,6 +75,9 @@ class StaffService:
         password: str = "",
     ) -> Staff:
         """A member without a username cannot sign in (yet): a login can be given later."""
+        check_allowed(
+            self._db, self._clock, actor, Permission.MANAGE_ACCOUNTS, "manage staff accounts"
+        )
         cleaned = name.strip()
         if not cleaned:
             raise ValidationFailed({"name": "Name is required."})
@@ -97,6 +99,9 @@ class StaffService:
 
     def set_login(self, actor: Staff, staff_id: int, username: str, password: str) -> Staff:
         """Gives a member a login, or a new password (the old one stops working at once)."""
+        check_allowed(
+            self._db, self._clock, actor, Permission.MANAGE_ACCOUNTS, "manage staff accounts"
+        )
         member = self._member(staff_id)
         _, login, _ = self._checked(member.name, username, password, staff_id)
         hashed = hash_password(password)
@@ -121,6 +126,9 @@ class StaffService:
         return self._change(actor, staff_id, f"change the role to {role.label}", role=role.value)
 
     def set_active(self, actor: Staff, staff_id: int, active: bool) -> Staff:
+        check_allowed(
+            self._db, self._clock, actor, Permission.MANAGE_ACCOUNTS, "manage staff accounts"
+        )
         if not active and staff_id == actor.id:
             raise ValidationFailed({"active": "You cannot switch off your own account."})
         verb = "switch on" if active else "switch off"
@@ -177,6 +185,12 @@ class StaffService:
         if errors:
             raise ValidationFailed(errors)
         return name.strip(), clean_username(username), password
+
+
+def hash_password(password: str) -> str:
+    from frontdesk.services.passwords import hash_password as argon2id  # loads when first needed
+
+    return argon2id(password)
 
 
 def _audit(member: Staff, **extra: object) -> dict[str, object]:

@@ -1,0 +1,228 @@
+"""The audit trail's hash chain: any honest chain verifies; any tampering names its first row."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from frontdesk.domain.audit import GENESIS, ChainBreak, first_break, line_hash
+
+Row = dict[str, Any]
+HASHED = ("at", "staff_id", "action", "entity", "entity_id", "patient_id", "before", "after")
+
+ids = st.none() | st.integers(min_value=1, max_value=10_000)
+texts = st.text(max_size=30)
+json_or_none = st.none() | st.text(max_size=40)
+FIELD_VALUES: dict[str, st.SearchStrategy[Any]] = {
+    "at": texts,
+    "staff_id": ids,
+    "action": texts,
+    "entity": texts,
+    "entity_id": ids,
+    "patient_id": ids,
+    "before": json_or_none,
+    "after": json_or_none,
+}
+contents = st.fixed_dictionaries(FIELD_VALUES)
+
+
+def chain(lines: list[dict[str, Any]]) -> tuple[list[Row], tuple[int, str] | None]:
+    """Rows as the audit writer stores them (ids 1..n), and the head it records."""
+    rows: list[Row] = []
+    previous = GENESIS
+    for number, line in enumerate(lines, start=1):
+        digest = line_hash(previous, id=number, **line)
+        rows.append({"id": number, **line, "prev_hash": previous, "hash": digest})
+        previous = digest
+    return rows, ((rows[-1]["id"], rows[-1]["hash"]) if rows else None)
+
+
+def line(n: int, **changes: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "at": f"2026-11-26T10:{n:02d}:00-08:00",
+        "staff_id": 2,
+        "action": "update",
+        "entity": "patient",
+        "entity_id": n,
+        "patient_id": n,
+        "before": '{"phone": "+18185550134"}',
+        "after": '{"phone": "+18185550199"}',
+    }
+    values.update(changes)
+    return values
+
+
+FIVE = [line(n) for n in range(1, 6)]
+
+
+@given(st.lists(contents, max_size=12))
+def test_any_chain_built_with_line_hash_verifies(lines: list[dict[str, Any]]) -> None:
+    rows, head = chain(lines)
+    assert first_break(rows, head) is None
+
+
+def test_an_empty_trail_without_a_head_verifies() -> None:
+    assert first_break([], None) is None
+
+
+@given(st.lists(contents, min_size=1, max_size=10), st.data())
+def test_changing_any_field_of_any_line_names_that_line(
+    lines: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    rows, head = chain(lines)
+    index = data.draw(st.integers(0, len(rows) - 1), label="line")
+    field = data.draw(st.sampled_from(HASHED), label="field")
+    new_value = data.draw(FIELD_VALUES[field], label="new value")
+    assume(new_value != rows[index][field])
+    rows[index] = {**rows[index], field: new_value}
+    found = first_break(rows, head)
+    assert found is not None and found.row_id == index + 1
+    assert found.reason == "its contents were changed after it was written."
+
+
+@given(st.lists(contents, min_size=2, max_size=10), st.data())
+def test_renumbering_a_line_names_it(lines: list[dict[str, Any]], data: st.DataObject) -> None:
+    rows, head = chain(lines)
+    index = data.draw(st.integers(0, len(rows) - 1), label="line")
+    new_id = data.draw(st.integers(1, 1000).filter(lambda i: i != index + 1), label="id")
+    rows[index] = {**rows[index], "id": new_id}
+    found = first_break(rows, head)
+    assert found is not None and found.row_id == new_id
+
+
+@given(st.lists(contents, min_size=1, max_size=10), st.data())
+def test_rewriting_a_stored_hash_names_that_line_or_the_next(
+    lines: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    rows, head = chain(lines)
+    index = data.draw(st.integers(0, len(rows) - 1), label="line")
+    column = data.draw(st.sampled_from(("prev_hash", "hash")), label="column")
+    forged = data.draw(st.text("0123456789abcdef", min_size=64, max_size=64), label="hash")
+    assume(forged != rows[index][column])
+    rows[index] = {**rows[index], column: forged}
+    found = first_break(rows, head)
+    assert found is not None and found.row_id == index + 1
+
+
+@given(st.lists(contents, min_size=2, max_size=10), st.data())
+def test_removing_a_line_names_the_row_after_the_gap(
+    lines: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    rows, head = chain(lines)
+    index = data.draw(st.integers(0, len(rows) - 2), label="removed")  # not the last
+    del rows[index]
+    found = first_break(rows, head)
+    assert found is not None and found.row_id == index + 2
+    if index > 0:
+        assert found.reason == f"rows {index + 1} to {index + 1} are missing."
+
+
+@given(st.lists(contents, min_size=1, max_size=10), st.integers(1, 10))
+def test_cutting_lines_off_the_end_is_seen_from_the_head(
+    lines: list[dict[str, Any]], cut: int
+) -> None:
+    rows, head = chain(lines)
+    cut = min(cut, len(rows))
+    kept = rows[: len(rows) - cut]
+    found = first_break(kept, head)
+    assert found is not None and found.row_id is None
+    assert found.reason == f"rows after {len(kept)} were removed."
+    assert str(found) == f"Audit trail broken at the end of the trail: {found.reason}"
+
+
+@given(st.lists(contents, min_size=2, max_size=10), st.data())
+def test_swapping_two_lines_names_the_first_line_out_of_place(
+    lines: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    rows, head = chain(lines)
+    i = data.draw(st.integers(0, len(rows) - 2), label="i")
+    j = data.draw(st.integers(i + 1, len(rows) - 1), label="j")
+    rows[i], rows[j] = rows[j], rows[i]
+    found = first_break(rows, head)
+    assert found is not None and found.row_id == j + 1  # the row now standing at i's place
+
+
+@given(st.lists(contents, min_size=2, max_size=10), st.data())
+def test_swapping_the_contents_of_two_lines_keeping_their_ids_is_detected(
+    lines: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    rows, head = chain(lines)
+    i = data.draw(st.integers(0, len(rows) - 2), label="i")
+    j = data.draw(st.integers(i + 1, len(rows) - 1), label="j")
+    keep = ("id",)
+    a, b = rows[i], rows[j]
+    rows[i] = {**b, **{k: a[k] for k in keep}}
+    rows[j] = {**a, **{k: b[k] for k in keep}}
+    found = first_break(rows, head)
+    assert found is not None and found.row_id == i + 1
+
+
+def test_a_line_appended_without_the_writer_is_named() -> None:
+    _, head = chain(FIVE)
+    more, _ = chain([*FIVE, line(6)])
+    found = first_break(more, head)  # chained correctly, but the head was not moved
+    assert found == ChainBreak(6, "it was added without the audit writer.")
+
+
+def test_a_missing_head_is_reported() -> None:
+    rows, _ = chain(FIVE)
+    assert first_break(rows, None) == ChainBreak(
+        None, "the record of the last row written is missing."
+    )
+
+
+def test_a_head_without_any_rows_means_every_row_was_removed() -> None:
+    _, head = chain(FIVE)
+    assert first_break([], head) == ChainBreak(None, "rows after 0 were removed.")
+
+
+@pytest.mark.parametrize(
+    ("tamper", "row_id", "reason"),
+    [
+        (lambda rows: rows.__setitem__(2, {**rows[2], "after": "{}"}), 3, "changed"),
+        (lambda rows: rows.__setitem__(0, {**rows[0], "staff_id": 1}), 1, "changed"),
+        (lambda rows: rows.__setitem__(4, {**rows[4], "at": "2020-01-01"}), 5, "changed"),
+        (lambda rows: rows.pop(1), 3, "rows 2 to 2 are missing"),
+        (lambda rows: rows.pop(0), 2, "does not follow"),
+        (lambda rows: rows.pop(), None, "rows after 4 were removed"),
+        (lambda rows: rows.__delitem__(slice(1, 3)), 4, "rows 2 to 3 are missing"),
+    ],
+)
+def test_examples_of_tampering(
+    tamper: Callable[[list[Row]], object], row_id: int | None, reason: str
+) -> None:
+    rows, head = chain(FIVE)
+    tamper(rows)
+    found = first_break(rows, head)
+    assert found is not None and found.row_id == row_id
+    assert reason in found.reason
+
+
+def test_the_hash_covers_every_stored_field_and_the_previous_hash() -> None:
+    base = line(1)
+    digest = line_hash(GENESIS, id=1, **base)
+    assert len(digest) == 64 and digest != GENESIS
+    assert line_hash(GENESIS, id=1, **base) == digest  # deterministic
+    assert line_hash("f" * 64, id=1, **base) != digest
+    assert line_hash(GENESIS, id=2, **base) != digest
+    for field, other in [
+        ("at", "2026-11-26T10:02:00-08:00"),
+        ("staff_id", None),
+        ("action", "archive"),
+        ("entity", "appointment"),
+        ("entity_id", None),
+        ("patient_id", 99),
+        ("before", None),
+        ("after", '{"phone": ""}'),
+    ]:
+        assert line_hash(GENESIS, id=1, **{**base, field: other}) != digest, field
+
+
+def test_a_break_says_where_in_plain_words() -> None:
+    assert str(ChainBreak(7, "its contents were changed after it was written.")) == (
+        "Audit trail broken at row 7: its contents were changed after it was written."
+    )
