@@ -180,16 +180,30 @@ def run_gui(
 
 
 def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
-    """The first start of the day backs up, off the GUI thread; the status bar says how it went."""
+    """The first start of each day backs up, off the GUI thread, and so does the first hour of
+    a new day for a window left open for days; the status bar says how it went."""
     from frontdesk.ui.background import BackgroundJob
 
+    running: list[BackgroundJob] = []
+
     def done(result: object) -> None:
+        running.clear()
         if isinstance(result, Exception):
             prompts.warn(window, "Daily backup failed", str(result))
         elif result is not None:
             window.show_message(f"Today's backup is saved: {result}")
 
-    job = BackgroundJob(clinic.backups.daily_if_due, window)
-    job.finished.connect(done)
-    window.setProperty("dailyBackup", job)
-    job.start()
+    def start() -> None:
+        if running:
+            return
+        job = BackgroundJob(clinic.backups.daily_if_due, window)
+        job.finished.connect(done)
+        running.append(job)
+        job.start()
+
+    start()
+    timer = QTimer(window)
+    timer.setInterval(60 * 60 * 1000)
+    timer.timeout.connect(start)
+    timer.start()
+    window.setProperty("dailyBackup", timer)

@@ -17,7 +17,12 @@ from frontdesk.domain.hours import format_time
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.clock import Clock, clinic_now, stamp
-from frontdesk.services.errors import NotAllowed, ServiceError, ValidationFailed
+from frontdesk.services.errors import (
+    NotAllowed,
+    ServiceError,
+    ValidationFailed,
+    plain_storage_errors,
+)
 from frontdesk.services.unit_of_work import check_allowed, record_event, unit_of_work
 from frontdesk.storage.audit import AuditRepository
 from frontdesk.storage.db import write_transaction
@@ -47,7 +52,7 @@ class LoginService:
         login = self._staff.login(username=name) if name else None
         correct = matches(login.password_hash if login else None, password)
         now = self._clock()
-        with write_transaction(self._db):  # the outcome is recorded, refused or not
+        with plain_storage_errors("sign in"), write_transaction(self._db):  # recorded either way
             refusal = self._outcome(name, username, password, correct, now, unlocking)
         if isinstance(refusal, LoginRefused):
             raise refusal
@@ -100,7 +105,10 @@ class LoginService:
             raise NotAllowed(
                 "--as only opens the demo clinic; this database is a real one. Sign in instead."
             )
-        member = next((m for m in self._staff.list() if m.role is role and m.username), None)
+        from frontdesk.services.demo_accounts import DEMO_LOGINS
+
+        public = {login.username for login in DEMO_LOGINS if login.role is role}
+        member = next((m for m in self._staff.list() if m.username in public), None)
         if member is None:
             raise NotAllowed(f"The demo clinic has no {role.label.lower()} account.")
         record_event(self._db, self._clock, member, "login", "staff", member.id, {"demo": True})

@@ -159,8 +159,18 @@ class AuditRepository:
         return [_entry(r) for r in rows]
 
     def first_break(self) -> ChainBreak | None:
-        head = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
-        return first_break(_rows(self._db), tuple(head) if head else None)
+        """Reads the head and the lines in one snapshot: a line written meanwhile by another
+        window is neither half-seen nor taken for tampering."""
+        conn = self._db.conn
+        own = not conn.in_transaction
+        if own:
+            conn.execute("BEGIN")
+        try:
+            head = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+            return first_break(_rows(self._db), tuple(head) if head else None)
+        finally:
+            if own:
+                conn.execute("COMMIT")
 
 
 def _rows(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:

@@ -4,11 +4,13 @@ dialogs stay open under their cover."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QFrame,
     QLabel,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -20,6 +22,8 @@ from frontdesk.ui.session import DeskSession
 from frontdesk.ui.widgets.sign_in_form import SignInForm
 
 LOCKED_TITLE = "Frontdesk (locked)"
+MIN_COVER = QSize(360, 200)
+QWIDGETSIZE_MAX = 16_777_215
 
 # What counts as someone still at the computer.
 _ACTIVITY = {
@@ -68,6 +72,7 @@ class LockCover(QFrame):
         why.setWordWrap(True)
         self.form = SignInForm(login, username=user.username or "", unlocking=True)
         self.someone_else = QPushButton("Sign in as &someone else")
+        self.someone_else.setToolTip("Closes the dialogs left open by the person signed in now.")
         self.someone_else.setFlat(True)
         self.someone_else.clicked.connect(self._someone_else)
 
@@ -84,6 +89,10 @@ class LockCover(QFrame):
         outer.addWidget(box, 0, Qt.AlignmentFlag.AlignHCenter)
         outer.addStretch(2)
 
+        self._box = box
+        self._before = (window.size(), window.minimumSize(), window.maximumSize())
+        self.fit()
+        QTimer.singleShot(0, self.fit)  # after a message box has sized itself on showing
         window.installEventFilter(self)
         self.setGeometry(window.rect())
         self.raise_()
@@ -93,14 +102,36 @@ class LockCover(QFrame):
         if watched is self.parent() and event.type() == QEvent.Type.Resize:
             self.setGeometry(self.parentWidget().rect())
             self.raise_()
-        return False
+        # A message box fixes its own size on every layout request: not while it is covered.
+        return (
+            watched is self.parent()
+            and event.type() == QEvent.Type.LayoutRequest
+            and isinstance(watched, QMessageBox)
+        )
 
     def _someone_else(self) -> None:
         self.form.set_username("")
         self.form.focus_first_empty()
 
+    def fit(self) -> None:
+        """A small window (a message box) grows while locked, so the form fits and can unlock."""
+        window = self.parentWidget()
+        if window is None:
+            return
+        needed = self._box.sizeHint().expandedTo(MIN_COVER) + QSize(32, 32)
+        if window.width() < needed.width() or window.height() < needed.height():
+            window.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)  # a message box is fixed
+            window.setMinimumSize(window.size().expandedTo(needed))
+            window.resize(window.size().expandedTo(needed))
+
     def remove(self) -> None:
-        self.parentWidget().removeEventFilter(self)
+        window = self.parentWidget()
+        window.removeEventFilter(self)
+        size, smallest, largest = self._before
+        if window.minimumSize() != smallest:
+            window.setMinimumSize(smallest)
+            window.setMaximumSize(largest)
+            window.resize(size)
         self.hide()
         self.deleteLater()
 
@@ -161,6 +192,11 @@ class LockGuard(QObject):
     def unlock_as(self, member: Staff) -> None:
         if not self.locked:
             return
+        if member.id != self._session.current.id:
+            # Someone else takes over: what the last person left open is theirs, not this one's.
+            for window in list(self._covers):
+                if window is not self._window and isinstance(window, QDialog):
+                    window.reject()
         for window, cover in self._covers.items():
             cover.remove()
             window.setWindowTitle(self._titles.get(window, window.windowTitle()))
@@ -215,7 +251,7 @@ class LockGuard(QObject):
                 Qt.WindowType.Popup,
                 Qt.WindowType.ToolTip,
             ):
-                QTimer.singleShot(0, lambda w=watched: self.locked and self._cover(w))
+                self._cover(watched)  # before it paints: not one frame uncovered
             return False
         if kind == QEvent.Type.FocusIn and not self._inside_cover(watched):
             # Tab moved the focus under a cover: back to the cover's sign-in form.

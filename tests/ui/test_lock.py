@@ -117,3 +117,36 @@ def test_the_lock_delay_follows_the_admin_setting(qtbot, window, guard, demo) ->
     window.lock_minutes_changed.connect(guard.set_minutes)
     window.lock_minutes_changed.emit(3)
     assert guard._timer.interval() == 3 * 60_000
+
+
+def test_a_message_box_shown_while_locked_is_covered_big_enough_to_unlock(
+    qtbot, window, guard
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    guard.lock()
+    box = QMessageBox(
+        QMessageBox.Icon.Warning, "Daily backup failed", "No space left.", parent=window
+    )
+    box.show()
+    cover = cover_of(box)  # covered as it was shown, not a frame later
+    assert box.windowTitle() == LOCKED_TITLE
+    qtbot.wait(20)  # the message box sizes itself once shown; the cover makes it bigger
+    assert cover.form.password.height() >= 16 and cover.form.button.isVisible()
+    unlock(qtbot, cover, PASSWORD[Role.FRONT_DESK])
+    assert not guard.locked and box.windowTitle() == "Daily backup failed"
+    box.close()
+
+
+def test_someone_else_taking_over_closes_what_the_last_person_left_open(
+    qtbot, window, guard
+) -> None:
+    window.patients_tab.new_patient()
+    dialog = window.patients_tab.dialog
+    dialog.first_name.setText("Omid")
+    guard.lock()
+    cover = cover_of(dialog)
+    cover.form.set_username("alex")
+    unlock(qtbot, cover, PASSWORD[Role.DOCTOR])
+    assert not guard.locked and window.session.current.role is Role.DOCTOR
+    assert not dialog.isVisible()  # the doctor does not inherit the desk's half-typed form

@@ -19,7 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.staff import Staff
-from frontdesk.services.login import LoginRefused, LoginService
+from frontdesk.services.errors import ServiceError
+from frontdesk.services.login import LoginService
 
 ERROR_STYLE = "color: #b3261e;"
 
@@ -150,7 +151,7 @@ class SignInForm(QWidget):
         try:
             with busy(self.button):
                 member = self._login.sign_in(username, password, unlocking=self._unlocking)
-        except LoginRefused as refused:
+        except ServiceError as refused:  # a wrong password, or the database said no
             self.show_error(str(refused))
             self.password.clear()
             self.password.setFocus()
