@@ -5,6 +5,7 @@ dialogs stay open under their cover."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -65,11 +66,12 @@ class LockCover(QFrame):
         font.setPointSizeF(font.pointSizeF() * 1.5)
         font.setBold(True)
         title.setFont(font)
+        # Two short lines rather than a wrapped paragraph: a wrapped label's height depends on
+        # its width, and the layout then squeezes the fields below it on some displays.
         why = QLabel(
-            f"Locked for {user.name}. Patient information stays hidden until the password"
+            f"Locked for {user.name}.\nPatient information stays hidden until the password"
             " is entered again."
         )
-        why.setWordWrap(True)
         self.form = SignInForm(login, username=user.username or "", unlocking=True)
         self.someone_else = QPushButton("Sign in as &someone else")
         self.someone_else.setToolTip("Closes the dialogs left open by the person signed in now.")
@@ -77,7 +79,6 @@ class LockCover(QFrame):
         self.someone_else.clicked.connect(self._someone_else)
 
         box = QWidget()
-        box.setMaximumWidth(420)
         inner = QVBoxLayout(box)
         inner.setSpacing(8)
         inner.addWidget(title)
@@ -118,7 +119,8 @@ class LockCover(QFrame):
         window = self.parentWidget()
         if window is None:
             return
-        needed = self._box.sizeHint().expandedTo(MIN_COVER) + QSize(32, 32)
+        box = self._box
+        needed = box.minimumSize().expandedTo(box.sizeHint()).expandedTo(MIN_COVER) + QSize(32, 32)
         if window.width() < needed.width() or window.height() < needed.height():
             window.setMaximumSize(QWIDGETSIZE_MAX, QWIDGETSIZE_MAX)  # a message box is fixed
             window.setMinimumSize(window.size().expandedTo(needed))
@@ -233,6 +235,10 @@ class LockGuard(QObject):
         self._titles.pop(window, None)
 
     def _inside_cover(self, watched: QObject) -> bool:
+        if isinstance(watched, QWindow):
+            # On a real display Qt hands keys and clicks to the native window first, which
+            # passes them on to the widget under them: that widget is where they are judged.
+            return True
         node = watched
         while node is not None:
             if isinstance(node, LockCover):

@@ -150,3 +150,18 @@ def test_someone_else_taking_over_closes_what_the_last_person_left_open(
     unlock(qtbot, cover, PASSWORD[Role.DOCTOR])
     assert not guard.locked and window.session.current.role is Role.DOCTOR
     assert not dialog.isVisible()  # the doctor does not inherit the desk's half-typed form
+
+
+def test_typing_through_the_native_window_reaches_the_lock_form(qtbot, window, guard) -> None:
+    """On a real display keys go to the native window first; the lock must let them through
+    to its own form (it once dropped them there, and nobody could unlock)."""
+    from PySide6.QtTest import QTest
+
+    guard.lock()
+    cover = cover_of(window)
+    native = window.windowHandle()
+    for char in PASSWORD[Role.FRONT_DESK]:
+        QTest.keyClick(native, char)
+    assert cover.form.password.text() == PASSWORD[Role.FRONT_DESK]
+    QTest.keyClick(native, Qt.Key.Key_Return)
+    assert not guard.locked
