@@ -52,6 +52,8 @@ def password_problem(password: str, username: str = "") -> str | None:
     if not password.strip():
         return "The password cannot be only spaces."
     lowered = password.casefold()
+    if len(set(lowered)) < 4:  # "aaaaaaaaaa", "abababab12": long, and guessed at once
+        return "That password is too easy to guess; choose another."
     name = clean_username(username)
     if lowered in _COMMON or (len(name) >= 4 and name in lowered):
         return "That password is too easy to guess; choose another."

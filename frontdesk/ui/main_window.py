@@ -50,7 +50,10 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("mainWindow")
-        self.setWindowTitle(f"Frontdesk - {CLINIC_NAME}")
+        self.demo = clinic.login.is_demo()
+        # The demo's logins are public: it says so in every window title, never to be mistaken.
+        demo_mark = " - DEMO, fictional patients" if self.demo else ""
+        self.setWindowTitle(f"Frontdesk - {CLINIC_NAME}{demo_mark}")
         self._settings = settings
         self.notifier = ChangeNotifier(self)
         self.session = DeskSession(user)
@@ -92,6 +95,12 @@ class MainWindow(QMainWindow):
         self.db_label.setObjectName("databasePath")
         self.db_label.setToolTip(f"The clinic database this window works on: {clinic.path}")
         bar = self.statusBar()
+        if self.demo:
+            demo_label = QLabel(" DEMO ")
+            demo_label.setObjectName("demoMark")
+            demo_label.setStyleSheet("background: #f5c542; color: #1f1f1f; font-weight: bold;")
+            demo_label.setToolTip("The demo clinic: fictional patients, public passwords.")
+            bar.addPermanentWidget(demo_label)
         bar.addPermanentWidget(self.db_label)
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.lock_button)
@@ -121,7 +130,6 @@ class MainWindow(QMainWindow):
             file_menu.addAction(go)
         self.clinic_details_action = QAction("&Clinic details (for handouts)…", self)
         self.clinic_details_action.triggered.connect(self.edit_clinic_details)
-        file_menu.addAction(self.clinic_details_action)
         file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
@@ -172,6 +180,8 @@ class MainWindow(QMainWindow):
         self.sessions_menu.aboutToShow.connect(lambda: self.sessions_tab)  # built to fill it
 
         self.admin_menu = self.menuBar().addMenu("&Admin")
+        for menu in (file_menu, self.admin_menu, self.calendar_menu):
+            menu.setToolTipsVisible(True)  # a greyed entry says who may use it
         self.accounts_action = QAction("Staff &accounts…", self)
         self.accounts_action.triggered.connect(self.show_accounts)
         self.audit_action = QAction("Audit &trail…", self)

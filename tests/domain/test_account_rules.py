@@ -100,7 +100,9 @@ def test_case_never_changes_whether_an_ascii_username_is_accepted(text: str) -> 
         ("short", "", TOO_SHORT),
         ("a" * 9, "", TOO_SHORT),
         ("Password1", "", TOO_SHORT),  # 9 characters
-        ("a" * 10, "", None),  # length, not composition rules
+        ("a" * 10, "", TOO_EASY),  # long, but guessed at once
+        ("a1a1a1a1a1", "", TOO_EASY),  # three different characters
+        ("ab12ab12ab", "", None),  # four will do: length, not composition rules
         ("correct horse battery staple", "", None),
         ("contraseña-segura", "", None),  # any Unicode
         (" " * 10, "", ONLY_SPACES),

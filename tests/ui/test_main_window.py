@@ -93,3 +93,15 @@ def test_the_intake_tab_is_built_when_first_needed(qtbot, window) -> None:
     assert window._intake_tab is not None and window.intake_tab.isVisible()
     texts = [a.text() for a in window.intake_menu.actions()]
     assert "&Save intake" in texts and "New &intake" in texts
+
+
+def test_the_demo_says_so_in_the_title_and_the_status_bar(window) -> None:
+    assert window.windowTitle().endswith("DEMO, fictional patients")
+    assert window.findChild(type(window.user_label), "demoMark").text().strip() == "DEMO"
+
+
+def test_a_real_clinic_has_no_demo_mark(qtbot, clinic, settings, desk) -> None:
+    real = MainWindow(clinic, settings, today=lambda: NOW.date(), user=desk)
+    qtbot.addWidget(real)
+    assert "DEMO" not in real.windowTitle()
+    assert real.findChild(type(real.user_label), "demoMark") is None

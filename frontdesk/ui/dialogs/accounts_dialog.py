@@ -390,6 +390,12 @@ class AccountsDialog(QDialog):
         self.unlock_button.setEnabled(account is not None and self.model.is_locked(current.row()))
         on = account is None or account.staff.active
         self.switch_button.setText("S&witch off" if on else "S&witch on")
+        yours = account is not None and account.staff.id == self._current().id
+        if yours and on:
+            self.switch_button.setEnabled(False)
+            self.switch_button.setToolTip("You cannot switch off your own account.")
+        else:
+            self.switch_button.setToolTip("")
 
     # -- the small dialogs ----------------------------------------------------------------
     def open_add(self) -> AccountStep:

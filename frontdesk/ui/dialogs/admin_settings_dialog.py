@@ -53,7 +53,7 @@ class AdminSettingsDialog(QDialog):
 
         self.lock_minutes = QSpinBox()
         self.lock_minutes.setRange(*LOCK_MINUTES_RANGE)
-        self.lock_minutes.setSuffix(" minutes without use")
+        self.lock_minutes.setSuffix(" min without use")
         self.lock_minutes.setValue(login.lock_minutes())
         self.lock_minutes.setAccessibleName("Lock after")
         self.lock_minutes.setMaximumWidth(240)
@@ -155,6 +155,12 @@ class AdminSettingsDialog(QDialog):
     def start_backup(self) -> None:
         """Off the GUI thread: a large database takes a while to copy and check."""
         self.error.hide()
+        typed = Path(self.folder.text().strip()).expanduser()
+        if typed != self._backups.folder():
+            self._refused(
+                Exception(f"Save first: backups still go to {self._backups.folder()}.")
+            )
+            return
         self.backup_now.setEnabled(False)
         self.progress.show()
         self.job = BackgroundJob(lambda: self._backups.back_up_now(self._current()), self)
