@@ -119,7 +119,7 @@ def restore_plan(db_path: Path, backup_file: Path) -> str:
     incoming = f"the backup {backup_file} (taken {describe_moment(taken_at(backup_file))})"
     if not db_path.exists():
         return f"There is no clinic database at {db_path} yet: {incoming} will be put there."
-    changed = datetime.fromtimestamp(db_path.stat().st_mtime)
+    changed = datetime.fromtimestamp(db_path.stat().st_mtime, CLINIC_TZ).replace(tzinfo=None)
     problem = check(db_path, full=True)
     state = (
         f"last changed {describe_moment(changed)}"
@@ -132,7 +132,9 @@ def restore_plan(db_path: Path, backup_file: Path) -> str:
 def taken_at(backup_file: Path) -> datetime:
     """From the backup's name; a file renamed by hand falls back to its modification time."""
     taken = backup_taken(backup_file)
-    return taken if taken is not None else datetime.fromtimestamp(backup_file.stat().st_mtime)
+    if taken is not None:
+        return taken
+    return datetime.fromtimestamp(backup_file.stat().st_mtime, CLINIC_TZ).replace(tzinfo=None)
 
 
 def describe_moment(moment: datetime) -> str:

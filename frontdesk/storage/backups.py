@@ -35,8 +35,8 @@ BEFORE_RESTORE = "before-restore"
 # A closed list: with free-form reasons, "frontdesk-demo-daily-..." (the demo database's backup)
 # would also read as a "demo-daily" backup of "frontdesk", and its rotation would delete it.
 REASONS = frozenset({DAILY, MANUAL, BEFORE_MIGRATION, BEFORE_RESTORE})
-# Taken just before something risky: the user may need them even when the rotation would not.
-PROTECTED_REASONS = frozenset({BEFORE_MIGRATION, BEFORE_RESTORE})
+# Taken just before something risky, or on purpose: kept even when the rotation would not.
+PROTECTED_REASONS = frozenset({BEFORE_MIGRATION, BEFORE_RESTORE, MANUAL})
 PROTECTED_FOR = timedelta(days=30)
 
 # Files SQLite keeps beside a database; they belong to it and must move or go with it.
@@ -358,8 +358,8 @@ def rotate(folder: Path, db_stem: str, *, now: datetime | None = None) -> list[P
     wall_now = (now or datetime.now()).replace(tzinfo=None)  # names hold wall time
     deleted: list[Path] = []
     for backup in backups:
-        if backup.taken in keep:
-            continue
+        if backup.taken in keep or backup.taken.date() == wall_now.date():
+            continue  # today's backups all stay: the rotation thins out the past, not today
         if backup.reason in PROTECTED_REASONS and wall_now - backup.taken < PROTECTED_FOR:
             continue
         try:
@@ -453,6 +453,8 @@ def stage_copy(backup: Path, db_path: Path) -> Path:
             copy_database(source, staged)
         finally:
             source.close()
+        if db_path.exists():  # the restored file keeps who may read it (mkstemp made it 600)
+            os.chmod(staged, db_path.stat().st_mode & 0o777)
         fsync_file(staged)
     except (OSError, sqlite3.Error) as exc:
         if staged is not None:

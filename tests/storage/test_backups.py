@@ -511,3 +511,26 @@ def test_cli_restore_refuses_a_damaged_backup(live: Path, tmp_path: Path) -> Non
     assert err.getvalue() == (
         f"frontdesk: {backup} cannot be restored: it is not a SQLite database.\n"
     )
+
+
+def test_rotation_keeps_all_of_todays_backups_and_a_month_of_manual_ones(tmp_path: Path) -> None:
+    folder = tmp_path / "b"
+    morning = touch_backup(folder, "clinic", "daily", datetime(2026, 11, 26, 8, 0))
+    noon = touch_backup(folder, "clinic", "manual", datetime(2026, 11, 26, 12, 0))
+    asked_for = touch_backup(folder, "clinic", "manual", datetime(2026, 11, 20, 9, 0))
+    same_day = touch_backup(folder, "clinic", "daily", datetime(2026, 11, 20, 17, 0))
+    old_manual = touch_backup(folder, "clinic", "manual", datetime(2026, 9, 1, 9, 0))
+    later_that_day = touch_backup(folder, "clinic", "daily", datetime(2026, 9, 1, 17, 0))
+    removed = rotate(folder, "clinic", now=datetime(2026, 11, 26, 12, 5))
+    # Today's two stay; a manual backup stays 30 days even beside a newer one that day.
+    assert {morning, noon, asked_for, same_day, later_that_day} <= set(folder.iterdir())
+    assert removed == [old_manual]
+
+
+def test_a_restored_file_keeps_who_may_read_it(live: Path, tmp_path: Path) -> None:
+    live.chmod(0o640)
+    db = connect(live)
+    backup = make_backup(db.conn, tmp_path / "elsewhere", "clinic", "daily", NOW - timedelta(1))
+    db.close()
+    restore(backup, live, NOW)
+    assert live.stat().st_mode & 0o777 == 0o640
