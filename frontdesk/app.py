@@ -182,21 +182,36 @@ def run_gui(
 def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
     """The first start of each day backs up, off the GUI thread, and so does the first hour of
     a new day for a window left open for days; the status bar says how it went."""
+    from frontdesk.services.audit import verify_file
     from frontdesk.ui.background import BackgroundJob
 
     running: list[BackgroundJob] = []
+
+    def daily() -> tuple[Path | None, object]:
+        made = clinic.backups.daily_if_due()
+        # Once a day, with the backup: the whole chain (it grows for years) off the GUI thread.
+        return made, verify_file(clinic.path) if made is not None else None
 
     def done(result: object) -> None:
         running.clear()
         if isinstance(result, Exception):
             prompts.warn(window, "Daily backup failed", str(result))
-        elif result is not None:
-            window.show_message(f"Today's backup is saved: {result}")
+            return
+        made, broken = result
+        if made is not None:
+            window.show_message(f"Today's backup is saved: {made}")
+        if broken is not None:
+            prompts.warn(
+                window,
+                "The audit trail has been changed",
+                f"{broken}\n\nSomeone changed the database behind Frontdesk's back. Tell the"
+                " clinic's admin; `frontdesk audit verify` shows the same.",
+            )
 
     def start() -> None:
         if running:
             return
-        job = BackgroundJob(clinic.backups.daily_if_due, window)
+        job = BackgroundJob(daily, window)
         job.finished.connect(done)
         running.append(job)
         job.start()

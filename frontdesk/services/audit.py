@@ -4,6 +4,7 @@ change no record: prints, exports, backups."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import sqlite_utils
 
@@ -14,6 +15,7 @@ from frontdesk.services.clock import Clock, clinic_now
 from frontdesk.services.errors import plain_storage_errors
 from frontdesk.services.unit_of_work import check_allowed, record_event
 from frontdesk.storage.audit import AuditFilter, AuditRepository
+from frontdesk.storage.db import connect
 
 __all__ = ["AuditFilter", "AuditPage", "AuditService"]
 
@@ -22,6 +24,12 @@ __all__ = ["AuditFilter", "AuditPage", "AuditService"]
 class AuditPage:
     total: int
     entries: list[AuditEntry]
+
+
+def verify_file(path: Path) -> ChainBreak | None:
+    """verify() on a connection of its own, so that it can run off the GUI thread."""
+    with connect(path) as db:
+        return AuditService(db).verify()
 
 
 class AuditService:

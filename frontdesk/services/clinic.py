@@ -12,12 +12,13 @@ import sqlite_utils
 
 from frontdesk.services.audit import AuditService
 from frontdesk.services.backups import BackupService, Damage
-from frontdesk.services.clock import Clock, clinic_now, fixed_clock
+from frontdesk.services.clock import Clock, clinic_now, fixed_clock, stamp
 from frontdesk.services.errors import NotAllowed, ServiceError
 from frontdesk.services.login import LoginService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
-from frontdesk.storage.db import connect
+from frontdesk.storage.audit import AuditRepository, restore_append_only
+from frontdesk.storage.db import connect, write_transaction
 from frontdesk.storage.filesystems import NetworkFileSystem, refuse_network_filesystem
 from frontdesk.storage.migrations import migrate
 
@@ -134,4 +135,17 @@ def open_clinic(
     path.parent.mkdir(parents=True, exist_ok=True)
     db = connect(path)
     backup = migrate(db, path, clock())
+    _restore_append_only(db, clock)
     return Clinic(path, db, clock, backup)
+
+
+def _restore_append_only(db: sqlite_utils.Database, clock: Clock) -> None:
+    """A trigger protecting the trail dropped behind the app's back is put back, and the
+    trail says so (`frontdesk audit verify` then shows what was changed meanwhile)."""
+    with write_transaction(db):
+        missing = restore_append_only(db)
+        if missing:
+            AuditRepository(db).append(
+                at=stamp(clock()), staff_id=None, action="protection_restored", entity="audit",
+                entity_id=None, before=None, after={"triggers": missing},
+            )  # fmt: skip

@@ -52,6 +52,32 @@ def patient_of(
     return None
 
 
+APPEND_ONLY = ("audit_no_update", "audit_no_delete")
+
+
+def restore_append_only(db: sqlite_utils.Database) -> list[str]:
+    """Creates whichever of the triggers refusing UPDATE and DELETE on the trail is missing
+    (all of them in a new database, any dropped behind the app's back); returns their names."""
+    present = {
+        name
+        for (name,) in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
+        ).fetchall()
+    }
+    missing = [name for name in APPEND_ONLY if name not in present]
+    for name in missing:
+        change = name.rsplit("_", 1)[1].upper()
+        db.execute(
+            f"""
+            CREATE TRIGGER {name} BEFORE {change} ON audit
+            BEGIN
+                SELECT RAISE(ABORT, 'The audit trail is append-only: its lines never change.');
+            END
+            """
+        )
+    return missing
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     patient_id: int | None = None

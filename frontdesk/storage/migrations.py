@@ -11,7 +11,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from frontdesk.domain.audit import GENESIS, line_hash
-from frontdesk.storage.audit import patient_of
+from frontdesk.storage.audit import patient_of, restore_append_only
 from frontdesk.storage.backups import BEFORE_MIGRATION, backup_folder, make_backup
 from frontdesk.storage.db import write_transaction
 
@@ -465,15 +465,7 @@ def _accounts_and_audit_chain(db: sqlite_utils.Database) -> None:
     )
     if last_id:
         db.execute("INSERT INTO audit_head VALUES (1, ?, ?)", [last_id, previous])
-    for change in ("UPDATE", "DELETE"):
-        db.execute(
-            f"""
-            CREATE TRIGGER audit_no_{change.lower()} BEFORE {change} ON audit
-            BEGIN
-                SELECT RAISE(ABORT, 'The audit trail is append-only: its lines never change.');
-            END
-            """
-        )
+    restore_append_only(db)
 
 
 def pending_names(db: sqlite_utils.Database, steps: Migrations = MIGRATIONS) -> list[str]:

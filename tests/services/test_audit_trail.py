@@ -363,3 +363,25 @@ def test_search_pages_through_the_demo_trail(demo: Clinic) -> None:
     patient_page = demo.audit.search(admin, AuditFilter(patient_id=1), limit=5)
     assert patient_page.total > 5 and len(patient_page.entries) == 5
     assert {e.patient_id for e in patient_page.entries} == {1}
+
+
+def test_a_dropped_protection_is_put_back_at_the_next_start_and_recorded(db_path, clock) -> None:
+    from frontdesk.services.clinic import open_clinic
+
+    first = open_clinic(db_path, clock)
+    first._db.execute("DROP TRIGGER audit_no_delete")
+    first.close()
+    again = open_clinic(db_path, clock)
+    try:
+        triggers = {
+            name
+            for (name,) in again._db.execute("SELECT name FROM sqlite_master WHERE type='trigger'")
+        }
+        assert {"audit_no_update", "audit_no_delete"} <= triggers
+        [line] = again._db.execute(
+            "SELECT staff_id, after FROM audit WHERE action = 'protection_restored'"
+        ).fetchall()
+        assert line == (None, '{"triggers": ["audit_no_delete"]}')  # by the system
+        assert again.audit.verify() is None
+    finally:
+        again.close()

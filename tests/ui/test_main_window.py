@@ -105,3 +105,18 @@ def test_a_real_clinic_has_no_demo_mark(qtbot, clinic, settings, desk) -> None:
     qtbot.addWidget(real)
     assert "DEMO" not in real.windowTitle()
     assert real.findChild(type(real.user_label), "demoMark") is None
+
+
+def test_the_days_first_start_backs_up_and_checks_the_trail(qtbot, window, demo, prompts) -> None:
+    from frontdesk.app import _daily_backup
+
+    demo._db.execute("DROP TRIGGER audit_no_update")
+    demo._db.execute("UPDATE audit SET after = '{}' WHERE id = 12")
+    _daily_backup(demo, window)
+    qtbot.waitUntil(lambda: bool(prompts.warnings), timeout=20_000)
+    title, text = prompts.warnings[-1]
+    assert title == "The audit trail has been changed"
+    assert text.startswith("Audit trail broken at row 12")
+    assert window.statusBar().currentMessage().startswith("Today's backup is saved:")
+    [backup] = demo.backups.backups()
+    assert backup.reason == "daily"
