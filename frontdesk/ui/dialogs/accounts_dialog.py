@@ -233,7 +233,7 @@ class LoginDialog(AccountStep):
 
 
 class RoleDialog(AccountStep):
-    """What the member may do from their next action on: roles are checked on every write."""
+    """The member's name as shown and recorded, and what they may do from their next action."""
 
     def __init__(
         self,
@@ -242,21 +242,29 @@ class RoleDialog(AccountStep):
         member: Staff,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(f"Role of {member.name}", "&Change role", parent)
+        super().__init__(f"Name and role of {member.name}", "&Save", parent)
         self.setObjectName("roleDialog")
         self._staff = staff
         self._actor = actor
         self.member = member
+        self.name = QLineEdit(member.name)
+        self.name.setAccessibleName("Name")
         self.role = _role_combo(member.role)
+        self.add_field("name", "&Name:", self.name)
         self.add_field("role", "&Role:", self.role)
         self.finish()
 
     def attempt(self) -> str:
+        said = []
+        name = self.name.text()
+        if name.strip() != self.member.name:
+            saved = self._staff.rename(self._actor(), self.member.id, name)
+            said.append(f"{self.member.name} is now called {saved.name}.")
         role: Role = self.role.currentData()
-        if role is self.member.role:
-            return ""
-        saved = self._staff.set_role(self._actor(), self.member.id, role)
-        return f"{saved.name} is now {saved.role.label.lower()}."
+        if role is not self.member.role:
+            saved = self._staff.set_role(self._actor(), self.member.id, role)
+            said.append(f"{saved.name} is now {saved.role.label.lower()}.")
+        return " ".join(said)
 
 
 def _button(text: str, name: str, accessible: str) -> QPushButton:
@@ -302,7 +310,7 @@ class AccountsDialog(QDialog):
         self.login_button = _button(
             "Set &login or password…", "setLoginButton", "Set login or password"
         )
-        self.role_button = _button("Change &role…", "changeRoleButton", "Change role")
+        self.role_button = _button("Name and &role…", "changeRoleButton", "Change name or role")
         self.switch_button = _button("S&witch off", "switchButton", "Switch the account off or on")
         self.unlock_button = _button("&Unlock", "unlockButton", "Unlock the account")
         self.add_button.clicked.connect(self.open_add)
