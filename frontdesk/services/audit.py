@@ -1,5 +1,4 @@
-"""Reading the audit trail (the admin's view and its check), and the lines for events that
-change no record: prints, exports, backups."""
+"""Reading the audit trail: the admin's view, and the check of its hash chain."""
 
 from __future__ import annotations
 
@@ -13,7 +12,7 @@ from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, clinic_now
 from frontdesk.services.errors import plain_storage_errors
-from frontdesk.services.unit_of_work import check_allowed, record_event
+from frontdesk.services.unit_of_work import check_allowed
 from frontdesk.storage.audit import AuditFilter, AuditRepository
 from frontdesk.storage.db import connect
 
@@ -56,18 +55,3 @@ class AuditService:
         """None when every line follows from the one before; else the first that does not."""
         with plain_storage_errors("check the audit trail"):
             return self._repo.first_break()
-
-    def printed(
-        self, actor: Staff, what: str, *, how: str, patient_id: int | None = None, **details
-    ) -> None:
-        """A print or an export (PDF, file) that is not already part of a recorded change."""
-        record_event(
-            self._db,
-            self._clock,
-            actor,
-            "print" if how == "printed" else "export",
-            what,
-            None,
-            {"how": how, **details},
-            patient_id=patient_id,
-        )

@@ -90,7 +90,7 @@ def test_the_model_holds_only_the_pages_read(demo, admin) -> None:
 def test_lines_written_while_reading_are_not_shown_twice(demo, admin, desk) -> None:
     model = AuditModel(demo.audit, demo.patients, lambda: admin, page_size=50)
     model.reload()
-    demo.audit.printed(desk, "handout", how="printed")  # pushes every older line down one
+    demo.calendar.day_sheet_given(desk, NOW.date(), "printed")  # pushes older lines down one
     while model.canFetchMore():
         model.fetchMore()
     ids = [model.entry_at(r).id for r in range(model.rowCount())]
