@@ -55,6 +55,21 @@ def patient_of(
 APPEND_ONLY = ("audit_no_update", "audit_no_delete")
 
 
+def insert_line(db: sqlite_utils.Database, table: str, previous: str, line: dict[str, Any]) -> str:
+    """Writes one line chained to `previous` (the line before it) and returns its hash.
+
+    `line` holds the hashed fields as stored (id, at, staff_id, action, entity, entity_id,
+    patient_id, before, after); `table` is "audit", or the new table while migrating."""
+    digest = line_hash(previous, **line)
+    db.execute(
+        f"INSERT INTO {table} (id, at, staff_id, action, entity, entity_id, patient_id,"
+        " before, after, prev_hash, hash) VALUES (:id, :at, :staff_id, :action, :entity,"
+        " :entity_id, :patient_id, :before, :after, :prev_hash, :hash)",
+        {**line, "prev_hash": previous, "hash": digest},
+    )
+    return digest
+
+
 def restore_append_only(db: sqlite_utils.Database) -> list[str]:
     """Creates whichever of the triggers refusing UPDATE and DELETE on the trail is missing
     (all of them in a new database, any dropped behind the app's back); returns their names."""
@@ -128,35 +143,15 @@ class AuditRepository:
         last_id, previous = head if head else (0, GENESIS)
         new_id = last_id + 1
         before_text, after_text = dump(before), dump(after)
-        digest = line_hash(
+        digest = insert_line(
+            self._db,
+            "audit",
             previous,
-            id=new_id,
-            at=at,
-            staff_id=staff_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            patient_id=patient_id,
-            before=before_text,
-            after=after_text,
-        )
-        self._db.execute(
-            "INSERT INTO audit (id, at, staff_id, action, entity, entity_id, patient_id,"
-            " before, after, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                new_id,
-                at,
-                staff_id,
-                action,
-                entity,
-                entity_id,
-                patient_id,
-                before_text,
-                after_text,
-                previous,
-                digest,
-            ],
-        )
+            dict(
+                id=new_id, at=at, staff_id=staff_id, action=action, entity=entity,
+                entity_id=entity_id, patient_id=patient_id, before=before_text, after=after_text,
+            ),
+        )  # fmt: skip
         self._db.execute(
             "INSERT INTO audit_head (only, last_id, last_hash) VALUES (1, ?, ?)"
             " ON CONFLICT (only) DO UPDATE SET last_id = excluded.last_id,"

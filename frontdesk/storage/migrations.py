@@ -10,8 +10,8 @@ from pathlib import Path
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from frontdesk.domain.audit import GENESIS, line_hash
-from frontdesk.storage.audit import patient_of, restore_append_only
+from frontdesk.domain.audit import GENESIS
+from frontdesk.storage.audit import insert_line, patient_of, restore_append_only
 from frontdesk.storage.backups import BEFORE_MIGRATION, backup_folder, make_backup
 from frontdesk.storage.db import write_transaction
 
@@ -418,34 +418,15 @@ def _accounts_and_audit_chain(db: sqlite_utils.Database) -> None:
         patient_id = patient_of(
             db, entity, entity_id, json.loads(before or "null"), json.loads(after or "null")
         )
-        digest = line_hash(
+        digest = insert_line(
+            db,
+            "audit_new",
             previous,
-            id=new_id,
-            at=at,
-            staff_id=staff_id,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            patient_id=patient_id,
-            before=before,
-            after=after,
-        )
-        db.execute(
-            "INSERT INTO audit_new VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                new_id,
-                at,
-                staff_id,
-                action,
-                entity,
-                entity_id,
-                patient_id,
-                before,
-                after,
-                previous,
-                digest,
-            ],
-        )
+            dict(
+                id=new_id, at=at, staff_id=staff_id, action=action, entity=entity,
+                entity_id=entity_id, patient_id=patient_id, before=before, after=after,
+            ),
+        )  # fmt: skip
         previous, last_id = digest, new_id
     db.execute("DROP TABLE audit")
     db.execute("ALTER TABLE audit_new RENAME TO audit")

@@ -193,7 +193,25 @@ class AddStaffDialog(AccountStep):
         return f"{self.added.name} added."
 
 
-class LoginDialog(AccountStep):
+class MemberStep(AccountStep):
+    """A change to one member's account, made by the admin signed in."""
+
+    def __init__(
+        self,
+        title: str,
+        accept_label: str,
+        staff: StaffService,
+        actor: Callable[[], Staff],
+        member: Staff,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(title, accept_label, parent)
+        self._staff = staff
+        self._actor = actor
+        self.member = member
+
+
+class LoginDialog(MemberStep):
     """A first login, a new username or a new password: the old password stops working."""
 
     def __init__(
@@ -203,11 +221,8 @@ class LoginDialog(AccountStep):
         member: Staff,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(f"Login for {member.name}", "&Save login", parent)
+        super().__init__(f"Login for {member.name}", "&Save login", staff, actor, member, parent)
         self.setObjectName("loginDialog")
-        self._staff = staff
-        self._actor = actor
-        self.member = member
         self.username = QLineEdit(member.username or "")
         self.username.setAccessibleName("Username")
         self.password = _password_field("New password")
@@ -232,7 +247,7 @@ class LoginDialog(AccountStep):
         return f"{saved.name}'s password changed."
 
 
-class RoleDialog(AccountStep):
+class RoleDialog(MemberStep):
     """The member's name as shown and recorded, and what they may do from their next action."""
 
     def __init__(
@@ -242,11 +257,8 @@ class RoleDialog(AccountStep):
         member: Staff,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(f"Name and role of {member.name}", "&Save", parent)
+        super().__init__(f"Name and role of {member.name}", "&Save", staff, actor, member, parent)
         self.setObjectName("roleDialog")
-        self._staff = staff
-        self._actor = actor
-        self.member = member
         self.name = QLineEdit(member.name)
         self.name.setAccessibleName("Name")
         self.role = _role_combo(member.role)
