@@ -26,14 +26,10 @@ from frontdesk.domain.fitzpatrick import skin_type
 from frontdesk.domain.handouts import ClinicInfo
 from frontdesk.domain.hours import Closure, DayHours
 from frontdesk.domain.intake import (
-    AcneStatus,
-    Answer,
     Intake,
     Look,
     Region,
     RegionFinding,
-    Screening,
-    Subtype,
 )
 from frontdesk.domain.patients import MAX_NAME_LENGTH, PatientDraft, validate
 from frontdesk.domain.phones import PhoneError, display_phone, parse_phone
@@ -43,6 +39,7 @@ from frontdesk.domain.text import fold, name_key, prefix_upper_bound
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from tests.faults._workers import NOW
+from tests.services.test_intake_service import ROLLING
 
 T = TypeVar("T")
 TODAY = NOW.date()
@@ -458,20 +455,7 @@ def test_intake_free_text_comes_back_verbatim_and_a_refusal_changes_nothing(
         assert (latest.intake.notes, latest.intake.regions[0].other_text) == (notes, where)
 
 
-ELIGIBLE = Intake(
-    regions=(
-        RegionFinding(
-            Region.LEFT_CHEEK,
-            frozenset({Look.INDENTED}),
-            frozenset({Subtype.ROLLING}),
-            felt=Answer.YES,
-        ),
-    ),
-    grade=3,
-    fitzpatrick=3,
-    acne=AcneStatus.CONTROLLED,
-    screening=Screening(asked=True),
-)
+ELIGIBLE = replace(ROLLING, grade=3)  # rolling scars, acne controlled: laser may go ahead
 
 
 @pytest.mark.timeout(60)

@@ -9,7 +9,6 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -26,6 +25,7 @@ from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.staff import Account, StaffService
 from frontdesk.ui import prompts
+from frontdesk.ui.dialogs.status_row import status_and_close
 from frontdesk.ui.dialogs.step_dialog import StepDialog
 from frontdesk.ui.models.accounts_model import COL_NAME, AccountsModel
 from frontdesk.ui.widgets.lists import set_up_record_list
@@ -344,16 +344,9 @@ class AccountsDialog(QDialog):
 
         self.error = _error_label("accountsError")
         self.error.setAccessibleName("Why the last change was refused")
-        self.status = QLabel()
-        self.status.setObjectName("accountsStatus")
-        self.status.setAccessibleName("Result of the last change")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
-        self.buttons.rejected.connect(self.reject)
-        bottom = QHBoxLayout()
-        bottom.setSpacing(8)
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(self.buttons)
+        self.status, self.buttons, bottom = status_and_close(
+            self, "accountsStatus", "Result of the last change"
+        )
 
         middle = QHBoxLayout()
         middle.setSpacing(8)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -49,6 +48,7 @@ from frontdesk.domain.staff import Staff
 from frontdesk.services.calendar import MAX_REASON, CalendarService
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.ui import prompts
+from frontdesk.ui.dialogs.status_row import status_and_close
 
 ERROR_STYLE = "color: #b3261e;"
 US_LOCALE = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
@@ -203,16 +203,9 @@ class OfficeSettingsDialog(QDialog):
         outside.addWidget(self.outside_hint)
         self.outside_box.hide()
 
-        self.status = QLabel()
-        self.status.setObjectName("officeSettingsStatus")
-        self.status.setAccessibleName("Result of the last save")
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.buttons.button(QDialogButtonBox.StandardButton.Close).setAutoDefault(False)
-        self.buttons.rejected.connect(self.reject)
-        bottom = QHBoxLayout()
-        bottom.setSpacing(8)
-        bottom.addWidget(self.status, 1)
-        bottom.addWidget(self.buttons)
+        self.status, self.buttons, bottom = status_and_close(
+            self, "officeSettingsStatus", "Result of the last save"
+        )
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
