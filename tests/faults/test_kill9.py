@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from frontdesk.domain.audit import first_break
 from frontdesk.domain.text import name_key
 from frontdesk.services.clinic import open_clinic
 from frontdesk.services.clock import fixed_clock
@@ -148,6 +149,14 @@ def check_whole(conn: sqlite3.Connection, known: Known, where: str) -> None:
         assert json.loads(lines[-1][1])["note"] == values["note"], where
         assert history.get(aid) == 1, f"{where}: appointment #{aid} has no booking history"
     assert set(words) <= set(known.patients), f"{where}: name words of unknown patients"
+    head = conn.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+    rows = conn.execute(
+        "SELECT id, at, staff_id, action, entity, entity_id, patient_id, before, after,"
+        " prev_hash, hash FROM audit ORDER BY id"
+    )
+    names = [column[0] for column in rows.description]
+    broken = first_break((dict(zip(names, row, strict=True)) for row in rows), head)
+    assert broken is None, f"{where}: {broken}"  # a kill never leaves the chain half-linked
 
 
 @pytest.mark.timeout(120)
