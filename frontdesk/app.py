@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from frontdesk.domain.staff import Role, Staff
@@ -136,6 +136,8 @@ def run_gui(
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
     apply_style(app)
+    # Qt's own file dialogs: the system's are separate programs the lock could not cover.
+    app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
     if not smoke:
         _show_unexpected_errors()
     clinic = open_or_restore(db_path, quiet=smoke, checked=checked)
@@ -180,29 +182,40 @@ def run_gui(
 
 
 def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
-    """The first start of each day backs up, off the GUI thread, and so does the first hour of
-    a new day for a window left open for days; the status bar says how it went."""
+    """Each day (at the first start, and hourly after for a window left open for days): the
+    day's backup and a check of the whole audit chain, off the GUI thread. A failure is said
+    once a day, not once an hour: nobody should come back to a pile of boxes."""
     from frontdesk.services.audit import verify_file
     from frontdesk.ui.background import BackgroundJob
 
     running: list[BackgroundJob] = []
+    done_on: dict[str, object] = {"checked": None, "warned": None}
 
     def daily() -> tuple[Path | None, object]:
         made = clinic.backups.daily_if_due()
-        # Once a day, with the backup: the whole chain (it grows for years) off the GUI thread.
-        return made, verify_file(clinic.path) if made is not None else None
+        today = clinic_now().date()
+        if done_on["checked"] == today:
+            return made, None
+        done_on["checked"] = today
+        return made, verify_file(clinic.path)
+
+    def warn_once(title: str, text: str) -> None:
+        today = clinic_now().date()
+        if done_on["warned"] != today:
+            done_on["warned"] = today
+            prompts.warn(window, title, text)
 
     def done(result: object) -> None:
-        running.clear()
+        job = running.pop()
+        job.deleteLater()
         if isinstance(result, Exception):
-            prompts.warn(window, "Daily backup failed", str(result))
+            warn_once("Daily backup failed", f"{result}\n\nFrontdesk tries again every hour.")
             return
         made, broken = result
         if made is not None:
             window.show_message(f"Today's backup is saved: {made}")
         if broken is not None:
-            prompts.warn(
-                window,
+            warn_once(
                 "The audit trail has been changed",
                 f"{broken}\n\nSomeone changed the database behind Frontdesk's back. Tell the"
                 " clinic's admin; `frontdesk audit verify` shows the same.",

@@ -17,7 +17,6 @@ from frontdesk.storage.db import write_transaction
 from frontdesk.storage.staff import StaffRepository
 
 ENTITY = "staff"
-MAX_NAME = 80
 
 
 @dataclass(frozen=True)
@@ -122,18 +121,6 @@ class StaffService:
                 "set_login", ENTITY, staff_id, _audit(before), _audit(after, password="changed")
             )
         return after
-
-    def rename(self, actor: Staff, staff_id: int, name: str) -> Staff:
-        """The name shown when signed in and in the audit trail (e.g. "Front desk" -> "Lucía")."""
-        check_allowed(self._db, self._clock, actor, Permission.MANAGE_ACCOUNTS, "rename")
-        cleaned = name.strip()
-        if not cleaned:
-            raise ValidationFailed({"name": "Name is required."})
-        if has_nul(cleaned):
-            raise ValidationFailed({"name": NUL_PROBLEM})
-        if len(cleaned) > MAX_NAME:
-            raise ValidationFailed({"name": f"Keep the name under {MAX_NAME} characters."})
-        return self._change(actor, staff_id, f"rename {cleaned}", name=cleaned)
 
     def set_role(self, actor: Staff, staff_id: int, role: Role) -> Staff:
         return self._change(actor, staff_id, f"change the role to {role.label}", role=role.value)

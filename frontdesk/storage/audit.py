@@ -70,27 +70,32 @@ def insert_line(db: sqlite_utils.Database, table: str, previous: str, line: dict
     return digest
 
 
+def _append_only_sql(name: str) -> str:
+    change = name.rsplit("_", 1)[1].upper()
+    return (
+        f"CREATE TRIGGER {name} BEFORE {change} ON audit BEGIN"
+        " SELECT RAISE(ABORT, 'The audit trail is append-only: its lines never change.'); END"
+    )
+
+
 def restore_append_only(db: sqlite_utils.Database) -> list[str]:
-    """Creates whichever of the triggers refusing UPDATE and DELETE on the trail is missing
-    (all of them in a new database, any dropped behind the app's back); returns their names."""
-    present = {
-        name
-        for (name,) in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
-        ).fetchall()
-    }
-    missing = [name for name in APPEND_ONLY if name not in present]
-    for name in missing:
-        change = name.rsplit("_", 1)[1].upper()
+    """Creates whichever trigger refusing UPDATE and DELETE on the trail is missing or not as
+    written here (all of them in a new database; any dropped or replaced behind the app's
+    back); returns their names."""
+    present = dict(
         db.execute(
-            f"""
-            CREATE TRIGGER {name} BEFORE {change} ON audit
-            BEGIN
-                SELECT RAISE(ABORT, 'The audit trail is append-only: its lines never change.');
-            END
-            """
-        )
-    return missing
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
+        ).fetchall()
+    )
+    redone = []
+    for name in APPEND_ONLY:
+        if present.get(name) == _append_only_sql(name):
+            continue
+        if name in present:
+            db.execute(f"DROP TRIGGER {name}")
+        db.execute(_append_only_sql(name))
+        redone.append(name)
+    return redone
 
 
 @dataclass(frozen=True)

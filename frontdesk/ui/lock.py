@@ -194,16 +194,18 @@ class LockGuard(QObject):
     def unlock_as(self, member: Staff) -> None:
         if not self.locked:
             return
-        if member.id != self._session.current.id:
-            # Someone else takes over: what the last person left open is theirs, not this one's.
-            for window in list(self._covers):
-                if window is not self._window and isinstance(window, QDialog):
-                    window.reject()
+        taking_over = member.id != self._session.current.id
+        left_open = [w for w in self._covers if w is not self._window and isinstance(w, QDialog)]
         for window, cover in self._covers.items():
             cover.remove()
             window.setWindowTitle(self._titles.get(window, window.windowTitle()))
         self._covers.clear()
         self._titles.clear()
+        if taking_over:
+            # What the last person left open is theirs, not this one's. done() rather than
+            # reject(): a dialog's own "discard your changes?" is not this person's question.
+            for window in left_open:
+                window.done(QDialog.DialogCode.Rejected)
         self._session.switch_to(member)
         self._timer.start()
         self.locked_changed.emit(False)
@@ -253,10 +255,9 @@ class LockGuard(QObject):
                 self._timer.start()
             return False
         if kind == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
-            if not isinstance(watched, LockCover) and watched.windowType() not in (
-                Qt.WindowType.Popup,
-                Qt.WindowType.ToolTip,
-            ):
+            if watched.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
+                QTimer.singleShot(0, watched.close)  # a menu or tip opened by a timer
+            elif not isinstance(watched, LockCover):
                 self._cover(watched)  # before it paints: not one frame uncovered
             return False
         if kind == QEvent.Type.FocusIn and not self._inside_cover(watched):

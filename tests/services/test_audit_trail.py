@@ -385,3 +385,24 @@ def test_a_dropped_protection_is_put_back_at_the_next_start_and_recorded(db_path
         assert again.audit.verify() is None
     finally:
         again.close()
+
+
+def test_a_protection_replaced_by_one_that_does_nothing_is_put_back(db_path, clock) -> None:
+    from frontdesk.services.clinic import open_clinic
+
+    first = open_clinic(db_path, clock)
+    first._db.execute("DROP TRIGGER audit_no_update")
+    first._db.execute(
+        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT 1; END"
+    )
+    first.close()
+    again = open_clinic(db_path, clock)
+    try:
+        with pytest.raises(sqlite3.DatabaseError, match="append-only"):
+            again._db.execute("UPDATE audit SET action = 'x' WHERE id = 1")
+        [(after,)] = again._db.execute(
+            "SELECT after FROM audit WHERE action = 'protection_restored'"
+        ).fetchall()
+        assert after == '{"triggers": ["audit_no_update"]}'
+    finally:
+        again.close()

@@ -244,11 +244,6 @@ def b_set_role(c: Clinic, team: Team) -> Call:
     return lambda actor: c.staff.set_role(actor, member.id, DR)
 
 
-def b_rename(c: Clinic, team: Team) -> Call:
-    member = _member(c, team)
-    return lambda actor: c.staff.rename(actor, member.id, "Lucía Ortega-Díaz")
-
-
 def b_set_active(c: Clinic, team: Team) -> Call:
     member = _member(c, team)
     return lambda actor: c.staff.set_active(actor, member.id, False)
@@ -311,7 +306,6 @@ CASES = [
     Case("staff.add", Permission.MANAGE_ACCOUNTS, ADMIN, b_add_staff),
     Case("staff.set_login", Permission.MANAGE_ACCOUNTS, ADMIN, b_set_login),
     Case("staff.set_role", Permission.MANAGE_ACCOUNTS, ADMIN, b_set_role),
-    Case("staff.rename", Permission.MANAGE_ACCOUNTS, ADMIN, b_rename),
     Case("staff.set_active", Permission.MANAGE_ACCOUNTS, ADMIN, b_set_active),
     Case("staff.unlock", Permission.MANAGE_ACCOUNTS, ADMIN, b_unlock),
     Case("login.set_lock_minutes", Permission.SETTINGS, ADMIN, b_set_lock_minutes),

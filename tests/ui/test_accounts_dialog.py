@@ -191,29 +191,6 @@ def test_changing_a_role(qtbot, dialog, clinic, doctor) -> None:
     assert row_texts(dialog, doctor.id)[COL_ROLE] == "Admin"
 
 
-def test_renaming_the_shared_desk_account_after_the_person(qtbot, dialog, clinic, desk) -> None:
-    dialog.select(desk.id)
-    click(qtbot, dialog.role_button)
-    step = dialog.step
-    assert step.name.text() == "Front desk"
-    step.name.setText("  Lucía Ortega ")
-    with qtbot.waitSignal(dialog.message, timeout=1000) as said:
-        click(qtbot, step.ok)
-    assert said.args == ["Front desk is now called Lucía Ortega."]
-    assert clinic.staff.get(desk.id).name == "Lucía Ortega"
-    [*_, line] = clinic.audit.history("staff", desk.id)
-    assert (line.before["name"], line.after["name"]) == ("Front desk", "Lucía Ortega")
-
-
-def test_an_empty_name_is_refused_beside_the_field(qtbot, dialog, clinic, desk) -> None:
-    dialog.select(desk.id)
-    click(qtbot, dialog.role_button)
-    dialog.step.name.setText("   ")
-    click(qtbot, dialog.step.ok)
-    assert dialog.step.field_error("name") == "Name is required."
-    assert clinic.staff.get(desk.id).name == "Front desk"
-
-
 def test_removing_the_last_admin_is_refused(qtbot, dialog, clinic, admin) -> None:
     dialog.select(admin.id)
     click(qtbot, dialog.role_button)

@@ -139,7 +139,7 @@ def test_a_message_box_shown_while_locked_is_covered_big_enough_to_unlock(
 
 
 def test_someone_else_taking_over_closes_what_the_last_person_left_open(
-    qtbot, window, guard
+    qtbot, window, guard, prompts
 ) -> None:
     window.patients_tab.new_patient()
     dialog = window.patients_tab.dialog
@@ -150,6 +150,7 @@ def test_someone_else_taking_over_closes_what_the_last_person_left_open(
     unlock(qtbot, cover, PASSWORD[Role.DOCTOR])
     assert not guard.locked and window.session.current.role is Role.DOCTOR
     assert not dialog.isVisible()  # the doctor does not inherit the desk's half-typed form
+    assert prompts.asked == []  # nor its "discard your changes?" question
 
 
 def test_typing_through_the_native_window_reaches_the_lock_form(qtbot, window, guard) -> None:
@@ -165,3 +166,14 @@ def test_typing_through_the_native_window_reaches_the_lock_form(qtbot, window, g
     assert cover.form.password.text() == PASSWORD[Role.FRONT_DESK]
     QTest.keyClick(native, Qt.Key.Key_Return)
     assert not guard.locked
+
+
+def test_a_menu_popping_up_while_locked_is_closed(qtbot, window, guard) -> None:
+    from PySide6.QtWidgets import QMenu
+
+    guard.lock()
+    menu = QMenu(window)
+    menu.addAction("Open María García")
+    menu.popup(window.mapToGlobal(window.rect().center()))
+    qtbot.waitUntil(lambda: not menu.isVisible(), timeout=1000)
+    assert guard.locked

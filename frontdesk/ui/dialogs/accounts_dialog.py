@@ -248,7 +248,10 @@ class LoginDialog(MemberStep):
 
 
 class RoleDialog(MemberStep):
-    """The member's name as shown and recorded, and what they may do from their next action."""
+    """What the member may do from their next action on: roles are checked on every write.
+
+    There is no renaming: records show the account's name, so a rename would change who
+    past work says did it. A new person gets an account of their own."""
 
     def __init__(
         self,
@@ -257,26 +260,18 @@ class RoleDialog(MemberStep):
         member: Staff,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(f"Name and role of {member.name}", "&Save", staff, actor, member, parent)
+        super().__init__(f"Role of {member.name}", "&Change role", staff, actor, member, parent)
         self.setObjectName("roleDialog")
-        self.name = QLineEdit(member.name)
-        self.name.setAccessibleName("Name")
         self.role = _role_combo(member.role)
-        self.add_field("name", "&Name:", self.name)
         self.add_field("role", "&Role:", self.role)
         self.finish()
 
     def attempt(self) -> str:
-        said = []
-        name = self.name.text()
-        if name.strip() != self.member.name:
-            saved = self._staff.rename(self._actor(), self.member.id, name)
-            said.append(f"{self.member.name} is now called {saved.name}.")
         role: Role = self.role.currentData()
-        if role is not self.member.role:
-            saved = self._staff.set_role(self._actor(), self.member.id, role)
-            said.append(f"{saved.name} is now {saved.role.label.lower()}.")
-        return " ".join(said)
+        if role is self.member.role:
+            return ""
+        saved = self._staff.set_role(self._actor(), self.member.id, role)
+        return f"{saved.name} is now {saved.role.label.lower()}."
 
 
 def _button(text: str, name: str, accessible: str) -> QPushButton:
@@ -322,7 +317,7 @@ class AccountsDialog(QDialog):
         self.login_button = _button(
             "Set &login or password…", "setLoginButton", "Set login or password"
         )
-        self.role_button = _button("Name and &role…", "changeRoleButton", "Change name or role")
+        self.role_button = _button("Change &role…", "changeRoleButton", "Change role")
         self.switch_button = _button("S&witch off", "switchButton", "Switch the account off or on")
         self.unlock_button = _button("&Unlock", "unlockButton", "Unlock the account")
         self.add_button.clicked.connect(self.open_add)
