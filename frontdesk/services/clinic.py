@@ -17,7 +17,7 @@ from frontdesk.services.errors import NotAllowed, ServiceError
 from frontdesk.services.login import LoginService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
-from frontdesk.storage.audit import AuditRepository, restore_append_only
+from frontdesk.storage.audit import AuditRepository, append_only_intact, restore_append_only
 from frontdesk.storage.db import connect, write_transaction
 from frontdesk.storage.filesystems import NetworkFileSystem, refuse_network_filesystem
 from frontdesk.storage.migrations import migrate
@@ -142,6 +142,8 @@ def open_clinic(
 def _restore_append_only(db: sqlite_utils.Database, clock: Clock) -> None:
     """A trigger protecting the trail dropped behind the app's back is put back, and the
     trail says so (`frontdesk audit verify` then shows what was changed meanwhile)."""
+    if append_only_intact(db):
+        return  # every start: a read, no write lock
     with write_transaction(db):
         missing = restore_append_only(db)
         if missing:

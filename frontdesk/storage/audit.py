@@ -78,6 +78,16 @@ def _append_only_sql(name: str) -> str:
     )
 
 
+def append_only_intact(db: sqlite_utils.Database) -> bool:
+    """A read: whether both triggers are there as written here (no write lock needed)."""
+    present = dict(
+        db.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
+        ).fetchall()
+    )
+    return all(present.get(name) == _append_only_sql(name) for name in APPEND_ONLY)
+
+
 def restore_append_only(db: sqlite_utils.Database) -> list[str]:
     """Creates whichever trigger refusing UPDATE and DELETE on the trail is missing or not as
     written here (all of them in a new database; any dropped or replaced behind the app's
