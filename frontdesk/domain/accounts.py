@@ -29,6 +29,14 @@ _COMMON = {
 }
 
 
+# Words every guessing list tries with digits and signs around them ("adminpass123", "Clinic!2026").
+_COMMON_WORDS = {
+    "password", "pass", "passw", "passwd", "admin", "adminpass", "administrator", "welcome",
+    "letmein", "qwerty", "qwertyuiop", "abc", "abcdef", "iloveyou", "secret", "login",
+    "frontdesk", "desk", "clinic", "doctor", "encino", "changeme", "test", "user", "",
+}  # fmt: skip
+
+
 def clean_username(text: str) -> str:
     return text.strip().casefold()
 
@@ -55,7 +63,8 @@ def password_problem(password: str, username: str = "") -> str | None:
     if len(set(lowered)) < 4:  # "aaaaaaaaaa", "abababab12": long, and guessed at once
         return "That password is too easy to guess; choose another."
     name = clean_username(username)
-    if lowered in _COMMON or (len(name) >= 4 and name in lowered):
+    letters = "".join(ch for ch in lowered if ch.isalpha())
+    if lowered in _COMMON or letters in _COMMON_WORDS or (len(name) >= 4 and name in lowered):
         return "That password is too easy to guess; choose another."
     return None
 

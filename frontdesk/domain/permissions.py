@@ -54,11 +54,16 @@ def allows(role: Role, permission: Permission) -> bool:
     return role in ALLOWED[permission]
 
 
-def refusal(role: Role, permission: Permission) -> str:
-    """The sentence shown when `role` tries `permission`: who can, so they know whom to ask."""
+def who_may(permission: Permission) -> str:
+    """ "Only the admin can read the audit trail.": beside what is greyed, whom to ask."""
     who = " or ".join(sorted(r.label.lower() for r in ALLOWED[permission]))
     article = "the " if len(ALLOWED[permission]) == 1 else ""
+    return f"Only {article}{who} can {permission.value}."
+
+
+def refusal(role: Role, permission: Permission) -> str:
+    """The sentence shown when `role` tries `permission`: who can, so they know whom to ask."""
     return (
-        f"Only {article}{who} can {permission.value}; you are signed in as"
-        f" {role.label.lower()}. Nothing was changed."
+        f"{who_may(permission)[:-1]}; you are signed in as {role.label.lower()}."
+        " Nothing was changed."
     )

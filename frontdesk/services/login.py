@@ -103,7 +103,8 @@ class LoginService:
         """`--demo --as ROLE`: only a demo database, whose accounts are public anyway."""
         if not self.is_demo():
             raise NotAllowed(
-                "--as only opens the demo clinic; this database is a real one. Sign in instead."
+                "--as only opens the demo clinic; this database is a real one. Start Frontdesk"
+                " without --as and sign in."
             )
         from frontdesk.services.demo_accounts import DEMO_LOGINS
 

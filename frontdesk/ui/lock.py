@@ -4,8 +4,10 @@ dialogs stay open under their cover."""
 
 from __future__ import annotations
 
+import contextlib
+
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QWindow
+from PySide6.QtGui import QKeySequence, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -68,7 +70,7 @@ class LockCover(QFrame):
         title.setFont(font)
         # Two short lines rather than a wrapped paragraph: a wrapped label's height depends on
         # its width, and the layout then squeezes the fields below it on some displays.
-        why = QLabel(
+        self.why = why = QLabel(
             f"Locked for {user.name}.\nPatient information stays hidden until the password"
             " is entered again."
         )
@@ -111,6 +113,11 @@ class LockCover(QFrame):
         )
 
     def _someone_else(self) -> None:
+        self.why.setText(
+            "Sign in with your own username and password:\n"
+            "the next changes are recorded under your name."
+        )
+        self.form.button.setText("&Sign in")
         self.form.set_username("")
         self.form.focus_first_empty()
 
@@ -157,12 +164,16 @@ class LockGuard(QObject):
         self._session = session
         self._covers: dict[QWidget, LockCover] = {}
         self._titles: dict[QWidget, str] = {}
+        self._focus: QWidget | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.lock)
         self.set_minutes(minutes)
+        self._lock_keys: QKeySequence | None = None
         if lock_action is not None:
             lock_action.triggered.connect(self.lock)
+            if not lock_action.shortcut().isEmpty():
+                self._lock_keys = lock_action.shortcut()
         QApplication.instance().installEventFilter(self)
 
     @property
@@ -183,6 +194,7 @@ class LockGuard(QObject):
         self._timer.stop()
         while (popup := QApplication.activePopupWidget()) is not None:
             popup.close()  # an open menu or list would show over the cover
+        self._focus = QApplication.focusWidget()  # where typing goes on after unlocking
         for window in self._windows():
             self._cover(window)
         first = self._covers.get(QApplication.activeModalWidget() or self._window)
@@ -208,6 +220,12 @@ class LockGuard(QObject):
                 window.done(QDialog.DialogCode.Rejected)
         self._session.switch_to(member)
         self._timer.start()
+        focus, self._focus = self._focus, None
+        if focus is not None and not taking_over:
+            with contextlib.suppress(RuntimeError):  # deleted meanwhile
+                if focus.isVisible():
+                    focus.activateWindow()
+                    focus.setFocus(Qt.FocusReason.OtherFocusReason)
         self.locked_changed.emit(False)
 
     def stop(self) -> None:
@@ -253,10 +271,17 @@ class LockGuard(QObject):
         if not self.locked:
             if kind in _ACTIVITY:
                 self._timer.start()
+            if kind == QEvent.Type.KeyPress and self._lock_keys is not None:
+                pressed = QKeySequence(event.keyCombination())
+                if pressed.matches(self._lock_keys) == QKeySequence.SequenceMatch.ExactMatch:
+                    self.lock()  # a dialog in front keeps the window's shortcut from firing
+                    return True
             return False
         if kind == QEvent.Type.Show and isinstance(watched, QWidget) and watched.isWindow():
-            if watched.windowType() in (Qt.WindowType.Popup, Qt.WindowType.ToolTip):
-                QTimer.singleShot(0, watched.close)  # a menu or tip opened by a timer
+            if watched.windowType() == Qt.WindowType.Popup:
+                QTimer.singleShot(0, watched.close)  # a menu opened by a timer
+            elif watched.windowType() == Qt.WindowType.ToolTip:
+                pass  # only the cover is under the mouse: its own tips
             elif not isinstance(watched, LockCover):
                 self._cover(watched)  # before it paints: not one frame uncovered
             return False

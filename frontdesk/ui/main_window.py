@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk import __version__
 from frontdesk.domain.clinic import CLINIC_CITY, CLINIC_NAME
-from frontdesk.domain.permissions import Permission, allows, refusal
+from frontdesk.domain.permissions import Permission, allows, who_may
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clinic import Clinic
 from frontdesk.ui import prompts
@@ -453,17 +453,17 @@ class MainWindow(QMainWindow):
     def _show_role(self, member: Staff) -> None:
         """The signed-in name in the status bar; what the role may not do, greyed with why."""
         self.user_label.setText(f"Signed in: {member.label}")
-        admin = allows(member.role, Permission.SETTINGS)
-        for action in (
-            self.accounts_action,
-            self.audit_action,
-            self.admin_settings_action,
-            self.clinic_details_action,
+        for action, needs in (
+            (self.accounts_action, Permission.MANAGE_ACCOUNTS),
+            (self.audit_action, Permission.VIEW_AUDIT),
+            (self.admin_settings_action, Permission.SETTINGS),
+            (self.clinic_details_action, Permission.SETTINGS),
         ):
-            action.setEnabled(admin)
-            action.setToolTip("" if admin else refusal(member.role, Permission.SETTINGS))
+            allowed = allows(member.role, needs)
+            action.setEnabled(allowed)
+            action.setToolTip("" if allowed else who_may(needs))
         if self._calendar_tab is not None:
-            self._calendar_tab.hours_action.setEnabled(admin)
+            self._calendar_tab.hours_action.setEnabled(allows(member.role, Permission.SETTINGS))
 
     def show_message(self, text: str) -> None:
         self.statusBar().showMessage(text, STATUS_TIMEOUT_MS)

@@ -177,3 +177,22 @@ def test_a_menu_popping_up_while_locked_is_closed(qtbot, window, guard) -> None:
     menu.popup(window.mapToGlobal(window.rect().center()))
     qtbot.waitUntil(lambda: not menu.isVisible(), timeout=1000)
     assert guard.locked
+
+
+def test_typing_goes_on_where_it_was_after_unlocking(qtbot, window, guard) -> None:
+    search = window.patients_tab.search
+    search.setFocus()
+    qtbot.keyClicks(search, "gar")
+    guard.lock()
+    unlock(qtbot, cover_of(window), PASSWORD[Role.FRONT_DESK])
+    assert QApplication.focusWidget() is search
+    qtbot.keyClicks(QApplication.focusWidget(), "cia")
+    assert search.text() == "garcia"
+
+
+def test_ctrl_l_locks_from_a_dialog_in_front_too(qtbot, window, guard) -> None:
+    window.patients_tab.new_patient()
+    dialog = window.patients_tab.dialog
+    dialog.first_name.setFocus()
+    qtbot.keyClick(dialog.first_name, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert guard.locked and dialog.windowTitle() == LOCKED_TITLE

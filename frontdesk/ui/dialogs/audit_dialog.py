@@ -138,6 +138,7 @@ class AuditDialog(QDialog):
             columns=(COL_NAME, COL_DOB),
             page_size=30,
         )
+        self.picker.model.set_include_archived(True)  # an archived patient's trail matters too
         table = self.picker.table  # four whole rows: a sliver of a fifth looks like a glitch
         table.setFixedHeight(
             PICKER_ROWS * table.verticalHeader().defaultSectionSize() + 2 * table.frameWidth()
