@@ -194,35 +194,39 @@ class AddStaffDialog(AccountStep):
 
 
 class MemberStep(AccountStep):
-    """A change to one member's account, made by the admin signed in."""
+    """A change to one member's account, made by the admin signed in; subclasses name their
+    title and button and add their fields in `build`."""
+
+    TITLE = ""  # with {name}
+    ACCEPT = ""
 
     def __init__(
         self,
-        title: str,
-        accept_label: str,
         staff: StaffService,
         actor: Callable[[], Staff],
         member: Staff,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(title, accept_label, parent)
+        super().__init__(self.TITLE.format(name=member.name), self.ACCEPT, parent)
         self._staff = staff
         self._actor = actor
         self.member = member
+        self.build()
+        self.finish()
+
+    def build(self) -> None:
+        raise NotImplementedError
 
 
 class LoginDialog(MemberStep):
     """A first login, a new username or a new password: the old password stops working."""
 
-    def __init__(
-        self,
-        staff: StaffService,
-        actor: Callable[[], Staff],
-        member: Staff,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(f"Login for {member.name}", "&Save login", staff, actor, member, parent)
+    TITLE = "Login for {name}"
+    ACCEPT = "&Save login"
+
+    def build(self) -> None:
         self.setObjectName("loginDialog")
+        member = self.member
         self.username = QLineEdit(member.username or "")
         self.username.setAccessibleName("Username")
         self.password = _password_field("New password")
@@ -234,7 +238,6 @@ class LoginDialog(MemberStep):
         hint.setWordWrap(True)
         hint.setStyleSheet(HINT_STYLE)
         self.body.addWidget(hint)
-        self.finish()
         (self.password if member.username else self.username).setFocus()
 
     def attempt(self) -> str:
@@ -253,18 +256,13 @@ class RoleDialog(MemberStep):
     There is no renaming: records show the account's name, so a rename would change who
     past work says did it. A new person gets an account of their own."""
 
-    def __init__(
-        self,
-        staff: StaffService,
-        actor: Callable[[], Staff],
-        member: Staff,
-        parent: QWidget | None = None,
-    ) -> None:
-        super().__init__(f"Role of {member.name}", "&Change role", staff, actor, member, parent)
+    TITLE = "Role of {name}"
+    ACCEPT = "&Change role"
+
+    def build(self) -> None:
         self.setObjectName("roleDialog")
-        self.role = _role_combo(member.role)
+        self.role = _role_combo(self.member.role)
         self.add_field("role", "&Role:", self.role)
-        self.finish()
 
     def attempt(self) -> str:
         role: Role = self.role.currentData()
