@@ -226,3 +226,15 @@ def test_a_column_it_cannot_sort_by_keeps_the_arrow_where_the_order_is(window) -
     header = window.patients_tab.table.horizontalHeader()
     header.setSortIndicator(COL_FINDING, Qt.SortOrder.AscendingOrder)
     assert header.sortIndicatorSection() == COL_NAME
+
+
+def test_after_archiving_no_other_row_looks_like_the_one_shown(qtbot, window, demo) -> None:
+    tab = tab_of(window)
+    qtbot.keyClicks(tab.search, "gar")  # García, García López, Garrett, Garza...
+    first = tab.model.patient_at(0)
+    tab.select_patient(first.id)
+    tab.archive_patient(first.id)
+    assert tab.model.row_of(first.id) is None and tab.model.rowCount() > 0
+    assert tab.detail.patient.id == first.id and tab.detail.patient.archived
+    assert tab.selected_patient() is None  # the next row is not highlighted in its place
+    assert not tab.table.selectionModel().hasSelection()

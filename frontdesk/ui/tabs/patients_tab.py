@@ -310,8 +310,7 @@ class PatientsTab(QWidget):
             # Show the newcomer even if the current search would hide them.
             self.search.setText(patient.last_name)
         if not self.select_patient(patient.id):
-            self.detail.show_patient(patient)  # outside the current list: still show it
-            self._update_actions()
+            self._show_outside_the_list(patient)
         verb = "registered" if new else "saved"
         self.message.emit(f"{patient.full_name} {verb}.")
 
@@ -351,9 +350,15 @@ class PatientsTab(QWidget):
             return
         self._notifier.announce(ENTITY, patient.id)
         if not self.select_patient(patient.id):
-            self.detail.show_patient(patient)
-            self._update_actions()
+            self._show_outside_the_list(patient)
         self.message.emit(f"{patient.full_name} {verb}.")
+
+    def _show_outside_the_list(self, patient: Patient) -> None:
+        """The patient just changed, no longer in the list (archived, or hidden by the search):
+        still shown, with no other row highlighted as if it were the one on show."""
+        self.table.selectionModel().clear()
+        self.detail.show_patient(patient)
+        self._update_actions()
 
     def _data_changed(self, entity: str, entity_id: int) -> None:
         if entity in ("co2_series", "appointment", "handout"):  # lines in the details pane
