@@ -80,6 +80,7 @@ class MainWindow(QMainWindow):
         self.intake_page = self._add_page("intakePage", "Intake")
         self.calendar_page = self._add_page("calendarPage", "Calendar")
         self._sessions_tab: SessionsTab | None = None
+        self._role_bound: list[tuple[QAction, Permission]] = []  # greyed by role (CO2 menu)
         self.sessions_page = self._add_page("sessionsPage", "CO2 sessions")
         self.tabs.currentChanged.connect(self._tab_shown)
         self.session.staff_changed.connect(self._staff_changed_for_intake)
@@ -180,7 +181,7 @@ class MainWindow(QMainWindow):
         self.sessions_menu.aboutToShow.connect(lambda: self.sessions_tab)  # built to fill it
 
         self.admin_menu = self.menuBar().addMenu("&Admin")
-        for menu in (file_menu, self.admin_menu, self.calendar_menu):
+        for menu in (file_menu, self.admin_menu, self.calendar_menu, self.sessions_menu):
             menu.setToolTipsVisible(True)  # a greyed entry says who may use it
         self.accounts_action = QAction("Staff &accounts…", self)
         self.accounts_action.triggered.connect(self.show_accounts)
@@ -257,8 +258,13 @@ class MainWindow(QMainWindow):
                 self._today,
             )
             self._fill_page(self.sessions_page, tab)
-            for action in (tab.open_action, tab.log_action, tab.addendum_action):
-                self.sessions_menu.addAction(self._in_sessions(action))
+            doctors = (
+                (tab.open_action, Permission.CO2_SERIES),
+                (tab.log_action, Permission.SIGN_SESSION),
+                (tab.addendum_action, Permission.SIGN_SESSION),
+            )
+            for action, needs in doctors:
+                self.sessions_menu.addAction(self._in_sessions(action, needs))
             self.sessions_menu.addSeparator()
             for action in (tab.book_next_action, tab.book_review_action, tab.recall_action):
                 self.sessions_menu.addAction(self._in_sessions(action))
@@ -267,10 +273,14 @@ class MainWindow(QMainWindow):
             self._sessions_tab = tab
         return self._sessions_tab
 
-    def _in_sessions(self, action: QAction) -> QAction:
+    def _in_sessions(self, action: QAction, needs: Permission | None = None) -> QAction:
         """A CO2 menu entry acts in the CO2 tab, on the patient chosen in the registry when
-        the registry is in front: never on a patient out of sight."""
+        the registry is in front: never on a patient out of sight. One the role signed in
+        may not use is greyed, and says who may."""
         proxy = QAction(action.text(), self)
+        if needs is not None:
+            self._role_bound.append((proxy, needs))
+            self._grey_unless_allowed(proxy, needs, self.session.current)
         if not action.shortcut().isEmpty():  # one owner for the keys: the menu entry
             proxy.setShortcut(action.shortcut())
             action.setShortcut(QKeySequence())
@@ -450,6 +460,12 @@ class MainWindow(QMainWindow):
         search.setFocus(Qt.FocusReason.ShortcutFocusReason)
         search.selectAll()
 
+    @staticmethod
+    def _grey_unless_allowed(action: QAction, needs: Permission, member: Staff) -> None:
+        allowed = allows(member.role, needs)
+        action.setEnabled(allowed)
+        action.setToolTip("" if allowed else who_may(needs))
+
     def _show_role(self, member: Staff) -> None:
         """The signed-in name in the status bar; what the role may not do, greyed with why."""
         self.user_label.setText(f"Signed in: {member.label}")
@@ -458,10 +474,9 @@ class MainWindow(QMainWindow):
             (self.audit_action, Permission.VIEW_AUDIT),
             (self.admin_settings_action, Permission.SETTINGS),
             (self.clinic_details_action, Permission.SETTINGS),
+            *self._role_bound,
         ):
-            allowed = allows(member.role, needs)
-            action.setEnabled(allowed)
-            action.setToolTip("" if allowed else who_may(needs))
+            self._grey_unless_allowed(action, needs, member)
         if self._calendar_tab is not None:
             self._calendar_tab.hours_action.setEnabled(allows(member.role, Permission.SETTINGS))
 

@@ -120,3 +120,12 @@ def test_the_days_first_start_backs_up_and_checks_the_trail(qtbot, window, demo,
     assert window.statusBar().currentMessage().startswith("Today's backup is saved:")
     [backup] = demo.backups.backups()
     assert backup.reason == "daily"
+
+
+def test_the_doctors_co2_entries_are_greyed_for_the_desk_and_say_why(window, demo) -> None:
+    _ = window.sessions_tab  # fills the CO2 menu
+    log = {a.text(): a for a in window.sessions_menu.actions()}["&Log and sign a session…"]
+    assert not log.isEnabled()
+    assert log.toolTip() == "Only the doctor can log and sign a CO2 session."
+    window.session.switch_to(next(s for s in demo.staff.list_active() if s.role.value == "doctor"))
+    assert log.isEnabled() and "Only" not in log.toolTip()
