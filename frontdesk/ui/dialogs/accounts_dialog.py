@@ -27,10 +27,10 @@ from frontdesk.services.staff import Account, StaffService
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.status_row import status_and_close
 from frontdesk.ui.dialogs.step_dialog import StepDialog
+from frontdesk.ui.error_label import error_label
 from frontdesk.ui.models.accounts_model import COL_NAME, AccountsModel
 from frontdesk.ui.widgets.lists import set_up_record_list
 
-ERROR_STYLE = "color: #b3261e;"
 HINT_STYLE = "color: palette(mid);"
 ROLES = (Role.FRONT_DESK, Role.DOCTOR, Role.ADMIN)
 PASSWORDS_DIFFER = "The two passwords are not the same; type the password again."
@@ -38,15 +38,6 @@ PASSWORDS_DIFFER = "The two passwords are not the same; type the password again.
 
 def _clinic_now() -> datetime:
     return datetime.now(CLINIC_TZ)
-
-
-def _error_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    label.setStyleSheet(ERROR_STYLE)
-    label.setWordWrap(True)
-    label.hide()
-    return label
 
 
 def _password_field(name: str) -> QLineEdit:
@@ -86,7 +77,7 @@ class AccountStep(StepDialog):
         self.said = ""  # what was done, for the status bar, once accepted
 
     def add_field(self, key: str, label: str, field: QWidget) -> None:
-        error = _error_label(f"{key}Error")
+        error = error_label(f"{key}Error")
         title = QLabel(label)
         title.setBuddy(field)
         row = self.form.rowCount()
@@ -335,7 +326,7 @@ class AccountsDialog(QDialog):
             side.addWidget(button)
         side.addStretch(1)
 
-        self.error = _error_label("accountsError")
+        self.error = error_label("accountsError")
         self.error.setAccessibleName("Why the last change was refused")
         self.status, self.buttons, bottom = status_and_close(
             self, "accountsStatus", "Result of the last change"

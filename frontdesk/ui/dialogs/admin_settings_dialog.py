@@ -31,6 +31,7 @@ from frontdesk.services.errors import ServiceError
 from frontdesk.services.login import LoginService
 from frontdesk.ui import prompts
 from frontdesk.ui.background import BackgroundJob
+from frontdesk.ui.error_label import error_label
 
 
 class AdminSettingsDialog(QDialog):
@@ -96,10 +97,7 @@ class AdminSettingsDialog(QDialog):
         now_row.addWidget(self.progress, 1)
         now_row.addStretch(1)
 
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Close
         )
@@ -157,9 +155,7 @@ class AdminSettingsDialog(QDialog):
         self.error.hide()
         typed = Path(self.folder.text().strip()).expanduser()
         if typed != self._backups.folder():
-            self._refused(
-                Exception(f"Save first: backups still go to {self._backups.folder()}.")
-            )
+            self._refused(Exception(f"Save first: backups still go to {self._backups.folder()}."))
             return
         self.backup_now.setEnabled(False)
         self.progress.show()

@@ -30,6 +30,7 @@ from frontdesk.domain.phones import display_phone
 from frontdesk.domain.staff import Staff
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
+from frontdesk.ui.error_label import error_label
 
 # What each status change is called on a button or in the menu.
 STATUS_VERBS = {
@@ -103,10 +104,7 @@ class AppointmentDialog(QDialog):
         self.actions_row.setSpacing(8)
         self.move_button = QPushButton("M&ove…")
         self.move_button.clicked.connect(self._move_clicked)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         self.save_note.clicked.connect(self._save_note)

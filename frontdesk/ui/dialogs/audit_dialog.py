@@ -31,6 +31,7 @@ from frontdesk.services.audit import AuditFilter, AuditService
 from frontdesk.services.errors import NotAllowed, ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
+from frontdesk.ui.error_label import ERROR_COLOUR, error_label
 from frontdesk.ui.models.audit_model import (
     COL_ACTION,
     COL_WHAT,
@@ -47,8 +48,7 @@ from frontdesk.ui.widgets.patient_picker import PatientPicker
 DAYS_SHOWN = 30  # the default window: the last month of work
 DATE_FORMAT = "MM/dd/yyyy"
 INTACT_STYLE = "color: #1b7f3b; font-weight: bold;"
-BROKEN_STYLE = "color: #b3261e; font-weight: bold;"
-ERROR_STYLE = "color: #b3261e;"
+BROKEN_STYLE = f"color: {ERROR_COLOUR}; font-weight: bold;"
 HINT_STYLE = "color: palette(mid);"
 ANY_PATIENT = "Any patient"
 NO_LINE = "Select a line to see every value it recorded, before and after."
@@ -227,11 +227,7 @@ class AuditDialog(QDialog):
         self.chain.setObjectName("auditChain")
         self.chain.setAccessibleName("Result of the chain check")
         self.chain.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setObjectName("auditError")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label("auditError")
         check_row = QHBoxLayout()
         check_row.setSpacing(8)
         check_row.addWidget(self.check_button)

@@ -38,10 +38,10 @@ from frontdesk.domain.staff import Staff
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
+from frontdesk.ui.error_label import ERROR_STYLE
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, COL_PHONE
 from frontdesk.ui.widgets.patient_picker import PatientPicker
 
-ERROR_STYLE = "color: #b3261e;"
 GOOD_STYLE = "color: #1b6e3a;"
 WARN_STYLE = "color: #8a5300;"
 FREE_SHOWN = 10

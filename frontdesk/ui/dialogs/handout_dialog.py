@@ -26,6 +26,7 @@ from frontdesk.domain.staff import Staff
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.handouts import HandoutService
 from frontdesk.ui import printing, prompts
+from frontdesk.ui.error_label import error_label
 
 
 class HandoutDialog(QDialog):
@@ -76,10 +77,7 @@ class HandoutDialog(QDialog):
         self.printed.setObjectName("handoutsPrinted")
         self.printed.setAccessibleName("Handouts printed for this patient")
         self.printed.setMaximumHeight(110)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.setWordWrap(True)
-        self.error.hide()
+        self.error = error_label()
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

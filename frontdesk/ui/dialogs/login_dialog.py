@@ -28,7 +28,8 @@ from frontdesk.services.demo_accounts import DemoLogin
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.login import LoginService
 from frontdesk.services.staff import StaffService
-from frontdesk.ui.widgets.sign_in_form import ERROR_STYLE, SignInForm, busy
+from frontdesk.ui.error_label import ERROR_STYLE
+from frontdesk.ui.widgets.sign_in_form import SignInForm, busy
 
 NAME_REQUIRED = "Name is required."
 PASSWORDS_DIFFER = "The two passwords differ."

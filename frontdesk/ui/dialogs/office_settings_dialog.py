@@ -49,8 +49,8 @@ from frontdesk.services.calendar import MAX_REASON, CalendarService
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.status_row import status_and_close
+from frontdesk.ui.error_label import error_label
 
-ERROR_STYLE = "color: #b3261e;"
 US_LOCALE = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 TIME_FORMAT = "h:mm ap"  # 10:00 am, as everywhere else
 DATE_FORMAT = "MM/dd/yyyy"
@@ -105,14 +105,6 @@ def _to_qtime(value: time) -> QTime:
 
 def _to_date(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
-
-
-def _error_label(name: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    label.setStyleSheet(ERROR_STYLE)
-    label.hide()
-    return label
 
 
 def _tab_chain(widgets: Sequence[QWidget]) -> None:
@@ -243,7 +235,7 @@ class OfficeSettingsDialog(QDialog):
             closes.setAccessibleName(f"{name} closes at")
             day_label = QLabel(DAY_LABELS[day])
             day_label.setBuddy(box)
-            error = _error_label(f"hoursError{day}")
+            error = error_label(f"hoursError{day}", wrap=False)
             box.toggled.connect(lambda on, d=day: self._day_toggled(d, on))
             for edit in (opens, closes):
                 edit.timeChanged.connect(lambda _t, d=day: self.hour_errors[d].hide())
@@ -261,7 +253,7 @@ class OfficeSettingsDialog(QDialog):
 
         self.save_hours_button = _button("&Save hours", "saveHoursButton")
         self.save_hours_button.clicked.connect(self.save_hours)
-        self.hours_error = _error_label("hoursError")
+        self.hours_error = error_label("hoursError", wrap=False)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.save_hours_button)
@@ -395,7 +387,7 @@ class OfficeSettingsDialog(QDialog):
         self.reason.textChanged.connect(lambda _t: self.closure_error.hide())
         self.add_closure_button = _button("&Add closure", "addClosureButton")
         self.add_closure_button.clicked.connect(self.add_closure)
-        self.closure_error = _error_label("closureError")
+        self.closure_error = error_label("closureError", wrap=False)
 
         form = QFormLayout()
         form.setContentsMargins(0, 0, 0, 0)
@@ -550,7 +542,7 @@ class OfficeSettingsDialog(QDialog):
         self.type_errors: dict[str, QLabel] = {}
         self.save_types_button = _button("&Save types", "saveTypesButton")
         self.save_types_button.clicked.connect(self.save_types)
-        self.types_error = _error_label("typesError")
+        self.types_error = error_label("typesError", wrap=False)
         note = QLabel("A new length applies to appointments booked from now on.")
         note.setStyleSheet("color: palette(mid);")
         buttons = QHBoxLayout()
@@ -606,7 +598,7 @@ class OfficeSettingsDialog(QDialog):
         minutes.setSingleStep(MINUTES_STEP)
         minutes.setSuffix(" min")
         minutes.setAlignment(Qt.AlignmentFlag.AlignRight)
-        error = _error_label(f"typeError_{kind.code}")
+        error = error_label(f"typeError_{kind.code}", wrap=False)
         name.textChanged.connect(lambda _t, e=error: e.hide())
         minutes.valueChanged.connect(lambda _v, e=error: e.hide())
         self._types_grid.addWidget(swatch, row, 0)

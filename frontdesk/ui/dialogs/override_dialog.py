@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.ui.error_label import error_label
+
 MIN_REASON = 15  # characters: "ok" is not a reason
 
 
@@ -36,9 +38,7 @@ class OverrideDialog(QDialog):
         self.reason.setAccessibleName("Reason for the override")
         self.reason.setTabChangesFocus(True)
         self.reason.setFixedHeight(90)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.hide()
+        self.error = error_label(wrap=False)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

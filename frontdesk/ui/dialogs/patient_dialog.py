@@ -24,8 +24,8 @@ from frontdesk.domain.staff import Staff
 from frontdesk.services.errors import PossibleDuplicate, ServiceError, ValidationFailed
 from frontdesk.services.patients import PatientService
 from frontdesk.ui import prompts
+from frontdesk.ui.error_label import ERROR_STYLE
 
-ERROR_STYLE = "color: #b3261e;"
 FIELDS = ("first_name", "last_name", "dob", "phone", "email", "notes")
 
 

@@ -18,6 +18,7 @@ from frontdesk.domain.hours import format_time
 from frontdesk.services.backups import BackupService, Damage
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui import prompts
+from frontdesk.ui.error_label import error_label
 
 
 def _when(backup) -> str:
@@ -57,9 +58,7 @@ class RestoreDialog(QDialog):
                 " or quit and ask whoever looks after this computer."
             )
         self.offer = QLabel(offer)
-        self.error = QLabel()
-        self.error.setStyleSheet("color: #b3261e;")
-        self.error.hide()
+        self.error = error_label()
         for label in (what, self.offer, self.error):
             label.setWordWrap(True)
 

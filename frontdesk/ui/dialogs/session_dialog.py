@@ -39,8 +39,8 @@ from frontdesk.domain.co2 import (
 from frontdesk.domain.intake import Region
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.ui import prompts
+from frontdesk.ui.error_label import ERROR_STYLE
 
-ERROR_STYLE = "color: #b3261e;"
 WARN_STYLE = "color: #8a5300;"
 NOTE_STYLE = "color: palette(mid);"
 NOT_SET = "Not set"  # a spin box at its lowest value: the doctor has not entered it yet

@@ -31,6 +31,7 @@ from frontdesk.services.intake import ENTITY, IntakeService
 from frontdesk.services.patients import ENTITY as PATIENT
 from frontdesk.services.patients import PatientService
 from frontdesk.ui import prompts
+from frontdesk.ui.error_label import ERROR_COLOUR
 from frontdesk.ui.models.patients_model import COL_NAME
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.widgets.intake_form import IntakeForm
@@ -49,8 +50,8 @@ def assessment_html(result: Assessment) -> str:
     if result.contradictions:
         items = "".join(f"<li>{e(c)}</li>" for c in result.contradictions)
         parts.append(
-            f"<p style='color:#b3261e'><b>Contradictory answers</b></p><ul "
-            f"style='color:#b3261e'>{items}</ul>"
+            f"<p style='color:{ERROR_COLOUR}'><b>Contradictory answers</b></p><ul "
+            f"style='color:{ERROR_COLOUR}'>{items}</ul>"
         )
     if result.warnings:
         items = "".join(f"<li>{e(w)}</li>" for w in result.warnings)
@@ -415,7 +416,7 @@ class IntakeTab(QWidget):
         elif verdict.allowed:
             head = "<b style='color:#2e7d32'>Yes</b>"
         else:
-            head = "<b style='color:#b3261e'>Not yet</b>"
+            head = f"<b style='color:{ERROR_COLOUR}'>Not yet</b>"
         self.eligibility.setText(f"{head}<ul>{lines}</ul>")
         has_intake = self.history.count() > 0
         may_override = not verdict.allowed and has_intake and self._is_doctor()

@@ -30,6 +30,7 @@ from frontdesk.domain.intake import (
     Screening,
     Subtype,
 )
+from frontdesk.ui.error_label import error_label
 from frontdesk.ui.widgets.face_diagram import LOOK_COLOURS, FaceDiagram
 
 ANSWER_LABELS = {Answer.UNKNOWN: "Not checked", Answer.YES: "Yes", Answer.NO: "No"}
@@ -127,9 +128,7 @@ class IntakeForm(QWidget):
         self.stopped.setPlaceholderText("stopped on MM/DD/YYYY")
         self.stopped.setToolTip("Leave empty if the patient is still taking it.")
         self.stopped.setAccessibleName("Isotretinoin stop date")
-        self.stopped_error = QLabel()
-        self.stopped_error.setStyleSheet("color: #b3261e;")
-        self.stopped_error.hide()
+        self.stopped_error = error_label(wrap=False)
         screening = QGroupBox("Before any laser: screening")
         screening_layout = QVBoxLayout(screening)
         screening_layout.setSpacing(4)

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialogButtonBox,
     QFormLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -21,8 +20,7 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.staff import Staff
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.login import LoginService
-
-ERROR_STYLE = "color: #b3261e;"
+from frontdesk.ui.error_label import error_label
 
 
 @contextmanager
@@ -83,12 +81,8 @@ class SignInForm(QWidget):
         form.addRow("&Username:", self.username)
         form.addRow("&Password:", self.password)
 
-        self.error = QLabel()
-        self.error.setObjectName("signInError")
+        self.error = error_label("signInError")
         self.error.setAccessibleName("Sign-in problem")
-        self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        self.error.hide()
 
         self.button = QPushButton("&Unlock" if unlocking else "&Sign in")
         self.button.setObjectName("signInButton")
