@@ -42,12 +42,10 @@ class StaffService:
         return self._repo.get(staff_id)
 
     def accounts(self) -> list[Account]:
-        result = []
-        for member in self._repo.list(include_inactive=True):
-            login = self._repo.login(staff_id=member.id)
-            assert login is not None
-            result.append(Account(member, login.password_hash is not None, login.locked_until))
-        return result
+        return [
+            Account(login.staff, login.password_hash is not None, login.locked_until)
+            for login in self._repo.logins()
+        ]
 
     def needs_first_admin(self) -> bool:
         """A new database: nobody can sign in until an admin account exists."""

@@ -58,16 +58,19 @@ def unit_of_work(
 ) -> Iterator[UnitOfWork]:
     """Refuses, before touching anything, a write by someone not active or not allowed to.
 
-    The role checked is the one stored, not the one the caller claims. A refusal is itself
-    audited (in a transaction of its own, since the refused one never happens). SQLite
-    failures come out as StorageError with `doing` in the sentence ("save María García").
+    The role checked is the one stored, not the one the caller claims, read once inside the
+    write transaction. A refusal is itself audited: that transaction then holds only the
+    refusal's line, and commits. SQLite failures come out as StorageError with `doing` in
+    the sentence ("save María García").
     """
-    check_allowed(db, clock, actor, needs, doing)
-    with plain_storage_errors(doing), write_transaction(db):
-        stored = require_active(db, actor)
-        if not allows(stored.role, needs):  # an admin changed the role a moment ago
-            raise NotAllowed(refusal(stored.role, needs))
-        yield UnitOfWork(db, stored, stamp(clock()))
+    with plain_storage_errors(doing):
+        with write_transaction(db):
+            stored = require_active(db, actor)
+            if allows(stored.role, needs):
+                yield UnitOfWork(db, stored, stamp(clock()))
+                return
+            _record_refusal(db, clock, stored, needs, doing)
+        raise NotAllowed(refusal(stored.role, needs))
 
 
 def record_event(
@@ -99,20 +102,26 @@ def record_event(
 def check_allowed(
     db: sqlite_utils.Database, clock: Clock, actor: Staff, needs: Permission, doing: str
 ) -> Staff:
-    """Whether the stored role may do this; a refusal is audited in a transaction of its own,
-    since the refused change never happens (also used for reads only some roles may make)."""
+    """The same check before a service reads or validates anything (and for reads only some
+    roles may make, such as the audit trail); a refusal is audited in its own transaction."""
     with plain_storage_errors(doing):
         stored = require_active(db, actor)
         if allows(stored.role, needs):
             return stored
         with write_transaction(db):
-            AuditRepository(db).append(
-                at=stamp(clock()),
-                staff_id=stored.id,
-                action="denied",
-                entity="permission",
-                entity_id=None,
-                before=None,
-                after={"permission": needs.name, "tried": doing, "role": stored.role.value},
-            )
+            _record_refusal(db, clock, stored, needs, doing)
     raise NotAllowed(refusal(stored.role, needs))
+
+
+def _record_refusal(
+    db: sqlite_utils.Database, clock: Clock, stored: Staff, needs: Permission, doing: str
+) -> None:
+    AuditRepository(db).append(
+        at=stamp(clock()),
+        staff_id=stored.id,
+        action="denied",
+        entity="permission",
+        entity_id=None,
+        before=None,
+        after={"permission": needs.name, "tried": doing, "role": stored.role.value},
+    )

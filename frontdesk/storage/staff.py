@@ -29,6 +29,10 @@ class Login:
     locked_until: str | None
 
 
+def _to_login(row: dict) -> Login:
+    return Login(_to_staff(row), row["password_hash"], row["failed_logins"], row["locked_until"])
+
+
 class StaffRepository:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self._db = db
@@ -43,15 +47,16 @@ class StaffRepository:
         rows = list(self._db["staff"].rows_where("id = ?", [staff_id]))
         return _to_staff(rows[0]) if rows else None
 
+    def logins(self) -> list[Login]:
+        """Every member, switched off too, with their login state: the admin's account list."""
+        return [_to_login(row) for row in self._db["staff"].rows_where(order_by="role, name, id")]
+
     def login(self, *, username: str | None = None, staff_id: int | None = None) -> Login | None:
         where, value = ("username = ?", username) if username is not None else ("id = ?", staff_id)
         rows = list(self._db["staff"].rows_where(where, [value]))
         if not rows:
             return None
-        row = rows[0]
-        return Login(
-            _to_staff(row), row["password_hash"], row["failed_logins"], row["locked_until"]
-        )
+        return _to_login(rows[0])
 
     def username_taken(self, username: str, other_than: int | None = None) -> bool:
         row = self._db.execute(
