@@ -5,8 +5,7 @@ gets its final name, and a restore refuses a copy that fails the check. No Qt he
 runs these off the GUI thread and the command line calls them directly.
 
 File names are `{db_stem}-{reason}-{YYYYmmdd-HHMMSS}.sqlite3` (plus `-2`, `-3`... for a second
-backup in the same second), the pattern `storage.db.timestamped_backup_path` already uses for
-the copies taken before a migration.
+backup in the same second); migrations take theirs here too (reason before-migration).
 """
 
 from __future__ import annotations

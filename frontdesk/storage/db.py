@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 
 import sqlite_utils
@@ -46,19 +45,3 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-
-
-def backup_copy(db: sqlite_utils.Database, destination: Path) -> Path:
-    """A consistent copy through SQLite's online backup API (safe while others read)."""
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    target = sqlite3.connect(str(destination))
-    try:
-        db.conn.backup(target)
-    finally:
-        target.close()
-    return destination
-
-
-def timestamped_backup_path(db_path: Path, reason: str, now: datetime) -> Path:
-    stamp = now.strftime("%Y%m%d-%H%M%S")
-    return db_path.parent / "backups" / f"{db_path.stem}-{reason}-{stamp}.sqlite3"
