@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,7 +29,7 @@ from frontdesk.ui.dialogs.status_row import status_and_close
 from frontdesk.ui.dialogs.step_dialog import StepDialog
 from frontdesk.ui.error_label import error_label
 from frontdesk.ui.models.accounts_model import COL_NAME, AccountsModel
-from frontdesk.ui.widgets.lists import set_up_record_list
+from frontdesk.ui.widgets.lists import select_row, set_up_record_list
 
 HINT_STYLE = "color: palette(mid);"
 ROLES = (Role.FRONT_DESK, Role.DOCTOR, Role.ADMIN)
@@ -373,11 +373,7 @@ class AccountsDialog(QDialog):
         row = self.model.row_of(staff_id)
         if row is None:
             return False
-        self.table.selectionModel().setCurrentIndex(
-            self.model.index(row, COL_NAME),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
+        select_row(self.table, self.model.index(row, COL_NAME))
         return True
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -6,7 +6,7 @@ import html
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -35,6 +35,7 @@ from frontdesk.ui.error_label import ERROR_COLOUR
 from frontdesk.ui.models.patients_model import COL_NAME
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.widgets.intake_form import IntakeForm
+from frontdesk.ui.widgets.lists import select_row
 from frontdesk.ui.widgets.patient_picker import PatientPicker
 
 
@@ -228,11 +229,7 @@ class IntakeTab(QWidget):
         if not self._may_leave():
             selection = self.patients.selectionModel()
             selection.blockSignals(True)  # back to the patient whose answers are on screen
-            selection.setCurrentIndex(
-                previous,
-                QItemSelectionModel.SelectionFlag.ClearAndSelect
-                | QItemSelectionModel.SelectionFlag.Rows,
-            )
+            select_row(self.patients, previous)
             selection.blockSignals(False)
             return
         self.patient = chosen

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -38,7 +38,7 @@ from frontdesk.ui.models.patients_model import (
     PatientTableModel,
 )
 from frontdesk.ui.notifier import ChangeNotifier
-from frontdesk.ui.widgets.lists import set_up_record_list
+from frontdesk.ui.widgets.lists import select_row, set_up_record_list
 from frontdesk.ui.widgets.patient_detail import PatientDetailPane
 from frontdesk.ui.widgets.search_box import SearchBox
 
@@ -247,11 +247,7 @@ class PatientsTab(QWidget):
 
     def _select_row(self, row: int) -> None:
         index = self.model.index(row, COL_NAME)
-        self.table.selectionModel().setCurrentIndex(
-            index,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
+        select_row(self.table, index)
         self.table.scrollTo(index)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import QItemSelectionModel, QModelIndex
 from PySide6.QtWidgets import QAbstractItemView, QTableView
 
 
@@ -13,3 +14,12 @@ def set_up_record_list(view: QTableView, name: str) -> None:
     view.setAlternatingRowColors(True)
     view.setWordWrap(False)
     view.verticalHeader().hide()
+
+
+def select_row(view: QAbstractItemView, index: QModelIndex) -> None:
+    """Makes `index`'s row the current and only selected one: the keyboard and the details
+    shown follow it."""
+    view.selectionModel().setCurrentIndex(
+        index,
+        QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
+    )

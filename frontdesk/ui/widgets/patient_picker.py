@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from frontdesk.domain.patients import Patient
 from frontdesk.services.patients import PatientService
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, PatientTableModel
-from frontdesk.ui.widgets.lists import set_up_record_list
+from frontdesk.ui.widgets.lists import select_row, set_up_record_list
 from frontdesk.ui.widgets.search_box import SearchBox
 
 
@@ -78,11 +78,7 @@ class PatientPicker(QWidget):
             row = self.model.row_of(patient_id)
             if row is None:
                 return False
-        self.table.selectionModel().setCurrentIndex(
-            self.model.index(row, COL_NAME),
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
-        )
+        select_row(self.table, self.model.index(row, COL_NAME))
         return True
 
     def walk_in(self) -> None:
