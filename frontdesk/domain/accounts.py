@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta
 
+from frontdesk.domain.text import not_utf8
+
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
@@ -57,6 +59,8 @@ def password_problem(password: str, username: str = "") -> str | None:
     """NIST SP 800-63B: length over complexity rules, and never a well-known password."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"The password needs at least {MIN_PASSWORD_LENGTH} characters."
+    if said := not_utf8(password, "The password"):  # it is hashed as UTF-8
+        return said
     if not password.strip():
         return "The password cannot be only spaces."
     lowered = password.casefold()

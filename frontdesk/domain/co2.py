@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 
 from frontdesk.domain.hours import OfficeCalendar
 from frontdesk.domain.intake import Region
+from frontdesk.domain.text import storage_errors, unstorable
 
 MIN_SESSIONS, MAX_SESSIONS = 3, 6
 INTERVAL = relativedelta(months=3)  # DOMAIN.md: one session every 3 calendar months
@@ -122,6 +123,18 @@ def draft_errors(draft: SessionDraft, now: datetime) -> dict[str, str]:
         errors["response"] = "Describe how the skin responded right after."
     if draft.performed_at > now:
         errors["performed_at"] = "A session is logged once it has been done, not before."
+    # A signed session is never edited: text it cannot keep is refused before signing.
+    errors |= storage_errors(
+        {
+            "device": ("The device", s.device),
+            "spot": ("The spot size", s.spot),
+            "mode": ("The mode", s.mode),
+            "anaesthesia": ("The anaesthesia", draft.anaesthesia),
+            "response": ("The skin's response", draft.response),
+            "adverse": ("The adverse events", draft.adverse),
+            "notes": ("The notes", draft.notes),
+        }
+    )
     return errors
 
 
@@ -217,6 +230,8 @@ class Series:
 
 def timing_refusal(due: date | None, performed: date, early_reason: str) -> str | None:
     """A session before its due date needs the doctor's override with a reason."""
+    if due is not None and performed < due and (said := unstorable(early_reason, "The reason")):
+        return said
     if due is not None and performed < due and len(early_reason.strip()) < MIN_REASON:
         return (
             f"This session is due on {due:%a %b} {due.day}, {due.year}: earlier needs the"

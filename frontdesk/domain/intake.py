@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import Enum
 
+from frontdesk.domain.text import storage_errors
+
 
 class Region(Enum):
     FOREHEAD = "forehead"
@@ -148,6 +150,14 @@ class Intake:
             others[finding.region] = finding
         ordered = tuple(others[r] for r in Region if r in others)
         return Intake(ordered, self.grade, self.fitzpatrick, self.acne, self.screening, self.notes)
+
+
+def text_errors(intake: Intake) -> dict[str, str]:
+    """The intake's typed text that cannot be stored as typed, by form field."""
+    where = " ".join(r.other_text for r in intake.regions)
+    return storage_errors(
+        {"notes": ("The notes", intake.notes), "regions": ("The region's name", where)}
+    )
 
 
 def fitzpatrick_label(skin_type: int | None) -> str:

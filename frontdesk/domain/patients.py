@@ -10,7 +10,7 @@ from typing import Any
 
 from frontdesk.domain.dates import DateFormatError, format_us, parse_date
 from frontdesk.domain.phones import PhoneError, display_phone, parse_phone
-from frontdesk.domain.text import fold, name_key
+from frontdesk.domain.text import fold, name_key, unstorable
 
 MAX_AGE_YEARS = 120
 MAX_NAME_LENGTH = 100
@@ -117,6 +117,8 @@ def _check_name(value: str, label: str, errors: dict[str, str], key: str) -> str
     cleaned = value.strip()
     if not cleaned:
         errors[key] = f"{label} is required."
+    elif said := unstorable(cleaned, label):
+        errors[key] = said
     elif len(cleaned) > MAX_NAME_LENGTH:
         errors[key] = f"{label} is longer than {MAX_NAME_LENGTH} characters."
     elif not name_key(cleaned) or not any(ch.isalpha() for ch in cleaned):
@@ -155,12 +157,16 @@ def validate(draft: PatientDraft, today: date) -> ValidationResult:
         errors["phone"] = str(exc)
 
     email = draft.email.strip()
-    if email and not _EMAIL.match(email):
+    if said := unstorable(email, "The email address"):
+        errors["email"] = said
+    elif email and not _EMAIL.match(email):
         errors["email"] = "Enter an email address such as name@example.com."
 
     notes = draft.notes.strip()
     if len(notes) > MAX_NOTES_LENGTH:
         errors["notes"] = f"Notes are longer than {MAX_NOTES_LENGTH} characters."
+    elif said := unstorable(notes, "Notes"):
+        errors["notes"] = said
 
     if errors or born is None:
         return ValidationResult(None, errors)

@@ -9,7 +9,7 @@ from enum import Enum
 from typing import Generic, TypeVar
 
 from frontdesk.domain.dates import DateFormatError, looks_like_date, parse_date
-from frontdesk.domain.text import digits, fold, name_key
+from frontdesk.domain.text import digits, fold, name_key, unstorable
 
 T = TypeVar("T")
 MIN_PHONE_DIGITS = 3
@@ -48,6 +48,9 @@ def parse_query(raw: str) -> SearchQuery:
     text = raw.strip()[:MAX_QUERY_CHARS]
     if not text:
         return SearchQuery(SearchKind.ALL)
+    said = unstorable(text, "The search")
+    if said:  # no stored name holds it, and SQLite cannot even be asked about it
+        return SearchQuery(SearchKind.NOTHING, hint=said)
     if looks_like_date(text):
         try:
             return SearchQuery(SearchKind.DOB, day=parse_date(text))

@@ -39,9 +39,54 @@ def prefix_upper_bound(prefix: str) -> str:
     return head + chr(following)
 
 
-NUL_PROBLEM = "It cannot contain the invisible NUL character."
+NUL_IN_TEXT = "{what} cannot contain the invisible NUL character."
+BROKEN_CHARACTER = (
+    "{what} contains a broken character (half of a pair, often left by copying from another"
+    " program): type that part again."
+)
+# What callers of has_nul() say: either of the two above.
+NUL_PROBLEM = (
+    "It cannot contain the invisible NUL character or a broken character (half of a pair,"
+    " often left by copying from another program)."
+)
+
+
+def unstorable(text: str, what: str = "It") -> str | None:
+    """Why SQLite cannot keep `text` exactly as typed, in words; None when it can.
+
+    A NUL cuts it short for SQLite's length() and for C readers; a lone surrogate ('\\udc80',
+    from a damaged paste or file name) is not UTF-8 at all and makes sqlite3 raise. Every
+    validator of free text asks this, so the answer is a sentence, never a traceback. `what`
+    starts the sentence: "Notes", "The reason".
+    """
+    if "\x00" in text:
+        return NUL_IN_TEXT.format(what=what)
+    return not_utf8(text, what)
+
+
+def not_utf8(text: str, what: str = "It") -> str | None:
+    """The broken-character half of `unstorable`, for text that is encoded but not stored
+    (a password is hashed as UTF-8 bytes: a NUL there is harmless)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return BROKEN_CHARACTER.format(what=what)
+    return None
 
 
 def has_nul(text: str) -> bool:
-    """SQLite's length() stops at a NUL: a text starting with one would look empty to it."""
-    return "\x00" in text
+    """True for any text `unstorable` refuses (NUL_PROBLEM says both reasons).
+
+    The older name: it once checked only the NUL; a lone surrogate fails the same way.
+    """
+    return unstorable(text) is not None
+
+
+def storage_errors(fields: dict[str, tuple[str, str]]) -> dict[str, str]:
+    """{field: sentence} for each text that cannot be stored as typed.
+
+    `fields` maps each form field to (how a sentence names it, the text typed).
+    """
+    return {
+        key: said for key, (label, value) in fields.items() if (said := unstorable(value, label))
+    }

@@ -29,7 +29,7 @@ from frontdesk.domain.hours import Closure, OfficeCalendar, WeeklyHours, holiday
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.slots import next_free
 from frontdesk.domain.staff import Staff
-from frontdesk.domain.text import NUL_PROBLEM, has_nul
+from frontdesk.domain.text import NUL_PROBLEM, has_nul, unstorable
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import (
     ChangedElsewhere,
@@ -231,6 +231,8 @@ class CalendarService:
         for code, name, minutes in edits:
             if not name.strip():
                 errors[f"{code}.name"] = "Give the appointment type a name."
+            elif said := unstorable(name, "The name"):
+                errors[f"{code}.name"] = said
             if not MIN_MINUTES <= minutes <= MAX_MINUTES or minutes % MINUTES_STEP:
                 errors[f"{code}.minutes"] = (
                     f"A length is {MIN_MINUTES} minutes to {MAX_MINUTES // 60} hours,"
@@ -369,6 +371,8 @@ class CalendarService:
         note = note.strip()
         if len(note) > MAX_NOTE:
             raise ValidationFailed({"note": f"Keep the note under {MAX_NOTE} characters."})
+        if said := unstorable(note, "The note"):
+            raise ValidationFailed({"note": said})
         self.add_default_closures(starts.year)
         with unit_of_work(
             self._db, self._clock, actor, "book the appointment", needs=Permission.BOOK
@@ -477,6 +481,8 @@ class CalendarService:
         note = note.strip()
         if len(note) > MAX_NOTE:
             raise ValidationFailed({"note": f"Keep the note under {MAX_NOTE} characters."})
+        if said := unstorable(note, "The note"):
+            raise ValidationFailed({"note": said})
         with unit_of_work(
             self._db, self._clock, actor, "save the note", needs=Permission.BOOK
         ) as work:

@@ -20,6 +20,7 @@ from frontdesk.domain.handouts import (
 )
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Staff
+from frontdesk.domain.text import storage_errors
 from frontdesk.handouts.render import Handout, render
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.clock import Clock, today
@@ -69,6 +70,12 @@ class HandoutService:
             )
             if not value.strip()
         }
+        typed = {
+            "name": ("The clinic's name", info.name),
+            "address": ("The address", info.address),
+            "phone": ("The phone", info.phone),
+        }
+        errors = storage_errors(typed) | errors
         if errors:
             raise ValidationFailed(errors)
         cleaned = ClinicInfo(info.name.strip(), info.address.strip(), info.phone.strip())

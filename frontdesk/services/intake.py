@@ -7,9 +7,10 @@ from datetime import date
 import sqlite_utils
 
 from frontdesk.domain.assessment import Eligibility, assess, eligibility
-from frontdesk.domain.intake import Intake, RecordedIntake
+from frontdesk.domain.intake import Intake, RecordedIntake, text_errors
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Staff
+from frontdesk.domain.text import unstorable
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import NotFound, ValidationFailed, plain_storage_errors
 from frontdesk.services.unit_of_work import check_allowed, unit_of_work
@@ -32,6 +33,7 @@ def _check(intake: Intake, today: date) -> None:
         errors["fitzpatrick"] = "The Fitzpatrick type is I to VI."
     if len(intake.notes) > MAX_NOTES:
         errors["notes"] = f"Notes are longer than {MAX_NOTES} characters."
+    errors = text_errors(intake) | errors
     stopped = intake.screening.isotretinoin_stopped
     if stopped is not None and not intake.screening.isotretinoin:
         errors["isotretinoin_stopped"] = "A stop date is given but isotretinoin is not ticked."
@@ -152,6 +154,8 @@ class IntakeService:
         )
         if len(reason.strip()) < MIN_OVERRIDE_REASON:
             raise ValidationFailed({"reason": "Write down in a sentence why laser may go ahead."})
+        if said := unstorable(reason, "The reason"):
+            raise ValidationFailed({"reason": said})
         with unit_of_work(
             self._db,
             self._clock,

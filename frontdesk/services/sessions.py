@@ -28,7 +28,7 @@ from frontdesk.domain.hours import OfficeCalendar, format_time
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.phones import display_phone
 from frontdesk.domain.staff import Staff
-from frontdesk.domain.text import NUL_PROBLEM, has_nul
+from frontdesk.domain.text import NUL_PROBLEM, has_nul, unstorable
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import (
@@ -352,6 +352,8 @@ class SessionService:
     ) -> Series:
         if len(reason.strip()) < MIN_REASON:
             raise ValidationFailed({"reason": f"Write down in a sentence why you {verb} it."})
+        if said := unstorable(reason, "The reason"):
+            raise ValidationFailed({"reason": said})
         with unit_of_work(
             self._db, self._clock, actor, f"{verb} the series", needs=Permission.CO2_SERIES
         ) as work:

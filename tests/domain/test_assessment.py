@@ -295,6 +295,7 @@ def test_fitzpatrick_needs_every_answer() -> None:
 
 
 answers = st.sampled_from(list(Answer))
+typed = st.characters(exclude_characters="\x00")  # text the intake can store (a NUL is refused)
 region_findings = st.builds(
     RegionFinding,
     region=st.sampled_from(list(Region)),
@@ -302,7 +303,7 @@ region_findings = st.builds(
     subtypes=st.frozensets(st.sampled_from(list(Subtype))),
     blanches=answers,
     felt=answers,
-    other_text=st.text(max_size=20),
+    other_text=st.text(typed, max_size=20),
 )
 intakes = st.builds(
     Intake,
@@ -321,7 +322,7 @@ intakes = st.builds(
         recent_tan=st.booleans(),
         photosensitising_drugs=st.booleans(),
     ),
-    notes=st.text(max_size=50),
+    notes=st.text(typed, max_size=50),
 )
 
 

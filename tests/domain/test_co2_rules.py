@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, time
 
 import pytest
@@ -14,6 +15,7 @@ from frontdesk.domain.co2 import (
     SessionDraft,
     Settings,
     SignedSession,
+    draft_errors,
     due_after,
     extend_refusal,
     full_results_on,
@@ -24,7 +26,7 @@ from frontdesk.domain.co2 import (
     timing_refusal,
 )
 from frontdesk.domain.hours import OfficeCalendar, default_hours, holiday_closures
-from frontdesk.domain.intake import Region
+from frontdesk.domain.intake import Intake, Look, Region, RegionFinding, text_errors
 
 OFFICE = OfficeCalendar(default_hours(), tuple(holiday_closures(range(2026, 2031))))
 
@@ -175,3 +177,61 @@ def test_an_overdue_series_is_projected_from_today_or_from_its_booking() -> None
     booked = date(2026, 12, 8)
     assert late.projected_dates(OFFICE, today, booked)[2:] == [booked, date(2027, 3, 8)]
     assert "(overdue)" in glance(late, OFFICE, today)
+
+
+# -- text a signed session cannot keep ---------------------------------------------------------
+GOOD_DRAFT = SessionDraft(
+    datetime(2026, 11, 26, 9),
+    Settings("UltraPulse", 40.0, 10.0, 2, "120 um", "DeepFX"),
+    (Region.LEFT_CHEEK,),
+    "Topical lidocaine",
+    True,
+    "Expected redness",
+)
+SESSION_TEXTS = {
+    "device": lambda t: replace(GOOD_DRAFT, settings=replace(GOOD_DRAFT.settings, device=t)),
+    "spot": lambda t: replace(GOOD_DRAFT, settings=replace(GOOD_DRAFT.settings, spot=t)),
+    "mode": lambda t: replace(GOOD_DRAFT, settings=replace(GOOD_DRAFT.settings, mode=t)),
+    "anaesthesia": lambda t: replace(GOOD_DRAFT, anaesthesia=t),
+    "response": lambda t: replace(GOOD_DRAFT, response=t),
+    "adverse": lambda t: replace(GOOD_DRAFT, adverse=t),
+    "notes": lambda t: replace(GOOD_DRAFT, notes=t),
+}
+
+
+@pytest.mark.parametrize("field", SESSION_TEXTS)
+@pytest.mark.parametrize(("typed", "said"), [("a\x00b", "NUL"), ("a\udc80", "broken")])
+def test_a_session_text_the_database_cannot_keep_is_refused(field, typed, said) -> None:
+    errors = draft_errors(SESSION_TEXTS[field](typed), datetime(2026, 11, 26, 12))
+    assert list(errors) == [field] and said in errors[field]
+
+
+@given(st.text(alphabet=st.characters(codec=None, categories=None), min_size=1))
+def test_any_session_notes_are_accepted_exactly_when_they_can_be_stored(notes: str) -> None:
+    errors = draft_errors(replace(GOOD_DRAFT, notes=notes), datetime(2026, 11, 26, 12))
+    try:
+        storable = "\x00" not in notes and bool(notes.encode("utf-8"))
+    except UnicodeEncodeError:
+        storable = False
+    assert (errors == {}) == storable
+
+
+def test_an_early_reason_that_cannot_be_stored_is_refused_in_words() -> None:
+    said = timing_refusal(date(2027, 3, 1), date(2027, 2, 1), "Patient travels abroad\udc80")
+    assert said is not None and "broken character" in said
+    assert timing_refusal(None, date(2027, 2, 1), "\udc80") is None  # not early: not kept
+
+
+@pytest.mark.parametrize(
+    "intake",
+    [
+        Intake(notes="a\x00b"),
+        Intake(
+            regions=(RegionFinding(Region.OTHER, frozenset({Look.INDENTED}), other_text="\udc80"),)
+        ),
+    ],
+)
+def test_intake_text_the_database_cannot_keep_is_named(intake: Intake) -> None:
+    errors = text_errors(intake)
+    assert len(errors) == 1 and set(errors) <= {"notes", "regions"}
+    assert text_errors(Intake(notes="Zoë 😀")) == {}

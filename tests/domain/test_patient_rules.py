@@ -93,3 +93,27 @@ def test_validate_never_raises_and_answers_one_way(first, last, dob, phone, emai
     if result.fields is not None:
         assert result.fields.first_name == first.strip()
         assert result.fields.last_name == last.strip()
+
+
+@pytest.mark.parametrize("field", ["first_name", "last_name", "email", "notes"])
+@pytest.mark.parametrize(
+    ("typed", "said"),
+    [("Ann\x00Lee", "NUL character"), ("\x00", "NUL character"), ("Ann\udc80", "broken")],
+)
+def test_text_the_database_cannot_hold_is_refused_in_words(
+    field: str, typed: str, said: str
+) -> None:
+    value = f"ann{typed}@example.com" if field == "email" else typed
+    result = validate(with_(**{field: value}), TODAY)
+    assert result.fields is None and said in result.errors[field], result.errors
+
+
+@given(st.text(alphabet=st.characters(codec=None, categories=None)))
+def test_any_notes_are_kept_verbatim_or_refused_in_words(notes: str) -> None:
+    result = validate(with_(notes=notes), TODAY)
+    if result.fields is None:
+        assert set(result.errors) == {"notes"} and result.errors["notes"].endswith(".")
+    else:
+        assert result.fields.notes == notes.strip()
+        result.fields.notes.encode("utf-8")
+        assert "\x00" not in result.fields.notes

@@ -4,7 +4,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from frontdesk.domain.text import digits, fold, name_key, prefix_upper_bound
+from frontdesk.domain.text import (
+    digits,
+    fold,
+    has_nul,
+    name_key,
+    prefix_upper_bound,
+    storage_errors,
+    unstorable,
+)
 
 
 @pytest.mark.parametrize(
@@ -53,3 +61,52 @@ def test_prefix_range_holds_exactly_the_extensions(prefix: str, rest: str, other
     upper = prefix_upper_bound(prefix)
     assert prefix <= prefix + rest < upper
     assert (prefix <= other < upper) == other.startswith(prefix)
+
+
+# -- text the database cannot hold ------------------------------------------------------------
+ANY_TEXT = st.text(alphabet=st.characters(codec=None, categories=None))  # surrogates too
+
+
+@pytest.mark.parametrize(
+    ("typed", "refused"),
+    [
+        ("García López", None),
+        ("😀👍🏽", None),
+        ("مرحبا", None),
+        ("line\u2028break\ttab", None),  # stored as typed; names refuse these themselves
+        ("", None),
+        ("\x00", "NUL"),
+        ("Ann\x00", "NUL"),
+        ("\udc80", "broken"),
+        ("Ann\ud800Lee", "broken"),
+        ("\ud83d\ude00", "broken"),  # a pair split into two code points is not UTF-8 either
+        ("\x00\udc80", "NUL"),
+    ],
+)
+def test_unstorable_names_nul_and_broken_characters(typed: str, refused: str | None) -> None:
+    said = unstorable(typed, "The note")
+    if refused is None:
+        assert said is None
+    else:
+        assert said is not None and said.startswith("The note ") and refused in said
+
+
+@given(ANY_TEXT)
+def test_unstorable_is_exactly_what_sqlite_cannot_keep(text: str) -> None:
+    try:
+        text.encode("utf-8")
+        encodable = True
+    except UnicodeEncodeError:
+        encodable = False
+    said = unstorable(text)
+    assert (said is None) == (encodable and "\x00" not in text)
+    assert has_nul(text) == (said is not None)
+    if said is not None:
+        said.encode("utf-8")  # the refusal itself can be shown and logged
+
+
+def test_storage_errors_names_each_field() -> None:
+    errors = storage_errors(
+        {"a": ("The name", "ok"), "b": ("The note", "x\x00"), "c": ("It", "\udc80")}
+    )
+    assert set(errors) == {"b", "c"} and errors["b"].startswith("The note")
