@@ -20,6 +20,7 @@ from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.demo import fill_demo_clinic
+from frontdesk.services.signed_in import SignedIn, issue
 
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=CLINIC_TZ)
 
@@ -41,21 +42,31 @@ def clinic(db_path: Path, clock) -> Iterator[Clinic]:
     opened.close()
 
 
-@pytest.fixture
-def desk(clinic: Clinic) -> Staff:
-    return next(s for s in clinic.staff.list_active() if s.role is Role.FRONT_DESK)
+def signed_in(clinic: Clinic, member: Staff) -> SignedIn:
+    """What the login service hands out after a password (tests skip Argon2's cost)."""
+    return issue(clinic._db, member, via="in a test")
+
+
+def member_with_role(clinic: Clinic, role: Role) -> SignedIn:
+    return signed_in(clinic, next(s for s in clinic.staff.list_active() if s.role is role))
 
 
 @pytest.fixture
-def doctor(clinic: Clinic) -> Staff:
-    return next(s for s in clinic.staff.list_active() if s.role is Role.DOCTOR)
+def desk(clinic: Clinic) -> SignedIn:
+    return member_with_role(clinic, Role.FRONT_DESK)
 
 
 @pytest.fixture
-def admin(clinic: Clinic) -> Staff:
+def doctor(clinic: Clinic) -> SignedIn:
+    return member_with_role(clinic, Role.DOCTOR)
+
+
+@pytest.fixture
+def admin(clinic: Clinic) -> SignedIn:
     """The clinic's admin (settings, accounts, audit); the demo has one already."""
     existing = next((s for s in clinic.staff.list_active() if s.role is Role.ADMIN), None)
-    return existing or clinic.staff.create_first_admin("Office admin", "office", ADMIN_PASSWORD)
+    member = existing or clinic.staff.create_first_admin("Office admin", "office", ADMIN_PASSWORD)
+    return signed_in(clinic, member)
 
 
 ADMIN_PASSWORD = "a-long-test-password"

@@ -208,8 +208,8 @@ def fill_demo_clinic(clinic: Clinic) -> int:
         if in_use:
             return 0  # a clinic with patients or logins is never touched, never made the demo
         clinic.make_demo()
-    desk = next(s for s in clinic.staff.list_active() if s.role is Role.FRONT_DESK)
-    doctor = next(s for s in clinic.staff.list_active() if s.role is Role.DOCTOR)
+    desk = clinic.login.demo_member(Role.FRONT_DESK)
+    doctor = clinic.login.demo_member(Role.DOCTOR)
     added = clinic.patients.register_all_if_empty(desk, demo_drafts())
     if added:
         # Every third patient on the list has had a consultation; the others are "intake due".

@@ -82,7 +82,7 @@ class IntakeService:
         ) as work:
             if self._patients.get(patient_id) is None:
                 raise NotFound(f"Patient #{patient_id} does not exist.")
-            new_id = self._repo.insert(patient_id, intake, summary, actor.id, work.now)
+            new_id = self._repo.insert(patient_id, intake, summary, work.actor.id, work.now)
             work.record("record", ENTITY, new_id, None, _audit(intake, summary, patient_id))
             return self._stored(new_id)
 
@@ -97,7 +97,7 @@ class IntakeService:
                 return 0
             for patient_id, intake in items:
                 summary = assess(intake, self.today()).summary
-                new_id = self._repo.insert(patient_id, intake, summary, actor.id, work.now)
+                new_id = self._repo.insert(patient_id, intake, summary, work.actor.id, work.now)
                 work.record("record", ENTITY, new_id, None, _audit(intake, summary, patient_id))
         return len(items)
 
@@ -127,7 +127,7 @@ class IntakeService:
                 corrected.patient_id,
                 intake,
                 summary,
-                actor.id,
+                work.actor.id,
                 work.now,
                 original_id=corrected.original_id,
                 version=corrected.version + 1,
@@ -176,7 +176,7 @@ class IntakeService:
             if current.allowed:
                 raise ValidationFailed({"reason": "Laser is already allowed: nothing to override."})
             override_id = self._repo.add_override(
-                patient_id, latest.id, actor.id, work.now, reason.strip()
+                patient_id, latest.id, work.actor.id, work.now, reason.strip()
             )
             work.record(
                 "override",

@@ -124,10 +124,10 @@ class StaffService:
         return self._change(actor, staff_id, f"change the role to {role.label}", role=role.value)
 
     def set_active(self, actor: Staff, staff_id: int, active: bool) -> Staff:
-        check_allowed(
+        me = check_allowed(
             self._db, self._clock, actor, Permission.MANAGE_ACCOUNTS, "manage staff accounts"
         )
-        if not active and staff_id == actor.id:
+        if not active and staff_id == me.id:
             raise ValidationFailed({"active": "You cannot switch off your own account."})
         verb = "switch on" if active else "switch off"
         return self._change(actor, staff_id, f"{verb} the account", active=int(active))

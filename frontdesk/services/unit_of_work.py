@@ -12,6 +12,7 @@ from frontdesk.domain.permissions import Permission, allows, refusal
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, stamp
 from frontdesk.services.errors import NotAllowed, plain_storage_errors
+from frontdesk.services.signed_in import NotSignedIn, SignedIn, claimed_id
 from frontdesk.services.staff_check import require_active
 from frontdesk.storage.audit import AuditRepository
 from frontdesk.storage.db import write_transaction
@@ -21,6 +22,7 @@ class UnitOfWork:
     """Handed to a service method inside the transaction; records audit lines as it goes."""
 
     def __init__(self, db: sqlite_utils.Database, actor: Staff, now: str) -> None:
+        # `actor` is the stored member the sign-in was issued for, never the caller's claim.
         self.db = db
         self.actor = actor
         self.now = now
@@ -51,32 +53,35 @@ class UnitOfWork:
 def unit_of_work(
     db: sqlite_utils.Database,
     clock: Clock,
-    actor: Staff,
+    actor: SignedIn,
     doing: str = "save",
     *,
     needs: Permission,
 ) -> Iterator[UnitOfWork]:
     """Refuses, before touching anything, a write by someone not active or not allowed to.
 
-    The role checked is the one stored, not the one the caller claims, read once inside the
-    write transaction. A refusal is itself audited: that transaction then holds only the
-    refusal's line, and commits. SQLite failures come out as StorageError with `doing` in
-    the sentence ("save María García").
+    The member is the one the login service vouched for (`SignedIn`, never the caller's
+    claim), and the role checked is the one stored, read once inside the write transaction.
+    A refusal is itself audited: that transaction then holds only the refusal's line, and
+    commits. SQLite failures come out as StorageError with `doing` in the sentence ("save
+    María García").
     """
     with plain_storage_errors(doing):
         with write_transaction(db):
-            stored = require_active(db, actor)
-            if allows(stored.role, needs):
-                yield UnitOfWork(db, stored, stamp(clock()))
-                return
-            _record_refusal(db, clock, stored, needs, doing)
-        raise NotAllowed(refusal(stored.role, needs))
+            stored = _vouched(db, clock, actor, needs, doing)
+            if isinstance(stored, Staff):
+                if allows(stored.role, needs):
+                    yield UnitOfWork(db, stored, stamp(clock()))
+                    return
+                _record_refusal(db, clock, stored, needs, doing)
+                stored = NotAllowed(refusal(stored.role, needs))
+        raise stored
 
 
 def record_event(
     db: sqlite_utils.Database,
     clock: Clock,
-    actor: Staff | None,
+    actor: SignedIn | None,
     action: str,
     entity: str,
     entity_id: int | None = None,
@@ -87,30 +92,69 @@ def record_event(
     """An audit line for something that is not a change to a record: a login, a lock, a print,
     an export, a backup. Its own short transaction; `actor` None means the system."""
     with plain_storage_errors("write the audit trail"), write_transaction(db):
-        AuditRepository(db).append(
-            at=stamp(clock()),
-            staff_id=actor.id if actor else None,
-            action=action,
-            entity=entity,
-            entity_id=entity_id,
-            before=None,
-            after=details,
-            patient_id=patient_id,
-        )
+        member = None if actor is None else _vouched(db, clock, actor, None, action)
+        if not isinstance(member, NotSignedIn):
+            AuditRepository(db).append(
+                at=stamp(clock()),
+                staff_id=member.id if member else None,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                before=None,
+                after=details,
+                patient_id=patient_id,
+            )
+    if isinstance(member, NotSignedIn):
+        raise member
 
 
 def check_allowed(
-    db: sqlite_utils.Database, clock: Clock, actor: Staff, needs: Permission, doing: str
+    db: sqlite_utils.Database, clock: Clock, actor: SignedIn, needs: Permission, doing: str
 ) -> Staff:
     """The same check before a service reads or validates anything (and for reads only some
     roles may make, such as the audit trail); a refusal is audited in its own transaction."""
     with plain_storage_errors(doing):
-        stored = require_active(db, actor)
+        try:
+            stored = require_active(db, actor, needs)
+        except NotSignedIn:
+            with write_transaction(db):
+                _record_unvouched(db, clock, actor, needs, doing)
+            raise
         if allows(stored.role, needs):
             return stored
         with write_transaction(db):
             _record_refusal(db, clock, stored, needs, doing)
     raise NotAllowed(refusal(stored.role, needs))
+
+
+def _vouched(
+    db: sqlite_utils.Database, clock: Clock, actor: object, needs: Permission | None, doing: str
+) -> Staff | NotSignedIn:
+    """Inside a write transaction: the stored member, or the refusal to raise once the
+    transaction has committed the refusal's line (a forged identity is itself recorded)."""
+    try:
+        return require_active(db, actor, needs)
+    except NotSignedIn as refused:
+        _record_unvouched(db, clock, actor, needs, doing)
+        return refused
+
+
+def _record_unvouched(
+    db: sqlite_utils.Database, clock: Clock, actor: object, needs: Permission | None, doing: str
+) -> None:
+    AuditRepository(db).append(
+        at=stamp(clock()),
+        staff_id=None,
+        action="denied",
+        entity="sign_in",
+        entity_id=None,
+        before=None,
+        after={
+            "tried": doing,
+            "permission": needs.name if needs else None,
+            "claimed_staff_id": claimed_id(actor),
+        },
+    )
 
 
 def _record_refusal(

@@ -203,7 +203,7 @@ class LockGuard(QObject):
         self._login.locked(self._session.current)
         self.locked_changed.emit(True)
 
-    def unlock_as(self, member: Staff) -> None:
+    def unlock_as(self, member: SignedIn) -> None:
         if not self.locked:
             return
         taking_over = member.id != self._session.current.id
@@ -218,6 +218,7 @@ class LockGuard(QObject):
             # reject(): a dialog's own "discard your changes?" is not this person's question.
             for window in left_open:
                 window.done(QDialog.DialogCode.Rejected)
+            self._login.taken_over(self._session.current)  # their sign-in acts no more
         self._session.switch_to(member)
         self._timer.start()
         focus, self._focus = self._focus, None

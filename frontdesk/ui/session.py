@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from frontdesk.domain.staff import Staff
+from frontdesk.services.signed_in import SignedIn
 
 
 class DeskSession(QObject):
-    staff_changed = Signal(object)  # Staff
+    staff_changed = Signal(object)  # SignedIn
 
-    def __init__(self, user: Staff) -> None:
+    def __init__(self, user: SignedIn) -> None:
         super().__init__()
         self._current = user
 
     @property
-    def current(self) -> Staff:
+    def current(self) -> SignedIn:
+        """What every service call of this window takes: the login service's own voucher."""
         return self._current
 
-    def switch_to(self, member: Staff) -> None:
-        """Only after `member` proved who they are (signed in with their password)."""
-        if member == self._current:
-            return
+    def switch_to(self, member: SignedIn) -> None:
+        """Only after `member` proved who they are (signed in with their password). The same
+        person unlocking again keeps the window as it was: no change is announced."""
+        same_person = member.id == self._current.id
         self._current = member
-        self.staff_changed.emit(member)
+        if not same_person:
+            self.staff_changed.emit(member)

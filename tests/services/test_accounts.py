@@ -16,13 +16,14 @@ import pytest
 from argon2 import PasswordHasher
 
 from frontdesk.domain.staff import Role, Staff
-from frontdesk.services.clinic import Clinic
+from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.demo import demo_drafts, fill_demo_clinic
 from frontdesk.services.demo_accounts import DEMO_LOGINS, make_demo
-from frontdesk.services.errors import NotAllowed, ValidationFailed
+from frontdesk.services.errors import NotAllowed, NotFound, ValidationFailed
 from frontdesk.services.login import WRONG, LoginRefused
+from frontdesk.services.signed_in import NotSignedIn, SignedIn
 from frontdesk.storage.staff import StaffRepository
-from tests.conftest import ADMIN_PASSWORD, NOW, draft
+from tests.conftest import ADMIN_PASSWORD, NOW, draft, member_with_role
 
 LUCIA_PASSWORD = "ventura-blvd-2026"
 NEW_PASSWORD = "balboa-park-lake-7"
@@ -166,7 +167,7 @@ def test_signing_in_with_the_right_password_returns_the_member(
     clinic: Clinic, lucia: Staff
 ) -> None:
     member = clinic.login.sign_in("  LUCIA ", LUCIA_PASSWORD)  # usernames ignore case
-    assert member == lucia
+    assert member.staff == lucia
     assert login_row(clinic, lucia.id).failed_logins == 0
 
 
@@ -225,7 +226,7 @@ def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(
     with pytest.raises(LoginRefused, match="lucia is locked until 10:45 am"):
         moving.login.sign_in("lucia", LUCIA_PASSWORD)  # even the right password waits
     clock_at.advance(seconds=1)
-    assert moving.login.sign_in("lucia", LUCIA_PASSWORD) == lucia
+    assert moving.login.sign_in("lucia", LUCIA_PASSWORD).staff == lucia
     assert login_row(moving, lucia.id).failed_logins == 0
 
 
@@ -246,7 +247,7 @@ def test_an_admin_unlocks_a_locked_account_at_once(
     assert account.locked_until == "2026-11-26T10:45:00-08:00" and account.has_password
     moving.staff.unlock(admin, lucia.id)
     assert login_row(moving, lucia.id).locked_until is None
-    assert moving.login.sign_in("lucia", LUCIA_PASSWORD) == lucia  # same minute
+    assert moving.login.sign_in("lucia", LUCIA_PASSWORD).staff == lucia  # same minute
     entry = moving.audit.history("staff", lucia.id)[-2]  # before the login just made
     assert (entry.action, entry.staff_id) == ("update", admin.id)
 
@@ -270,7 +271,7 @@ def test_a_new_password_ends_the_lockout_and_the_old_one_stops_working(
     moving.staff.set_login(admin, lucia.id, "lucia", NEW_PASSWORD)
     row = login_row(moving, lucia.id)
     assert (row.failed_logins, row.locked_until) == (0, None)
-    assert moving.login.sign_in("lucia", NEW_PASSWORD) == lucia
+    assert moving.login.sign_in("lucia", NEW_PASSWORD).staff == lucia
     with pytest.raises(LoginRefused, match=WRONG):
         moving.login.sign_in("lucia", LUCIA_PASSWORD)
 
@@ -301,7 +302,7 @@ def test_set_login_validates_the_username_and_password(
     assert refused.value.errors == {
         "password": "That password is too easy to guess; choose another."
     }
-    assert clinic.staff.get(desk.id) == desk  # nothing saved
+    assert clinic.staff.get(desk.id) == desk.staff  # nothing saved
 
 
 # -- the clinic keeps an admin ---------------------------------------------------------------
@@ -313,7 +314,7 @@ def test_the_last_admin_cannot_be_demoted_or_switch_themselves_off(
         clinic.staff.set_role(admin, admin.id, Role.FRONT_DESK)
     with pytest.raises(ValidationFailed, match="You cannot switch off your own account"):
         clinic.staff.set_active(admin, admin.id, False)
-    assert clinic.staff.get(admin.id) == admin
+    assert clinic.staff.get(admin.id) == admin.staff
     assert not clinic.staff.needs_first_admin()
 
 
@@ -334,16 +335,16 @@ def test_every_login_failure_lock_and_logout_is_audited_with_who(
     moving: Clinic, clock_at: MovableClock, lucia: Staff
 ) -> None:
     start = last_audit_id(moving)
-    moving.login.sign_in("lucia", LUCIA_PASSWORD)
+    first = moving.login.sign_in("lucia", LUCIA_PASSWORD)
     with pytest.raises(LoginRefused):
         moving.login.sign_in("nobody.here", LUCIA_PASSWORD)
     fail(moving, "lucia", 5)
     with pytest.raises(LoginRefused):
         moving.login.sign_in("lucia", LUCIA_PASSWORD)
-    moving.login.locked(lucia)
+    moving.login.locked(first)
     clock_at.advance(minutes=20)
-    moving.login.sign_in("lucia", LUCIA_PASSWORD, unlocking=True)
-    moving.login.signed_out(lucia)
+    again = moving.login.sign_in("lucia", LUCIA_PASSWORD, unlocking=True)
+    moving.login.signed_out(again)
     lines = audit_lines(moving, start)
     assert [(line["action"], line["staff_id"]) for line in lines] == [
         ("login", lucia.id),
@@ -453,7 +454,77 @@ def test_the_lock_delay_is_one_to_120_minutes(
 
 @pytest.mark.parametrize("role", [Role.FRONT_DESK, Role.DOCTOR])
 def test_only_the_admin_changes_the_lock_delay(clinic: Clinic, admin: Staff, role: Role) -> None:
-    member = next(s for s in clinic.staff.list_active() if s.role is role)
+    member = member_with_role(clinic, role)
     with pytest.raises(NotAllowed, match="Only the admin can change the clinic's settings"):
         clinic.login.set_lock_minutes(member, 30)
     assert clinic.login.lock_minutes() == 10
+
+
+# -- an unknown username is not told apart from a real one ------------------------------------
+def test_the_lockout_says_the_same_for_an_unknown_username_as_for_a_real_one(
+    moving: Clinic, clock_at: MovableClock, lucia: Staff
+) -> None:
+    """Before, six wrong passwords said "locked" only for a real account: a way to find
+    which usernames exist."""
+    real = fail(moving, "lucia", 6)
+    made_up = fail(moving, "nobody.here", 6)
+    assert [line.replace("lucia", "NAME") for line in real] == [
+        line.replace("nobody.here", "NAME") for line in made_up
+    ]
+    assert "is locked until" in made_up[-1]
+    with pytest.raises(LoginRefused) as refused:  # the right password changes nothing either
+        moving.login.sign_in("lucia", LUCIA_PASSWORD)
+    assert "is locked until" in str(refused.value)
+    clock_at.advance(minutes=16)
+    assert fail(moving, "nobody.here", 1) == [WRONG]
+
+
+# -- only the login service vouches for who acts ---------------------------------------------
+def test_a_sign_in_cannot_be_made_by_hand(clinic: Clinic, desk) -> None:
+    with pytest.raises(TypeError, match="Only the login service"):
+        SignedIn(desk.staff)
+    assert "token" not in repr(desk) and desk.name == "Front desk"
+
+
+def test_signing_out_ends_what_the_sign_in_may_do(clinic: Clinic, lucia: Staff) -> None:
+    signed = clinic.login.sign_in("lucia", LUCIA_PASSWORD)
+    clinic.patients.register(signed, draft())
+    clinic.login.signed_out(signed)
+    with pytest.raises(NotSignedIn, match="sign in again"):
+        clinic.patients.register(signed, draft(first_name="Ana"))
+    assert clinic.patients.count() == 1
+
+
+def test_someone_else_taking_over_the_window_ends_the_earlier_sign_in(
+    clinic: Clinic, lucia: Staff, admin
+) -> None:
+    signed = clinic.login.sign_in("lucia", LUCIA_PASSWORD)
+    clinic.login.taken_over(signed)
+    with pytest.raises(NotSignedIn):
+        clinic.patients.register(signed, draft())
+
+
+def test_a_sign_in_made_for_another_database_is_refused(
+    clinic: Clinic, tmp_path, clock, lucia: Staff
+) -> None:
+    other = open_clinic(tmp_path / "other.sqlite3", clock)
+    try:
+        signed = clinic.login.sign_in("lucia", LUCIA_PASSWORD)
+        with pytest.raises(NotSignedIn):
+            other.patients.register(signed, draft())
+        assert other.patients.count() == 0
+    finally:
+        other.close()
+
+
+def test_the_command_line_sign_in_is_recorded_and_only_prints(demo: Clinic) -> None:
+    start = last_audit_id(demo)
+    printing = demo.login.for_command_line(None)
+    assert printing.role is Role.FRONT_DESK
+    [line] = audit_lines(demo, start)
+    assert (line["action"], line["staff_id"]) == ("login", printing.id)
+    assert '"via": "command line"' in line["after"]
+    with pytest.raises(NotSignedIn, match="may only print handouts"):
+        demo.patients.register(printing, draft(first_name="Cli"))
+    with pytest.raises(NotFound, match="no active staff member called 'Nobody'"):
+        demo.login.for_command_line("Nobody")

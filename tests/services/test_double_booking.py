@@ -10,9 +10,10 @@ from datetime import timedelta
 from pathlib import Path
 
 from frontdesk.domain.appointments import CONSULTATION
+from frontdesk.domain.staff import Role
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.clinic import open_clinic
-from tests.conftest import draft
+from tests.conftest import draft, member_with_role
 
 SLOTS = 30
 
@@ -23,10 +24,12 @@ CHILD = textwrap.dedent(
     from pathlib import Path
     from frontdesk.services.clinic import open_clinic
     from frontdesk.services.errors import ServiceError
+    from frontdesk.services.signed_in import issue
 
     clinic = open_clinic(Path(sys.argv[1]))
     patient_id = int(sys.argv[2])
-    desk = next(s for s in clinic.staff.list_active() if s.role.value == "front_desk")
+    member = next(s for s in clinic.staff.list_active() if s.role.value == "front_desk")
+    desk = issue(clinic._db, member, via="in a test")  # as the sign-in dialog would
     calendar = clinic.calendar
     print("ready", flush=True)
     for line in sys.stdin:  # the parent starts both windows on each slot at the same moment
@@ -43,7 +46,7 @@ CHILD = textwrap.dedent(
 
 def test_two_processes_never_double_book(db_path: Path, clock) -> None:
     clinic = open_clinic(db_path, clock)
-    desk = next(s for s in clinic.staff.list_active() if s.role.value == "front_desk")
+    desk = member_with_role(clinic, Role.FRONT_DESK)
     ids = [
         clinic.patients.register(desk, draft()).id,
         clinic.patients.register(

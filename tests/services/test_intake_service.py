@@ -18,8 +18,9 @@ from frontdesk.domain.intake import (
     Screening,
     Subtype,
 )
-from frontdesk.domain.staff import Role
+from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.errors import NotAllowed, NotFound, ValidationFailed
+from frontdesk.services.signed_in import NotSignedIn
 from frontdesk.storage.intakes import answers_json, intake_from_json
 from tests.conftest import draft
 from tests.domain.test_assessment import intakes
@@ -119,12 +120,24 @@ def test_only_the_doctor_overrides_a_no_and_must_say_why(clinic, doctor, desk, p
 
 def test_claiming_the_doctor_role_does_not_make_one(clinic, doctor, desk, patient) -> None:
     seen = clinic.intakes.record(doctor, patient.id, PIH)
-    posing = replace(desk, role=Role.DOCTOR)  # the stored role is what counts
-    with pytest.raises(NotAllowed):
+    posing = replace(desk.staff, role=Role.DOCTOR)  # not a sign-in: nobody vouched for it
+    with pytest.raises(NotSignedIn):
         clinic.intakes.override_no(posing, patient.id, seen.id, "I say so, trust me on this.")
-    with pytest.raises(NotAllowed):
+    with pytest.raises(NotSignedIn):
         clinic.intakes.record(posing, patient.id, ROLLING)
     assert not clinic.intakes.eligibility(patient.id).allowed
+
+
+def test_the_doctors_id_with_the_desks_role_is_not_recorded_as_the_doctor(
+    clinic, doctor, patient
+) -> None:
+    """What the fault battery did: a hand-made member with the doctor's id."""
+    forged = Staff(id=doctor.id, name="Anyone", role=Role.FRONT_DESK)
+    with pytest.raises(NotSignedIn, match="sign in again"):
+        clinic.intakes.record(forged, patient.id, ROLLING)
+    assert clinic.intakes.latest(patient.id) is None
+    [line] = clinic._db.query("SELECT * FROM audit ORDER BY id DESC LIMIT 1")
+    assert (line["action"], line["entity"], line["staff_id"]) == ("denied", "sign_in", None)
 
 
 def test_the_front_desk_cannot_record_or_correct_intakes(clinic, doctor, desk, patient) -> None:

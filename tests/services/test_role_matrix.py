@@ -21,8 +21,9 @@ from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.audit import AuditFilter, AuditPage
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import NotAllowed, UnknownStaff
+from frontdesk.services.signed_in import NotSignedIn, SignedIn
 from frontdesk.storage.staff import StaffRepository
-from tests.conftest import NOW, draft
+from tests.conftest import NOW, draft, signed_in
 from tests.services.test_intake_service import PIH, ROLLING
 from tests.services.test_sessions_service import session_at
 
@@ -34,15 +35,15 @@ ADMIN = frozenset({AD})
 
 @dataclass(frozen=True)
 class Team:
-    desk: Staff
-    doctor: Staff
-    admin: Staff
+    desk: SignedIn
+    doctor: SignedIn
+    admin: SignedIn
 
-    def __getitem__(self, role: Role) -> Staff:
+    def __getitem__(self, role: Role) -> SignedIn:
         return {FD: self.desk, DR: self.doctor, AD: self.admin}[role]
 
 
-Call = Callable[[Staff], Any]
+Call = Callable[[Any], Any]  # takes who acts: a SignedIn, or a forgery
 Builder = Callable[[Clinic, Team], Call]
 
 
@@ -341,7 +342,7 @@ def audit_since(c: Clinic, after_id: int) -> list[dict[str, Any]]:
 
 @pytest.fixture
 def team(demo: Clinic) -> Team:
-    by_role = {s.role: s for s in demo.staff.list_active()}
+    by_role = {s.role: signed_in(demo, s) for s in demo.staff.list_active()}
     return Team(by_role[FD], by_role[DR], by_role[AD])
 
 
@@ -412,8 +413,8 @@ def test_role_matrix(demo: Clinic, team: Team, case: Case, role: Role) -> None:
 def test_a_switched_off_member_is_refused_every_write(demo: Clinic, team: Team, case: Case) -> None:
     call = case.build(demo, team)
     role = sorted(case.allowed, key=lambda r: r.value)[0]  # someone whose role would do
-    leaver = demo.staff.add(team.admin, "Former Employee", role)
-    demo.staff.set_active(team.admin, leaver.id, False)
+    leaver = signed_in(demo, demo.staff.add(team.admin, "Former Employee", role))
+    demo.staff.set_active(team.admin, leaver.id, False)  # while still signed in somewhere
     before, last = dump(demo), last_audit_id(demo)
     with pytest.raises(UnknownStaff, match="not an active staff member"):
         call(leaver)
@@ -428,16 +429,62 @@ POSING = [case for case in CASES if FD not in case.allowed]
 def test_a_claimed_role_is_ignored_the_stored_one_counts(
     demo: Clinic, team: Team, case: Case
 ) -> None:
+    """The desk's own sign-in, whatever role the staff record later claims in memory."""
     call = case.build(demo, team)
-    [claimed] = case.allowed
-    posing = Staff(id=team.desk.id, name=team.desk.name, role=claimed)
     before, last = dump(demo), last_audit_id(demo)
     with pytest.raises(NotAllowed, match="you are signed in as front desk"):
-        call(posing)
+        call(team.desk)
     assert dump(demo) == before
     [line] = audit_since(demo, last)
     assert (line["action"], line["staff_id"]) == ("denied", team.desk.id)
     assert '"role": "front_desk"' in line["after"]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_an_identity_the_login_service_did_not_issue_is_refused_every_write(
+    demo: Clinic, team: Team, case: Case
+) -> None:
+    """`intakes.record(Staff(id=<the doctor's id>, role=FRONT_DESK), ...)` used to be recorded
+    as the doctor: a hand-made member, of any role, is refused and the attempt recorded."""
+    call = case.build(demo, team)
+    [claimed] = sorted(case.allowed, key=lambda r: r.value)[:1]
+    someone = team[claimed]
+    forged = Staff(id=someone.id, name=someone.name, role=FD)
+    before, last = dump(demo), last_audit_id(demo)
+    with pytest.raises(NotSignedIn, match="sign in again"):
+        call(forged)
+    assert dump(demo) == before
+    [line] = audit_since(demo, last)
+    assert (line["action"], line["entity"], line["staff_id"]) == ("denied", "sign_in", None)
+    assert f'"claimed_staff_id": {someone.id}' in line["after"]
+    assert demo.audit.verify() is None
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_a_signed_out_member_is_refused_every_write(demo: Clinic, team: Team, case: Case) -> None:
+    call = case.build(demo, team)
+    role = sorted(case.allowed, key=lambda r: r.value)[0]
+    gone = signed_in(demo, team[role].staff)
+    demo.login.signed_out(gone)
+    before = dump(demo)
+    with pytest.raises(NotSignedIn):
+        call(gone)
+    assert dump(demo) == before
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_the_command_line_sign_in_only_prints_handouts(
+    demo: Clinic, team: Team, case: Case
+) -> None:
+    call = case.build(demo, team)
+    printing = demo.login.for_command_line("Dr. Alex")
+    if case.permission is Permission.PRINT_HANDOUTS:
+        call(printing)
+        return
+    before = dump(demo)
+    with pytest.raises(NotSignedIn, match="may only print handouts"):
+        call(printing)
+    assert dump(demo) == before
 
 
 @pytest.mark.parametrize("role", [FD, DR])
@@ -475,9 +522,10 @@ def test_back_dating_is_allowed_on_the_demo(demo: Clinic) -> None:
 
 @pytest.mark.parametrize("role", [FD, AD])
 def test_only_the_doctor_records_the_demo_intakes_too(clinic: Clinic, role: Role) -> None:
-    members = {m.role: m for m in clinic.staff.list_active()}
+    members = {m.role: signed_in(clinic, m) for m in clinic.staff.list_active()}
     if AD not in members:
-        members[AD] = clinic.staff.create_first_admin("Office admin", "office", "a-long-password")
+        made = clinic.staff.create_first_admin("Office admin", "office", "a-long-password")
+        members[AD] = signed_in(clinic, made)
     with pytest.raises(NotAllowed):
         clinic.intakes.record_all_if_none(members[role], [])
     person = draft(first_name="Ann", last_name="Fill", dob="1/2/1990", phone="", email="")

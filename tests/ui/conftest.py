@@ -8,7 +8,7 @@ from PySide6.QtCore import QSettings
 
 from frontdesk.domain.staff import Role
 from frontdesk.ui.main_window import MainWindow
-from tests.conftest import NOW
+from tests.conftest import NOW, member_with_role
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def settings(tmp_path: Path) -> QSettings:
 @pytest.fixture
 def window(qtbot, demo, settings) -> Iterator[MainWindow]:
     """Signed in as the front desk (the tests switch to another member where needed)."""
-    desk = next(s for s in demo.staff.list_active() if s.role is Role.FRONT_DESK)
+    desk = member_with_role(demo, Role.FRONT_DESK)
     win = MainWindow(demo, settings, today=lambda: NOW.date(), user=desk)
     qtbot.addWidget(win)
     win.show()

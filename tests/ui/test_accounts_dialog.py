@@ -18,7 +18,7 @@ from frontdesk.ui.models.accounts_model import (
     STAFF_ID_ROLE,
     AccountsModel,
 )
-from tests.conftest import NOW
+from tests.conftest import NOW, signed_in
 
 PASSWORD = "sunny-clinic-mornings"
 LAST_ADMIN = "The clinic needs at least one active admin who can sign in."
@@ -205,7 +205,7 @@ def test_removing_the_last_admin_is_refused(qtbot, dialog, clinic, admin) -> Non
 
 def test_switching_off_the_last_admin_is_refused(qtbot, clinic, admin, prompts) -> None:
     """An admin without a login (who cannot sign in) does not count as the clinic's admin."""
-    spare = clinic.staff.add(admin, "Spare admin", Role.ADMIN)
+    spare = signed_in(clinic, clinic.staff.add(admin, "Spare admin", Role.ADMIN))
     made = AccountsDialog(clinic.staff, lambda: spare, now=lambda: NOW)
     qtbot.addWidget(made)
     made.show()

@@ -267,8 +267,7 @@ def test_a_non_admin_sees_the_refusal_and_nothing_else(qtbot, demo, desk) -> Non
 
 def test_a_role_taken_away_meanwhile_shows_the_refusal(qtbot, demo, admin, doctor) -> None:
     demo.staff.set_role(admin, doctor.id, Role.ADMIN)
-    acting = demo.staff.get(doctor.id)
-    dialog = make(qtbot, demo, acting)
+    dialog = make(qtbot, demo, doctor)  # the doctor's window, signed in before the change
     all_time(dialog)
     assert dialog.model.canFetchMore()
     demo.staff.set_role(admin, doctor.id, Role.DOCTOR)

@@ -9,10 +9,11 @@ from PySide6.QtCore import QPoint, Qt
 
 from frontdesk.domain.appointments import CO2_SESSION, CONSULTATION, Status
 from frontdesk.domain.hours import DayHours, WeeklyHours, default_hours
+from frontdesk.domain.staff import Role
 from frontdesk.ui.dialogs.appointment_dialog import AppointmentDialog
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 from frontdesk.ui.models.day_model import COL_STATUS, DayModel
-from tests.conftest import NOW
+from tests.conftest import NOW, member_with_role
 
 NEXT_MONDAY = date(2026, 11, 30)  # the test clock is Thanksgiving, Thursday 26 Nov 2026
 
@@ -302,7 +303,7 @@ def test_day_sheet_preview_and_pdf_hold_the_days_names_and_times(
     # The saved sheet names every patient of the day: the export is in the audit trail.
     from frontdesk.services.audit import AuditFilter
 
-    admin = next(s for s in demo.staff.list_active() if s.role.value == "admin")
+    admin = member_with_role(demo, Role.ADMIN)
     [line, *_] = demo.audit.search(admin, AuditFilter(staff_id=desk.id)).entries
     assert (line.action, line.entity) == ("export", "day_sheet")
     assert line.after == {"day": "2026-11-30", "how": "pdf"}

@@ -13,6 +13,7 @@ from frontdesk.domain.staff import Role
 from frontdesk.ui import printing
 from frontdesk.ui.dialogs.clinic_dialog import ClinicDialog
 from frontdesk.ui.dialogs.handout_dialog import HandoutDialog
+from tests.conftest import member_with_role
 from tests.ui.test_intake_tab import at_the_desk
 
 
@@ -115,7 +116,7 @@ def test_no_patient_no_handout(window) -> None:
 
 
 def test_the_clinic_details_are_edited_in_a_dialog(qtbot, window, demo) -> None:
-    window.session.switch_to(next(s for s in demo.staff.list_active() if s.role.value == "admin"))
+    window.session.switch_to(member_with_role(demo, Role.ADMIN))
     dialog = window.edit_clinic_details()
     assert isinstance(dialog, ClinicDialog)
     dialog.phone.setText("")

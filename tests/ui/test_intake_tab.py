@@ -8,13 +8,12 @@ from PySide6.QtWidgets import QApplication
 
 from frontdesk.domain.intake import AcneStatus, Intake, Look, Region, RegionFinding, Subtype
 from frontdesk.domain.staff import Role
-from tests.conftest import draft
+from tests.conftest import draft, member_with_role
 
 
 def at_the_desk(window, role: Role) -> None:
     """As after that member signed in on the lock screen."""
-    members = window._clinic.staff.list_active()
-    window.session.switch_to(next(m for m in members if m.role is role))
+    window.session.switch_to(member_with_role(window._clinic, role))
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from frontdesk.domain.staff import Role
 from frontdesk.services.audit import AuditFilter
 from frontdesk.services.demo_accounts import DEMO_LOGINS
 from frontdesk.ui.lock import LOCKED_TITLE, LockCover, LockGuard
+from tests.conftest import member_with_role
 
 PASSWORD = {login.role: login.password for login in DEMO_LOGINS}
 
@@ -27,7 +28,7 @@ def cover_of(widget) -> LockCover:
 
 
 def last_lines(demo, count: int = 3):
-    admin = next(s for s in demo.staff.list_active() if s.role is Role.ADMIN)
+    admin = member_with_role(demo, Role.ADMIN)
     return demo.audit.search(admin, AuditFilter(), limit=count).entries
 
 

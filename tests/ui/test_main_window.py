@@ -4,7 +4,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from frontdesk.domain.staff import Role
 from frontdesk.ui.main_window import MainWindow
-from tests.conftest import NOW, draft
+from tests.conftest import NOW, draft, member_with_role
 
 
 def test_only_working_tabs_and_the_menus(window) -> None:
@@ -22,7 +22,7 @@ def test_only_working_tabs_and_the_menus(window) -> None:
 def test_the_signed_in_member_is_shown_and_signs_every_write(qtbot, window, demo) -> None:
     assert window.session.current.role is Role.FRONT_DESK
     assert window.user_label.text() == "Signed in: Front desk"
-    doctor = next(s for s in demo.staff.list_active() if s.role is Role.DOCTOR)
+    doctor = member_with_role(demo, Role.DOCTOR)
     window.session.switch_to(doctor)  # as after the doctor signed in on the lock screen
     assert window.user_label.text() == "Signed in: Dr. Alex (doctor)"
     tab = window.patients_tab
@@ -41,7 +41,7 @@ def test_admin_entries_are_greyed_with_the_reason_for_others(window, demo) -> No
     assert not window.accounts_action.isEnabled()
     assert "Only the admin" in window.audit_action.toolTip()
     assert not window.calendar_tab.hours_action.isEnabled()
-    admin = next(s for s in demo.staff.list_active() if s.role is Role.ADMIN)
+    admin = member_with_role(demo, Role.ADMIN)
     window.session.switch_to(admin)
     for action in (
         window.accounts_action,
@@ -127,5 +127,5 @@ def test_the_doctors_co2_entries_are_greyed_for_the_desk_and_say_why(window, dem
     log = {a.text(): a for a in window.sessions_menu.actions()}["&Log and sign a session…"]
     assert not log.isEnabled()
     assert log.toolTip() == "Only the doctor can log and sign a CO2 session."
-    window.session.switch_to(next(s for s in demo.staff.list_active() if s.role.value == "doctor"))
+    window.session.switch_to(member_with_role(demo, Role.DOCTOR))
     assert log.isEnabled() and "Only" not in log.toolTip()

@@ -13,14 +13,14 @@ from frontdesk.domain.staff import Role
 from frontdesk.services.backups import BackupService
 from frontdesk.services.clinic import DatabaseRefused, open_clinic
 from frontdesk.ui.dialogs.restore_dialog import RestoreDialog
-from tests.conftest import draft
+from tests.conftest import draft, member_with_role
 
 
 @pytest.fixture
 def damaged(db_path: Path, clock) -> Path:
     """A clinic with one patient, backed up, then its header zeroed."""
     clinic = open_clinic(db_path, clock)
-    desk = next(s for s in clinic.staff.list_active() if s.role is Role.FRONT_DESK)
+    desk = member_with_role(clinic, Role.FRONT_DESK)
     clinic.patients.register(desk, draft())
     clinic.backups.daily_if_due()
     clinic.close()
