@@ -10,7 +10,9 @@ from frontdesk.services.errors import ServiceError
 
 
 def verify(db_path: Path, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Exit 0 when every line follows from the one before; 1 naming the first bad row."""
+    """Exit 0 when every line follows from the one before, the trail's end is where it was
+    remembered outside the database, and every audited record is as the trail last recorded
+    it; else 1, naming the first bad line, the cut or rewritten end, or the changed records."""
     from frontdesk.services.clinic import open_clinic
 
     out = out or sys.stdout
@@ -24,14 +26,21 @@ def verify(db_path: Path, out: TextIO | None = None, err: TextIO | None = None) 
         print(f"frontdesk: {exc}", file=err)
         return 1
     try:
-        broken = clinic.audit.verify()
+        found = clinic.audit.check()
         lines = clinic.audit.count()
+    except ServiceError as exc:
+        print(f"frontdesk: {exc}", file=err)
+        return 1
     finally:
         clinic.close()
-    if broken is not None:
-        print(str(broken), file=err)
+    for note in found.notes:
+        print(note, file=out)
+    if found.problem is not None:
+        print(str(found.problem), file=err)
         return 1
     print(
-        f"The audit trail is intact: {lines} lines, each following from the one before.", file=out
+        f"The audit trail is intact: {lines} lines, each following from the one before, and"
+        " every audited record is as the trail last recorded it.",
+        file=out,
     )
     return 0

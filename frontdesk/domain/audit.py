@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,3 +81,130 @@ def first_break(rows: Iterable[dict[str, Any]], head: tuple[int, str] | None) ->
 
 
 _HASHED = ("id", "at", "staff_id", "action", "entity", "entity_id", "patient_id", "before", "after")
+
+
+# -- rows compared with their last audited state ----------------------------------------------
+@dataclass(frozen=True)
+class RowFinding:
+    """One record that is not as the audit trail last recorded it, in the admin's words."""
+
+    what: str  # "Patient", "Appointment", ... as staff call it
+    row_id: int
+    change: str  # "changed", "added" or "removed"
+    columns: tuple[str, ...] = ()  # in words ("phone", "start time"); for "changed"
+
+    def __str__(self) -> str:
+        if self.change == "added":
+            return (
+                f"{self.what} #{self.row_id} is in the database but the audit trail never"
+                " recorded it: it was added behind the app's back."
+            )
+        if self.change == "removed":
+            return (
+                f"{self.what} #{self.row_id} is recorded in the audit trail but is no longer"
+                " in the database: it was removed behind the app's back."
+            )
+        return (
+            f"{self.what} #{self.row_id}: {_say_list(self.columns)}"
+            f" {'is' if len(self.columns) == 1 else 'are'} not what the audit trail last"
+            " recorded: changed behind the app's back."
+        )
+
+
+def _say_list(words: tuple[str, ...]) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _plain(value: Any) -> Any:
+    """JSON gives True where SQLite stores 1: the same value for this comparison."""
+    return int(value) if isinstance(value, bool) else value
+
+
+def changed_columns(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
+    """The keys of `recorded` whose value differs in `current` (only what the trail recorded
+    is compared: a key the trail never held says nothing)."""
+    return [k for k in recorded if _plain(recorded[k]) != _plain(current.get(k))]
+
+
+def compare_rows(
+    what: str,
+    recorded: Iterable[tuple[int, dict[str, Any]]],
+    current: Iterable[tuple[int, dict[str, Any]]],
+    words: dict[str, str] | None = None,
+) -> Iterator[RowFinding]:
+    """Merges two streams sorted by id: each row's last audited state, and the rows stored.
+
+    Memory stays at one row of each whatever the size of the table or the trail."""
+    words = words or {}
+    missing = object()
+    left, right = iter(recorded), iter(current)
+    a = next(left, missing)
+    b = next(right, missing)
+    while a is not missing or b is not missing:
+        if b is missing or (a is not missing and a[0] < b[0]):  # type: ignore[index]
+            yield RowFinding(what, a[0], "removed")  # type: ignore[index]
+            a = next(left, missing)
+        elif a is missing or b[0] < a[0]:  # type: ignore[index]
+            yield RowFinding(what, b[0], "added")  # type: ignore[index]
+            b = next(right, missing)
+        else:
+            changed = changed_columns(a[1], b[1])  # type: ignore[index]
+            if changed:
+                said = tuple(words.get(c, c.replace("_", " ")) for c in changed)
+                yield RowFinding(what, a[0], "changed", said)  # type: ignore[index]
+            a, b = next(left, missing), next(right, missing)
+
+
+# -- the anchor: the trail's last line as remembered outside the database ---------------------
+def anchor_problem(anchored: tuple[int, str], hash_there: str | None, last_id: int) -> str | None:
+    """Compares the (id, hash) remembered outside the database with the trail as it is now.
+
+    `hash_there` is the hash of the trail's line with the anchored id (None: no such line)."""
+    line_id, digest = anchored
+    if hash_there is None:
+        return (
+            f"The audit trail ends at line #{last_id}, but line #{line_id} had been written:"
+            f" the last {line_id - last_id} line{'s' if line_id - last_id != 1 else ''} of the"
+            " trail were cut off behind the app's back."
+        )
+    if hash_there != digest:
+        return (
+            f"Line #{line_id} of the audit trail is not the line that was written there: the"
+            " trail was rewritten (or cut and written again) behind the app's back, with its"
+            " hashes worked out anew."
+        )
+    return None
+
+
+@dataclass(frozen=True)
+class Tampering:
+    """What the whole check found besides the chain itself: the trail's end as remembered
+    outside the database, and the records that differ from their last audited state."""
+
+    anchor: str | None = None
+    rows: tuple[RowFinding, ...] = ()
+    more_rows: int = 0  # findings beyond those listed, so that a rewritten table stays short
+
+    def __bool__(self) -> bool:
+        return self.anchor is not None or bool(self.rows)
+
+    def __str__(self) -> str:
+        return self.summary(len(self.rows))
+
+    def summary(self, shown: int = 5) -> str:
+        """The anchor's finding and the first `shown` records (a dialog has little room)."""
+        lines = []
+        if self.anchor:
+            lines.append(self.anchor)
+        if self.rows:
+            count = len(self.rows) + self.more_rows
+            lines.append(
+                f"{count} record{'s' if count != 1 else ''} in the database"
+                f" {'differ' if count != 1 else 'differs'} from the audit trail:"
+            )
+            lines.extend(f"- {finding}" for finding in self.rows[:shown])
+            if count > shown:
+                lines.append(f"- and {count - shown} more (`frontdesk audit verify` lists them).")
+        return "\n".join(lines)

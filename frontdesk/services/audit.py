@@ -7,16 +7,16 @@ from pathlib import Path
 
 import sqlite_utils
 
-from frontdesk.domain.audit import AuditEntry, ChainBreak
+from frontdesk.domain.audit import AuditEntry, ChainBreak, Tampering
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, clinic_now
 from frontdesk.services.errors import plain_storage_errors
 from frontdesk.services.unit_of_work import check_allowed
-from frontdesk.storage.audit import AuditFilter, AuditRepository
+from frontdesk.storage.audit import AuditCheck, AuditFilter, AuditRepository
 from frontdesk.storage.db import connect
 
-__all__ = ["AuditFilter", "AuditPage", "AuditService"]
+__all__ = ["AuditCheck", "AuditFilter", "AuditPage", "AuditService"]
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class AuditPage:
     entries: list[AuditEntry]
 
 
-def verify_file(path: Path) -> ChainBreak | None:
+def verify_file(path: Path) -> ChainBreak | Tampering | None:
     """verify() on a connection of its own, so that it can run off the GUI thread."""
     with connect(path) as db:
         return AuditService(db).verify()
@@ -51,7 +51,12 @@ class AuditService:
     def count(self) -> int:
         return self._repo.count(AuditFilter())
 
-    def verify(self) -> ChainBreak | None:
-        """None when every line follows from the one before; else the first that does not."""
+    def verify(self) -> ChainBreak | Tampering | None:
+        """None when all is well; else the first line that does not follow from the one
+        before, or (the chain holding) what its anchor and the audited records show."""
+        return self.check().problem
+
+    def check(self) -> AuditCheck:
+        """verify(), with the notes said either way (an anchor made for the first time)."""
         with plain_storage_errors("check the audit trail"):
-            return self._repo.first_break()
+            return self._repo.check()

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 import sqlite_utils
 
-from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW, ListedAppointment
+from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW, ListedAppointment, to_text
 from frontdesk.domain.assessment import Eligibility
 from frontdesk.domain.co2 import (
     MIN_REASON,
@@ -286,7 +286,14 @@ class SessionService:
                 SESSION,
                 session_id,
                 None,
-                {"series_id": series.id, "number": number, "record": record_json(draft)},
+                # Every column a signed session keeps: `audit verify` compares them.
+                {
+                    "series_id": series.id,
+                    "number": number,
+                    "record": record_json(draft),
+                    "performed_at": to_text(draft.performed_at),
+                    "early_reason": reason,
+                },
             )
             if number == series.planned:
                 self._change(work, series, series.planned, SeriesStatus.COMPLETED, "")

@@ -4,12 +4,32 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
-from frontdesk.domain.audit import GENESIS, AuditEntry, ChainBreak, first_break, line_hash
+from frontdesk.domain.audit import (
+    GENESIS,
+    AuditEntry,
+    ChainBreak,
+    RowFinding,
+    Tampering,
+    anchor_problem,
+    first_break,
+    line_hash,
+)
+from frontdesk.storage.audit_anchor import (
+    AnchorUnreadable,
+    anchor_path,
+    database_file,
+    note_line,
+    read_anchor,
+    write_anchor,
+)
+from frontdesk.storage.audit_rows import differences
 
 # Where a line about an entity finds its patient when the values do not name one.
 _PATIENT_OF = {
@@ -53,6 +73,8 @@ def patient_of(
 
 
 APPEND_ONLY = ("audit_no_update", "audit_no_delete")
+# The line the app writes after putting a backup in place of the database (services/backups.py).
+RESTORED = ("restore", "database")
 
 
 def insert_line(db: sqlite_utils.Database, table: str, previous: str, line: dict[str, Any]) -> str:
@@ -173,6 +195,9 @@ class AuditRepository:
             " last_hash = excluded.last_hash",
             [new_id, digest],
         )
+        # The anchor beside the file follows once this commits; the app's own restore of a
+        # backup re-bases it on the restored trail.
+        note_line(self._db, new_id, digest, rebase=(action, entity) == RESTORED)
         return new_id
 
     def for_entity(self, entity: str, entity_id: int) -> list[AuditEntry]:
@@ -197,16 +222,98 @@ class AuditRepository:
     def first_break(self) -> ChainBreak | None:
         """Reads the head and the lines in one snapshot: a line written meanwhile by another
         window is neither half-seen nor taken for tampering."""
+        with self._snapshot():
+            head = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+            return first_break(_rows(self._db), tuple(head) if head else None)
+
+    def check(self, max_rows: int = 50) -> AuditCheck:
+        """The chain, then (when it holds) its anchor outside the database and every audited
+        row against its last audited state, all in one read snapshot.
+
+        A missing anchor is made from the trail as it is (said in `notes`); one behind a
+        trail found whole is moved to its end."""
+        with self._snapshot():
+            head_row = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+            head = (head_row[0], head_row[1]) if head_row else None
+            broken = first_break(_rows(self._db), head)
+            if broken is not None:
+                return AuditCheck(broken)
+            db_path = database_file(self._db)
+            notes: list[str] = []
+            anchor = None
+            anchored = None
+            if db_path is not None:
+                try:
+                    anchored = read_anchor(db_path)
+                except AnchorUnreadable as exc:
+                    anchor = (
+                        f"The record of the audit trail's end kept beside the database cannot"
+                        f" be trusted: {exc}. If nobody knows why, treat the database as"
+                        " changed behind the app's back; deleting that file starts a new one."
+                    )
+                if anchored is not None:
+                    there = self._db.execute(
+                        "SELECT hash FROM audit WHERE id = ?", [anchored[0]]
+                    ).fetchone()
+                    anchor = anchor_problem(
+                        anchored, there[0] if there else None, head[0] if head else 0
+                    )
+                    if anchor:
+                        anchor += (
+                            f" (The trail's end was remembered in {anchor_path(db_path)}; if a"
+                            " backup was put back by copying files by hand, that explains it:"
+                            " deleting that file starts a new record from now on.)"
+                        )
+            findings: list[RowFinding] = []
+            more = 0
+            for finding in differences(self._db):
+                if len(findings) < max_rows:
+                    findings.append(finding)
+                else:
+                    more += 1
+        tampering = Tampering(anchor, tuple(findings), more)
+        behind = anchored is None or (head is not None and anchored[0] < head[0])
+        if db_path is not None and head is not None and not tampering and behind:
+            notes.extend(_anchor_at(db_path, head, first=anchored is None))
+        return AuditCheck(tampering or None, tuple(notes))
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[None]:
         conn = self._db.conn
         own = not conn.in_transaction
         if own:
             conn.execute("BEGIN")
         try:
-            head = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
-            return first_break(_rows(self._db), tuple(head) if head else None)
+            yield
         finally:
             if own:
                 conn.execute("COMMIT")
+
+
+def _anchor_at(db_path: Path, head: tuple[int, str], *, first: bool) -> list[str]:
+    """Moves the anchor to a trail found whole; what to tell the admin about it."""
+    try:
+        write_anchor(db_path, head[0], head[1])
+    except OSError as exc:
+        return [
+            f"The record of the trail's end could not be written to {anchor_path(db_path)}"
+            f" ({exc.strerror or exc})."
+        ]
+    if not first:
+        return []
+    return [
+        "This was the first check with a record of the trail's end kept outside the database:"
+        f" {anchor_path(db_path)} now remembers line #{head[0]}. Lines cut off or rewritten"
+        " before now cannot be found by it."
+    ]
+
+
+@dataclass(frozen=True)
+class AuditCheck:
+    """What `audit verify` found: None when nothing is wrong; notes are said either way."""
+
+    problem: ChainBreak | Tampering | None
+    notes: tuple[str, ...] = ()
 
 
 def _rows(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:

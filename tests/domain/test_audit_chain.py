@@ -9,7 +9,17 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from frontdesk.domain.audit import GENESIS, ChainBreak, first_break, line_hash
+from frontdesk.domain.audit import (
+    GENESIS,
+    ChainBreak,
+    RowFinding,
+    Tampering,
+    anchor_problem,
+    changed_columns,
+    compare_rows,
+    first_break,
+    line_hash,
+)
 
 Row = dict[str, Any]
 HASHED = ("at", "staff_id", "action", "entity", "entity_id", "patient_id", "before", "after")
@@ -226,3 +236,111 @@ def test_a_break_says_where_in_plain_words() -> None:
     assert str(ChainBreak(7, "its contents were changed after it was written.")) == (
         "Audit trail broken at row 7: its contents were changed after it was written."
     )
+
+
+# -- records compared with their last audited state -------------------------------------------
+def test_only_the_recorded_keys_are_compared_and_true_is_one() -> None:
+    recorded = {"phone": "+18185550134", "archived": False, "late": True}
+    current = {"phone": "+18185550134", "archived": 0, "late": 1, "version": 7}
+    assert changed_columns(recorded, current) == []
+    assert changed_columns(recorded, current | {"phone": "+13105550000"}) == ["phone"]
+    assert changed_columns({"username": None}, {"username": None}) == []
+
+
+@pytest.mark.parametrize(
+    ("recorded", "current", "found"),
+    [
+        pytest.param([(1, {"a": 1})], [(1, {"a": 1})], [], id="the same"),
+        pytest.param([], [], [], id="nothing at all"),
+        pytest.param(
+            [(1, {"a": 1}), (2, {"a": 2})],
+            [(1, {"a": 1}), (2, {"a": 3})],
+            [RowFinding("Patient", 2, "changed", ("a",))],
+            id="changed",
+        ),
+        pytest.param(
+            [(1, {"a": 1}), (3, {"a": 3})],
+            [(1, {"a": 1}), (2, {"a": 2}), (3, {"a": 3})],
+            [RowFinding("Patient", 2, "added")],
+            id="added in the middle",
+        ),
+        pytest.param(
+            [(1, {"a": 1}), (2, {"a": 2})],
+            [(2, {"a": 2})],
+            [RowFinding("Patient", 1, "removed")],
+            id="removed first",
+        ),
+        pytest.param(
+            [(1, {"a": 1})],
+            [(1, {"a": 1}), (9, {"a": 9})],
+            [RowFinding("Patient", 9, "added")],
+            id="added last",
+        ),
+        pytest.param(
+            [(1, {"a": 1}), (9, {"a": 9})],
+            [(1, {"a": 1})],
+            [RowFinding("Patient", 9, "removed")],
+            id="removed last",
+        ),
+    ],
+)
+def test_rows_are_merged_by_id(recorded, current, found) -> None:
+    assert list(compare_rows("Patient", recorded, current)) == found
+
+
+@given(
+    st.dictionaries(st.integers(1, 50), st.integers(0, 3)),
+    st.dictionaries(st.integers(1, 50), st.integers(0, 3)),
+)
+def test_the_merge_finds_exactly_the_differences(recorded: dict, current: dict) -> None:
+    found = compare_rows(
+        "Patient",
+        ((k, {"a": v}) for k, v in sorted(recorded.items())),
+        ((k, {"a": v}) for k, v in sorted(current.items())),
+    )
+    expected = (
+        {(k, "removed") for k in recorded.keys() - current.keys()}
+        | {(k, "added") for k in current.keys() - recorded.keys()}
+        | {(k, "changed") for k in recorded.keys() & current.keys() if recorded[k] != current[k]}
+    )
+    assert {(f.row_id, f.change) for f in found} == expected
+
+
+def test_findings_are_said_in_words() -> None:
+    assert str(RowFinding("Appointment", 4, "changed", ("start time", "end time"))) == (
+        "Appointment #4: start time and end time are not what the audit trail last recorded:"
+        " changed behind the app's back."
+    )
+    assert str(RowFinding("Patient", 2, "changed", ("phone",))).startswith(
+        "Patient #2: phone is not"
+    )
+    words = list(
+        compare_rows("Patient", [(1, {"dob": "x"})], [(1, {"dob": "y"})], {"dob": "date of birth"})
+    )
+    assert words[0].columns == ("date of birth",)
+    many = Tampering(None, tuple(RowFinding("Patient", n, "added") for n in range(1, 8)), 3)
+    assert str(many).count("\n- ") == 8  # all seven listed, then the count of the rest
+    assert (
+        many.summary(2).splitlines()[0] == "10 records in the database differ from the audit trail:"
+    )
+    assert many.summary(2).splitlines()[-1] == "- and 8 more (`frontdesk audit verify` lists them)."
+    assert not Tampering() and Tampering("cut")
+
+
+# -- the anchor outside the database -----------------------------------------------------------
+def test_an_anchor_on_the_trail_or_behind_it_is_fine() -> None:
+    assert anchor_problem((5, "h5"), "h5", 5) is None
+    assert anchor_problem((3, "h3"), "h3", 9) is None  # the trail went on since
+
+
+def test_an_anchor_ahead_of_the_trail_means_its_end_was_cut() -> None:
+    assert anchor_problem((9, "h9"), None, 7) == (
+        "The audit trail ends at line #7, but line #9 had been written: the last 2 lines of the"
+        " trail were cut off behind the app's back."
+    )
+    assert "the last 1 line of" in (anchor_problem((8, "h8"), None, 7) or "")
+
+
+def test_an_anchored_line_with_another_hash_means_the_trail_was_rewritten() -> None:
+    said = anchor_problem((5, "h5"), "forged", 9)
+    assert said is not None and "rewritten" in said and "#5" in said

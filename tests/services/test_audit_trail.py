@@ -23,7 +23,7 @@ from frontdesk.services.clinic import Clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.storage.db import connect
 from frontdesk.storage.migrations import MIGRATIONS, migrate, pending_names
-from tests.conftest import ADMIN_PASSWORD, NOW, draft
+from tests.conftest import ADMIN_PASSWORD, NOW, draft, member_with_role, signed_in
 from tests.services.test_accounts import MovableClock
 from tests.services.test_intake_service import PIH, ROLLING
 
@@ -190,11 +190,12 @@ def old_file(tmp_path: Path) -> Path:
         )
     db.execute(
         "INSERT INTO intakes (patient_id, recorded_at, staff_id, answers, summary)"
-        " VALUES (2, '2026-11-20T10:00', 1, '{}', 'PIH')"
-    )
+        " VALUES (2, '2026-11-22T10:08', 1, '{}', 'PIH')"  # as line 8 says: `audit verify`
+    )  # compares each audited row with its last line
     db.execute(
-        "INSERT INTO appointments (patient_id, type_code, starts, ends, booked_at, booked_by)"
-        " VALUES (1, 'consultation', '2026-11-30T10:00', '2026-11-30T10:30', 'x', 2)"
+        "INSERT INTO appointments (patient_id, type_code, starts, ends, status, booked_at,"
+        " booked_by) VALUES (1, 'consultation', '2026-11-30T10:00', '2026-11-30T10:30',"
+        " 'confirmed', '2026-11-21T10:07', 2)"
     )
     for old_id, staff_id, action, entity, entity_id, before, after in OLD_AUDIT:
         db.execute(
@@ -281,9 +282,9 @@ def trail(clinic: Clinic) -> Trail:
     """Four days of work by three people on two patients (11-23 to 11-26)."""
     clock = MovableClock(datetime(2026, 11, 23, 8, 0, tzinfo=CLINIC_TZ))
     c = Clinic(clinic.path, clinic._db, clock, None)
-    desk = next(s for s in c.staff.list_active() if s.role is Role.FRONT_DESK)
-    doctor = next(s for s in c.staff.list_active() if s.role is Role.DOCTOR)
-    admin = c.staff.create_first_admin("Office admin", "office", ADMIN_PASSWORD)  # 1: day 1
+    desk = member_with_role(c, Role.FRONT_DESK)
+    doctor = member_with_role(c, Role.DOCTOR)
+    admin = signed_in(c, c.staff.create_first_admin("Office admin", "office", ADMIN_PASSWORD))
     maria = c.patients.register(desk, draft()).id  # 2: day 1
     clock.now += timedelta(days=1)
     ana_draft = draft(first_name="Ana", last_name="Cruz", dob="1/2/1990", phone="", email="")
@@ -351,7 +352,7 @@ def test_search_pages_newest_first_with_the_total_on_every_page(trail: Trail) ->
 
 
 def test_search_pages_through_the_demo_trail(demo: Clinic) -> None:
-    admin = next(s for s in demo.staff.list_active() if s.role is Role.ADMIN)
+    admin = member_with_role(demo, Role.ADMIN)
     total = demo._db["audit"].count
     seen: list[int] = []
     for offset in range(0, total + 100, 100):

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.audit import AuditEntry, Tampering
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.staff import Staff
@@ -402,7 +402,8 @@ class AuditDialog(QDialog):
 
     # -- the chain --------------------------------------------------------------------------
     def check_chain(self) -> None:
-        """Walks every line from the first; says which line, if any, was changed or removed."""
+        """Walks every line from the first; says which line, if any, was changed or removed,
+        whether the trail's end is where it was remembered, and which records differ from it."""
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             broken = self._audit.verify()
@@ -414,7 +415,12 @@ class AuditDialog(QDialog):
             return
         finally:
             QGuiApplication.restoreOverrideCursor()
-        if broken is not None:
+        if isinstance(broken, Tampering):  # the chain holds; its anchor or the records do not
+            self._say_chain(
+                f"{broken.summary(5)}\nSomeone changed the database behind Frontdesk's back.",
+                ok=False,
+            )
+        elif broken is not None:
             self._say_chain(str(broken), ok=False)
         else:
             self._say_chain(
