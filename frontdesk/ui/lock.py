@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.staff import Staff
 from frontdesk.services.login import LoginService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui.session import DeskSession
 from frontdesk.ui.widgets.sign_in_form import SignInForm
 
@@ -56,7 +56,7 @@ _BLOCKED = {
 class LockCover(QFrame):
     """Opaque, over the whole of one window: the way back in is signing in here."""
 
-    def __init__(self, window: QWidget, login: LoginService, user: Staff) -> None:
+    def __init__(self, window: QWidget, login: LoginService, user: SignedIn) -> None:
         super().__init__(window)
         self.setObjectName("lockCover")
         self.setFrameShape(QFrame.Shape.NoFrame)

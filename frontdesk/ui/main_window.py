@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
 from frontdesk import __version__
 from frontdesk.domain.clinic import CLINIC_CITY, CLINIC_NAME
 from frontdesk.domain.permissions import Permission, allows, who_may
-from frontdesk.domain.staff import Staff
 from frontdesk.services.clinic import Clinic
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.session import DeskSession
@@ -45,7 +45,7 @@ class MainWindow(QMainWindow):
         clinic: Clinic,
         settings: QSettings,
         today: Callable[[], date],
-        user: Staff,
+        user: SignedIn,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -461,12 +461,12 @@ class MainWindow(QMainWindow):
         search.selectAll()
 
     @staticmethod
-    def _grey_unless_allowed(action: QAction, needs: Permission, member: Staff) -> None:
+    def _grey_unless_allowed(action: QAction, needs: Permission, member: SignedIn) -> None:
         allowed = allows(member.role, needs)
         action.setEnabled(allowed)
         action.setToolTip("" if allowed else who_may(needs))
 
-    def _show_role(self, member: Staff) -> None:
+    def _show_role(self, member: SignedIn) -> None:
         """The signed-in name in the status bar; what the role may not do, greyed with why."""
         self.user_label.setText(f"Signed in: {member.label}")
         for action, needs in (

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.staff import Account, StaffService
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.status_row import status_and_close
@@ -141,7 +142,7 @@ class AddStaffDialog(AccountStep):
     """Name and role; a username and password only when the person will sign in now."""
 
     def __init__(
-        self, staff: StaffService, actor: Callable[[], Staff], parent: QWidget | None = None
+        self, staff: StaffService, actor: Callable[[], SignedIn], parent: QWidget | None = None
     ) -> None:
         super().__init__("Add a staff member", "&Add", parent)
         self.setObjectName("addStaffDialog")
@@ -194,7 +195,7 @@ class MemberStep(AccountStep):
     def __init__(
         self,
         staff: StaffService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         member: Staff,
         parent: QWidget | None = None,
     ) -> None:
@@ -279,7 +280,7 @@ class AccountsDialog(QDialog):
     def __init__(
         self,
         staff: StaffService,
-        current: Callable[[], Staff],
+        current: Callable[[], SignedIn],
         parent: QWidget | None = None,
         *,
         now: Callable[[], datetime] = _clinic_now,

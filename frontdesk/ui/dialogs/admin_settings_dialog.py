@@ -25,10 +25,10 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.accounts import LOCK_MINUTES_RANGE
 from frontdesk.domain.dates import format_us
 from frontdesk.domain.hours import format_time
-from frontdesk.domain.staff import Staff
 from frontdesk.services.backups import BackupService
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.login import LoginService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.background import BackgroundJob
 from frontdesk.ui.error_label import error_label
@@ -42,7 +42,7 @@ class AdminSettingsDialog(QDialog):
         self,
         login: LoginService,
         backups: BackupService,
-        current: Callable[[], Staff],
+        current: Callable[[], SignedIn],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

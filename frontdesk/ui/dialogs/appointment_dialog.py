@@ -27,9 +27,9 @@ from frontdesk.domain.appointments import (
 )
 from frontdesk.domain.booking import say_day, say_span
 from frontdesk.domain.phones import display_phone
-from frontdesk.domain.staff import Staff
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui.error_label import error_label
 
 # What each status change is called on a button or in the menu.
@@ -62,7 +62,7 @@ class AppointmentDialog(QDialog):
     def __init__(
         self,
         calendar: CalendarService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         listed: ListedAppointment,
         change_status: Callable[[ListedAppointment, Status], ListedAppointment | None],
         move: Callable[[ListedAppointment], object],

@@ -34,10 +34,10 @@ from frontdesk.domain.booking import say_day, say_span
 from frontdesk.domain.hours import format_time
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.slots import GRID_MINUTES
-from frontdesk.domain.staff import Staff
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui.error_label import ERROR_STYLE
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, COL_PHONE
 from frontdesk.ui.widgets.patient_picker import PatientPicker
@@ -55,7 +55,7 @@ class BookingDialog(QDialog):
         self,
         calendar: CalendarService,
         patients: PatientService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         today: Callable[[], date],
         *,
         patient: Patient | None = None,

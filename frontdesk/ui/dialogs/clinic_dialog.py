@@ -7,8 +7,8 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
 
 from frontdesk.domain.handouts import ClinicInfo
-from frontdesk.domain.staff import Staff
 from frontdesk.services.handouts import HandoutService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui.dialogs.step_dialog import StepDialog
 
 
@@ -16,7 +16,7 @@ class ClinicDialog(StepDialog):
     def __init__(
         self,
         handouts: HandoutService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Clinic details", "&Save", parent)

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.handouts import Kind, Language
 from frontdesk.domain.patients import Patient
-from frontdesk.domain.staff import Staff
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.handouts import HandoutService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import printing, prompts
 from frontdesk.ui.error_label import error_label
 
@@ -37,7 +37,7 @@ class HandoutDialog(QDialog):
     def __init__(
         self,
         handouts: HandoutService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         patient: Patient,
         kind: Kind = Kind.DARK_MARKS,
         parent: QWidget | None = None,

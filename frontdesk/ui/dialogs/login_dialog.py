@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.accounts import MIN_PASSWORD_LENGTH, password_problem, username_problem
-from frontdesk.domain.staff import Role, Staff
+from frontdesk.domain.staff import Role
 from frontdesk.services.demo_accounts import DemoLogin
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.login import LoginService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.staff import StaffService
 from frontdesk.ui.error_label import ERROR_STYLE
 from frontdesk.ui.widgets.sign_in_form import SignInForm, busy
@@ -81,7 +82,7 @@ class LoginDialog(QDialog):
         self.setObjectName("loginDialog")
         self._login = login
         self._staff = staff
-        self.signed_in: Staff | None = None
+        self.signed_in: SignedIn | None = None
 
         self.stack = QStackedWidget()
         self.create_page = self._build_create_page()
@@ -103,7 +104,7 @@ class LoginDialog(QDialog):
         parent: QWidget | None = None,
         *,
         clinic_name: str = "",
-    ) -> Staff | None:
+    ) -> SignedIn | None:
         """Runs the dialog; who signed in, or None when the user cancelled."""
         dialog = cls(login, staff, demo_logins, parent, clinic_name=clinic_name)
         dialog.exec()
@@ -353,6 +354,6 @@ class LoginDialog(QDialog):
         layout.addLayout(grid)
         return panel
 
-    def _accept_member(self, member: Staff) -> None:
+    def _accept_member(self, member: SignedIn) -> None:
         self.signed_in = member
         self.accept()

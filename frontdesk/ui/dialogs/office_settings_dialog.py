@@ -44,9 +44,9 @@ from frontdesk.domain.hours import (
     format_time,
 )
 from frontdesk.domain.phones import display_phone
-from frontdesk.domain.staff import Staff
 from frontdesk.services.calendar import MAX_REASON, CalendarService
 from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.status_row import status_and_close
 from frontdesk.ui.error_label import error_label
@@ -157,7 +157,7 @@ class OfficeSettingsDialog(QDialog):
     def __init__(
         self,
         calendar: CalendarService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.dates import DateFormatError, age_on, format_long, parse_date
 from frontdesk.domain.patients import Patient, PatientDraft
 from frontdesk.domain.phones import PhoneError, parse_phone
-from frontdesk.domain.staff import Staff
 from frontdesk.services.errors import PossibleDuplicate, ServiceError, ValidationFailed
 from frontdesk.services.patients import PatientService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_STYLE
 
@@ -35,7 +35,7 @@ class PatientDialog(QDialog):
     def __init__(
         self,
         patients: PatientService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         today: Callable[[], date],
         patient: Patient | None = None,
         parent: QWidget | None = None,

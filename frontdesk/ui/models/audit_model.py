@@ -23,10 +23,10 @@ from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.dates import format_us
 from frontdesk.domain.hours import format_time
-from frontdesk.domain.staff import Staff
 from frontdesk.services.audit import AuditFilter, AuditService
 from frontdesk.services.errors import NotAllowed, ServiceError
 from frontdesk.services.patients import PatientService
+from frontdesk.services.signed_in import SignedIn
 
 COL_WHEN, COL_WHO, COL_ACTION, COL_WHAT, COL_CHANGES = range(5)
 HEADERS = {
@@ -142,7 +142,7 @@ class AuditModel(QAbstractTableModel):
         self,
         audit: AuditService,
         patients: PatientService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         page_size: int = PAGE_SIZE,
         parent=None,
     ) -> None:

@@ -39,10 +39,10 @@ from frontdesk.domain.booking import say_day, say_span
 from frontdesk.domain.clinic import CLINIC_NAME
 from frontdesk.domain.hours import format_time
 from frontdesk.domain.patients import Patient
-from frontdesk.domain.staff import Staff
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.appointment_dialog import AppointmentDialog, status_verb
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
@@ -70,7 +70,7 @@ class CalendarTab(QWidget):
         self,
         calendar: CalendarService,
         patients: PatientService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         notifier: ChangeNotifier,
         today: Callable[[], date],
         parent: QWidget | None = None,

@@ -25,11 +25,12 @@ from frontdesk.domain.assessment import Assessment, assess
 from frontdesk.domain.dates import format_us
 from frontdesk.domain.intake import Intake, RecordedIntake
 from frontdesk.domain.patients import Patient
-from frontdesk.domain.staff import Role, Staff
+from frontdesk.domain.staff import Role
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.intake import ENTITY, IntakeService
 from frontdesk.services.patients import ENTITY as PATIENT
 from frontdesk.services.patients import PatientService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_COLOUR
 from frontdesk.ui.models.patients_model import COL_NAME
@@ -70,7 +71,7 @@ class IntakeTab(QWidget):
         self,
         patients: PatientService,
         intakes: IntakeService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         notifier: ChangeNotifier,
         today: Callable[[], date],
         parent: QWidget | None = None,

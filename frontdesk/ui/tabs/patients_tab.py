@@ -23,9 +23,9 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.dates import format_us
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.search import parse_query
-from frontdesk.domain.staff import Staff
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import ENTITY, PatientService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.models.patients_model import (
     COL_DOB,
@@ -68,7 +68,7 @@ class PatientsTab(QWidget):
     def __init__(
         self,
         patients: PatientService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         notifier: ChangeNotifier,
         today: Callable[[], date],
         progress: Callable[[int], str] | None = None,

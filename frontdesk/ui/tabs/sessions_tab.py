@@ -25,11 +25,12 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.appointments import CO2_SESSION
 from frontdesk.domain.co2 import MAX_SESSIONS, Series, SeriesStatus
 from frontdesk.domain.patients import Patient
-from frontdesk.domain.staff import Role, Staff
+from frontdesk.domain.staff import Role
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ChangedElsewhere, ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.sessions import Proposal, RecallRow, SessionService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 from frontdesk.ui.dialogs.series_dialog import SeriesDialog
@@ -51,7 +52,7 @@ class SessionsTab(QWidget):
         sessions: SessionService,
         calendar: CalendarService,
         patients: PatientService,
-        actor: Callable[[], Staff],
+        actor: Callable[[], SignedIn],
         notifier: ChangeNotifier,
         today: Callable[[], date],
         parent: QWidget | None = None,

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.staff import Staff
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.login import LoginService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui.error_label import error_label
 
 
@@ -44,7 +44,7 @@ class SignInForm(QWidget):
     Refused, it says why in plain words and keeps the username; Enter in either field tries.
     """
 
-    signed_in = Signal(object)  # the Staff member who signed in
+    signed_in = Signal(object)  # the SignedIn the login service issued
     refused = Signal(str)  # the sentence shown (the owner may want to resize)
 
     def __init__(
@@ -136,7 +136,7 @@ class SignInForm(QWidget):
             return
         self.sign_in_with(self.username.text(), self.password.text())
 
-    def sign_in_with(self, username: str, password: str) -> Staff | None:
+    def sign_in_with(self, username: str, password: str) -> SignedIn | None:
         """Signs in with these credentials (the demo's buttons pass their own password)."""
         if self._working:
             return None
