@@ -416,10 +416,18 @@ class AuditDialog(QDialog):
         finally:
             QGuiApplication.restoreOverrideCursor()
         if isinstance(broken, Tampering):  # the chain holds; its anchor or the records do not
+            # One line beside the button (it has room for no more); the findings in the
+            # details pane below, which scrolls.
+            said = []
+            if broken.anchor:
+                said.append("the end of the audit trail was cut off or rewritten")
+            if broken.rows:
+                count = len(broken.rows) + broken.more_rows
+                said.append(f"{count} record{'s' if count != 1 else ''} differ from the trail")
             self._say_chain(
-                f"{broken.summary(5)}\nSomeone changed the database behind Frontdesk's back.",
-                ok=False,
+                f"Changed behind Frontdesk's back: {' and '.join(said)} (see below).", ok=False
             )
+            self.pane.setPlainText(f"{broken.summary(50)}\n\nTell the clinic's admin.")
         elif broken is not None:
             self._say_chain(str(broken), ok=False)
         else:
