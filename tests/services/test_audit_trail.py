@@ -393,9 +393,7 @@ def test_a_protection_replaced_by_one_that_does_nothing_is_put_back(db_path, clo
 
     first = open_clinic(db_path, clock)
     first._db.execute("DROP TRIGGER audit_no_update")
-    first._db.execute(
-        "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT 1; END"
-    )
+    first._db.execute("CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT 1; END")
     first.close()
     again = open_clinic(db_path, clock)
     try:
@@ -407,3 +405,51 @@ def test_a_protection_replaced_by_one_that_does_nothing_is_put_back(db_path, clo
         assert after == '{"triggers": ["audit_no_update"]}'
     finally:
         again.close()
+
+
+# -- the records against their last audited state ---------------------------------------------
+def test_sign_ins_lockouts_and_unlocks_leave_the_accounts_as_the_trail_says(
+    clinic: Clinic, admin
+) -> None:
+    """Sign-in lines name a member without being the account's state; failed sign-ins move
+    counters the trail does not compare."""
+    from frontdesk.services.login import LoginRefused
+
+    desk = member_with_role(clinic, Role.FRONT_DESK)
+    clinic.staff.set_login(admin, desk.id, "reception", "encino-front-desk-77")
+    for name in ["reception"] * 6 + ["nobody-here"]:
+        with pytest.raises(LoginRefused):
+            clinic.login.sign_in(name, "not-the-password")
+    locked = clinic._db.execute("SELECT locked_until FROM staff WHERE id = ?", [desk.id])
+    assert locked.fetchone()[0] is not None
+    assert clinic.audit.verify() is None
+    clinic.staff.unlock(admin, desk.id)
+    clinic.login.sign_in("reception", "encino-front-desk-77")
+    assert clinic.audit.verify() is None
+
+
+def test_a_member_the_schema_made_is_compared_with_what_it_made(clinic: Clinic, admin) -> None:
+    desk = member_with_role(clinic, Role.FRONT_DESK)
+    assert clinic.audit.verify() is None  # 'Front desk', as migration 0001 made it
+    clinic.staff.set_role(admin, desk.id, Role.DOCTOR)  # through the app: recorded
+    assert clinic.audit.verify() is None
+    clinic._db.execute("UPDATE staff SET role = 'front_desk', name = 'Eve' WHERE id = ?", [desk.id])
+    found = clinic.audit.verify()
+    assert str(found) == (
+        "1 record in the database differs from the audit trail:\n"
+        f"- Staff member #{desk.id}: name and role are not what the audit trail last recorded:"
+        " changed behind the app's back."
+    )
+
+
+def test_a_change_made_through_the_app_after_raw_sql_is_still_compared(
+    clinic: Clinic, desk
+) -> None:
+    maria = clinic.patients.register(desk, draft())
+    clinic._db.execute("UPDATE patients SET notes = 'slipped in' WHERE id = ?", [maria.id])
+    assert "notes" in str(clinic.audit.verify())
+    clinic.patients.update(desk, maria.id, draft(notes="slipped in"))  # nothing to save
+    assert "notes" in str(clinic.audit.verify())
+    # A save through the app records what it saved: the trail holds it from then on.
+    clinic.patients.update(desk, maria.id, draft(notes="Called back"))
+    assert clinic.audit.verify() is None
