@@ -247,3 +247,42 @@ def test_a_row_added_behind_the_apps_back_is_found(db_path: Path, records: Recor
     status, _, err = run_verify(db_path)
     assert status == 1
     assert "the audit trail never recorded it: it was added behind the app's back" in err
+
+
+def test_an_older_backup_restored_through_the_app_is_not_taken_for_a_cut_trail(
+    db_path: Path, clinic: Clinic, records: Records, admin
+) -> None:
+    """The restore is recorded on the restored file, and that line re-bases the anchor."""
+    from frontdesk.services.backups import BackupService
+
+    backups = BackupService(db_path)
+    older = backups.back_up_now(admin)
+    for _ in range(3):
+        clinic.calendar.day_sheet_given(admin, date(2026, 11, 30), "printed")
+    ahead = read_anchor(db_path)
+    clinic.close()
+    backups.restore(older)
+    assert read_anchor(db_path) != ahead
+    status, _, err = run_verify(db_path)
+    assert (status, err) == (0, "")
+
+
+def test_a_backup_copied_back_by_hand_is_reported_and_says_what_to_do(
+    db_path: Path, clinic: Clinic, records: Records, admin
+) -> None:
+    import shutil
+
+    from frontdesk.services.backups import BackupService
+
+    older = BackupService(db_path).back_up_now(admin)
+    clinic.calendar.day_sheet_given(admin, date(2026, 11, 30), "printed")
+    clinic.close()
+    for side in ("-wal", "-shm"):
+        Path(f"{db_path}{side}").unlink(missing_ok=True)
+    shutil.copyfile(older, db_path)
+    status, _, err = run_verify(db_path)
+    assert status == 1 and "cut off behind the app's back" in err
+    assert "deleting that file starts a new record" in err
+    anchor_path(db_path).unlink()  # what the admin does once the reason is known
+    status, out, _ = run_verify(db_path)
+    assert status == 0 and "first check" in out
