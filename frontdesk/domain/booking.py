@@ -4,11 +4,54 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from frontdesk.domain.appointments import exists_on_the_clock
+from dateutil.relativedelta import relativedelta
+
+from frontdesk.domain.appointments import MAX_MINUTES, MINUTES_STEP, exists_on_the_clock
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.hours import WEEKDAY_NAMES, OfficeCalendar, format_time
+
+HORIZON_YEARS = 2  # a booking further ahead is a typing slip (2062 for 2026, year 9999)
+
+
+def latest_day(today: date) -> date:
+    """The last day an appointment (or a closure) may be put on, seen from `today`."""
+    return today + relativedelta(years=HORIZON_YEARS)
+
+
+def beyond_horizon(day: date, today: date, what: str = "Appointments can be booked") -> str | None:
+    """Why `day` is too far ahead to book (or close the office), or None."""
+    last = latest_day(today)
+    if day <= last:
+        return None
+    return (
+        f"{what} at most {HORIZON_YEARS} years ahead, until {say_day(last)}:"
+        f" {say_day(day)} is further."
+    )
+
+
+def off_grid(starts: datetime, minutes: int) -> str | None:
+    """Why a start or a length is off the 5-minute grid the calendar is drawn on, or None."""
+    step = MINUTES_STEP
+    if minutes % step:
+        shorter = max(minutes - minutes % step, step)
+        return (
+            f"An appointment lasts whole {step}-minute steps: {shorter} or"
+            f" {shorter + step} minutes, not {minutes}."
+        )
+    if starts.minute % step:  # wall times carry no seconds
+        down = starts.hour * 60 + starts.minute - starts.minute % step
+        up = (down + step) % (24 * 60)  # clock arithmetic: no date, so no overflow in 9999
+        return (
+            f"Appointments start on the {step}-minute grid: {_clock(down)} or {_clock(up)},"
+            f" not {format_time(starts.time())}."
+        )
+    return None
+
+
+def _clock(minutes: int) -> str:
+    return format_time(time(minutes // 60, minutes % 60))
 
 
 @dataclass(frozen=True)
@@ -41,6 +84,24 @@ def skips_clock_change(starts: datetime, ends: datetime) -> bool:
     return offset_before is not None and offset_after is not None and offset_after > offset_before
 
 
+def time_refusal(
+    starts: datetime, minutes: int, now: datetime, *, chosen: bool = True
+) -> str | None:
+    """The rules that need neither the hours nor the calendar: the length, the grid, the past
+    and the horizon. Checked before anything is read for that day (year 9999 has no next day)."""
+    if minutes <= 0:
+        return "An appointment lasts at least one minute."
+    if minutes > MAX_MINUTES:
+        return f"An appointment lasts at most {MAX_MINUTES // 60} hours."
+    if chosen and (said := off_grid(starts, minutes)):
+        return said
+    if starts < now:
+        return f"{format_time(starts.time())} on {say_day(starts.date())} has already passed."
+    if chosen:
+        return beyond_horizon(starts.date(), now.date())
+    return None
+
+
 def refusal(
     office: OfficeCalendar,
     starts: datetime,
@@ -48,18 +109,21 @@ def refusal(
     now: datetime,
     busy: Iterable[Busy],
     what: str = "the appointment",
+    *,
+    chosen: bool = True,
 ) -> str | None:
     """Why `what` cannot start at `starts` for `minutes` (wall times), or None if it may.
 
-    Rules in the order the desk would explain them: already past, closed that day, outside
-    that day's hours, taken by someone else.
+    Rules in the order the desk would explain them: off the 5-minute grid, already past, too
+    far ahead, closed that day, outside that day's hours, taken by someone else. `chosen`
+    False re-checks a stored appointment against changed hours: grid and horizon are rules
+    for a time being picked, not reasons to call about one already booked.
     """
-    if minutes <= 0:
-        return "An appointment lasts at least one minute."
+    said = time_refusal(starts, minutes, now, chosen=chosen)
+    if said is not None:
+        return said
     ends = starts + timedelta(minutes=minutes)
     day = starts.date()
-    if starts < now:
-        return f"{format_time(starts.time())} on {say_day(day)} has already passed."
     closure = office.closure_on(day)
     if closure is not None:
         return f"The office is closed on {say_day(day)}: {closure.reason}."

@@ -24,7 +24,14 @@ from frontdesk.domain.appointments import (
     to_text,
     wall,
 )
-from frontdesk.domain.booking import refusal, say_day, say_span
+from frontdesk.domain.booking import (
+    beyond_horizon,
+    latest_day,
+    refusal,
+    say_day,
+    say_span,
+    time_refusal,
+)
 from frontdesk.domain.hours import Closure, OfficeCalendar, WeeklyHours, holiday_closures
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.slots import next_free
@@ -160,6 +167,9 @@ class CalendarService:
             raise ValidationFailed({"reason": NUL_PROBLEM})
         if (closure.last - closure.first).days > 366:
             raise ValidationFailed({"last": "A closure is at most a year long."})
+        said = beyond_horizon(closure.last, self.today(), "Closures can be added")
+        if said:  # as far ahead as bookings go: 9999 is a typing slip
+            raise ValidationFailed({"last": said})
         with unit_of_work(
             self._db, self._clock, actor, "add the closure", needs=Permission.SETTINGS
         ) as work:
@@ -199,7 +209,7 @@ class CalendarService:
         misfits = []
         for listed in ahead:
             a = listed.appointment
-            said = refusal(office, a.starts, a.minutes, datetime.min, ())
+            said = refusal(office, a.starts, a.minutes, datetime.min, (), chosen=False)
             if said is not None:
                 misfits.append(listed)
         return misfits
@@ -327,16 +337,18 @@ class CalendarService:
         """
         length = self.type_of(type_code).minutes if minutes is None else minutes
         start = max(wall(start), self.now())
-        horizon = timedelta(days=730)
+        latest = latest_day(self.today())
+        if start.date() > latest:
+            return []  # beyond what may be booked (and year 9999 has no two years after it)
         with plain_storage_errors("find free times"):
-            office = self.office(start.date(), (start + horizon).date())
+            office = self.office(start.date(), latest)
             return next_free(
                 office,
                 length,
                 start,
                 lambda first, last: self._repo.busy_between(first, last, moving),
                 count,
-                horizon.days,
+                (latest - start.date()).days,
             )
 
     def why_not(
@@ -349,6 +361,9 @@ class CalendarService:
 
     def _refusal(self, starts: datetime, minutes: int, moving: int | None, what: str) -> str | None:
         """Inside or outside a transaction; callers add that year's holidays beforehand."""
+        said = time_refusal(starts, minutes, self.now())
+        if said is not None:  # nothing to read for a time that cannot be chosen (year 9999)
+            return said
         day = starts.date()
         office = OfficeCalendar(
             self._repo.weekly_hours(), tuple(self._repo.closures_between(day, day))

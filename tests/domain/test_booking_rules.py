@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from frontdesk.domain.appointments import is_late_cancel, real_time_between
-from frontdesk.domain.booking import Busy, refusal
+from frontdesk.domain.booking import Busy, beyond_horizon, latest_day, refusal
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.hours import (
     Closure,
@@ -44,25 +44,55 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
         (at(12, 4, 16, 0), 30, "Friday hours end at 4:00 pm."),
         # Monday-Thursday close at 5:00 pm: ending exactly at closing is fine.
         (at(12, 3, 16, 30), 30, None),
-        (at(12, 3, 16, 31), 30, "Thursday hours end at 5:00 pm: the appointment at 4:31 pm"),
+        (at(12, 3, 16, 35), 30, "Thursday hours end at 5:00 pm: the appointment at 4:35 pm"),
         (at(12, 3, 17, 0), 30, "Thursday hours end at 5:00 pm."),
-        # Opening at 10:00 am: exactly then is fine, a minute before is not.
+        # Opening at 10:00 am: exactly then is fine, a step before is not.
         (at(12, 1, 10, 0), 30, None),
-        (at(12, 1, 9, 59), 30, "Tuesday hours start at 10:00 am."),
+        (at(12, 1, 9, 55), 30, "Tuesday hours start at 10:00 am."),
         # Weekends.
         (at(12, 5, 11), 30, "The office is closed on Saturdays."),
         (at(12, 6, 11), 30, "The office is closed on Sundays."),
-        # Overlaps, by one minute either side, and back-to-back.
+        # Overlaps, by one grid step either side, and back-to-back.
         (at(11, 30, 10, 30), 30, None),
-        (at(11, 30, 9, 59, 2026) + timedelta(minutes=1), 30, "10:00 am-10:30 am on Monday"),
-        (at(11, 30, 10, 29), 30, "10:00 am-10:30 am on Monday, November 30, 2026 is already"),
-        (at(11, 30, 10, 31), 30, "11:00 am-12:30 pm on Monday"),
-        (at(11, 30, 10, 30), 31, "11:00 am-12:30 pm on Monday"),
+        (at(11, 30, 9, 55, 2026) + timedelta(minutes=5), 30, "10:00 am-10:30 am on Monday"),
+        (at(11, 30, 10, 25), 30, "10:00 am-10:30 am on Monday, November 30, 2026 is already"),
+        (at(11, 30, 10, 35), 30, "11:00 am-12:30 pm on Monday"),
+        (at(11, 30, 10, 30), 35, "11:00 am-12:30 pm on Monday"),
         (at(11, 30, 12, 30), 30, None),
-        (at(11, 30, 12, 29), 30, "taken by Ana Cruz"),
+        (at(11, 30, 12, 25), 30, "taken by Ana Cruz"),
+        # The 5-minute grid: starts and lengths.
+        (
+            at(12, 1, 10, 7),
+            30,
+            "Appointments start on the 5-minute grid: 10:05 am or 10:10 am, not 10:07 am.",
+        ),
+        (at(12, 1, 16, 59), 30, "grid: 4:55 pm or 5:00 pm, not 4:59 pm."),
+        (at(12, 1, 10, 5), 30, None),
+        (
+            at(12, 1, 10, 0),
+            31,
+            "An appointment lasts whole 5-minute steps: 30 or 35 minutes, not 31.",
+        ),
+        (at(12, 1, 10, 0), 3, "lasts whole 5-minute steps: 5 or 10 minutes, not 3."),
+        (at(12, 1, 10, 0), 481, "An appointment lasts at most 8 hours."),
+        (at(12, 1, 10, 0), 0, "An appointment lasts at least one minute."),
         # The past.
         (at(11, 23, 8, 0), 30, "8:00 am on Monday, November 23, 2026 has already passed."),
         (at(11, 23, 10, 0), 30, None),
+        # Two years ahead at most, to the day; the year 9999 said in words, not an overflow.
+        (at(11, 23, 10, 0, 2028), 30, None),
+        (
+            at(11, 24, 10, 0, 2028),
+            30,
+            "Appointments can be booked at most 2 years ahead, until"
+            " Thursday, November 23, 2028: Friday, November 24, 2028 is further.",
+        ),
+        (
+            datetime(9999, 12, 31, 10),
+            90,
+            "until Thursday, November 23, 2028: Friday, December 31, 9999 is further.",
+        ),
+        (datetime(9999, 12, 31, 23, 55), 480, "2 years ahead"),
         # A whole-day closure beats the hours.
         (at(11, 26, 11), 30, "The office is closed on Thursday, November 26, 2026: Thanksgiving"),
         (at(11, 27, 11), 30, "closed on Friday, November 27, 2026: Day After Thanksgiving."),
@@ -92,7 +122,7 @@ def test_booking_rules(starts: datetime, minutes: int, expected: str | None) -> 
     ],
 )
 def test_each_default_closure_refuses_a_booking(day: date, reason: str) -> None:
-    long_ago = datetime(2020, 1, 1)
+    long_ago = datetime(2026, 1, 1)  # every day listed is then ahead, within two years
     said = refusal(OFFICE, datetime.combine(day, time(11)), 30, long_ago, ())
     assert said is not None and said.endswith(f": {reason}."), said
 
@@ -249,3 +279,47 @@ def test_every_slot_found_is_bookable_and_none_is_skipped(held, minutes, start_o
             if refusal(OFFICE, moment, minutes, NOW, taken) is None:
                 assert moment in found
             moment += timedelta(minutes=15)
+
+
+# -- the grid and the horizon, whatever is typed -------------------------------------------
+@settings(max_examples=400, deadline=None)
+@given(
+    starts=st.datetimes(),
+    minutes=st.integers(-(2**63), 2**63),
+    now=st.datetimes(max_value=datetime(9000, 1, 1)),
+)
+def test_any_time_and_length_get_an_answer_never_an_exception(
+    starts: datetime, minutes: int, now: datetime
+) -> None:
+    starts, now = starts.replace(second=0, microsecond=0), now.replace(second=0, microsecond=0)
+    said = refusal(OFFICE, starts, minutes, now, TAKEN)
+    if said is None:
+        assert starts.minute % 5 == 0 and minutes % 5 == 0 and 0 < minutes <= 480
+        assert now <= starts and starts.date() <= latest_day(now.date())
+    else:
+        assert said.endswith(".") and "Traceback" not in said
+
+
+@pytest.mark.parametrize(
+    ("day", "today", "refused"),
+    [
+        (date(2028, 11, 26), date(2026, 11, 26), False),
+        (date(2028, 11, 27), date(2026, 11, 26), True),
+        (date(2028, 2, 28), date(2026, 2, 28), False),  # 2028 is a leap year: Feb 29 is beyond
+        (date(2028, 2, 29), date(2026, 2, 28), True),
+        (date(9999, 12, 31), date(2026, 11, 26), True),
+        (date(2020, 1, 1), date(2026, 11, 26), False),  # the past is another rule's business
+    ],
+)
+def test_the_horizon_is_two_years_to_the_day(day: date, today: date, refused: bool) -> None:
+    said = beyond_horizon(day, today, "Closures can be added")
+    assert (said is not None) == refused
+    if said:
+        assert said.startswith("Closures can be added at most 2 years ahead, until")
+
+
+def test_a_stored_appointment_is_rechecked_against_the_hours_only() -> None:
+    """An appointment booked before these rules (10:07, far ahead) is not 'outside the hours'."""
+    odd = datetime(2029, 12, 3, 10, 7)
+    assert refusal(OFFICE, odd, 31, datetime.min, (), chosen=False) is None
+    assert refusal(OFFICE, odd, 31, datetime.min, ()) is not None
