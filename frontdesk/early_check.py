@@ -1,13 +1,20 @@
-"""The start-up quick_check, begun in a thread before Qt loads: SQLite works without Python's
-lock, so checking a large file costs no time the imports were not already taking."""
+"""The start-up checks, begun in a thread before Qt loads: SQLite works without Python's lock,
+so checking a large file costs no time the imports were not already taking.
+
+First the -wal file (before anything opens the database, SQLite included: it would drop the
+commits after a damaged frame), then quick_check, or the full check when the last one found
+damage."""
 
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 from pathlib import Path
 
 # Imported here, on the main thread: importing while another thread imports is not safe.
-from frontdesk.storage.backups import check
+from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.storage.backups import check_at_start
+from frontdesk.storage.wal_check import set_aside_if_damaged
 
 
 class EarlyCheck:
@@ -19,12 +26,19 @@ class EarlyCheck:
         self._thread.start()
 
     def _run(self) -> None:
-        self._problem = check(self._path) if self._path.exists() else None
+        self._problem = self._check()
         self._finished = True
+
+    def _check(self) -> str | None:
+        if not self._path.exists():
+            return None
+        # What it finds is handed to open_clinic (wal_check.take_findings), which tells.
+        set_aside_if_damaged(self._path, datetime.now(CLINIC_TZ))
+        return check_at_start(self._path)
 
     def result(self) -> str | None:
         """None when the file is healthy (or new); waits for the check to finish."""
         self._thread.join()
         if not self._finished:  # the thread failed: never take that for "healthy"
-            return check(self._path) if self._path.exists() else None
+            return self._check()
         return self._problem

@@ -64,9 +64,16 @@ class BackupService:
         return self._backup(actor, files.MANUAL)
 
     def daily_if_due(self) -> Path | None:
-        """The first start of each day takes one (by the system, audited as such)."""
+        """The first start of each day takes one (by the system, audited as such), after the
+        full check of the database that quick_check at start leaves out. Copies a backup
+        killed mid-way left behind are removed first, backup or not."""
+        folder = self.folder()
+        files.remove_abandoned_partials_of(self._path, [folder])
+        recorded = files.recorded_damage(self._path)
+        if recorded is not None:  # found at the last check: said again, not checked again
+            raise BackupError(str(files.DamageFound(recorded)))
         today = self._clock().date()
-        if files.backed_up_on(self.folder(), self._path.stem, today):
+        if files.backed_up_on(folder, self._path.stem, today):
             return None
         return self._backup(None, files.DAILY)
 
@@ -81,6 +88,8 @@ class BackupService:
         try:
             made = files.backup_database(self._path, folder, reason, self._clock())
             removed = files.rotate(folder, self._path.stem, now=self._clock())
+        except files.DamageFound as exc:
+            raise BackupError(f"{exc} ({self._path})") from exc
         except files.BackupFailed as exc:
             raise BackupError(str(exc)) from exc
         details = {"file": str(made), "reason": reason, "rotated_out": len(removed), "via": via}
@@ -94,12 +103,13 @@ class BackupService:
 
     # -- when the file is damaged ------------------------------------------------------
     def damage(self, checked: Callable[[], str | None] | None = None) -> Damage | None:
-        """quick_check before opening: the app never starts on a damaged file silently.
+        """quick_check before opening (the full check when the last one found damage): the
+        app never starts on a damaged file silently.
 
         `checked` gives the result of a check already running (started before Qt loads)."""
         if not self._path.exists():
             return None
-        problem = checked() if checked is not None else files.check(self._path)
+        problem = checked() if checked is not None else files.check_at_start(self._path)
         if problem is None:
             return None
         return Damage(self._path, problem, self.latest_good())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
+from frontdesk.paths import settings_path
 from frontdesk.services.audit import AuditService
 from frontdesk.services.backups import BackupService, Damage
 from frontdesk.services.clock import Clock, clinic_now, fixed_clock, stamp
@@ -17,10 +19,17 @@ from frontdesk.services.errors import NotAllowed, ServiceError
 from frontdesk.services.login import LoginService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
+from frontdesk.storage import backups as files
 from frontdesk.storage.audit import AuditRepository, append_only_intact, restore_append_only
 from frontdesk.storage.db import connect, write_transaction
 from frontdesk.storage.filesystems import NetworkFileSystem, refuse_network_filesystem
 from frontdesk.storage.migrations import migrate
+from frontdesk.storage.private_files import (
+    create_private_file,
+    keep_database_private,
+    make_folder,
+)
+from frontdesk.storage.wal_check import set_aside_if_damaged, take_findings
 
 if TYPE_CHECKING:
     from frontdesk.services.calendar import CalendarService
@@ -35,6 +44,9 @@ class Clinic:
     Services for one area are built when that area is first used, so the start-up (which
     shows the registry) loads no more code than it needs.
     """
+
+    # What the start found that whoever started Frontdesk must be told (a damaged -wal file).
+    start_notes: tuple[str, ...] = ()
 
     def __init__(
         self, path: Path, db: sqlite_utils.Database, clock: Clock, migration_backup: Path | None
@@ -120,23 +132,46 @@ def open_clinic(
 ) -> Clinic:
     """Creates the file if needed and brings its schema up to date (backing it up first).
 
-    Refuses a file on a network drive, and a damaged one (quick_check) with the latest good
-    backup found, so that nothing ever starts on a damaged file silently."""
+    Refuses a file on a network drive, and a damaged one (quick_check, or the full check when
+    the last one found damage) with the latest good backup found, so that nothing ever starts on
+    a damaged file silently. Before SQLite reads it, a -wal file it would read only in part is
+    copied aside; `start_notes` says so. Files and folders it creates are the user's alone."""
     try:
         refuse_network_filesystem(path)
     except NetworkFileSystem as exc:
         raise DatabaseRefused(str(exc)) from exc
+    if checked is None:
+        set_aside_if_damaged(path, clock())
+    else:  # the early check, begun before Qt, did it first: its findings are ready once it is
+        problem = checked()
+        checked = lambda: problem  # noqa: E731
+    notes = tuple(found.sentence() for found in take_findings(path))
+    for note in notes:  # on stderr for the command line; the window shows start_notes
+        logging.getLogger(__name__).warning("frontdesk: %s", note)
     damage = BackupService(path, clock).damage(checked)
     if damage is not None:
         raise DatabaseRefused(
             f"The clinic database {path} is damaged ({damage.problem}); it was not opened.",
             damage,
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
+    files.remove_abandoned_partials_of(path, [files.default_backup_folder(path)])
+    make_folder(path.parent, path.stem)
+    new = not path.exists() or path.stat().st_size == 0
     db = connect(path)
-    backup = migrate(db, path, clock())
+    keep_database_private(path, new=new)
+    create_private_file(settings_path(path))
+    try:
+        backup = migrate(db, path, clock())
+    except files.DamageFound as exc:  # found by the full check before the update
+        db.close()
+        damage = Damage(path, exc.problem, BackupService(path, clock).latest_good())
+        raise DatabaseRefused(
+            f"The clinic database {path} is {exc.problem}; it was not opened.", damage
+        ) from exc
     _restore_append_only(db, clock)
-    return Clinic(path, db, clock, backup)
+    clinic = Clinic(path, db, clock, backup)
+    clinic.start_notes = notes
+    return clinic
 
 
 def _restore_append_only(db: sqlite_utils.Database, clock: Clock) -> None:

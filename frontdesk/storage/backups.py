@@ -6,15 +6,22 @@ runs these off the GUI thread and the command line calls them directly.
 
 File names are `{db_stem}-{reason}-{YYYYmmdd-HHMMSS}.sqlite3` (plus `-2`, `-3`... for a second
 backup in the same second); migrations take theirs here too (reason before-migration).
+
+The database itself gets a full integrity_check before every backup: quick_check at start
+misses damage that only comparing indexes with their tables shows. Damage found then is
+written down beside the database (`{db_stem}.damage-found`), so that the next start refuses the
+file and offers the latest good backup, as it does for damage quick_check sees.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -22,10 +29,17 @@ from pathlib import Path
 from urllib.parse import quote
 
 from frontdesk.domain.backup_rotation import kept
+from frontdesk.storage.private_files import make_folder
 
 BACKUP_SUFFIX = ".sqlite3"
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
 SIDECAR_SUFFIX = ".backup-folder"
+DAMAGE_SUFFIX = ".damage-found"
+MIGRATION_NOTE_SUFFIX = ".before-migration"
+PARTIAL_SUFFIX = ".partial"
+# A hidden copy in the making without its process's id in the name (an older Frontdesk's) is
+# taken for abandoned once it is this old; no backup takes that long.
+ABANDONED_AFTER_SECONDS = 6 * 60 * 60
 
 DAILY = "daily"
 MANUAL = "manual"
@@ -51,6 +65,17 @@ _NAME_TAIL = re.compile(
 
 class BackupFailed(Exception):
     """A backup or restore did not happen; the message says why in plain words."""
+
+
+class DamageFound(BackupFailed):
+    """The database itself failed its full check: no backup of it was taken."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            f"The clinic database is {problem}, so no backup was taken. Close Frontdesk and "
+            "start it again: it then offers to put back the latest good backup."
+        )
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -93,7 +118,7 @@ def set_backup_folder(db_path: Path, folder: Path) -> Path:
     if folder.exists() and not folder.is_dir():
         raise BackupFailed(f"{folder} is a file, not a folder: choose a folder for the backups.")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder, db_path.stem)
     except OSError as exc:
         raise BackupFailed(
             f"The backup folder {folder} could not be created: {plain(exc)}."
@@ -138,16 +163,80 @@ def check(path: Path, *, full: bool = False) -> str | None:
     except OSError as exc:
         return f"not readable: {plain(exc)}"
     try:
-        pragma = "integrity_check(1)" if full else "quick_check(1)"
+        return verdict_of(conn, full=full)
+    finally:
+        conn.close()
+
+
+def verdict_of(conn: sqlite3.Connection, *, full: bool) -> str | None:
+    """The check's answer on `conn`, in words. Its report quotes damaged bytes (a name cut in
+    the middle of a letter): read as bytes, so that it cannot fail to decode."""
+    pragma = "integrity_check(1)" if full else "quick_check(1)"
+    previous = conn.text_factory
+    conn.text_factory = bytes
+    try:
         row = conn.execute(f"PRAGMA {pragma}").fetchone()
     except sqlite3.Error as exc:
         return describe_error(exc)
+    except UnicodeDecodeError as exc:  # SQLite's error message quotes the damaged bytes
+        return f"damaged: {bytes(exc.object).decode('utf-8', 'replace')}"
     finally:
-        conn.close()
-    verdict = str(row[0]) if row else "no answer from the check"
+        conn.text_factory = previous
+    answer = row[0] if row else b"no answer from the check"
+    verdict = answer.decode("utf-8", "replace") if isinstance(answer, bytes) else str(answer)
     if verdict == "ok":
         return None
     return f"damaged: {first_problem_line(verdict)}"
+
+
+def is_damage(problem: str | None) -> bool:
+    """Damage, as opposed to a file that is missing or cannot be read (permissions, a lock)."""
+    return problem is not None and problem.startswith(("damaged", "not a SQLite database"))
+
+
+def check_at_start(path: Path) -> str | None:
+    """quick_check, or the full check when the last one before a backup found damage.
+
+    A full check that now passes (someone repaired the file) clears the record."""
+    if recorded_damage(path) is None:
+        return check(path)
+    problem = check(path, full=True)
+    if problem is None:
+        clear_damage(path)
+    return problem
+
+
+def source_problem(source: sqlite3.Connection) -> str | None:
+    """integrity_check on an open connection: what a backup of it would copy."""
+    return verdict_of(source, full=True)
+
+
+# --- damage found before a backup, remembered for the next start -----------------------------
+
+
+def damage_record(db_path: Path) -> Path:
+    """Beside the database, not in it: readable when the database is not."""
+    return db_path.with_name(db_path.stem + DAMAGE_SUFFIX)
+
+
+def record_damage(db_path: Path, problem: str, now: datetime) -> None:
+    with contextlib.suppress(OSError):  # the start's own check still finds most damage
+        write_atomically(damage_record(db_path), f"{now:%Y-%m-%d %H:%M} {problem}\n".encode())
+
+
+def recorded_damage(db_path: Path) -> str | None:
+    """The problem the last full check found, or None when none is recorded."""
+    try:
+        text = damage_record(db_path).read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return None
+    parts = text.split(" ", 2)  # "2026-11-26 10:30 damaged: ..."
+    return parts[2] if len(parts) == 3 else "damaged"
+
+
+def clear_damage(db_path: Path) -> None:
+    with contextlib.suppress(OSError):
+        damage_record(db_path).unlink(missing_ok=True)
 
 
 def describe_error(exc: sqlite3.Error) -> str:
@@ -221,18 +310,23 @@ def make_backup(
 
     SQLite's online backup API copies a consistent snapshot while others keep reading and
     writing. The copy gets its final name only after it passed integrity_check and reached the
-    disk, so a file with a backup's name is always a whole, checked backup.
+    disk, so a file with a backup's name is always a whole, checked backup. The source gets its
+    full check first: damage there raises DamageFound, and is not copied.
     """
     require_reason(reason)
     if source.in_transaction:
         raise BackupFailed(
             "A backup cannot be taken in the middle of a change: save or cancel it first."
         )
+    problem = source_problem(source)
+    if is_damage(problem):
+        raise DamageFound(problem or "damaged")
     partial: Path | None = None
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder, db_stem)
+        remove_abandoned_partials(folder, f".{db_stem}-")
         handle, name = tempfile.mkstemp(
-            dir=folder, prefix=f".{db_stem}-{reason}-", suffix=".partial"
+            dir=folder, prefix=f".{db_stem}-{reason}-{os.getpid()}-", suffix=PARTIAL_SUFFIX
         )
         os.close(handle)
         partial = Path(name)
@@ -258,13 +352,17 @@ def make_backup(
 
 
 def backup_database(db_path: Path, folder: Path, reason: str, now: datetime) -> Path:
-    """make_backup from a read-only connection of our own to the file at `db_path`."""
+    """make_backup from a read-only connection of our own to the file at `db_path`; damage
+    its check finds is recorded for the next start."""
     try:
         source = open_read_only(db_path)
     except sqlite3.Error as exc:
         raise BackupFailed(f"The clinic database {db_path} could not be read: {exc}.") from exc
     try:
         return make_backup(source, folder, db_path.stem, reason, now)
+    except DamageFound as exc:
+        record_damage(db_path, exc.problem, now)
+        raise
     finally:
         source.close()
 
@@ -433,6 +531,7 @@ def restore(backup: Path, db_path: Path, now: datetime) -> Path | None:
     problem = check(db_path, full=True)
     if problem is not None:
         raise BackupFailed(f"The restored database {db_path} is {problem}; restore another backup.")
+    clear_damage(db_path)  # the damage found belonged to the file now kept aside
     return saved
 
 
@@ -441,9 +540,12 @@ def stage_copy(backup: Path, db_path: Path) -> Path:
     rename is atomic)."""
     staged: Path | None = None
     try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(db_path.parent, db_path.stem)
+        remove_abandoned_partials(db_path.parent, f".{db_path.name}.restoring-")
         handle, name = tempfile.mkstemp(
-            dir=db_path.parent, prefix=f".{db_path.name}.restoring-", suffix=".partial"
+            dir=db_path.parent,
+            prefix=f".{db_path.name}.restoring-{os.getpid()}-",
+            suffix=PARTIAL_SUFFIX,
         )
         os.close(handle)
         staged = Path(name)
@@ -510,6 +612,102 @@ def move_aside(db_path: Path, now: datetime) -> Path:
                 f"with it: {plain(exc)}. The restore was stopped."
             ) from exc
     return target
+
+
+# --- copies left half-made -------------------------------------------------------------------
+
+_PARTIAL_PID = re.compile(r"-(?P<pid>\d+)-[^-]*" + re.escape(PARTIAL_SUFFIX) + "$")
+
+
+def remove_abandoned_partials(folder: Path, prefix: str) -> list[Path]:
+    """Deletes the hidden copies a backup or restore killed mid-way left in `folder`.
+
+    A copy names the process making it; one whose process is still running (another window
+    backing up right now, or this process) stays.
+    """
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(prefix)]
+    except OSError:
+        return []
+    removed: list[Path] = []
+    for name in names:
+        if not name.endswith(PARTIAL_SUFFIX) or not abandoned(folder / name):
+            continue
+        remove_with_side_files(folder / name)
+        removed.append(folder / name)
+    return removed
+
+
+def remove_abandoned_partials_of(db_path: Path, folders: Iterable[Path]) -> list[Path]:
+    """Those of a database: restores beside it, backups in each of `folders`."""
+    removed = remove_abandoned_partials(db_path.parent, f".{db_path.name}.restoring-")
+    for folder in dict.fromkeys(Path(os.path.abspath(f)) for f in folders):
+        removed += remove_abandoned_partials(folder, f".{db_path.stem}-")
+    return removed
+
+
+def abandoned(partial: Path) -> bool:
+    match = _PARTIAL_PID.search(partial.name)
+    if match is None:
+        try:
+            return time.time() - partial.stat().st_mtime > ABANDONED_AFTER_SECONDS
+        except OSError:
+            return False
+    pid = int(match.group("pid"))
+    return pid != os.getpid() and not process_running(pid)
+
+
+def process_running(pid: int) -> bool:
+    if os.name != "posix":  # Windows cannot delete a file another process has open anyway
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
+
+
+# --- the backup before a migration, taken once per state of the file -------------------------
+
+
+def migration_note(db_path: Path) -> Path:
+    return db_path.with_name(db_path.stem + MIGRATION_NOTE_SUFFIX)
+
+
+def file_state(db_path: Path) -> list[int | None]:
+    """Size and modification time of the database and its -wal: equal means unchanged (no
+    connection writes the file between two starts whose migration failed)."""
+    db = db_path.stat()
+    wal = side_file(db_path, "-wal")
+    wal_size = wal.stat().st_size if wal.exists() else 0
+    # An empty -wal file is made afresh by each connection: only one with frames counts.
+    wal_time = wal.stat().st_mtime_ns if wal_size else None
+    return [db.st_size, db.st_mtime_ns, wal_size, wal_time]
+
+
+def remember_migration_backup(db_path: Path, backup: Path, pending: list[str]) -> None:
+    note = {"backup": str(backup), "pending": pending, "state": file_state(db_path)}
+    with contextlib.suppress(OSError):
+        write_atomically(migration_note(db_path), json.dumps(note).encode())
+
+
+def previous_migration_backup(db_path: Path, pending: list[str]) -> Path | None:
+    """The backup taken before an earlier attempt at the same steps on the same, unchanged
+    file: a migration that keeps failing does not take a new protected backup each start."""
+    try:
+        note = json.loads(migration_note(db_path).read_text(encoding="utf-8"))
+        backup = Path(note["backup"])
+        same = note["pending"] == pending and note["state"] == file_state(db_path)
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return backup if same and backup.is_file() else None
+
+
+def forget_migration_backup(db_path: Path) -> None:
+    with contextlib.suppress(OSError):
+        migration_note(db_path).unlink(missing_ok=True)
 
 
 # --- files ----------------------------------------------------------------------------------

@@ -11,8 +11,9 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from frontdesk.domain.audit import GENESIS
+from frontdesk.storage import backups
 from frontdesk.storage.audit import insert_line, patient_of, restore_append_only
-from frontdesk.storage.backups import BEFORE_MIGRATION, backup_folder, make_backup
+from frontdesk.storage.backups import BEFORE_MIGRATION
 from frontdesk.storage.db import write_transaction
 
 MIGRATIONS = Migrations("frontdesk")
@@ -462,15 +463,26 @@ def migrate(
     """Apply pending steps in one IMMEDIATE transaction, after a backup copy of a used file.
 
     A step that fails rolls back every step of this run: the file is left exactly as it was.
-    Returns the backup's path when one was made.
+    Returns the backup's path when one was made. A file unchanged since a failed attempt at the
+    same steps keeps the backup taken then (each would be protected for 30 days). A damaged
+    file raises DamageFound (recorded for the next start) before any step runs.
     """
     pending = pending_names(db, steps)
     if not pending:
         return None
     backup = None
     if db_path is not None and db.table_names():
-        # Verified with integrity_check, in the folder the admin chose for backups.
-        backup = make_backup(db.conn, backup_folder(db_path), db_path.stem, BEFORE_MIGRATION, now)
+        backup = backups.previous_migration_backup(db_path, pending)
+        if backup is None:
+            # Verified with integrity_check, in the folder the admin chose for backups.
+            try:
+                backup = backups.make_backup(
+                    db.conn, backups.backup_folder(db_path), db_path.stem, BEFORE_MIGRATION, now
+                )
+            except backups.DamageFound as exc:
+                backups.record_damage(db_path, exc.problem, now)
+                raise
+            backups.remember_migration_backup(db_path, backup, pending)
     # A step may rebuild a table others refer to (SQLite's way to change a constraint): foreign
     # keys are off while the steps run and every reference is checked before COMMIT.
     db.execute("PRAGMA foreign_keys=OFF")
@@ -482,4 +494,6 @@ def migrate(
                 raise sqlite3.IntegrityError(f"migration left broken references: {broken[:3]}")
     finally:
         db.execute("PRAGMA foreign_keys=ON")
+    if db_path is not None:
+        backups.forget_migration_backup(db_path)
     return backup

@@ -7,6 +7,8 @@ the printer prints. The modal dialogs run through `run_dialog`, which tests repl
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from pathlib import Path
 
@@ -132,10 +134,16 @@ def save_pdf(
     page_numbers: bool = False,
     page_words: str = "page {n} of {total}",
 ) -> Path:
-    """Writes the PDF (fonts embedded) and returns its path."""
+    """Writes the PDF (fonts embedded) and returns its path.
+
+    The file is the user's alone (0600, whatever the umask): a handout names a patient."""
     doc = document_from_html(html, title)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    # Made private before a byte is written; Qt keeps the mode of the file it truncates.
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    with contextlib.suppress(OSError):  # another account's file: its owner decides who reads
+        os.chmod(path, 0o600)
     writer = QPdfWriter(str(path))
     writer.setResolution(PDF_DPI)
     writer.setPageLayout(page_layout())

@@ -6,18 +6,23 @@ import io
 import random
 import sqlite3
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from frontdesk.backup_cli import run_backup, run_restore
-from frontdesk.domain.staff import Role
-from frontdesk.services.clinic import open_clinic
+from frontdesk.early_check import EarlyCheck
+from frontdesk.services.backups import BackupError, BackupService
+from frontdesk.services.clinic import Clinic, DatabaseRefused, open_clinic
+from frontdesk.services.clock import fixed_clock
 from frontdesk.storage.backups import (
     backup_folder,
     check,
     latest_good_backup,
+    list_backups,
     make_backup,
+    recorded_damage,
     restore,
 )
 from tests.conftest import NOW, draft
@@ -54,11 +59,11 @@ def every_row(path: Path) -> dict[str, list[tuple]]:
 
 
 @pytest.fixture
-def backed_up_clinic(db_path: Path, clock) -> tuple[Path, dict[str, list[tuple]]]:
+def backed_up_clinic(
+    clinic: Clinic, desk, db_path: Path, clock
+) -> tuple[Path, dict[str, list[tuple]]]:
     """A clinic file with one registered patient, its backup taken, every connection closed."""
-    clinic = open_clinic(db_path, clock)
     try:
-        desk = next(s for s in clinic.staff.list_active() if s.role is Role.FRONT_DESK)
         clinic.patients.register(desk, draft())
         backup = make_backup(
             clinic._db.conn, backup_folder(db_path), db_path.stem, "daily", clock()
@@ -134,3 +139,71 @@ def test_the_command_line_refuses_to_back_up_damage_and_restores(
     rows.pop("audit_head")
     assert restored == rows
     assert restore_line[3:5] == ("restore", "database") and "command line" in restore_line[8]
+
+
+def index_out_of_step(path: Path) -> None:
+    """An index whose entries no longer match its table: quick_check passes, integrity_check
+    does not (the kind of damage quick_check cannot see)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        version = conn.execute("PRAGMA schema_version").fetchone()[0]
+        conn.execute("PRAGMA writable_schema=ON")
+        conn.execute(
+            "UPDATE sqlite_schema SET sql = 'CREATE INDEX patients_by_phone ON patients (dob)'"
+            " WHERE name = 'patients_by_phone'"
+        )
+        conn.execute(f"PRAGMA schema_version={version + 1}")
+    finally:
+        conn.close()
+
+
+@pytest.mark.timeout(60)
+def test_damage_only_the_full_check_sees_is_found_before_the_backup_and_refused_next_start(
+    db_path: Path, backed_up_clinic: tuple[Path, dict[str, list[tuple]]]
+) -> None:
+    backup, rows = backed_up_clinic
+    index_out_of_step(db_path)
+    assert check(db_path) is None  # what the start used to rely on
+    tomorrow = fixed_clock(NOW + timedelta(days=1))
+
+    with pytest.raises(BackupError) as failed:
+        BackupService(db_path, tomorrow).daily_if_due()  # the first start of the day
+
+    said = str(failed.value)
+    assert said.startswith("The clinic database is damaged: row 1 missing from index")
+    assert "no backup was taken" in said and "offers to put back the latest good backup" in said
+    assert str(db_path) in said
+    assert [b.path for b in list_backups(backup_folder(db_path), db_path.stem)] == [backup]
+    # Said again (not checked again) at the hourly retries of the same running app.
+    with pytest.raises(BackupError, match="no backup was taken"):
+        BackupService(db_path, tomorrow).daily_if_due()
+    # The next start, with the check begun before Qt as the app does it, refuses the file.
+    early = EarlyCheck(db_path)
+    with pytest.raises(DatabaseRefused) as refused:
+        open_clinic(db_path, tomorrow, checked=early.result)
+    damage = refused.value.damage
+    assert damage is not None and damage.problem.startswith("damaged: row 1 missing")
+    assert damage.latest_good is not None and damage.latest_good.path == backup
+
+    BackupService(db_path, tomorrow).restore(damage.latest_good.path)
+
+    assert recorded_damage(db_path) is None
+    assert every_row(db_path).keys() == rows.keys()
+    reopened = open_clinic(db_path, tomorrow)
+    try:
+        assert reopened.patients.count() == 1
+    finally:
+        reopened.close()
+
+
+@pytest.mark.timeout(60)
+def test_the_command_line_backup_finds_it_too(
+    db_path: Path, backed_up_clinic: tuple[Path, dict[str, list[tuple]]]
+) -> None:
+    index_out_of_step(db_path)
+    out, err = io.StringIO(), io.StringIO()
+    assert run_backup(db_path, None, NOW + timedelta(days=1), out, err) == 1
+    assert out.getvalue() == ""
+    assert err.getvalue().startswith("frontdesk: The clinic database is damaged: row 1 missing")
+    assert err.getvalue().count("\n") == 1
+    assert recorded_damage(db_path) is not None

@@ -18,12 +18,12 @@ from sqlite_utils import Migrations
 
 from frontdesk.domain.appointments import CONSULTATION
 from frontdesk.domain.patients import PatientDraft
-from frontdesk.domain.staff import Role
-from frontdesk.services.clinic import open_clinic
+from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import fixed_clock
-from frontdesk.storage.db import connect
+from frontdesk.storage.backups import list_backups
+from frontdesk.storage.db import connect, write_transaction
 from frontdesk.storage.migrations import MIGRATIONS, migrate
-from tests.faults._workers import NOW, staff_with_role
+from tests.conftest import NOW
 
 LATER = NOW + timedelta(days=30)  # the day the new version of the app is started
 
@@ -75,11 +75,10 @@ def breaks_references(db: sqlite_utils.Database) -> None:
     db.execute("DELETE FROM patients")
 
 
-def used_clinic(path: Path) -> None:
-    """A file with the real schema and a little of everything a clinic has in it."""
-    clinic = open_clinic(path, fixed_clock(NOW))
+@pytest.fixture
+def used(clinic: Clinic, desk) -> Path:
+    """A file with the real schema and a little of everything a clinic has in it, closed."""
     try:
-        desk = staff_with_role(clinic, Role.FRONT_DESK)
         patient = clinic.patients.register(
             desk, PatientDraft("Zoë", "García López", "3/14/1985", "(818) 555-0134", "", "O'Brien")
         )
@@ -87,6 +86,7 @@ def used_clinic(path: Path) -> None:
         clinic.calendar.book(desk, patient.id, CONSULTATION, monday, note="Robert'); --")
     finally:
         clinic.close()
+    return clinic.path
 
 
 def snapshot(db: sqlite_utils.Database) -> dict[str, Any]:
@@ -108,9 +108,9 @@ def file_snapshot(path: Path) -> dict[str, Any]:
         fresh.close()
 
 
-def attempt(tmp_path: Path, *extra: tuple[str, Step], fails_with: type[Exception]) -> None:
-    path = tmp_path / "clinic.sqlite3"
-    used_clinic(path)
+def attempt(
+    path: Path, *extra: tuple[str, Step], fails_with: type[Exception], at: datetime = LATER
+) -> None:
     db = connect(path)
     try:
         before = snapshot(db)
@@ -118,7 +118,7 @@ def attempt(tmp_path: Path, *extra: tuple[str, Step], fails_with: type[Exception
         assert [m.name for m in steps.pending(db)] == [name for name, _ in extra]
 
         with pytest.raises(fails_with):
-            migrate(db, path, LATER, steps=steps)
+            migrate(db, path, at, steps=steps)
 
         assert not db.conn.in_transaction
         after = snapshot(db)
@@ -139,17 +139,17 @@ def attempt(tmp_path: Path, *extra: tuple[str, Step], fails_with: type[Exception
 
 @pytest.mark.timeout(30)
 def test_a_step_failing_half_way_leaves_the_file_exactly_as_it_was_after_a_backup(
-    tmp_path: Path,
+    used: Path,
 ) -> None:
-    attempt(tmp_path, ("0099_consents", half_done_then_fails), fails_with=StepFailed)
+    attempt(used, ("0099_consents", half_done_then_fails), fails_with=StepFailed)
 
 
 @pytest.mark.timeout(30)
 def test_when_the_second_of_two_new_steps_fails_the_first_is_rolled_back_too(
-    tmp_path: Path,
+    used: Path,
 ) -> None:
     attempt(
-        tmp_path,
+        used,
         ("0098_referrals", referrals_table),
         ("0099_consents", half_done_then_fails),
         fails_with=StepFailed,
@@ -157,9 +157,9 @@ def test_when_the_second_of_two_new_steps_fails_the_first_is_rolled_back_too(
 
 
 @pytest.mark.timeout(30)
-def test_a_step_that_leaves_broken_references_is_rolled_back(tmp_path: Path) -> None:
+def test_a_step_that_leaves_broken_references_is_rolled_back(used: Path) -> None:
     attempt(
-        tmp_path,
+        used,
         ("0098_referrals", referrals_table),
         ("0099_forget_patients", breaks_references),
         fails_with=sqlite3.IntegrityError,
@@ -167,14 +167,14 @@ def test_a_step_that_leaves_broken_references_is_rolled_back(tmp_path: Path) -> 
 
 
 @pytest.mark.timeout(30)
-def test_after_a_failed_attempt_the_fixed_steps_apply_normally(tmp_path: Path) -> None:
+def test_after_a_failed_attempt_the_fixed_steps_apply_normally(used: Path) -> None:
     attempt(
-        tmp_path,
+        used,
         ("0098_referrals", referrals_table),
         ("0099_consents", half_done_then_fails),
         fails_with=StepFailed,
     )
-    path = tmp_path / "clinic.sqlite3"
+    path = used
     db = connect(path)
     try:
         migrate(
@@ -197,3 +197,48 @@ def test_after_a_failed_attempt_the_fixed_steps_apply_normally(tmp_path: Path) -
         assert clinic.patients.count() == 1
     finally:
         clinic.close()
+
+
+def before_migration_backups(path: Path) -> list[str]:
+    return sorted(
+        b.path.name
+        for b in list_backups(path.parent / "backups", path.stem)
+        if b.reason == "before-migration"
+    )
+
+
+@pytest.mark.timeout(30)
+def test_a_migration_that_keeps_failing_takes_one_protected_backup_not_one_per_start(
+    used: Path,
+) -> None:
+    """Each start tries again; each backup would be kept 30 days: a month of restarts filled
+    the disk with identical copies."""
+    for hours in (0, 1, 2, 26):  # four starts, one the next day
+        attempt(
+            used,
+            ("0099_consents", half_done_then_fails),
+            fails_with=StepFailed,
+            at=LATER + timedelta(hours=hours),
+        )  # each time: exactly the one backup, taken before the first attempt
+
+
+@pytest.mark.timeout(30)
+def test_a_file_changed_since_the_failed_attempt_gets_a_new_backup(used: Path) -> None:
+    attempt(used, ("0099_consents", half_done_then_fails), fails_with=StepFailed)
+    db = connect(used)
+    try:
+        with write_transaction(db):  # work done meanwhile with the previous version
+            db.execute("UPDATE clinic_info SET value = 'Encino, CA' WHERE key = 'address'")
+    finally:
+        db.close()
+    later = LATER + timedelta(hours=1)
+    db = connect(used)
+    try:
+        with pytest.raises(StepFailed):
+            migrate(db, used, later, steps=real_steps_plus(("0099_consents", half_done_then_fails)))
+    finally:
+        db.close()
+    assert before_migration_backups(used) == [
+        f"clinic-before-migration-{LATER:%Y%m%d-%H%M%S}.sqlite3",
+        f"clinic-before-migration-{later:%Y%m%d-%H%M%S}.sqlite3",
+    ]

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import io
+import os
 import random
 import sqlite3
+import subprocess
+import sys
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -12,14 +16,19 @@ from frontdesk.backup_cli import run_backup, run_restore
 from frontdesk.storage.backups import (
     Backup,
     BackupFailed,
+    DamageFound,
     backed_up_on,
+    backup_database,
     backup_folder,
     backup_folder_sidecar,
     check,
+    check_at_start,
+    damage_record,
     default_backup_folder,
     latest_good_backup,
     list_backups,
     make_backup,
+    recorded_damage,
     restore,
     rotate,
     set_backup_folder,
@@ -532,3 +541,121 @@ def test_a_restored_file_keeps_who_may_read_it(live: Path, tmp_path: Path) -> No
     db.close()
     restore(backup, live, NOW)
     assert live.stat().st_mode & 0o777 == 0o640
+
+
+# --- copies a backup or restore killed mid-way left behind -------------------------------------
+
+
+def finished_process_id() -> int:
+    """The id of a process that has ended (ids are not reused that fast)."""
+    child = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return int(child.stdout)
+
+
+def leftover(folder: Path, name: str, *, hours_old: float = 0) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(b"SQLite format 3\x00 half a copy")
+    side(path, "-journal").write_bytes(b"journal")
+    if hours_old:
+        moment = time.time() - hours_old * 3600
+        os.utime(path, (moment, moment))
+    return path
+
+
+def test_a_copy_left_by_a_killed_backup_is_removed_at_the_next_start(tmp_path: Path, clock):
+    from frontdesk.services.clinic import open_clinic
+
+    path = tmp_path / "clinic.sqlite3"
+    open_clinic(path, clock).close()
+    dead = finished_process_id()
+    folder = default_backup_folder(path)
+    killed = leftover(folder, f".clinic-daily-{dead}-k2j4x9qa.partial")
+    restoring = leftover(tmp_path, f".clinic.sqlite3.restoring-{dead}-a8sd7f6g.partial")
+    older_frontdesk = leftover(folder, ".clinic-manual-zz81bq0c.partial", hours_old=7)
+    running = leftover(folder, f".clinic-daily-{os.getppid()}-p0o9i8u7.partial")  # alive
+    recent = leftover(folder, ".clinic-daily-qq01bq0c.partial")  # no id, minutes old
+    someone_elses = leftover(folder, f".other-daily-{dead}-k2j4x9qa.partial")
+
+    open_clinic(path, clock).close()
+
+    for gone in (killed, restoring, older_frontdesk):
+        assert not gone.exists() and not side(gone, "-journal").exists()
+    for kept in (running, recent, someone_elses):
+        assert kept.exists()
+
+
+def test_a_copy_left_in_a_chosen_folder_is_removed_by_the_next_backup(live: Path, tmp_path):
+    chosen = tmp_path / "usb"
+    killed = leftover(chosen, f".clinic-manual-{finished_process_id()}-abcdefgh.partial")
+    db = connect(live)
+    try:
+        made = make_backup(db.conn, chosen, "clinic", "manual", NOW)
+    finally:
+        db.close()
+    assert sorted(p.name for p in chosen.iterdir()) == [made.name]
+    assert not killed.exists()
+
+
+# --- the full check before every backup ---------------------------------------------------------
+
+
+def index_out_of_step(path: Path) -> None:
+    """An index whose entries do not match its table: quick_check passes, integrity_check not."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema=ON")
+    conn.execute(
+        "UPDATE sqlite_schema SET sql = 'CREATE INDEX visit_by_patient ON visit (at)'"
+        " WHERE name = 'visit_by_patient'"
+    )
+    conn.execute(f"PRAGMA schema_version={version + 1}")
+    conn.close()
+
+
+def test_a_damaged_database_is_not_backed_up_and_the_damage_is_remembered(
+    live: Path, tmp_path: Path
+) -> None:
+    index_out_of_step(live)
+    assert check(live) is None and check_at_start(live) is None
+    with pytest.raises(DamageFound, match="no backup was taken") as found:
+        backup_database(live, tmp_path / "backups", "daily", NOW)
+    assert found.value.problem.startswith("damaged: row 1 missing from index visit_by_patient")
+    assert list_backups(tmp_path / "backups", "clinic") == []
+    assert recorded_damage(live) == found.value.problem
+    assert damage_record(live).read_text(encoding="utf-8").startswith("2026-11-26 10:30 damaged:")
+    assert check_at_start(live) == found.value.problem  # the next start's check is the full one
+
+
+def test_a_repaired_file_clears_the_record_at_the_next_start(live: Path, tmp_path: Path) -> None:
+    index_out_of_step(live)
+    with pytest.raises(DamageFound):
+        backup_database(live, tmp_path / "backups", "daily", NOW)
+    conn = sqlite3.connect(live)
+    conn.execute("REINDEX visit_by_patient")  # what someone who knows SQLite would do
+    conn.close()
+    assert check_at_start(live) is None
+    assert recorded_damage(live) is None
+
+
+def test_a_check_whose_report_quotes_damaged_bytes_still_answers_in_words(tmp_path: Path):
+    path = tmp_path / "clinic.sqlite3"
+    fill(path, rows=3)
+    conn = sqlite3.connect(path, isolation_level=None)
+    version = conn.execute("PRAGMA schema_version").fetchone()[0]
+    conn.execute("PRAGMA writable_schema=ON")
+    conn.execute(
+        "UPDATE sqlite_schema SET sql = CAST(X'43524541544520494e44455820' AS TEXT)"
+        " || 'visit_by_patient ON visit (patien' || CAST(X'8b' AS TEXT) || '_id)'"
+        " WHERE name = 'visit_by_patient'"
+    )
+    conn.execute(f"PRAGMA schema_version={version + 1}")
+    conn.close()
+    problem = check(path)
+    assert problem is not None and problem.startswith("damaged: malformed database schema")
+    assert "\ufffd" in problem
