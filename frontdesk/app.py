@@ -174,6 +174,8 @@ def run_gui(
             window.show_message(
                 f"Database updated; a copy of the old one is at {clinic.migration_backup}"
             )
+        if clinic.start_notes and not smoke:  # e.g. a damaged -wal file found at start
+            prompts.warn(window, "Some recent changes are missing", "\n\n".join(clinic.start_notes))
         if not smoke:
             _daily_backup(clinic, window)
         return app.exec()
