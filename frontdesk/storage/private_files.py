@@ -48,8 +48,15 @@ def make_folder(folder: Path, stem: str) -> None:
         except FileExistsError:  # made meanwhile by another Frontdesk: theirs is private too
             continue
         chmod_quietly(created, PRIVATE_FOLDER)
-    if not missing and holds_only_files_of(folder, stem):
+    if not missing and _open_to_others(folder) and holds_only_files_of(folder, stem):
         chmod_quietly(folder, PRIVATE_FOLDER)
+
+
+def _open_to_others(folder: Path) -> bool:
+    try:
+        return stat.S_IMODE(folder.stat().st_mode) & 0o077 != 0
+    except OSError:
+        return False
 
 
 def holds_only_files_of(folder: Path, stem: str) -> bool:

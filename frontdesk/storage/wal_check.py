@@ -73,7 +73,8 @@ class WalDamage:
             else f"The last {self.dropped_commits} changes saved"
         )
         return (
-            f"{count} before {self.changed:%B %-d at %H:%M} could not be read back: the file "
+            f"{count} before {self.changed:%B} {self.changed.day} at {self.changed:%H:%M}"
+            " could not be read back: the file "
             "that held them was damaged on this computer's disk, and they are missing now. "
             "Look at what was entered just before then (patients, appointments, intakes, "
             "sessions) and enter again what is missing. A copy of the damaged file is kept at "
