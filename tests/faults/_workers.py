@@ -12,6 +12,7 @@ import os
 import random
 import time
 import traceback
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -19,11 +20,24 @@ from typing import Any
 
 from frontdesk.domain.appointments import CONSULTATION
 from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.domain.co2 import SessionDraft, Settings
+from frontdesk.domain.handouts import Kind, Language
+from frontdesk.domain.intake import (
+    AcneStatus,
+    Answer,
+    Intake,
+    Look,
+    Region,
+    RegionFinding,
+    Screening,
+    Subtype,
+)
 from frontdesk.domain.patients import PatientDraft
-from frontdesk.domain.staff import Role, Staff
+from frontdesk.domain.staff import Role
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ChangedElsewhere, ServiceError, SlotRefused
+from frontdesk.services.signed_in import SignedIn, issue
 
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=CLINIC_TZ)  # tests/conftest.py's clock
 
@@ -37,6 +51,8 @@ PRELOAD = [
     "frontdesk.services.patients",
     "phonenumbers",
     "holidays",
+    "frontdesk.services.passwords",  # Argon2, for the sign-ins of kill9_clinical_writer
+    "argon2",
     "tests.faults._workers",
 ]
 
@@ -73,8 +89,13 @@ def forkserver() -> multiprocessing.context.ForkServerContext:
     return ctx
 
 
-def staff_with_role(clinic: Clinic, role: Role) -> Staff:
-    return next(s for s in clinic.staff.list_active() if s.role is role)
+def acting_as(clinic: Clinic, role: Role) -> SignedIn:
+    """Who a child's writes act as: the one place that says how a fault test signs in."""
+    member = next(s for s in clinic.staff.list_active() if s.role is role)
+    return issue(clinic._db, member, via="in a fault test")
+
+
+staff_with_role = acting_as  # the name test_concurrency and test_disk_full import
 
 
 def phone_values(rng: random.Random) -> tuple[str, str]:
@@ -153,7 +174,7 @@ def kill9_writer(path: str, log_path: str, seed: int, ready: Connection) -> None
         rng = random.Random(seed)
         clinic = open_clinic(Path(path), fixed_clock(NOW))
         calendar = clinic.calendar
-        desk = staff_with_role(clinic, Role.FRONT_DESK)
+        desk = acting_as(clinic, Role.FRONT_DESK)
         ready.send(True)
         for n in range(MAX_WRITES):
             ids = [r[0] for r in clinic._db.execute("SELECT id FROM patients")]
@@ -205,6 +226,123 @@ def kill9_writer(path: str, log_path: str, seed: int, ready: Connection) -> None
         raise
 
 
+# -- the clinical writer that is killed: intakes, signed CO2 sessions, audit-only events ---------
+ELIGIBLE = Intake(  # rolling scars, acne under control, screening asked: laser may go ahead
+    regions=(
+        RegionFinding(
+            Region.LEFT_CHEEK,
+            frozenset({Look.INDENTED}),
+            frozenset({Subtype.ROLLING}),
+            felt=Answer.YES,
+        ),
+    ),
+    grade=3,
+    fitzpatrick=3,
+    acne=AcneStatus.CONTROLLED,
+    screening=Screening(asked=True),
+)
+SETTINGS = Settings("UltraPulse fractional CO2", 40.0, 10.0, 2, "120 um", "DeepFX")
+# Each mix: (operation, cumulative chance). One kind of record per test keeps the checks sharp.
+CLINICAL_MIXES: dict[str, tuple[tuple[str, float], ...]] = {
+    "intakes": (("record", 0.6), ("correct", 1.0)),
+    "sessions": (("open", 0.35), ("sign", 0.75), ("addendum", 1.0)),
+    "events": (("day_sheet", 0.45), ("handout", 0.75), ("sign_in", 1.0)),  # Argon2: ~30 ms
+}
+ADMIN_LOGIN = ("office", "a-long-fault-test-password")
+OPEN_SERIES = "SELECT patient_id FROM co2_series WHERE status IN ('active', 'paused')"
+
+
+def event_day(cycle: int, n: int) -> date:
+    """A different day for every day-sheet event of a run: each audit line is recognised."""
+    return date(2000, 1, 1) + timedelta(days=cycle * MAX_WRITES + n)
+
+
+def kill9_clinical_writer(
+    path: str, log_path: str, seed: int, cycle: int, mix: str, ready: Connection
+) -> None:
+    """The doctor records intakes and signs CO2 sessions, the desk prints, the admin signs in,
+    until SIGKILL arrives. Announces each write ("begin", with what it will store) and
+    reports it ("saved") after the call returned, as kill9_writer does; `what` and `content`
+    name the record each write leaves (a note, a patient, a day) so the test can find it."""
+    log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+
+    def say(**entry: Any) -> None:
+        os.write(log, (json.dumps(entry, ensure_ascii=False) + "\n").encode())
+
+    def one_of(sql: str) -> int | None:
+        rows = [r[0] for r in clinic._db.execute(sql)]
+        return rng.choice(rows) if rows else None
+
+    try:
+        rng = random.Random(seed)
+        clinic = open_clinic(Path(path), fixed_clock(NOW))
+        desk, doctor = acting_as(clinic, Role.FRONT_DESK), acting_as(clinic, Role.DOCTOR)
+        performed = NOW.replace(tzinfo=None) - timedelta(hours=1)
+        ready.send(True)
+        for n in range(MAX_WRITES):
+            tag = f"k9 {seed}.{n} 😀"
+            roll = rng.random()
+            op = next(name for name, upto in CLINICAL_MIXES[mix] if roll < upto)
+            if op == "record":
+                pid = one_of("SELECT id FROM patients")
+                say(t="begin", op=op, what="intake", content=tag)
+                done = clinic.intakes.record(doctor, pid, replace(ELIGIBLE, notes=tag))
+                say(t="saved", op=op, what="intake", content=tag, id=done.id)
+            elif op == "correct":
+                pid = one_of("SELECT id FROM patients")
+                latest = clinic.intakes.latest(pid)
+                say(t="begin", op=op, what="intake", content=tag)
+                done = clinic.intakes.correct(doctor, latest.id, replace(ELIGIBLE, notes=tag))
+                say(t="saved", op=op, what="intake", content=tag, id=done.id)
+            elif op == "open":
+                pid = one_of(f"SELECT id FROM patients WHERE id NOT IN ({OPEN_SERIES})")
+                if pid is None:
+                    continue
+                say(t="begin", op=op, what="series", content=pid)
+                series = clinic.sessions.open_series(doctor, pid, 4)
+                say(t="saved", op=op, what="series", content=pid, id=series.id)
+            elif op == "sign":
+                sid = one_of(
+                    "SELECT id FROM co2_series WHERE status = 'active'"
+                    " AND id NOT IN (SELECT series_id FROM co2_sessions)"
+                )
+                if sid is None:
+                    continue
+                draft = SessionDraft(
+                    performed, SETTINGS, (Region.LEFT_CHEEK,), "Topical lidocaine", True,
+                    "Expected redness", notes=tag,
+                )  # fmt: skip
+                say(t="begin", op=op, what="session", content=tag)
+                signed = clinic.sessions.log_session(doctor, sid, draft, number=1)
+                session_id = signed.sessions[0].id
+                say(t="saved", op=op, what="session", content=tag, id=session_id)
+            elif op == "addendum":
+                session_id = one_of("SELECT id FROM co2_sessions")
+                if session_id is None:
+                    continue
+                say(t="begin", op=op, what="addendum", content=tag)
+                clinic.sessions.add_addendum(doctor, session_id, tag)
+                say(t="saved", op=op, what="addendum", content=tag)
+            elif op == "day_sheet":
+                day = event_day(cycle, n).isoformat()
+                say(t="begin", op=op, what="day_sheet", content=day)
+                clinic.calendar.day_sheet_given(desk, date.fromisoformat(day), "printed")
+                say(t="saved", op=op, what="day_sheet", content=day)
+            elif op == "handout":
+                pid = one_of("SELECT id FROM patients")
+                say(t="begin", op=op, what="handout", content=pid)
+                clinic.handouts.record(desk, pid, Kind.DARK_MARKS, Language.SPANISH, "printed")
+                say(t="saved", op=op, what="handout", content=pid)
+            else:
+                say(t="begin", op=op, what="login", content=ADMIN_LOGIN[0])
+                clinic.login.sign_in(*ADMIN_LOGIN)
+                say(t="saved", op=op, what="login", content=ADMIN_LOGIN[0])
+        say(t="done")
+    except BaseException as exc:  # any refusal fails the test: one writer has no rival
+        say(t="error", what=f"{type(exc).__name__}: {exc}", trace=traceback.format_exc())
+        raise
+
+
 # -- two windows at once -------------------------------------------------------------------------
 def concurrent_desk(
     path: str,
@@ -232,7 +370,7 @@ def concurrent_desk(
         rng = random.Random(name)
         clinic = open_clinic(Path(path), fixed_clock(NOW))
         calendar = clinic.calendar
-        desk = staff_with_role(clinic, Role.FRONT_DESK)
+        desk = acting_as(clinic, Role.FRONT_DESK)
         contested = patient_ids[0]
         read = clinic.patients.get(contested)
         barrier.wait(timeout=30)  # both windows opened the same record
@@ -267,7 +405,7 @@ def concurrent_desk(
 
 
 def _edit_until_saved(
-    clinic: Clinic, desk: Staff, pid: int, rng: random.Random, tag: str, outcome: dict
+    clinic: Clinic, desk: SignedIn, pid: int, rng: random.Random, tag: str, outcome: dict
 ) -> None:
     """What the desk does on "changed elsewhere": open the record again and redo the edit."""
     for attempt in range(50):

@@ -4,6 +4,10 @@
 that, through an O_APPEND log the kernel keeps whatever happens to the process; it also
 announces each write before making it, so a write that committed but was not yet reported is
 recognised as that one write, complete, and nothing else.
+
+Two writers: the desk's (patients, bookings, notes; 200 cycles) and the clinical one (intakes,
+signed CO2 sessions and addenda, and the writes that are an audit line or a row and its line:
+day sheets, handouts, sign-ins; 40 cycles per kind).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import random
 import signal
 import sqlite3
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,10 +26,21 @@ from typing import Any
 import pytest
 
 from frontdesk.domain.audit import first_break
+from frontdesk.domain.patients import PatientDraft
+from frontdesk.domain.staff import Role
 from frontdesk.domain.text import name_key
 from frontdesk.services.clinic import open_clinic
 from frontdesk.services.clock import fixed_clock
-from tests.faults._workers import NOW, forkserver, kill9_writer
+from tests.faults._workers import (
+    ADMIN_LOGIN,
+    CLINICAL_MIXES,
+    ELIGIBLE,
+    NOW,
+    acting_as,
+    forkserver,
+    kill9_clinical_writer,
+    kill9_writer,
+)
 
 CYCLES = 200
 MAX_DELAY = 0.040  # seconds after the child opened the database: from no write to many
@@ -112,6 +128,17 @@ def later_words(first: str, last: str) -> set[str]:
     return {w for key in (name_key(last), name_key(first)) for w in key.split()[1:]}
 
 
+def assert_chain_whole(conn: sqlite3.Connection, where: str) -> None:
+    head = conn.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+    rows = conn.execute(
+        "SELECT id, at, staff_id, action, entity, entity_id, patient_id, before, after,"
+        " prev_hash, hash FROM audit ORDER BY id"
+    )
+    names = [column[0] for column in rows.description]
+    broken = first_break((dict(zip(names, row, strict=True)) for row in rows), head)
+    assert broken is None, f"{where}: {broken}"  # a kill never leaves the chain half-linked
+
+
 def check_whole(conn: sqlite3.Connection, known: Known, where: str) -> None:
     """No half-written record: each row has its audit lines, name words and history."""
     assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)], where
@@ -149,14 +176,7 @@ def check_whole(conn: sqlite3.Connection, known: Known, where: str) -> None:
         assert json.loads(lines[-1][1])["note"] == values["note"], where
         assert history.get(aid) == 1, f"{where}: appointment #{aid} has no booking history"
     assert set(words) <= set(known.patients), f"{where}: name words of unknown patients"
-    head = conn.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
-    rows = conn.execute(
-        "SELECT id, at, staff_id, action, entity, entity_id, patient_id, before, after,"
-        " prev_hash, hash FROM audit ORDER BY id"
-    )
-    names = [column[0] for column in rows.description]
-    broken = first_break((dict(zip(names, row, strict=True)) for row in rows), head)
-    assert broken is None, f"{where}: {broken}"  # a kill never leaves the chain half-linked
+    assert_chain_whole(conn, where)
 
 
 @pytest.mark.timeout(120)
@@ -232,3 +252,148 @@ def test_sigkill_at_any_moment_loses_no_saved_write_and_leaves_no_half_record(
     finally:
         clinic.close()
     print(f"seed={seed}: {CYCLES} cycles, {known.saved_writes} writes, {elapsed:.1f} s")
+
+
+# -- intakes, signed CO2 sessions and audit-only events -----------------------------------------
+CLINICAL_CYCLES = 40  # per mix; the writes are heavier than a registration, the cycles fewer
+CLINICAL_PATIENTS = 60
+# A sign-in spends ~30 ms in Argon2 before it writes: the events get longer to land some.
+CLINICAL_DELAY = {"intakes": MAX_DELAY, "sessions": MAX_DELAY, "events": 3 * MAX_DELAY}
+Fact = tuple[str, Any]  # (what, content): an intake's notes, a series' patient, a day sheet's day
+
+
+def clinical_facts(conn: sqlite3.Connection, where: str) -> Counter[Fact]:
+    """What the database holds of the clinical writes, after checking that every row has
+    exactly its one audit line with the same content and every such line its row: nothing
+    half-saved (a signed session without its line, a line without its session)."""
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)], where
+    assert conn.execute("PRAGMA foreign_key_check").fetchall() == [], where
+    rows: Counter[tuple[str, int, Any]] = Counter()
+    for row_id, answers in conn.execute("SELECT id, answers FROM intakes"):
+        rows["intake", row_id, json.loads(answers)["notes"]] += 1
+    for row_id, patient_id in conn.execute("SELECT id, patient_id FROM co2_series"):
+        rows["series", row_id, patient_id] += 1
+    for row_id, record in conn.execute("SELECT id, record FROM co2_sessions"):
+        rows["session", row_id, json.loads(record)["notes"]] += 1
+    for row_id, text in conn.execute("SELECT id, text FROM co2_addenda"):
+        rows["addendum", row_id, text] += 1
+    for row_id, patient_id in conn.execute("SELECT id, patient_id FROM handout_prints"):
+        rows["handout", row_id, patient_id] += 1
+    lines: Counter[tuple[str, int, Any]] = Counter()
+    events: Counter[Fact] = Counter()
+    for action, entity, entity_id, after in conn.execute(
+        "SELECT action, entity, entity_id, after FROM audit ORDER BY id"
+    ):
+        after = json.loads(after) if after else {}
+        if entity == "intake" and action in ("record", "correct"):
+            lines["intake", entity_id, json.loads(after["answers"])["notes"]] += 1
+        elif entity == "co2_series" and action == "open":
+            lines["series", entity_id, after["patient_id"]] += 1
+        elif entity == "co2_session" and action == "sign":
+            lines["session", entity_id, json.loads(after["record"])["notes"]] += 1
+        elif entity == "co2_session" and action == "addendum":
+            lines["addendum", after["addendum"], after["text"]] += 1
+        elif entity == "handout":
+            lines["handout", entity_id, after["patient_id"]] += 1
+        elif entity == "day_sheet":
+            events["day_sheet", after["day"]] += 1
+        elif entity == "staff" and action == "login":
+            events["login", after["username"]] += 1
+    assert rows == lines, (
+        f"{where}: rows without their audit line {sorted(rows - lines)[:3]},"
+        f" audit lines without their row {sorted(lines - rows)[:3]}"
+    )
+    assert_chain_whole(conn, where)
+    held = Counter((what, content) for what, _, content in rows.elements())
+    return held + events
+
+
+@pytest.mark.timeout(120)
+@pytest.mark.parametrize("mix", list(CLINICAL_MIXES))
+def test_sigkill_during_clinical_writes_loses_nothing_saved_and_half_saves_nothing(
+    tmp_path: Path, mix: str
+) -> None:
+    """The doctor's intakes and signed sessions, and the lines that are only an audit line
+    (a day sheet printed, a sign-in) or a row and its line (a handout printed), under kill -9:
+    every acknowledged one is there, each record has its audit line and each line its record,
+    the only other write is the one in flight (whole), and the chain is whole."""
+    seed = int(os.environ.get("FAULTS_SEED", random.randrange(10**6)))
+    rng = random.Random(seed)
+    path, log = tmp_path / "clinic.sqlite3", tmp_path / "writes.log"
+    opened = open_clinic(path, fixed_clock(NOW))
+    opened.staff.create_first_admin("Office admin", *ADMIN_LOGIN)
+    desk, doctor = acting_as(opened, Role.FRONT_DESK), acting_as(opened, Role.DOCTOR)
+    for n in range(CLINICAL_PATIENTS):
+        patient = opened.patients.register(
+            desk, PatientDraft("Zoë", f"Ōtani {chr(ord('a') + n % 26)}", f"1/{n % 28 + 1}/1990"),
+            confirm_duplicate=True,
+        )  # fmt: skip
+        opened.intakes.record(doctor, patient.id, ELIGIBLE)
+    opened.sessions.office()  # the holiday closures a series looks at, once, before any child
+    opened.close()
+    conn = sqlite3.connect(path)
+    known = clinical_facts(conn, "before any kill")  # the eligible intakes made above
+    conn.close()
+
+    ctx = forkserver()
+    kills, writes_per_cycle, started = 0, [], time.monotonic()
+    offset = 0
+    for cycle in range(CLINICAL_CYCLES):
+        where = f"{mix}: seed={seed} (FAULTS_SEED={seed} to replay) cycle={cycle}"
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(
+            target=kill9_clinical_writer,
+            args=(str(path), str(log), seed * 1000 + cycle, cycle, mix, send),
+        )
+        child.start()
+        send.close()
+        assert receive.poll(30), f"{where}: the writer never opened the database"
+        receive.recv()
+        time.sleep(0.0 if rng.random() < 0.1 else rng.uniform(0, CLINICAL_DELAY[mix]))
+        child.kill()  # SIGKILL
+        child.join(10)
+        receive.close()
+        assert child.exitcode in (-signal.SIGKILL, 0), f"{where}: exit code {child.exitcode}"
+        kills += child.exitcode == -signal.SIGKILL
+
+        entries, offset = read_new_lines(log, offset)
+        errors = [e for e in entries if e["t"] == "error"]
+        assert not errors, f"{where}: the writer failed: {errors[0]['trace']}"
+        in_flight, saved = None, 0
+        for entry in entries:
+            if entry["t"] == "begin":
+                in_flight = entry
+            elif entry["t"] == "saved":
+                known[entry["what"], entry["content"]] += 1
+                in_flight, saved = None, saved + 1
+        conn = sqlite3.connect(path)  # a fresh reader, as the next start of the app would be
+        try:
+            found = clinical_facts(conn, where)
+        finally:
+            conn.close()
+        lost = known - found
+        assert not lost, f"{where}: acknowledged writes are missing: {sorted(lost)[:5]}"
+        extra = found - known
+        if extra:  # killed between COMMIT and the report: that one write, complete
+            assert in_flight is not None, f"{where}: never announced: {sorted(extra)}"
+            announced = (in_flight["what"], in_flight["content"])
+            assert extra == Counter({announced: 1}), (
+                f"{where}: {sorted(extra)} besides the write in flight {announced}"
+            )
+            known[announced] += 1
+            saved += 1
+        writes_per_cycle.append(saved)
+
+    elapsed = time.monotonic() - started
+    assert kills >= CLINICAL_CYCLES * 0.9, f"seed={seed}: only {kills} children were killed"
+    assert writes_per_cycle.count(0) >= 1, f"seed={seed}: never killed before the first write"
+    assert max(writes_per_cycle) >= 3, f"seed={seed}: never killed in the middle of many writes"
+    whats = {what for what, _ in known}
+    expected = {
+        "intakes": {"intake"},
+        "sessions": {"intake", "series", "session", "addendum"},
+        "events": {"intake", "day_sheet", "handout", "login"},
+    }[mix]
+    assert expected <= whats, f"seed={seed}: no {expected - whats} was ever saved"
+    print(f"{mix} seed={seed}: {CLINICAL_CYCLES} cycles, {sum(writes_per_cycle)} writes,"
+          f" {elapsed:.1f} s")  # fmt: skip
