@@ -1,9 +1,10 @@
-"""Dates as the front desk types them: US month/day/year or ISO."""
+"""Dates as the front desk types them (US month/day/year or ISO), and the one way the app
+writes dates and times back: "Mon, Dec 7, 2026" and "10:00 am", everywhere."""
 
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, time
 
 _US = re.compile(r"^\s*(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{2,4})\s*$")
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
@@ -44,6 +45,27 @@ def format_us(day: date) -> str:
 
 def format_long(day: date) -> str:
     return f"{day:%B} {day.day}, {day.year}"
+
+
+# The names are spelled out here, not taken from the C locale: the same on every computer.
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def format_day(day: date) -> str:
+    """The app's way to write a day: 'Mon, Dec 7, 2026'."""
+    return f"{_DAYS[day.weekday()]}, {_MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def format_clock(moment: time) -> str:
+    """The app's way to write a time of day, as the desk says it: '10:00 am', '4:30 pm'."""
+    hour = moment.hour % 12 or 12
+    return f"{hour}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def format_moment(moment: datetime) -> str:
+    """A day and its time: 'Mon, Dec 7, 2026, 10:00 am'."""
+    return f"{format_day(moment.date())}, {format_clock(moment.time())}"
 
 
 def age_on(born: date, today: date) -> int:

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, time
 
+from frontdesk.domain.dates import format_clock
+
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
@@ -81,9 +83,8 @@ class OfficeCalendar:
 
 
 def format_time(moment: time) -> str:
-    """12-hour clock as the desk says it: '4:00 pm', '10:30 am'."""
-    hour = moment.hour % 12 or 12
-    return f"{hour}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
+    """12-hour clock as the desk says it: '4:00 pm', '10:30 am' (the one formatter's)."""
+    return format_clock(moment)
 
 
 # Holidays the practice closes for (DOMAIN.md), as the `holidays` package names them. Its

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from frontdesk.domain.dates import DateFormatError, age_on, format_us, parse_date
+from frontdesk.domain.dates import (
+    DateFormatError,
+    age_on,
+    format_clock,
+    format_day,
+    format_moment,
+    format_us,
+    parse_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -58,3 +66,38 @@ def test_us_format_round_trips(day: date) -> None:
 )
 def test_age(born: date, today: date, age: int) -> None:
     assert age_on(born, today) == age
+
+
+# -- the one way dates and times are written -----------------------------------------------
+@pytest.mark.parametrize(
+    ("day", "written"),
+    [
+        (date(2026, 12, 7), "Mon, Dec 7, 2026"),
+        (date(2027, 1, 15), "Fri, Jan 15, 2027"),
+        (date(2028, 2, 29), "Tue, Feb 29, 2028"),
+        (date(2026, 11, 29), "Sun, Nov 29, 2026"),
+    ],
+)
+def test_a_day_is_written_with_its_weekday(day: date, written: str) -> None:
+    assert format_day(day) == written
+
+
+@pytest.mark.parametrize(
+    ("moment", "written"),
+    [
+        (time(0, 0), "12:00 am"),
+        (time(10, 0), "10:00 am"),
+        (time(12, 5), "12:05 pm"),
+        (time(16, 30), "4:30 pm"),
+        (time(23, 59), "11:59 pm"),
+    ],
+)
+def test_a_time_is_written_as_the_desk_says_it(moment: time, written: str) -> None:
+    assert format_clock(moment) == written
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 12, 31)))
+def test_a_moment_is_its_day_then_its_time(moment: datetime) -> None:
+    written = format_moment(moment)
+    assert written == f"{format_day(moment.date())}, {format_clock(moment.time())}"
+    assert written.split(", ")[0] == f"{moment:%a}"  # the weekday agrees with the calendar
