@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from frontdesk.services.calendar import CalendarService
     from frontdesk.services.handouts import HandoutService
     from frontdesk.services.intake import IntakeService
+    from frontdesk.services.record_views import RecordViews
     from frontdesk.services.sessions import SessionService
 
 
@@ -87,6 +88,13 @@ class Clinic:
         return HandoutService(
             self._db, self._clock, self.patients, self.intakes, self.calendar, self.sessions
         )
+
+    @cached_property
+    def record_views(self) -> RecordViews:
+        """Who looked at which patient's record (audit lines, one per look)."""
+        from frontdesk.services.record_views import RecordViews
+
+        return RecordViews(self._db, self._clock)
 
     @cached_property
     def backups(self) -> BackupService:
