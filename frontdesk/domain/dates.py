@@ -35,6 +35,40 @@ def parse_date(text: str) -> date:
         raise DateFormatError(f"{text.strip()} is not a date on the calendar.") from exc
 
 
+def parse_typed_day(text: str, today: date) -> date:
+    """A day typed for a booking, a closure, a session or a filter (not a birth date).
+
+    Accepts 1/15/2027, 01/15/27 (a two-digit year is 20xx: these days are near today),
+    1-15-2027, 1.15.2027 and 2027-01-15. Anything else is refused with a sentence that says
+    how to write it; `today` gives the example in that sentence.
+    """
+    example = f"{today.month}/{today.day}/{today.year}"
+    if m := _ISO.match(text):
+        year, month, day = (int(g) for g in m.groups())
+    elif m := _US.match(text):
+        month, day, year_text = int(m.group(1)), int(m.group(2)), m.group(3)
+        if len(year_text) == 3:
+            raise DateFormatError(
+                f"Write the year with four digits or two, e.g. {example} or"
+                f" {today.month}/{today.day}/{today.year % 100:02d}."
+            )
+        year = int(year_text) + (2000 if len(year_text) == 2 else 0)
+    elif not text.strip():
+        raise DateFormatError(f"Enter a date, e.g. {example}.")
+    else:
+        raise DateFormatError(f"Enter the date as month/day/year, e.g. {example}.")
+    try:
+        return date(year, month, day)
+    except ValueError as exc:
+        if month > 12 and 1 <= day <= 12:
+            raise DateFormatError(
+                f"The month comes first: did you mean {day:02d}/{month:02d}/{year}?"
+            ) from exc
+        if not 1 <= month <= 12:
+            raise DateFormatError(f"There is no month {month}: months go from 1 to 12.") from exc
+        raise DateFormatError(f"{text.strip()} is not a date on the calendar.") from exc
+
+
 def looks_like_date(text: str) -> bool:
     return bool(_US.match(text) or _ISO.match(text))
 

@@ -14,6 +14,7 @@ from frontdesk.domain.dates import (
     format_moment,
     format_us,
     parse_date,
+    parse_typed_day,
 )
 
 
@@ -101,3 +102,56 @@ def test_a_moment_is_its_day_then_its_time(moment: datetime) -> None:
     written = format_moment(moment)
     assert written == f"{format_day(moment.date())}, {format_clock(moment.time())}"
     assert written.split(", ")[0] == f"{moment:%a}"  # the weekday agrees with the calendar
+
+
+TYPED_TODAY = date(2026, 11, 26)
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("1/15/2027", date(2027, 1, 15)),
+        ("01/15/2027", date(2027, 1, 15)),
+        ("01/15/27", date(2027, 1, 15)),
+        ("1/15/27", date(2027, 1, 15)),
+        ("1-15-27", date(2027, 1, 15)),
+        ("1.15.2027", date(2027, 1, 15)),
+        ("2027-01-15", date(2027, 1, 15)),
+        (" 3/10/2027 ", date(2027, 3, 10)),
+        ("12/31/99", date(2099, 12, 31)),
+        ("1/1/00", date(2000, 1, 1)),
+    ],
+)
+def test_typed_day_forms(text: str, day: date) -> None:
+    assert parse_typed_day(text, TYPED_TODAY) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("15/01/2027", "The month comes first: did you mean 01/15/2027?"),
+        ("2/29/2027", "2/29/2027 is not a date on the calendar."),
+        ("13/13/2027", "There is no month 13"),
+        ("1/15/202", "four digits or two, e.g. 11/26/2026 or 11/26/26"),
+        ("Jan 15", "Enter the date as month/day/year, e.g. 11/26/2026."),
+        ("  ", "Enter a date, e.g. 11/26/2026."),
+        ("0000-01-01", "not a date on the calendar"),
+    ],
+)
+def test_typed_day_refusals_say_why(text: str, message: str) -> None:
+    with pytest.raises(DateFormatError, match=message):
+        parse_typed_day(text, TYPED_TODAY)
+
+
+def test_date_of_birth_still_refuses_two_digit_years() -> None:
+    with pytest.raises(DateFormatError, match="four digits"):
+        parse_date("01/15/27")
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+    st.sampled_from(["{m}/{d}/{y}", "{m:02d}/{d:02d}/{yy:02d}", "{m}-{d}-{yy:02d}", "{iso}"]),
+)
+def test_typed_day_round_trips_every_form(day: date, form: str) -> None:
+    text = form.format(m=day.month, d=day.day, y=day.year, yy=day.year % 100, iso=day.isoformat())
+    assert parse_typed_day(text, TYPED_TODAY) == day

@@ -1,0 +1,239 @@
+"""A day as the desk types it: '1/15/2027', '01/15/27' or '2027-01-15', with the weekday and
+the full date said beside it as it is typed, a refusal in words when it cannot be read, and a
+calendar pop-up for those who would rather click.
+
+It replaces QDateEdit, whose sections took '01/15/2027' typed from the wrong section as
+December 15. The API follows QDateEdit's (`date()`, `setDate()`, `dateChanged`, minimum and
+maximum dates) so swapping one for the other is a small change. While the text cannot be
+read, `date()` keeps the last day that could and `isValid()` is False: a dialog disables its
+OK button on `validityChanged`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+
+from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtWidgets import (
+    QCalendarWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QToolButton,
+    QWidget,
+    QWidgetAction,
+)
+
+from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.domain.dates import DateFormatError, format_day, format_us, parse_typed_day
+from frontdesk.ui.error_label import ERROR_STYLE
+
+SAID_STYLE = "color: palette(window-text);"
+PLACEHOLDER = "MM/DD/YYYY"
+
+
+def _clinic_today() -> date:
+    return datetime.now(CLINIC_TZ).date()
+
+
+def to_qdate(day: date) -> QDate:
+    return QDate(day.year, day.month, day.day)
+
+
+def to_date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+class DateField(QWidget):
+    """A line edit for one day, the day said beside it, and a calendar button.
+
+    `dateChanged(QDate)` is emitted whenever the day kept changes (typed, clicked or set);
+    `validityChanged(bool)` when the text becomes readable or unreadable.
+    """
+
+    dateChanged = Signal(QDate)
+    validityChanged = Signal(bool)
+
+    def __init__(
+        self,
+        day: date | QDate | None = None,
+        *,
+        today: Callable[[], date] = _clinic_today,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._today = today
+        self._day: date = _as_date(day) if day is not None else today()
+        self._valid = True
+        self._error = ""
+        self._minimum: date | None = None
+        self._maximum: date | None = None
+
+        self.edit = QLineEdit()
+        self.edit.setObjectName("dateFieldEdit")
+        self.edit.setPlaceholderText(PLACEHOLDER)
+        self.edit.setMaxLength(16)
+        width = self.edit.fontMetrics().horizontalAdvance("00/00/0000") + 24
+        self.edit.setFixedWidth(width)
+        self.calendar_button = QToolButton()
+        self.calendar_button.setObjectName("dateFieldCalendarButton")
+        self.calendar_button.setText("▾")
+        self.calendar_button.setToolTip("Pick the day on a calendar")
+        self.calendar_button.setAccessibleName("Pick the day on a calendar")
+        self.calendar_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field
+        self.calendar_button.setStyleSheet("QToolButton::menu-indicator { image: none; }")
+        self.calendar = QCalendarWidget()
+        self.calendar.setObjectName("dateFieldCalendar")
+        self.calendar.setGridVisible(True)
+        self.calendar.setVerticalHeaderFormat(
+            QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader
+        )
+        self.popup = QMenu(self)
+        holder = QWidgetAction(self.popup)
+        holder.setDefaultWidget(self.calendar)
+        self.popup.addAction(holder)
+        self.calendar_button.setMenu(self.popup)
+        self.said = QLabel()
+        self.said.setObjectName("dateFieldSaid")
+        self.said.setTextFormat(Qt.TextFormat.PlainText)
+        # As wide as the longest weekday and date, so the row does not jump while typing.
+        self.said.setMinimumWidth(self.said.fontMetrics().horizontalAdvance("Wed, Sep 30, 2026"))
+
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.calendar_button)
+        layout.addSpacing(4)
+        layout.addWidget(self.said, 1)
+        self.setFocusProxy(self.edit)
+
+        self.edit.textEdited.connect(self._typed)
+        self.edit.editingFinished.connect(self._tidy)
+        self.popup.aboutToShow.connect(self._open_calendar)
+        self.calendar.clicked.connect(self._picked)
+        self.calendar.activated.connect(self._picked)
+        self._show(self._day)
+
+    # -- QDateEdit's API ----------------------------------------------------------------------
+    def date(self) -> QDate:
+        """The day kept: the last one typed that could be read (see `isValid`)."""
+        return to_qdate(self._day)
+
+    def setDate(self, day: date | QDate) -> None:
+        """Shows `day` as MM/DD/YYYY and keeps it (a day outside the range is kept but refused
+        in words, so the caller sees why rather than a silently different day)."""
+        self._show(_as_date(day))
+
+    def minimumDate(self) -> QDate:
+        return to_qdate(self._minimum or date.min)
+
+    def maximumDate(self) -> QDate:
+        return to_qdate(self._maximum or date.max)
+
+    def setMinimumDate(self, day: date | QDate) -> None:
+        self._minimum = _as_date(day)
+        self._recheck()
+
+    def setMaximumDate(self, day: date | QDate) -> None:
+        self._maximum = _as_date(day)
+        self._recheck()
+
+    def setDateRange(self, first: date | QDate, last: date | QDate) -> None:
+        self._minimum, self._maximum = _as_date(first), _as_date(last)
+        self._recheck()
+
+    def setAccessibleName(self, name: str) -> None:
+        super().setAccessibleName(name)
+        self.edit.setAccessibleName(name)
+        self.calendar_button.setAccessibleName(f"{name}: pick the day on a calendar")
+
+    # -- more than QDateEdit ------------------------------------------------------------------
+    def day(self) -> date:
+        """The day kept, as a Python date."""
+        return self._day
+
+    def isValid(self) -> bool:
+        """True when the text is a day that can be kept (readable and within the range)."""
+        return self._valid
+
+    def error(self) -> str:
+        """Why the text is refused, in words ("" when it is not)."""
+        return self._error
+
+    def text(self) -> str:
+        return self.edit.text()
+
+    def said_text(self) -> str:
+        """What is said beside the field: the day in full, or why it is refused."""
+        return self.said.text()
+
+    # -- inside ---------------------------------------------------------------------------------
+    def _show(self, day: date) -> None:
+        self.edit.setText(format_us(day))
+        self._take(day)
+
+    def _typed(self, text: str) -> None:
+        try:
+            day = parse_typed_day(text, self._today())
+        except DateFormatError as exc:
+            self._refuse(str(exc))
+            return
+        self._take(day)
+
+    def _take(self, day: date) -> None:
+        out_of_range = self._out_of_range(day)
+        changed = day != self._day
+        self._day = day
+        if out_of_range:
+            self._refuse(out_of_range)
+        else:
+            self.said.setText(format_day(day))
+            self.said.setStyleSheet(SAID_STYLE)
+            self._set_valid(True, "")
+        if changed:
+            self.dateChanged.emit(to_qdate(day))
+
+    def _refuse(self, sentence: str) -> None:
+        self.said.setText(sentence)
+        self.said.setStyleSheet(ERROR_STYLE)
+        self._set_valid(False, sentence)
+
+    def _set_valid(self, valid: bool, error: str) -> None:
+        self._error = error
+        self.said.setToolTip(error)
+        if valid != self._valid:
+            self._valid = valid
+            self.validityChanged.emit(valid)
+
+    def _out_of_range(self, day: date) -> str:
+        if self._minimum is not None and day < self._minimum:
+            return f"Choose {format_day(self._minimum)} or later."
+        if self._maximum is not None and day > self._maximum:
+            return f"Choose {format_day(self._maximum)} or earlier."
+        return ""
+
+    def _recheck(self) -> None:
+        self.calendar.setDateRange(self.minimumDate(), self.maximumDate())
+        self._typed(self.edit.text())
+
+    def _tidy(self) -> None:
+        """Leaving the field writes a readable day the one way (01/15/27 -> 01/15/2027)."""
+        if self._valid and self.edit.text() != format_us(self._day):
+            self.edit.setText(format_us(self._day))
+
+    def _open_calendar(self) -> None:
+        self.calendar.setDateRange(self.minimumDate(), self.maximumDate())
+        self.calendar.setSelectedDate(self.date())
+
+    def _picked(self, value: QDate) -> None:
+        self.popup.close()
+        self._show(to_date(value))
+        self.edit.setFocus()
+
+
+def _as_date(value: date | QDate) -> date:
+    return to_date(value) if isinstance(value, QDate) else value
