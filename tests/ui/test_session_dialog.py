@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import QDialog
 
 from frontdesk.domain.co2 import Series, SeriesStatus, SessionDraft, Settings, SignedSession
@@ -55,9 +55,8 @@ def make(qtbot, *, due=DUE, now=NOW, previous=PREVIOUS, signer=None, series=None
 
 
 def set_day(dialog: SessionDialog, day: date, at: time = time(10, 30)) -> None:
-    dialog.date_time.setDateTime(
-        QDateTime(QDate(day.year, day.month, day.day), QTime(at.hour, at.minute))
-    )
+    dialog.day.setDate(day)
+    dialog.at.setTime(QTime(at.hour, at.minute))
 
 
 def test_title_and_the_settings_come_from_the_previous_session(qtbot) -> None:
@@ -78,7 +77,8 @@ def test_title_and_the_settings_come_from_the_previous_session(qtbot) -> None:
     assert dialog.adverse.toPlainText() == ""
     assert dialog.notes.toPlainText() == ""
     assert dialog.performed_at() == datetime(2026, 11, 26, 10, 30)  # today, not September
-    assert dialog.date_time.displayFormat() == "MM/dd/yyyy h:mm ap"
+    assert dialog.day.text() == "11/26/2026" and dialog.day.said_text() == "Thu, Nov 26, 2026"
+    assert dialog.at.displayFormat() == "h:mm ap"
     assert "final" in dialog.final_note.text() and "addenda" in dialog.final_note.text()
 
 
@@ -97,7 +97,7 @@ def test_early_box_shows_only_before_the_due_date(qtbot) -> None:
     dialog = make(qtbot)  # Nov 26, due Dec 1
     assert dialog.early_box.isVisibleTo(dialog)
     said = dialog.early_label.text().replace("&", "")
-    assert said == "Early: due Tue Dec 1, 2026. Why earlier? (doctor's override)"
+    assert said == "Early: due Tue, Dec 1, 2026. Why earlier? (doctor's override)"
     assert "5 days before" in dialog.early_warning.text()
     set_day(dialog, DUE)
     assert not dialog.early_box.isVisibleTo(dialog)
@@ -225,3 +225,35 @@ def test_escape_asks_before_discarding_what_was_typed(qtbot, prompts, answer) ->
     assert prompts.asked and prompts.asked[0][0] == "Discard this session?"
     assert dialog.isVisible() is not answer
     assert signer.calls == []
+
+
+def type_day(qtbot, dialog: SessionDialog, text: str) -> None:
+    dialog.day.setFocus()
+    dialog.day.edit.selectAll()
+    qtbot.keyClick(dialog.day.edit, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(dialog.day.edit, text)
+
+
+@pytest.mark.parametrize("text", ["12/01/2026", "12/1/26", "2026-12-01"])
+def test_a_typed_date_performed_is_the_date_kept(qtbot, text) -> None:
+    signer = Signer()
+    dialog = make(qtbot, signer=signer)
+    type_day(qtbot, dialog, text)
+    assert dialog.day.said_text() == "Tue, Dec 1, 2026"
+    assert dialog.performed_at() == datetime(2026, 12, 1, 10, 30)
+    assert not dialog.early()  # on the due day: no reason asked
+    dialog.sign()
+    assert signer.calls[-1][0].performed_at == datetime(2026, 12, 1, 10, 30)
+
+
+def test_an_unreadable_date_performed_is_said_and_cannot_be_signed(qtbot) -> None:
+    signer = Signer()
+    dialog = make(qtbot, signer=signer)
+    type_day(qtbot, dialog, "26/11/2026")
+    assert dialog.day.said_text() == "The month comes first: did you mean 11/26/2026?"
+    assert not dialog.sign_button.isEnabled()
+    qtbot.keyClick(dialog, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    dialog.sign()
+    assert signer.calls == []  # neither the button nor Ctrl+S signs an unreadable day
+    type_day(qtbot, dialog, "11/26/2026")
+    assert dialog.sign_button.isEnabled()

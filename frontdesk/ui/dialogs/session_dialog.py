@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import Qt, QTime
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
-    QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
+    QTimeEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -36,10 +36,12 @@ from frontdesk.domain.co2 import (
     SessionDraft,
     Settings,
 )
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.intake import Region
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_STYLE
+from frontdesk.ui.widgets.date_field import DateField
 
 WARN_STYLE = "color: #8a5300;"
 NOTE_STYLE = "color: palette(mid);"
@@ -60,8 +62,8 @@ FIELD_KEYS = (
 
 
 def say_date(day: date) -> str:
-    """'Mon Mar 1, 2027'."""
-    return f"{day:%a %b} {day.day}, {day.year}"
+    """'Mon, Mar 1, 2027': the app's one way (frontdesk.domain.dates.format_day)."""
+    return format_day(day)
 
 
 def quarter_hour_before(moment: datetime) -> datetime:
@@ -99,13 +101,19 @@ class SessionDialog(QDialog):
         self.setWindowTitle(f"Log CO2 session {self.number} of {series.planned}")
 
         # -- fields --------------------------------------------------------------------------
-        self.date_time = QDateTimeEdit()
-        self.date_time.setDisplayFormat("MM/dd/yyyy h:mm ap")
-        self.date_time.setCalendarPopup(True)
+        # The day typed as the desk writes it (a QDateTimeEdit took 01/15 typed from the wrong
+        # section as another month); the time beside it.
         start = quarter_hour_before(now)
-        self.date_time.setDateTime(
-            QDateTime(QDate(start.year, start.month, start.day), QTime(start.hour, start.minute))
-        )
+        self.day = DateField(start.date(), today=lambda: wall(now).date())
+        self.at = QTimeEdit(QTime(start.hour, start.minute))
+        self.at.setDisplayFormat("h:mm ap")
+        self.date_time = QWidget()  # the row: day, its weekday said, then the time
+        when = QHBoxLayout(self.date_time)
+        when.setContentsMargins(0, 0, 0, 0)
+        when.setSpacing(8)
+        when.addWidget(self.day, 1)
+        when.addWidget(self.at)
+        self.date_time.setFocusProxy(self.day)
         self.device = QLineEdit()
         self.device.setPlaceholderText("e.g. UltraPulse")
         self.energy = QDoubleSpinBox()
@@ -263,7 +271,8 @@ class SessionDialog(QDialog):
         layout.addWidget(self.buttons)
 
         for widget, name in (
-            (self.date_time, "Date and time of the session"),
+            (self.day, "Date of the session"),
+            (self.at, "Time of the session"),
             (self.device, "Device"),
             (self.energy, "Energy in millijoules"),
             (self.density, "Density in percent"),
@@ -281,7 +290,8 @@ class SessionDialog(QDialog):
             self._fill(previous)
         self._initial = self._state()
         self._connect_clearing()
-        self.date_time.dateTimeChanged.connect(self._update_early)
+        self.day.dateChanged.connect(self._update_early)
+        self.day.validityChanged.connect(self._say_day)
         self._update_early()
         self.date_time.setFocus()
 
@@ -339,7 +349,8 @@ class SessionDialog(QDialog):
 
     def _connect_clearing(self) -> None:
         """Changing a field takes its message away."""
-        self.date_time.dateTimeChanged.connect(lambda *_: self._clear_error("performed_at"))
+        self.day.dateChanged.connect(lambda *_: self._clear_error("performed_at"))
+        self.at.timeChanged.connect(lambda *_: self._clear_error("performed_at"))
         for widget, key in (
             (self.device, "device"),
             (self.spot, "spot"),
@@ -355,9 +366,8 @@ class SessionDialog(QDialog):
 
     # -- state ---------------------------------------------------------------------------------
     def performed_at(self) -> datetime:
-        chosen = self.date_time.dateTime()
-        d, t = chosen.date(), chosen.time()
-        return datetime(d.year(), d.month(), d.day(), t.hour(), t.minute())
+        t = self.at.time()
+        return datetime.combine(self.day.day(), time(t.hour(), t.minute()))
 
     def draft(self) -> SessionDraft:
         return SessionDraft(
@@ -421,7 +431,7 @@ class SessionDialog(QDialog):
         self.error.setText(" ".join(general))
         self.error.setVisible(bool(general))
         focus = {
-            "performed_at": self.date_time,
+            "performed_at": self.day,
             "device": self.device,
             "energy_mj": self.energy,
             "density_pct": self.density,
@@ -435,9 +445,19 @@ class SessionDialog(QDialog):
         if first_bad is not None:
             focus[first_bad].setFocus()
 
+    def _say_day(self, readable: bool) -> None:
+        """An unreadable day is said beside it; signing waits until it can be read."""
+        self.sign_button.setEnabled(readable)
+        self.sign_button.setToolTip(
+            "Sign and save (Ctrl+S)" if readable else f"First correct the date: {self.day.error()}"
+        )
+
     # -- actions -------------------------------------------------------------------------------
     def sign(self) -> None:
         """Signs and saves, or keeps the dialog open with the reasons: nothing half-saved."""
+        if not self.day.isValid():  # Ctrl+S too: never signs a day nobody could read
+            self.day.setFocus()
+            return
         try:
             self.result_value = self._sign(self.draft(), self.early_text())
         except ValidationFailed as exc:
