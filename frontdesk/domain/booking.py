@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 
 from frontdesk.domain.appointments import MAX_MINUTES, MINUTES_STEP, exists_on_the_clock
 from frontdesk.domain.clinic import CLINIC_TZ
-from frontdesk.domain.hours import WEEKDAY_NAMES, OfficeCalendar, format_time
+from frontdesk.domain.hours import WEEKDAY_NAMES, OfficeCalendar, break_refusal, format_time
 
 HORIZON_YEARS = 2  # a booking further ahead is a typing slip (2062 for 2026, year 9999)
 
@@ -115,13 +115,35 @@ def refusal(
     """Why `what` cannot start at `starts` for `minutes` (wall times), or None if it may.
 
     Rules in the order the desk would explain them: off the 5-minute grid, already past, too
-    far ahead, closed that day, outside that day's hours, taken by someone else. `chosen`
-    False re-checks a stored appointment against changed hours: grid and horizon are rules
-    for a time being picked, not reasons to call about one already booked.
+    far ahead, closed that day, outside that day's hours or in its break, taken by someone
+    else. `chosen` False leaves out grid and horizon, rules for a time being picked; a stored
+    appointment is re-checked with `hours_refusal` alone (see there).
     """
     said = time_refusal(starts, minutes, now, chosen=chosen)
     if said is not None:
         return said
+    said = hours_refusal(office, starts, minutes, what)
+    if said is not None:
+        return said
+    ends = starts + timedelta(minutes=minutes)
+    day = starts.date()
+    for held in busy:
+        if held.overlaps(starts, ends):
+            return (
+                f"{say_span(held.starts, held.ends)} on {say_day(day)} is already taken"
+                f" by {held.label}."
+            )
+    return None
+
+
+def hours_refusal(
+    office: OfficeCalendar, starts: datetime, minutes: int, what: str = "the appointment"
+) -> str | None:
+    """Why the office's hours or closures do not allow starts..+minutes, or None.
+
+    Nothing about the clock of now, the grid or other bookings: this is also the re-check of
+    a stored appointment after the hours or closures changed (it was booked when allowed).
+    """
     ends = starts + timedelta(minutes=minutes)
     day = starts.date()
     closure = office.closure_on(day)
@@ -140,15 +162,17 @@ def refusal(
             f"{weekday} hours end at {format_time(hours.closes)}: {what} at"
             f" {format_time(starts.time())} would run to {format_time(ends.time())}."
         )
+    if hours.in_break(starts.time(), ends.time()):
+        said = break_refusal(day.weekday(), hours)
+        if hours.break_starts is not None and starts.time() < hours.break_starts:
+            return (
+                f"{said}: {what} at {format_time(starts.time())} would run to"
+                f" {format_time(ends.time())}."
+            )
+        return f"{said}."
     if skips_clock_change(starts, ends):
         return (
             f"Clocks go forward on {say_day(day)}: the hour from 2:00 am to 3:00 am does not"
             " exist that night."
         )
-    for held in busy:
-        if held.overlaps(starts, ends):
-            return (
-                f"{say_span(held.starts, held.ends)} on {say_day(day)} is already taken"
-                f" by {held.label}."
-            )
     return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, time
 
@@ -13,12 +13,64 @@ WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturd
 
 @dataclass(frozen=True)
 class DayHours:
+    """One day's opening: from `opens` to `closes`, with an optional break in between
+    (10:00 am-1:00 pm and 2:00 pm-5:00 pm is opens 10:00, closes 17:00, a break 13:00-14:00)."""
+
     opens: time
     closes: time
+    break_starts: time | None = None
+    break_ends: time | None = None
 
     def __post_init__(self) -> None:
         if self.closes <= self.opens:
             raise ValueError("Closing time must be after opening time.")
+        if (self.break_starts is None) != (self.break_ends is None):
+            raise ValueError("A break has a start and an end.")
+        if self.break_starts is not None and self.break_ends is not None:
+            if self.break_ends <= self.break_starts:
+                raise ValueError("The break must end after it starts.")
+            if not self.opens < self.break_starts or not self.break_ends < self.closes:
+                raise ValueError("The break must start after opening and end before closing.")
+
+    @classmethod
+    def from_spans(cls, spans: Sequence[tuple[time, time]]) -> DayHours:
+        """One span (as before breaks existed) or two, the morning's first."""
+        if len(spans) == 1:
+            return cls(*spans[0])
+        if len(spans) == 2:
+            (opens, break_starts), (break_ends, closes) = spans
+            if break_starts <= opens:
+                raise ValueError("The first span must close after it opens.")
+            if closes <= break_ends:
+                raise ValueError("The second span must close after it opens.")
+            return cls(opens, closes, break_starts, break_ends)
+        raise ValueError("A day has one or two spans of office hours.")
+
+    @property
+    def spans(self) -> tuple[tuple[time, time], ...]:
+        """The open stretches of the day, in order: one, or two around the break."""
+        if self.break_starts is None or self.break_ends is None:
+            return ((self.opens, self.closes),)
+        return ((self.opens, self.break_starts), (self.break_ends, self.closes))
+
+    @property
+    def break_span(self) -> tuple[time, time] | None:
+        if self.break_starts is None or self.break_ends is None:
+            return None
+        return (self.break_starts, self.break_ends)
+
+    def in_break(self, starts: time, ends: time) -> bool:
+        """True when starts..ends (same day, ends after starts) overlaps the break."""
+        span = self.break_span
+        return span is not None and starts < span[1] and span[0] < ends
+
+    def holds(self, starts: time, ends: time) -> bool:
+        """True when starts..ends (same day) lies inside one open span."""
+        return any(opens <= starts and ends <= closes for opens, closes in self.spans)
+
+    def describe(self) -> str:
+        """'10:00 am-1:00 pm, 2:00 pm-5:00 pm' or '10:00 am-5:00 pm'."""
+        return ", ".join(f"{format_clock(a)}-{format_clock(b)}" for a, b in self.spans)
 
 
 @dataclass(frozen=True)
@@ -123,3 +175,13 @@ def holiday_closures(years: Iterable[int]) -> list[Closure]:
 
 def hours_from_mapping(rows: Mapping[int, tuple[time, time]]) -> WeeklyHours:
     return WeeklyHours({day: DayHours(*span) for day, span in rows.items()})
+
+
+def break_refusal(weekday: int, hours: DayHours) -> str:
+    """The words for a time that falls in the day's break: 'Thursday: closed 1:00 pm-2:00 pm
+    for the break'."""
+    starts, ends = hours.break_span or (hours.opens, hours.opens)
+    return (
+        f"{WEEKDAY_NAMES[weekday]}: closed {format_clock(starts)}-{format_clock(ends)}"
+        " for the break"
+    )

@@ -36,11 +36,24 @@ def free_starts_on(
     hours = office.hours_on(day)
     if hours is None:
         return
-    opens = datetime.combine(day, hours.opens)
-    closes = datetime.combine(day, hours.closes)
+    held = sorted(busy, key=lambda b: b.starts)
+    for opens, closes in hours.spans:  # a break splits the day in two
+        yield from _free_in_span(
+            datetime.combine(day, opens), datetime.combine(day, closes), minutes, held,
+            not_before, grid,
+        )  # fmt: skip
+
+
+def _free_in_span(
+    opens: datetime,
+    closes: datetime,
+    minutes: int,
+    held: Sequence[Busy],
+    not_before: datetime,
+    grid: int,
+) -> Iterator[datetime]:
     length = timedelta(minutes=minutes)
     candidate = round_up_to_grid(max(opens, not_before), grid)
-    held = sorted(busy, key=lambda b: b.starts)
     # Only on the spring change do some wall times not exist; other days skip the check.
     clock_changes = CLINIC_TZ.utcoffset(opens) != CLINIC_TZ.utcoffset(closes)
     i = 0
