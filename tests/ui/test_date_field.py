@@ -88,6 +88,8 @@ def test_leaving_the_field_writes_the_day_the_one_way(qtbot, field) -> None:
 def test_unreadable_text_is_refused_in_words_in_red(qtbot, field, text, sentence) -> None:
     validity: list[bool] = []
     field.validityChanged.connect(validity.append)
+    errors: list[str] = []
+    field.errorChanged.connect(errors.append)
     type_into(qtbot, field, text[:-1])
     kept = field.day()  # "1/15/20" on the way to "1/15/202" is a readable day: 2020
     type_into(qtbot, field, text)
@@ -97,8 +99,9 @@ def test_unreadable_text_is_refused_in_words_in_red(qtbot, field, text, sentence
     assert ERROR_COLOUR in field.said.styleSheet()
     assert field.day() == kept  # the last readable day is kept, never a guess
     assert validity[-1] is False
+    assert errors[-1] == field.error()
     type_into(qtbot, field, "12/24/2026")
-    assert field.isValid() and validity[-1] is True
+    assert field.isValid() and validity[-1] is True and errors[-1] == ""
     assert ERROR_COLOUR not in field.said.styleSheet()
 
 

@@ -6,10 +6,9 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from html import escape
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -31,7 +30,7 @@ from frontdesk.domain.appointments import (
     in_sentence,
 )
 from frontdesk.domain.booking import say_day, say_span
-from frontdesk.domain.hours import format_time
+from frontdesk.domain.dates import format_clock, format_day
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.slots import GRID_MINUTES
 from frontdesk.services.calendar import CalendarService
@@ -40,6 +39,7 @@ from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui.error_label import ERROR_STYLE
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, COL_PHONE
+from frontdesk.ui.widgets.date_field import DateField
 from frontdesk.ui.widgets.patient_picker import PatientPicker
 
 GOOD_STYLE = "color: #1b6e3a;"
@@ -103,10 +103,9 @@ class BookingDialog(QDialog):
         self.minutes.setRange(MIN_MINUTES, MAX_MINUTES)
         self.minutes.setSingleStep(MINUTES_STEP)
         self.minutes.setSuffix(" min")
-        self.day = QDateEdit()
+        # Typed as the desk writes dates (1/15/2027, 01/15/27, 2027-01-15), said beside it.
+        self.day = DateField(today=today)
         self.day.setAccessibleName("Day")
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("MM/dd/yyyy")  # typed as the desk writes dates
         self.at = QComboBox()
         self.at.setAccessibleName("Start time")
         self.note = QLineEdit()
@@ -129,7 +128,7 @@ class BookingDialog(QDialog):
         form.setSpacing(8)
         when = QHBoxLayout()
         when.addWidget(self.day, 1)
-        when.addWidget(self.at, 1)
+        when.addWidget(self.at)
         for label, field in (
             ("&Type:", self.kind),
             ("&Length:", self.minutes),
@@ -169,7 +168,7 @@ class BookingDialog(QDialog):
             self.note.setEnabled(False)
             self.who.setText(
                 f"<b>{escape(moving.patient_name)}</b>: {escape(moving.type_name)},"
-                f" now {say_day(a.starts.date())}, {say_span(a.starts, a.ends)}"
+                f" now {format_day(a.starts.date())}, {say_span(a.starts, a.ends)}"
             )
         else:
             if type_code is not None:
@@ -177,7 +176,7 @@ class BookingDialog(QDialog):
             self.minutes.setValue(self._type().minutes)
         # Without a time asked for, the dialog opens on the first free one.
         first = starts or self._first_free() or self._calendar.now()
-        self.day.setDate(QDate(first.year, first.month, first.day))
+        self.day.setDate(first.date())
         self._fill_times()
         self._set_time(first.time())
 
@@ -185,6 +184,7 @@ class BookingDialog(QDialog):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.minutes.valueChanged.connect(self._refresh)
         self.day.dateChanged.connect(self._day_changed)
+        self.day.errorChanged.connect(lambda _said: self._check())
         self.at.currentIndexChanged.connect(self._check)
         # One signal only: the list is never rebuilt while one of its clicks is delivered.
         self.free.currentItemChanged.connect(lambda item, _previous: self._take_free(item))
@@ -223,8 +223,7 @@ class BookingDialog(QDialog):
 
     def _fill_times(self) -> None:
         """The quarter hours of the chosen day's hours (the week's widest on a closed day)."""
-        picked = self.day.date()
-        day = date(picked.year(), picked.month(), picked.day())
+        day = self.day.day()
         keep = self.at.currentData()
         try:
             hours = self._calendar.office(day, day).hours_on(day)
@@ -237,7 +236,7 @@ class BookingDialog(QDialog):
         self.at.clear()
         moment = datetime.combine(day, first)
         while moment.time() < last and moment.date() == day:
-            self.at.addItem(format_time(moment.time()), moment.hour * 60 + moment.minute)
+            self.at.addItem(format_clock(moment.time()), moment.hour * 60 + moment.minute)
             moment += timedelta(minutes=GRID_MINUTES)
         self.at.blockSignals(False)
         if keep is not None:
@@ -252,17 +251,16 @@ class BookingDialog(QDialog):
                 (i for i in range(self.at.count()) if self.at.itemData(i) > minutes),
                 self.at.count(),
             )
-            self.at.insertItem(index, format_time(wanted), minutes)
+            self.at.insertItem(index, format_clock(wanted), minutes)
         self.at.setCurrentIndex(index)
 
     def chosen_start(self) -> datetime:
-        picked = self.day.date()
         minutes = self.at.currentData() or 0
-        return datetime(picked.year(), picked.month(), picked.day(), minutes // 60, minutes % 60)
+        return datetime.combine(self.day.day(), time(minutes // 60, minutes % 60))
 
     def set_start(self, moment: datetime, list_free: bool = True) -> None:
         self.day.blockSignals(True)
-        self.day.setDate(QDate(moment.year, moment.month, moment.day))
+        self.day.setDate(moment.date())
         self.day.blockSignals(False)
         self._fill_times()
         self.at.blockSignals(True)
@@ -314,7 +312,7 @@ class BookingDialog(QDialog):
         for listed in upcoming[:3]:
             a = listed.appointment
             text += (
-                f"\nAlready booked: {a.starts:%a %m/%d/%Y} {format_time(a.starts.time())},"
+                f"\nAlready booked: {a.starts:%a %m/%d/%Y} {format_clock(a.starts.time())},"
                 f" {listed.type_name}"
             )
         self.attendance.setText(text)
@@ -357,7 +355,7 @@ class BookingDialog(QDialog):
             if per_day.get(moment.date(), 0) == PER_DAY_SHOWN:
                 continue
             per_day[moment.date()] = per_day.get(moment.date(), 0) + 1
-            item = QListWidgetItem(f"{moment:%a %m/%d/%Y}  {format_time(moment.time())}")
+            item = QListWidgetItem(f"{format_day(moment.date())}  {format_clock(moment.time())}")
             item.setData(Qt.ItemDataRole.UserRole, moment)
             self.free.addItem(item)
             if moment == self.chosen_start():
@@ -369,6 +367,12 @@ class BookingDialog(QDialog):
         self.free.blockSignals(False)
 
     def _check(self) -> str | None:
+        if not self.day.isValid():  # the day's own sentence is beside it, in red
+            said = f"Correct the day first: {self.day.error()}"
+            self.verdict.setText(said)
+            self.verdict.setStyleSheet(ERROR_STYLE)
+            self.ok.setEnabled(False)
+            return said
         starts = self.chosen_start()
         length = self.minutes.value()
         what = "it" if self.moving else f"a {length}-minute {in_sentence(self._type().name)}"

@@ -291,7 +291,7 @@ class SessionDialog(QDialog):
         self._initial = self._state()
         self._connect_clearing()
         self.day.dateChanged.connect(self._update_early)
-        self.day.validityChanged.connect(self._say_day)
+        self.day.errorChanged.connect(lambda said: self._say_day(not said))
         self._update_early()
         self.date_time.setFocus()
 

@@ -50,11 +50,13 @@ class DateField(QWidget):
     """A line edit for one day, the day said beside it, and a calendar button.
 
     `dateChanged(QDate)` is emitted whenever the day kept changes (typed, clicked or set);
-    `validityChanged(bool)` when the text becomes readable or unreadable.
+    `validityChanged(bool)` when the text becomes readable or unreadable; `errorChanged(str)`
+    when the sentence refusing it changes ("" once it is readable).
     """
 
     dateChanged = Signal(QDate)
     validityChanged = Signal(bool)
+    errorChanged = Signal(str)
 
     def __init__(
         self,
@@ -203,11 +205,13 @@ class DateField(QWidget):
         self._set_valid(False, sentence)
 
     def _set_valid(self, valid: bool, error: str) -> None:
-        self._error = error
+        said_before, self._error = self._error, error
         self.said.setToolTip(error)
         if valid != self._valid:
             self._valid = valid
             self.validityChanged.emit(valid)
+        if error != said_before:
+            self.errorChanged.emit(error)
 
     def _out_of_range(self, day: date) -> str:
         if self._minimum is not None and day < self._minimum:

@@ -1,0 +1,121 @@
+"""The booking dialog's day: typed key by key, the day kept is the day typed (issue 13)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PySide6.QtCore import Qt
+
+from frontdesk.domain.appointments import CONSULTATION
+from frontdesk.domain.dates import format_day
+from frontdesk.domain.staff import Role
+from frontdesk.ui.dialogs.booking_dialog import BookingDialog
+from tests.conftest import NOW, member_with_role
+
+FORMS = {
+    "us": lambda d: f"{d.month}/{d.day}/{d.year}",
+    "us padded": lambda d: f"{d.month:02d}/{d.day:02d}/{d.year}",
+    "us two-digit year": lambda d: f"{d.month:02d}/{d.day:02d}/{d.year % 100:02d}",
+    "iso": lambda d: d.isoformat(),
+}
+
+
+@pytest.fixture
+def maria(demo):
+    return demo.patients.get(demo.patients.search("garcia maria").rows[0].id)
+
+
+@pytest.fixture
+def dialog(qtbot, demo, maria) -> BookingDialog:
+    desk = member_with_role(demo, Role.FRONT_DESK)
+    made = BookingDialog(
+        demo.calendar,
+        demo.patients,
+        lambda: desk,
+        lambda: NOW.date(),
+        patient=maria,
+        starts=datetime(2026, 11, 30, 10, 0),
+        type_code=CONSULTATION,
+    )
+    qtbot.addWidget(made)
+    made.show()
+    qtbot.waitExposed(made)
+    return made
+
+
+def type_day(qtbot, dialog: BookingDialog, text: str) -> None:
+    dialog.day.setFocus()
+    dialog.day.edit.selectAll()
+    qtbot.keyClick(dialog.day.edit, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(dialog.day.edit, text)
+
+
+def test_typed_01_15_2027_books_january_15_not_december(qtbot, dialog, demo, maria) -> None:
+    """The bug: the QDateEdit kept 01/15/2027 typed from the wrong section as another month."""
+    type_day(qtbot, dialog, "01/15/2027")
+    assert dialog.day.date().toString("yyyy-MM-dd") == "2027-01-15"
+    assert dialog.day.said_text() == "Fri, Jan 15, 2027"
+    assert dialog.chosen_start().date() == date(2027, 1, 15)
+    dialog.set_start(datetime(2027, 1, 15, 11, 0))
+    assert dialog.ok.isEnabled(), dialog.verdict.text()
+    dialog.ok.click()
+    assert dialog.result_listed is not None
+    assert dialog.result_listed.appointment.starts == datetime(2027, 1, 15, 11, 0)
+    booked = [a.appointment.starts for a in demo.calendar.upcoming(maria.id)]
+    assert datetime(2027, 1, 15, 11, 0) in booked
+
+
+@pytest.mark.parametrize("text", ["03/10/2027", "3/10/27", "2027-03-10"])
+def test_march_10_typed_any_way_is_march_10(qtbot, dialog, text) -> None:
+    type_day(qtbot, dialog, text)
+    assert dialog.chosen_start().date() == date(2027, 3, 10)
+    assert dialog.day.said_text() == "Wed, Mar 10, 2027"
+    # The times offered are that day's.
+    assert dialog.at.count() > 0 and dialog.at.itemText(0).endswith("am")
+
+
+@pytest.mark.parametrize(
+    ("text", "sentence"),
+    [
+        ("15/01/2027", "The month comes first: did you mean 01/15/2027?"),
+        ("2/30/2027", "2/30/2027 is not a date on the calendar."),
+        ("next week", "Enter the date as month/day/year, e.g. 11/26/2026."),
+    ],
+)
+def test_an_unreadable_day_is_said_and_book_is_disabled(qtbot, dialog, text, sentence) -> None:
+    type_day(qtbot, dialog, text)
+    assert dialog.day.said_text() == sentence
+    assert not dialog.ok.isEnabled()
+    assert dialog.verdict.text() == f"Correct the day first: {sentence}"
+    dialog._accept()  # Enter or a click that raced the typing: nothing is booked
+    assert dialog.result_listed is None and dialog.isVisible()
+    type_day(qtbot, dialog, "1/15/27")
+    assert dialog.ok.isEnabled(), dialog.verdict.text()
+
+
+def test_free_times_are_written_by_the_one_formatter(dialog) -> None:
+    first = dialog.free.item(0)
+    moment = first.data(Qt.ItemDataRole.UserRole)
+    assert first.text().startswith(format_day(moment.date()))
+    assert dialog.at.currentText() == "10:00 am"
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    day=st.dates(min_value=date(2026, 11, 27), max_value=date(2028, 11, 1)),
+    form=st.sampled_from(sorted(FORMS)),
+)
+def test_any_day_typed_into_the_booking_dialog_is_the_day_kept(qtbot, dialog, day, form) -> None:
+    dialog.set_start(datetime(2026, 11, 30, 10, 0), list_free=False)  # the same start each time
+    type_day(qtbot, dialog, FORMS[form](day))
+    assert dialog.day.isValid()
+    assert dialog.chosen_start().date() == day
+    assert dialog.day.said_text() == format_day(day)
+    assert dialog.chosen_start().time() >= time(0)
