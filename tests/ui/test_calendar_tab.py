@@ -58,7 +58,8 @@ def test_the_week_is_drawn_from_the_office_hours(qtbot, window, tab, demo) -> No
     assert view.office.closure_on(NOW.date()).reason == "Thanksgiving Day"
     assert view.today == NOW.date()
     holding = [a for a in tab.shown if a.appointment.status.holds_slot]
-    assert holding and len(view._blocks) == len(holding)
+    # Cancelled and missed ones are drawn too (faded, struck through) unless switched off.
+    assert holding and len(view._blocks) == len(tab.shown) > len(holding)
     image = view.grab().toImage()
     assert image.width() > 500 and image.height() > 300
     # The day list shows today, cancelled ones included (greyed).
@@ -146,7 +147,10 @@ def test_context_menu_changes_the_status_and_cancelling_asks(
     assert demo.calendar.get(listed.appointment.id).appointment.status is (
         Status.CANCELLED_BY_PATIENT
     )
-    assert listed.appointment.id not in [b.listed.appointment.id for b in tab.view._blocks]
+    # It stays in the grid, faded and struck through, in a lane that leaves the time free.
+    block = next(b for b in tab.view._blocks if b.listed.appointment.id == listed.appointment.id)
+    assert block.listed.appointment.status is Status.CANCELLED_BY_PATIENT
+    assert tab.view._at_cursor() is None or tab.view._at_cursor().appointment.status.holds_slot
     row = tab.model.row_of(listed.appointment.id)  # still listed for the day, as cancelled
     assert row is not None
     status = tab.model.index(row, COL_STATUS).data()
@@ -457,3 +461,116 @@ def test_the_current_time_line_moves_on_and_a_new_day_refreshes(tab, demo, monke
     monkeypatch.setattr(tab, "_today", lambda: date(2026, 11, 27))
     tab._tick()
     assert tab.view.today == date(2026, 11, 27)
+
+
+# -- issue 13 point 7: cancelled ones visible, Today at weekends, the time on a dragged block ----
+def _calendar_tab(demo, settings, today: date, actor):
+    from frontdesk.ui.notifier import ChangeNotifier
+    from frontdesk.ui.tabs.calendar_tab import CalendarTab
+
+    return CalendarTab(
+        demo.calendar, demo.patients, lambda: actor, ChangeNotifier(), lambda: today,
+        settings=settings,
+    )  # fmt: skip
+
+
+def test_no_shows_and_cancellations_stay_in_the_grid_and_a_remembered_switch_hides_them(
+    qtbot, window, tab, demo, desk, maria, settings
+) -> None:
+    slot, listed = booked_next_monday(window, tab, demo, desk, maria)
+    a = listed.appointment
+    demo.calendar.set_status(desk, a.id, Status.CANCELLED_BY_PATIENT, a.version)
+    window.notifier.announce("appointment", a.id)
+    block = next(b for b in tab.view._blocks if b.listed.appointment.id == a.id)
+    column = tab.view.rect_for(slot, slot + timedelta(minutes=30))
+    # Drawn faded and struck through in a lane at the right: the time itself stays free.
+    assert block.rect.left() > column.center().x()
+    tab.view.grab()
+    assert tab.view._struck_fonts[0].strikeOut()
+    tab.view.place_cursor(slot)
+    assert tab.view._at_cursor() is None  # Enter there books the free time
+    click(qtbot, tab.view, QPoint(int(column.left()) + 10, int(column.center().y())))
+    assert isinstance(tab.dialog, BookingDialog) and tab.dialog.chosen_start() == slot
+    tab.dialog.reject()
+    # A no-show from the demo's past week is there too.
+    tab.go_to(NOW.date() - timedelta(days=7))
+    assert any(b.listed.appointment.status is Status.NO_SHOW for b in tab.view._blocks)
+    # The switch hides them (still in the day's list).
+    assert tab.inactive_action.isChecked() and tab.inactive_button.isVisible()
+    tab.inactive_action.trigger()
+    assert all(b.listed.appointment.status.holds_slot for b in tab.view._blocks)
+    assert "hidden" in window.statusBar().currentMessage()
+    assert tab.model.rowCount() > sum(
+        r.appointment.status.holds_slot for r in tab.shown if r.appointment.starts.date() == tab.day
+    )
+
+
+def test_the_switch_for_cancelled_ones_is_remembered(qtbot, demo, desk, settings) -> None:
+    week_ago = NOW.date() - timedelta(days=7)
+    first = _calendar_tab(demo, settings, NOW.date(), desk)
+    qtbot.addWidget(first)
+    assert first.inactive_action.isChecked()  # shown unless switched off
+    first.go_to(week_ago)
+    assert any(not b.listed.appointment.status.holds_slot for b in first.view._blocks)
+    first.inactive_action.trigger()
+    remembered = _calendar_tab(demo, settings, NOW.date(), desk)
+    qtbot.addWidget(remembered)
+    assert not remembered.inactive_action.isChecked() and not remembered.view.show_inactive
+    remembered.go_to(week_ago)
+    assert all(b.listed.appointment.status.holds_slot for b in remembered.view._blocks)
+    remembered.inactive_action.trigger()
+    assert any(not b.listed.appointment.status.holds_slot for b in remembered.view._blocks)
+    again = _calendar_tab(demo, settings, NOW.date(), desk)
+    qtbot.addWidget(again)
+    assert again.inactive_action.isChecked()
+
+
+@pytest.mark.parametrize(
+    ("today", "monday"),
+    [
+        (date(2026, 12, 5), date(2026, 12, 7)),  # Saturday
+        (date(2026, 12, 6), date(2026, 12, 7)),  # Sunday
+        (date(2026, 12, 4), date(2026, 11, 30)),  # Friday: its own week
+    ],
+)
+def test_today_on_a_weekend_shows_the_coming_week(
+    qtbot, window, tab, demo, desk, settings, monkeypatch, today, monday
+) -> None:
+    monkeypatch.setattr(tab, "_today", lambda: today)
+    tab.go_to(date(2026, 10, 1))
+    tab.view.setFocus()
+    qtbot.keyClick(tab.view, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    assert tab.visible_days()[0] == monday
+    assert tab.view.days[0] == monday
+    opened = _calendar_tab(demo, settings, today, desk)  # and when the tab first opens
+    qtbot.addWidget(opened)
+    assert opened.view.days[0] == monday
+
+
+def test_a_weekend_the_clinic_opens_is_shown_as_today(qtbot, demo, desk, admin, settings) -> None:
+    saturdays = WeeklyHours(dict(default_hours().days) | {5: DayHours(time(10), time(13))})
+    demo.calendar.set_hours(admin, saturdays)
+    opened = _calendar_tab(demo, settings, date(2026, 12, 5), desk)
+    qtbot.addWidget(opened)
+    assert date(2026, 12, 5) in opened.view.days and opened.day == date(2026, 12, 5)
+
+
+def test_a_dragged_block_shows_its_new_time(qtbot, window, tab, demo, desk, maria) -> None:
+    from frontdesk.domain.dates import format_clock
+
+    slot, listed = booked_next_monday(window, tab, demo, desk, maria)
+    target = demo.calendar.next_free(
+        CONSULTATION, slot + timedelta(hours=2), 1, moving=listed.appointment.id
+    )[0]
+    start = tab.view.point_for(slot)
+    qtbot.mousePress(tab.view, Qt.MouseButton.LeftButton, pos=start)
+    qtbot.mouseMove(tab.view, start + QPoint(0, 12))
+    qtbot.mouseMove(tab.view, tab.view.point_for(target))
+    tab.view.grab()  # painted as on screen
+    ends = target + timedelta(minutes=listed.appointment.minutes)
+    assert tab.view.ghost_text == (
+        f"María García to {format_clock(target.time())}-{format_clock(ends.time())}"
+    )
+    qtbot.mouseRelease(tab.view, Qt.MouseButton.RightButton, pos=tab.view.point_for(target))
+    tab.view.grab()
+    assert tab.view.ghost_text == ""

@@ -7,7 +7,7 @@ from datetime import date, datetime, time, timedelta
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QDate, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPixmap, QTextCharFormat
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -61,6 +61,7 @@ from frontdesk.ui.widgets.week_view import WeekView
 
 WEEK, DAY = "week", "day"
 ENTITY = "appointment"
+SHOW_INACTIVE_KEY = "calendar/show_cancelled"  # cancelled and missed ones drawn in the grid
 
 
 class CalendarTab(QWidget):
@@ -74,17 +75,18 @@ class CalendarTab(QWidget):
         notifier: ChangeNotifier,
         today: Callable[[], date],
         parent: QWidget | None = None,
+        settings: QSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("calendarTab")
+        self._settings = settings  # where the view's switches are remembered, if anywhere
         self._calendar = calendar
         self._patients = patients
         self._actor = actor
         self._notifier = notifier
         self._today = today
         self.mode = WEEK
-        self.anchor = today()
-        self.day = today()
+        self.anchor = self.day = self.today_shown()
         self.shown: list[ListedAppointment] = []
         self.dialog: QWidget | None = None
 
@@ -117,6 +119,8 @@ class CalendarTab(QWidget):
         self.book_button.setToolTip("Book an appointment (Ctrl+B), or click a free time")
         self.print_button = QPushButton("&Print day sheet…")
         self.print_button.setToolTip("The day's appointments with phone numbers (Ctrl+P)")
+        self.inactive_button = QToolButton()
+        self.inactive_button.setObjectName("showCancelled")
         top = QHBoxLayout()
         top.setSpacing(8)
         for widget in (self.previous_button, self.today_button, self.next_button):
@@ -126,6 +130,7 @@ class CalendarTab(QWidget):
         top.addWidget(self.day_button)
         top.addSpacing(16)
         top.addWidget(self.title, 1)
+        top.addWidget(self.inactive_button)
         top.addWidget(self.book_button)
         top.addWidget(self.print_button)
 
@@ -229,6 +234,22 @@ class CalendarTab(QWidget):
         self.hours_action = self._action(
             "Office &hours and closures…", None, self.open_office_settings
         )
+        self.inactive_action = self._action(
+            "Show &cancelled and no-shows", "Ctrl+Shift+C", self.show_inactive
+        )
+        self.inactive_action.setCheckable(True)
+        self.inactive_action.setToolTip(
+            "Cancelled and missed appointments stay in the grid, faded and struck through"
+            " (Ctrl+Shift+C)"
+        )
+        shown = True
+        if self._settings is not None:
+            shown = str(self._settings.value(SHOW_INACTIVE_KEY, "true")).lower() == "true"
+        self.inactive_action.setChecked(shown)
+        self.view.show_inactive = shown
+        self.inactive_button.setDefaultAction(self.inactive_action)
+        self.inactive_button.setText("Show cancelled")
+        self.inactive_button.setAccessibleName("Show cancelled and no-shows")
 
         self.previous_button.clicked.connect(lambda: self.step(-1))
         self.next_button.clicked.connect(lambda: self.step(1))
@@ -387,9 +408,33 @@ class CalendarTab(QWidget):
         self.refresh()
         self.view.place_cursor(datetime.combine(day, at))
 
+    def today_shown(self) -> date:
+        """Today, or on a closed weekend day the coming Monday: the week the desk works on."""
+        today = self._today()
+        try:
+            closed = self._calendar.hours().on(today.weekday()) is None
+        except ServiceError:
+            closed = True
+        if today.weekday() >= 5 and closed:
+            return today + timedelta(days=7 - today.weekday())
+        return today
+
     def go_today(self) -> None:
-        self.go_to(self._today())
+        self.go_to(self.today_shown())
         self.view.setFocus()
+
+    def show_inactive(self, shown: bool) -> None:
+        """Cancelled and missed appointments drawn in the grid (faded, struck) or hidden."""
+        self.view.show_inactive = shown
+        if self._settings is not None:
+            self._settings.setValue(SHOW_INACTIVE_KEY, "true" if shown else "false")
+        self.refresh()
+        self.message.emit(
+            "Cancelled and missed appointments are shown in the calendar."
+            if shown
+            else "Cancelled and missed appointments are hidden from the calendar"
+            " (still in the day's list)."
+        )
 
     def step(self, direction: int) -> None:
         """A week (or a day) back or forward; the cursor keeps its weekday and time."""

@@ -38,7 +38,11 @@ STATUS_MARKS = {
     Status.CONFIRMED: "confirmed",
     Status.ARRIVED: "arrived",
     Status.COMPLETED: "done",
+    Status.CANCELLED_BY_PATIENT: "cancelled",
+    Status.CANCELLED_BY_CLINIC: "cancelled by clinic",
+    Status.NO_SHOW: "no-show",
 }
+LANE = 0.38  # the share of a column a cancelled or missed block takes, at its right
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,9 @@ class WeekView(QWidget):
         self.days: list[date] = []
         self.office = OfficeCalendar(WeeklyHours({}))
         self.appointments: list[ListedAppointment] = []
+        # Cancelled and missed appointments are drawn faded and struck through, in a lane
+        # beside what holds their time; the owner may hide them (show_inactive False).
+        self.show_inactive = True
         self.today = date.today()
         self.now = datetime.now()
         self.first_hour = 9
@@ -91,6 +98,7 @@ class WeekView(QWidget):
         self._misfit_pen = QPen(MISFIT, 2)
         self._misfit_pen.setStyle(Qt.PenStyle.DashLine)
         self._drop_refused: str | None = None
+        self.ghost_text = ""  # what the moving block says while dragged (its new time)
         # Set by the owner: why an appointment cannot move to a time (None: it can).
         self.check_move: Callable[[ListedAppointment, datetime], str | None] | None = None
 
@@ -105,7 +113,9 @@ class WeekView(QWidget):
     ) -> None:
         self.days = list(days)
         self.office = office
-        self.appointments = [a for a in appointments if a.appointment.status.holds_slot]
+        self.appointments = [
+            a for a in appointments if self.show_inactive or a.appointment.status.holds_slot
+        ]
         self.today = today
         self.now = now
         self._fit_hours()
@@ -179,11 +189,29 @@ class WeekView(QWidget):
         return next((b for b in reversed(self._blocks) if b.rect.contains(point)), None)
 
     def _layout_blocks(self) -> None:
-        self._blocks = [
-            Block(a, self.rect_for(a.appointment.starts, a.appointment.ends))
-            for a in self.appointments
-            if a.appointment.starts.date() in self.days
-        ]
+        shown = [a for a in self.appointments if a.appointment.starts.date() in self.days]
+        holding = [a for a in shown if a.appointment.status.holds_slot]
+        inactive = [a for a in shown if not a.appointment.status.holds_slot]
+
+        def beside(listed: ListedAppointment, others: list[ListedAppointment]) -> bool:
+            a = listed.appointment
+            return any(
+                o.appointment.starts < a.ends and a.starts < o.appointment.ends for o in others
+            )
+
+        blocks = []
+        # Cancelled and missed ones keep to a lane at the right: the rest of the column stays
+        # free time to click on, and what holds the time is drawn (and hit) on top.
+        for listed in inactive:
+            rect = self.rect_for(listed.appointment.starts, listed.appointment.ends)
+            rect.setLeft(rect.right() - rect.width() * LANE)
+            blocks.append(Block(listed, rect))
+        for listed in holding:
+            rect = self.rect_for(listed.appointment.starts, listed.appointment.ends)
+            if beside(listed, inactive):
+                rect.setRight(rect.right() - rect.width() * LANE - 2)
+            blocks.append(Block(listed, rect))
+        self._blocks = blocks
 
     def resizeEvent(self, event) -> None:
         self._layout_blocks()
@@ -194,7 +222,12 @@ class WeekView(QWidget):
         bold, small = QFont(self.font()), QFont(self.font())
         bold.setBold(True)
         small.setPointSizeF(self.font().pointSizeF() * 0.85)
+        struck_bold, struck_small = QFont(bold), QFont(small)
+        struck_bold.setStrikeOut(True)
+        struck_small.setStrikeOut(True)
         self._block_fonts = (bold, small)  # made once a paint, not once a block
+        self._struck_fonts = (struck_bold, struck_small)
+        self._faint_pen = QPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
         self._block_metrics = (QFontMetrics(bold), QFontMetrics(small))
         self._text_pen = QPen(self.palette().color(QPalette.ColorRole.Text))
         self._shade = _over(SHADE, self.palette().color(QPalette.ColorRole.Base))
@@ -212,11 +245,13 @@ class WeekView(QWidget):
         if self._dragging is not None and self._drop_at is not None:
             a = self._dragging.listed.appointment
             ghost = self.rect_for(self._drop_at, self._drop_at + (a.ends - a.starts))
-            painter.setOpacity(0.7)
-            self._paint_block(painter, self._dragging.listed, ghost, palette)
+            painter.setOpacity(0.85)
+            self._paint_block(painter, self._dragging.listed, ghost, palette, self._drop_at)
             painter.setOpacity(1.0)
             if self._drop_refused:
                 painter.fillRect(ghost, QColor(179, 38, 30, 90))
+        else:
+            self.ghost_text = ""
         self._paint_cursor(painter, palette)
         self._paint_now(painter)
 
@@ -248,6 +283,21 @@ class WeekView(QWidget):
                 after = self._y_for(hours.closes)
                 painter.fillRect(QRectF(x, HEADER, width, before - HEADER), self._shade)
                 painter.fillRect(QRectF(x, after, width, bottom - after), self._shade)
+                pause = hours.break_span
+                if pause is not None:  # the break is closed time, said where it is
+                    top, end = self._y_for(pause[0]), self._y_for(pause[1])
+                    painter.fillRect(QRectF(x, top, width, end - top), self._shade)
+                    painter.setFont(self.font())
+                    painter.setPen(palette.color(QPalette.ColorRole.PlaceholderText))
+                    painter.drawText(
+                        QRectF(x + 4, top, width - 8, end - top),
+                        Qt.AlignmentFlag.AlignCenter,
+                        painter.fontMetrics().elidedText(
+                            f"Break {format_time(pause[0])}-{format_time(pause[1])}",
+                            Qt.TextElideMode.ElideRight,
+                            int(width - 8),
+                        ),
+                    )
             painter.setFont(bold if day == self.today else self.font())
             painter.setPen(
                 palette.color(QPalette.ColorRole.Highlight)
@@ -300,14 +350,22 @@ class WeekView(QWidget):
         painter.drawLine(QPointF(0, HEADER), QPointF(self.width(), HEADER))
 
     def _paint_block(
-        self, painter: QPainter, listed: ListedAppointment, rect: QRectF, palette: QPalette
+        self,
+        painter: QPainter,
+        listed: ListedAppointment,
+        rect: QRectF,
+        palette: QPalette,
+        moving_to: datetime | None = None,
     ) -> None:
         """Drawn for every block at every repaint: colours, pens and fonts are made once a
-        paint (see paintEvent), text is measured only when it might not fit."""
+        paint (see paintEvent), text is measured only when it might not fit.
+
+        `moving_to`: the block is being dragged there, and says its new time."""
         colour = self._colour(listed.colour)
         a = listed.appointment
-        fits = self.fits(listed)
-        faded = a.starts < self.now and a.status is not Status.ARRIVED
+        inactive = not a.status.holds_slot
+        fits = inactive or moving_to is not None or self.fits(listed)
+        faded = inactive or (a.starts < self.now and a.status is not Status.ARRIVED)
         # Whole pixels: fractional rectangles take the painter's slow path.
         box = rect.toRect()
         painter.fillRect(box, self._fills[colour.name(), faded])
@@ -321,21 +379,26 @@ class WeekView(QWidget):
         if a.id == self.selected_id:
             painter.setPen(QPen(palette.color(QPalette.ColorRole.Highlight), 3))
             painter.drawRect(box.adjusted(-1, -1, 1, 1))
-        painter.setPen(self._text_pen)
+        painter.setPen(self._faint_pen if inactive else self._text_pen)
         left, top, width = rect.left() + 8, rect.top() + 1, int(rect.width() - 12)
-        bold, small = self._block_fonts
+        bold, small = self._struck_fonts if inactive else self._block_fonts
         bold_metrics, small_metrics = self._block_metrics
         line, second = bold_metrics.height(), small_metrics.height()
         painter.setFont(bold)
         painter.drawStaticText(
             QPointF(left, top), self._static(_fitted(bold_metrics, listed.patient_name, width))
         )
-        if rect.height() - 2 >= line + second - 2:  # the time and status, where they fit
+        if moving_to is not None:  # the new time, where the eye is while dragging
+            ends = moving_to + (a.ends - a.starts)
+            detail = [f"to {say_span(moving_to, ends)}"]
+            self.ghost_text = f"{listed.patient_name} {detail[0]}"
+        else:
             detail = [format_time(a.starts.time())]
+        if moving_to is not None or rect.height() - 2 >= line + second - 2:
             if rect.height() - 2 >= line + 2 * second:
                 detail.append(listed.type_name)
             mark = STATUS_MARKS.get(a.status)
-            if mark:
+            if mark and moving_to is None:
                 detail.append(mark)
             if not fits:
                 detail.append("outside hours")
@@ -373,7 +436,9 @@ class WeekView(QWidget):
         a = listed.appointment
         hours = self.office.hours_on(a.starts.date())
         return (
-            hours is not None and hours.opens <= a.starts.time() and a.ends.time() <= hours.closes
+            hours is not None
+            and a.ends.date() == a.starts.date()
+            and hours.holds(a.starts.time(), a.ends.time())
         )
 
     def _paint_cursor(self, painter: QPainter, palette: QPalette) -> None:
@@ -530,7 +595,8 @@ class WeekView(QWidget):
             (
                 a
                 for a in self.appointments
-                if a.appointment.starts <= self.cursor < a.appointment.ends
+                if a.appointment.status.holds_slot  # a cancelled one leaves the time free
+                and a.appointment.starts <= self.cursor < a.appointment.ends
             ),
             None,
         )
