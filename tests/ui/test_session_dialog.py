@@ -257,3 +257,136 @@ def test_an_unreadable_date_performed_is_said_and_cannot_be_signed(qtbot) -> Non
     assert signer.calls == []  # neither the button nor Ctrl+S signs an unreadable day
     type_day(qtbot, dialog, "11/26/2026")
     assert dialog.sign_button.isEnabled()
+
+
+# -- issue 13 point 7: the booked visit's time, closed days asked about, what is signed shown --
+TUESDAY = date(2026, 12, 1)
+
+
+def _series_of(patient_id: int) -> Series:
+    session = SignedSession(1, 1, 1, PREVIOUS, "2026-09-01T12:00", "Dr. Alex")
+    return Series(1, patient_id, 4, SeriesStatus.ACTIVE, date(2026, 6, 1), "", 1, (session,))
+
+
+@pytest.fixture
+def maria_co2(clinic, desk):
+    """María, with her CO2 visit booked on Tuesday December 1 at 2:00 pm."""
+    from frontdesk.domain.appointments import CO2_SESSION
+    from tests.conftest import draft
+
+    patient = clinic.patients.register(desk, draft())
+    clinic.calendar.book(desk, patient.id, CO2_SESSION, datetime(2026, 12, 1, 14, 0))
+    return patient.id
+
+
+def make_with_calendar(qtbot, clinic, patient_id, *, now, signer=None, due=None):
+    dialog = SessionDialog(
+        _series_of(patient_id), due, now, PREVIOUS, signer or Signer(), calendar=clinic.calendar
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def test_the_time_is_the_patients_booked_co2_visit_that_day(qtbot, clinic, maria_co2) -> None:
+    opened_later = make_with_calendar(qtbot, clinic, maria_co2, now=datetime(2026, 12, 1, 16, 40))
+    assert opened_later.performed_at() == datetime(2026, 12, 1, 14, 0)  # not 4:30 pm
+    assert opened_later.booked_note.text() == "Booked that day at 2:00 pm."
+    # Logged days later: typing the day of the visit takes its booked time.
+    dialog = make_with_calendar(qtbot, clinic, maria_co2, now=datetime(2026, 12, 3, 11, 10))
+    assert dialog.performed_at() == datetime(2026, 12, 3, 11, 0) and dialog.booked_note.isHidden()
+    type_day(qtbot, dialog, "12/01/2026")
+    assert dialog.performed_at() == datetime(2026, 12, 1, 14, 0)
+    assert not dialog.booked_note.isHidden()
+    # A time the doctor sets is kept when the day changes again.
+    dialog.at.setTime(QTime(14, 30))
+    type_day(qtbot, dialog, "12/02/2026")
+    type_day(qtbot, dialog, "12/01/2026")
+    assert dialog.performed_at() == datetime(2026, 12, 1, 14, 30)
+
+
+def _ready(dialog: SessionDialog) -> None:
+    dialog.response.setPlainText("Expected redness")
+
+
+@pytest.mark.parametrize(
+    ("day", "at", "said"),
+    [
+        (date(2026, 11, 26), time(10, 30), "The office was closed on Thu, Nov 26, 2026:"
+                                          " Thanksgiving Day."),
+        (date(2026, 11, 28), time(11, 0), "The office is closed on Saturdays (Sat, Nov 28, 2026)."),
+        (date(2026, 11, 24), time(19, 0), "7:00 pm is outside the office hours on Tuesdays"
+                                          " (10:00 am-5:00 pm)."),
+    ],
+)  # fmt: skip
+def test_a_day_or_time_the_office_was_closed_is_asked_about_first(
+    qtbot, clinic, maria_co2, prompts, day, at, said
+) -> None:
+    signer = Signer()
+    dialog = make_with_calendar(
+        qtbot, clinic, maria_co2, now=datetime(2026, 12, 3, 11), signer=signer
+    )
+    _ready(dialog)
+    set_day(dialog, day, at)
+    prompts.answer = False
+    dialog.sign()
+    title, text = prompts.asked[-1]
+    assert title == "Log it when the office was closed?"
+    assert text.startswith(said)
+    assert signer.calls == [] and dialog.isVisible()
+    prompts.answer = True
+    dialog.sign()
+    assert [t for t, _ in prompts.asked[-2:]] == ["Log it when the office was closed?",
+                                                  "Sign session 2 of 4?"]  # fmt: skip
+    assert signer.calls[-1][0].performed_at == datetime.combine(day, at)
+
+
+def test_an_open_time_is_not_asked_about(qtbot, clinic, maria_co2, prompts) -> None:
+    dialog = make_with_calendar(qtbot, clinic, maria_co2, now=datetime(2026, 12, 1, 16, 40))
+    _ready(dialog)
+    dialog.sign()
+    assert [t for t, _ in prompts.asked] == ["Sign session 2 of 4?"]
+
+
+def test_what_will_be_signed_is_shown_first_and_going_back_signs_nothing(qtbot, prompts) -> None:
+    signer = Signer()
+    dialog = make(qtbot, signer=signer, now=datetime(2026, 12, 1, 11))
+    _ready(dialog)
+    dialog.adverse.setPlainText("None seen")
+    prompts.answer = False
+    dialog.sign()
+    assert signer.calls == [] and dialog.isVisible()
+    title, text = prompts.asked[-1]
+    assert title == "Sign session 2 of 4?"
+    for line in (
+        "Date: Tue, Dec 1, 2026, 11:00 am",
+        "Device: UltraPulse fractional CO2",
+        "Settings: 40 mJ, 10 %, 2 passes, spot 120 um, mode DeepFX",
+        "Areas: Left cheek, Right cheek",
+        "Anaesthesia: Topical lidocaine 45 min",
+        "Antiviral prophylaxis: given",
+        "Response: Expected redness",
+        "Adverse events: None seen",
+    ):
+        assert line in text.splitlines()
+    assert "Signing is final" in text
+    prompts.answer = True
+    dialog.sign()
+    assert len(signer.calls) == 1 and dialog.result() == QDialog.DialogCode.Accepted
+
+
+def test_an_early_session_shows_its_reason_before_signing(qtbot, prompts) -> None:
+    dialog = make(qtbot)
+    _ready(dialog)
+    dialog.early_reason.setPlainText("Patient moves abroad next week.")
+    dialog.sign()
+    assert "Early (due Tue, Dec 1, 2026): Patient moves abroad next week." in prompts.asked[-1][1]
+
+
+def test_a_session_the_rules_refuse_is_not_asked_about(qtbot, prompts) -> None:
+    refusal = ValidationFailed({"response": "Describe how the skin responded right after."})
+    signer = Signer(refusal)
+    dialog = make(qtbot, signer=signer, now=datetime(2026, 12, 1, 11))
+    dialog.sign()  # no response yet: the refusal says what to fix, nothing to confirm
+    assert prompts.asked == []
+    assert dialog.error_text("response").startswith("Describe")

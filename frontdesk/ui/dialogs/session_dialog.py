@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTime
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.appointments import wall
+from frontdesk.domain.appointments import CO2_SESSION, wall
 from frontdesk.domain.co2 import (
     DENSITY_PCT,
     ENERGY_MJ,
@@ -35,13 +36,19 @@ from frontdesk.domain.co2 import (
     Series,
     SessionDraft,
     Settings,
+    draft_errors,
+    timing_refusal,
 )
-from frontdesk.domain.dates import format_day
+from frontdesk.domain.dates import format_clock, format_day, format_moment
+from frontdesk.domain.hours import WEEKDAY_NAMES
 from frontdesk.domain.intake import Region
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_STYLE
 from frontdesk.ui.widgets.date_field import DateField
+
+if TYPE_CHECKING:
+    from frontdesk.services.calendar import CalendarService
 
 WARN_STYLE = "color: #8a5300;"
 NOTE_STYLE = "color: palette(mid);"
@@ -90,9 +97,15 @@ class SessionDialog(QDialog):
         previous: SessionDraft | None,
         sign: Callable[[SessionDraft, str], object],
         parent: QWidget | None = None,
+        *,
+        calendar: CalendarService | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("sessionDialog")
+        # The calendar, when given: the patient's booked CO2 visit sets the time, and a day the
+        # office was closed (or a time outside its hours) is asked about before signing.
+        self._calendar = calendar
+        self._time_by_hand = False  # the doctor set the time: a day's booking no longer moves it
         self.series = series
         self.due = due
         self.number = series.done + 1
@@ -171,6 +184,11 @@ class SessionDialog(QDialog):
             ("&Mode:", self.mode, None),
         ):
             self._add_row(settings, label, widget, key)
+        self.booked_note = QLabel()
+        self.booked_note.setObjectName("bookedNote")
+        self.booked_note.setStyleSheet(NOTE_STYLE)
+        self.booked_note.hide()
+        settings.insertRow(2, "", self.booked_note)  # under the date and its message
 
         self.areas_group = QGroupBox("&Areas treated")
         self.areas_group.setAccessibleName("Areas treated")
@@ -293,6 +311,10 @@ class SessionDialog(QDialog):
         self.day.dateChanged.connect(self._update_early)
         self.day.errorChanged.connect(lambda said: self._say_day(not said))
         self._update_early()
+        self.day.dateChanged.connect(lambda *_: self._take_booked_time())
+        self.at.timeChanged.connect(self._time_edited)
+        self._take_booked_time()
+        self._initial = self._state()
         self.date_time.setFocus()
 
     # -- building ------------------------------------------------------------------------------
@@ -452,11 +474,128 @@ class SessionDialog(QDialog):
             "Sign and save (Ctrl+S)" if readable else f"First correct the date: {self.day.error()}"
         )
 
+    # -- the booked visit and the office hours (issue 13 point 7) ------------------------------
+    def booked_on(self, day: date) -> datetime | None:
+        """When the patient's CO2 visit was booked that day (None: none, or no calendar)."""
+        if self._calendar is None:
+            return None
+        try:
+            visits = self._calendar.of_patient(self.series.patient_id)
+        except ServiceError:
+            return None
+        starts = [
+            a.appointment.starts
+            for a in visits
+            if a.appointment.type_code == CO2_SESSION
+            and a.appointment.status.holds_slot
+            and a.appointment.starts.date() == day
+        ]
+        return min(starts, default=None)
+
+    def _take_booked_time(self) -> None:
+        """The day's booked visit gives the time, unless the doctor typed one."""
+        booked = self.booked_on(self.day.day()) if self.day.isValid() else None
+        self.booked_note.setText(
+            f"Booked that day at {format_clock(booked.time())}." if booked else ""
+        )
+        self.booked_note.setVisible(booked is not None)
+        if booked is None or self._time_by_hand:
+            return
+        self._setting_time = True
+        try:
+            self.at.setTime(QTime(booked.hour, booked.minute))
+        finally:
+            self._setting_time = False
+
+    def _time_edited(self, _time: QTime) -> None:
+        if not getattr(self, "_setting_time", False):
+            self._time_by_hand = True
+
+    def closed_then(self, moment: datetime) -> str | None:
+        """Why the office was not open at `moment` (a closure, a closed weekday, outside the
+        hours or in the break), or None; None too without a calendar to ask."""
+        if self._calendar is None:
+            return None
+        day = moment.date()
+        try:
+            office = self._calendar.office(day, day)
+        except ServiceError:
+            return None
+        closure = office.closure_on(day)
+        if closure is not None:
+            return f"The office was closed on {format_day(day)}: {closure.reason}."
+        hours = office.hours.on(day.weekday())
+        weekday = WEEKDAY_NAMES[day.weekday()]
+        if hours is None:
+            return f"The office is closed on {weekday}s ({format_day(day)})."
+        if not any(opens <= moment.time() < closes for opens, closes in hours.spans):
+            return (
+                f"{format_clock(moment.time())} is outside the office hours on {weekday}s"
+                f" ({hours.describe()})."
+            )
+        return None
+
+    def summary(self) -> str:
+        """What will be signed, as the doctor reads it before signing."""
+        d = self.draft()
+        s = d.settings
+        settings = [f"{s.energy_mj:g} mJ", f"{s.density_pct:g} %"]
+        settings.append(f"{s.passes} pass{'es' if s.passes != 1 else ''}")
+        settings.append(f"spot {s.spot}")
+        if s.mode:
+            settings.append(f"mode {s.mode}")
+        lines = [
+            f"Date: {format_moment(d.performed_at)}",
+            f"Device: {s.device}",
+            f"Settings: {', '.join(settings)}",
+            f"Areas: {', '.join(r.label for r in d.areas)}",
+            f"Anaesthesia: {d.anaesthesia or '(none recorded)'}",
+            f"Antiviral prophylaxis: {'given' if d.antiviral else 'not given'}",
+            f"Response: {d.response}",
+        ]
+        if d.adverse:
+            lines.append(f"Adverse events: {d.adverse}")
+        if d.notes:
+            lines.append(f"Notes: {d.notes}")
+        if self.early_text():
+            lines.append(f"Early (due {say_date(self.due)}): {self.early_text()}")
+        return "\n".join(lines)
+
+    def _confirmed(self) -> bool:
+        """Asks before a closed day or time, then shows what will be signed: signing is final.
+
+        A session the rules will refuse is not asked about: the refusal says what to fix."""
+        draft = self.draft()
+        if draft_errors(draft, datetime.max) or timing_refusal(
+            self.due, draft.performed_at.date(), self.early_text()
+        ):
+            return True
+        closed = self.closed_then(draft.performed_at)
+        if closed and not prompts.confirm(
+            self,
+            "Log it when the office was closed?",
+            f"{closed}\n\nLog this session for {format_moment(draft.performed_at)} anyway?",
+            "&Yes, it was done then",
+            "&Change the date",
+        ):
+            self.day.setFocus()
+            return False
+        return prompts.confirm(
+            self,
+            f"Sign session {self.number} of {self.series.planned}?",
+            f"{self.summary()}\n\nSigning is final: the entry cannot be changed afterwards,"
+            " only added to (addenda).",
+            "&Sign (final)",
+            "&Go back",
+        )
+
     # -- actions -------------------------------------------------------------------------------
     def sign(self) -> None:
         """Signs and saves, or keeps the dialog open with the reasons: nothing half-saved."""
         if not self.day.isValid():  # Ctrl+S too: never signs a day nobody could read
             self.day.setFocus()
+            return
+        if not self._confirmed():
             return
         try:
             self.result_value = self._sign(self.draft(), self.early_text())
