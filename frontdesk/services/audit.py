@@ -12,7 +12,8 @@ from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, clinic_now
 from frontdesk.services.errors import plain_storage_errors
-from frontdesk.services.unit_of_work import check_allowed
+from frontdesk.services.signed_in import SignedIn
+from frontdesk.services.unit_of_work import check_allowed, record_event
 from frontdesk.storage.audit import AuditCheck, AuditFilter, AuditRepository
 from frontdesk.storage.db import connect
 
@@ -47,6 +48,25 @@ class AuditService:
         check_allowed(self._db, self._clock, actor, Permission.VIEW_AUDIT, "read the audit trail")
         with plain_storage_errors("read the audit trail"):
             return AuditPage(self._repo.count(where), self._repo.page(where, offset, limit))
+
+    def record_export(
+        self, actor: SignedIn, where: AuditFilter, lines: int, path: Path | str
+    ) -> None:
+        """A copy of the trail left the app (a CSV file): who made it, which lines (the
+        filter), how many and where to are recorded; admin only, like reading it."""
+        check_allowed(self._db, self._clock, actor, Permission.VIEW_AUDIT, "export the audit trail")
+        details = {
+            "file": str(path),
+            "lines": lines,
+            "patient_id": where.patient_id,
+            "staff_id": where.staff_id,
+            "first_day": where.first_day,
+            "last_day": where.last_day,
+        }
+        record_event(
+            self._db, self._clock, actor, "export", "audit_trail", None, details,
+            patient_id=where.patient_id,
+        )  # fmt: skip
 
     def count(self) -> int:
         return self._repo.count(AuditFilter())

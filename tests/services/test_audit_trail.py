@@ -453,3 +453,34 @@ def test_a_change_made_through_the_app_after_raw_sql_is_still_compared(
     # A save through the app records what it saved: the trail holds it from then on.
     clinic.patients.update(desk, maria.id, draft(notes="Called back"))
     assert clinic.audit.verify() is None
+
+
+def test_an_export_is_recorded_with_its_filter_count_and_file(trail: Trail) -> None:
+    where = AuditFilter(patient_id=trail.maria, first_day=D2, last_day=D4)
+    trail.clinic.audit.record_export(trail.admin, where, 3, "/home/office/audit.csv")
+    [line] = trail.clinic.audit.search(trail.admin, AuditFilter(), limit=1).entries
+    assert (line.action, line.entity, line.staff_id) == ("export", "audit_trail", trail.admin.id)
+    assert line.patient_id == trail.maria  # found again under the patient's own filter
+    assert line.after == {
+        "file": "/home/office/audit.csv",
+        "lines": 3,
+        "patient_id": trail.maria,
+        "staff_id": None,
+        "first_day": D2,
+        "last_day": D4,
+    }
+    assert trail.clinic.audit.verify() is None
+
+
+@pytest.mark.parametrize("who", ["desk", "doctor"])
+def test_only_the_admin_may_export_and_a_refusal_is_recorded(trail: Trail, who: str) -> None:
+    from frontdesk.services.errors import NotAllowed
+
+    actor = getattr(trail, who)
+    before = trail.clinic.audit.count()
+    with pytest.raises(NotAllowed):
+        trail.clinic.audit.record_export(actor, AuditFilter(), 7, "/tmp/audit.csv")
+    [line] = trail.clinic.audit.search(trail.admin, AuditFilter(), limit=1).entries
+    assert trail.clinic.audit.count() == before + 1
+    assert (line.action, line.staff_id) == ("denied", actor.id)
+    assert line.after is not None and line.after["tried"] == "export the audit trail"

@@ -278,6 +278,10 @@ def b_search_audit(c: Clinic, team: Team) -> Call:
     return lambda actor: c.audit.search(actor, AuditFilter(), limit=20)
 
 
+def b_record_export(c: Clinic, team: Team) -> Call:
+    return lambda actor: c.audit.record_export(actor, AuditFilter(), 20, c.path.parent / "a.csv")
+
+
 CASES = [
     Case("patients.register", Permission.EDIT_PATIENTS, EVERYONE, b_register),
     Case("patients.update", Permission.EDIT_PATIENTS, EVERYONE, b_update),
@@ -314,6 +318,7 @@ CASES = [
     Case("calendar.day_sheet_given", Permission.BOOK, EVERYONE, b_day_sheet, trail_only=True),
     Case("backups.back_up_now", Permission.BACKUP, ADMIN, b_back_up_now, trail_only=True),
     Case("backups.set_folder", Permission.SETTINGS, ADMIN, b_backup_folder, trail_only=True),
+    Case("audit.record_export", Permission.VIEW_AUDIT, ADMIN, b_record_export, trail_only=True),
 ]
 # Only the demo fill calls these, into an empty clinic; they need the same permission as
 # register and record (tested below).
