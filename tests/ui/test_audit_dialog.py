@@ -13,6 +13,7 @@ from frontdesk.domain.staff import Role
 from frontdesk.services.audit import AuditFilter
 from frontdesk.services.login import LoginRefused
 from frontdesk.ui.dialogs.audit_dialog import AuditDialog
+from frontdesk.ui.error_label import ERROR_COLOUR
 from frontdesk.ui.models.audit_model import (
     AUDIT_ID_ROLE,
     COL_ACTION,
@@ -109,10 +110,10 @@ def test_summaries_name_only_what_changed() -> None:
         after={"status": "cancelled", "note": "Llamó: está enferma", "patient_id": 4},
         patient_id=4,
     )
-    assert summary(entry) == 'note: "" → Llamó: está enferma; status: booked → cancelled'
+    assert summary(entry) == "note: (none) → Llamó: está enferma; status: Booked → Cancelled"
     text = details(entry)
-    assert 'Changed:\n  note: "" → Llamó: está enferma\n  status: booked → cancelled' in text
-    assert "Unchanged:\n  patient_id: 4" in text
+    assert "Changed:\n  note: (none) → Llamó: está enferma\n  status: Booked → Cancelled" in text
+    assert "Unchanged:\n  patient id: 4" in text
 
 
 # -- what the table shows -------------------------------------------------------------------
@@ -121,18 +122,22 @@ def test_newest_first_with_readable_cells(dialog, demo, admin) -> None:
     first = dialog.model.entry_at(0)
     newest = demo.audit.search(admin, AuditFilter(), 0, 1).entries[0]
     assert first.id == newest.id
-    assert dialog.model.index(0, COL_WHEN).data() == "11/26/2026 10:30 am"
+    assert dialog.model.index(0, COL_WHEN).data() == "Thu, Nov 26, 2026, 10:30 am"
     assert dialog.model.index(0, COL_WHO).data() == "Front desk"
     assert dialog.model.index(0, COL_ACTION).data() == "printed"
     assert dialog.model.index(0, COL_WHAT).data() == "handout #2 · María García"
-    assert dialog.model.index(0, COL_CHANGES).data() == "kind: consultation; language: es"
+    assert dialog.model.index(0, COL_CHANGES).data() == (
+        "handout: Your free consultation; language: Spanish"
+    )
     assert dialog.model.headerData(COL_CHANGES, Qt.Orientation.Horizontal) == "Changes"
 
 
 def test_defaults_to_the_last_30_days(dialog) -> None:
     assert dialog.first_day.date() == QDate(2026, 10, 28)
     assert dialog.last_day.date() == QDate(2026, 11, 26)
-    assert dialog.first_day.calendarPopup() and dialog.first_day.text() == "10/28/2026"
+    assert dialog.first_day.text() == "10/28/2026"
+    assert dialog.first_day.said_text() == "Wed, Oct 28, 2026"
+    assert dialog.first_day.calendar_button.menu() is not None  # the calendar pop-up
     entries = load_all(dialog)
     assert entries and all("2026-10-28" <= e.at[:10] <= "2026-11-26" for e in entries)
 
@@ -144,7 +149,7 @@ def test_selecting_a_line_shows_it_whole(qtbot, dialog) -> None:
     dialog.table.selectRow(row)
     text = dialog.detail_text()
     assert text.startswith(f"Line #{entries[row].id}, ")
-    assert "Changed:" in text and "status: active → " in text and "Unchanged:" in text
+    assert "Changed:" in text and "status: Active → " in text and "Unchanged:" in text
     assert dialog.pane.isReadOnly()
 
 
@@ -210,11 +215,17 @@ def test_filtering_by_dates(dialog, demo, admin) -> None:
     assert len(entries) == total(demo, admin, first_day="2026-11-20", last_day="2026-11-23")
 
 
-def test_the_first_day_cannot_pass_the_last(dialog) -> None:
+def test_the_first_day_cannot_pass_the_last(qtbot, dialog) -> None:
     dialog.last_day.setDate(QDate(2026, 11, 10))
-    dialog.first_day.setDate(QDate(2026, 11, 15))
-    assert dialog.last_day.date() == QDate(2026, 11, 15)
-    assert dialog.current_filter().first_day == dialog.current_filter().last_day == "2026-11-15"
+    type_day(qtbot, dialog.first_day, "11/15/2026")
+    assert dialog.first_day.said_text() == "Choose Tue, Nov 10, 2026 or earlier."
+    assert dialog.model.filter.first_day != "2026-11-15"  # a refused day never filters
+    assert not dialog.export_button.isEnabled()
+    type_day(qtbot, dialog.last_day, "11/20/2026")
+    assert dialog.first_day.isValid() and dialog.last_day.isValid()
+    assert dialog.export_button.isEnabled()
+    assert dialog.model.filter.first_day == "2026-11-15"
+    assert dialog.model.filter.last_day == "2026-11-20"
 
 
 def test_no_lines_says_so(dialog) -> None:
@@ -284,3 +295,179 @@ def test_today_after_the_newest_line_still_ends_the_range(qtbot, demo, admin) ->
     assert made.last_day.date() == QDate(2027, 1, 15)
     assert made.first_day.date() == QDate(2026, 10, 28)  # the month before the newest line
     assert made.model.rowCount() > 0
+
+
+# -- typed days -----------------------------------------------------------------------------
+def type_day(qtbot, field, text: str) -> None:
+    field.setFocus()
+    field.edit.selectAll()
+    qtbot.keyClick(field.edit, Qt.Key.Key_Backspace)
+    qtbot.keyClicks(field.edit, text)
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [("11/20/2026", "11/23/2026"), ("11/20/26", "11/23/26"), ("2026-11-20", "2026-11-23")],
+)
+def test_typed_days_filter_the_lines(qtbot, dialog, demo, admin, first, last) -> None:
+    type_day(qtbot, dialog.first_day, first)
+    type_day(qtbot, dialog.last_day, last)
+    assert dialog.first_day.said_text() == "Fri, Nov 20, 2026"
+    assert dialog.last_day.said_text() == "Mon, Nov 23, 2026"
+    assert dialog.current_filter().first_day == "2026-11-20"
+    assert dialog.current_filter().last_day == "2026-11-23"
+    assert dialog.model.total == total(demo, admin, first_day="2026-11-20", last_day="2026-11-23")
+
+
+def test_an_unreadable_day_is_said_and_keeps_the_lines(qtbot, dialog) -> None:
+    before = dialog.model.filter
+    type_day(qtbot, dialog.last_day, "23/11/2026")
+    assert dialog.last_day.said_text() == "The month comes first: did you mean 11/23/2026?"
+    assert dialog.model.filter == before
+    assert not dialog.export_button.isEnabled()
+
+
+# -- readable values ------------------------------------------------------------------------
+def entry(before, after, action="update", entity="staff") -> AuditEntry:
+    return AuditEntry(
+        id=9, at="2026-12-07T10:00:00-08:00", staff_id=1, action=action, entity=entity,
+        entity_id=2, before=before, after=after, patient_id=None,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("key", "old", "new", "said"),
+    [
+        ("role", "front_desk", "doctor", "role: Front desk → Doctor"),
+        ("note", "", "Call back", "note: (none) → Call back"),
+        ("note", None, "Call back", "note: (none) → Call back"),
+        ("status", "booked", "no_show", "status: Booked → No-show"),
+        ("status", "active", "ended", "status: Active → Ended early"),
+        ("archived", False, True, "archived: no → yes"),
+        ("dob", "1985-03-14", "1985-03-15", "date of birth: Thu, Mar 14, 1985 → Fri, Mar 15, 1985"),
+        ("starts", "2026-12-07T10:00", "2026-12-08T16:30", (
+            "starts: Mon, Dec 7, 2026, 10:00 am → Tue, Dec 8, 2026, 4:30 pm"
+        )),
+        ("phone", "+18185550134", "", "phone: (818) 555-0134 → (none)"),
+        ("language", "en", "es", "language: English → Spanish"),
+        ("permission", None, "VIEW_AUDIT", "permission: (none) → read the audit trail"),
+        ("username", "dr_alex", "alex", "username: dr_alex → alex"),
+    ],
+)
+def test_values_are_said_as_the_desk_reads_them(key, old, new, said) -> None:
+    assert summary(entry({key: old}, {key: new})) == said
+
+
+def test_a_record_kept_whole_is_said_key_by_key() -> None:
+    answers = '{"acne": "none", "regions": [{"region": "left_cheek", "felt": "no"}]}'
+    said = summary(entry(None, {"answers": answers}, action="record", entity="intake"))
+    assert said == "answers: acne: none, regions: (felt: no, region: left cheek)"
+
+
+def test_the_detail_pane_shows_readable_values(qtbot, dialog, demo, admin) -> None:
+    all_time(dialog)
+    entries = load_all(dialog)
+    row = next(i for i, e in enumerate(entries) if e.action == "demo_login")
+    dialog.table.selectRow(row)
+    text = dialog.detail_text()
+    assert "role: " in text and "front_desk" not in text and '""' not in text
+    assert ", demo login, " in text  # the action in words, as the table says it
+
+
+# -- the CSV export -------------------------------------------------------------------------
+def read_csv(path) -> list[list[str]]:
+    import csv
+
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        return list(csv.reader(f))
+
+
+def test_the_filtered_trail_exports_to_csv_with_readable_values(
+    qtbot, dialog, demo, admin, prompts, tmp_path
+) -> None:
+    [patient] = demo.patients.search("García").rows[:1]
+    dialog.choose_patient(demo.patients.get(patient.id))
+    type_day(qtbot, dialog.first_day, "1/1/2026")
+    expected = load_all(dialog)
+    assert expected
+    when = dialog.column_texts(COL_WHEN)
+    prompts.save_as = str(tmp_path / "trail")  # no suffix typed: .csv is added
+    qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    path = tmp_path / "trail.csv"
+    rows = read_csv(path)
+    assert rows[0] == ["Line", "When", "Who", "Action", "What", "Changes"]
+    assert [int(r[0]) for r in rows[1:]] == [e.id for e in expected]  # every line, in order
+    for row, line, shown in zip(rows[1:], expected, when, strict=True):
+        assert row[1] == shown  # as the table says it: "Thu, Nov 26, 2026, 10:30 am"
+        assert patient.full_name in row[4]
+        assert row[5] == summary(line)  # whole, not cut to the cell
+    text = path.read_text(encoding="utf-8-sig")
+    assert "front_desk" not in text
+    assert all(not r[5].startswith("=") for r in rows[1:])
+    assert (path.stat().st_mode & 0o777) == 0o600
+    assert dialog.exported.text() == f"{len(expected)} lines exported to {path}."
+    # The export is itself a line of the trail, about this patient, with its filter.
+    newest = demo.audit.search(admin, AuditFilter(), 0, 1).entries[0]
+    assert (newest.action, newest.entity, newest.staff_id) == ("export", "audit_trail", admin.id)
+    assert newest.after["lines"] == len(expected) and newest.after["file"] == str(path)
+    assert newest.after["first_day"] == "2026-01-01" and newest.patient_id == patient.id
+    assert dialog.model.entry_at(0).id == newest.id  # shown at once
+
+
+def test_a_large_export_is_written_in_the_background(
+    qtbot, dialog, demo, admin, prompts, tmp_path, monkeypatch
+) -> None:
+    import frontdesk.ui.dialogs.audit_dialog as module
+
+    monkeypatch.setattr(module, "EXPORT_IN_BACKGROUND", 10)
+    monkeypatch.setattr(module, "EXPORT_PAGE", 50)  # several pages read
+    all_time(dialog)
+    lines = dialog.model.total
+    prompts.save_as = str(tmp_path / "all.csv")
+    dialog.export_csv()
+    assert dialog.export_job is not None and not dialog.export_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.export_job is None, timeout=10000)
+    rows = read_csv(tmp_path / "all.csv")
+    assert len(rows) == lines + 1
+    assert len({r[0] for r in rows[1:]}) == lines  # no line twice across the pages
+    assert "front_desk" not in (tmp_path / "all.csv").read_text(encoding="utf-8-sig")
+    assert dialog.export_button.isEnabled()
+    assert demo.audit.search(admin, AuditFilter(), 0, 1).entries[0].action == "export"
+
+
+def test_a_cancelled_export_writes_and_records_nothing(dialog, demo, admin, prompts) -> None:
+    before = total(demo, admin)
+    prompts.save_as = ""
+    dialog.export_csv()
+    assert total(demo, admin) == before and dialog.exported.text() == ""
+
+
+def test_a_formula_in_a_value_is_not_run_by_a_spreadsheet(tmp_path) -> None:
+    from frontdesk.ui.dialogs.audit_dialog import write_csv
+
+    path = tmp_path / "x.csv"
+    write_csv(path, ["Changes"], [["=HYPERLINK(\"http://x\")"], ["-1"], ["plain"]])
+    assert [r[0] for r in read_csv(path)[1:]] == ["'=HYPERLINK(\"http://x\")", "'-1", "plain"]
+
+
+def test_an_unwritable_folder_is_said_and_nothing_is_recorded(
+    dialog, demo, admin, prompts, tmp_path
+) -> None:
+    before = total(demo, admin)
+    prompts.save_as = str(tmp_path / "no-such-folder" / "trail.csv")
+    dialog.export_csv()
+    assert "could not be written" in dialog.exported.text()
+    assert ERROR_COLOUR in dialog.exported.styleSheet()
+    assert total(demo, admin) == before
+
+
+def test_a_role_taken_away_before_export_keeps_no_file(
+    qtbot, demo, admin, doctor, prompts, tmp_path
+) -> None:
+    demo.staff.set_role(admin, doctor.id, Role.ADMIN)
+    dialog = make(qtbot, demo, doctor)
+    demo.staff.set_role(admin, doctor.id, Role.DOCTOR)
+    prompts.save_as = str(tmp_path / "trail.csv")
+    dialog.export_csv()
+    assert not (tmp_path / "trail.csv").exists()
+    assert dialog.exported.text() == refusal(Role.DOCTOR, Permission.VIEW_AUDIT)

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import csv
+import os
+import tempfile
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
-from PySide6.QtCore import QDate, QModelIndex, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -31,22 +34,27 @@ from frontdesk.services.audit import AuditFilter, AuditService
 from frontdesk.services.errors import NotAllowed, ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
+from frontdesk.ui import prompts
+from frontdesk.ui.background import BackgroundJob
 from frontdesk.ui.error_label import ERROR_COLOUR, error_label
 from frontdesk.ui.models.audit_model import (
     COL_ACTION,
     COL_WHAT,
     COL_WHEN,
     COL_WHO,
+    CSV_HEADERS,
     AuditModel,
     details,
     say_when,
 )
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME
+from frontdesk.ui.widgets.date_field import DateField
 from frontdesk.ui.widgets.lists import set_up_record_list
 from frontdesk.ui.widgets.patient_picker import PatientPicker
 
 DAYS_SHOWN = 30  # the default window: the last month of work
-DATE_FORMAT = "MM/dd/yyyy"
+EXPORT_PAGE = 1000  # lines read per query while exporting
+EXPORT_IN_BACKGROUND = 2000  # more lines than this are written off the GUI thread
 INTACT_STYLE = "color: #1b7f3b; font-weight: bold;"
 BROKEN_STYLE = f"color: {ERROR_COLOUR}; font-weight: bold;"
 HINT_STYLE = "color: palette(mid);"
@@ -60,20 +68,38 @@ def _clinic_today() -> date:
     return datetime.now(CLINIC_TZ).date()
 
 
-def _to_qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
+def _date_field(name: str, today: Callable[[], date]) -> DateField:
+    field = DateField(today=today)  # typed as the desk writes dates, said in full beside it
+    field.setAccessibleName(name)
+    return field
 
 
-def _to_date(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _date_edit(name: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setAccessibleName(name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat(DATE_FORMAT)  # as the desk writes dates everywhere else
-    return edit
+def _cell(text: str) -> str:
+    """A spreadsheet would run a cell starting with = + - @ as a formula (a patient's note
+    could be '=HYPERLINK(...)'): such a cell gets a leading apostrophe."""
+    return f"'{text}" if text.startswith(_FORMULA_START) else text
+
+
+def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
+    """Writes the file whole or not at all, readable by its owner only (0600): a private
+    temporary file beside it, then renamed over it. UTF-8 with a BOM, for Excel's sake."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".audit-", suffix=".csv.part")
+    try:
+        with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out)
+            writer.writerow(header)
+            writer.writerows([_cell(c) for c in row] for row in rows)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return len(rows)
 
 
 class AuditDialog(QDialog):
@@ -99,6 +125,7 @@ class AuditDialog(QDialog):
         self._current = current
         self._today = today
         self._quiet = False  # True while several filters are set at once: one query after
+        self._joining = False  # True while the From and To days bound each other
         self.patient_id: int | None = None
         self.setWindowTitle("Audit trail")
         self.setObjectName("auditDialog")
@@ -169,9 +196,9 @@ class AuditDialog(QDialog):
         self.staff_combo.setObjectName("auditStaff")
         self.staff_combo.setAccessibleName("Staff member")
         self.staff_combo.setMinimumWidth(220)
-        self.first_day = _date_edit("From")
+        self.first_day = _date_field("From", self._today)
         self.first_day.setObjectName("auditFrom")
-        self.last_day = _date_edit("To")
+        self.last_day = _date_field("To", self._today)
         self.last_day.setObjectName("auditTo")
         form = QFormLayout()
         form.setSpacing(8)
@@ -228,10 +255,26 @@ class AuditDialog(QDialog):
         self.chain.setAccessibleName("Result of the chain check")
         self.chain.setWordWrap(True)
         self.error = error_label("auditError")
+        self.export_button = QPushButton("&Export to CSV…")
+        self.export_button.setObjectName("exportCsvButton")
+        self.export_button.setAccessibleName("Export the lines shown to a CSV file")
+        self.export_button.setToolTip("Every line matching the filters above (Ctrl+E)")
+        self.export_button.setShortcut(QKeySequence("Ctrl+E"))
+        self.export_button.setAutoDefault(False)
+        self.exported = QLabel()
+        self.exported.setObjectName("auditExported")
+        self.exported.setAccessibleName("Result of the export")
+        self.exported.setStyleSheet(HINT_STYLE)
+        self.exported.setWordWrap(True)
+        self.export_job: BackgroundJob | None = None
         check_row = QHBoxLayout()
         check_row.setSpacing(8)
         check_row.addWidget(self.check_button)
         check_row.addWidget(self.chain, 1)
+        export_row = QHBoxLayout()
+        export_row.setSpacing(8)
+        export_row.addWidget(self.export_button)
+        export_row.addWidget(self.exported, 1)
 
         layout = QVBoxLayout(self.content)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -242,6 +285,7 @@ class AuditDialog(QDialog):
         layout.addWidget(self.pane)
         layout.addWidget(self.error)
         layout.addLayout(check_row)
+        layout.addLayout(export_row)
         QWidget.setTabOrder(self.picker.search, self.picker.table)
         QWidget.setTabOrder(self.picker.table, self.any_patient)
         QWidget.setTabOrder(self.any_patient, self.staff_combo)
@@ -250,6 +294,7 @@ class AuditDialog(QDialog):
         QWidget.setTabOrder(self.last_day, self.table)
         QWidget.setTabOrder(self.table, self.pane)
         QWidget.setTabOrder(self.pane, self.check_button)
+        QWidget.setTabOrder(self.check_button, self.export_button)
 
     def _start(self) -> None:
         """One look at the newest line: refused, nothing else is shown; else the defaults."""
@@ -268,19 +313,22 @@ class AuditDialog(QDialog):
             anchor = datetime.fromisoformat(newest.entries[0].at).date()
             last = max(last, anchor)
         self._quiet = True
-        self.first_day.setDate(_to_qdate(anchor - timedelta(days=DAYS_SHOWN - 1)))
-        self.last_day.setDate(_to_qdate(last))
+        self.first_day.setDate(anchor - timedelta(days=DAYS_SHOWN - 1))
+        self.last_day.setDate(last)
+        self._join_days()
         self._quiet = False
 
         self.picker.chosen.connect(self._patient_chosen)
         self.any_patient.clicked.connect(self.clear_patient)
         self.staff_combo.currentIndexChanged.connect(lambda _i: self.apply_filters())
-        self.first_day.dateChanged.connect(self._first_day_moved)
-        self.last_day.dateChanged.connect(self._last_day_moved)
+        for field in (self.first_day, self.last_day):
+            field.dateChanged.connect(lambda _day: self._days_changed())
+            field.errorChanged.connect(lambda _said: self._days_changed())
         self.table.selectionModel().currentRowChanged.connect(self._line_changed)
         self.model.modelReset.connect(self._after_reset)
         self.model.rowsInserted.connect(lambda *_a: self._say_count())
         self.check_button.clicked.connect(self.check_chain)
+        self.export_button.clicked.connect(self.export_csv)
         self.apply_filters()
         self._fit_columns()
         self.resize(1040, 760)
@@ -314,12 +362,20 @@ class AuditDialog(QDialog):
         return AuditFilter(
             patient_id=self.patient_id,
             staff_id=self.staff_combo.currentData(),
-            first_day=_to_date(self.first_day.date()).isoformat(),
-            last_day=_to_date(self.last_day.date()).isoformat(),
+            first_day=self.first_day.day().isoformat(),
+            last_day=self.last_day.day().isoformat(),
         )
 
+    def days_readable(self) -> bool:
+        return self.first_day.isValid() and self.last_day.isValid()
+
     def apply_filters(self) -> None:
+        """Narrows the lines; while a day is refused (said beside it) the lines stay as they
+        were and nothing can be exported, so no export ever differs from the fields."""
         if self._quiet:
+            return
+        self.export_button.setEnabled(self.days_readable() and self.export_job is None)
+        if not self.days_readable():
             return
         self.error.hide()
         self.model.set_filter(self.current_filter())
@@ -344,18 +400,22 @@ class AuditDialog(QDialog):
         if patient is not None and patient.id != self.patient_id:
             self.choose_patient(patient)
 
-    def _first_day_moved(self, first: QDate) -> None:
-        if self.last_day.date() < first:
-            self._quiet = True
-            self.last_day.setDate(first)
-            self._quiet = False
-        self.apply_filters()
+    def _join_days(self) -> None:
+        """From may not pass To: each readable day bounds the other, and a day past it is
+        refused beside it in a sentence ("Choose Thu, Nov 26, 2026 or earlier.")."""
+        if self.last_day.isValid():
+            self.first_day.setMaximumDate(self.last_day.day())
+        if self.first_day.isValid():
+            self.last_day.setMinimumDate(self.first_day.day())
 
-    def _last_day_moved(self, last: QDate) -> None:
-        if self.first_day.date() > last:
-            self._quiet = True
-            self.first_day.setDate(last)
-            self._quiet = False
+    def _days_changed(self) -> None:
+        if self._joining:
+            return
+        self._joining = True
+        try:
+            self._join_days()
+        finally:
+            self._joining = False
         self.apply_filters()
 
     # -- the table and the pane -------------------------------------------------------------
@@ -393,12 +453,95 @@ class AuditDialog(QDialog):
             return
         heading = (
             f"Line #{entry.id}, {say_when(entry.at)}: {self.model.who(entry)},"
-            f" {entry.action.replace('_', ' ')}, {self.model.what(entry)}"
+            f" {self.model.action(entry)}, {self.model.what(entry)}"
         )
         self.pane.setPlainText(f"{heading}\n{details(entry)}")
 
     def detail_text(self) -> str:
         return self.pane.toPlainText()
+
+    # -- the export -------------------------------------------------------------------------
+    def export_csv(self) -> None:
+        """Every line matching the filters, with the values as shown, to a CSV file of the
+        admin's choosing; the export itself is recorded in the trail."""
+        if not self.days_readable() or self.export_job is not None:
+            return
+        where = self.current_filter()
+        chosen = prompts.save_file(
+            self,
+            "Export the audit trail",
+            f"audit-trail-{self._today().isoformat()}.csv",
+            "CSV files (*.csv)",
+        )
+        if not chosen:
+            return
+        path = Path(chosen)
+        if path.suffix.lower() != ".csv":
+            path = path.with_name(path.name + ".csv")
+        self.exported.setText("Exporting…")
+        self.exported.setStyleSheet(HINT_STYLE)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            # The database connection belongs to this thread: the lines are read here, page
+            # by page; only the writing of a large file goes to the background.
+            rows = [self.model.csv_row(e) for e in self._all_lines(where)]
+        except ServiceError as exc:
+            self._export_failed(str(exc))
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        if len(rows) <= EXPORT_IN_BACKGROUND:
+            try:
+                written = write_csv(path, CSV_HEADERS, rows)
+            except OSError as exc:
+                self._export_failed(_said_os_error(exc, path))
+                return
+            self._exported(written, where, path)
+            return
+        self.exported.setText(f"Writing {len(rows)} lines to {path.name}…")
+        self.export_button.setEnabled(False)
+        self.export_job = BackgroundJob(lambda: write_csv(path, CSV_HEADERS, rows), self)
+        self.export_job.finished.connect(lambda result: self._written(result, where, path))
+        self.export_job.start()
+
+    def _all_lines(self, where: AuditFilter) -> list[AuditEntry]:
+        """Newest first, every matching line once (lines written meanwhile are left out)."""
+        lines: list[AuditEntry] = []
+        offset = 0
+        while True:
+            page = self._audit.search(self._current(), where, offset, EXPORT_PAGE)
+            offset += len(page.entries)
+            oldest = lines[-1].id if lines else None
+            lines += [e for e in page.entries if oldest is None or e.id < oldest]
+            if len(page.entries) < EXPORT_PAGE or offset >= page.total:
+                return lines
+
+    def _written(self, result: object, where: AuditFilter, path: Path) -> None:
+        self.export_job = None
+        self.apply_filters()  # the button again, as the days allow
+        if isinstance(result, OSError):
+            self._export_failed(_said_os_error(result, path))
+        elif isinstance(result, BaseException):
+            self._export_failed(f"The file could not be written: {result}")
+        else:
+            assert isinstance(result, int)
+            self._exported(result, where, path)
+
+    def _exported(self, lines: int, where: AuditFilter, path: Path) -> None:
+        """Recorded in the trail, or the file is taken back: no export goes unrecorded."""
+        try:
+            self._audit.record_export(self._current(), where, lines, path)
+        except ServiceError as exc:
+            path.unlink(missing_ok=True)
+            self._export_failed(f"{exc} The file was not kept.")
+            return
+        self.exported.setText(f"{lines} line{'s' if lines != 1 else ''} exported to {path}.")
+        self.exported.setStyleSheet(HINT_STYLE)
+        self.model.reload()  # the export's own line is now the newest
+
+    def _export_failed(self, text: str) -> None:
+        self.exported.setText(text)
+        self.exported.setStyleSheet(f"color: {ERROR_COLOUR};")
 
     # -- the chain --------------------------------------------------------------------------
     def check_chain(self) -> None:
@@ -454,5 +597,15 @@ class AuditDialog(QDialog):
     def refused(self) -> bool:
         return not self.refusal.isHidden()
 
+    def wait_for_export(self, seconds: float = 30) -> None:
+        """For tests and closing: the background writer, if any, has finished."""
+        if self.export_job is not None:
+            self.export_job.wait(seconds)
+
     def column_texts(self, column: int) -> list[str]:
         return [self.model.index(r, column).data() for r in range(self.model.rowCount())]
+
+
+def _said_os_error(exc: OSError, path: Path) -> str:
+    reason = exc.strerror or str(exc)
+    return f"{path} could not be written ({reason}). Choose another folder; nothing was exported."

@@ -7,8 +7,10 @@ when a row is first shown, and the names they mention (staff, patients) are look
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 from PySide6.QtCore import (
@@ -19,10 +21,15 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from frontdesk.domain.appointments import Status
 from frontdesk.domain.audit import AuditEntry
 from frontdesk.domain.clinic import CLINIC_TZ
-from frontdesk.domain.dates import format_us
-from frontdesk.domain.hours import format_time
+from frontdesk.domain.co2 import SeriesStatus
+from frontdesk.domain.dates import format_day, format_moment
+from frontdesk.domain.handouts import Kind
+from frontdesk.domain.permissions import Permission
+from frontdesk.domain.phones import display_phone
+from frontdesk.domain.staff import Role
 from frontdesk.services.audit import AuditFilter, AuditService
 from frontdesk.services.errors import NotAllowed, ServiceError
 from frontdesk.services.patients import PatientService
@@ -36,6 +43,9 @@ HEADERS = {
     COL_WHAT: "What",
     COL_CHANGES: "Changes",
 }
+# The CSV export: the line's number first (to find it again), then the columns as shown,
+# the changes whole.
+CSV_HEADERS = ("Line", "When", "Who", "Action", "What", "Changes")
 AUDIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE_SIZE = 200
 SUMMARY_LENGTH = 140  # a cell shows the start; the tooltip and the pane below show it all
@@ -53,25 +63,113 @@ ANONYMOUS_ACTIONS = {"login_failed"}
 Index = QModelIndex | QPersistentModelIndex
 
 
+NONE = "(none)"  # an empty or missing value, said so rather than shown as "" or null
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+_PHONE = re.compile(r"^\+\d{8,15}$")
+_CODE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")  # a stored code: left_cheek, flat_brown
+VERBATIM_KEYS = {"username", "email"}  # typed by a person: shown exactly as kept
+# Stored codes and the words the desk knows them by (the same labels the app shows).
+_ENUMS: dict[str, tuple[type[Enum], ...]] = {
+    "role": (Role,),
+    "status": (Status, SeriesStatus),
+    "kind": (Kind,),
+}
+_LANGUAGES = {"en": "English", "es": "Spanish"}
+_CODES = {"co2_session": "CO2 session", "co2_series": "CO2 series"}
+KEY_NAMES = {
+    "dob": "date of birth",
+    "consent_sms": "texts allowed",
+    "consent_email": "emails allowed",
+    "type": "appointment type",
+    "kind": "handout",
+    "heard_from": "heard of us from",
+}
+
+
 def say_when(at: str) -> str:
-    """'11/26/2026 10:30 am' in the clinic's time, from the stored ISO stamp."""
+    """'Thu, Nov 26, 2026, 10:30 am' in the clinic's time, from the stored ISO stamp."""
     try:
         moment = datetime.fromisoformat(at)
     except ValueError:
         return at
     if moment.tzinfo is not None:
         moment = moment.astimezone(CLINIC_TZ)
-    return f"{format_us(moment.date())} {format_time(moment.time())}"
+    return format_moment(moment)
 
 
-def say_value(value: Any) -> str:
+def say_key(key: str) -> str:
+    """'first name' for first_name; a few keys get the words the desk uses."""
+    return KEY_NAMES.get(key, key.replace("_", " "))
+
+
+def _say_code(key: str, code: str) -> str | None:
+    for kind in _ENUMS.get(key, ()):
+        try:
+            return kind(code).label
+        except ValueError:
+            continue
+    if key == "language":
+        return _LANGUAGES.get(code, code)
+    if key == "permission" and code in Permission.__members__:
+        return Permission[code].value  # stored by name: 'VIEW_AUDIT' -> 'read the audit trail'
+    if key in ("type", "entity") or key in _ENUMS:
+        words = _CODES.get(code, code.replace("_", " "))
+        return words[:1].upper() + words[1:]
+    return None
+
+
+def _say_text(key: str, text: str) -> str:
+    if not text.strip():
+        return NONE
+    if (said := _say_code(key, text)) is not None:
+        return said
+    if key in VERBATIM_KEYS:
+        return text
+    if text[:1] in "{[":  # a whole record kept as JSON text (an intake's answers)
+        try:
+            return say_value(json.loads(text), key)
+        except ValueError:
+            return text
+    if _DAY.match(text):
+        try:
+            return format_day(date.fromisoformat(text))
+        except ValueError:
+            return text
+    if _MOMENT.match(text):
+        return say_when(text)
+    if _PHONE.match(text):
+        try:
+            return display_phone(text)
+        except ValueError:
+            return text
+    if _CODE.match(text):
+        return _CODES.get(text, text.replace("_", " "))
+    return text
+
+
+def say_value(value: Any, key: str = "") -> str:
+    """A stored value as the desk reads it: '(none)', 'yes', 'Front desk', 'Cancelled by the
+    patient', 'Mon, Dec 7, 2026, 10:00 am', '(818) 555-0134'; a group of values as 'a: b, c: d'.
+    """
     if value is None:
-        return "none"
+        return NONE
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, str):
-        return value if value else '""'
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return _say_text(key, value)
+    if isinstance(value, dict):
+        if not value:
+            return NONE
+        return ", ".join(
+            f"{say_key(k)}: " + (f"({say_value(v, k)})" if isinstance(v, dict) else say_value(v, k))
+            for k, v in sorted(value.items())
+        )
+    if isinstance(value, list | tuple):
+        said = [say_value(v, key) for v in value]
+        said = [f"({s})" if isinstance(v, dict) else s for v, s in zip(value, said, strict=True)]
+        return ", ".join(said) if value else NONE
+    return str(value)
 
 
 def say_entity(entity: str) -> str:
@@ -96,14 +194,15 @@ def summary(entry: AuditEntry) -> str:
     for key in changed_keys(entry):
         if key == "patient_id" and entry.patient_id is not None and before is None:
             continue
+        name = say_key(key)
         if before is None:
-            parts.append(f"{key}: {say_value(after.get(key)) if after else ''}")
+            parts.append(f"{name}: {say_value(after.get(key), key) if after else NONE}")
         elif after is None:
-            parts.append(f"{key}: {say_value(before.get(key))} {ARROW} removed")
+            parts.append(f"{name}: {say_value(before.get(key), key)} {ARROW} removed")
         else:
-            old = say_value(before[key]) if key in before else "none"
-            new = say_value(after[key]) if key in after else "none"
-            parts.append(f"{key}: {old} {ARROW} {new}")
+            old = say_value(before.get(key), key)
+            new = say_value(after.get(key), key)
+            parts.append(f"{name}: {old} {ARROW} {new}")
     return "; ".join(parts)
 
 
@@ -117,19 +216,19 @@ def details(entry: AuditEntry) -> str:
         lines.append("No values were recorded with this line.")
     elif entry.before is None:
         lines.append("Recorded:")
-        lines += [f"  {k}: {say_value(after[k])}" for k in changed]
+        lines += [f"  {say_key(k)}: {say_value(after[k], k)}" for k in changed]
     elif entry.after is None:
         lines.append("Removed:")
-        lines += [f"  {k}: {say_value(before[k])}" for k in changed]
+        lines += [f"  {say_key(k)}: {say_value(before[k], k)}" for k in changed]
     else:
         lines.append("Changed:" if changed else "Changed: nothing")
         for k in changed:
-            old = say_value(before[k]) if k in before else "(not set)"
-            new = say_value(after[k]) if k in after else "(not set)"
-            lines.append(f"  {k}: {old} {ARROW} {new}")
+            old = say_value(before[k], k) if k in before else "(not set)"
+            new = say_value(after[k], k) if k in after else "(not set)"
+            lines.append(f"  {say_key(k)}: {old} {ARROW} {new}")
         if same:
             lines.append("Unchanged:")
-            lines += [f"  {k}: {say_value(before[k])}" for k in same]
+            lines += [f"  {say_key(k)}: {say_value(before[k], k)}" for k in same]
     return "\n".join(lines)
 
 
@@ -248,6 +347,10 @@ class AuditModel(QAbstractTableModel):
             text += f" · {self.patient_name(entry.patient_id)}"
         return text
 
+    @staticmethod
+    def action(entry: AuditEntry) -> str:
+        return entry.action.replace("_", " ")
+
     def _display(self, entry: AuditEntry) -> tuple[str, ...]:
         changes = summary(entry)
         if len(changes) > SUMMARY_LENGTH:
@@ -255,9 +358,21 @@ class AuditModel(QAbstractTableModel):
         return (
             say_when(entry.at),
             self.who(entry),
-            entry.action.replace("_", " "),
+            self.action(entry),
             self.what(entry),
             changes,
+        )
+
+    def csv_row(self, entry: AuditEntry) -> tuple[str, ...]:
+        """One line of the CSV export (CSV_HEADERS): the same readable values as the table,
+        with the changes whole rather than cut to the cell."""
+        return (
+            str(entry.id),
+            say_when(entry.at),
+            self.who(entry),
+            self.action(entry),
+            self.what(entry),
+            summary(entry),
         )
 
     # -- Qt model API ---------------------------------------------------------------------
