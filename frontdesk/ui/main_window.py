@@ -6,11 +6,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QEvent, QRect, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
+    QMenu,
     QTabWidget,
     QToolButton,
     QVBoxLayout,
@@ -18,14 +19,19 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk import __version__
+from frontdesk.domain.appointments import ListedAppointment, Status
 from frontdesk.domain.clinic import CLINIC_CITY, CLINIC_NAME
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.permissions import Permission, allows, who_may
 from frontdesk.services.clinic import Clinic
+from frontdesk.services.errors import ServiceError
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.patient_in_front import PatientInFront, describe
 from frontdesk.ui.session import DeskSession
 from frontdesk.ui.tabs.patients_tab import PatientsTab
+from frontdesk.ui.widgets.patient_detail import PatientRecord
 
 if TYPE_CHECKING:
     from frontdesk.ui.tabs.calendar_tab import CalendarTab
@@ -35,6 +41,7 @@ if TYPE_CHECKING:
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 STATUS_TIMEOUT_MS = 6000
+FIRST_SIZE = QSize(1180, 720)  # the size wished for; never more than the screen offers
 
 
 class MainWindow(QMainWindow):
@@ -57,14 +64,18 @@ class MainWindow(QMainWindow):
         self._settings = settings
         self.notifier = ChangeNotifier(self)
         self.session = DeskSession(user)
+        # One owner of "which patient": the tabs, the booking and the bar below all read it;
+        # only a person picking another changes it (never a save, a refresh or a sign-in).
+        self.front = PatientInFront(clinic.patients, self)
+        self._clinic = clinic
 
         self.patients_tab = PatientsTab(
             clinic.patients,
             lambda: self.session.current,
             self.notifier,
             today,
-            progress=lambda patient_id: clinic.sessions.progress(patient_id),
-            handouts=lambda patient_id: _handouts_line(clinic, patient_id),
+            front=self.front,
+            record=lambda patient_id: record_of(clinic, patient_id),
         )
         self.tabs = QTabWidget()
         self.tabs.setObjectName("mainTabs")
@@ -73,7 +84,6 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.patients_tab, "Patients")
         # The Intake tab is built the first time it is needed: start-up shows the registry
         # sooner, and a receptionist who never opens it never pays for it.
-        self._clinic = clinic
         self._today = today
         self._intake_tab: IntakeTab | None = None
         self._calendar_tab: CalendarTab | None = None
@@ -84,7 +94,34 @@ class MainWindow(QMainWindow):
         self.sessions_page = self._add_page("sessionsPage", "CO2 sessions")
         self.tabs.currentChanged.connect(self._tab_shown)
         self.session.staff_changed.connect(self._staff_changed_for_intake)
-        self.setCentralWidget(self.tabs)
+
+        # The patient in front, named in one place that every tab shows.
+        self.front_label = QLabel()
+        self.front_label.setObjectName("patientInFront")
+        self.front_label.setAccessibleName("Patient in front")
+        self.front_label.setToolTip(
+            "The patient every tab, menu entry and booking is about now. Choose another in a"
+            " list to change it."
+        )
+        self.front_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.front_label.setContentsMargins(8, 4, 8, 4)
+        font = self.front_label.font()
+        font.setBold(True)
+        self.front_label.setFont(font)
+        self.front_label.setStyleSheet("background: palette(alternate-base);")
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.front_label)
+        column.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        self.front.changed.connect(self._show_front)
+        self.front.updated.connect(self._show_front)
+        self.front.picked.connect(self._record_view)
+        self.session.staff_changed.connect(lambda _member: self._record_view(self.front.patient))
+        self._show_front(None)
+        self._focused_once = False
 
         self.user_label = QLabel()
         self.user_label.setObjectName("signedIn")
@@ -106,6 +143,13 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.user_label)
         bar.addPermanentWidget(self.lock_button)
         self.patients_tab.message.connect(self.show_message)
+        detail = self.patients_tab.detail
+        detail.book_requested.connect(lambda _id: self.book_for_selected())
+        detail.move_requested.connect(self.move_appointment)
+        detail.cancel_requested.connect(self._cancel_menu)
+        detail.handout_requested.connect(lambda _id: self.print_handout())
+        detail.intake_requested.connect(lambda _id: self.open_intake_of_selected())
+        detail.series_requested.connect(lambda _id: self.open_series_of_front())
 
         self._build_menus()
         self.lock_button.setDefaultAction(self.lock_action)
@@ -256,6 +300,7 @@ class MainWindow(QMainWindow):
                 lambda: self.session.current,
                 self.notifier,
                 self._today,
+                front=self.front,
             )
             self._fill_page(self.sessions_page, tab)
             doctors = (
@@ -274,9 +319,9 @@ class MainWindow(QMainWindow):
         return self._sessions_tab
 
     def _in_sessions(self, action: QAction, needs: Permission | None = None) -> QAction:
-        """A CO2 menu entry acts in the CO2 tab, on the patient chosen in the registry when
-        the registry is in front: never on a patient out of sight. One the role signed in
-        may not use is greyed, and says who may."""
+        """A CO2 menu entry acts in the CO2 tab, on the patient in front (named in the bar
+        above the tabs): never on a patient out of sight. One the role signed in may not use
+        is greyed, and says who may."""
         proxy = QAction(action.text(), self)
         if needs is not None:
             self._role_bound.append((proxy, needs))
@@ -286,12 +331,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence())
 
         def run() -> None:
-            chosen = None
-            if self.tabs.currentWidget() is self.patients_tab:
-                chosen = self.patients_tab.selected_patient()
             tab = self.show_sessions()
-            if chosen is not None:
-                tab.choose_patient(chosen.id)
             if action.isEnabled():
                 action.trigger()
             else:
@@ -308,8 +348,8 @@ class MainWindow(QMainWindow):
         from frontdesk.domain.handouts import Kind
 
         page = self.tabs.currentWidget()
-        if page is self.intake_page and self._intake_tab is not None:
-            return self._intake_tab.patient, Kind.DARK_MARKS
+        if page is self.intake_page:
+            return self.front.patient, Kind.DARK_MARKS
         if page is self.calendar_page and self._calendar_tab is not None:
             # The handout that fits the selected visit: a consultation, a session, a review.
             kind = {
@@ -317,9 +357,22 @@ class MainWindow(QMainWindow):
                 "results_review": Kind.CO2_PLAN,
             }.get(self._calendar_tab.selected_type(), Kind.CONSULTATION)
             return self._calendar_tab.selected_patient(), kind
-        if page is self.sessions_page and self._sessions_tab is not None:
-            return self._sessions_tab.patient, Kind.CO2_PLAN
-        return self.patients_tab.selected_patient(), Kind.DARK_MARKS
+        if page is self.sessions_page:
+            return self.front.patient, Kind.CO2_PLAN
+        return self.front.patient, Kind.DARK_MARKS
+
+    def _show_front(self, _patient=None) -> None:
+        self.front_label.setText(describe(self.front.patient))
+
+    def _record_view(self, patient) -> None:
+        """Who looked at whose record goes in the audit trail (once per look: the service
+        leaves out the same look again within minutes)."""
+        if patient is None:
+            return
+        try:
+            self._clinic.record_views.viewed(self.session.current, patient.id)
+        except ServiceError as exc:
+            self.show_message(str(exc))
 
     def edit_clinic_details(self):
         from frontdesk.ui.dialogs.clinic_dialog import ClinicDialog
@@ -395,13 +448,42 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.calendar_page)
         return self.calendar_tab
 
-    def book_for_selected(self) -> None:
-        """Ctrl+B: from the registry, book the selected patient; in the calendar, the cursor."""
-        patient = None
-        if self.tabs.currentWidget() is self.patients_tab:
-            patient = self.patients_tab.selected_patient()
+    def book_for_selected(self):
+        """Ctrl+B: book the patient in front (in the calendar, at its cursor if ahead)."""
+        in_calendar = self.tabs.currentWidget() is self.calendar_page
+        patient = self.front.patient
+        if patient is not None and patient.archived:
+            patient = None  # an archived patient is restored before booking
         tab = self.show_calendar()
-        tab.book(patient=patient) if patient is not None else tab.book()
+        if patient is None:
+            return tab.book()
+        cursor = tab.view.cursor if in_calendar else None
+        starts = cursor if cursor is not None and cursor >= self._clinic.calendar.now() else None
+        return tab.book(starts=starts, patient=patient)
+
+    def move_appointment(self, listed: ListedAppointment):
+        """Move… in the patient's record: the booking dialog, moving that appointment."""
+        return self.calendar_tab.move(listed)
+
+    def cancel_appointment(self, listed: ListedAppointment, status: Status):
+        """Cancel… in the patient's record (asks first, as the calendar does)."""
+        return self.calendar_tab.change_status(listed, status)
+
+    def _cancel_menu(self, listed: ListedAppointment) -> QMenu:
+        button = self.patients_tab.detail.cancel_button
+        menu = QMenu(self)
+        menu.setObjectName("cancelMenu")
+        for status in (Status.CANCELLED_BY_PATIENT, Status.CANCELLED_BY_CLINIC):
+            item = menu.addAction(status.label)
+            item.triggered.connect(lambda _=False, s=status: self.cancel_appointment(listed, s))
+        self.cancel_menu = menu
+        menu.popup(button.mapToGlobal(button.rect().bottomLeft()))
+        return menu
+
+    def open_series_of_front(self) -> SessionsTab:
+        tab = self.show_sessions()
+        tab.pages.setCurrentIndex(0)
+        return tab
 
     @property
     def intake_tab(self) -> IntakeTab:
@@ -415,6 +497,7 @@ class MainWindow(QMainWindow):
                 lambda: self.session.current,
                 self.notifier,
                 self._today,
+                front=self.front,
             )
             self._fill_page(self.intake_page, tab)
             for action in (tab.new_action, tab.correct_action, tab.save_action, tab.cancel_action):
@@ -444,12 +527,10 @@ class MainWindow(QMainWindow):
             self._sessions_tab.staff_changed()
 
     def open_intake_of_selected(self) -> None:
-        """From the registry straight to the selected patient's intake."""
-        patient = self.patients_tab.selected_patient()
+        """Straight to the intake of the patient in front."""
         self.show_intake()
-        if patient is not None:
-            self.intake_tab.search.setText(patient.last_name)
-            self.intake_tab.choose_patient(patient.id)
+        if self.front.patient is None:
+            self.show_message("Choose a patient first: the intake shown is theirs.")
 
     def find_patient(self) -> None:
         """Ctrl+F searches in whichever tab is in front."""
@@ -496,10 +577,43 @@ class MainWindow(QMainWindow):
         if geometry is not None:
             self.restoreGeometry(geometry)
         else:
-            self.resize(1180, 720)
+            self.resize(FIRST_SIZE)
         state = self._settings.value(STATE_KEY)
         if state is not None:
             self.restoreState(state)
+        self.fit_to_screen()
+
+    def fit_to_screen(self) -> None:
+        """The whole window on the screen it opens on (1366x768 with a taskbar, or 1920x1080
+        at 150 %: 1280x720): a size remembered from a bigger screen is brought in."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        available = screen.availableGeometry()
+        if self.isMaximized() or self.isFullScreen():
+            return
+        frame = self.frameGeometry()
+        extra = QSize(frame.width() - self.width(), frame.height() - self.height())
+        if not self.isVisible():  # no frame yet: leave room for the title bar and borders
+            extra = extra.expandedTo(QSize(16, 40))
+        room = available.size() - extra
+        size = self.size().boundedTo(room).expandedTo(self.minimumSizeHint().boundedTo(room))
+        self.resize(size)
+        rect = QRect(self.pos(), size + extra)
+        if not available.contains(rect):
+            x = min(max(rect.left(), available.left()), available.right() - rect.width() + 1)
+            y = min(max(rect.top(), available.top()), available.bottom() - rect.height() + 1)
+            self.move(max(x, available.left()), max(y, available.top()))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._focused_once:  # after sign-in: ready to type a name
+            self._focused_once = True
+            QTimer.singleShot(0, self._focus_search_first)
+
+    def _focus_search_first(self) -> None:
+        if self.tabs.currentWidget() is self.patients_tab:
+            self.patients_tab.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def save_geometry(self) -> None:
         self._settings.setValue(GEOMETRY_KEY, self.saveGeometry())
@@ -523,9 +637,32 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _handouts_line(clinic: Clinic, patient_id: int) -> str:
-    """The last handouts given to the patient, for the details pane."""
-    given = clinic.handouts.prints(patient_id)[:3]
-    return "; ".join(
-        f"{p.kind.label} ({p.language.value}) {p.at[5:7]}/{p.at[8:10]}/{p.at[:4]}" for p in given
+def record_of(clinic: Clinic, patient_id: int) -> PatientRecord:
+    """The patient's whole record for the details pane, read through the services."""
+    from datetime import date as _date
+
+    calendar = clinic.calendar
+    upcoming = calendar.upcoming(patient_id)
+    coming = {a.appointment.id for a in upcoming}
+    past = sorted(
+        (a for a in calendar.of_patient(patient_id) if a.appointment.id not in coming),
+        key=lambda a: a.appointment.starts,
+        reverse=True,
+    )
+    latest = clinic.intakes.latest(patient_id)
+    intake = ""
+    if latest is not None:
+        when = format_day(_date.fromisoformat(latest.recorded_at[:10]))
+        intake = f"{latest.summary} ({when}, version {latest.version}, {latest.staff_name})"
+    handouts = [
+        f"{p.kind.label} ({p.language.value}), {format_day(_date.fromisoformat(p.at[:10]))}"
+        for p in clinic.handouts.prints(patient_id)[:5]
+    ]
+    return PatientRecord(
+        upcoming=upcoming,
+        past=past,
+        series=clinic.sessions.progress(patient_id),
+        intake=intake,
+        handouts=handouts,
+        now=calendar.now(),
     )

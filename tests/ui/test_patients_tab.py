@@ -143,6 +143,8 @@ def test_search_box_keys_enter_escape_and_up(qtbot, window) -> None:
     assert tab.search.text() == "" and tab.model.rowCount() > 1
     qtbot.keyClick(tab.search, Qt.Key.Key_Down)
     assert QApplication.focusWidget() is tab.table
+    # Hakobyan stays in front (and highlighted) once the search is cleared: to the top first
+    qtbot.keyClick(tab.table, Qt.Key.Key_Home, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(tab.table, Qt.Key.Key_Up)  # Up from the first row: back to the search
     assert QApplication.focusWidget() is tab.search
 
@@ -236,5 +238,7 @@ def test_after_archiving_no_other_row_looks_like_the_one_shown(qtbot, window, de
     tab.archive_patient(first.id)
     assert tab.model.row_of(first.id) is None and tab.model.rowCount() > 0
     assert tab.detail.patient.id == first.id and tab.detail.patient.archived
-    assert tab.selected_patient() is None  # the next row is not highlighted in its place
+    # the next row is not highlighted in its place; the archived patient stays in front
+    assert not tab.table.selectionModel().hasSelection()
+    assert tab.selected_patient().id == first.id and window.front.id == first.id
     assert not tab.table.selectionModel().hasSelection()

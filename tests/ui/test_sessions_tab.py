@@ -272,8 +272,12 @@ def test_the_co2_menu_acts_on_the_patient_chosen_in_the_registry(qtbot, window, 
     assert fresh.full_name in tab.dialog.windowTitle()
 
 
-def test_a_search_that_hides_the_patient_clears_the_right_side(qtbot, tab, demo, fresh) -> None:
+def test_a_search_that_hides_the_patient_keeps_them_in_front(qtbot, tab, demo, fresh) -> None:
+    """A search is not a choice: the patient in front stays, no other row highlighted."""
     assert tab.choose_patient(fresh.id)
     tab.search.setText("zzzz nobody")
-    assert tab.patient is None and not tab.open_button.isEnabled()
-    assert tab.heading.text().startswith("Choose a patient")
+    assert tab.patient.id == fresh.id and tab.open_button.isEnabled()
+    assert tab.heading.text() == fresh.full_name
+    assert not tab.patients.selectionModel().hasSelection()
+    tab.search.setText("")
+    assert tab.picker.patient.id == fresh.id  # listed again: highlighted again

@@ -6,7 +6,7 @@ import html
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFrame,
@@ -33,10 +33,9 @@ from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_COLOUR
-from frontdesk.ui.models.patients_model import COL_NAME
 from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.patient_in_front import PatientInFront
 from frontdesk.ui.widgets.intake_form import IntakeForm
-from frontdesk.ui.widgets.lists import select_row
 from frontdesk.ui.widgets.patient_picker import PatientPicker
 
 
@@ -75,20 +74,24 @@ class IntakeTab(QWidget):
         notifier: ChangeNotifier,
         today: Callable[[], date],
         parent: QWidget | None = None,
+        front: PatientInFront | None = None,
     ) -> None:
+        """`front` is the main window's patient in front (the tab makes its own alone)."""
         super().__init__(parent)
         self.setObjectName("intakeTab")
+        self.front = front if front is not None else PatientInFront(patients, self)
         self._intakes = intakes
         self._actor = actor
         self._notifier = notifier
         self._today = today
-        self.patient: Patient | None = None
         self.viewing: RecordedIntake | None = None  # the stored version on screen
         self.editing: str = ""  # "", "new" or "correct"
         self._saved_answers = Intake()
 
         # -- left: pick a patient, see their earlier intakes --------------------------------
-        self.picker = PatientPicker(patients, today, "intakePatients", "for the intake")
+        self.picker = PatientPicker(
+            patients, today, "intakePatients", "for the intake", front=self.front
+        )
         self.search, self.model, self.patients = (
             self.picker.search,
             self.picker.model,
@@ -200,9 +203,11 @@ class IntakeTab(QWidget):
         self.override_action = QAction("&Override the laser check (doctor)…", self)
         self.override_action.triggered.connect(self._override)
 
-        # The selection itself, not the picker's `chosen`: a patient left with unsaved answers
-        # is selected again (see _patient_changed).
-        self.patients.selectionModel().currentRowChanged.connect(self._patient_changed)
+        # Another patient put in front (here or in another tab) asks first when answers on
+        # screen are unsaved; refused, the patient in front stays and so do the answers.
+        self.front.add_guard(self._may_leave)
+        self.front.changed.connect(self._patient_changed)
+        self.front.updated.connect(lambda _patient: self._show_state())
         self.history.currentItemChanged.connect(self._history_chosen)
         self.form.changed.connect(self._answers_changed)
         self.form.questions_requested.connect(self._ask_fitzpatrick)
@@ -214,26 +219,23 @@ class IntakeTab(QWidget):
         notifier.changed.connect(self._data_changed)
 
         self._show_state()
+        if self.front.patient is not None:  # built after a patient was put in front
+            self._load_history(select_newest=True)
 
     # -- choosing the patient and the version ---------------------------------------------
-    def choose_patient(self, patient_id: int) -> bool:
-        row = self.model.row_of(patient_id)
-        if row is None:
-            return False
-        self.picker.choose(patient_id)
-        return self.patient is not None and self.patient.id == patient_id
+    @property
+    def patient(self) -> Patient | None:
+        """The patient in front: the intake on screen is theirs."""
+        return self.front.patient
 
-    def _patient_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
-        chosen = self.model.patient_at(current.row()) if current.isValid() else None
-        if chosen is not None and self.patient is not None and chosen.id == self.patient.id:
-            return
-        if not self._may_leave():
-            selection = self.patients.selectionModel()
-            selection.blockSignals(True)  # back to the patient whose answers are on screen
-            select_row(self.patients, previous)
-            selection.blockSignals(False)
-            return
-        self.patient = chosen
+    def choose_patient(self, patient_id: int) -> bool:
+        if not self.picker.choose(patient_id):  # not found by the list: straight from the file
+            self.front.choose_id(patient_id)
+        return self.front.id == patient_id
+
+    def _patient_changed(self, _patient: Patient | None) -> None:
+        """Another patient in front (the guard already asked about unsaved answers)."""
+        self.editing = ""
         self._load_history(select_newest=True)
 
     def _load_history(self, select_newest: bool) -> None:
@@ -503,10 +505,4 @@ class IntakeTab(QWidget):
 
     def _data_changed(self, entity: str, _entity_id: int) -> None:
         if entity == PATIENT:
-            self.model.refresh()
-            if self.patient is not None:
-                row = self.model.row_of(self.patient.id)
-                if row is not None:
-                    self.patients.selectionModel().blockSignals(True)
-                    self.patients.setCurrentIndex(self.model.index(row, COL_NAME))
-                    self.patients.selectionModel().blockSignals(False)
+            self.model.refresh()  # the picker highlights the patient in front again

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.dates import format_us
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.search import parse_query
 from frontdesk.services.errors import ServiceError
@@ -38,8 +38,9 @@ from frontdesk.ui.models.patients_model import (
     PatientTableModel,
 )
 from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.patient_in_front import PatientInFront
 from frontdesk.ui.widgets.lists import select_row, set_up_record_list
-from frontdesk.ui.widgets.patient_detail import PatientDetailPane
+from frontdesk.ui.widgets.patient_detail import PatientDetailPane, PatientRecord
 from frontdesk.ui.widgets.search_box import SearchBox
 
 if TYPE_CHECKING:
@@ -74,11 +75,18 @@ class PatientsTab(QWidget):
         progress: Callable[[int], str] | None = None,
         handouts: Callable[[int], str] | None = None,
         parent: QWidget | None = None,
+        front: PatientInFront | None = None,
+        record: Callable[[int], PatientRecord] | None = None,
     ) -> None:
         """`progress` and `handouts` tell where a patient's CO2 series stands and which
-        handouts they were given, for the details pane."""
+        handouts they were given, `record` reads the whole record, for the details pane.
+        `front` is the main window's patient in front (the tab makes its own alone): the
+        details pane always shows that patient."""
         super().__init__(parent)
         self.setObjectName("patientsTab")
+        self.front = front if front is not None else PatientInFront(patients, self)
+        self._following = False  # selecting the row of the patient in front, not a pick
+        self._typed = False  # the list changes because a person typed a search
         self._patients = patients
         self._actor = actor
         self._notifier = notifier
@@ -121,7 +129,7 @@ class PatientsTab(QWidget):
             header.resizeSection(column, width)
         header.setSectionResizeMode(COL_FINDING, QHeaderView.ResizeMode.Stretch)
 
-        self.detail = PatientDetailPane(today, progress, handouts)
+        self.detail = PatientDetailPane(today, progress, handouts, record=record)
 
         top = QHBoxLayout()
         top.setSpacing(8)
@@ -166,9 +174,11 @@ class PatientsTab(QWidget):
         self.detail.archive_requested.connect(self.archive_patient)
         self.detail.restore_requested.connect(self.restore_patient)
         notifier.changed.connect(self._data_changed)
+        self.front.changed.connect(lambda _patient: self._show_front())
+        self.front.updated.connect(lambda _patient: self._show_front())
 
         self.model.reload()
-        self._update_actions()
+        self._show_front()
 
     def _action(self, text: str, shortcut, slot) -> QAction:
         action = QAction(text, self)
@@ -195,13 +205,14 @@ class PatientsTab(QWidget):
         self.search.selectAll()
 
     def _search_changed(self, text: str) -> None:
-        self.model.set_search(text)
+        self._typed = True
+        try:
+            self.model.set_search(text)
+        finally:
+            self._typed = False
 
     def _archived_toggled(self, checked: bool) -> None:
-        selected = self.selected_patient()
-        self.model.set_include_archived(checked)
-        if selected is not None:
-            self.select_patient(selected.id)  # keep the patient in view if still listed
+        self.model.set_include_archived(checked)  # the patient in front stays in front
 
     def _walk_into_table(self) -> None:
         if self.model.rowCount() == 0:
@@ -216,11 +227,14 @@ class PatientsTab(QWidget):
         self.open_selected()
 
     def _after_reset(self) -> None:
+        """A new search, a sort, a reload: the patient in front stays in front (highlighted
+        if listed). Only a search typed down to one match puts that match in front."""
         self._update_count()
-        self.detail.show_patient(None)
-        self._update_actions()
-        if self.model.rowCount() == 1:
+        if self._typed and self.model.rowCount() == 1:
             self._select_row(0)  # one match: show it straight away
+            return
+        self._highlight_front()
+        self._update_actions()
 
     def _update_count(self) -> None:
         self.count_label.setText(self._count_text())
@@ -251,9 +265,31 @@ class PatientsTab(QWidget):
         self.table.scrollTo(index)
 
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.detail.show_patient(
-            self.model.patient_at(current.row()) if current.isValid() else None
-        )
+        """A row picked by a person puts that patient in front; unsaved work elsewhere (an
+        intake) may keep the one in front, whose row is highlighted again."""
+        if self._following or not current.isValid():
+            return
+        patient = self.model.patient_at(current.row())
+        if patient is not None and not self.front.choose(patient):
+            self._highlight_front()
+
+    def _highlight_front(self) -> None:
+        """The row of the patient in front, or none: never another row highlighted as if it
+        were the one on show."""
+        self._following = True
+        try:
+            row = self.model.row_of(self.front.id) if self.front.id is not None else None
+            if row is None:
+                self.table.selectionModel().clear()
+            else:
+                self._select_row(row)
+        finally:
+            self._following = False
+
+    def _show_front(self) -> None:
+        self._highlight_front()
+        if self.detail.patient != self.front.patient:
+            self.detail.show_patient(self.front.patient)
         self._update_actions()
 
     def _update_actions(self) -> None:
@@ -264,15 +300,16 @@ class PatientsTab(QWidget):
         self.restore_action.setEnabled(patient is not None and patient.archived)
 
     def selected_patient(self) -> Patient | None:
-        index = self.table.currentIndex()
-        return self.model.patient_at(index.row()) if index.isValid() else None
+        """The patient in front (shown in the details pane), listed or not."""
+        return self.front.patient
 
     def select_patient(self, patient_id: int) -> bool:
+        """Puts the patient in front if the list shows them (as a click on their row)."""
         row = self.model.row_of(patient_id)
         if row is None:
             return False
         self._select_row(row)
-        return True
+        return self.front.id == patient_id
 
     # -- writing ----------------------------------------------------------------------------
     def new_patient(self) -> PatientDialog:
@@ -301,12 +338,13 @@ class PatientsTab(QWidget):
         return dialog
 
     def _saved(self, patient: Patient, new: bool) -> None:
+        if new:
+            self.front.choose(patient)  # the newcomer is the one the desk is talking to
         self._notifier.announce(ENTITY, patient.id)
         if new and self.model.row_of(patient.id) is None:
             # Show the newcomer even if the current search would hide them.
             self.search.setText(patient.last_name)
-        if not self.select_patient(patient.id):
-            self._show_outside_the_list(patient)
+        self._show_front()
         verb = "registered" if new else "saved"
         self.message.emit(f"{patient.full_name} {verb}.")
 
@@ -327,7 +365,7 @@ class PatientsTab(QWidget):
             prompts.warn(self, "Archive", str(exc))
             return
         question = (
-            f"Archive {patient.full_name} (born {format_us(patient.dob)})?\n\n"
+            f"Archive {patient.full_name} (born {format_day(patient.dob)})?\n\n"
             "Archived patients are kept with all their records but hidden from the list and"
             " from searches unless “Show archived” is ticked. You can restore them at any time."
         )
@@ -345,26 +383,15 @@ class PatientsTab(QWidget):
             prompts.warn(self, "Not saved", str(exc))
             return
         self._notifier.announce(ENTITY, patient.id)
-        if not self.select_patient(patient.id):
-            self._show_outside_the_list(patient)
+        self._show_front()  # still in front, archived or not; no other row highlighted
         self.message.emit(f"{patient.full_name} {verb}.")
 
-    def _show_outside_the_list(self, patient: Patient) -> None:
-        """The patient just changed, no longer in the list (archived, or hidden by the search):
-        still shown, with no other row highlighted as if it were the one on show."""
-        self.table.selectionModel().clear()
-        self.detail.show_patient(patient)
-        self._update_actions()
-
-    def _data_changed(self, entity: str, entity_id: int) -> None:
-        if entity in ("co2_series", "appointment", "handout"):  # lines in the details pane
+    def _data_changed(self, entity: str, _entity_id: int) -> None:
+        if entity in ("co2_series", "appointment", "handout", "intake"):  # the record's lines
             self.detail.show_patient(self.detail.patient)
             return
         if entity != ENTITY:
             return
-        selected = self.selected_patient()
-        self.model.refresh()
-        keep = selected.id if selected else entity_id
-        if not self.select_patient(keep):
-            self.detail.show_patient(None)
-            self._update_actions()
+        self.model.refresh()  # the patient in front stays in front (see _after_reset)
+        self.front.reload()  # as stored now: a new name, archived
+        self._show_front()

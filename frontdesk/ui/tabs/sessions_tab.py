@@ -37,6 +37,7 @@ from frontdesk.ui.dialogs.series_dialog import SeriesDialog
 from frontdesk.ui.dialogs.text_dialog import TextDialog
 from frontdesk.ui.models.recall_model import COL_WHAT, RecallModel
 from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.patient_in_front import PatientInFront
 from frontdesk.ui.widgets.lists import set_up_record_list
 from frontdesk.ui.widgets.patient_picker import PatientPicker
 from frontdesk.ui.widgets.series_timeline import SeriesTimeline
@@ -56,21 +57,25 @@ class SessionsTab(QWidget):
         notifier: ChangeNotifier,
         today: Callable[[], date],
         parent: QWidget | None = None,
+        front: PatientInFront | None = None,
     ) -> None:
+        """`front` is the main window's patient in front (the tab makes its own alone)."""
         super().__init__(parent)
         self.setObjectName("sessionsTab")
+        self.front = front if front is not None else PatientInFront(patients, self)
         self._sessions = sessions
         self._calendar = calendar
         self._patients = patients
         self._actor = actor
         self._notifier = notifier
         self._today = today
-        self.patient: Patient | None = None
         self.series: Series | None = None
         self.dialog: QWidget | None = None
 
         # -- the patient's series ----------------------------------------------------------------
-        self.picker = PatientPicker(patients, today, "sessionsPatients", "for the CO2 series")
+        self.picker = PatientPicker(
+            patients, today, "sessionsPatients", "for the CO2 series", front=self.front
+        )
         self.search, self.model, self.patients = (
             self.picker.search,
             self.picker.model,
@@ -212,7 +217,8 @@ class SessionsTab(QWidget):
         self.recall_action.setShortcut(QKeySequence("Ctrl+R"))
         self.recall_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
-        self.picker.chosen.connect(self._patient_chosen)
+        self.front.changed.connect(self._patient_chosen)
+        self.front.updated.connect(lambda _patient: self._show_series())
         self.open_button.clicked.connect(self.open_series)
         self.log_button.clicked.connect(self.log_session)
         self.addendum_button.clicked.connect(self.add_addendum)
@@ -237,18 +243,19 @@ class SessionsTab(QWidget):
         return action
 
     # -- choosing the patient --------------------------------------------------------------
+    @property
+    def patient(self) -> Patient | None:
+        """The patient in front: every button acts on them and nobody else."""
+        return self.front.patient
+
     def choose_patient(self, patient_id: int) -> bool:
         self.pages.setCurrentIndex(0)
-        self.picker.choose(patient_id)
-        return self.patient is not None and self.patient.id == patient_id
+        if not self.picker.choose(patient_id):  # not found by the list: straight from the file
+            self.front.choose_id(patient_id)
+        return self.front.id == patient_id
 
-    def _patient_chosen(self, patient: Patient | None) -> None:
+    def _patient_chosen(self, _patient: Patient | None) -> None:
         """No button ever acts on a patient who is not the one in front of the user."""
-        if patient is None and self.patient is None:
-            return
-        if patient is not None and self.patient is not None and patient.id == self.patient.id:
-            return
-        self.patient = patient
         self._show_series()
 
     def _is_doctor(self) -> bool:

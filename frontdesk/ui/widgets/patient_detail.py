@@ -1,36 +1,66 @@
-"""The selected patient at a glance, beside the list."""
+"""The patient in front, their whole record at a glance: details, appointments to come and
+past, the CO2 series, the intake and the handouts given; and the desk's steps from there."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QStackedLayout,
     QVBoxLayout,
     QWidget,
 )
 
-from frontdesk.domain.dates import age_on, format_long, format_us
+from frontdesk.domain.appointments import ListedAppointment
+from frontdesk.domain.dates import age_on, format_day, format_moment
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.phones import display_phone
 from frontdesk.services.errors import ServiceError
 
 
+@dataclass(frozen=True)
+class PatientRecord:
+    """What the pane shows beside the patient's own fields (read through the services)."""
+
+    upcoming: list[ListedAppointment] = field(default_factory=list)  # soonest first
+    past: list[ListedAppointment] = field(default_factory=list)  # newest first
+    series: str = ""  # where the CO2 series stands, '' when none
+    intake: str = ""  # the newest intake in a line, '' when none
+    handouts: list[str] = field(default_factory=list)  # newest first
+    now: datetime | None = None
+
+
 def _stamp_date(stamp: str) -> str:
-    return format_us(date.fromisoformat(stamp[:10])) if stamp else ""
+    return format_day(date.fromisoformat(stamp[:10])) if stamp else ""
+
+
+def appointment_line(listed: ListedAppointment) -> str:
+    """'Mon, Dec 7, 2026, 10:00 am - Consultation - Booked'."""
+    a = listed.appointment
+    return f"{format_moment(a.starts)} - {listed.type_name} - {a.status.label}"
 
 
 class PatientDetailPane(QFrame):
     edit_requested = Signal(int)
     archive_requested = Signal(int)
     restore_requested = Signal(int)
+    book_requested = Signal(int)  # patient id
+    move_requested = Signal(object)  # the ListedAppointment selected
+    cancel_requested = Signal(object)  # the ListedAppointment selected
+    handout_requested = Signal(int)
+    intake_requested = Signal(int)
+    series_requested = Signal(int)
 
     def __init__(
         self,
@@ -38,17 +68,22 @@ class PatientDetailPane(QFrame):
         progress: Callable[[int], str] | None = None,
         handouts: Callable[[int], str] | None = None,
         parent: QWidget | None = None,
+        record: Callable[[int], PatientRecord] | None = None,
     ) -> None:
+        """`record` reads the appointments, series, intake and handouts of a patient (the
+        main window gives it); `progress` and `handouts` are the older one-line lookups."""
         super().__init__(parent)
         self.setObjectName("patientDetail")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setMinimumWidth(320)
         self._today = today
         self._patient: Patient | None = None
-        # Where the patient's CO2 series stands, looked up after the pane is shown: the laser
-        # code loads on first use, never on the way to the first paint.
+        self.record: PatientRecord | None = None
+        # The record is read after the pane is shown: the laser code loads on first use,
+        # never on the way to the first paint.
         self.progress = progress
         self.handouts = handouts
+        self.lookup = record
         self._progress_timer = QTimer(self)
         self._progress_timer.setSingleShot(True)
         self._progress_timer.timeout.connect(self._show_progress)
@@ -72,12 +107,14 @@ class PatientDetailPane(QFrame):
         self.values: dict[str, QLabel] = {}
         form = QFormLayout()
         form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         for key, label in [
             ("dob", "Born"),
             ("age", "Age"),
             ("phone", "Phone"),
             ("email", "Email"),
             ("finding", "Latest finding"),
+            ("intake", "Intake"),
             ("series", "CO2 series"),
             ("handouts", "Handouts"),
             ("notes", "Notes"),
@@ -92,20 +129,54 @@ class PatientDetailPane(QFrame):
             self.values[key] = value
             form.addRow(label, value)
 
-        self.edit_button = QPushButton("&Edit…")
-        self.edit_button.setAccessibleName("Edit patient")
-        self.archive_button = QPushButton("&Archive…")
-        self.archive_button.setAccessibleName("Archive patient")
-        self.restore_button = QPushButton("&Restore")
-        self.restore_button.setAccessibleName("Restore patient")
-        self.edit_button.clicked.connect(lambda: self._emit(self.edit_requested))
-        self.archive_button.clicked.connect(lambda: self._emit(self.archive_requested))
-        self.restore_button.clicked.connect(lambda: self._emit(self.restore_requested))
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(self.archive_button)
-        buttons.addWidget(self.restore_button)
-        buttons.addStretch(1)
+        self.appointments_title = QLabel("<b>Appointments</b>")
+        self.appointments = QListWidget()
+        self.appointments.setObjectName("detailAppointments")
+        self.appointments.setAccessibleName("The patient's appointments")
+        self.appointments.setMinimumHeight(90)
+        self.appointments.setWordWrap(True)
+        self.appointments.currentItemChanged.connect(lambda *_: self._update_buttons())
+
+        def button(text: str, name: str, accessible: str) -> QPushButton:
+            made = QPushButton(text)
+            made.setObjectName(name)
+            made.setAccessibleName(accessible)
+            return made
+
+        self.book_button = button("&Book…", "detailBook", "Book an appointment")
+        self.move_button = button("&Move…", "detailMove", "Move the selected appointment")
+        self.cancel_button = button("&Cancel appt…", "detailCancel", "Cancel the appointment")
+        self.handout_button = button("&Handout…", "detailHandout", "Print a handout")
+        self.intake_button = button("&Intake", "detailIntake", "Open the intake")
+        self.series_button = button("&Series", "detailSeries", "Open the CO2 series")
+        self.edit_button = button("&Edit…", "detailEdit", "Edit patient")
+        self.archive_button = button("&Archive…", "detailArchive", "Archive patient")
+        self.restore_button = button("&Restore", "detailRestore", "Restore patient")
+        self.move_button.setToolTip("Select an appointment still to come in the list above.")
+        self.cancel_button.setToolTip("Select an appointment still to come in the list above.")
+        for made, signal in (
+            (self.edit_button, self.edit_requested),
+            (self.archive_button, self.archive_requested),
+            (self.restore_button, self.restore_requested),
+            (self.book_button, self.book_requested),
+            (self.handout_button, self.handout_requested),
+            (self.intake_button, self.intake_requested),
+            (self.series_button, self.series_requested),
+        ):
+            made.clicked.connect(lambda _=False, s=signal: self._emit(s))
+        self.move_button.clicked.connect(lambda: self._emit_selected(self.move_requested))
+        self.cancel_button.clicked.connect(lambda: self._emit_selected(self.cancel_requested))
+        buttons = QGridLayout()
+        buttons.setSpacing(8)
+        for row, trio in enumerate(
+            (
+                (self.book_button, self.move_button, self.cancel_button),
+                (self.handout_button, self.intake_button, self.series_button),
+                (self.edit_button, self.archive_button, self.restore_button),
+            )
+        ):
+            for column, made in enumerate(trio):
+                buttons.addWidget(made, row, column)
 
         details = QWidget()
         column = QVBoxLayout(details)
@@ -114,12 +185,27 @@ class PatientDetailPane(QFrame):
         column.addWidget(self.name)
         column.addWidget(self.status)
         column.addLayout(form)
-        column.addStretch(1)
-        column.addLayout(buttons)
+        column.addWidget(self.appointments_title)
+        column.addWidget(self.appointments, 1)
+        scroll = QScrollArea()  # a small screen scrolls the record instead of cutting it
+        scroll.setWidget(details)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        page = QWidget()
+        page_layout = QVBoxLayout(page)
+        page_layout.setContentsMargins(0, 0, 0, 8)
+        page_layout.setSpacing(8)
+        page_layout.addWidget(scroll, 1)
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(16, 0, 16, 0)
+        bottom_layout.addLayout(buttons)
+        page_layout.addWidget(bottom)
 
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self.empty)
-        self._stack.addWidget(details)
+        self._stack.addWidget(page)
         self.show_patient(None)
 
     @property
@@ -129,6 +215,7 @@ class PatientDetailPane(QFrame):
     def show_patient(self, patient: Patient | None) -> None:
         self._patient = patient
         if patient is None:
+            self.record = None
             self._stack.setCurrentIndex(0)
             return
         self._stack.setCurrentIndex(1)
@@ -136,14 +223,16 @@ class PatientDetailPane(QFrame):
         self.status.setText(
             "Archived: hidden from the list and searches" if patient.archived else "Active patient"
         )
-        self.values["dob"].setText(format_long(patient.dob))
+        self.values["dob"].setText(format_day(patient.dob))
         self.values["age"].setText(str(age_on(patient.dob, self._today())))
         self.values["phone"].setText(display_phone(patient.phone_e164) or "none given")
         self.values["email"].setText(patient.email or "none given")
         self.values["finding"].setText(patient.finding or "intake due")
-        self.values["series"].setText("none" if self.progress is None else "…")
-        self.values["handouts"].setText("none" if self.handouts is None else "…")
-        if self.progress is not None or self.handouts is not None:
+        waiting = self.lookup is not None
+        self.values["intake"].setText("…" if waiting else "none")
+        self.values["series"].setText("none" if self.progress is None and not waiting else "…")
+        self.values["handouts"].setText("none" if self.handouts is None and not waiting else "…")
+        if waiting or self.progress is not None or self.handouts is not None:
             self._progress_timer.start(0)
         self.values["notes"].setText(patient.notes or "no notes")
         self.values["registered"].setText(_stamp_date(patient.created_at))
@@ -151,9 +240,13 @@ class PatientDetailPane(QFrame):
         self.values["number"].setText(f"#{patient.id}")
         self.archive_button.setVisible(not patient.archived)
         self.restore_button.setVisible(patient.archived)
+        self._update_buttons()
 
     def _show_progress(self) -> None:
         if self._patient is None:
+            return
+        if self.lookup is not None:
+            self._show_record()
             return
         for key, lookup in (("series", self.progress), ("handouts", self.handouts)):
             if lookup is None:
@@ -164,6 +257,98 @@ class PatientDetailPane(QFrame):
                 said = str(exc)
             self.values[key].setText(said or "none")
 
+    def show_record_now(self) -> None:
+        """Reads the record at once (the timer does it after the first paint)."""
+        self._progress_timer.stop()
+        self._show_progress()
+
+    def _show_record(self) -> None:
+        assert self._patient is not None and self.lookup is not None
+        kept = self.selected_appointment()
+        self.appointments.clear()
+        try:
+            record = self.lookup(self._patient.id)
+        except ServiceError as exc:
+            self.record = None
+            for key in ("intake", "series", "handouts"):
+                self.values[key].setText(str(exc))
+            self._update_buttons()
+            return
+        self.record = record
+        self.values["intake"].setText(record.intake or "none yet")
+        self.values["series"].setText(record.series or "none")
+        self.values["handouts"].setText("\n".join(record.handouts) or "none given")
+        self.appointments_title.setText(
+            f"<b>Appointments</b>: {len(record.upcoming)} to come, {len(record.past)} past"
+        )
+        if not record.upcoming and not record.past:
+            self._add_heading("No appointments yet: Book… makes one.")
+        if record.upcoming:
+            self._add_heading("To come")
+            for listed in record.upcoming:
+                self._add_appointment(listed)
+        if record.past:
+            self._add_heading("Past")
+            for listed in record.past:
+                self._add_appointment(listed)
+        if kept is not None:
+            for row in range(self.appointments.count()):
+                item = self.appointments.item(row)
+                listed = item.data(Qt.ItemDataRole.UserRole)
+                if listed is not None and listed.appointment.id == kept.appointment.id:
+                    self.appointments.setCurrentItem(item)
+        self._update_buttons()
+
+    def _add_heading(self, text: str) -> None:
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)
+        font = item.font()
+        font.setBold(True)
+        item.setFont(font)
+        self.appointments.addItem(item)
+
+    def _add_appointment(self, listed: ListedAppointment) -> None:
+        item = QListWidgetItem(appointment_line(listed))
+        item.setData(Qt.ItemDataRole.UserRole, listed)
+        item.setToolTip(appointment_line(listed))
+        if listed.appointment.status.cancelled:
+            font = item.font()
+            font.setStrikeOut(True)
+            item.setFont(font)
+        self.appointments.addItem(item)
+
+    def appointment_lines(self) -> list[str]:
+        """What the list says, headings included (for tests and the screen reader)."""
+        return [self.appointments.item(i).text() for i in range(self.appointments.count())]
+
+    def select_appointment(self, appointment_id: int) -> bool:
+        for row in range(self.appointments.count()):
+            listed = self.appointments.item(row).data(Qt.ItemDataRole.UserRole)
+            if listed is not None and listed.appointment.id == appointment_id:
+                self.appointments.setCurrentRow(row)
+                return True
+        return False
+
+    def selected_appointment(self) -> ListedAppointment | None:
+        item = self.appointments.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def _update_buttons(self) -> None:
+        selected = self.selected_appointment()
+        to_come = selected is not None and selected.appointment.status.movable
+        has_patient = self._patient is not None
+        for made in (self.book_button, self.handout_button, self.intake_button,
+                     self.series_button):  # fmt: skip
+            made.setEnabled(has_patient)
+        self.book_button.setEnabled(has_patient and not self._patient.archived)
+        self.move_button.setEnabled(to_come)
+        self.cancel_button.setEnabled(to_come)
+
     def _emit(self, signal: Signal) -> None:
         if self._patient is not None:
             signal.emit(self._patient.id)
+
+    def _emit_selected(self, signal: Signal) -> None:
+        selected = self.selected_appointment()
+        if selected is not None and self._patient is not None:
+            signal.emit(selected)

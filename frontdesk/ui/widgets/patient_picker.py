@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QHeaderView, QTableView, QVBoxLayout, QWidget
 from frontdesk.domain.patients import Patient
 from frontdesk.services.patients import PatientService
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, PatientTableModel
+from frontdesk.ui.patient_in_front import PatientInFront
 from frontdesk.ui.widgets.lists import select_row, set_up_record_list
 from frontdesk.ui.widgets.search_box import SearchBox
 
@@ -19,6 +20,9 @@ class PatientPicker(QWidget):
     """Type to search (same rules as the Patients tab), Down or Enter to walk into the list.
 
     `chosen` carries the patient picked, or None when the list no longer shows one.
+
+    With a `front` (a tab of the main window), a row clicked puts that patient in front, and
+    the list follows the patient in front: a reload or a new search never picks anyone.
     """
 
     chosen = Signal(object)
@@ -32,8 +36,11 @@ class PatientPicker(QWidget):
         columns: tuple[int, ...] = (COL_NAME, COL_DOB),
         page_size: int = 50,
         parent: QWidget | None = None,
+        front: PatientInFront | None = None,
     ) -> None:
         super().__init__(parent)
+        self.front = front
+        self._following = False  # selecting the row of the patient in front, not a pick
         self.search = SearchBox()
         self.search.setPlaceholderText("Find the patient: name, phone or date of birth")
         self.search.setAccessibleName(f"Find patient {what_for}")
@@ -61,6 +68,9 @@ class PatientPicker(QWidget):
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.model.modelReset.connect(self._list_changed)
         self.model.reload()
+        if front is not None:
+            front.changed.connect(lambda _patient: self.follow_front())
+            self.follow_front()
 
     @property
     def patient(self) -> Patient | None:
@@ -87,9 +97,38 @@ class PatientPicker(QWidget):
             if not self.table.currentIndex().isValid():
                 self.choose(self.model.patient_at(0).id)
 
+    def follow_front(self) -> None:
+        """Highlights the patient in front if listed (searching for them by name if the list
+        hides them); nobody else stays highlighted as if they were the one in front."""
+        if self.front is None:
+            return
+        self._following = True
+        try:
+            if self.front.id is None or not self.choose(self.front.id):
+                self.table.selectionModel().clear()
+        finally:
+            self._following = False
+
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        self.chosen.emit(self.model.patient_at(current.row()) if current.isValid() else None)
+        patient = self.model.patient_at(current.row()) if current.isValid() else None
+        if self.front is not None:
+            if patient is None or self._following:
+                return
+            if not self.front.choose(patient):  # kept by unsaved work: back to the one in front
+                self.follow_front()
+            return
+        self.chosen.emit(patient)
 
     def _list_changed(self) -> None:
-        """A new search that no longer lists the patient: nobody is chosen any more."""
+        """A new search that no longer lists the patient: nobody is chosen any more (with a
+        front, the patient in front stays in front, highlighted again if listed)."""
+        if self.front is not None:
+            self._following = True
+            try:
+                row = self.model.row_of(self.front.id) if self.front.id is not None else None
+                if row is not None:
+                    select_row(self.table, self.model.index(row, COL_NAME))
+            finally:
+                self._following = False
+            return
         self.chosen.emit(self.patient)
