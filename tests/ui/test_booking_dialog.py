@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 
 from frontdesk.domain.appointments import CONSULTATION
-from frontdesk.domain.dates import format_day
+from frontdesk.domain.dates import format_clock, format_day
 from frontdesk.domain.staff import Role
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 from tests.conftest import NOW, member_with_role
@@ -119,3 +119,19 @@ def test_any_day_typed_into_the_booking_dialog_is_the_day_kept(qtbot, dialog, da
     assert dialog.chosen_start().date() == day
     assert dialog.day.said_text() == format_day(day)
     assert dialog.chosen_start().time() >= time(0)
+
+
+def test_the_appointment_dialog_writes_its_day_and_history_the_one_way(qtbot, demo, maria) -> None:
+    from frontdesk.ui.dialogs.appointment_dialog import AppointmentDialog
+
+    desk = member_with_role(demo, Role.FRONT_DESK)
+    [slot] = demo.calendar.next_free(CONSULTATION, datetime(2026, 11, 30), 1)
+    listed = demo.calendar.book(desk, maria.id, CONSULTATION, slot)
+    opened = AppointmentDialog(
+        demo.calendar, lambda: desk, listed, lambda *_a: None, lambda *_a: None
+    )
+    qtbot.addWidget(opened)
+    ends = listed.appointment.ends
+    span = f"{format_clock(slot.time())}-{format_clock(ends.time())}"
+    assert f"{format_day(slot.date())}, {span}" in opened.title.text()
+    assert opened.history.item(0).text().startswith("Thu, Nov 26, 2026, 10:30 am  ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from html import escape
 
 from PySide6.QtWidgets import (
@@ -25,7 +26,8 @@ from frontdesk.domain.appointments import (
     Status,
     status_refusal,
 )
-from frontdesk.domain.booking import say_day, say_span
+from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.domain.dates import format_clock, format_day, format_moment
 from frontdesk.domain.phones import display_phone
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
@@ -127,7 +129,8 @@ class AppointmentDialog(QDialog):
         a = self.listed.appointment
         self.title.setText(
             f"<b>{escape(self.listed.patient_name)}</b><br>"
-            f"{say_day(a.starts.date())}, {say_span(a.starts, a.ends)}"
+            f"{format_day(a.starts.date())},"
+            f" {format_clock(a.starts.time())}-{format_clock(a.ends.time())}"
         )
         self.phone.setText(display_phone(self.listed.phone) or "no phone on file")
         self.kind.setText(f"{self.listed.type_name} ({a.minutes} min)")
@@ -136,7 +139,7 @@ class AppointmentDialog(QDialog):
         self.history.clear()
         try:
             for at, who, what in self._calendar.history(a.id):
-                self.history.addItem(f"{at[5:7]}/{at[8:10]}/{at[:4]} {at[11:16]}  {who}: {what}")
+                self.history.addItem(f"{_say_stamp(at)}  {who}: {what}")
         except ServiceError as exc:
             self.history.addItem(str(exc))
         while self.actions_row.count():
@@ -181,3 +184,14 @@ class AppointmentDialog(QDialog):
             return
         self.error.hide()
         self._show()
+
+
+def _say_stamp(at: str) -> str:
+    """A stored stamp in the app's one way: 'Thu, Nov 26, 2026, 10:30 am' (clinic time)."""
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(CLINIC_TZ)
+    return format_moment(moment)
