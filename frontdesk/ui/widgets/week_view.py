@@ -245,11 +245,15 @@ class WeekView(QWidget):
         if self._dragging is not None and self._drop_at is not None:
             a = self._dragging.listed.appointment
             ghost = self.rect_for(self._drop_at, self._drop_at + (a.ends - a.starts))
-            painter.setOpacity(0.85)
+            # Opaque, so its new time reads clearly over the blocks it passes.
             self._paint_block(painter, self._dragging.listed, ghost, palette, self._drop_at)
-            painter.setOpacity(1.0)
             if self._drop_refused:
-                painter.fillRect(ghost, QColor(179, 38, 30, 90))
+                painter.fillRect(ghost, QColor(179, 38, 30, 60))
+                refused = QPen(MISFIT, 2)
+                refused.setStyle(Qt.PenStyle.DashLine)
+                painter.setPen(refused)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(ghost.toRect().adjusted(1, 1, -1, -1))
         else:
             self.ghost_text = ""
         self._paint_cursor(painter, palette)
@@ -385,8 +389,8 @@ class WeekView(QWidget):
         bold_metrics, small_metrics = self._block_metrics
         line, second = bold_metrics.height(), small_metrics.height()
         painter.setFont(bold)
-        painter.drawStaticText(
-            QPointF(left, top), self._static(_fitted(bold_metrics, listed.patient_name, width))
+        self._text(
+            painter, inactive, left, top, line, _fitted(bold_metrics, listed.patient_name, width)
         )
         if moving_to is not None:  # the new time, where the eye is while dragging
             ends = moving_to + (a.ends - a.starts)
@@ -398,15 +402,31 @@ class WeekView(QWidget):
             if rect.height() - 2 >= line + 2 * second:
                 detail.append(listed.type_name)
             mark = STATUS_MARKS.get(a.status)
-            if mark and moving_to is None:
+            if mark and inactive:  # in a narrow lane: what happened comes first
+                detail.insert(0, mark)
+            elif mark and moving_to is None:
                 detail.append(mark)
             if not fits:
                 detail.append("outside hours")
             painter.setFont(small)
-            painter.drawStaticText(
-                QPointF(left, top + line - 1),
-                self._static(_fitted(small_metrics, " · ".join(detail), width)),
+            self._text(
+                painter, inactive, left, top + line - 1, second,
+                _fitted(small_metrics, " · ".join(detail), width),
+            )  # fmt: skip
+
+    def _text(
+        self, painter: QPainter, struck: bool, left: float, top: float, height: int, text: str
+    ) -> None:
+        """Kept laid-out text; struck-through text is drawn plainly (QStaticText puts its
+        strike-out line elsewhere: the line was seen a column away from the words)."""
+        if struck:
+            painter.drawText(
+                QRectF(left, top, 10_000, height),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop,
+                text,
             )
+        else:
+            painter.drawStaticText(QPointF(left, top), self._static(text))
 
     def _static(self, text: str) -> QStaticText:
         """Laid-out text kept between repaints: names and times recur week after week."""
