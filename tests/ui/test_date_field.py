@@ -95,14 +95,15 @@ def test_unreadable_text_is_refused_in_words_in_red(qtbot, field, text, sentence
     type_into(qtbot, field, text)
     assert not field.isValid()
     assert sentence in field.error()
-    assert field.said_text() == field.error()
-    assert ERROR_COLOUR in field.said.styleSheet()
+    assert field.said_text() == field.error() == field.refusal.text()
+    assert field.refusal.isVisible() and ERROR_COLOUR in field.refusal.styleSheet()
+    assert field.said.text() == ""  # no day is said while none can be read
     assert field.day() == kept  # the last readable day is kept, never a guess
     assert validity[-1] is False
     assert errors[-1] == field.error()
     type_into(qtbot, field, "12/24/2026")
     assert field.isValid() and validity[-1] is True and errors[-1] == ""
-    assert ERROR_COLOUR not in field.said.styleSheet()
+    assert not field.refusal.isVisible() and field.said.text() == "Thu, Dec 24, 2026"
 
 
 def test_minimum_and_maximum_are_said_in_a_sentence(qtbot, field) -> None:
@@ -159,3 +160,11 @@ def test_any_day_in_any_form_typed_key_by_key_is_kept(qtbot, field, day, form) -
     assert field.day() == day
     assert field.date() == QDate(day.year, day.month, day.day)
     assert field.said_text() == format_day(day)
+
+
+def test_a_refusal_is_never_cut_off(qtbot, field) -> None:
+    type_into(qtbot, field, "next friday")
+    sentence = field.said_text()
+    whole = field.refusal.fontMetrics().horizontalAdvance(sentence)
+    assert field.refusal.minimumSizeHint().width() >= whole  # not wrapped, not elided
+    assert field.minimumSizeHint().width() >= whole

@@ -234,7 +234,7 @@ class AuditDialog(QDialog):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.setMinimumHeight(220)
+        self.table.setMinimumHeight(160)  # five lines; it takes what the screen leaves
 
         pane_title = QLabel("&Details of the selected line:")
         self.pane = QPlainTextEdit()
@@ -331,7 +331,18 @@ class AuditDialog(QDialog):
         self.export_button.clicked.connect(self.export_csv)
         self.apply_filters()
         self._fit_columns()
-        self.resize(1040, 760)
+        self._fit_screen()
+
+    def _fit_screen(self) -> None:
+        """1040 x 760 where the screen allows; on a 1366 x 768 laptop with a taskbar it keeps
+        room for the title bar (the table gives up the height)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        width, height = 1040, 760
+        if screen is not None:
+            room = screen.availableGeometry()
+            width = min(width, room.width() - 32)
+            height = min(height, room.height() - 48)
+        self.resize(max(width, self.minimumSizeHint().width()), height)
 
     def _fill_staff(self) -> None:
         """Everyone who ever worked here, switched-off accounts too: their lines remain."""

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QCalendarWidget,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QMenu,
@@ -28,9 +28,8 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.dates import DateFormatError, format_day, format_us, parse_typed_day
-from frontdesk.ui.error_label import ERROR_STYLE
+from frontdesk.ui.error_label import error_label
 
-SAID_STYLE = "color: palette(window-text);"
 PLACEHOLDER = "MM/DD/YYYY"
 
 
@@ -103,14 +102,21 @@ class DateField(QWidget):
         self.said.setTextFormat(Qt.TextFormat.PlainText)
         # As wide as the longest weekday and date, so the row does not jump while typing.
         self.said.setMinimumWidth(self.said.fontMetrics().horizontalAdvance("Wed, Sep 30, 2026"))
+        # A refusal goes on its own line below, whole (a row beside the field has no room).
+        self.refusal = error_label("dateFieldError", wrap=False)
+        self.refusal.setTextFormat(Qt.TextFormat.PlainText)
 
-        layout = QHBoxLayout(self)
+        layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(4)
-        layout.addWidget(self.edit)
-        layout.addWidget(self.calendar_button)
-        layout.addSpacing(4)
-        layout.addWidget(self.said, 1)
+        layout.setHorizontalSpacing(4)
+        layout.setVerticalSpacing(2)
+        layout.addWidget(self.edit, 0, 0)
+        layout.addWidget(self.calendar_button, 0, 1)
+        layout.addWidget(self.said, 0, 2)
+        layout.addWidget(self.refusal, 1, 0, 1, 3)
+        layout.setColumnMinimumWidth(2, self.said.minimumWidth() + 4)
+        layout.setColumnStretch(2, 1)
+        self.said.setIndent(4)
         self.setFocusProxy(self.edit)
 
         self.edit.textEdited.connect(self._typed)
@@ -170,8 +176,8 @@ class DateField(QWidget):
         return self.edit.text()
 
     def said_text(self) -> str:
-        """What is said beside the field: the day in full, or why it is refused."""
-        return self.said.text()
+        """What is said with the field: the day in full beside it, or why it is refused."""
+        return self._error or self.said.text()
 
     # -- inside ---------------------------------------------------------------------------------
     def _show(self, day: date) -> None:
@@ -194,19 +200,18 @@ class DateField(QWidget):
             self._refuse(out_of_range)
         else:
             self.said.setText(format_day(day))
-            self.said.setStyleSheet(SAID_STYLE)
             self._set_valid(True, "")
         if changed:
             self.dateChanged.emit(to_qdate(day))
 
     def _refuse(self, sentence: str) -> None:
-        self.said.setText(sentence)
-        self.said.setStyleSheet(ERROR_STYLE)
+        self.said.clear()  # no day is said while none can be read
         self._set_valid(False, sentence)
 
     def _set_valid(self, valid: bool, error: str) -> None:
         said_before, self._error = self._error, error
-        self.said.setToolTip(error)
+        self.refusal.setText(error)
+        self.refusal.setVisible(bool(error))
         if valid != self._valid:
             self._valid = valid
             self.validityChanged.emit(valid)
