@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QDate, Qt
 
 from frontdesk.domain.audit import AuditEntry
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.permissions import Permission, refusal
 from frontdesk.domain.staff import Role
 from frontdesk.services.audit import AuditFilter
@@ -471,3 +474,23 @@ def test_a_role_taken_away_before_export_keeps_no_file(
     dialog.export_csv()
     assert not (tmp_path / "trail.csv").exists()
     assert dialog.exported.text() == refusal(Role.DOCTOR, Permission.VIEW_AUDIT)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    day=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+    form=st.sampled_from(["{m}/{d}/{y}", "{m:02d}/{d:02d}/{yy:02d}", "{iso}"]),
+)
+def test_any_from_day_typed_key_by_key_filters_from_it(qtbot, dialog, day, form) -> None:
+    dialog.first_day.setDate(date(2020, 1, 1))  # the dialog is shared by the examples
+    dialog.last_day.setDate(date(2030, 12, 31))
+    text = form.format(m=day.month, d=day.day, y=day.year, yy=day.year % 100, iso=day.isoformat())
+    type_day(qtbot, dialog.first_day, text)
+    assert dialog.first_day.said_text() == format_day(day)
+    assert dialog.model.filter.first_day == day.isoformat()
+    assert dialog.model.filter.last_day == "2030-12-31"
+    assert dialog.export_button.isEnabled()

@@ -5,10 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import QDialog
 
 from frontdesk.domain.co2 import Series, SeriesStatus, SessionDraft, Settings, SignedSession
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.intake import Region
 from frontdesk.services.errors import NotAllowed, ValidationFailed
 from frontdesk.ui.dialogs.session_dialog import NOT_SET, SessionDialog
@@ -390,3 +393,27 @@ def test_a_session_the_rules_refuse_is_not_asked_about(qtbot, prompts) -> None:
     dialog.sign()  # no response yet: the refusal says what to fix, nothing to confirm
     assert prompts.asked == []
     assert dialog.error_text("response").startswith("Describe")
+
+
+@pytest.fixture
+def logging_dialog(qtbot) -> SessionDialog:
+    return make(qtbot, due=None)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    day=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
+    form=st.sampled_from(["{m}/{d}/{y}", "{m:02d}/{d:02d}/{yy:02d}", "{iso}"]),
+)
+def test_any_date_performed_typed_key_by_key_is_kept(qtbot, logging_dialog, day, form) -> None:
+    dialog = logging_dialog
+    set_day(dialog, date(2026, 11, 26))  # the dialog is shared by the examples
+    text = form.format(m=day.month, d=day.day, y=day.year, yy=day.year % 100, iso=day.isoformat())
+    type_day(qtbot, dialog, text)
+    assert dialog.day.said_text() == format_day(day)
+    assert dialog.performed_at() == datetime.combine(day, time(10, 30))
+    assert dialog.sign_button.isEnabled()
