@@ -34,9 +34,28 @@ class Language(Enum):
 
 @dataclass(frozen=True)
 class ClinicInfo:
+    """What every handout says about the practice. `address` is the street line; the city,
+    state and ZIP follow it (empty until staff fill them in), and the after-hours line is
+    printed beside the office phone when there is one."""
+
     name: str
     address: str
     phone: str
+    city: str = ""
+    state: str = ""
+    zip_code: str = ""
+    after_hours_phone: str = ""
+
+    @property
+    def town(self) -> str:
+        """'Encino, CA 91436' (what of it is known)."""
+        place = ", ".join(p for p in (self.city, self.state) if p)
+        return " ".join(p for p in (place, self.zip_code) if p)
+
+    @property
+    def full_address(self) -> str:
+        """'16133 Ventura Blvd, Encino, CA 91436': the street, then the town."""
+        return ", ".join(p for p in (self.address, self.town) if p)
 
 
 @dataclass(frozen=True)

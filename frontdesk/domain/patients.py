@@ -15,6 +15,21 @@ from frontdesk.domain.text import fold, name_key, unstorable
 MAX_AGE_YEARS = 120
 MAX_NAME_LENGTH = 100
 MAX_NOTES_LENGTH = 4000
+MAX_ADDRESS_LENGTH = 200
+MAX_HEARD_LENGTH = 100
+
+# The preferred language: "" until the patient says (handouts then start in the language
+# last chosen for them, else English).
+LANGUAGES = {"": "Not given", "en": "English", "es": "Spanish"}
+# How a patient heard of the clinic: a short list, plus "other" with a few words.
+HEARD_FROM = {
+    "": "Not given",
+    "search": "Internet search",
+    "social": "Social media",
+    "friend": "Friend or family",
+    "doctor": "Another doctor",
+    "other": "Other",
+}
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 
 
@@ -28,6 +43,15 @@ class PatientDraft:
     phone: str = ""
     email: str = ""
     notes: str = ""
+    # Registration details, each optional (the clinic cannot yet make one required).
+    language: str = ""  # a key of LANGUAGES
+    address: str = ""
+    emergency_name: str = ""
+    emergency_phone: str = ""
+    heard_from: str = ""  # a key of HEARD_FROM
+    heard_from_other: str = ""  # kept only with heard_from == "other"
+    consent_sms: bool = False
+    consent_email: bool = False
 
 
 @dataclass(frozen=True)
@@ -41,6 +65,14 @@ class PatientFields:
     phone_digits: str
     email: str
     notes: str
+    language: str = ""
+    address: str = ""
+    emergency_name: str = ""
+    emergency_phone_e164: str = ""
+    heard_from: str = ""
+    heard_from_other: str = ""
+    consent_sms: bool = False
+    consent_email: bool = False
 
     @property
     def first_key(self) -> str:
@@ -74,6 +106,14 @@ class Patient:
     updated_at: str
     version: int = 1  # goes up with every saved change: an edit based on an older one is refused
     finding: str | None = None  # summary of the latest intake; None: no intake yet
+    language: str = ""
+    address: str = ""
+    emergency_name: str = ""
+    emergency_phone_e164: str = ""
+    heard_from: str = ""
+    heard_from_other: str = ""
+    consent_sms: bool = False
+    consent_email: bool = False
 
     @property
     def full_name(self) -> str:
@@ -95,7 +135,23 @@ class Patient:
             phone=display_phone(self.phone_e164),
             email=self.email,
             notes=self.notes,
+            language=self.language,
+            address=self.address,
+            emergency_name=self.emergency_name,
+            emergency_phone=display_phone(self.emergency_phone_e164),
+            heard_from=self.heard_from,
+            heard_from_other=self.heard_from_other,
+            consent_sms=self.consent_sms,
+            consent_email=self.consent_email,
         )
+
+    @property
+    def heard_from_label(self) -> str:
+        """Said in words: "Friend or family", "Other: radio ad"; "" when not given."""
+        if not self.heard_from:
+            return ""
+        label = HEARD_FROM.get(self.heard_from, self.heard_from)
+        return f"{label}: {self.heard_from_other}" if self.heard_from_other else label
 
 
 @dataclass
@@ -168,6 +224,8 @@ def validate(draft: PatientDraft, today: date) -> ValidationResult:
     elif said := unstorable(notes, "Notes"):
         errors["notes"] = said
 
+    details = _check_details(draft, errors)
+
     if errors or born is None:
         return ValidationResult(None, errors)
     return ValidationResult(
@@ -179,8 +237,55 @@ def validate(draft: PatientDraft, today: date) -> ValidationResult:
             phone_digits=phone.search_digits if phone else "",
             email=email,
             notes=notes,
+            **details,
         )
     )
+
+
+def _one_line(value: str, label: str, limit: int, errors: dict[str, str], key: str) -> str:
+    """Optional one-line text: trimmed; refused when it cannot be stored or is too long."""
+    cleaned = value.strip()
+    if said := unstorable(cleaned, label):
+        errors[key] = said
+    elif len(cleaned) > limit:
+        errors[key] = f"{label} is longer than {limit} characters."
+    elif any(unicodedata.category(ch) in ("Cc", "Zl", "Zp") for ch in cleaned):
+        errors[key] = f"{label} should be on one line, without tabs or control characters."
+    return cleaned
+
+
+def _check_details(draft: PatientDraft, errors: dict[str, str]) -> dict[str, Any]:
+    """The optional registration details, checked like the rest; each may be left empty."""
+    if draft.language not in LANGUAGES:
+        errors["language"] = "Choose English or Spanish, or leave the language not given."
+    address = _one_line(draft.address, "The address", MAX_ADDRESS_LENGTH, errors, "address")
+    contact = _one_line(
+        draft.emergency_name, "The emergency contact's name", MAX_NAME_LENGTH, errors,
+        "emergency_name",
+    )  # fmt: skip
+    emergency = None
+    try:
+        emergency = parse_phone(draft.emergency_phone)
+    except PhoneError as exc:
+        errors["emergency_phone"] = f"Emergency contact: {exc}"
+    if draft.heard_from not in HEARD_FROM:
+        errors["heard_from"] = "Choose how they heard of the clinic from the list, or Other."
+    other = ""
+    if draft.heard_from == "other":
+        other = _one_line(
+            draft.heard_from_other, "How they heard of us", MAX_HEARD_LENGTH, errors,
+            "heard_from_other",
+        )  # fmt: skip
+    return {
+        "language": draft.language,
+        "address": address,
+        "emergency_name": contact,
+        "emergency_phone_e164": emergency.e164 if emergency else "",
+        "heard_from": draft.heard_from,
+        "heard_from_other": other,
+        "consent_sms": bool(draft.consent_sms),
+        "consent_email": bool(draft.consent_email),
+    }
 
 
 def email_key(email: str) -> str:
@@ -196,7 +301,22 @@ def field_values(source: PatientFields | Patient) -> dict[str, Any]:
         "phone": source.phone_e164,
         "email": source.email,
         "notes": source.notes,
+        "language": source.language,
+        "address": source.address,
+        "emergency_name": source.emergency_name,
+        "emergency_phone": source.emergency_phone_e164,
+        "heard_from": source.heard_from,
+        "heard_from_other": source.heard_from_other,
+        "consent_sms": bool(source.consent_sms),
+        "consent_email": bool(source.consent_email),
     }
+
+
+# The columns migration 0009 added, as every row held them before anyone filled them in.
+DETAILS_UNSET: dict[str, Any] = {
+    "language": "", "address": "", "emergency_name": "", "emergency_phone": "",
+    "heard_from": "", "heard_from_other": "", "consent_sms": False, "consent_email": False,
+}  # fmt: skip
 
 
 def audit_values(patient: Patient) -> dict[str, Any]:

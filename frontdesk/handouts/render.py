@@ -84,7 +84,13 @@ WORDS = {
         "page": "page {n} of {total}",
         "no_next": "No further session is planned.",
         "next": "Your next session: {when} ({state}).",
-        "office": "our office in {address}",
+        "office": "our office at {address}",
+        "office_town": "our office in {town}",
+        "after_hours": "After hours",
+        "questions": "Questions? Call us at {phone} during office hours.",
+        "questions_after": (
+            "Questions? Call us at {phone} during office hours; after hours, call {after}."
+        ),
         "not_known": "not known yet",
     },
     Language.SPANISH: {
@@ -108,6 +114,13 @@ WORDS = {
         "no_next": "No hay más sesiones planeadas.",
         "next": "Su próxima sesión: {when} ({state}).",
         "office": "nuestra oficina en {address}",
+        "office_town": "nuestra oficina en {town}",
+        "after_hours": "Fuera de horario",
+        "questions": "¿Preguntas? Llámenos al {phone} en horario de atención.",
+        "questions_after": (
+            "¿Preguntas? Llámenos al {phone} en horario de atención; fuera de horario,"
+            " llame al {after}."
+        ),
         "not_known": "todavía no se sabe",
     },
 }
@@ -166,9 +179,11 @@ def render(
         f"<title>{escape(title)}</title>"
         "<style>h1 { font-size: 20pt; } h2 { font-size: 14pt; margin-top: 12px; }"
         " p, li { font-size: 11.5pt; } table.plan td, table.plan th { padding: 4px; }"
-        " .header { color: #444444; font-size: 10pt; }</style>"
+        " .header { color: #444444; font-size: 10pt; }"
+        " .footer { color: #444444; font-size: 10pt; }</style>"
         "</head><body>"
-        f"{_header(language, facts, clinic, printed_on)}{body}</body></html>"
+        f"{_header(language, facts, clinic, printed_on)}{body}"
+        f"{_footer(language, clinic)}</body></html>"
     )
     return Handout(kind, language, title, html)
 
@@ -188,13 +203,12 @@ def _sections(kind: Kind, facts: HandoutFacts) -> list[str]:
 def _values(
     kind: Kind, language: Language, facts: HandoutFacts, clinic: ClinicInfo, printed_on: date
 ) -> dict[str, str]:
-    words = WORDS[language]
     values = {
         "patient_name": escape(facts.patient_name),
         "printed_on": escape(say_date(printed_on, language)),
         "clinic_phone": escape(clinic.phone),
         "finding": escape(_finding(language, facts)),
-        "office": escape(words["office"].format(address=clinic.address)),
+        "office": escape(_office(language, clinic)),
         "hours_table": _hours_table(language, facts),
         "planned": str(facts.planned),
         "full_results_on": escape(  # "around March 2028": a month, not a precise day
@@ -218,13 +232,38 @@ def _header(language: Language, facts: HandoutFacts, clinic: ClinicInfo, printed
         f"{WEEKDAYS[language][day][:3]} {_clock(opens, language)}-{_clock(closes, language)}"
         for day, opens, closes in facts.hours
     )
+    phones = clinic.phone
+    if clinic.after_hours_phone:
+        phones += f" - {words['after_hours']}: {clinic.after_hours_phone}"
     return (
         f"<p class='header'><b>{escape(clinic.name)}</b><br>"
-        f"{escape(clinic.address)} - {escape(clinic.phone)}<br>"
+        f"{escape(clinic.full_address)}<br>"
+        f"{escape(phones)}<br>"
         f"{escape(words['hours'])}: {escape(hours)}<br>"
         f"{escape(words['patient'])}: <b>{escape(facts.patient_name)}</b> - "
         f"{escape(words['printed'])} {escape(say_date(printed_on, language))}</p><hr>"
     )
+
+
+def _footer(language: Language, clinic: ClinicInfo) -> str:
+    """The last lines of every handout: whom to call, in and out of office hours."""
+    words = WORDS[language]
+    if clinic.after_hours_phone:
+        call = words["questions_after"].format(phone=clinic.phone, after=clinic.after_hours_phone)
+    else:
+        call = words["questions"].format(phone=clinic.phone)
+    return (
+        f"<hr><p class='footer'><b>{escape(clinic.name)}</b> - {escape(clinic.full_address)}"
+        f"<br>{escape(call)}</p>"
+    )
+
+
+def _office(language: Language, clinic: ClinicInfo) -> str:
+    """Where the visit is: the street address when staff gave one, else the town."""
+    words = WORDS[language]
+    if clinic.address:
+        return words["office"].format(address=clinic.full_address)
+    return words["office_town"].format(town=clinic.town or clinic.name)
 
 
 def _hours_table(language: Language, facts: HandoutFacts) -> str:

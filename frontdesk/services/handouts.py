@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import sqlite_utils
@@ -61,24 +62,9 @@ class HandoutService:
         check_allowed(
             self._db, self._clock, actor, Permission.SETTINGS, "save the clinic's details"
         )
-        errors = {
-            key: f"The clinic's {key} is printed on every handout: fill it in."
-            for key, value in (
-                ("name", info.name),
-                ("address", info.address),
-                ("phone", info.phone),
-            )
-            if not value.strip()
-        }
-        typed = {
-            "name": ("The clinic's name", info.name),
-            "address": ("The address", info.address),
-            "phone": ("The phone", info.phone),
-        }
-        errors = storage_errors(typed) | errors
+        cleaned, errors = clean_clinic_info(info)
         if errors:
             raise ValidationFailed(errors)
-        cleaned = ClinicInfo(info.name.strip(), info.address.strip(), info.phone.strip())
         with unit_of_work(
             self._db, self._clock, actor, "save the clinic's details", needs=Permission.SETTINGS
         ) as work:
@@ -89,9 +75,18 @@ class HandoutService:
 
     # -- one patient's handout -------------------------------------------------------------
     def language_of(self, patient_id: int) -> Language:
-        """The language last chosen for the patient; English until one is chosen."""
+        """The language a handout for the patient starts in.
+
+        A handout printed in a language after the patient's preference was last saved is the
+        later choice and wins (the patient service forgets it when the preference changes);
+        otherwise the preference given at registration; English when neither is known.
+        """
         with plain_storage_errors("read the patient's language"):
-            return self._repo.language(patient_id) or Language.ENGLISH
+            return (
+                self._repo.language(patient_id)
+                or self._repo.preferred_language(patient_id)
+                or Language.ENGLISH
+            )
 
     def facts(self, patient_id: int) -> HandoutFacts:
         patient = self._patients.get(patient_id)
@@ -178,3 +173,44 @@ class HandoutService:
 
     def today(self) -> date:
         return today(self._clock)
+
+
+_ZIP = re.compile(r"^\d{5}(-\d{4})?$")
+_STATE = re.compile(r"^[A-Za-z]{2}$")
+# (key, how a sentence names it, required): the order of the dialog's fields.
+CLINIC_FIELDS = (
+    ("name", "The clinic's name", True),
+    ("address", "The street address", True),
+    ("city", "The city", False),
+    ("state", "The state", False),
+    ("zip_code", "The ZIP code", False),
+    ("phone", "The phone", True),
+    ("after_hours_phone", "The after-hours phone", False),
+)
+_REQUIRED = {
+    "name": "The clinic's name is printed on every handout: fill it in.",
+    "address": "The clinic's street address is printed on every handout: fill it in.",
+    "phone": "The clinic's phone is printed on every handout: fill it in.",
+}
+
+
+def clean_clinic_info(info: ClinicInfo) -> tuple[ClinicInfo, dict[str, str]]:
+    """The details trimmed (the state in capitals), and {field: sentence} for each problem.
+
+    The name, street and phone are required; the city, state, ZIP and after-hours line may
+    stay empty (a clinic's details from before they existed), but what is typed must be right.
+    """
+    values = {key: getattr(info, key) for key, _, _ in CLINIC_FIELDS}
+    typed = {key: (label, values[key]) for key, label, _ in CLINIC_FIELDS}
+    errors = storage_errors(typed)
+    cleaned = {key: value.strip() for key, value in values.items()}
+    for key, sentence in _REQUIRED.items():
+        if key not in errors and not cleaned[key]:
+            errors[key] = sentence
+    if "state" not in errors and cleaned["state"]:
+        if not _STATE.match(cleaned["state"]):
+            errors["state"] = "Write the state as its two letters, such as CA."
+        cleaned["state"] = cleaned["state"].upper()
+    if "zip_code" not in errors and cleaned["zip_code"] and not _ZIP.match(cleaned["zip_code"]):
+        errors["zip_code"] = "A ZIP code has 5 digits, such as 91436 (or 91436-1234)."
+    return ClinicInfo(**cleaned), errors

@@ -22,6 +22,7 @@ from typing import Any
 import sqlite_utils
 
 from frontdesk.domain.audit import RowFinding, compare_rows
+from frontdesk.domain.patients import DETAILS_UNSET
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,22 @@ class Audited:
     states: frozenset[str] | None = None
     # Rows the schema itself inserted, never written through the app: their first state.
     seeds: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Columns a later migration added (snapshot key -> the value it gave every row): a row
+    # whose lines are all older than that step holds these values until the app writes it.
+    added_later: dict[str, Any] = field(default_factory=dict)
 
 
 AUDITED = (
     Audited(
         "patient", "patients", "Patient",
-        {k: k for k in ("first_name", "last_name", "dob", "phone", "email", "notes", "archived")},
+        {k: k for k in ("first_name", "last_name", "dob", "phone", "email", "notes", "archived",
+                        *DETAILS_UNSET)},
         {"first_name": "first name", "last_name": "last name", "dob": "date of birth",
-         "archived": "archived or not"},
+         "archived": "archived or not", "language": "preferred language",
+         "emergency_name": "emergency contact", "emergency_phone": "emergency phone",
+         "heard_from": "how they heard of us", "heard_from_other": "how they heard of us",
+         "consent_sms": "consent to text messages", "consent_email": "consent to email"},
+        added_later=DETAILS_UNSET,  # migration 0009
     ),
     Audited(
         "appointment", "appointments", "Appointment",
@@ -127,7 +136,8 @@ def _replayed(db: sqlite_utils.Database, spec: Audited) -> Iterator[tuple[int, d
                 yield current, _in_order(spec, state)
             yield from _seeds_before(seeds, entity_id)
             line = {"at": at, "staff_id": staff_id}
-            state = {col: line[f] for col, f in spec.from_first_line.items()}
+            state = {spec.columns[k]: v for k, v in spec.added_later.items()}
+            state |= {col: line[f] for col, f in spec.from_first_line.items()}
             if seeds and seeds[0][0] == entity_id:  # a seeded row changed through the app
                 state = dict(seeds.pop(0)[1])
             current = entity_id

@@ -15,10 +15,26 @@ class HandoutRepository:
         values = {
             r["key"]: r["value"] for r in self._db.query("SELECT key, value FROM clinic_info")
         }
-        return ClinicInfo(values["name"], values["address"], values["phone"])
+        return ClinicInfo(
+            values["name"],
+            values["address"],
+            values["phone"],
+            city=values.get("city", ""),
+            state=values.get("state", ""),
+            zip_code=values.get("zip", ""),
+            after_hours_phone=values.get("after_hours_phone", ""),
+        )
 
     def set_clinic_info(self, info: ClinicInfo) -> None:
-        for key, value in (("name", info.name), ("address", info.address), ("phone", info.phone)):
+        for key, value in (
+            ("name", info.name),
+            ("address", info.address),
+            ("phone", info.phone),
+            ("city", info.city),
+            ("state", info.state),
+            ("zip", info.zip_code),
+            ("after_hours_phone", info.after_hours_phone),
+        ):
             self._db.execute("UPDATE clinic_info SET value = ? WHERE key = ?", [value, key])
 
     def language(self, patient_id: int) -> Language | None:
@@ -28,6 +44,13 @@ class HandoutRepository:
             )
         )
         return Language(rows[0]["language"]) if rows else None
+
+    def preferred_language(self, patient_id: int) -> Language | None:
+        """The language the patient gave at registration; None when not given."""
+        row = self._db.execute(
+            "SELECT language FROM patients WHERE id = ?", [patient_id]
+        ).fetchone()
+        return Language(row[0]) if row and row[0] else None
 
     def set_language(self, patient_id: int, language: Language) -> None:
         self._db.execute(

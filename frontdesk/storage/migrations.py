@@ -450,6 +450,50 @@ def _accounts_and_audit_chain(db: sqlite_utils.Database) -> None:
     restore_append_only(db)
 
 
+@MIGRATIONS(name="0009_registration_details_and_clinic_address")
+def _registration_details_and_clinic_address(db: sqlite_utils.Database) -> None:
+    # What the desk asks a new patient besides who they are; every one optional, and every
+    # existing patient starts with "not given" (an empty text, no consent).
+    for column in (
+        "language TEXT NOT NULL DEFAULT '' CHECK (language IN ('', 'en', 'es'))",
+        "address TEXT NOT NULL DEFAULT ''",
+        "emergency_name TEXT NOT NULL DEFAULT ''",
+        "emergency_phone TEXT NOT NULL DEFAULT ''",
+        "heard_from TEXT NOT NULL DEFAULT ''",
+        "heard_from_other TEXT NOT NULL DEFAULT ''",
+        "consent_sms INTEGER NOT NULL DEFAULT 0 CHECK (consent_sms IN (0, 1))",
+        "consent_email INTEGER NOT NULL DEFAULT 0 CHECK (consent_email IN (0, 1))",
+    ):
+        db.execute(f"ALTER TABLE patients ADD COLUMN {column}")
+    # The clinic's details gain a full address (the street stays under 'address') and an
+    # after-hours line: the key CHECK can only change by rebuilding the table.
+    db.execute(
+        """
+        CREATE TABLE clinic_info_new (
+            key TEXT PRIMARY KEY CHECK (key IN
+                ('name', 'address', 'phone', 'city', 'state', 'zip', 'after_hours_phone')),
+            value TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("INSERT INTO clinic_info_new (key, value) SELECT key, value FROM clinic_info")
+    db.execute("DROP TABLE clinic_info")
+    db.execute("ALTER TABLE clinic_info_new RENAME TO clinic_info")
+    db.execute(
+        "INSERT INTO clinic_info VALUES ('city', ''), ('state', ''), ('zip', ''),"
+        " ('after_hours_phone', '')"
+    )
+    # The address 0007 put there ('Encino, California') names the town, not a street: it
+    # becomes the city and state, and the street waits for staff to fill it in.
+    seeded = db.execute(
+        "SELECT 1 FROM clinic_info WHERE key = 'address' AND value = 'Encino, California'"
+    ).fetchone()
+    if seeded:
+        db.execute("UPDATE clinic_info SET value = '' WHERE key = 'address'")
+        db.execute("UPDATE clinic_info SET value = 'Encino' WHERE key = 'city'")
+        db.execute("UPDATE clinic_info SET value = 'CA' WHERE key = 'state'")
+
+
 def pending_names(db: sqlite_utils.Database, steps: Migrations = MIGRATIONS) -> list[str]:
     return [m.name for m in steps.pending(db)]
 

@@ -35,6 +35,14 @@ def _to_patient(row: dict[str, Any]) -> Patient:
         updated_at=row["updated_at"],
         version=row["version"],
         finding=row.get("finding"),
+        language=row["language"],
+        address=row["address"],
+        emergency_name=row["emergency_name"],
+        emergency_phone_e164=row["emergency_phone"],
+        heard_from=row["heard_from"],
+        heard_from_other=row["heard_from_other"],
+        consent_sms=bool(row["consent_sms"]),
+        consent_email=bool(row["consent_email"]),
     )
 
 
@@ -108,6 +116,31 @@ class PatientRepository:
             [fields.dob.isoformat(), fields.last_key, fields.first_key, exclude_id],
         )
         return [_to_patient(r) for r in rows]
+
+    def same_phone(self, phone_digits: str, exclude_id: int | None) -> list[Patient]:
+        """Registered patients with this phone number (an index lookup); none for no phone."""
+        if not phone_digits:
+            return []
+        rows = self._rows(
+            "SELECT * FROM patients WHERE phone_digits = ? AND id IS NOT ? ORDER BY id LIMIT 20",
+            [phone_digits, exclude_id],
+        )
+        return [_to_patient(r) for r in rows]
+
+    def same_email(self, email: str, exclude_id: int | None) -> list[Patient]:
+        """Registered patients with this email address, folded (an index lookup)."""
+        key = email_key(email)
+        if not key:
+            return []
+        rows = self._rows(
+            "SELECT * FROM patients WHERE email_key = ? AND id IS NOT ? ORDER BY id LIMIT 20",
+            [key, exclude_id],
+        )
+        return [_to_patient(r) for r in rows]
+
+    def forget_handout_language(self, patient_id: int) -> None:
+        """The language last chosen for a handout, superseded by a newly registered preference."""
+        self._db.execute("DELETE FROM patient_language WHERE patient_id = ?", [patient_id])
 
     def count(self, include_archived: bool = False) -> int:
         where = "" if include_archived else " WHERE archived = 0"

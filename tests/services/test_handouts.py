@@ -320,3 +320,72 @@ def test_the_command_line_takes_the_database_before_the_command(demo, db_path, t
     )
     assert done.returncode == 0, done.stderr
     assert patient.full_name in text_of(out)
+
+
+FULL = ClinicInfo(
+    "Dr. Alex - Acne Scar Clinic",
+    "16133 Ventura Blvd, Suite 100",
+    "(818) 555-0100",
+    city="Encino",
+    state="ca",
+    zip_code="91436",
+    after_hours_phone="(818) 555-0111",
+)
+
+
+@pytest.mark.parametrize("language", list(Language))
+def test_the_full_address_and_after_hours_line_are_on_every_handout(
+    demo, admin, tmp_path, language
+) -> None:
+    saved = demo.handouts.set_clinic_info(admin, FULL)
+    assert saved.state == "CA" and demo.handouts.clinic_info() == saved
+    patient = people(demo)["consultation"]
+    for kind in Kind:
+        handout = demo.handouts.render(kind, patient.id, language)
+        text = text_of(save(handout, tmp_path / f"{kind.value}.pdf"))
+        assert "16133 Ventura Blvd, Suite 100, Encino, CA 91436" in text, kind
+        assert "(818) 555-0111" in text and "(818) 555-0100" in text, kind
+        after = "After hours" if language is Language.ENGLISH else "fuera de horario"
+        assert after in text, kind
+
+
+@pytest.mark.parametrize("state", ["consultation", "pih"])  # booked, and not booked yet
+def test_the_consultation_handout_gives_the_street_address(demo, admin, state) -> None:
+    demo.handouts.set_clinic_info(admin, FULL)
+    patient = people(demo)[state]
+    english = demo.handouts.render(Kind.CONSULTATION, patient.id, Language.ENGLISH).html
+    assert "our office at 16133 Ventura Blvd, Suite 100, Encino, CA 91436" in english
+    spanish = demo.handouts.render(Kind.CONSULTATION, patient.id, Language.SPANISH).html
+    assert "nuestra oficina en 16133 Ventura Blvd, Suite 100, Encino, CA 91436" in spanish
+
+
+def test_without_a_street_the_handout_names_the_town(demo) -> None:
+    info = demo.handouts.clinic_info()  # as migration 0009 left the seeded details
+    assert (info.address, info.city, info.state) == ("", "Encino", "CA")
+    patient = people(demo)["pih"]
+    html = demo.handouts.render(Kind.CONSULTATION, patient.id, Language.ENGLISH).html
+    assert "our office in Encino, CA" in html
+
+
+def test_clinic_details_check_the_state_and_zip_and_change_nothing_when_refused(
+    demo, admin
+) -> None:
+    before = demo.handouts.clinic_info()
+    with pytest.raises(ValidationFailed) as refused:
+        demo.handouts.set_clinic_info(
+            admin,
+            ClinicInfo("Clinic", "1 Main St", "818", city="Encino", state="Cal", zip_code="9143"),
+        )
+    assert set(refused.value.errors) == {"state", "zip_code"}
+    assert "two letters" in refused.value.errors["state"]
+    assert "5 digits" in refused.value.errors["zip_code"]
+    with pytest.raises(ValidationFailed, match="street address is printed"):
+        demo.handouts.set_clinic_info(admin, ClinicInfo("Clinic", " ", "818"))
+    with pytest.raises(ValidationFailed, match="broken character"):
+        demo.handouts.set_clinic_info(
+            admin, ClinicInfo("Clinic", "1 Main St", "818", after_hours_phone="\udc80")
+        )
+    assert demo.handouts.clinic_info() == before
+    # city, state, ZIP and the after-hours line may stay empty
+    demo.handouts.set_clinic_info(admin, ClinicInfo("Clinic", "1 Main St", "818", zip_code=""))
+    assert demo.handouts.clinic_info() == ClinicInfo("Clinic", "1 Main St", "818")

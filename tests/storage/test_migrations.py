@@ -32,14 +32,9 @@ def test_an_old_file_is_backed_up_then_upgraded_keeping_its_rows(tmp_path: Path)
         "INSERT INTO patients (first_name, last_name, dob, created_at, updated_at, first_key,"
         " last_key) VALUES ('Ani', 'Petrosyan', '1990-01-02', 'x', 'x', 'ani', 'petrosyan')"
     )
-    assert pending_names(db) == [
-        "0003_patient_search_indexes",
-        "0004_intakes",
-        "0005_calendar",
-        "0006_co2_series",
-        "0007_handouts",
-        "0008_accounts_and_audit_chain",
-    ]
+    everything = [m.name for m in MIGRATIONS._migrations]
+    assert pending_names(db) == everything[everything.index("0003_patient_search_indexes") :]
+    assert "0009_registration_details_and_clinic_address" in pending_names(db)
 
     backup = migrate(db, path, NOW)
 
@@ -82,3 +77,43 @@ def test_staff_for_both_roles_exist_from_the_start(tmp_path: Path) -> None:
     migrate(db, None, NOW)
     roles = {r["role"] for r in db["staff"].rows}
     assert roles == {"doctor", "front_desk"}
+
+
+def test_0009_adds_registration_details_unset_and_moves_the_town_out_of_the_street(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = connect(path)
+    MIGRATIONS.apply(db, stop_before="0009_registration_details_and_clinic_address")
+    db.execute(
+        "INSERT INTO patients (first_name, last_name, dob, created_at, updated_at, first_key,"
+        " last_key) VALUES ('Ani', 'Petrosyan', '1990-01-02', 'x', 'x', 'ani', 'petrosyan')"
+    )
+    migrate(db, path, NOW)
+    row = next(db["patients"].rows)
+    assert {k: row[k] for k in (
+        "language", "address", "emergency_name", "emergency_phone", "heard_from",
+        "heard_from_other", "consent_sms", "consent_email",
+    )} == {
+        "language": "", "address": "", "emergency_name": "", "emergency_phone": "",
+        "heard_from": "", "heard_from_other": "", "consent_sms": 0, "consent_email": 0,
+    }  # fmt: skip
+    info = {r["key"]: r["value"] for r in db["clinic_info"].rows}
+    assert info == {
+        "name": "Dr. Alex - Acne Scar Clinic", "address": "", "phone": "(818) 555-0100",
+        "city": "Encino", "state": "CA", "zip": "", "after_hours_phone": "",
+    }  # fmt: skip
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE patients SET consent_sms = 2")
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE patients SET language = 'fr'")
+
+
+def test_0009_keeps_an_address_staff_typed_as_it_was(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = connect(path)
+    MIGRATIONS.apply(db, stop_before="0009_registration_details_and_clinic_address")
+    db.execute("UPDATE clinic_info SET value = '16133 Ventura Blvd' WHERE key = 'address'")
+    migrate(db, path, NOW)
+    info = {r["key"]: r["value"] for r in db["clinic_info"].rows}
+    assert (info["address"], info["city"], info["state"]) == ("16133 Ventura Blvd", "", "")

@@ -12,7 +12,7 @@ from frontdesk.domain.handouts import Kind, Language
 from frontdesk.domain.staff import Role
 from frontdesk.ui import printing
 from frontdesk.ui.dialogs.clinic_dialog import ClinicDialog
-from frontdesk.ui.dialogs.handout_dialog import HandoutDialog
+from frontdesk.ui.dialogs.handout_dialog import HandoutDialog, keep_headings_with_text
 from tests.conftest import member_with_role
 from tests.ui.test_intake_tab import at_the_desk
 
@@ -119,12 +119,36 @@ def test_the_clinic_details_are_edited_in_a_dialog(qtbot, window, demo) -> None:
     window.session.switch_to(member_with_role(demo, Role.ADMIN))
     dialog = window.edit_clinic_details()
     assert isinstance(dialog, ClinicDialog)
+    assert (dialog.city.text(), dialog.state.text()) == ("Encino", "CA")
     dialog.phone.setText("")
     click(qtbot, dialog.save_button)
-    assert "phone" in dialog.error.text()
+    assert "phone" in dialog.error.text() and "street address" in dialog.error.text()
     dialog.phone.setText("(818) 555-0199")
+    dialog.address.setText("16133 Ventura Blvd")
+    dialog.zip_code.setText("9143")
     click(qtbot, dialog.save_button)
-    assert demo.handouts.clinic_info().phone == "(818) 555-0199"
+    assert "ZIP" in dialog.error.text() and dialog.isVisible()
+    dialog.zip_code.setText("91436")
+    dialog.after_hours_phone.setText("(818) 555-0111")
+    click(qtbot, dialog.save_button)
+    saved = demo.handouts.clinic_info()
+    assert saved.phone == "(818) 555-0199" and saved.after_hours_phone == "(818) 555-0111"
+    assert saved.full_address == "16133 Ventura Blvd, Encino, CA 91436"
+
+
+def test_the_handout_dialog_keeps_headings_with_their_text(
+    qtbot, window, maria, prompts, tmp_path: Path, monkeypatch
+) -> None:
+    saved: list[str] = []
+    real = printing.save_pdf
+    monkeypatch.setattr(
+        printing, "save_pdf", lambda html, path, **kw: saved.append(html) or real(html, path, **kw)
+    )
+    dialog = open_from_patients(qtbot, window, maria)
+    dialog.kind.setCurrentIndex(dialog.kind.findData(Kind.CO2_PLAN))
+    prompts.save_as = str(tmp_path / "plan.pdf")
+    click(qtbot, dialog.pdf_button)
+    assert saved and saved[0] == keep_headings_with_text(saved[0])  # already kept
 
 
 def test_the_demo_shows_handouts_given(qtbot, window, demo) -> None:

@@ -239,3 +239,56 @@ def test_spaces_as_spaces_rewrites_only_the_targets() -> None:
         )
         + b"<0009> outside"
     )
+
+
+# -- handouts: a heading is never the last thing on a page ------------------------------------
+def _stranded(path: Path, headings: set[str]) -> list[tuple[int, str]]:
+    """(page, heading) for each page whose last line of text (above the page number) is a
+    heading of the handout."""
+    found = []
+    for number, page in enumerate(pypdf.PdfReader(path).pages, start=1):
+        lines = [" ".join(line.split()) for line in page.extract_text().splitlines()]
+        lines = [line for line in lines if line and " of " not in line[-12:]]
+        if lines and lines[-1] in headings:
+            found.append((number, lines[-1]))
+    return found
+
+
+def _shifted(html: str, lines: int) -> str:
+    """The handout pushed down by `lines` short paragraphs, so that each heading in turn
+    comes near the foot of a page."""
+    filler = "".join(f"<p>Filler line {n}.</p>" for n in range(lines))
+    return html.replace("<hr>", "<hr>" + filler, 1)
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_no_handout_page_ends_with_a_heading(qapp, demo, tmp_path, language) -> None:
+    import re
+
+    from frontdesk.domain.handouts import Kind, Language
+    from frontdesk.ui.dialogs.handout_dialog import keep_headings_with_text
+
+    patient = demo.patients.search("garcia maria").rows[0]
+    stranded_before = 0
+    for kind in Kind:
+        handout = demo.handouts.render(kind, patient.id, Language(language))
+        headings = {
+            " ".join(re.sub(r"<[^>]+>", "", h).split())
+            for h in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", handout.html, re.DOTALL)
+        }
+        for shift in range(0, 40, 4):
+            html = _shifted(handout.html, shift)
+            plain = printing.save_pdf(html, tmp_path / "plain.pdf", page_numbers=True)
+            stranded_before += len(_stranded(plain, headings))
+            kept = printing.save_pdf(
+                keep_headings_with_text(html), tmp_path / "kept.pdf", page_numbers=True
+            )
+            assert _stranded(kept, headings) == [], (kind, shift)
+    assert stranded_before > 0  # the shifts do bring headings to the foot of a page
+
+
+def test_a_heading_with_its_text_on_its_page_is_left_alone(qapp) -> None:
+    from frontdesk.ui.dialogs.handout_dialog import keep_headings_with_text
+
+    html = "<html><body><h1>Short</h1><h2>One</h2><p>Text.</p><h2>Two</h2><p>More.</p></body>"
+    assert keep_headings_with_text(html) == html

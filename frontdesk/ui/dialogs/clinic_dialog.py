@@ -1,10 +1,10 @@
-"""The clinic's name, address and phone: printed in the header of every handout."""
+"""The clinic's name, full address and phones: printed on every handout."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QFormLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from frontdesk.domain.handouts import ClinicInfo
 from frontdesk.services.handouts import HandoutService
@@ -27,18 +27,52 @@ class ClinicDialog(StepDialog):
         info = handouts.clinic_info()
         self.name = QLineEdit(info.name)
         self.address = QLineEdit(info.address)
+        self.address.setPlaceholderText("16133 Ventura Blvd, Suite 100")
+        self.city = QLineEdit(info.city)
+        self.city.setPlaceholderText("Encino")
+        self.state = QLineEdit(info.state)
+        self.state.setPlaceholderText("CA")
+        self.state.setMaxLength(2)
+        self.state.setFixedWidth(48)
+        self.zip_code = QLineEdit(info.zip_code)
+        self.zip_code.setPlaceholderText("91436")
+        self.zip_code.setMaxLength(10)
+        self.zip_code.setFixedWidth(96)
         self.phone = QLineEdit(info.phone)
+        self.after_hours_phone = QLineEdit(info.after_hours_phone)
+        self.after_hours_phone.setPlaceholderText("Optional: a line answered after hours")
+        town = QHBoxLayout()
+        town.setSpacing(8)
+        town.addWidget(self.city, 1)
+        state_label = QLabel("S&tate:")
+        state_label.setBuddy(self.state)
+        town.addWidget(state_label)
+        town.addWidget(self.state)
+        zip_label = QLabel("&ZIP:")
+        zip_label.setBuddy(self.zip_code)
+        town.addWidget(zip_label)
+        town.addWidget(self.zip_code)
         form = QFormLayout()
         for label, field, accessible in (
             ("&Name:", self.name, "Clinic name"),
-            ("&Address:", self.address, "Clinic address"),
+            ("Street &address:", self.address, "Clinic street address"),
+            ("&City:", self.city, "Clinic city"),
             ("&Phone:", self.phone, "Clinic phone"),
+            ("A&fter hours:", self.after_hours_phone, "After-hours phone"),
         ):
             field.setAccessibleName(accessible)
-            field.setMinimumWidth(320)
-            form.addRow(label, field)
-            form.labelForField(field).setBuddy(field)
-        note = QLabel("Printed at the top of every handout, with the office hours.")
+            field.setMinimumWidth(320 if field is not self.city else 160)
+            form.addRow(label, town if field is self.city else field)
+            if field is self.city:
+                form.labelForField(town).setBuddy(self.city)
+            else:
+                form.labelForField(field).setBuddy(field)
+        self.state.setAccessibleName("Clinic state")
+        self.zip_code.setAccessibleName("Clinic ZIP code")
+        note = QLabel(
+            "Printed at the top and at the end of every handout, with the office hours; the"
+            " consultation handout gives the street address as where to come."
+        )
         note.setWordWrap(True)
         self.body.addWidget(note)
         self.body.addLayout(form)
@@ -47,6 +81,16 @@ class ClinicDialog(StepDialog):
     def save(self) -> None:
         self._accept()
 
+    def typed(self) -> ClinicInfo:
+        return ClinicInfo(
+            self.name.text(),
+            self.address.text(),
+            self.phone.text(),
+            city=self.city.text(),
+            state=self.state.text(),
+            zip_code=self.zip_code.text(),
+            after_hours_phone=self.after_hours_phone.text(),
+        )
+
     def attempt(self) -> None:
-        info = ClinicInfo(self.name.text(), self.address.text(), self.phone.text())
-        self._handouts.set_clinic_info(self._actor(), info)
+        self._handouts.set_clinic_info(self._actor(), self.typed())
