@@ -140,7 +140,7 @@ def test_defaults_to_the_last_30_days(dialog) -> None:
     assert dialog.last_day.date() == QDate(2026, 11, 26)
     assert dialog.first_day.text() == "10/28/2026"
     assert dialog.first_day.said_text() == "Wed, Oct 28, 2026"
-    assert dialog.first_day.calendar_button.menu() is not None  # the calendar pop-up
+    assert dialog.first_day.calendar_button.isVisible()  # the calendar pop-up's button
     entries = load_all(dialog)
     assert entries and all("2026-10-28" <= e.at[:10] <= "2026-11-26" for e in entries)
 

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QTableView
 
 from frontdesk.domain.dates import format_day
 from frontdesk.ui.error_label import ERROR_COLOUR
@@ -129,12 +130,32 @@ def test_set_date_shows_it_and_signals_like_qdateedit(qtbot, field) -> None:
 
 
 def test_the_calendar_pop_up_picks_a_day(qtbot, field) -> None:
-    assert field.calendar_button.menu() is field.popup
-    field.popup.aboutToShow.emit()
+    qtbot.mouseClick(field.calendar_button, Qt.MouseButton.LeftButton)
+    assert field.popup.isVisible()
     assert field.calendar.selectedDate() == QDate(2026, 12, 7)
     field.calendar.clicked.emit(QDate(2027, 2, 1))
-    assert field.day() == date(2027, 2, 1)
+    assert field.day() == date(2027, 2, 1) and not field.popup.isVisible()
     assert field.text() == "02/01/2027" and field.said_text() == "Mon, Feb 1, 2027"
+
+
+def test_the_calendar_pop_up_works_from_the_keyboard(qtbot, field) -> None:
+    field.open_calendar()
+    qtbot.waitUntil(field.popup.isVisible)
+    days = field.calendar.findChild(QTableView)  # the grid inside, which has the focus
+    qtbot.keyClick(days, Qt.Key.Key_Down)  # a week on
+    qtbot.keyClick(days, Qt.Key.Key_Right)  # and a day
+    qtbot.keyClick(days, Qt.Key.Key_Return)
+    assert field.day() == date(2026, 12, 15) and not field.popup.isVisible()
+    field.open_calendar()
+    qtbot.keyClick(field.popup, Qt.Key.Key_Escape)
+    assert not field.popup.isVisible() and field.day() == date(2026, 12, 15)
+
+
+def test_the_calendar_keeps_the_range(qtbot, field) -> None:
+    field.setDateRange(date(2026, 12, 1), date(2026, 12, 31))
+    field.open_calendar()
+    assert field.calendar.minimumDate() == QDate(2026, 12, 1)
+    assert field.calendar.maximumDate() == QDate(2026, 12, 31)
 
 
 def test_focus_and_accessible_name_reach_the_line_edit(qtbot, field) -> None:

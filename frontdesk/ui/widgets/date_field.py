@@ -14,16 +14,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QCalendarWidget,
+    QFrame,
     QGridLayout,
     QLabel,
     QLineEdit,
-    QMenu,
     QToolButton,
+    QVBoxLayout,
     QWidget,
-    QWidgetAction,
 )
 
 from frontdesk.domain.clinic import CLINIC_TZ
@@ -43,6 +44,32 @@ def to_qdate(day: date) -> QDate:
 
 def to_date(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
+
+
+class CalendarPopup(QFrame):
+    """A calendar in a pop-up window: arrows move the day, Enter takes it, Escape closes.
+    (A QMenu would take the arrow keys and Enter for its own items.)"""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent, Qt.WindowType.Popup)
+        self.setObjectName("dateFieldPopup")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.calendar = QCalendarWidget()
+        self.calendar.setObjectName("dateFieldCalendar")
+        self.calendar.setGridVisible(True)
+        self.calendar.setVerticalHeaderFormat(
+            QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader
+        )
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(1, 1, 1, 1)
+        layout.addWidget(self.calendar)
+        self.setFocusProxy(self.calendar)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            self.close()
+            return
+        super().keyPressEvent(event)
 
 
 class DateField(QWidget):
@@ -83,20 +110,9 @@ class DateField(QWidget):
         self.calendar_button.setText("▾")
         self.calendar_button.setToolTip("Pick the day on a calendar")
         self.calendar_button.setAccessibleName("Pick the day on a calendar")
-        self.calendar_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.calendar_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field
-        self.calendar_button.setStyleSheet("QToolButton::menu-indicator { image: none; }")
-        self.calendar = QCalendarWidget()
-        self.calendar.setObjectName("dateFieldCalendar")
-        self.calendar.setGridVisible(True)
-        self.calendar.setVerticalHeaderFormat(
-            QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader
-        )
-        self.popup = QMenu(self)
-        holder = QWidgetAction(self.popup)
-        holder.setDefaultWidget(self.calendar)
-        self.popup.addAction(holder)
-        self.calendar_button.setMenu(self.popup)
+        self.popup = CalendarPopup(self)
+        self.calendar = self.popup.calendar
         self.said = QLabel()
         self.said.setObjectName("dateFieldSaid")
         self.said.setTextFormat(Qt.TextFormat.PlainText)
@@ -121,7 +137,7 @@ class DateField(QWidget):
 
         self.edit.textEdited.connect(self._typed)
         self.edit.editingFinished.connect(self._tidy)
-        self.popup.aboutToShow.connect(self._open_calendar)
+        self.calendar_button.clicked.connect(self.open_calendar)
         self.calendar.clicked.connect(self._picked)
         self.calendar.activated.connect(self._picked)
         self._show(self._day)
@@ -234,9 +250,20 @@ class DateField(QWidget):
         if self._valid and self.edit.text() != format_us(self._day):
             self.edit.setText(format_us(self._day))
 
-    def _open_calendar(self) -> None:
+    def open_calendar(self) -> None:
+        """The calendar below the field (above it when the screen ends), on the day kept."""
         self.calendar.setDateRange(self.minimumDate(), self.maximumDate())
         self.calendar.setSelectedDate(self.date())
+        self.popup.adjustSize()
+        below = self.edit.mapToGlobal(QPoint(0, self.edit.height()))
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None:
+            if below.y() + self.popup.height() > screen.bottom():
+                below.setY(self.edit.mapToGlobal(QPoint(0, 0)).y() - self.popup.height())
+            below.setX(max(screen.left(), min(below.x(), screen.right() - self.popup.width())))
+        self.popup.move(below)
+        self.popup.show()
+        self.calendar.setFocus()
 
     def _picked(self, value: QDate) -> None:
         self.popup.close()
