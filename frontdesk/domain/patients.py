@@ -322,3 +322,15 @@ DETAILS_UNSET: dict[str, Any] = {
 def audit_values(patient: Patient) -> dict[str, Any]:
     """What the audit trail records of a patient: what staff see, not derived search keys."""
     return field_values(patient) | {"archived": patient.archived}
+
+
+def duplicate_reasons(fields: PatientFields, other: Patient) -> list[str]:
+    """Why `other` may be the same person as the one being saved, in words."""
+    reasons = []
+    if fields.duplicate_key == other.duplicate_key:
+        reasons.append("the same name and date of birth")
+    if fields.phone_e164 and fields.phone_e164 == other.phone_e164:
+        reasons.append("the same phone number")
+    if fields.email and email_key(fields.email) == email_key(other.email):
+        reasons.append("the same email address")
+    return reasons

@@ -117,3 +117,83 @@ def test_any_notes_are_kept_verbatim_or_refused_in_words(notes: str) -> None:
         assert result.fields.notes == notes.strip()
         result.fields.notes.encode("utf-8")
         assert "\x00" not in result.fields.notes
+
+
+# -- registration details (issue 13 point 4): each optional, checked like the rest -----------
+def test_registration_details_are_optional_and_default_to_not_given() -> None:
+    fields = validate(GOOD, TODAY).fields
+    assert fields is not None
+    assert (fields.language, fields.address, fields.emergency_name) == ("", "", "")
+    assert (fields.emergency_phone_e164, fields.heard_from, fields.heard_from_other) == ("", "", "")
+    assert (fields.consent_sms, fields.consent_email) == (False, False)
+
+
+def test_registration_details_are_kept_normalised() -> None:
+    draft = PatientDraft(
+        **{
+            **GOOD.__dict__,
+            "language": "es",
+            "address": "  5300 Balboa Blvd, Encino, CA 91316 ",
+            "emergency_name": " Rosa García (sister) ",
+            "emergency_phone": "818.555.0199",
+            "heard_from": "other",
+            "heard_from_other": " radio ad ",
+            "consent_sms": True,
+            "consent_email": False,
+        }
+    )
+    fields = validate(draft, TODAY).fields
+    assert fields is not None
+    assert fields.language == "es"
+    assert fields.address == "5300 Balboa Blvd, Encino, CA 91316"
+    assert fields.emergency_name == "Rosa García (sister)"
+    assert fields.emergency_phone_e164 == "+18185550199"
+    assert (fields.heard_from, fields.heard_from_other) == ("other", "radio ad")
+    assert (fields.consent_sms, fields.consent_email) == (True, False)
+
+
+def test_the_other_words_are_kept_only_with_other() -> None:
+    draft = PatientDraft(**{**GOOD.__dict__, "heard_from": "friend", "heard_from_other": "x"})
+    fields = validate(draft, TODAY).fields
+    assert fields is not None and (fields.heard_from, fields.heard_from_other) == ("friend", "")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"language": "fr"}, "language", "English or Spanish"),
+        ({"heard_from": "tv"}, "heard_from", "from the list"),
+        ({"emergency_phone": "555-01"}, "emergency_phone", "Emergency contact:"),
+        ({"address": "x" * 201}, "address", "longer than 200"),
+        ({"address": "1 Main St\nApt 2"}, "address", "on one line"),
+        ({"address": "1 Main\x00 St"}, "address", "NUL"),
+        ({"address": "1 Main \udc80St"}, "address", "broken character"),
+        ({"emergency_name": "Rosa\x00"}, "emergency_name", "NUL"),
+        ({"emergency_name": "Rosa \ud800"}, "emergency_name", "broken character"),
+        ({"emergency_name": "x" * 101}, "emergency_name", "longer than 100"),
+        ({"heard_from": "other", "heard_from_other": "ad\x00"}, "heard_from_other", "NUL"),
+        ({"heard_from": "other", "heard_from_other": "\udc80"}, "heard_from_other", "broken"),
+    ],
+)
+def test_each_detail_problem_is_named_at_its_field(changes: dict, field: str, message: str):
+    result = validate(PatientDraft(**{**GOOD.__dict__, **changes}), TODAY)
+    assert not result.ok and result.fields is None
+    assert message in result.errors[field]
+    assert set(result.errors) == {field}
+
+
+def test_the_details_come_back_from_a_patient_as_typed() -> None:
+    from frontdesk.domain.patients import Patient
+
+    fields = validate(
+        PatientDraft(**{**GOOD.__dict__, "language": "en", "emergency_phone": "8185550199"}),
+        TODAY,
+    ).fields
+    assert fields is not None
+    patient = Patient(
+        1, fields.first_name, fields.last_name, fields.dob, fields.phone_e164, fields.email,
+        fields.notes, False, "x", "x", language="en",
+        emergency_phone_e164=fields.emergency_phone_e164,
+    )  # fmt: skip
+    draft = patient.as_draft()
+    assert (draft.language, draft.emergency_phone) == ("en", "(818) 555-0199")

@@ -72,17 +72,42 @@ def test_saving_registers_and_keeps_unicode_verbatim(qtbot, dialog, clinic) -> N
     assert not dialog.isVisible()
 
 
-def test_possible_duplicate_asks_and_a_no_saves_nothing(qtbot, dialog, clinic, desk, prompts):
+def test_possible_duplicate_is_said_in_the_form_and_saves_nothing(qtbot, dialog, clinic, desk):
+    existing = clinic.patients.register(desk, draft())
+    fill(dialog, first_name="Maria", last_name="Garcia", dob="03/14/1985")
+    dialog.save()
+    assert dialog.isVisible() and clinic.patients.count() == 1
+    assert dialog.duplicate_box.isVisibleTo(dialog)
+    said = dialog.duplicate_text.text()
+    assert f"(#{existing.id})" in said and "Thu, Mar 14, 1985" in said
+    assert "the same name and date of birth" in said
+    dialog.save_anyway()
+    assert not dialog.isVisible() and clinic.patients.count() == 2
+
+
+def test_typing_after_the_warning_hides_it(qtbot, dialog, clinic, desk) -> None:
     clinic.patients.register(desk, draft())
     fill(dialog, first_name="Maria", last_name="Garcia", dob="03/14/1985")
-    prompts.answer = False
     dialog.save()
-    assert prompts.asked[0][0] == "Possible duplicate"
-    assert "already registered" in prompts.asked[0][1]
-    assert dialog.isVisible() and clinic.patients.count() == 1
-    prompts.answer = True
+    assert dialog.duplicate_box.isVisibleTo(dialog)
+    dialog.first_name.setText("Mariana")
+    assert not dialog.duplicate_box.isVisibleTo(dialog)
+
+
+def test_open_the_existing_record_replaces_the_form(qtbot, dialog, clinic, desk) -> None:
+    existing = clinic.patients.register(desk, draft())
+    fill(dialog, first_name="Maria", last_name="Garcia", dob="03/14/1985", phone="7475550112")
     dialog.save()
-    assert not dialog.isVisible() and clinic.patients.count() == 2
+    with qtbot.waitSignal(dialog.existing_opened) as opened:
+        qtbot.mouseClick(dialog.open_existing_button, Qt.MouseButton.LeftButton)
+    assert opened.args[0].id == existing.id
+    assert dialog.windowTitle() == "Edit María García"
+    assert (dialog.first_name.text(), dialog.phone.text()) == ("María", "(818) 555-0134")
+    note = dialog.opened_note.text()
+    assert f"#{existing.id}" in note and "phone 7475550112" in note
+    with qtbot.waitSignal(dialog.saved) as saved:  # Save with nothing changed: that record
+        dialog.save()
+    assert saved.args[0].id == existing.id and clinic.patients.count() == 1
 
 
 def test_editing_shows_the_stored_values_and_saves_changes(qtbot, clinic, desk) -> None:
@@ -132,3 +157,51 @@ def test_a_change_saved_elsewhere_is_not_overwritten(qtbot, clinic, desk, doctor
     assert "changed elsewhere" in prompts.warnings[-1][1]
     stored = clinic.patients.get(patient.id)
     assert (stored.notes, stored.phone_e164) == ("Saved in the other window.", "+18185550134")
+
+
+def test_registration_details_are_saved_and_shown_again(qtbot, dialog, clinic) -> None:
+    fill(
+        dialog,
+        first_name="Lucía",
+        last_name="Ortega",
+        dob="5/6/1991",
+        address="5300 Balboa Blvd, Encino, CA 91316",
+        emergency_name="Rosa Ortega (mother)",
+        emergency_phone="818.555.0199",
+    )
+    dialog.language.setCurrentIndex(dialog.language.findData("es"))
+    assert not dialog.heard_from_other.isVisibleTo(dialog)
+    dialog.heard_from.setCurrentIndex(dialog.heard_from.findData("other"))
+    assert dialog.heard_from_other.isVisibleTo(dialog)
+    dialog.heard_from_other.setText("Radio ad")
+    qtbot.mouseClick(dialog.consent_sms, Qt.MouseButton.LeftButton)
+    assert not dialog.consent_email.isChecked()  # both start unticked
+    with qtbot.waitSignal(dialog.saved) as saved:
+        dialog.save()
+    stored = clinic.patients.get(saved.args[0].id)
+    assert stored.language == "es" and stored.address == "5300 Balboa Blvd, Encino, CA 91316"
+    assert (stored.emergency_name, stored.emergency_phone_e164) == (
+        "Rosa Ortega (mother)",
+        "+18185550199",
+    )
+    assert (stored.heard_from, stored.heard_from_other) == ("other", "Radio ad")
+    assert (stored.consent_sms, stored.consent_email) == (True, False)
+    again = PatientDialog(clinic.patients, lambda: None, lambda: NOW.date(), stored)
+    qtbot.addWidget(again)
+    assert again.language.currentData() == "es" and again.heard_from_other.text() == "Radio ad"
+    assert again.emergency_phone.text() == "(818) 555-0199" and again.consent_sms.isChecked()
+
+
+def test_a_bad_detail_is_said_next_to_its_field(qtbot, dialog, clinic) -> None:
+    fill(dialog, first_name="Ana", last_name="Cruz", dob="1/2/1990", emergency_phone="555-01")
+    dialog.address.setText("1 Main St\x00")
+    dialog.save()
+    assert "Emergency contact:" in dialog.error_text("emergency_phone")
+    assert "NUL" in dialog.error_text("address")
+    assert dialog.isVisible() and clinic.patients.count() == 0
+
+
+def test_the_form_fits_a_1366x768_screen(qtbot, dialog) -> None:
+    dialog.adjustSize()
+    hint = dialog.sizeHint()
+    assert hint.width() <= 1366 - 40 and hint.height() <= 768 - 80, hint

@@ -1,24 +1,44 @@
-"""Register a new patient or correct one: every problem said next to its field."""
+"""Register a new patient or correct one: every problem said next to its field.
+
+Who they are and how to reach them on the left; the optional registration details (language,
+address, emergency contact, how they heard of us, consent to texts and email) on the right,
+so that the form stays within a 1366x768 screen. A possible duplicate (same name and birthday,
+same phone or same email) is said inside the form, with the record found one click away.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
+    QGroupBox,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from frontdesk.domain.dates import DateFormatError, age_on, format_long, parse_date
-from frontdesk.domain.patients import Patient, PatientDraft
+from frontdesk.domain.dates import DateFormatError, age_on, format_day, format_long, parse_date
+from frontdesk.domain.patients import (
+    HEARD_FROM,
+    LANGUAGES,
+    Patient,
+    PatientDraft,
+    duplicate_reasons,
+    validate,
+)
 from frontdesk.domain.phones import PhoneError, parse_phone
 from frontdesk.services.errors import PossibleDuplicate, ServiceError, ValidationFailed
 from frontdesk.services.patients import PatientService
@@ -26,11 +46,40 @@ from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_STYLE
 
-FIELDS = ("first_name", "last_name", "dob", "phone", "email", "notes")
+FIELDS = (
+    "first_name",
+    "last_name",
+    "dob",
+    "phone",
+    "email",
+    "language",
+    "notes",
+    "address",
+    "emergency_name",
+    "emergency_phone",
+    "heard_from",
+    "heard_from_other",
+    "consent_sms",
+    "consent_email",
+)
+TYPED_LABELS = {  # how the note after "Open the existing record" names what was typed
+    "phone": "phone",
+    "email": "email",
+    "address": "address",
+    "emergency_name": "emergency contact",
+    "emergency_phone": "emergency phone",
+    "notes": "notes",
+}
+WARNING_STYLE = (
+    "QFrame#duplicateWarning { background: #fff4e0; border: 1px solid #d9a441;"
+    " border-radius: 4px; }"
+)
+SHOWN_MATCHES = 3
 
 
 class PatientDialog(QDialog):
     saved = Signal(object)  # the Patient as stored
+    existing_opened = Signal(object)  # the Patient whose record replaced the form
 
     def __init__(
         self,
@@ -45,6 +94,8 @@ class PatientDialog(QDialog):
         self._actor = actor
         self._today = today
         self._patient = patient
+        self._matches: list[Patient] = []
+        self._warned: object = None  # the form's fields when the duplicate warning was shown
         self.setWindowTitle(f"Edit {patient.full_name}" if patient else "New patient")
         self.setObjectName("patientDialog")
 
@@ -56,35 +107,102 @@ class PatientDialog(QDialog):
         self.phone.setPlaceholderText("(818) 555-0134")
         self.email = QLineEdit()
         self.email.setPlaceholderText("name@example.com")
+        self.language = QComboBox()
+        for code, label in LANGUAGES.items():
+            self.language.addItem(label, code)
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(72)
         self.age_hint = QLabel()
         self.age_hint.setObjectName("ageHint")
 
+        self.address = QLineEdit()
+        self.address.setPlaceholderText("Street, city, state, ZIP")
+        self.emergency_name = QLineEdit()
+        self.emergency_name.setPlaceholderText("Name, and how they are related")
+        self.emergency_phone = QLineEdit()
+        self.emergency_phone.setPlaceholderText("(818) 555-0199")
+        self.heard_from = QComboBox()
+        for code, label in HEARD_FROM.items():
+            self.heard_from.addItem(label, code)
+        self.heard_from_other = QLineEdit()
+        self.heard_from_other.setPlaceholderText("Where? (e.g. a radio ad)")
+        self.consent_sms = QCheckBox("&Text messages")
+        self.consent_email = QCheckBox("E&mail")
+
         self._errors: dict[str, QLabel] = {}
-        form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.setVerticalSpacing(4)
-        rows = [
-            ("first_name", "&First name*", self.first_name),
-            ("last_name", "&Last name*", self.last_name),
-            ("dob", "Date of &birth*", self.dob),
-            ("phone", "&Phone", self.phone),
-            ("email", "&Email", self.email),
-            ("notes", "N&otes", self.notes),
-        ]
-        for key, label, widget in rows:
-            widget.setAccessibleName(label.replace("&", "").rstrip("*"))
-            form.addRow(label, widget)
-            if key == "dob":
-                form.addRow("", self.age_hint)
-            error = QLabel()
-            error.setObjectName(f"{key}Error")
-            error.setStyleSheet(ERROR_STYLE)
-            error.hide()
-            self._errors[key] = error
-            form.addRow("", error)
+        left = self._form(
+            [
+                ("first_name", "&First name*", self.first_name),
+                ("last_name", "&Last name*", self.last_name),
+                ("dob", "Date of &birth*", self.dob),
+                ("phone", "&Phone", self.phone),
+                ("email", "&Email", self.email),
+                ("language", "Lan&guage", self.language),
+                ("notes", "N&otes", self.notes),
+            ]
+        )
+        consent = QHBoxLayout()
+        consent.addWidget(self.consent_sms)
+        consent.addWidget(self.consent_email)
+        consent.addStretch(1)
+        right = self._form(
+            [
+                ("address", "&Address", self.address),
+                ("emergency_name", "Emergency &contact", self.emergency_name),
+                ("emergency_phone", "Emergenc&y phone", self.emergency_phone),
+                ("heard_from", "&Heard of us", self.heard_from),
+                ("heard_from_other", "", self.heard_from_other),
+                ("consent_sms", "May contact by", consent),
+            ]
+        )
+        self._errors["consent_email"] = self._errors["consent_sms"]
+        for widget, name in (
+            (self.language, "Preferred language"),
+            (self.emergency_name, "Emergency contact"),
+            (self.emergency_phone, "Emergency contact's phone"),
+            (self.heard_from, "How they heard of the clinic"),
+            (self.heard_from_other, "How they heard of the clinic, other"),
+            (self.consent_sms, "May contact by text message"),
+            (self.consent_email, "May contact by email"),
+        ):
+            widget.setAccessibleName(name)
+        more = QGroupBox("More details (all optional)")
+        more.setObjectName("moreDetails")
+        more.setLayout(right)
+        columns = QHBoxLayout()
+        columns.setSpacing(16)
+        columns.addLayout(left, 1)
+        columns.addWidget(more, 1, Qt.AlignmentFlag.AlignTop)
+
+        self.duplicate_box = QFrame()
+        self.duplicate_box.setObjectName("duplicateWarning")
+        self.duplicate_box.setStyleSheet(WARNING_STYLE)
+        self.duplicate_text = QLabel()
+        self.duplicate_text.setObjectName("duplicateText")
+        self.duplicate_text.setWordWrap(True)
+        self.duplicate_text.setTextFormat(Qt.TextFormat.RichText)
+        self.duplicate_choice = QComboBox()
+        self.duplicate_choice.setAccessibleName("Which existing record")
+        self.open_existing_button = QPushButton("&Open the existing record")
+        self.save_anyway_button = QPushButton("Save as a &new patient anyway")
+        self.open_existing_button.clicked.connect(self.open_existing)
+        self.save_anyway_button.clicked.connect(self.save_anyway)
+        duplicate_buttons = QHBoxLayout()
+        duplicate_buttons.addWidget(self.duplicate_choice, 1)
+        duplicate_buttons.addWidget(self.open_existing_button)
+        duplicate_buttons.addWidget(self.save_anyway_button)
+        box = QVBoxLayout(self.duplicate_box)
+        box.setContentsMargins(8, 8, 8, 8)
+        box.addWidget(self.duplicate_text)
+        box.addLayout(duplicate_buttons)
+        self.duplicate_box.hide()
+
+        self.opened_note = QLabel()
+        self.opened_note.setObjectName("openedExistingNote")
+        self.opened_note.setWordWrap(True)
+        self.opened_note.setStyleSheet("color: #8a5300;")
+        self.opened_note.hide()
 
         required = QLabel("* required")
         required.setStyleSheet("color: palette(mid);")
@@ -98,7 +216,9 @@ class PatientDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
-        layout.addLayout(form)
+        layout.addWidget(self.opened_note)
+        layout.addLayout(columns)
+        layout.addWidget(self.duplicate_box)
         layout.addWidget(required)
         layout.addWidget(self.buttons)
 
@@ -106,13 +226,43 @@ class PatientDialog(QDialog):
             self._fill(patient.as_draft())
         self._initial = self.draft()
         for key in FIELDS:
-            widget = getattr(self, key)
-            signal = widget.textChanged
-            signal.connect(lambda *_, k=key: self._clear_error(k))
+            self._watch(key)
         self.dob.textChanged.connect(self._update_age_hint)
-        self.phone.editingFinished.connect(self._tidy_phone)
+        self.phone.editingFinished.connect(lambda: self._tidy_phone(self.phone))
+        self.emergency_phone.editingFinished.connect(lambda: self._tidy_phone(self.emergency_phone))
+        self.heard_from.currentIndexChanged.connect(self._update_other)
         self._update_age_hint()
-        self.setMinimumWidth(460)
+        self._update_other()
+        self.setMinimumWidth(760)
+
+    def _form(self, rows: list[tuple[str, str, object]]) -> QFormLayout:
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setVerticalSpacing(4)
+        for key, label, widget in rows:
+            if isinstance(widget, QWidget) and label:
+                widget.setAccessibleName(label.replace("&", "").rstrip("*"))
+            form.addRow(label, widget)
+            if key == "dob":
+                form.addRow("", self.age_hint)
+            error = QLabel()
+            error.setObjectName(f"{key}Error")
+            error.setStyleSheet(ERROR_STYLE)
+            error.setWordWrap(True)
+            error.hide()
+            self._errors[key] = error
+            form.addRow("", error)
+        return form
+
+    def _watch(self, key: str) -> None:
+        widget = getattr(self, key)
+        if isinstance(widget, QComboBox):
+            signal = widget.currentIndexChanged
+        elif isinstance(widget, QCheckBox):
+            signal = widget.toggled
+        else:
+            signal = widget.textChanged
+        signal.connect(lambda *_, k=key: self._changed(k))
 
     # -- form state -----------------------------------------------------------------------
     def _fill(self, draft: PatientDraft) -> None:
@@ -122,8 +272,17 @@ class PatientDialog(QDialog):
         self.phone.setText(draft.phone)
         self.email.setText(draft.email)
         self.notes.setPlainText(draft.notes)
+        self.language.setCurrentIndex(max(0, self.language.findData(draft.language)))
+        self.address.setText(draft.address)
+        self.emergency_name.setText(draft.emergency_name)
+        self.emergency_phone.setText(draft.emergency_phone)
+        self.heard_from.setCurrentIndex(max(0, self.heard_from.findData(draft.heard_from)))
+        self.heard_from_other.setText(draft.heard_from_other)
+        self.consent_sms.setChecked(draft.consent_sms)
+        self.consent_email.setChecked(draft.consent_email)
 
     def draft(self) -> PatientDraft:
+        other = self.heard_from.currentData() == "other"
         return PatientDraft(
             first_name=self.first_name.text(),
             last_name=self.last_name.text(),
@@ -131,6 +290,14 @@ class PatientDialog(QDialog):
             phone=self.phone.text(),
             email=self.email.text(),
             notes=self.notes.toPlainText(),
+            language=self.language.currentData(),
+            address=self.address.text(),
+            emergency_name=self.emergency_name.text(),
+            emergency_phone=self.emergency_phone.text(),
+            heard_from=self.heard_from.currentData(),
+            heard_from_other=self.heard_from_other.text() if other else "",
+            consent_sms=self.consent_sms.isChecked(),
+            consent_email=self.consent_email.isChecked(),
         )
 
     def error_text(self, key: str) -> str:
@@ -140,15 +307,23 @@ class PatientDialog(QDialog):
     def _show_errors(self, errors: dict[str, str]) -> None:
         for key, label in self._errors.items():
             message = errors.get(key, "")
+            if key == "consent_email" and not message:
+                continue  # one line for both boxes: consent_sms's
             label.setText(message)
             label.setVisible(bool(message))
         first_bad = next((k for k in FIELDS if k in errors), None)
         if first_bad:
             getattr(self, first_bad).setFocus()
-        self.adjustSize()
 
-    def _clear_error(self, key: str) -> None:
+    def _changed(self, key: str) -> None:
         self._errors[key].hide()
+        if self.duplicate_box.isVisible() and self._warned != self._fields_now():
+            self.duplicate_box.hide()  # the warning was about what was typed then
+
+    def _fields_now(self):
+        """The form as it would be saved (None while it would be refused): a phone tidied
+        when leaving its field is the same number."""
+        return validate(self.draft(), self._today()).fields
 
     def _update_age_hint(self) -> None:
         text = self.dob.text().strip()
@@ -165,33 +340,33 @@ class PatientDialog(QDialog):
         self.age_hint.setText(hint)
         self.age_hint.setVisible(bool(hint))
 
-    def _tidy_phone(self) -> None:
+    def _update_other(self) -> None:
+        other = self.heard_from.currentData() == "other"
+        self.heard_from_other.setVisible(other)
+
+    def _tidy_phone(self, field: QLineEdit) -> None:
         try:
-            phone = parse_phone(self.phone.text())
+            phone = parse_phone(field.text())
         except PhoneError:
             return
-        if phone is not None and phone.display != self.phone.text():
-            self.phone.setText(phone.display)
+        if phone is not None and phone.display != field.text():
+            field.setText(phone.display)
 
     # -- saving -----------------------------------------------------------------------------
     def save(self) -> None:
         """Saves, or keeps the dialog open with the reasons; a refused save changes nothing."""
-        draft = self.draft()
+        self._save(confirm_duplicate=False)
+
+    def save_anyway(self) -> None:
+        """The desk checked the possible duplicate: a different person. Saves what is typed."""
+        self._save(confirm_duplicate=True)
+
+    def _save(self, confirm_duplicate: bool) -> None:
         try:
-            stored = self._write(draft, confirm_duplicate=False)
+            stored = self._write(self.draft(), confirm_duplicate)
         except PossibleDuplicate as dup:
-            question = (
-                f"{dup}\n\nIs this a different person with the same name and birthday?"
-                " Save only if you are sure; otherwise cancel, then search for them to open the"
-                " existing record."
-            )
-            if not prompts.confirm(self, "Possible duplicate", question, "&Save anyway"):
-                return
-            try:
-                stored = self._write(draft, confirm_duplicate=True)
-            except ServiceError as exc:
-                self._refused(exc)
-                return
+            self._warn_duplicate(dup.matches)
+            return
         except ServiceError as exc:
             self._refused(exc)
             return
@@ -210,6 +385,71 @@ class PatientDialog(QDialog):
             expected_version=self._patient.version,
             confirm_duplicate=confirm_duplicate,
         )
+
+    def _warn_duplicate(self, matches: list[Patient]) -> None:
+        """Nothing saved: who was found and why, with the way to their record."""
+        self._matches = list(matches)
+        fields = self._warned = self._fields_now()
+        lines = []
+        for match in matches[:SHOWN_MATCHES]:
+            why = " and ".join(duplicate_reasons(fields, match)) if fields else ""
+            archived = ", archived" if match.archived else ""
+            lines.append(
+                f"<b>{escape(match.full_name)}</b> (#{match.id}{archived}), born"
+                f" {escape(format_day(match.dob))}" + (f": {escape(why)}" if why else "")
+            )
+        more = len(matches) - SHOWN_MATCHES
+        if more > 0:
+            lines.append(f"and {more} more")
+        self.duplicate_text.setText(
+            "<b>Not saved yet: this may be someone already registered.</b><br>"
+            + "<br>".join(lines)
+            + "<br>Open their record, or save as a new patient if this is someone else."
+        )
+        self.duplicate_choice.clear()
+        for match in matches:
+            self.duplicate_choice.addItem(
+                f"{match.full_name} (#{match.id}), born {format_day(match.dob)}", match.id
+            )
+        self.duplicate_choice.setVisible(len(matches) > 1)
+        self.save_anyway_button.setText(
+            "Save as a &new patient anyway" if self._patient is None else "Save &anyway"
+        )
+        self.duplicate_box.show()
+        self.open_existing_button.setFocus()
+
+    def open_existing(self) -> None:
+        """The form becomes the existing record (as stored now); nothing typed is saved, and
+        what was typed differently is listed so that it can be added by hand."""
+        if not self._matches:
+            return
+        chosen = self.duplicate_choice.currentData() or self._matches[0].id
+        try:
+            existing = self._patients.get(chosen)
+        except ServiceError as exc:
+            self._refused(exc)
+            return
+        typed = self.draft()
+        stored = existing.as_draft()
+        differing = [
+            f"{label} {getattr(typed, key)!s}".replace("\n", " ")
+            for key, label in TYPED_LABELS.items()
+            if getattr(typed, key).strip() and getattr(typed, key).strip() != getattr(stored, key)
+        ]
+        self._patient = existing
+        self._matches = []
+        self.setWindowTitle(f"Edit {existing.full_name}")
+        self._fill(stored)
+        self._initial = self.draft()
+        self.duplicate_box.hide()
+        for label in self._errors.values():
+            label.hide()
+        note = f"This is the record of {existing.full_name} (#{existing.id}) as stored."
+        if differing:
+            note += " Not saved from the form: " + "; ".join(differing) + "."
+        self.opened_note.setText(note)
+        self.opened_note.show()
+        self.existing_opened.emit(existing)
 
     def _refused(self, exc: ServiceError) -> None:
         if isinstance(exc, ValidationFailed):
