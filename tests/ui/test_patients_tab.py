@@ -242,3 +242,177 @@ def test_after_archiving_no_other_row_looks_like_the_one_shown(qtbot, window, de
     assert not tab.table.selectionModel().hasSelection()
     assert tab.selected_patient().id == first.id and window.front.id == first.id
     assert not tab.table.selectionModel().hasSelection()
+
+
+# -- the patient's whole record (issue 13 point 3) ------------------------------------------
+
+
+def _booked_patient(demo):
+    """A demo patient with an appointment still to come and past ones, and a CO2 series."""
+    for p in demo.patients.search("", limit=100).rows:
+        coming = [a for a in demo.calendar.upcoming(p.id) if a.appointment.status.movable]
+        past = [a for a in demo.calendar.of_patient(p.id) if a not in demo.calendar.upcoming(p.id)]
+        if coming and past and demo.sessions.history(p.id):
+            return p
+    raise AssertionError("the demo has a patient with appointments to come and past")
+
+
+def _in_front(qtbot, window, patient):
+    tab = tab_of(window)
+    tab.search.setText(f"{patient.first_name} {patient.last_name}")
+    assert tab.select_patient(patient.id)
+    tab.detail.show_record_now()
+    return tab.detail
+
+
+def test_the_record_lists_appointments_to_come_and_past(qtbot, window, demo) -> None:
+    from frontdesk.domain.dates import format_moment
+
+    patient = _booked_patient(demo)
+    pane = _in_front(qtbot, window, patient)
+    lines = pane.appointment_lines()
+    coming = demo.calendar.upcoming(patient.id)
+    everything = demo.calendar.of_patient(patient.id)
+    assert lines[0] == "To come" and "Past" in lines
+    split = lines.index("Past")
+    assert len(lines[1:split]) == len(coming) and len(lines[split + 1 :]) == len(everything) - len(
+        coming
+    )
+    first = coming[0]
+    assert lines[1] == (
+        f"{format_moment(first.appointment.starts)} - {first.type_name}"
+        f" - {first.appointment.status.label}"
+    )
+    past = [pane.appointments.item(split + 1 + i).data(Qt.ItemDataRole.UserRole) for i in range(
+        len(lines) - split - 1)]  # fmt: skip
+    assert [a.appointment.starts for a in past] == sorted(
+        (a.appointment.starts for a in past), reverse=True
+    )  # newest first
+    assert pane.appointments_title.text().startswith("<b>Appointments</b>: ")
+    assert pane.values["series"].text() == demo.sessions.progress(patient.id)
+    latest = demo.intakes.latest(patient.id)
+    assert latest is not None and pane.values["intake"].text().startswith(latest.summary)
+
+
+def test_a_patient_without_anything_says_so(qtbot, window, demo, desk) -> None:
+    from tests.conftest import draft
+
+    new = demo.patients.register(desk, draft(first_name="Nare", last_name="Vardanyan",
+                                             phone="", email=""))  # fmt: skip
+    window.notifier.announce("patient", new.id)
+    pane = _in_front(qtbot, window, new)
+    assert pane.appointment_lines() == ["No appointments yet: Book… makes one."]
+    assert pane.values["intake"].text() == "none yet"
+    assert pane.values["series"].text() == "none"
+    assert pane.values["handouts"].text() == "none given"
+    assert not pane.move_button.isEnabled() and not pane.cancel_button.isEnabled()
+
+
+def test_handouts_given_are_in_the_record(qtbot, window, demo, desk) -> None:
+    from frontdesk.domain.dates import format_day
+    from frontdesk.domain.handouts import Kind, Language
+
+    patient = _booked_patient(demo)
+    demo.handouts.record(desk, patient.id, Kind.CO2_PLAN, Language.SPANISH, "printed")
+    pane = _in_front(qtbot, window, patient)
+    first = pane.values["handouts"].text().splitlines()[0]
+    assert Kind.CO2_PLAN.label in first and "(es)" in first
+    assert format_day(window._clinic.calendar.now().date()) in first
+
+
+def test_book_from_the_record_is_for_the_patient(qtbot, window, demo) -> None:
+    from frontdesk.ui.dialogs.booking_dialog import BookingDialog
+
+    patient = _booked_patient(demo)
+    pane = _in_front(qtbot, window, patient)
+    qtbot.mouseClick(pane.book_button, Qt.MouseButton.LeftButton)
+    dialog = window.calendar_tab.dialog
+    assert isinstance(dialog, BookingDialog) and dialog.patient.id == patient.id
+    dialog.reject()
+    assert window.front.id == patient.id
+
+
+def test_move_from_the_record_opens_the_move_of_that_appointment(qtbot, window, demo) -> None:
+    from frontdesk.ui.dialogs.booking_dialog import BookingDialog
+
+    patient = _booked_patient(demo)
+    pane = _in_front(qtbot, window, patient)
+    assert not pane.move_button.isEnabled()  # nothing selected yet
+    coming = next(a for a in demo.calendar.upcoming(patient.id) if a.appointment.status.movable)
+    assert pane.select_appointment(coming.appointment.id)
+    assert pane.move_button.isEnabled() and pane.cancel_button.isEnabled()
+    qtbot.mouseClick(pane.move_button, Qt.MouseButton.LeftButton)
+    dialog = window.calendar_tab.dialog
+    assert isinstance(dialog, BookingDialog)
+    assert dialog.moving.appointment.id == coming.appointment.id
+    dialog.reject()
+
+
+def test_a_past_appointment_cannot_be_moved_or_cancelled_from_the_record(qtbot, window, demo):
+    patient = _booked_patient(demo)
+    pane = _in_front(qtbot, window, patient)
+    lines = pane.appointment_lines()
+    pane.appointments.setCurrentRow(lines.index("Past") + 1)
+    assert not pane.move_button.isEnabled() and not pane.cancel_button.isEnabled()
+
+
+def test_cancel_from_the_record_asks_then_cancels_and_the_record_shows_it(
+    qtbot, window, demo, prompts
+) -> None:
+    from frontdesk.domain.appointments import Status
+
+    patient = _booked_patient(demo)
+    pane = _in_front(qtbot, window, patient)
+    coming = next(a for a in demo.calendar.upcoming(patient.id) if a.appointment.status.movable)
+    pane.select_appointment(coming.appointment.id)
+    qtbot.mouseClick(pane.cancel_button, Qt.MouseButton.LeftButton)
+    menu = window.cancel_menu
+    labels = [a.text() for a in menu.actions()]
+    assert labels == [Status.CANCELLED_BY_PATIENT.label, Status.CANCELLED_BY_CLINIC.label]
+    menu.close()
+    prompts.answer = True
+    menu.actions()[0].trigger()
+    assert prompts.asked and prompts.asked[-1][0] == "Cancel the appointment?"
+    stored = demo.calendar.get(coming.appointment.id)
+    assert stored.appointment.status is Status.CANCELLED_BY_PATIENT
+    pane.show_record_now()
+    assert any(
+        line.endswith(Status.CANCELLED_BY_PATIENT.label) for line in pane.appointment_lines()
+    )
+    assert window.front.id == patient.id
+
+
+def test_handout_intake_and_series_buttons_open_them_for_the_patient(qtbot, window, demo):
+    from frontdesk.ui.dialogs.handout_dialog import HandoutDialog
+
+    patient = _booked_patient(demo)
+    pane = _in_front(qtbot, window, patient)
+    qtbot.mouseClick(pane.handout_button, Qt.MouseButton.LeftButton)
+    assert isinstance(window.handout_dialog, HandoutDialog)
+    assert window.handout_dialog.patient.id == patient.id
+    window.handout_dialog.reject()
+    qtbot.mouseClick(pane.intake_button, Qt.MouseButton.LeftButton)
+    assert window.tabs.currentWidget() is window.intake_page
+    assert window.intake_tab.patient.id == patient.id
+    window.tabs.setCurrentWidget(window.patients_tab)
+    qtbot.mouseClick(pane.series_button, Qt.MouseButton.LeftButton)
+    assert window.tabs.currentWidget() is window.sessions_page
+    assert window.sessions_tab.patient.id == patient.id
+    assert window.sessions_tab.pages.currentIndex() == 0
+
+
+def test_an_archived_patient_is_not_booked_from_the_record(qtbot, window, demo, prompts):
+    patient = _booked_patient(demo)
+    pane = _in_front(qtbot, window, patient)
+    tab_of(window).archive_patient(patient.id)
+    assert pane.patient.archived and not pane.book_button.isEnabled()
+    assert pane.restore_button.isVisible() and not pane.archive_button.isVisible()
+
+
+def test_showing_a_record_is_in_the_audit_trail_once(qtbot, window, demo) -> None:
+    patient = _booked_patient(demo)
+    _in_front(qtbot, window, patient)
+    for entity in ("patient", "appointment", "handout"):
+        window.notifier.announce(entity, patient.id)
+    views = [e for e in demo.audit.history("patient", patient.id) if e.action == "view"]
+    assert len(views) == 1 and views[0].staff_id == window.session.current.id

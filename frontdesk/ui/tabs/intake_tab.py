@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.assessment import Assessment, assess
-from frontdesk.domain.dates import format_us
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.intake import Intake, RecordedIntake
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.staff import Role
@@ -248,7 +248,7 @@ class IntakeTab(QWidget):
             except ServiceError as exc:
                 prompts.warn(self, "Intake", str(exc))
         for record in records:
-            when = format_us(date.fromisoformat(record.recorded_at[:10]))
+            when = format_day(date.fromisoformat(record.recorded_at[:10]))
             item = QListWidgetItem(
                 f"{when}  {record.summary}\n    version {record.version}, {record.staff_name}"
             )
@@ -380,7 +380,7 @@ class IntakeTab(QWidget):
                 f" {self.viewing.version + 1})"
             )
         elif self.viewing:
-            when = format_us(date.fromisoformat(self.viewing.recorded_at[:10]))
+            when = format_day(date.fromisoformat(self.viewing.recorded_at[:10]))
             self.heading.setText(
                 f"{self.patient.full_name}: intake of {when}, version"
                 f" {self.viewing.version}, by {self.viewing.staff_name}"

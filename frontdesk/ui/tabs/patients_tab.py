@@ -140,8 +140,8 @@ class PatientsTab(QWidget):
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
         splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([840, 320])
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([780, 460])  # the record beside the list, appointments on one line
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from html import escape
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.appointments import CO2_SESSION
 from frontdesk.domain.co2 import MAX_SESSIONS, Series, SeriesStatus
+from frontdesk.domain.dates import format_day, format_moment
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.staff import Role
 from frontdesk.services.calendar import CalendarService
@@ -43,6 +44,14 @@ from frontdesk.ui.widgets.patient_picker import PatientPicker
 from frontdesk.ui.widgets.series_timeline import SeriesTimeline
 
 ENTITY = "co2_series"
+
+
+def _signed_when(stamp: str) -> str:
+    """A stored stamp ('2026-06-01T13:00...') as the app writes moments."""
+    try:
+        return format_moment(datetime.fromisoformat(stamp[:16]))
+    except ValueError:
+        return stamp[:16].replace("T", " ")
 
 
 class SessionsTab(QWidget):
@@ -333,7 +342,7 @@ class SessionsTab(QWidget):
             st = d.settings
             areas = ", ".join(a.label for a in d.areas)
             parts.append(
-                f"<h3>Session {s.number} - {d.performed_at:%a %m/%d/%Y %I:%M %p}</h3>"
+                f"<h3>Session {s.number} - {format_moment(d.performed_at)}</h3>"
                 f"<p>{escape(st.device)}: {st.energy_mj:g} mJ, density {st.density_pct:g} %,"
                 f" {st.passes} pass{'es' if st.passes != 1 else ''}, {escape(st.spot)},"
                 f" {escape(st.mode)}<br>"
@@ -348,7 +357,7 @@ class SessionsTab(QWidget):
                     if s.early_reason
                     else ""
                 )
-                + f"<br><small>Signed {escape(s.signed_at[:16].replace('T', ' '))}"
+                + f"<br><small>Signed {escape(_signed_when(s.signed_at))}"
                 f" by {escape(s.signed_by)}</small></p>"
             )
             for a in s.addenda:
@@ -377,10 +386,10 @@ class SessionsTab(QWidget):
                 continue
             if offer.booked is not None:
                 a = offer.booked.appointment
-                lines.append(f"{escape(offer.why)} Booked: {a.starts:%a %m/%d/%Y %I:%M %p}.")
+                lines.append(f"{escape(offer.why)} Booked: {format_moment(a.starts)}.")
                 continue
             free = (
-                f"first free time {offer.starts:%a %m/%d/%Y %I:%M %p}"
+                f"first free time {format_moment(offer.starts)}"
                 if offer.starts
                 else "no free time found"
             )
@@ -535,7 +544,7 @@ class SessionsTab(QWidget):
         if s is None or not s.sessions:
             return None
         choices = [
-            (f"Session {x.number} - {x.draft.performed_at:%a %m/%d/%Y}", x.id)
+            (f"Session {x.number} - {format_day(x.draft.performed_at.date())}", x.id)
             for x in reversed(s.sessions)
         ]
         return self._open(
@@ -628,7 +637,7 @@ class SessionsTab(QWidget):
             return ""
         if not stray:
             return ""
-        when = ", ".join(f"{a.appointment.starts:%a %m/%d/%Y %I:%M %p}" for a in stray)
+        when = ", ".join(f"{format_moment(a.appointment.starts)}" for a in stray)
         return (
             f" Still booked for a CO2 session: {when}; cancel it on the Calendar tab if unneeded."
         )
@@ -672,7 +681,7 @@ class SessionsTab(QWidget):
         a = listed.appointment
         self._notifier.announce("appointment", a.id)
         self.message.emit(
-            f"Booked: {listed.patient_name}, {listed.type_name} {a.starts:%a %m/%d/%Y %I:%M %p}."
+            f"Booked: {listed.patient_name}, {listed.type_name} {format_moment(a.starts)}."
         )
 
     # -- recall --------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QStackedLayout,
     QVBoxLayout,
     QWidget,
@@ -49,6 +50,14 @@ def appointment_line(listed: ListedAppointment) -> str:
     """'Mon, Dec 7, 2026, 10:00 am - Consultation - Booked'."""
     a = listed.appointment
     return f"{format_moment(a.starts)} - {listed.type_name} - {a.status.label}"
+
+
+class _Fields(QScrollArea):
+    """Asks for the height of all its fields (a plain scroll area asks for a fixed guess)."""
+
+    def sizeHint(self) -> QSize:
+        inner = self.widget().sizeHint() if self.widget() is not None else QSize(0, 0)
+        return QSize(inner.width(), inner.height() + 2)
 
 
 class PatientDetailPane(QFrame):
@@ -110,7 +119,6 @@ class PatientDetailPane(QFrame):
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
         for key, label in [
             ("dob", "Born"),
-            ("age", "Age"),
             ("phone", "Phone"),
             ("email", "Email"),
             ("finding", "Latest finding"),
@@ -118,9 +126,6 @@ class PatientDetailPane(QFrame):
             ("series", "CO2 series"),
             ("handouts", "Handouts"),
             ("notes", "Notes"),
-            ("registered", "Registered"),
-            ("updated", "Last changed"),
-            ("number", "Patient no."),
         ]:
             value = QLabel()
             value.setWordWrap(True)
@@ -128,12 +133,22 @@ class PatientDetailPane(QFrame):
             value.setObjectName(f"detail_{key}")
             self.values[key] = value
             form.addRow(label, value)
+        # Said once, in the small line at the foot of the record.
+        for key in ("age", "registered", "updated", "number"):
+            self.values[key] = QLabel()
+            self.values[key].setObjectName(f"detail_{key}")
+        self.footer = QLabel()
+        self.footer.setObjectName("detailFooter")
+        self.footer.setWordWrap(True)
+        self.footer.setStyleSheet("color: palette(mid);")
 
         self.appointments_title = QLabel("<b>Appointments</b>")
         self.appointments = QListWidget()
         self.appointments.setObjectName("detailAppointments")
         self.appointments.setAccessibleName("The patient's appointments")
-        self.appointments.setMinimumHeight(90)
+        self.appointments.setMinimumHeight(72)  # three lines at least
+        # The list takes what the fields leave (its own wish of 192 px is not asked for).
+        self.appointments.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored)
         self.appointments.setWordWrap(True)
         self.appointments.currentItemChanged.connect(lambda *_: self._update_buttons())
 
@@ -178,30 +193,29 @@ class PatientDetailPane(QFrame):
             for column, made in enumerate(trio):
                 buttons.addWidget(made, row, column)
 
-        details = QWidget()
-        column = QVBoxLayout(details)
-        column.setContentsMargins(16, 16, 16, 16)
+        # The name, the appointments and the buttons always in sight; on a small screen the
+        # fields scroll in their own area and the appointments list shows fewer rows.
+        fields = QWidget()
+        form.setContentsMargins(0, 0, 0, 0)
+        fields.setLayout(form)
+        self.fields = _Fields()
+        self.fields.setObjectName("detailFields")
+        self.fields.setWidget(fields)
+        self.fields.setWidgetResizable(True)
+        self.fields.setFrameShape(QFrame.Shape.NoFrame)
+        self.fields.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.fields.setMinimumHeight(64)
+        page = QWidget()
+        column = QVBoxLayout(page)
+        column.setContentsMargins(16, 16, 16, 8)
         column.setSpacing(8)
         column.addWidget(self.name)
         column.addWidget(self.status)
-        column.addLayout(form)
+        column.addWidget(self.fields)
         column.addWidget(self.appointments_title)
         column.addWidget(self.appointments, 1)
-        scroll = QScrollArea()  # a small screen scrolls the record instead of cutting it
-        scroll.setWidget(details)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        page = QWidget()
-        page_layout = QVBoxLayout(page)
-        page_layout.setContentsMargins(0, 0, 0, 8)
-        page_layout.setSpacing(8)
-        page_layout.addWidget(scroll, 1)
-        bottom = QWidget()
-        bottom_layout = QVBoxLayout(bottom)
-        bottom_layout.setContentsMargins(16, 0, 16, 0)
-        bottom_layout.addLayout(buttons)
-        page_layout.addWidget(bottom)
+        column.addWidget(self.footer)
+        column.addLayout(buttons)
 
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self.empty)
@@ -223,8 +237,9 @@ class PatientDetailPane(QFrame):
         self.status.setText(
             "Archived: hidden from the list and searches" if patient.archived else "Active patient"
         )
-        self.values["dob"].setText(format_day(patient.dob))
-        self.values["age"].setText(str(age_on(patient.dob, self._today())))
+        age = age_on(patient.dob, self._today())
+        self.values["dob"].setText(f"{format_day(patient.dob)} (age {age})")
+        self.values["age"].setText(str(age))
         self.values["phone"].setText(display_phone(patient.phone_e164) or "none given")
         self.values["email"].setText(patient.email or "none given")
         self.values["finding"].setText(patient.finding or "intake due")
@@ -238,8 +253,13 @@ class PatientDetailPane(QFrame):
         self.values["registered"].setText(_stamp_date(patient.created_at))
         self.values["updated"].setText(_stamp_date(patient.updated_at))
         self.values["number"].setText(f"#{patient.id}")
+        self.footer.setText(
+            f"Patient #{patient.id} · registered {_stamp_date(patient.created_at)}"
+            f" · last changed {_stamp_date(patient.updated_at)}"
+        )
         self.archive_button.setVisible(not patient.archived)
         self.restore_button.setVisible(patient.archived)
+        self.fields.updateGeometry()  # the scroll area asks for its fields' new height
         self._update_buttons()
 
     def _show_progress(self) -> None:
@@ -278,6 +298,7 @@ class PatientDetailPane(QFrame):
         self.values["intake"].setText(record.intake or "none yet")
         self.values["series"].setText(record.series or "none")
         self.values["handouts"].setText("\n".join(record.handouts) or "none given")
+        self.fields.updateGeometry()
         self.appointments_title.setText(
             f"<b>Appointments</b>: {len(record.upcoming)} to come, {len(record.past)} past"
         )
