@@ -62,6 +62,21 @@ def _closure(row: dict[str, Any]) -> Closure:
     return Closure(first, last, row["reason"], row["id"])
 
 
+def _day_hours(row: dict[str, Any]) -> DayHours:
+    """A stored day: one span (no break, as every day was before 0010) or two."""
+    starts, ends = row["break_starts"], row["break_ends"]
+    return DayHours(
+        time.fromisoformat(row["opens"]),
+        time.fromisoformat(row["closes"]),
+        time.fromisoformat(starts) if starts else None,
+        time.fromisoformat(ends) if ends else None,
+    )
+
+
+def _hhmm(moment: time | None) -> str | None:
+    return moment.strftime("%H:%M") if moment is not None else None
+
+
 def _day_range(first: date, last: date) -> tuple[str, str]:
     """`starts` bounds for the days first..last: an index range read."""
     return first.isoformat(), (last + timedelta(days=1)).isoformat()
@@ -76,22 +91,24 @@ class CalendarRepository:
 
     # -- hours and closures ----------------------------------------------------------------
     def weekly_hours(self) -> WeeklyHours:
-        rows = self._rows("SELECT weekday, opens, closes FROM office_hours")
-        return WeeklyHours(
-            {
-                r["weekday"]: DayHours(
-                    time.fromisoformat(r["opens"]), time.fromisoformat(r["closes"])
-                )
-                for r in rows
-            }
+        rows = self._rows(
+            "SELECT weekday, opens, closes, break_starts, break_ends FROM office_hours"
         )
+        return WeeklyHours({r["weekday"]: _day_hours(r) for r in rows})
 
     def replace_hours(self, hours: WeeklyHours) -> None:
         self._db.execute("DELETE FROM office_hours")
         for weekday, span in sorted(hours.days.items()):
             self._db.execute(
-                "INSERT INTO office_hours (weekday, opens, closes) VALUES (?, ?, ?)",
-                [weekday, span.opens.strftime("%H:%M"), span.closes.strftime("%H:%M")],
+                "INSERT INTO office_hours (weekday, opens, closes, break_starts, break_ends)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [
+                    weekday,
+                    _hhmm(span.opens),
+                    _hhmm(span.closes),
+                    _hhmm(span.break_starts),
+                    _hhmm(span.break_ends),
+                ],
             )
 
     def closures_between(self, first: date, last: date) -> list[Closure]:
@@ -236,6 +253,16 @@ class CalendarRepository:
         rows = self._rows(
             f"SELECT {_LISTED} WHERE a.starts >= ? AND a.starts < ? ORDER BY a.starts, a.id",
             [low, high],
+        )
+        return [_listed(r) for r in rows]
+
+    def movable_between(self, first: date, last: date, moment: datetime) -> list[ListedAppointment]:
+        """Booked or confirmed appointments on the days first..last, from `moment` on."""
+        low, high = _day_range(first, last)
+        rows = self._rows(
+            f"SELECT {_LISTED} WHERE a.starts >= ? AND a.starts < ? AND a.starts >= ?"
+            " AND a.status IN ('booked', 'confirmed') ORDER BY a.starts, a.id",
+            [low, high, to_text(moment)],
         )
         return [_listed(r) for r in rows]
 

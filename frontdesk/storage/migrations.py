@@ -494,6 +494,21 @@ def _registration_details_and_clinic_address(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE clinic_info SET value = 'CA' WHERE key = 'state'")
 
 
+@MIGRATIONS(name="0010_office_hours_break")
+def _office_hours_break(db: sqlite_utils.Database) -> None:
+    # A day may close for a break between two spans (10:00-13:00, then 14:00-17:00). Days
+    # stored before have none (NULL): one span, as they were.
+    db.execute(
+        "ALTER TABLE office_hours ADD COLUMN break_starts TEXT"
+        " CHECK (break_starts IS NULL OR break_starts > opens)"
+    )
+    db.execute(
+        "ALTER TABLE office_hours ADD COLUMN break_ends TEXT"
+        " CHECK ((break_ends IS NULL) = (break_starts IS NULL)"
+        " AND (break_ends IS NULL OR (break_ends > break_starts AND closes > break_ends)))"
+    )
+
+
 def pending_names(db: sqlite_utils.Database, steps: Migrations = MIGRATIONS) -> list[str]:
     return [m.name for m in steps.pending(db)]
 

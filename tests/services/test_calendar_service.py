@@ -334,3 +334,58 @@ def test_appointment_types_are_saved_all_or_none(clinic: Clinic, admin) -> None:
         admin, [("consultation", "Consultation", 45), ("co2_session", "CO2 laser", 120)]
     )
     assert [t.minutes for t in clinic.calendar.types()][:2] == [45, 120]
+
+
+# -- issue 13 point 7: office hours with a break ---------------------------------------------
+THURSDAY = date(2026, 12, 3)
+SPLIT_THURSDAY = WeeklyHours(
+    dict(default_hours().days) | {3: DayHours(time(10), time(17), time(13), time(14))}
+)
+
+
+def test_hours_with_a_break_are_kept_and_booking_in_it_is_refused_in_words(
+    clinic: Clinic, desk, admin, maria
+) -> None:
+    cal = clinic.calendar
+    lunch = cal.book(desk, maria, CONSULTATION, at(THURSDAY, 13, 15)).appointment
+    misfits = cal.set_hours(admin, SPLIT_THURSDAY)
+    assert cal.hours() == SPLIT_THURSDAY  # read back with its break
+    assert [m.appointment.id for m in misfits] == [lunch.id]  # now in the break: listed
+    with pytest.raises(SlotRefused, match=r"^Thursday: closed 1:00 pm-2:00 pm for the break\.$"):
+        cal.book(desk, maria, CONSULTATION, at(THURSDAY, 13, 30))
+    with pytest.raises(SlotRefused, match=r"for the break: .* at 12:45 pm would run to 1:15 pm"):
+        cal.book(desk, maria, CONSULTATION, at(THURSDAY, 12, 45))
+    assert cal.why_not(at(THURSDAY, 12, 30), 30) is None  # ends as the break starts
+    starts = cal.next_free(CONSULTATION, at(THURSDAY, 12, 30), 3)
+    assert starts == [at(THURSDAY, 12, 30), at(THURSDAY, 14), at(THURSDAY, 14, 15)]
+    # Back to one span: the break is gone, as stored.
+    cal.set_hours(admin, default_hours())
+    assert cal.hours().on(3) == DayHours(time(10), time(17))
+
+
+def test_a_database_from_before_breaks_reads_one_span_a_day(tmp_path, clock) -> None:
+    from frontdesk.storage.db import connect
+    from frontdesk.storage.migrations import MIGRATIONS
+
+    path = tmp_path / "old.sqlite3"
+    db = connect(path)
+    MIGRATIONS.apply(db, stop_before="0010_office_hours_break")
+    db.execute("UPDATE office_hours SET closes = '15:00' WHERE weekday = 4")
+    db.conn.close()
+    opened = open_clinic(path, clock)
+    try:
+        hours = opened.calendar.hours()
+        assert hours.on(0) == DayHours(time(10), time(17))
+        assert hours.on(4) == DayHours(time(10), time(15))
+        assert all(day.break_span is None for day in hours.days.values())
+    finally:
+        opened.close()
+
+
+def test_the_database_refuses_a_break_outside_the_day(clinic: Clinic) -> None:
+    with pytest.raises(sqlite3.IntegrityError):
+        clinic._db.execute(
+            "UPDATE office_hours SET break_starts = '09:00', break_ends = '11:00' WHERE weekday = 0"
+        )
+    with pytest.raises(sqlite3.IntegrityError):
+        clinic._db.execute("UPDATE office_hours SET break_starts = '13:00' WHERE weekday = 0")

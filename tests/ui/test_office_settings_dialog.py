@@ -283,3 +283,127 @@ def test_closing_with_unsaved_hours_asks_first(qtbot, dialog, prompts) -> None:
     prompts.answer = True
     click(qtbot, dialog.buttons.buttons()[0])
     assert not dialog.isVisible()
+
+
+# -- issue 13 point 7: a break in the day, typed closure days, asking before closing booked days
+def test_a_day_gets_a_break_as_a_second_span(qtbot, dialog, clinic) -> None:
+    from frontdesk.domain.hours import DayHours
+
+    THURSDAY = 3
+    assert not dialog.second_boxes[THURSDAY].isChecked()
+    assert not dialog.second_opens[THURSDAY].isEnabled()
+    click(qtbot, dialog.second_boxes[THURSDAY])
+    assert dialog.second_opens[THURSDAY].isEnabled()
+    dialog.closes[THURSDAY].setTime(QTime(13, 0))
+    dialog.second_opens[THURSDAY].setTime(QTime(14, 0))
+    dialog.second_closes[THURSDAY].setTime(QTime(17, 0))
+    with qtbot.waitSignal(dialog.changed, timeout=1000):
+        click(qtbot, dialog.save_hours_button)
+    assert clinic.calendar.hours().on(THURSDAY) == DayHours(time(10), time(17), time(13), time(14))
+    assert clinic.calendar.hours().on(0) == DayHours(time(10), time(17))  # others as they were
+    reopened = OfficeSettingsDialog(clinic.calendar, dialog._actor)
+    qtbot.addWidget(reopened)
+    assert reopened.second_boxes[THURSDAY].isChecked()
+    assert [reopened.closes[THURSDAY].text(), reopened.second_opens[THURSDAY].text()] == [
+        "1:00 pm", "2:00 pm"
+    ]
+    # Back to one span: unticked, the day is 10:00 am to the first span's close.
+    click(qtbot, reopened.second_boxes[THURSDAY])
+    reopened.closes[THURSDAY].setTime(QTime(17, 0))
+    click(qtbot, reopened.save_hours_button)
+    assert clinic.calendar.hours().on(THURSDAY) == DayHours(time(10), time(17))
+
+
+def test_a_second_span_overlapping_the_first_is_refused_in_words(qtbot, dialog, clinic) -> None:
+    before = clinic.calendar.hours()
+    click(qtbot, dialog.second_boxes[FRIDAY])
+    dialog.closes[FRIDAY].setTime(QTime(13, 0))
+    dialog.second_opens[FRIDAY].setTime(QTime(12, 0))
+    dialog.second_closes[FRIDAY].setTime(QTime(16, 0))
+    with qtbot.assertNotEmitted(dialog.changed):
+        click(qtbot, dialog.save_hours_button)
+    assert dialog.hours_error_text(FRIDAY) == (
+        "After the break it opens again at 12:00 pm: that is not after 1:00 pm, when the first"
+        " span closes."
+    )
+    assert clinic.calendar.hours() == before
+
+
+def test_a_booking_in_a_new_break_is_listed_as_outside(qtbot, dialog, clinic, desk) -> None:
+    patient = clinic.patients.register(desk, draft())
+    clinic.calendar.book(desk, patient.id, "consultation", datetime(2026, 12, 4, 13, 0))
+    click(qtbot, dialog.second_boxes[FRIDAY])
+    dialog.closes[FRIDAY].setTime(QTime(13, 0))
+    dialog.second_opens[FRIDAY].setTime(QTime(14, 0))
+    click(qtbot, dialog.save_hours_button)
+    assert dialog.outside_texts() == [
+        "Fri Dec 4, 1:00 pm - María García - Free consultation - (818) 555-0134"
+    ]
+
+
+def _type_day(qtbot, field, text: str) -> None:
+    field.edit.setFocus()
+    field.edit.selectAll()
+    qtbot.keyClick(field.edit, Qt.Key.Key_Backspace)
+    for key in text:  # key by key, as the desk types
+        qtbot.keyClicks(field.edit, key)
+
+
+def test_a_closure_typed_key_by_key_is_the_day_kept(qtbot, dialog, clinic) -> None:
+    dialog.tabs.setCurrentIndex(1)
+    _type_day(qtbot, dialog.first_day, "01/14/2027")
+    assert dialog.first_day.date() == QDate(2027, 1, 14)  # QDateEdit kept Dec 14
+    assert dialog.first_day.said_text() == "Thu, Jan 14, 2027"
+    assert dialog.last_day.date() == QDate(2027, 1, 14)  # the last day follows the first
+    _type_day(qtbot, dialog.last_day, "1/15/27")
+    dialog.reason.setText("Inventory")
+    click(qtbot, dialog.add_closure_button)
+    [added] = clinic.calendar.closures(date(2027, 1, 14), date(2027, 1, 15))
+    assert (added.first, added.last, added.reason) == (
+        date(2027, 1, 14), date(2027, 1, 15), "Inventory"
+    )
+
+
+def test_a_closure_day_that_cannot_be_read_is_refused_in_words(qtbot, dialog, clinic) -> None:
+    count = len(clinic.calendar.closures())
+    _type_day(qtbot, dialog.first_day, "13/45/2027")
+    dialog.reason.setText("Inventory")
+    with qtbot.assertNotEmitted(dialog.changed):
+        click(qtbot, dialog.add_closure_button)
+    assert not dialog.closure_error.isHidden() and dialog.closure_error.text()
+    assert dialog.closure_error.text() == dialog.first_day.error()
+    assert len(clinic.calendar.closures()) == count
+
+
+def test_closing_booked_days_names_the_patients_and_asks_first(
+    qtbot, dialog, clinic, booked, prompts
+) -> None:
+    dialog.tabs.setCurrentIndex(1)
+    _type_day(qtbot, dialog.first_day, "12/03/2026")
+    _type_day(qtbot, dialog.last_day, "12/04/2026")
+    dialog.reason.setText("Flood")
+    prompts.answer = False
+    with qtbot.assertNotEmitted(dialog.changed):
+        click(qtbot, dialog.add_closure_button)
+    title, text = prompts.asked[-1]
+    assert title == "Close the office on booked days?"
+    assert "1 booked appointment falls on those days:" in text
+    assert "Fri, Dec 4, 2026, 3:30 pm - María García - (818) 555-0134" in text
+    assert clinic.calendar.closures(date(2026, 12, 3), date(2026, 12, 4)) == []
+    assert dialog.reason.text() == "Flood"  # kept for a second try
+    prompts.answer = True
+    click(qtbot, dialog.add_closure_button)
+    assert [c.reason for c in clinic.calendar.closures(date(2026, 12, 3), date(2026, 12, 4))] == [
+        "Flood"
+    ]
+    assert dialog.outside_texts() == [CLOSING_FRIDAY]
+
+
+def test_closing_days_without_bookings_asks_nothing(qtbot, dialog, clinic, booked, prompts):
+    _type_day(qtbot, dialog.first_day, "12/07/2026")
+    dialog.reason.setText("Painting")
+    click(qtbot, dialog.add_closure_button)
+    assert prompts.asked == []
+    assert [c.reason for c in clinic.calendar.closures(date(2026, 12, 7), date(2026, 12, 7))] == [
+        "Painting"
+    ]

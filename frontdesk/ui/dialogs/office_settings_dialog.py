@@ -10,7 +10,6 @@ from PySide6.QtCore import QDate, QLocale, Qt, QTime, Signal
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
-    QDateEdit,
     QDateTimeEdit,
     QDialog,
     QFormLayout,
@@ -36,6 +35,7 @@ from frontdesk.domain.appointments import (
     AppointmentType,
     ListedAppointment,
 )
+from frontdesk.domain.dates import format_moment
 from frontdesk.domain.hours import (
     WEEKDAY_NAMES,
     Closure,
@@ -50,14 +50,16 @@ from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.status_row import status_and_close
 from frontdesk.ui.error_label import error_label
+from frontdesk.ui.widgets.date_field import DateField
 
 US_LOCALE = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 TIME_FORMAT = "h:mm ap"  # 10:00 am, as everywhere else
-DATE_FORMAT = "MM/dd/yyyy"
 QUARTER = 15
 # Mnemonics of the weekday labels; W, C and Y belong to the tabs.
 DAY_LABELS = ("&Monday", "&Tuesday", "W&ednesday", "T&hursday", "&Friday", "S&aturday", "Su&nday")
 CLOSED_DEFAULT = (time(10), time(17))  # what a closed day offers when it is ticked open
+AFTERNOON_DEFAULT = (time(14), time(17))  # what the second span offers when it is ticked
+ASK_ROWS = 12  # booked appointments named in the question before a closure; more are counted
 OUTSIDE_ROWS = 6  # visible at once; more scroll
 OUTSIDE_MAX_WIDTH = 720
 OUTSIDE_TITLE = "These booked appointments are now outside the office hours:"
@@ -93,6 +95,33 @@ def describe_appointment(listed: ListedAppointment, today: date) -> str:
 
 def _short_day(day: date) -> str:
     return f"{day:%a %b} {day.day}"
+
+
+def _affected(listed: ListedAppointment) -> str:
+    """'Fri, Dec 4, 2026, 3:30 pm - María García - (818) 555-0134'."""
+    parts = [format_moment(listed.appointment.starts), listed.patient_name]
+    phone = display_phone(listed.phone)
+    parts.append(phone or "no phone on file")
+    return " - ".join(parts)
+
+
+def _spans_problem(spans: list[tuple[time, time]]) -> str:
+    """The day's spans in the desk's words, or '' when they make a day."""
+    (opens, closes) = spans[0]
+    if closes == opens:
+        return "Opens and closes at the same time: untick Open to close the day."
+    if closes < opens:
+        return "Closing time must be after opening time."
+    if len(spans) > 1:
+        again, last = spans[1]
+        if again <= closes:
+            return (
+                f"After the break it opens again at {format_time(again)}: that is not after"
+                f" {format_time(closes)}, when the first span closes."
+            )
+        if last <= again:
+            return "The second span must close after it opens again."
+    return ""
 
 
 def _to_time(value: QTime) -> time:
@@ -217,13 +246,18 @@ class OfficeSettingsDialog(QDialog):
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(8)
         grid.setVerticalSpacing(8)
-        for column, heading in ((2, "Opens"), (4, "Closes")):
+        for column, heading in ((2, "Opens"), (4, "Closes"), (5, "Break, then"), (6, "Opens"),
+                                (8, "Closes")):  # fmt: skip
             label = QLabel(heading)
             label.setStyleSheet("color: palette(mid);")
             grid.addWidget(label, 0, column)
         self.open_boxes: list[QCheckBox] = []
         self.opens: list[QuarterHourEdit] = []
         self.closes: list[QuarterHourEdit] = []
+        # An optional second span a day (10:00 am-1:00 pm, then 2:00 pm-5:00 pm): a break.
+        self.second_boxes: list[QCheckBox] = []
+        self.second_opens: list[QuarterHourEdit] = []
+        self.second_closes: list[QuarterHourEdit] = []
         self.hour_errors: list[QLabel] = []
         for day, name in enumerate(WEEKDAY_NAMES):
             row = 1 + 2 * day
@@ -233,23 +267,38 @@ class OfficeSettingsDialog(QDialog):
             opens.setAccessibleName(f"{name} opens at")
             closes = QuarterHourEdit()
             closes.setAccessibleName(f"{name} closes at")
+            second = QCheckBox("and")
+            second.setAccessibleName(f"{name}: a break, then open again")
+            second.setToolTip("Closed for a break, then open again (two spans that day)")
+            second_opens = QuarterHourEdit()
+            second_opens.setAccessibleName(f"{name} opens again at")
+            second_closes = QuarterHourEdit()
+            second_closes.setAccessibleName(f"{name} closes (second span) at")
             day_label = QLabel(DAY_LABELS[day])
             day_label.setBuddy(box)
             error = error_label(f"hoursError{day}", wrap=False)
             box.toggled.connect(lambda on, d=day: self._day_toggled(d, on))
-            for edit in (opens, closes):
+            second.toggled.connect(lambda _on, d=day: self._day_toggled(d, None))
+            for edit in (opens, closes, second_opens, second_closes):
                 edit.timeChanged.connect(lambda _t, d=day: self.hour_errors[d].hide())
             grid.addWidget(day_label, row, 0)
             grid.addWidget(box, row, 1)
             grid.addWidget(opens, row, 2)
             grid.addWidget(QLabel("to"), row, 3)
             grid.addWidget(closes, row, 4)
-            grid.addWidget(error, row + 1, 1, 1, 4)
+            grid.addWidget(second, row, 5)
+            grid.addWidget(second_opens, row, 6)
+            grid.addWidget(QLabel("to"), row, 7)
+            grid.addWidget(second_closes, row, 8)
+            grid.addWidget(error, row + 1, 1, 1, 8)
             self.open_boxes.append(box)
             self.opens.append(opens)
             self.closes.append(closes)
+            self.second_boxes.append(second)
+            self.second_opens.append(second_opens)
+            self.second_closes.append(second_closes)
             self.hour_errors.append(error)
-        grid.setColumnStretch(5, 1)
+        grid.setColumnStretch(9, 1)
 
         self.save_hours_button = _button("&Save hours", "saveHoursButton")
         self.save_hours_button.clicked.connect(self.save_hours)
@@ -265,17 +314,25 @@ class OfficeSettingsDialog(QDialog):
         layout.addWidget(self.hours_error)
         layout.addStretch(1)
         layout.addLayout(buttons)
-        # Down the week row by row: open?, opens, closes; then Save.
+        # Down the week row by row: open?, opens, closes, a break?, opens, closes; then Save.
         chain: list[QWidget] = []
         for day in range(7):
             chain += [self.open_boxes[day], self.opens[day], self.closes[day]]
+            chain += [self.second_boxes[day], self.second_opens[day], self.second_closes[day]]
         chain.append(self.save_hours_button)
         _tab_chain(chain)
         return page
 
-    def _day_toggled(self, day: int, on: bool) -> None:
+    def _day_toggled(self, day: int, on: bool | None) -> None:
+        """Open or not (None: as ticked); the second span is editable when ticked too."""
+        if on is None:
+            on = self.open_boxes[day].isChecked()
         self.opens[day].setEnabled(on)
         self.closes[day].setEnabled(on)
+        self.second_boxes[day].setEnabled(on)
+        twice = on and self.second_boxes[day].isChecked()
+        self.second_opens[day].setEnabled(twice)
+        self.second_closes[day].setEnabled(twice)
         self.hour_errors[day].hide()
 
     def _load_hours(self) -> None:
@@ -287,11 +344,17 @@ class OfficeSettingsDialog(QDialog):
         self._loaded_hours = hours
         for day in range(7):
             span = hours.on(day)
-            opens, closes = (span.opens, span.closes) if span else CLOSED_DEFAULT
+            spans = span.spans if span else (CLOSED_DEFAULT,)
+            (opens, closes), (again, last) = spans[0], spans[1] if len(spans) > 1 else (
+                AFTERNOON_DEFAULT
+            )
             self.open_boxes[day].setChecked(span is not None)
+            self.second_boxes[day].setChecked(len(spans) > 1)
             self._day_toggled(day, span is not None)
             self.opens[day].setTime(_to_qtime(opens))
             self.closes[day].setTime(_to_qtime(closes))
+            self.second_opens[day].setTime(_to_qtime(again))
+            self.second_closes[day].setTime(_to_qtime(last))
             self.hour_errors[day].hide()
 
     def hours_error_text(self, weekday: int) -> str:
@@ -307,17 +370,20 @@ class OfficeSettingsDialog(QDialog):
                 continue
             opens = _to_time(self.opens[day].time())
             closes = _to_time(self.closes[day].time())
-            if opens.minute % QUARTER or closes.minute % QUARTER:
+            spans = [(opens, closes)]
+            if self.second_boxes[day].isChecked():
+                spans.append(
+                    (_to_time(self.second_opens[day].time()),
+                     _to_time(self.second_closes[day].time()))
+                )  # fmt: skip
+            if any(t.minute % QUARTER for span in spans for t in span):
                 errors[day] = "Use quarter hours: :00, :15, :30 or :45."
                 continue
-            try:
-                days[day] = DayHours(opens, closes)
-            except ValueError:
-                errors[day] = (
-                    "Closing time must be after opening time."
-                    if closes != opens
-                    else "Opens and closes at the same time: untick Open to close the day."
-                )
+            said = _spans_problem(spans)
+            if said:
+                errors[day] = said
+                continue
+            days[day] = DayHours.from_spans(spans)
         return (None, errors) if errors else (WeeklyHours(days), {})
 
     def save_hours(self) -> None:
@@ -366,17 +432,15 @@ class OfficeSettingsDialog(QDialog):
         remove_row.addStretch(1)
         remove_row.addWidget(self.remove_closure_button)
 
-        self.first_day = QDateEdit(today)
-        self.last_day = QDateEdit(today)
+        # Typed days are the days kept (QDateEdit took 01/14/2027 as 12/14/2027).
+        self.first_day = DateField(today, today=self._calendar.today)
+        self.last_day = DateField(today, today=self._calendar.today)
         for edit, name in (
             (self.first_day, "First closed day"),
             (self.last_day, "Last closed day"),
         ):
-            edit.setLocale(US_LOCALE)
-            edit.setDisplayFormat(DATE_FORMAT)
-            edit.setCalendarPopup(True)
             edit.setAccessibleName(name)
-            edit.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            edit.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
             edit.dateChanged.connect(lambda _d: self.closure_error.hide())
         self.first_day.dateChanged.connect(self._first_day_moved)
         self.reason = QLineEdit()
@@ -463,12 +527,19 @@ class OfficeSettingsDialog(QDialog):
 
     def add_closure(self) -> None:
         self.status.clear()
+        for field in (self.first_day, self.last_day):
+            if not field.isValid():
+                self._show(self.closure_error, field.error() or "Enter the day as MM/DD/YYYY.")
+                field.setFocus()
+                return
         first, last = _to_date(self.first_day.date()), _to_date(self.last_day.date())
         if last < first:
             self._show(self.closure_error, "The last day comes before the first day.")
             self.last_day.setFocus()
             return
         closure = Closure(first, last, self.reason.text().strip())
+        if closure.reason and not self._closing_anyway(closure):
+            return
         try:
             misfits = self._calendar.add_closure(self._actor(), closure)
         except ValidationFailed as exc:
@@ -485,6 +556,40 @@ class OfficeSettingsDialog(QDialog):
         self._show_outside(misfits)
         self.status.setText(f"Closure added: {describe_closure(closure)}")
         self.changed.emit()
+
+    def booked_on(self, first: date, last: date) -> list[ListedAppointment]:
+        """The booked or confirmed appointments still to come on the days first..last."""
+        now = self._calendar.now()
+        return [
+            listed
+            for listed in self._calendar.between(first, last)
+            if listed.appointment.status.movable and listed.appointment.starts >= now
+        ]
+
+    def _closing_anyway(self, closure: Closure) -> bool:
+        """Days with bookings: the patients are named (time, phone) and the desk asked first."""
+        try:
+            booked = self.booked_on(closure.first, closure.last)
+        except ServiceError as exc:
+            self._show(self.closure_error, str(exc))
+            return False
+        if not booked:
+            return True
+        lines = [_affected(listed) for listed in booked[:ASK_ROWS]]
+        if len(booked) > ASK_ROWS:
+            lines.append(f"… and {len(booked) - ASK_ROWS} more")
+        many = len(booked) > 1
+        days = "those days" if closure.first != closure.last else "that day"
+        count = f"{len(booked)} booked appointment{'s fall' if many else ' falls'} on {days}"
+        question = (
+            f"Close the office: {describe_closure(closure)}?\n\n{count}:\n"
+            + "\n".join(lines)
+            + "\n\nNothing is cancelled or moved: they are listed afterwards as outside the"
+            " office hours, for you to call each patient."
+        )
+        return prompts.confirm(
+            self, "Close the office on booked days?", question, "&Add closure", "&Keep open"
+        )
 
     def _find_closure(self, first: date, last: date, reason: str) -> int | None:
         try:
@@ -723,7 +828,7 @@ class OfficeSettingsDialog(QDialog):
             pass
         elif page == 0:
             self.save_hours()
-        elif page == 1 and focus in (self.first_day, self.last_day, self.reason):
+        elif page == 1 and focus in (self.first_day.edit, self.last_day.edit, self.reason):
             self.add_closure()
         elif page == 2:
             self.save_types()
