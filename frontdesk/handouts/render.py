@@ -87,6 +87,7 @@ WORDS = {
         "office": "our office at {address}",
         "office_town": "our office in {town}",
         "after_hours": "After hours",
+        "after_hours_call": "(outside office hours, call {after})",
         "questions": "Questions? Call us at {phone} during office hours.",
         "questions_after": (
             "Questions? Call us at {phone} during office hours; after hours, call {after}."
@@ -116,6 +117,7 @@ WORDS = {
         "office": "nuestra oficina en {address}",
         "office_town": "nuestra oficina en {town}",
         "after_hours": "Fuera de horario",
+        "after_hours_call": "(fuera del horario de atención, llame al {after})",
         "questions": "¿Preguntas? Llámenos al {phone} en horario de atención.",
         "questions_after": (
             "¿Preguntas? Llámenos al {phone} en horario de atención; fuera de horario,"
@@ -209,6 +211,7 @@ def _values(
         "clinic_phone": escape(clinic.phone),
         "finding": escape(_finding(language, facts)),
         "office": escape(_office(language, clinic)),
+        "after_hours_call": _after_hours_call(language, clinic),
         "hours_table": _hours_table(language, facts),
         "planned": str(facts.planned),
         "full_results_on": escape(  # "around March 2028": a month, not a precise day
@@ -256,6 +259,14 @@ def _footer(language: Language, clinic: ClinicInfo) -> str:
         f"<hr><p class='footer'><b>{escape(clinic.name)}</b> - {escape(clinic.full_address)}"
         f"<br>{escape(call)}</p>"
     )
+
+
+def _after_hours_call(language: Language, clinic: ClinicInfo) -> str:
+    """' (outside office hours, call ...)' before a colon; nothing without an after-hours line."""
+    if not clinic.after_hours_phone:
+        return ""
+    said = WORDS[language]["after_hours_call"].format(after=clinic.after_hours_phone)
+    return " " + escape(said)
 
 
 def _office(language: Language, clinic: ClinicInfo) -> str:

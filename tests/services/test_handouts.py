@@ -30,6 +30,7 @@ ALLOWED = {
     "office",
     "hours_table",
     "clinic_phone",
+    "after_hours_call",
 }
 
 
@@ -347,6 +348,9 @@ def test_the_full_address_and_after_hours_line_are_on_every_handout(
         assert "(818) 555-0111" in text and "(818) 555-0100" in text, kind
         after = "After hours" if language is Language.ENGLISH else "fuera de horario"
         assert after in text, kind
+        if kind is Kind.LASER_CARE:
+            call = "outside office hours, call" if language is Language.ENGLISH else "llame al"
+            assert f"{call} (818) 555-0111" in text
 
 
 @pytest.mark.parametrize("state", ["consultation", "pih"])  # booked, and not booked yet
@@ -389,3 +393,17 @@ def test_clinic_details_check_the_state_and_zip_and_change_nothing_when_refused(
     # city, state, ZIP and the after-hours line may stay empty
     demo.handouts.set_clinic_info(admin, ClinicInfo("Clinic", "1 Main St", "818", zip_code=""))
     assert demo.handouts.clinic_info() == ClinicInfo("Clinic", "1 Main St", "818")
+
+
+def test_the_registered_language_is_where_a_handout_starts(clinic, desk) -> None:
+    from tests.conftest import draft
+
+    spanish = clinic.patients.register(desk, draft(language="es"))
+    unsaid = clinic.patients.register(
+        desk, draft(first_name="Ana", last_name="Cruz", phone="", email="", language="")
+    )
+    assert clinic.handouts.language_of(spanish.id) is Language.SPANISH
+    assert clinic.handouts.language_of(unsaid.id) is Language.ENGLISH
+    # a handout given in another language later is the later choice
+    clinic.handouts.record(desk, spanish.id, Kind.DARK_MARKS, Language.ENGLISH, "printed")
+    assert clinic.handouts.language_of(spanish.id) is Language.ENGLISH
