@@ -232,8 +232,8 @@ def _values(
 def _header(language: Language, facts: HandoutFacts, clinic: ClinicInfo, printed_on: date) -> str:
     words = WORDS[language]
     hours = "; ".join(
-        f"{WEEKDAYS[language][day][:3]} {_clock(opens, language)}-{_clock(closes, language)}"
-        for day, opens, closes in facts.hours
+        f"{WEEKDAYS[language][entry[0]][:3]} {_open_spans(entry, language, '-')}"
+        for entry in facts.hours
     )
     phones = clinic.phone
     if clinic.after_hours_phone:
@@ -277,12 +277,21 @@ def _office(language: Language, clinic: ClinicInfo) -> str:
     return words["office_town"].format(town=clinic.town or clinic.name)
 
 
+def _open_spans(entry: tuple, language: Language, dash: str) -> str:
+    """A day's hours: (day, opens, closes) or, with a break, (day, opens, closes,
+    break_starts, break_ends) -> '10:00 am-1:00 pm, 2:00 pm-5:00 pm'."""
+    opens, closes = entry[1], entry[2]
+    pause = entry[3:5] if len(entry) >= 5 and entry[3] and entry[4] else None
+    spans = [(opens, pause[0]), (pause[1], closes)] if pause else [(opens, closes)]
+    return ", ".join(f"{_clock(a, language)}{dash}{_clock(b, language)}" for a, b in spans)
+
+
 def _hours_table(language: Language, facts: HandoutFacts) -> str:
-    open_days = {day: (opens, closes) for day, opens, closes in facts.hours}
+    open_days = {entry[0]: entry for entry in facts.hours}
     rows = "".join(
         f"<tr><td>{escape(WEEKDAYS[language][day].capitalize())}</td><td>"
         + (
-            escape(f"{_clock(open_days[day][0], language)} - {_clock(open_days[day][1], language)}")
+            escape(_open_spans(open_days[day], language, " - "))
             if day in open_days
             else escape(WORDS[language]["closed"])
         )

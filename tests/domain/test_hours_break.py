@@ -133,3 +133,19 @@ def test_allowed_means_inside_one_span(day, q, minutes) -> None:
 def test_next_free_after_the_morning_goes_to_the_afternoon() -> None:
     found = next_free(OFFICE, 60, at(12, 10), lambda first, last: [], 2)
     assert found == [at(14), at(14, 15)]
+
+
+@pytest.mark.parametrize(
+    ("entry", "printed"),
+    [
+        ((3, time(10), time(17)), "10:00 am - 5:00 pm"),
+        ((3, time(10), time(17), time(13), time(14)), "10:00 am - 1:00 pm, 2:00 pm - 5:00 pm"),
+        ((3, time(10), time(17), None, None), "10:00 am - 5:00 pm"),
+    ],
+)
+def test_the_handouts_print_both_spans_of_a_day_with_a_break(entry, printed) -> None:
+    from frontdesk.domain.handouts import HandoutFacts, Language
+    from frontdesk.handouts.render import _hours_table
+
+    table = _hours_table(Language.ENGLISH, HandoutFacts("María García", (), hours=(entry,)))
+    assert f"<td>Thursday</td><td>{printed}</td>" in table
