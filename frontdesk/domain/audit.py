@@ -158,24 +158,59 @@ def compare_rows(
 
 
 # -- the anchor: the trail's last line as remembered outside the database ---------------------
-def anchor_problem(anchored: tuple[int, str], hash_there: str | None, last_id: int) -> str | None:
-    """Compares the (id, hash) remembered outside the database with the trail as it is now.
+@dataclass(frozen=True)
+class Anchor:
+    """The trail's last line as the app wrote it, and the last line before that write."""
 
-    `hash_there` is the hash of the trail's line with the anchored id (None: no such line)."""
-    line_id, digest = anchored
-    if hash_there is None:
-        return (
-            f"The audit trail ends at line #{last_id}, but line #{line_id} had been written:"
-            f" the last {line_id - last_id} line{'s' if line_id - last_id != 1 else ''} of the"
-            " trail were cut off behind the app's back."
+    id: int
+    hash: str
+    prev_id: int
+    prev_hash: str
+
+    def continued_by(self, head: tuple[int, str]) -> bool:
+        """Whether a write starting from `head` carries on the trail this anchor was written
+        for: `head` is the anchored line, or the line the anchored write began from (that
+        write was cut short before its COMMIT)."""
+        return (self.id, self.hash) == head or (
+            (self.prev_id, self.prev_hash) == head and self.id > head[0]
         )
-    if hash_there != digest:
+
+
+def anchor_finding(
+    anchor: Anchor, head: tuple[int, str] | None, hash_there: str | None
+) -> tuple[str | None, str | None]:
+    """(problem, note) from comparing the anchor with the trail as it is now.
+
+    `head` is the trail's last line (None: no lines); `hash_there` the hash of its line with
+    the anchored id (None: no such line)."""
+    last_id, last_hash = head or (0, GENESIS)
+    if (anchor.id, anchor.hash) == (last_id, last_hash):
+        return None, None
+    if (anchor.prev_id, anchor.prev_hash) == (last_id, last_hash) and anchor.id > last_id:
+        return None, (
+            f"The last change Frontdesk began to save (audit lines #{anchor.prev_id + 1} to"
+            f" #{anchor.id}) is not in the trail: Frontdesk or the computer stopped while saving"
+            " it, and nothing was saved. (The same would be seen if someone removed exactly"
+            " those lines.)"
+        )
+    if hash_there is None:
+        cut = anchor.id - last_id
         return (
-            f"Line #{line_id} of the audit trail is not the line that was written there: the"
+            f"The audit trail ends at line #{last_id}, but line #{anchor.id} had been written:"
+            f" the last {cut} line{'s' if cut != 1 else ''} of the trail"
+            f" {'were' if cut != 1 else 'was'} cut off behind the app's back."
+        ), None
+    if hash_there != anchor.hash:
+        return (
+            f"Line #{anchor.id} of the audit trail is not the line that was written there: the"
             " trail was rewritten (or cut and written again) behind the app's back, with its"
             " hashes worked out anew."
-        )
-    return None
+        ), None
+    return (
+        f"Lines #{anchor.id + 1} to #{last_id} were added to the end of the audit trail"
+        " without Frontdesk writing them: behind the app's back (or by a Frontdesk that could"
+        " not write the record of the trail's end beside the database)."
+    ), None
 
 
 @dataclass(frozen=True)

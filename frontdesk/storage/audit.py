@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,11 +14,12 @@ import sqlite_utils
 
 from frontdesk.domain.audit import (
     GENESIS,
+    Anchor,
     AuditEntry,
     ChainBreak,
     RowFinding,
     Tampering,
-    anchor_problem,
+    anchor_finding,
     first_break,
     line_hash,
 )
@@ -197,7 +199,9 @@ class AuditRepository:
         )
         # The anchor beside the file follows once this commits; the app's own restore of a
         # backup re-bases it on the restored trail.
-        note_line(self._db, new_id, digest, rebase=(action, entity) == RESTORED)
+        note_line(
+            self._db, new_id, digest, (last_id, previous), rebase=(action, entity) == RESTORED
+        )
         return new_id
 
     def for_entity(self, entity: str, entity_id: int) -> list[AuditEntry]:
@@ -227,43 +231,15 @@ class AuditRepository:
             return first_break(_rows(self._db), tuple(head) if head else None)
 
     def check(self, max_rows: int = 50) -> AuditCheck:
-        """The chain, then (when it holds) its anchor outside the database and every audited
-        row against its last audited state, all in one read snapshot.
+        """The chain, then (when it holds) every audited row against its last audited state,
+        in one read snapshot; then the trail's end against its anchor outside the database.
 
-        A missing anchor is made from the trail as it is (said in `notes`); one behind a
-        trail found whole is moved to its end."""
+        A missing anchor is made from the trail as it is, and said so in `notes`."""
         with self._snapshot():
-            head_row = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
-            head = (head_row[0], head_row[1]) if head_row else None
-            broken = first_break(_rows(self._db), head)
+            head = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+            broken = first_break(_rows(self._db), tuple(head) if head else None)
             if broken is not None:
                 return AuditCheck(broken)
-            db_path = database_file(self._db)
-            notes: list[str] = []
-            anchor = None
-            anchored = None
-            if db_path is not None:
-                try:
-                    anchored = read_anchor(db_path)
-                except AnchorUnreadable as exc:
-                    anchor = (
-                        f"The record of the audit trail's end kept beside the database cannot"
-                        f" be trusted: {exc}. If nobody knows why, treat the database as"
-                        " changed behind the app's back; deleting that file starts a new one."
-                    )
-                if anchored is not None:
-                    there = self._db.execute(
-                        "SELECT hash FROM audit WHERE id = ?", [anchored[0]]
-                    ).fetchone()
-                    anchor = anchor_problem(
-                        anchored, there[0] if there else None, head[0] if head else 0
-                    )
-                    if anchor:
-                        anchor += (
-                            f" (The trail's end was remembered in {anchor_path(db_path)}; if a"
-                            " backup was put back by copying files by hand, that explains it:"
-                            " deleting that file starts a new record from now on.)"
-                        )
             findings: list[RowFinding] = []
             more = 0
             for finding in differences(self._db):
@@ -271,18 +247,52 @@ class AuditRepository:
                     findings.append(finding)
                 else:
                     more += 1
-        tampering = Tampering(anchor, tuple(findings), more)
-        behind = anchored is None or (head is not None and anchored[0] < head[0])
-        if db_path is not None and head is not None and not tampering and behind:
-            notes.extend(_anchor_at(db_path, head, first=anchored is None))
-        return AuditCheck(tampering or None, tuple(notes))
+        db_path = database_file(self._db)
+        anchor, notes = self._anchor_check(db_path) if db_path is not None else (None, [])
+        return AuditCheck(Tampering(anchor, tuple(findings), more) or None, tuple(notes))
+
+    def _anchor_check(self, db_path: Path) -> tuple[str | None, list[str]]:
+        """Read with the write lock held for a moment: the anchor is written under it, so
+        the trail's end and the anchor are seen as one (a write in another window is either
+        wholly before or wholly after)."""
+        with self._snapshot(lock=True):
+            row = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+            head = (row[0], row[1]) if row else None
+            try:
+                anchored = read_anchor(db_path)
+            except AnchorUnreadable as exc:
+                return (
+                    "The record of the audit trail's end kept beside the database cannot be"
+                    f" trusted: {exc}. If nobody knows why, treat the database as changed"
+                    " behind the app's back; deleting that file starts a new record.",
+                    [],
+                )
+            if anchored is None:
+                return None, (_first_anchor(db_path, head) if head else [])
+            there = self._db.execute("SELECT hash FROM audit WHERE id = ?", [anchored.id])
+            found = there.fetchone()
+        problem, note = anchor_finding(anchored, head, found[0] if found else None)
+        if problem:
+            problem += (
+                f" (The trail's end is remembered in {anchor_path(db_path)}. If a backup was"
+                " put back by copying files by hand, that explains it: deleting that file"
+                " starts a new record from now on.)"
+            )
+        return problem, [note] if note else []
 
     @contextmanager
-    def _snapshot(self) -> Iterator[None]:
+    def _snapshot(self, *, lock: bool = False) -> Iterator[None]:
+        """One read snapshot (inside the caller's transaction if there is one); `lock` takes
+        the write lock too, where the file can be written at all."""
         conn = self._db.conn
         own = not conn.in_transaction
         if own:
-            conn.execute("BEGIN")
+            try:
+                conn.execute("BEGIN IMMEDIATE" if lock else "BEGIN")
+            except sqlite3.OperationalError:
+                if not lock:
+                    raise
+                conn.execute("BEGIN")  # a read-only file: nobody writes it meanwhile
         try:
             yield
         finally:
@@ -290,17 +300,15 @@ class AuditRepository:
                 conn.execute("COMMIT")
 
 
-def _anchor_at(db_path: Path, head: tuple[int, str], *, first: bool) -> list[str]:
-    """Moves the anchor to a trail found whole; what to tell the admin about it."""
+def _first_anchor(db_path: Path, head: tuple[int, str]) -> list[str]:
+    """Anchors a trail that had no anchor yet; what to tell the admin about it."""
     try:
-        write_anchor(db_path, head[0], head[1])
+        write_anchor(db_path, Anchor(head[0], head[1], head[0], head[1]))
     except OSError as exc:
         return [
             f"The record of the trail's end could not be written to {anchor_path(db_path)}"
             f" ({exc.strerror or exc})."
         ]
-    if not first:
-        return []
     return [
         "This was the first check with a record of the trail's end kept outside the database:"
         f" {anchor_path(db_path)} now remembers line #{head[0]}. Lines cut off or rewritten"

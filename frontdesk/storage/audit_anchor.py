@@ -1,23 +1,26 @@
 """The audit trail's anchor: its last line's (id, hash) kept in a small file beside the database.
 
 Why a file and not a keyed hash (HMAC): the chain's hashes need no secret, so anyone with the
-sqlite3 shell can cut its last lines (rewinding `audit_head`) or rewrite a line and work every
-hash out anew; inside the database nothing can tell. A key kept outside the database would
-need a place of its own on every computer (the keyring) and would be lost with it, making the
-whole trail unverifiable; a file beside the database needs nothing, travels with it, and a
-raw SQL edit cannot reach it.
+sqlite3 shell can cut its last lines (rewinding `audit_head`), rewrite a line and work every
+hash out anew, or append a line of their own; inside the database nothing can tell. A key
+kept outside the database would need the same protection as this file (whoever reads it can
+forge) plus a place on every computer, and losing it would make the whole trail unverifiable;
+a file beside the database needs nothing, travels with it, and a raw SQL edit cannot reach it.
 
-`<db stem>.audit-anchor` (0600) holds `{"id": ..., "hash": ...}`. It is written after each
-commit that appended audit lines (write-then-rename: never half-written; no fsync, so a power
-cut may leave it a line or two behind, which is harmless) and only ever moved forward along
-the same chain: if the line it names is gone or different, it is left as it is, as evidence,
-for `frontdesk audit verify` to report. The one exception is the app's own restore of a
-backup, recorded as a "restore" line: the anchor then follows the restored trail.
+`<db stem>.audit-anchor` (0600) holds the trail's last line and the one before the write that
+added it: `{"id", "hash", "prev_id", "prev_hash"}`. It is written by each write transaction that
+appended audit lines, just before its COMMIT, under the write lock (so two windows never race
+on it), to a temporary file flushed to disk then renamed over the anchor: never half-written,
+never lost by a power cut that keeps the commit. It only ever follows the trail it was written
+for: when the trail no longer continues it, the file is left as it is, as evidence, for
+`frontdesk audit verify`. The one exception is the app's own restore of a backup, recorded as
+a "restore" line: the anchor then follows the restored trail.
 
-What it finds: lines cut from the end of the trail (the anchor is ahead of it), a trail
-rewritten with fresh hashes (the anchored line's hash differs). What it cannot: someone who
-can also rewrite or delete this file (a missing anchor is made anew from the trail as it is,
-and said so), or changes made to the trail since the last write the app anchored.
+What it finds: lines cut from the end (the anchor is ahead of the trail), a trail rewritten with
+fresh hashes (the anchored line's hash differs), and lines appended without Frontdesk (the trail
+goes on past the anchor). What it cannot: someone who can also rewrite or delete this file (a
+missing anchor is made anew from the trail as it is, and said so); and the last write's lines
+removed exactly can not be told from a save cut short by a crash (said as a note).
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ from pathlib import Path
 
 import sqlite_utils
 
-from frontdesk.storage.db import after_commit, pending_after_commit
+from frontdesk.domain.audit import Anchor
+from frontdesk.storage.db import before_commit, pending_before_commit
 
 SUFFIX = ".audit-anchor"
 _KEY = "audit-anchor"
@@ -57,45 +61,67 @@ def database_file(db: sqlite_utils.Database) -> Path | None:
     return _FILES[db]
 
 
-def read_anchor(db_path: Path) -> tuple[int, str] | None:
-    """The anchored (id, hash), or None when there is no anchor file."""
+def read_anchor(db_path: Path) -> Anchor | None:
+    """The anchor, or None when there is no anchor file."""
     path = anchor_path(db_path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return None
-    except OSError as exc:
-        raise AnchorUnreadable(f"{path} cannot be read ({exc.strerror or exc})") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise AnchorUnreadable(f"{path} cannot be read ({exc})") from exc
     try:
         values = json.loads(text)
-        line_id, digest = values["id"], values["hash"]
+        anchor = Anchor(values["id"], values["hash"], values["prev_id"], values["prev_hash"])
     except (ValueError, TypeError, KeyError) as exc:
         raise AnchorUnreadable(f"{path} does not hold what Frontdesk wrote there") from exc
-    if not isinstance(line_id, int) or not isinstance(digest, str):
+    if not all(isinstance(v, int) for v in (anchor.id, anchor.prev_id)) or not all(
+        isinstance(v, str) for v in (anchor.hash, anchor.prev_hash)
+    ):
         raise AnchorUnreadable(f"{path} does not hold what Frontdesk wrote there")
-    return line_id, digest
+    return anchor
 
 
-def write_anchor(db_path: Path, line_id: int, digest: str) -> None:
-    """Written to a temporary file then renamed over the anchor: never seen half-written."""
+def write_anchor(db_path: Path, anchor: Anchor) -> None:
+    """A temporary file flushed to disk, renamed over the anchor, the folder flushed: the
+    anchor is never seen half-written and never older on disk than the commit after it."""
     path = anchor_path(db_path)
     temporary = path.with_name(f".{path.name}.{os.getpid()}-{threading.get_ident()}.tmp")
-    data = json.dumps({"id": line_id, "hash": digest}).encode("ascii")
+    data = json.dumps(
+        {"id": anchor.id, "hash": anchor.hash, "prev_id": anchor.prev_id,
+         "prev_hash": anchor.prev_hash}
+    ).encode("ascii")  # fmt: skip
     try:
         fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             os.write(fd, data)
+            os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+    _flush_folder(path.parent)
 
 
-def anchor_current_head(db_path: Path) -> tuple[int, str] | None:
+def _flush_folder(folder: Path) -> None:
+    """The rename itself on disk (POSIX); Windows has no folder handle to flush."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def anchor_current_head(db_path: Path) -> Anchor | None:
     """Anchors the trail as it is now, whatever the anchor said: for a database put in place
-    by a restore. Returns the anchored (id, hash), None for a trail without lines."""
+    without the app's restore. Returns the anchor, None for a trail without lines."""
     import sqlite3
 
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
@@ -105,42 +131,52 @@ def anchor_current_head(db_path: Path) -> tuple[int, str] | None:
         conn.close()
     if head is None:
         return None
-    write_anchor(db_path, head[0], head[1])
-    return head[0], head[1]
+    anchor = Anchor(head[0], head[1], head[0], head[1])
+    write_anchor(db_path, anchor)
+    return anchor
 
 
 @dataclass(frozen=True)
 class _Advance:
-    """Moves the anchor to the transaction's last line, once COMMIT has returned."""
+    """Moves the anchor to the transaction's last line, just before its COMMIT."""
 
-    db: sqlite_utils.Database
     db_path: Path
-    line_id: int
-    digest: str
+    anchor: Anchor  # prev: the trail's last line when this transaction began
     rebase: bool
 
     def __call__(self) -> None:
         try:
-            anchored = read_anchor(self.db_path)
+            found = read_anchor(self.db_path)
         except AnchorUnreadable:
             return  # kept as found: `audit verify` says so
-        if anchored is not None and not self.rebase:
-            if anchored[0] >= self.line_id:
-                return  # another window wrote later lines and anchored them already
-            row = self.db.execute("SELECT hash FROM audit WHERE id = ?", [anchored[0]]).fetchone()
-            if row is None or row[0] != anchored[1]:
-                _log.warning(
-                    "audit anchor at line %s no longer matches: left as it is", anchored[0]
-                )
-                return
-        write_anchor(self.db_path, self.line_id, self.digest)
+        began = (self.anchor.prev_id, self.anchor.prev_hash)
+        if found is not None and not self.rebase and not found.continued_by(began):
+            _log.warning(
+                "audit anchor at line %s does not match the trail: left as it is", found.id
+            )
+            return
+        try:
+            write_anchor(self.db_path, self.anchor)
+        except OSError:  # the write itself goes on; `audit verify` will name the lines
+            _log.exception("the audit anchor could not be written")
 
 
-def note_line(db: sqlite_utils.Database, line_id: int, digest: str, *, rebase: bool) -> None:
-    """Called for each audit line appended; the anchor moves once, after the commit."""
+def note_line(
+    db: sqlite_utils.Database,
+    line_id: int,
+    digest: str,
+    previous: tuple[int, str],
+    *,
+    rebase: bool,
+) -> None:
+    """Called for each audit line appended, with the line it follows; the anchor moves once,
+    just before the transaction commits."""
     db_path = database_file(db)
     if db_path is None:
         return
-    earlier = pending_after_commit(db, _KEY)
-    rebase = rebase or (isinstance(earlier, _Advance) and earlier.rebase)
-    after_commit(db, _KEY, _Advance(db, db_path, line_id, digest, rebase))
+    earlier = pending_before_commit(db, _KEY)
+    if isinstance(earlier, _Advance):  # the transaction's first line says where it began
+        previous = (earlier.anchor.prev_id, earlier.anchor.prev_hash)
+        rebase = rebase or earlier.rebase
+    anchor = Anchor(line_id, digest, previous[0], previous[1])
+    before_commit(db, _KEY, _Advance(db_path, anchor, rebase))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import sqlite3
 import weakref
 from collections.abc import Callable, Iterator
@@ -32,20 +31,21 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
-# What to do once the current write transaction has committed, per connection: work that must
-# never happen for a write that did not commit (the audit anchor beside the file).
-_AFTER_COMMIT: weakref.WeakKeyDictionary[sqlite_utils.Database, dict[str, Callable[[], None]]]
-_AFTER_COMMIT = weakref.WeakKeyDictionary()
+# What to do just before the current write transaction commits, per connection: work that must
+# happen under the write lock, for a write about to be saved (the audit anchor beside the file).
+_BEFORE_COMMIT: weakref.WeakKeyDictionary[sqlite_utils.Database, dict[str, Callable[[], None]]]
+_BEFORE_COMMIT = weakref.WeakKeyDictionary()
 
 
-def after_commit(db: sqlite_utils.Database, key: str, action: Callable[[], None]) -> None:
-    """Runs `action` after this write transaction commits (never after a rollback); a later
-    call with the same key replaces it, so a transaction of many lines does it once."""
-    _AFTER_COMMIT.setdefault(db, {})[key] = action
+def before_commit(db: sqlite_utils.Database, key: str, action: Callable[[], None]) -> None:
+    """Runs `action` once this write transaction's work is done, just before its COMMIT (never
+    for one rolled back before); a later call with the same key replaces it, so a transaction
+    of many lines does it once."""
+    _BEFORE_COMMIT.setdefault(db, {})[key] = action
 
 
-def pending_after_commit(db: sqlite_utils.Database, key: str) -> Callable[[], None] | None:
-    return _AFTER_COMMIT.get(db, {}).get(key)
+def pending_before_commit(db: sqlite_utils.Database, key: str) -> Callable[[], None] | None:
+    return _BEFORE_COMMIT.get(db, {}).get(key)
 
 
 @contextmanager
@@ -53,22 +53,18 @@ def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Databa
     """BEGIN IMMEDIATE takes the write lock up front, so two windows queue instead of failing.
 
     Nothing counts as saved until COMMIT has returned; any exception rolls everything back.
-    What was asked to run after the commit runs then; its failure is logged, never raised:
-    the write is saved by then.
+    What was asked to run before the commit runs last, still holding the lock.
     """
     conn = db.conn
-    _AFTER_COMMIT.pop(db, None)
+    _BEFORE_COMMIT.pop(db, None)
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        for action in _BEFORE_COMMIT.pop(db, {}).values():
+            action()
         conn.execute("COMMIT")
     except BaseException:
-        _AFTER_COMMIT.pop(db, None)
+        _BEFORE_COMMIT.pop(db, None)
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-    for action in _AFTER_COMMIT.pop(db, {}).values():
-        try:
-            action()
-        except Exception:
-            logging.getLogger(__name__).exception("after the commit")

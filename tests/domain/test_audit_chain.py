@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 
 from frontdesk.domain.audit import (
     GENESIS,
+    Anchor,
     ChainBreak,
     RowFinding,
     Tampering,
-    anchor_problem,
+    anchor_finding,
     changed_columns,
     compare_rows,
     first_break,
@@ -328,19 +329,38 @@ def test_findings_are_said_in_words() -> None:
 
 
 # -- the anchor outside the database -----------------------------------------------------------
-def test_an_anchor_on_the_trail_or_behind_it_is_fine() -> None:
-    assert anchor_problem((5, "h5"), "h5", 5) is None
-    assert anchor_problem((3, "h3"), "h3", 9) is None  # the trail went on since
+A5 = Anchor(5, "h5", 4, "h4")  # line 5 written by a write that began after line 4
+
+
+def test_an_anchor_on_the_trails_last_line_is_fine() -> None:
+    assert anchor_finding(A5, (5, "h5"), "h5") == (None, None)
+    assert anchor_finding(Anchor(0, GENESIS, 0, GENESIS), None, None) == (None, None)
+
+
+def test_a_save_cut_short_after_its_anchor_is_a_note_not_a_problem() -> None:
+    problem, note = anchor_finding(A5, (4, "h4"), None)
+    assert problem is None and note is not None
+    assert "audit lines #5 to #5) is not in the trail" in note
+    assert A5.continued_by((4, "h4")) and A5.continued_by((5, "h5"))
 
 
 def test_an_anchor_ahead_of_the_trail_means_its_end_was_cut() -> None:
-    assert anchor_problem((9, "h9"), None, 7) == (
+    assert anchor_finding(Anchor(9, "h9", 8, "h8"), (7, "h7"), None)[0] == (
         "The audit trail ends at line #7, but line #9 had been written: the last 2 lines of the"
         " trail were cut off behind the app's back."
     )
-    assert "the last 1 line of" in (anchor_problem((8, "h8"), None, 7) or "")
+    assert "the last 1 line of the trail was cut" in (anchor_finding(A5, (4, "x"), None)[0] or "")
+    assert not A5.continued_by((3, "h3"))
 
 
 def test_an_anchored_line_with_another_hash_means_the_trail_was_rewritten() -> None:
-    said = anchor_problem((5, "h5"), "forged", 9)
-    assert said is not None and "rewritten" in said and "#5" in said
+    problem, _ = anchor_finding(A5, (9, "h9"), "forged")
+    assert problem is not None and "#5" in problem and "rewritten" in problem
+    assert not A5.continued_by((5, "forged"))
+
+
+def test_lines_past_the_anchor_were_added_without_frontdesk() -> None:
+    problem, _ = anchor_finding(A5, (7, "h7"), "h5")
+    assert problem is not None
+    assert problem.startswith("Lines #6 to #7 were added to the end of the audit trail without")
+    assert not A5.continued_by((7, "h7"))

@@ -82,10 +82,10 @@ def test_the_demo_clinic_verifies_and_gets_its_anchor(db_path: Path, demo: Clini
     status, out, err = run_verify(db_path)
     assert (status, err) == (0, "")
     assert "first check with a record of the trail's end" in out
-    assert (
-        read_anchor(db_path)
-        == demo._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
-    )
+    anchored = read_anchor(db_path)
+    assert anchored is not None
+    head = demo._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+    assert (anchored.id, anchored.hash) == head
     status, out, _ = run_verify(db_path)
     assert status == 0 and "first check" not in out
 
@@ -199,8 +199,8 @@ def test_the_last_lines_cut_with_the_head_rewound_are_found(
     ) in err
     # The app writing on does not hide it: the anchor is never moved off a trail it does not
     # continue, and the line ids written again do not carry the hashes first written.
-    clinic.calendar.day_sheet_given(desk, date(2026, 11, 30), "printed")
-    clinic.calendar.day_sheet_given(desk, date(2026, 11, 30), "printed")
+    clinic.calendar.day_sheet_given(desk, date(2026, 12, 1), "printed")  # not the lines cut
+    clinic.calendar.day_sheet_given(desk, date(2026, 12, 2), "printed")
     status, _, err = run_verify(db_path)
     assert status == 1
     assert f"Line #{lines[-1]['id']} of the audit trail is not the line that was written" in err
@@ -286,3 +286,60 @@ def test_a_backup_copied_back_by_hand_is_reported_and_says_what_to_do(
     anchor_path(db_path).unlink()  # what the admin does once the reason is known
     status, out, _ = run_verify(db_path)
     assert status == 0 and "first check" in out
+
+
+def test_a_change_with_a_forged_line_appended_to_match_is_found(
+    db_path: Path, records: Records
+) -> None:
+    """The phone changed and a line of the app's own form appended to 'record' it, chained
+    and with the head moved: the chain holds and the rows agree; the anchor does not."""
+    last = _lines(db_path)[-1]
+    after = {"first_name": "María", "last_name": "García", "dob": "1985-03-14",
+             "phone": "+13105550000", "email": "maria.garcia@example.com", "notes": "",
+             "archived": False}  # fmt: skip
+    forged = {
+        "id": last["id"] + 1, "at": last["at"], "staff_id": last["staff_id"],
+        "action": "update", "entity": "patient", "entity_id": records.patient,
+        "patient_id": records.patient, "before": None,
+        "after": json.dumps(after, ensure_ascii=False, sort_keys=True),
+    }  # fmt: skip
+    digest = line_hash(last["hash"], **forged)
+    raw(
+        db_path,
+        ("UPDATE patients SET phone = '+13105550000' WHERE id = ?", [records.patient]),
+        (
+            "INSERT INTO audit (id, at, staff_id, action, entity, entity_id, patient_id, before,"
+            " after, prev_hash, hash) VALUES (:id, :at, :staff_id, :action, :entity,"
+            " :entity_id, :patient_id, :before, :after, :prev_hash, :hash)",
+            forged | {"prev_hash": last["hash"], "hash": digest},  # type: ignore[list-item]
+        ),
+        ("UPDATE audit_head SET last_id = ?, last_hash = ?", [forged["id"], digest]),
+    )
+    status, _, err = run_verify(db_path)
+    assert status == 1
+    assert "Patient #" not in err
+    assert (
+        f"Lines #{forged['id']} to #{forged['id']} were added to the end of the audit trail"
+        " without Frontdesk writing them"
+    ) in err
+
+
+def test_the_last_write_cut_exactly_is_said_but_cannot_be_told_from_a_crash(
+    db_path: Path, clinic: Clinic, records: Records, desk
+) -> None:
+    """The documented limit: the anchor is written just before COMMIT, so a save cut short by
+    a crash leaves it one write ahead; removing exactly that write's lines looks the same."""
+    clinic.calendar.day_sheet_given(desk, date(2026, 11, 30), "printed")
+    lines = _lines(db_path)
+    kept = lines[-2]
+    protecting = trigger_sql(db_path, "audit_no_delete")
+    raw(
+        db_path,
+        "DROP TRIGGER audit_no_delete",
+        ("DELETE FROM audit WHERE id > ?", [kept["id"]]),
+        ("UPDATE audit_head SET last_id = ?, last_hash = ?", [kept["id"], kept["hash"]]),
+        protecting,
+    )
+    status, out, err = run_verify(db_path)
+    assert (status, err) == (0, "")
+    assert f"audit lines #{lines[-1]['id']} to #{lines[-1]['id']}) is not in the trail" in out
