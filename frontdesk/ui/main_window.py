@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 STATUS_TIMEOUT_MS = 6000
-FIRST_SIZE = QSize(1180, 720)  # the size wished for; never more than the screen offers
+FIRST_SIZE = QSize(1440, 900)  # the size wished for; never more than the screen offers
 
 
 class MainWindow(QMainWindow):

@@ -139,9 +139,9 @@ class PatientsTab(QWidget):
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(self.detail)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([780, 460])  # the record beside the list, appointments on one line
+        splitter.setStretchFactor(0, 1)  # a wider window widens the list
+        splitter.setStretchFactor(1, 0)
+        splitter.setSizes([900, 430])  # the record beside the list, appointments on one line
         splitter.setChildrenCollapsible(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
