@@ -16,6 +16,7 @@ from frontdesk.domain.accounts import (
 from frontdesk.domain.hours import format_time
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Role, Staff
+from frontdesk.domain.text import not_utf8
 from frontdesk.services.clock import Clock, clinic_now, stamp
 from frontdesk.services.errors import (
     NotAllowed,
@@ -54,9 +55,11 @@ class LoginService:
         the `SignedIn` returned is what every write of this person takes."""
         from frontdesk.services.passwords import matches  # Argon2 loads at the first sign-in
 
-        name = clean_username(username)
+        # Text no database or hash can take (half a surrogate pair) is simply not a match.
+        name = clean_username(username) if not_utf8(username) is None else ""
         login = self._staff.login(username=name) if name else None
-        correct = matches(login.password_hash if login else None, password)
+        readable = not_utf8(password) is None
+        correct = readable and matches(login.password_hash if login else None, password)
         now = self._clock()
         with plain_storage_errors("sign in"), write_transaction(self._db):  # recorded either way
             refusal = self._outcome(name, username, password, correct, now, unlocking)

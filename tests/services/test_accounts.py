@@ -528,3 +528,18 @@ def test_the_command_line_sign_in_is_recorded_and_only_prints(demo: Clinic) -> N
         demo.patients.register(printing, draft(first_name="Cli"))
     with pytest.raises(NotFound, match="no active staff member called 'Nobody'"):
         demo.login.for_command_line("Nobody")
+
+
+@pytest.mark.parametrize(
+    ("username", "password"),
+    [("lu\udc80cia", LUCIA_PASSWORD), ("lucia", "ventura\ud800-blvd-2026"), ("\udfff", "\udfff")],
+)
+def test_a_broken_character_in_a_sign_in_is_a_wrong_password_not_a_crash(
+    clinic: Clinic, lucia: Staff, username: str, password: str
+) -> None:
+    start = last_audit_id(clinic)
+    with pytest.raises(LoginRefused, match=re.escape(WRONG)):
+        clinic.login.sign_in(username, password)
+    [line] = audit_lines(clinic, start)
+    assert line["action"] == "login_failed"
+    assert "\\udc80" not in line["after"] and "\\ud800" not in line["after"]
