@@ -429,7 +429,7 @@ def test_a_large_export_is_written_in_the_background(
     prompts.save_as = str(tmp_path / "all.csv")
     dialog.export_csv()
     assert dialog.export_job is not None and not dialog.export_button.isEnabled()
-    qtbot.waitUntil(lambda: dialog.export_job is None, timeout=10000)
+    qtbot.waitUntil(lambda: dialog.export_job is None, timeout=30000)
     rows = read_csv(tmp_path / "all.csv")
     assert len(rows) == lines + 1
     assert len({r[0] for r in rows[1:]}) == lines  # no line twice across the pages
