@@ -68,9 +68,9 @@ def test_possible_duplicate_is_warned_before_saving(clinic, desk) -> None:
 
 def test_editing_into_someone_elses_identity_is_warned(clinic, desk) -> None:
     clinic.patients.register(desk, draft())
-    other = clinic.patients.register(desk, draft(first_name="Marisol"))
+    other = clinic.patients.register(desk, draft(first_name="Marisol", phone="", email=""))
     with pytest.raises(PossibleDuplicate):
-        clinic.patients.update(desk, other.id, draft(first_name="María"))
+        clinic.patients.update(desk, other.id, draft(first_name="María", phone="", email=""))
     assert clinic.patients.get(other.id).first_name == "Marisol"
 
 
@@ -135,8 +135,10 @@ names = st.text(
 @given(
     first=names,
     last=names,
-    notes=st.text(st.characters(exclude_characters="\x00"), max_size=200).map(str.strip),
-)  # a NUL is refused (tests/services/test_text_limits.py)
+    notes=st.text(
+        st.characters(exclude_characters="\x00", exclude_categories=("Cs",)), max_size=200
+    ).map(str.strip),
+)  # a NUL or a lone surrogate is refused (tests/services/test_text_limits.py)
 def test_any_unicode_is_stored_and_returned_verbatim(clinic, desk, first, last, notes) -> None:
     patient = clinic.patients.register(
         desk, draft(first_name=first, last_name=last, notes=notes), confirm_duplicate=True
@@ -176,3 +178,84 @@ def test_demo_style_bulk_registration_is_all_or_nothing(clinic, desk) -> None:
     with pytest.raises(ValidationFailed):
         clinic.patients.register_all_if_empty(desk, [good, bad])
     assert clinic.patients.count(include_archived=True) == 0
+
+
+# -- registration details (issue 13 point 4) ----------------------------------------------------
+DETAILS = {
+    "language": "es",
+    "address": "5300 Balboa Blvd, Encino, CA 91316",
+    "emergency_name": "Rosa García (sister)",
+    "emergency_phone": "(818) 555-0199",
+    "heard_from": "friend",
+    "consent_sms": True,
+    "consent_email": True,
+}
+
+
+def test_the_details_are_stored_and_in_the_audit_snapshot(clinic, desk) -> None:
+    patient = clinic.patients.register(desk, draft(**DETAILS))
+    assert clinic.patients.get(patient.id) == patient
+    assert (patient.language, patient.emergency_phone_e164) == ("es", "+18185550199")
+    assert (patient.consent_sms, patient.consent_email) == (True, True)
+    [entry] = clinic.audit.history("patient", patient.id)
+    assert entry.after["address"] == DETAILS["address"]
+    assert entry.after["emergency_phone"] == "+18185550199"
+    assert (entry.after["consent_sms"], entry.after["consent_email"]) == (True, True)
+    assert (entry.after["language"], entry.after["heard_from"]) == ("es", "friend")
+    changed = clinic.patients.update(desk, patient.id, draft(**{**DETAILS, "consent_sms": False}))
+    assert changed.consent_sms is False and changed.version == patient.version + 1
+    last = clinic.audit.history("patient", patient.id)[-1]
+    assert (last.before["consent_sms"], last.after["consent_sms"]) == (True, False)
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "words"),
+    [
+        ("consent_sms", 0, "consent to text messages"),
+        ("consent_email", 0, "consent to email"),
+        ("language", "'en'", "preferred language"),
+        ("address", "'elsewhere'", "address"),
+        ("emergency_phone", "'+13105550000'", "emergency phone"),
+        ("heard_from", "'search'", "how they heard of us"),
+    ],
+)
+def test_a_detail_changed_behind_the_apps_back_is_found(clinic, desk, column, value, words):
+    from frontdesk.storage.audit_rows import differences
+
+    patient = clinic.patients.register(desk, draft(**DETAILS))
+    assert list(differences(clinic._db)) == []
+    clinic._db.conn.execute(f"UPDATE patients SET {column} = {value} WHERE id = ?", [patient.id])
+    [found] = list(differences(clinic._db))
+    assert found.row_id == patient.id and words in found.columns
+
+
+def test_a_row_last_audited_before_migration_0009_is_compared_with_its_defaults(tmp_path):
+    """A patient written before the details existed: their lines hold none of the new keys,
+    yet a detail set behind the app's back is found (the row held the defaults 0009 gave)."""
+    from datetime import datetime
+
+    from frontdesk.storage.audit import AuditRepository
+    from frontdesk.storage.audit_rows import differences
+    from frontdesk.storage.db import connect, write_transaction
+    from frontdesk.storage.migrations import MIGRATIONS, migrate
+
+    path = tmp_path / "old.sqlite3"
+    db = connect(path)
+    MIGRATIONS.apply(db, stop_before="0009_registration_details_and_clinic_address")
+    old = {"first_name": "Ani", "last_name": "Petrosyan", "dob": "1990-01-02", "phone": "",
+           "email": "", "notes": "", "archived": False}  # fmt: skip
+    with write_transaction(db):
+        db.execute(
+            "INSERT INTO patients (id, first_name, last_name, dob, created_at, updated_at,"
+            " first_key, last_key) VALUES (1, 'Ani', 'Petrosyan', '1990-01-02', 'x', 'x', 'ani',"
+            " 'petrosyan')"
+        )
+        AuditRepository(db).append(
+            at="2026-01-05T10:00:00-08:00", staff_id=2, action="register", entity="patient",
+            entity_id=1, before=None, after=old, patient_id=1,
+        )  # fmt: skip
+    migrate(db, path, datetime(2026, 11, 26, 10, 0))
+    assert list(differences(db)) == []
+    db.conn.execute("UPDATE patients SET consent_email = 1 WHERE id = 1")
+    [found] = list(differences(db))
+    assert found.row_id == 1 and "consent to email" in found.columns
