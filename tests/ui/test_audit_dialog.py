@@ -494,3 +494,19 @@ def test_any_from_day_typed_key_by_key_filters_from_it(qtbot, dialog, day, form)
     assert dialog.model.filter.first_day == day.isoformat()
     assert dialog.model.filter.last_day == "2030-12-31"
     assert dialog.export_button.isEnabled()
+
+
+def test_closing_during_a_background_export_still_records_it(
+    qtbot, dialog, demo, admin, prompts, tmp_path, monkeypatch
+) -> None:
+    import frontdesk.ui.dialogs.audit_dialog as module
+
+    monkeypatch.setattr(module, "EXPORT_IN_BACKGROUND", 10)
+    prompts.save_as = str(tmp_path / "closing.csv")
+    dialog.export_csv()
+    assert dialog.export_job is not None
+    dialog.reject()  # Close at once
+    assert dialog.export_job is None
+    newest = demo.audit.search(admin, AuditFilter(), 0, 1).entries[0]
+    assert newest.action == "export" and newest.after["file"] == str(tmp_path / "closing.csv")
+    assert (tmp_path / "closing.csv").exists()

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtCore import QCoreApplication, QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -608,10 +608,17 @@ class AuditDialog(QDialog):
     def refused(self) -> bool:
         return not self.refusal.isHidden()
 
-    def wait_for_export(self, seconds: float = 30) -> None:
-        """For tests and closing: the background writer, if any, has finished."""
-        if self.export_job is not None:
-            self.export_job.wait(seconds)
+    def wait_for_export(self, seconds: float | None = None) -> None:
+        """The background writer, if any, has finished and its file is recorded (or taken
+        back): closing the dialog mid-export never leaves an unrecorded copy."""
+        job = self.export_job
+        if job is not None:
+            job.wait(seconds)
+            QCoreApplication.sendPostedEvents(job)  # delivers its result here, now
+
+    def done(self, result: int) -> None:
+        self.wait_for_export()
+        super().done(result)
 
     def column_texts(self, column: int) -> list[str]:
         return [self.model.index(r, column).data() for r in range(self.model.rowCount())]
