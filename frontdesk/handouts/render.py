@@ -208,7 +208,7 @@ def _values(
     values = {
         "patient_name": escape(facts.patient_name),
         "printed_on": escape(say_date(printed_on, language)),
-        "clinic_phone": escape(clinic.phone),
+        "clinic_phone": escape(_whole(clinic.phone)),
         "finding": escape(_finding(language, facts)),
         "office": escape(_office(language, clinic)),
         "after_hours_call": _after_hours_call(language, clinic),
@@ -235,9 +235,9 @@ def _header(language: Language, facts: HandoutFacts, clinic: ClinicInfo, printed
         f"{WEEKDAYS[language][entry[0]][:3]} {_open_spans(entry, language, '-')}"
         for entry in facts.hours
     )
-    phones = clinic.phone
+    phones = _whole(clinic.phone)
     if clinic.after_hours_phone:
-        phones += f" - {words['after_hours']}: {clinic.after_hours_phone}"
+        phones += f" - {words['after_hours']}: {_whole(clinic.after_hours_phone)}"
     return (
         f"<p class='header'><b>{escape(clinic.name)}</b><br>"
         f"{escape(clinic.full_address)}<br>"
@@ -252,20 +252,27 @@ def _footer(language: Language, clinic: ClinicInfo) -> str:
     """The last lines of every handout: whom to call, in and out of office hours."""
     words = WORDS[language]
     if clinic.after_hours_phone:
-        call = words["questions_after"].format(phone=clinic.phone, after=clinic.after_hours_phone)
+        call = words["questions_after"].format(
+            phone=_whole(clinic.phone), after=_whole(clinic.after_hours_phone)
+        )
     else:
-        call = words["questions"].format(phone=clinic.phone)
+        call = words["questions"].format(phone=_whole(clinic.phone))
     return (
         f"<hr><p class='footer'><b>{escape(clinic.name)}</b> - {escape(clinic.full_address)}"
         f"<br>{escape(call)}</p>"
     )
 
 
+def _whole(phone: str) -> str:
+    """A phone number never broken across two lines: its spaces do not break."""
+    return phone.replace(" ", "\u00a0")
+
+
 def _after_hours_call(language: Language, clinic: ClinicInfo) -> str:
     """' (outside office hours, call ...)' before a colon; nothing without an after-hours line."""
     if not clinic.after_hours_phone:
         return ""
-    said = WORDS[language]["after_hours_call"].format(after=clinic.after_hours_phone)
+    said = WORDS[language]["after_hours_call"].format(after=_whole(clinic.after_hours_phone))
     return " " + escape(said)
 
 
