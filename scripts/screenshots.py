@@ -17,6 +17,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from frontdesk.app import build_window
+from frontdesk.domain.staff import Role
 from frontdesk.services.clinic import open_clinic
 from frontdesk.services.demo import fill_demo_clinic
 from frontdesk.ui import prompts
@@ -39,7 +40,7 @@ def main(out: Path) -> None:
         print(out / f"{name}.png")
 
     sign_in_screens(clinic, work, shot)
-    members = {m.role.value: m for m in clinic.staff.list_active()}
+    members = {role.value: clinic.login.demo_member(role) for role in Role}  # as --as does
     window = build_window(clinic, settings, members["front_desk"])
     window.resize(1180, 720)
     window.show()
@@ -236,9 +237,7 @@ def admin_screens(window, clinic, patient, shot) -> None:
     admin = window.show_admin_settings()
     shot(admin, "admin-settings-dialog")
     admin.reject()
-    window.session.switch_to(
-        next(m for m in clinic.staff.list_active() if m.role.value == "front_desk")
-    )
+    window.session.switch_to(clinic.login.demo_member(Role.FRONT_DESK))
     guard = LockGuard(window, clinic.login, window.session, 10, window.lock_action)
     guard.lock()
     shot(window, "lock-window")
