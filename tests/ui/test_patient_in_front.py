@@ -168,6 +168,32 @@ def test_log_and_sign_then_book_keeps_the_patient(qtbot, window, demo, fresh) ->
     assert_in_front(window, fresh)
 
 
+def test_the_doctors_other_steps_keep_the_patient(qtbot, window, demo, fresh) -> None:
+    """Addendum, extend, pause, resume, end early: each saved, then the window refreshes."""
+    at_the_desk(window, Role.DOCTOR)
+    tab = window.show_sessions()
+    open_series(qtbot, tab, demo, fresh)
+    sign_first_session(qtbot, tab, keep_offer=False)
+    steps = (
+        (tab.addendum_button, "Energy on the chin was 35 mJ."),
+        (tab.extend_button, None),
+        (tab.pause_button, "Sunburn after a beach holiday."),
+        (tab.resume_button, None),
+        (tab.end_button, "Moving to another state."),
+    )
+    for button, text in steps:
+        assert button.isEnabled(), button.text()
+        click(qtbot, button)
+        if button is not tab.resume_button:
+            if text is not None:
+                tab.dialog.text.setPlainText(text)
+            click(qtbot, tab.dialog.ok)
+        refreshes(window)
+        assert_in_front(window, fresh)
+        assert tab.heading.text() == fresh.full_name
+    assert "ended" in tab.glance.text().lower()
+
+
 def test_the_offered_booking_after_signing_is_for_the_patient(qtbot, window, demo, fresh):
     at_the_desk(window, Role.DOCTOR)
     tab = window.show_sessions()
