@@ -43,6 +43,7 @@ from frontdesk.services.errors import (
     NotFound,
     SlotRefused,
     ValidationFailed,
+    known_id,
     plain_storage_errors,
 )
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, record_event, unit_of_work
@@ -178,6 +179,7 @@ class CalendarService:
         return self.outside_hours()
 
     def remove_closure(self, actor: Staff, closure_id: int) -> Closure:
+        known_id(closure_id, "Closure")
         check_allowed(self._db, self._clock, actor, Permission.SETTINGS, "remove the closure")
         with unit_of_work(
             self._db, self._clock, actor, "remove the closure", needs=Permission.SETTINGS
@@ -273,6 +275,7 @@ class CalendarService:
             return not self._repo.any_appointment()
 
     def get(self, appointment_id: int) -> ListedAppointment:
+        known_id(appointment_id, "Appointment")
         with plain_storage_errors("read the appointment"):
             found = self._repo.get_listed(appointment_id)
         if found is None:
@@ -285,6 +288,7 @@ class CalendarService:
             return self._repo.listed_between(first, last)
 
     def of_patient(self, patient_id: int) -> list[ListedAppointment]:
+        known_id(patient_id, "Patient")
         with plain_storage_errors("read the patient's appointments"):
             return self._repo.of_patient(patient_id)
 
@@ -301,10 +305,12 @@ class CalendarService:
         )
 
     def attendance(self, patient_id: int) -> Attendance:
+        known_id(patient_id, "Patient")
         with plain_storage_errors("read the patient's attendance"):
             return self._repo.attendance(patient_id, self.now())
 
     def history(self, appointment_id: int) -> list[tuple[str, str, str]]:
+        known_id(appointment_id, "Appointment")
         with plain_storage_errors("read the appointment's history"):
             return self._repo.history(appointment_id)
 
@@ -335,6 +341,8 @@ class CalendarService:
 
         `moving` is an appointment being rescheduled: its own time counts as free.
         """
+        if moving is not None:
+            known_id(moving, "Appointment")
         length = self.type_of(type_code).minutes if minutes is None else minutes
         start = max(wall(start), self.now())
         latest = latest_day(self.today())
@@ -355,6 +363,8 @@ class CalendarService:
         self, starts: datetime, minutes: int, moving: int | None = None, what: str = "it"
     ) -> str | None:
         """The refusal a booking at `starts` would get now, for live feedback while choosing."""
+        if moving is not None:
+            known_id(moving, "Appointment")
         self.add_default_closures(starts.year)
         with plain_storage_errors("check the time"):
             return self._refusal(wall(starts), minutes, moving, what)
@@ -382,6 +392,7 @@ class CalendarService:
         note: str = "",
     ) -> ListedAppointment:
         """Checks every rule and inserts in one IMMEDIATE transaction: no window can slip in."""
+        known_id(patient_id, "Patient")
         starts = wall(starts)
         note = note.strip()
         if len(note) > MAX_NOTE:
@@ -423,6 +434,7 @@ class CalendarService:
         self, actor: Staff, appointment_id: int, starts: datetime, version: int
     ) -> ListedAppointment:
         """Moves it, keeping its length; the old time stays in its history."""
+        known_id(appointment_id, "Appointment")
         starts = wall(starts)
         self.add_default_closures(starts.year)
         with unit_of_work(
@@ -453,6 +465,7 @@ class CalendarService:
         self, actor: Staff, appointment_id: int, status: Status, version: int
     ) -> ListedAppointment:
         """Confirmed, arrived, completed, cancelled (late if under 24 h, by patient), no-show."""
+        known_id(appointment_id, "Appointment")
         with unit_of_work(
             self._db, self._clock, actor, "change the appointment", needs=Permission.BOOK
         ) as work:
@@ -493,6 +506,7 @@ class CalendarService:
     def set_note(
         self, actor: Staff, appointment_id: int, note: str, version: int
     ) -> ListedAppointment:
+        known_id(appointment_id, "Appointment")
         note = note.strip()
         if len(note) > MAX_NOTE:
             raise ValidationFailed({"note": f"Keep the note under {MAX_NOTE} characters."})

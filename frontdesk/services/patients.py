@@ -23,6 +23,7 @@ from frontdesk.services.errors import (
     NotFound,
     PossibleDuplicate,
     ValidationFailed,
+    known_id,
     plain_storage_errors,
 )
 from frontdesk.services.unit_of_work import UnitOfWork, unit_of_work
@@ -39,6 +40,7 @@ class PatientService:
 
     # -- reading -----------------------------------------------------------------
     def get(self, patient_id: int) -> Patient:
+        known_id(patient_id, "Patient")
         with plain_storage_errors("read the patient"):
             patient = self._repo.get(patient_id)
         if patient is None:
@@ -111,6 +113,7 @@ class PatientService:
         confirm_duplicate: bool = False,
     ) -> Patient:
         """Saves a correction; with `expected_version`, refuses to undo someone else's save."""
+        known_id(patient_id, "Patient")
         fields = self._valid_fields(draft)
         with unit_of_work(
             self._db,
@@ -150,6 +153,7 @@ class PatientService:
         return created
 
     def _set_archived(self, actor: Staff, patient_id: int, archived: bool) -> Patient:
+        known_id(patient_id, "Patient")
         doing = "archive the patient" if archived else "restore the patient"
         with unit_of_work(
             self._db, self._clock, actor, doing, needs=Permission.EDIT_PATIENTS
