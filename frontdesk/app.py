@@ -71,9 +71,19 @@ def open_or_restore(
     db_path: Path, *, quiet: bool, checked: Callable[[], str | None] | None = None
 ) -> Clinic | None:
     """The clinic, or None when it cannot be opened: a network drive is refused, and a damaged
-    file is never opened silently: the restore dialog offers the latest good backup."""
-    from frontdesk.services.clinic import DatabaseRefused
+    file is never opened silently: the restore dialog offers the latest good backup.
 
+    A file or folder this user may not write to is not damage: it is said as such, with what
+    to do, and no restore is offered (a restore could not be written there either)."""
+    from frontdesk.services.clinic import DatabaseRefused
+    from frontdesk.storage.filesystems import path_problem
+
+    problem = path_problem(db_path)
+    if problem is not None:
+        print(f"frontdesk: {problem}", file=sys.stderr)
+        if not quiet:
+            prompts.warn(None, "Frontdesk cannot use this database", problem)
+        return None
     while True:
         try:
             return open_clinic(db_path, checked=checked)
@@ -91,6 +101,11 @@ def open_or_restore(
             if dialog.exec() != QDialog.DialogCode.Accepted:
                 return None
             checked = None  # the restored file is checked afresh
+        except ServiceError as exc:  # the update failed, or its backup could not be taken
+            print(f"frontdesk: {exc}", file=sys.stderr)
+            if not quiet:
+                prompts.warn(None, "Frontdesk could not open the clinic database", str(exc))
+            return None
         except (sqlite3.Error, OSError) as exc:
             message = f"The clinic database at {db_path} could not be opened:\n{exc}"
             print(message, file=sys.stderr)
@@ -144,6 +159,8 @@ def run_gui(
     if clinic is None:
         return 2
     try:
+        if not demo:
+            say_if_demo_in_clinic_file(clinic, db_path, quiet=smoke)
         if demo:
             from frontdesk.services.demo import fill_demo_clinic  # only when asked for
 
@@ -181,6 +198,35 @@ def run_gui(
         return app.exec()
     finally:
         clinic.close()
+
+
+def say_if_demo_in_clinic_file(clinic: Clinic, db_path: Path, *, quiet: bool) -> bool:
+    """The clinic's own database path holding the demo (as `scripts/start.sh` made it before the
+    demo had a file of its own): its passwords are public, so the admin is told how to move on.
+    Said at every start until the file is moved; the demo itself keeps working."""
+    from frontdesk.paths import demo_db_path, is_default_db
+
+    if not is_default_db(db_path) or not clinic.login.is_demo():
+        return False
+    text = demo_in_clinic_file(db_path, demo_db_path())
+    print(f"frontdesk: {text}", file=sys.stderr)
+    if not quiet:
+        prompts.inform(None, "This is the demo clinic", text)
+    return True
+
+
+def demo_in_clinic_file(db_path: Path, demo_path: Path) -> str:
+    return (
+        f"{db_path} is the demo clinic: its patients are made up and its passwords are public,"
+        " so it must not hold the clinic's real patients. The clinic's own database should be"
+        " a new one.\n\n"
+        f"To make it: close Frontdesk, rename {db_path.name} to {demo_path.name} (in"
+        f" {db_path.parent}, replacing any older demo there; the demo then opens with"
+        " `frontdesk --demo`), and start Frontdesk"
+        " again: it creates a new, empty database and asks for the admin account.\n\n"
+        "If real patients were already entered here, keep this file as it is and ask whoever"
+        " looks after Frontdesk before renaming it."
+    )
 
 
 def _daily_backup(clinic: Clinic, window: MainWindow) -> None:

@@ -12,7 +12,9 @@ from pathlib import Path
 
 from frontdesk import __version__
 from frontdesk.domain.staff import Role
-from frontdesk.paths import DB_ENV_VAR, resolve_db_path
+from frontdesk.paths import DB_ENV_VAR, demo_db_path, is_default_db, resolve_db_path
+from frontdesk.services.errors import ServiceError
+from frontdesk.storage.filesystems import path_problem
 
 ROLES = list(Role)
 HANDOUT_KINDS = ["dark_marks", "co2_plan", "consultation", "laser_care"]  # domain.handouts.Kind
@@ -29,7 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"clinic database file (default: ${DB_ENV_VAR}, else the per-user data folder)",
     )
     parser.add_argument(
-        "--demo", action="store_true", help="fill an EMPTY database with the demo clinic first"
+        "--demo",
+        action="store_true",
+        help="the demo clinic, in its own file unless --db names one (filled when empty)",
     )
     parser.add_argument(
         "--as",
@@ -89,9 +93,56 @@ def _has_display() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Every way this ends is words and an exit status: 0 done, 1 refused, 2 cannot start."""
+    os.umask(0o077)  # what Frontdesk creates (database, backups, PDFs) is the user's alone
     started = time.perf_counter()
-    args = build_parser().parse_args(argv)
-    db_path = resolve_db_path(args.db)
+    try:
+        args = build_parser().parse_args(argv)
+        return run(args, started)
+    except KeyboardInterrupt:
+        print("frontdesk: stopped before it finished.", file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last resort: a bug must still end in a sentence
+        if os.environ.get("FRONTDESK_DEBUG"):
+            raise
+        print(f"frontdesk: {UNEXPECTED} ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 2
+
+
+UNEXPECTED = (
+    "something unexpected went wrong, and Frontdesk stopped; what was saved before stays"
+    " saved. Please tell whoever looks after Frontdesk what you were doing"
+)
+
+
+def run(args: argparse.Namespace, started: float) -> int:
+    demo_asked = bool(args.demo or args.as_role)
+    db_path = resolve_db_path(args.db, demo=demo_asked)
+    if demo_asked and is_default_db(db_path):
+        print(
+            f"frontdesk: {DEMO_REFUSED.format(path=db_path, demo=demo_db_path())}", file=sys.stderr
+        )
+        return 2
+    if args.command is not None:
+        problem = path_problem(db_path, creating=args.command == "restore")
+        if problem is not None:
+            print(f"frontdesk: {problem}", file=sys.stderr)
+            return 1
+    try:
+        return dispatch(args, db_path, started)
+    except ServiceError as exc:  # refusals reach the desk as they are
+        print(f"frontdesk: {exc}", file=sys.stderr)
+        return 1
+
+
+DEMO_REFUSED = (
+    "--demo and --as never open the clinic's own database ({path}): the demo's passwords are"
+    " public. Leave out --db (the demo then has its own file, {demo}), or name another file"
+    " with --db."
+)
+
+
+def dispatch(args: argparse.Namespace, db_path: Path, started: float) -> int:
     if args.command == "backup":
         from frontdesk.backup_cli import run_backup
 

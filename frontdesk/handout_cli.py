@@ -5,6 +5,10 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from frontdesk.services.clinic import Clinic
 
 
 def save_handout(
@@ -15,50 +19,69 @@ def save_handout(
     out: str,
     staff: str | None = None,
 ) -> int:
-    """Renders, saves and records the handout; a refusal is one line on stderr, exit 1."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window: none is needed
-    from PySide6.QtWidgets import QApplication
+    """Renders, saves and records the handout; a refusal is one line on stderr, exit 1.
 
-    from frontdesk.domain.handouts import Kind, Language
-    from frontdesk.domain.staff import Role
+    The database is opened like the app opens it: a damaged file, a folder, a failed update
+    or an unknown patient number (however large) is a sentence, never a traceback.
+    """
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window: none is needed
     from frontdesk.services.clinic import open_clinic
     from frontdesk.services.errors import ServiceError
-    from frontdesk.ui import printing
 
-    if not db_path.exists():
-        print(f"frontdesk: no clinic database at {db_path}", file=sys.stderr)
+    if not db_path.is_file():
+        what = "is a folder, not a clinic database" if db_path.is_dir() else "does not exist"
+        print(f"frontdesk: {db_path} {what}.", file=sys.stderr)
         return 1
-    _app = QApplication.instance() or QApplication(["frontdesk"])
-    clinic = open_clinic(db_path)
     try:
-        members = clinic.staff.list_active()
-        desk = next(
-            (
-                s
-                for s in members
-                if (s.name.casefold() == staff.casefold() if staff else s.role is Role.FRONT_DESK)
-            ),
-            None,
-        )
-        if desk is None:
-            who = f"no active staff member called {staff!r}" if staff else "no front desk"
-            print(f"frontdesk: {who} to record the handout under.", file=sys.stderr)
-            return 1
-        handouts = clinic.handouts
-        language = Language(lang) if lang else handouts.language_of(patient_id)
-        handout = handouts.render(Kind(kind), patient_id, language)
-        saved = printing.save_pdf(
-            handout.html,
-            Path(out),
-            title=handout.title,
-            page_numbers=True,
-            page_words=handout.page_words,
-        )
-        handouts.record(desk, patient_id, Kind(kind), language, "pdf")
+        clinic = open_clinic(db_path)
+    except ServiceError as exc:  # damaged, on a network drive, or could not be updated
+        print(f"frontdesk: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return _save(clinic, patient_id, kind, lang, Path(out), staff)
     except (ServiceError, OSError) as exc:
         print(f"frontdesk: {exc}", file=sys.stderr)
         return 1
     finally:
         clinic.close()
+
+
+def _save(
+    clinic: Clinic, patient_id: int, kind: str, lang: str | None, out: Path, staff: str | None
+) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from frontdesk.domain.handouts import Kind, Language
+    from frontdesk.ui import printing
+
+    clinic.patients.get(patient_id)  # NotFound, in words, before anything is drawn
+    member = _acting_member(clinic, staff)
+    if member is None:
+        who = f"no active staff member called {staff!r}" if staff else "no front desk"
+        print(f"frontdesk: {who} to record the handout under.", file=sys.stderr)
+        return 1
+    _app = QApplication.instance() or QApplication(["frontdesk"])
+    handouts = clinic.handouts
+    language = Language(lang) if lang else handouts.language_of(patient_id)
+    handout = handouts.render(Kind(kind), patient_id, language)
+    saved = printing.save_pdf(
+        handout.html,
+        out,
+        title=handout.title,
+        page_numbers=True,
+        page_words=handout.page_words,
+    )
+    handouts.record(member, patient_id, Kind(kind), language, "pdf")
     print(f"saved {saved}")
     return 0
+
+
+def _acting_member(clinic: Clinic, staff_name: str | None):
+    """Who the handout is recorded under: `--staff NAME`, else the front desk, signed in for
+    the command line (such a sign-in may only print handouts)."""
+    from frontdesk.services.errors import NotFound
+
+    try:
+        return clinic.login.for_command_line(staff_name)
+    except NotFound:
+        return None

@@ -9,6 +9,7 @@ from pathlib import Path
 APP_NAME = "frontdesk"
 DB_ENV_VAR = "FRONTDESK_DB"
 DB_FILENAME = "frontdesk.sqlite3"
+DEMO_FILENAME = "frontdesk-demo.sqlite3"
 
 
 def default_db_path() -> Path:
@@ -17,14 +18,35 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / DB_FILENAME
 
 
-def resolve_db_path(cli_value: str | None, env: Mapping[str, str] | None = None) -> Path:
-    """`--db` wins over FRONTDESK_DB, which wins over the per-user data directory."""
+def demo_db_path() -> Path:
+    """The demo clinic's own file, beside the clinic's: its passwords are public, so the
+    clinic's real patients must never end up in it (nor the demo in the clinic's file)."""
+    return default_db_path().with_name(DEMO_FILENAME)
+
+
+def resolve_db_path(
+    cli_value: str | None, env: Mapping[str, str] | None = None, *, demo: bool = False
+) -> Path:
+    """`--db` wins over FRONTDESK_DB, which wins over the per-user data directory; there the
+    demo (`demo`) has its own file."""
     env = os.environ if env is None else env
     if cli_value:
         return Path(cli_value).expanduser()
     if env.get(DB_ENV_VAR):
         return Path(env[DB_ENV_VAR]).expanduser()
-    return default_db_path()
+    return demo_db_path() if demo else default_db_path()
+
+
+def is_default_db(path: Path) -> bool:
+    """`path` is the clinic's own database file, however it was spelled."""
+    return same_file(path, default_db_path())
+
+
+def same_file(one: Path, other: Path) -> bool:
+    def canonical(path: Path) -> str:
+        return os.path.normcase(os.path.realpath(Path(path).expanduser()))
+
+    return canonical(one) == canonical(other)
 
 
 def settings_path(db_path: Path) -> Path:

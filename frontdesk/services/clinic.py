@@ -15,7 +15,7 @@ from frontdesk.paths import settings_path
 from frontdesk.services.audit import AuditService
 from frontdesk.services.backups import BackupService, Damage
 from frontdesk.services.clock import Clock, clinic_now, fixed_clock, stamp
-from frontdesk.services.errors import NotAllowed, ServiceError
+from frontdesk.services.errors import NotAllowed, ServiceError, plain_opening_errors
 from frontdesk.services.login import LoginService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
@@ -163,20 +163,21 @@ def open_clinic(
             damage,
         )
     files.remove_abandoned_partials_of(path, [files.default_backup_folder(path)])
-    make_folder(path.parent, path.stem)
-    new = not path.exists() or path.stat().st_size == 0
-    db = connect(path)
-    keep_database_private(path, new=new)
-    create_private_file(settings_path(path))
-    try:
-        backup = migrate(db, path, clock())
-    except files.DamageFound as exc:  # found by the full check before the update
-        db.close()
-        damage = Damage(path, exc.problem, BackupService(path, clock).latest_good())
-        raise DatabaseRefused(
-            f"The clinic database {path} is {exc.problem}; it was not opened.", damage
-        ) from exc
-    _restore_append_only(db, clock)
+    with plain_opening_errors(path):  # a failed backup or update, a full disk: in words
+        make_folder(path.parent, path.stem)
+        new = not path.exists() or path.stat().st_size == 0
+        db = connect(path)
+        keep_database_private(path, new=new)
+        create_private_file(settings_path(path))
+        try:
+            backup = migrate(db, path, clock())
+        except files.DamageFound as exc:  # found by the full check before the update
+            db.close()
+            damage = Damage(path, exc.problem, BackupService(path, clock).latest_good())
+            raise DatabaseRefused(
+                f"The clinic database {path} is {exc.problem}; it was not opened.", damage
+            ) from exc
+        _restore_append_only(db, clock)
     clinic = Clinic(path, db, clock, backup)
     clinic.start_notes = notes
     return clinic

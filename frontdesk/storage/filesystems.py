@@ -7,6 +7,7 @@ network drive (they are written once and never shared while open).
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from pathlib import Path, PurePosixPath
@@ -141,3 +142,95 @@ def windows_network_drive(path: Path) -> str | None:  # pragma: no cover - Windo
     drive_remote = 4
     kind = ctypes.windll.kernel32.GetDriveTypeW(f"{drive}\\")  # type: ignore[attr-defined]
     return "smb" if kind == drive_remote else None
+
+
+# --- may this user use the file at all? ---------------------------------------------------
+
+
+class UnusablePath(Exception):
+    """The database cannot be used from here (a folder, no permission, a read-only disk); the
+    message says what is wrong and what to do, in plain words. Not damage: never restore."""
+
+
+ASK = (
+    "Ask whoever looks after this computer to give your user account that permission, or"
+    " start Frontdesk with --db naming a file in a folder you can write to."
+)
+
+
+def path_problem(path: Path, *, creating: bool = True) -> str | None:
+    """Why this user cannot use a database at `path`, or None when nothing stands in the way.
+
+    SQLite needs the database file and its folder writable (the WAL and its index are files
+    beside it, and so are the backups): a read-only file or folder would otherwise come out
+    as "unable to open database file" or as a damaged database. With `creating`, a file that
+    does not exist yet is judged by whether it could be created.
+    """
+    path = Path(path)
+    try:
+        if path.is_dir():
+            return (
+                f"{path} is a folder, not a database file: give the file's own name (for"
+                f" example {path / 'frontdesk.sqlite3'})."
+            )
+        folder = path.absolute().parent
+        if path.exists():
+            if not os.access(path, os.R_OK):
+                return f"There is no permission to read the clinic database {path}. {ASK}"
+            if not os.access(path, os.W_OK):
+                return no_write(path, f"the clinic database {path}")
+            return None if writable(folder) else no_write(folder, f"the folder {folder}")
+        if not creating:
+            return None
+        existing = folder
+        while not existing.exists() and existing != existing.parent:
+            existing = existing.parent
+        if not existing.is_dir():
+            return f"{existing} is a file, not a folder: the clinic database cannot go in it."
+        if not writable(existing):
+            return no_write(existing, f"the folder {existing}")
+    except OSError as exc:  # a folder on the way that may not be looked into
+        return f"The clinic database {path} cannot be reached ({plain_reason(exc)}). {ASK}"
+    return None
+
+
+def writable(folder: Path) -> bool:
+    """Files may be created, renamed and deleted in `folder` by this user."""
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def no_write(where: Path, what: str) -> str:
+    """A read-only disk is not a permission anyone can grant: say which it is."""
+    if read_only_mount(where):
+        return (
+            f"{what[:1].upper()}{what[1:]} is on a read-only disk: Frontdesk cannot save"
+            " anything there. Move the database to a disk that can be written to, or start"
+            " Frontdesk with --db naming a file on one."
+        )
+    return f"There is no permission to write in {what}. {ASK}"
+
+
+def read_only_mount(where: Path) -> bool:
+    try:
+        return bool(os.statvfs(where).f_flag & os.ST_RDONLY)
+    except (OSError, AttributeError):  # AttributeError: no statvfs (Windows)
+        return False
+
+
+def plain_reason(exc: OSError) -> str:
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
+
+
+def file_size_limit() -> int | None:
+    """The largest file this process may write (RLIMIT_FSIZE, `ulimit -f`), or None: none.
+
+    Past it a write fails with EFBIG (the SIGXFSZ signal is ignored by Python), which looks
+    like a full disk to SQLite; telling the two apart says who can fix it.
+    """
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows has no such limit
+        return None
+    soft, _hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return None if soft == resource.RLIM_INFINITY else soft
