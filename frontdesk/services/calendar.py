@@ -26,6 +26,7 @@ from frontdesk.domain.appointments import (
 )
 from frontdesk.domain.booking import (
     beyond_horizon,
+    hours_refusal,
     latest_day,
     refusal,
     say_day,
@@ -208,13 +209,19 @@ class CalendarService:
                     self._repo.closures_between(self.today(), ahead[-1].appointment.starts.date())
                 ),
             )
-        misfits = []
-        for listed in ahead:
-            a = listed.appointment
-            said = refusal(office, a.starts, a.minutes, datetime.min, (), chosen=False)
-            if said is not None:
-                misfits.append(listed)
-        return misfits
+        # Only the hours and closures: each was booked when the rules allowed it (a 10:07 from
+        # before the 5-minute grid is not "outside the hours"), and "now" is not a rule here.
+        return [
+            listed
+            for listed in ahead
+            if hours_refusal(office, listed.appointment.starts, listed.appointment.minutes)
+        ]
+
+    def booked_between(self, first: date, last: date) -> list[ListedAppointment]:
+        """Booked or confirmed appointments still to come on the days first..last: whom a
+        closure of those days would leave without their visit."""
+        with plain_storage_errors("read the calendar"):
+            return self._repo.movable_between(first, last, self.now())
 
     # -- appointment types ---------------------------------------------------------------
     def types(self) -> list[AppointmentType]:
@@ -542,8 +549,9 @@ def _when(starts: datetime, ends: datetime) -> str:
 
 
 def _hours_audit(hours: WeeklyHours) -> dict:
+    """{'3': '10:00-17:00'}, or with a break {'3': '10:00-13:00, 14:00-17:00'}."""
     return {
-        str(day): f"{span.opens:%H:%M}-{span.closes:%H:%M}"
+        str(day): ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in span.spans)
         for day, span in sorted(hours.days.items())
     }
 

@@ -389,3 +389,43 @@ def test_the_database_refuses_a_break_outside_the_day(clinic: Clinic) -> None:
         )
     with pytest.raises(sqlite3.IntegrityError):
         clinic._db.execute("UPDATE office_hours SET break_starts = '13:00' WHERE weekday = 0")
+
+
+def test_the_bookings_a_closure_would_hit_are_read_for_those_days_only(
+    clinic: Clinic, desk, maria, ana
+) -> None:
+    cal = clinic.calendar
+    first = cal.book(desk, maria, CONSULTATION, at(THURSDAY, 11)).appointment
+    second = cal.book(desk, ana, CONSULTATION, at(date(2026, 12, 4), 10)).appointment
+    cancelled = cal.book(desk, ana, CONSULTATION, at(THURSDAY, 15)).appointment
+    cal.set_status(desk, cancelled.id, Status.CANCELLED_BY_PATIENT, cancelled.version)
+    cal.book(desk, maria, CONSULTATION, at(date(2026, 12, 7), 10))  # the Monday after
+    hit = cal.booked_between(THURSDAY, date(2026, 12, 4))
+    assert [h.appointment.id for h in hit] == [first.id, second.id]
+    assert hit[0].phone and hit[0].patient_name == "María García"
+
+
+def test_the_audit_trail_records_the_break(clinic: Clinic, admin) -> None:
+    clinic.calendar.set_hours(admin, SPLIT_THURSDAY)
+    import json
+
+    before, after = clinic._db.execute(
+        "SELECT before, after FROM audit WHERE entity = 'office_hours' ORDER BY id DESC LIMIT 1"
+    ).fetchone()
+    assert json.loads(after)["3"] == "10:00-13:00, 14:00-17:00"
+    assert json.loads(before)["3"] == "10:00-17:00" and json.loads(after)["4"] == "10:00-16:00"
+
+
+def test_stored_appointments_are_rechecked_against_the_hours_and_closures_only(
+    clinic: Clinic, desk, admin, maria
+) -> None:
+    """One booked before the 5-minute grid and the 2-year horizon (10:07, three years ahead)
+    is not 'outside the hours'; one in a new break or on a new closure is."""
+    cal = clinic.calendar
+    cal.book(desk, maria, CONSULTATION, at(THURSDAY, 11))
+    clinic._db.execute(
+        "UPDATE appointments SET starts = '2029-12-06T10:07', ends = '2029-12-06T10:38'"
+    )  # a Thursday, as an older version of the app could store it
+    assert cal.outside_hours() == []
+    lunch = cal.book(desk, maria, CONSULTATION, at(THURSDAY, 13, 15)).appointment
+    assert [m.appointment.id for m in cal.set_hours(admin, SPLIT_THURSDAY)] == [lunch.id]

@@ -557,19 +557,10 @@ class OfficeSettingsDialog(QDialog):
         self.status.setText(f"Closure added: {describe_closure(closure)}")
         self.changed.emit()
 
-    def booked_on(self, first: date, last: date) -> list[ListedAppointment]:
-        """The booked or confirmed appointments still to come on the days first..last."""
-        now = self._calendar.now()
-        return [
-            listed
-            for listed in self._calendar.between(first, last)
-            if listed.appointment.status.movable and listed.appointment.starts >= now
-        ]
-
     def _closing_anyway(self, closure: Closure) -> bool:
         """Days with bookings: the patients are named (time, phone) and the desk asked first."""
         try:
-            booked = self.booked_on(closure.first, closure.last)
+            booked = self._calendar.booked_between(closure.first, closure.last)
         except ServiceError as exc:
             self._show(self.closure_error, str(exc))
             return False
