@@ -11,6 +11,7 @@ from frontdesk.domain.patients import (
     PatientDraft,
     PatientFields,
     audit_values,
+    email_key,
     field_values,
     validate,
 )
@@ -73,8 +74,16 @@ class PatientService:
 
     # -- writing -----------------------------------------------------------------
     def register(
-        self, actor: Staff, draft: PatientDraft, *, confirm_duplicate: bool = False
+        self,
+        actor: Staff,
+        draft: PatientDraft,
+        *,
+        confirm_duplicate: bool = False,
+        by_contact: bool = False,
     ) -> Patient:
+        """Registers the patient, unless someone registered may be the same person: the same
+        folded names and birthday, and with `by_contact` (the registration form) also the
+        same phone number or email address. `confirm_duplicate` saves anyway."""
         fields = self._valid_fields(draft)
         with unit_of_work(
             self._db,
@@ -84,7 +93,7 @@ class PatientService:
             needs=Permission.EDIT_PATIENTS,
         ) as work:
             if not confirm_duplicate:
-                self._refuse_duplicate(fields, None)
+                self._refuse_duplicate(fields, None, by_contact=by_contact)
             return self._insert(work, fields)
 
     def register_all_if_empty(
@@ -111,8 +120,12 @@ class PatientService:
         *,
         expected_version: int | None = None,
         confirm_duplicate: bool = False,
+        by_contact: bool = False,
     ) -> Patient:
-        """Saves a correction; with `expected_version`, refuses to undo someone else's save."""
+        """Saves a correction; with `expected_version`, refuses to undo someone else's save.
+
+        A possible duplicate is looked up again only for what the correction changes (the
+        names or birthday; with `by_contact`, the phone or email)."""
         known_id(patient_id, "Patient")
         fields = self._valid_fields(draft)
         with unit_of_work(
@@ -131,10 +144,11 @@ class PatientService:
                 )
             if field_values(before) == field_values(fields):
                 return before  # nothing changed: no write, no audit row
-            identity_changed = before.duplicate_key != fields.duplicate_key
-            if identity_changed and not confirm_duplicate:
-                self._refuse_duplicate(fields, patient_id)
+            if not confirm_duplicate:
+                self._refuse_duplicate(fields, patient_id, before, by_contact=by_contact)
             self._repo.update(patient_id, fields, work.now)
+            if before.language != fields.language:  # newer than any handout's language
+                self._repo.forget_handout_language(patient_id)
             after = self.get(patient_id)
             work.record("update", ENTITY, patient_id, audit_values(before), audit_values(after))
         return after
@@ -175,10 +189,31 @@ class PatientService:
             raise ValidationFailed(result.errors)
         return result.fields
 
-    def _refuse_duplicate(self, fields: PatientFields, exclude_id: int | None) -> None:
-        matches = self._repo.same_person(fields, exclude_id)
-        if matches:
-            raise PossibleDuplicate(matches)
+    def _refuse_duplicate(
+        self,
+        fields: PatientFields,
+        exclude_id: int | None,
+        before: Patient | None = None,
+        *,
+        by_contact: bool = False,
+    ) -> None:
+        """PossibleDuplicate naming each patient found once, in the order found."""
+        lookups = []
+        if before is None or before.duplicate_key != fields.duplicate_key:
+            lookups.append(self._repo.same_person(fields, exclude_id))
+        if by_contact:
+            phone_new = before is None or before.phone_e164 != fields.phone_e164
+            if fields.phone_e164 and phone_new:
+                lookups.append(self._repo.same_phone(fields.phone_digits, exclude_id))
+            email_new = before is None or email_key(before.email) != email_key(fields.email)
+            if fields.email and email_new:
+                lookups.append(self._repo.same_email(fields.email, exclude_id))
+        found: dict[int, Patient] = {}
+        for matches in lookups:
+            for match in matches:
+                found.setdefault(match.id, match)
+        if found:
+            raise PossibleDuplicate(list(found.values()))
 
 
 def draft_name(fields: PatientFields) -> str:

@@ -259,3 +259,56 @@ def test_a_row_last_audited_before_migration_0009_is_compared_with_its_defaults(
     db.conn.execute("UPDATE patients SET consent_email = 1 WHERE id = 1")
     [found] = list(differences(db))
     assert found.row_id == 1 and "consent to email" in found.columns
+
+
+def test_a_possible_duplicate_is_found_by_phone_and_by_email(clinic, desk) -> None:
+    maria = clinic.patients.register(desk, draft())
+    other = {"first_name": "Ana", "last_name": "Cruz", "dob": "7/2/1990"}
+    by = {"by_contact": True}  # as the registration form asks
+    with pytest.raises(PossibleDuplicate) as by_phone:
+        clinic.patients.register(desk, draft(**other, email="", phone="818.555.0134"), **by)
+    assert by_phone.value.matches == [maria]
+    with pytest.raises(PossibleDuplicate) as by_email:
+        clinic.patients.register(
+            desk, draft(**other, phone="", email="MARIA.Garcia@example.com"), **by
+        )
+    assert by_email.value.matches == [maria]
+    assert clinic.patients.count() == 1 and clinic._db["audit"].count == 1
+    ana = clinic.patients.register(desk, draft(**other, phone="", email=""), **by)
+    with pytest.raises(PossibleDuplicate):  # a correction giving Ana María's phone
+        clinic.patients.update(desk, ana.id, draft(**other, phone="(818) 555-0134", email=""), **by)
+    kept = clinic.patients.update(
+        desk, ana.id, draft(**other, phone="(818) 555-0134", email=""), confirm_duplicate=True
+    )
+    assert kept.phone_e164 == maria.phone_e164  # a family may share a phone
+    # what stays the same is not asked about again
+    again = clinic.patients.update(
+        desk, ana.id, draft(**other, phone="8185550134", email="", notes="x"), **by
+    )
+    assert again.notes == "x"
+
+
+def test_without_by_contact_only_the_name_and_birthday_count(clinic, desk) -> None:
+    clinic.patients.register(desk, draft())  # scripts and bulk loads: a family's shared phone
+    sister = clinic.patients.register(desk, draft(first_name="Rosa", dob="1/2/1990"))
+    assert sister.phone_e164 == "+18185550134"
+
+
+def test_one_patient_found_twice_is_listed_once(clinic, desk) -> None:
+    maria = clinic.patients.register(desk, draft())
+    with pytest.raises(PossibleDuplicate) as warned:  # name, phone and email
+        clinic.patients.register(desk, draft(first_name="Maria"), by_contact=True)
+    assert warned.value.matches == [maria]
+
+
+def test_a_new_language_preference_is_where_handouts_start_again(clinic, desk) -> None:
+    from frontdesk.domain.handouts import Kind, Language
+
+    patient = clinic.patients.register(desk, draft(language="en"))
+    clinic.handouts.record(desk, patient.id, Kind.DARK_MARKS, Language.SPANISH, "printed")
+    assert clinic.handouts.language_of(patient.id) is Language.SPANISH  # the later choice
+    clinic.patients.update(desk, patient.id, draft(language="en", notes="same language"))
+    assert clinic.handouts.language_of(patient.id) is Language.SPANISH  # still the later one
+    clinic.patients.update(desk, patient.id, draft(language="es"))
+    clinic.patients.update(desk, patient.id, draft(language="en"))  # the newest word
+    assert clinic.handouts.language_of(patient.id) is Language.ENGLISH

@@ -205,3 +205,19 @@ def test_the_form_fits_a_1366x768_screen(qtbot, dialog) -> None:
     dialog.adjustSize()
     hint = dialog.sizeHint()
     assert hint.width() <= 1366 - 40 and hint.height() <= 768 - 80, hint
+
+
+def test_a_possible_duplicate_by_phone_or_email_is_said_with_why(qtbot, dialog, clinic, desk):
+    existing = clinic.patients.register(desk, draft())
+    fill(dialog, first_name="Rosa", last_name="Garcia", dob="1/2/1990", phone="818-555-0134")
+    dialog.save()
+    assert dialog.duplicate_box.isVisibleTo(dialog) and clinic.patients.count() == 1
+    assert "the same phone number" in dialog.duplicate_text.text()
+    dialog.phone.setText("")
+    dialog.email.setText("Maria.Garcia@example.com")
+    dialog.save()
+    assert "the same email address" in dialog.duplicate_text.text()
+    assert f"(#{existing.id})" in dialog.duplicate_text.text()
+    with qtbot.waitSignal(dialog.saved):
+        dialog.save_anyway()  # a sister sharing the address
+    assert clinic.patients.count() == 2

@@ -376,7 +376,7 @@ class PatientDialog(QDialog):
     def _write(self, draft: PatientDraft, confirm_duplicate: bool) -> Patient:
         if self._patient is None:
             return self._patients.register(
-                self._actor(), draft, confirm_duplicate=confirm_duplicate
+                self._actor(), draft, confirm_duplicate=confirm_duplicate, by_contact=True
             )
         return self._patients.update(
             self._actor(),
@@ -384,6 +384,7 @@ class PatientDialog(QDialog):
             draft,
             expected_version=self._patient.version,
             confirm_duplicate=confirm_duplicate,
+            by_contact=True,
         )
 
     def _warn_duplicate(self, matches: list[Patient]) -> None:
