@@ -157,3 +157,16 @@ def test_the_demo_shows_handouts_given(qtbot, window, demo) -> None:
     window.patients_tab.select_patient(maria.id)
     shown = window.patients_tab.detail.values["handouts"]
     qtbot.waitUntil(lambda: "Dark marks or scars? (es)" in shown.text(), timeout=2000)
+
+
+def test_the_dialog_starts_in_the_language_the_patient_registered_with(qtbot, demo, desk) -> None:
+    from tests.conftest import draft
+
+    patient = demo.patients.register(
+        desk,
+        draft(first_name="Lucía", last_name="Ortega", dob="5/6/1991", phone="", email="",
+              language="es"),
+    )  # fmt: skip
+    dialog = HandoutDialog(demo.handouts, lambda: desk, patient)
+    qtbot.addWidget(dialog)
+    assert dialog.chosen()[1] is Language.SPANISH
