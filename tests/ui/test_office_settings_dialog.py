@@ -388,7 +388,7 @@ def test_closing_booked_days_names_the_patients_and_asks_first(
     title, text = prompts.asked[-1]
     assert title == "Close the office on booked days?"
     assert "1 booked appointment falls on those days:" in text
-    assert "Fri, Dec 4, 2026, 3:30 pm - María García - (818) 555-0134" in text
+    assert "Fri, Dec 4, 2026:\n   3:30 pm  María García, (818) 555-0134" in text
     assert clinic.calendar.closures(date(2026, 12, 3), date(2026, 12, 4)) == []
     assert dialog.reason.text() == "Flood"  # kept for a second try
     prompts.answer = True

@@ -35,7 +35,7 @@ from frontdesk.domain.appointments import (
     AppointmentType,
     ListedAppointment,
 )
-from frontdesk.domain.dates import format_moment
+from frontdesk.domain.dates import format_clock, format_day
 from frontdesk.domain.hours import (
     WEEKDAY_NAMES,
     Closure,
@@ -97,12 +97,19 @@ def _short_day(day: date) -> str:
     return f"{day:%a %b} {day.day}"
 
 
-def _affected(listed: ListedAppointment) -> str:
-    """'Fri, Dec 4, 2026, 3:30 pm - María García - (818) 555-0134'."""
-    parts = [format_moment(listed.appointment.starts), listed.patient_name]
-    phone = display_phone(listed.phone)
-    parts.append(phone or "no phone on file")
-    return " - ".join(parts)
+def _affected(booked: Sequence[ListedAppointment]) -> list[str]:
+    """Day by day, one short line a patient (a message box wraps long ones):
+    'Fri, Dec 4, 2026:' then '   3:30 pm  María García, (818) 555-0134'."""
+    lines: list[str] = []
+    day = None
+    for listed in booked:
+        starts = listed.appointment.starts
+        if starts.date() != day:
+            day = starts.date()
+            lines.append(f"{format_day(day)}:")
+        phone = display_phone(listed.phone) or "no phone on file"
+        lines.append(f"   {format_clock(starts.time())}  {listed.patient_name}, {phone}")
+    return lines
 
 
 def _spans_problem(spans: list[tuple[time, time]]) -> str:
@@ -566,7 +573,7 @@ class OfficeSettingsDialog(QDialog):
             return False
         if not booked:
             return True
-        lines = [_affected(listed) for listed in booked[:ASK_ROWS]]
+        lines = _affected(booked[:ASK_ROWS])
         if len(booked) > ASK_ROWS:
             lines.append(f"… and {len(booked) - ASK_ROWS} more")
         many = len(booked) > 1
