@@ -184,7 +184,7 @@ class PatientDialog(QDialog):
         self.duplicate_text.setTextFormat(Qt.TextFormat.RichText)
         self.duplicate_choice = QComboBox()
         self.duplicate_choice.setAccessibleName("Which existing record")
-        self.open_existing_button = QPushButton("&Open the existing record")
+        self.open_existing_button = QPushButton("Open the e&xisting record")
         self.save_anyway_button = QPushButton("Save as a &new patient anyway")
         self.open_existing_button.clicked.connect(self.open_existing)
         self.save_anyway_button.clicked.connect(self.save_anyway)
