@@ -267,6 +267,7 @@ class MainWindow(QMainWindow):
                 lambda: self.session.current,
                 self.notifier,
                 self._today,
+                settings=self._settings,
             )
             self._fill_page(self.calendar_page, tab)
             for action in (self.book_action, tab.print_action, tab.pdf_action):

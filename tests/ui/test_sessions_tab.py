@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -281,3 +283,28 @@ def test_a_search_that_hides_the_patient_keeps_them_in_front(qtbot, tab, demo, f
     assert not tab.patients.selectionModel().hasSelection()
     tab.search.setText("")
     assert tab.picker.patient.id == fresh.id  # listed again: highlighted again
+
+
+def test_logging_from_the_tab_asks_before_a_day_the_office_was_closed(
+    qtbot, window, tab, demo, fresh, prompts
+) -> None:
+    """The tab gives the log form the calendar: a session on Thanksgiving is asked about."""
+    open_series(qtbot, tab, demo, fresh)
+    click(qtbot, tab.log_button)
+    form = tab.dialog
+    assert isinstance(form, SessionDialog)
+    form.device.setText("Fractional CO2 laser")
+    form.energy.setValue(40)
+    form.density.setValue(10)
+    form.passes.setValue(2)
+    form.spot.setText("120 um")
+    form.area_boxes[Region.LEFT_CHEEK].setChecked(True)
+    form.anaesthesia.setText("Topical cream, 45 min")
+    form.response.setPlainText("Expected redness")
+    form.day.setDate(date(2026, 11, 26))  # today in the tests: Thanksgiving
+    prompts.answer = False
+    click(qtbot, form.sign_button)
+    assert prompts.asked, form.error.text()
+    assert prompts.asked[-1][0] == "Log it when the office was closed?"
+    assert "Thanksgiving Day" in prompts.asked[-1][1]
+    assert demo.sessions.current(fresh.id).done == 0

@@ -496,6 +496,7 @@ class SessionsTab(QWidget):
                     f"Session {number} of {s.planned} signed.",
                 ),
                 parent=self,
+                calendar=self._calendar,
             )
         )
         name = self.patient.full_name if self.patient else ""
