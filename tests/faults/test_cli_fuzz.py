@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import io
 import itertools
+import os
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ def run_cli(argv: list[str], answer: str = "no\n") -> Ran:
     out, err = io.StringIO(), io.StringIO()
     stdin = sys.stdin
     sys.stdin = io.StringIO(answer)
+    umask = os.umask(0o022)  # main() sets 077 for the whole process: put this one's back after
     try:
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
             try:
@@ -49,6 +51,7 @@ def run_cli(argv: list[str], answer: str = "no\n") -> Ran:
                 status = exit_.code if isinstance(exit_.code, int) else 2
     finally:
         sys.stdin = stdin
+        os.umask(umask)
     return Ran(status, out.getvalue(), err.getvalue())
 
 
@@ -334,3 +337,21 @@ def test_an_unexpected_error_still_ends_in_one_sentence(
     assert ran.status == 2
     assert ran.err.count("\n") == 1 and "Traceback" not in ran.err
     assert cli.UNEXPECTED in ran.err and "ZeroDivisionError" in ran.err
+
+
+def test_what_the_app_creates_is_the_users_alone(
+    isolated: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """main() sets umask 077 before anything is created: new files 0600, new folders 0700."""
+    seen: list[int] = []
+
+    def creates(_args: object, db_path: Path, _started: float) -> int:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+        db_path.write_text("x")
+        seen.extend([db_path.stat().st_mode & 0o777, db_path.parent.stat().st_mode & 0o777])
+        return 0
+
+    monkeypatch.setattr(cli, "dispatch", creates)
+    ran = run_cli(["audit", "verify", "--db", str(isolated / "new" / "clinic.sqlite3")])
+    assert ran.status == 0, ran
+    assert seen == [0o600, 0o700]

@@ -144,8 +144,12 @@ def test_the_commands_say_no_permission_too(
 ) -> None:
     no_write_in(closed_clinic.parent)
     err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        status = cli.main([*command, "--db", str(closed_clinic)])
+    umask = os.umask(0o022)  # main() sets 077 for the whole process
+    try:
+        with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+            status = cli.main([*command, "--db", str(closed_clinic)])
+    finally:
+        os.umask(umask)
     assert status == 1
     assert f"no permission to write in the folder {closed_clinic.parent}" in err.getvalue()
 
