@@ -221,3 +221,23 @@ def test_a_possible_duplicate_by_phone_or_email_is_said_with_why(qtbot, dialog, 
     with qtbot.waitSignal(dialog.saved):
         dialog.save_anyway()  # a sister sharing the address
     assert clinic.patients.count() == 2
+
+
+def test_a_new_caller_is_registered_from_the_booking_dialog(qtbot, clinic, desk) -> None:
+    from frontdesk.ui.dialogs.booking_dialog import BookingDialog
+
+    booking = BookingDialog(clinic.calendar, clinic.patients, lambda: desk, lambda: NOW.date())
+    qtbot.addWidget(booking)
+    booking.show()
+    booking.note.setText("Prefers mornings")
+    kept = (booking.kind.currentIndex(), booking.day.day(), booking.at.currentData())
+    qtbot.mouseClick(booking.new_patient_button, Qt.MouseButton.LeftButton)
+    form = booking.patient_dialog
+    assert isinstance(form, PatientDialog) and form.isVisible()
+    fill(form, first_name="Lucia", last_name="Ortega", dob="5/6/1991", phone="", email="")
+    with qtbot.waitSignal(form.saved):
+        form.save()
+    qtbot.waitUntil(lambda: booking.picker.patient is not None, timeout=2000)
+    assert booking.picker.patient.full_name == "Lucia Ortega"
+    assert booking.isVisible() and booking.note.text() == "Prefers mornings"
+    assert (booking.kind.currentIndex(), booking.day.day(), booking.at.currentData()) == kept

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -69,6 +70,7 @@ class BookingDialog(QDialog):
         self._calendar = calendar
         self._patients = patients
         self._actor = actor
+        self._new_patient_today = today
         self.moving = moving
         self.patient: Patient | None = patient
         self.result_listed: ListedAppointment | None = None
@@ -146,7 +148,15 @@ class BookingDialog(QDialog):
         if moving is None:
             find = QLabel("&Patient:")
             find.setBuddy(self.search)
-            layout.addWidget(find)
+            # A new caller is registered from here; the type, day and time chosen stay.
+            self.new_patient_button = QPushButton("New patie&nt…")
+            self.new_patient_button.setAccessibleName("Register a new patient")
+            self.new_patient_button.clicked.connect(self.register_patient)
+            above = QHBoxLayout()
+            above.addWidget(find)
+            above.addStretch(1)
+            above.addWidget(self.new_patient_button)
+            layout.addLayout(above)
             layout.addWidget(self.picker)
         layout.addWidget(self.who)
         layout.addWidget(self.attendance)
@@ -200,6 +210,17 @@ class BookingDialog(QDialog):
             self.search.setFocus()
         else:
             self.at.setFocus()
+
+    def register_patient(self):
+        """The registration form over this dialog; the patient saved there is chosen here."""
+        from frontdesk.ui.dialogs.patient_dialog import PatientDialog  # loaded on first use
+
+        dialog = PatientDialog(self._patients, self._actor, self._new_patient_today, parent=self)
+        dialog.saved.connect(lambda stored: self.picker.choose(stored.id))
+        dialog.finished.connect(dialog.deleteLater)
+        self.patient_dialog = dialog
+        dialog.open()  # window-modal: this booking stays as it is underneath
+        return dialog
 
     # -- choosing ------------------------------------------------------------------------
     def _kind_index(self, code: str) -> int:
@@ -292,7 +313,7 @@ class BookingDialog(QDialog):
             )
             patient_id = self.patient.id
         else:
-            self.who.setText("Find the patient above (register new patients on the Patients tab).")
+            self.who.setText("Find the patient above, or register a new caller with New patient…")
             self.attendance.clear()
             return
         try:
