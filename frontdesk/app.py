@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.paths import settings_path
@@ -26,13 +26,23 @@ if TYPE_CHECKING:
 
 
 class _QuitAfterFirstPaint(QObject):
-    """--smoke: prove the window really draws, then leave."""
+    """--smoke: prove the window really draws, then leave.
 
-    def __init__(self, app: QApplication, started: float) -> None:
+    It runs an event loop of its own: quitting the application's loop would make every event
+    loop started later in the same process return at once (a test process goes on)."""
+
+    def __init__(self, started: float) -> None:
         super().__init__()
-        self._app = app
         self._started = started
         self._done = False
+        self._loop = QEventLoop()
+
+    def run(self, first: QWidget) -> int:
+        """Until `first` has painted; then it is closed, as the process ending would."""
+        self._loop.exec()
+        first.close()
+        first.deleteLater()
+        return 0
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint and not self._done:
@@ -41,7 +51,7 @@ class _QuitAfterFirstPaint(QObject):
             print(
                 f"first paint after {elapsed:.0f} ms, memory peak {peak_mib():.1f} MiB", flush=True
             )
-            QTimer.singleShot(0, self._app.quit)
+            QTimer.singleShot(0, self._loop.quit)
         return False
 
 
@@ -167,12 +177,12 @@ def run_gui(
             added = fill_demo_clinic(clinic)
             if added:
                 print(f"demo clinic: {added} patients added to {db_path}", flush=True)
-        watcher = _QuitAfterFirstPaint(app, started) if smoke else None
+        watcher = _QuitAfterFirstPaint(started) if smoke else None
         if watcher is not None and not as_role:
             dialog = login_dialog(clinic)  # the first window anyone sees: it must paint
             dialog.installEventFilter(watcher)
             dialog.show()
-            return app.exec()
+            return watcher.run(dialog)
         user = sign_in(clinic, as_role, smoke)
         if user is None:
             return 2 if as_role else 0
@@ -193,8 +203,11 @@ def run_gui(
             )
         if clinic.start_notes and not smoke:  # e.g. a damaged -wal file found at start
             prompts.warn(window, "Some recent changes are missing", "\n\n".join(clinic.start_notes))
-        if not smoke:
-            _daily_backup(clinic, window)
+        if watcher is not None:
+            painted = watcher.run(window)
+            guard.stop()
+            return painted
+        _daily_backup(clinic, window)
         return app.exec()
     finally:
         clinic.close()
