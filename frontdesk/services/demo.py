@@ -212,6 +212,8 @@ def fill_demo_clinic(clinic: Clinic) -> int:
     doctor = clinic.login.demo_member(Role.DOCTOR)
     added = clinic.patients.register_all_if_empty(desk, demo_drafts())
     if added:
+        _demo_address(clinic)
+    if added:
         # Every third patient on the list has had a consultation; the others are "intake due".
         seen = clinic.patients.search("", limit=1000).rows[::3]
         pairs = list(zip((p.id for p in seen), demo_intakes(), strict=False))
@@ -225,6 +227,24 @@ def fill_demo_clinic(clinic: Clinic) -> int:
         fill_demo_calendar(clinic, desk, active)
         _handouts_given(clinic, desk, active)
     return added
+
+
+def _demo_address(clinic: Clinic) -> None:
+    """A whole (made-up) address and an after-hours line, so the demo's handouts show where
+    the clinic's own details go; a real clinic types its own in Clinic details."""
+    from dataclasses import replace
+
+    info = clinic.handouts.clinic_info()
+    filled = replace(
+        info,
+        address=info.address or "15000 Sample Street, Suite 100",
+        city=info.city or "Encino",
+        state=info.state or "CA",
+        zip_code=info.zip_code or "91436",
+        after_hours_phone=info.after_hours_phone or "(818) 555-0199",
+    )
+    if filled != info:
+        clinic.handouts.set_clinic_info(clinic.login.demo_member(Role.ADMIN), filled)
 
 
 def _handouts_given(clinic: Clinic, desk, patient_ids: list[int]) -> None:

@@ -16,6 +16,7 @@ from frontdesk.domain.co2 import SeriesStatus
 from frontdesk.domain.handouts import ClinicInfo, Kind, Language
 from frontdesk.handouts.render import TEMPLATES, _month_year, render, say_date, say_time
 from frontdesk.services.errors import ValidationFailed
+from tests.conftest import draft
 
 ALLOWED = {
     "patient_name",
@@ -363,12 +364,20 @@ def test_the_consultation_handout_gives_the_street_address(demo, admin, state) -
     assert "nuestra oficina en 16133 Ventura Blvd, Suite 100, Encino, CA 91436" in spanish
 
 
-def test_without_a_street_the_handout_names_the_town(demo) -> None:
-    info = demo.handouts.clinic_info()  # as migration 0009 left the seeded details
+def test_without_a_street_the_handout_names_the_town(clinic, desk) -> None:
+    info = clinic.handouts.clinic_info()  # as migration 0009 left the seeded details
     assert (info.address, info.city, info.state) == ("", "Encino", "CA")
-    patient = people(demo)["pih"]
-    html = demo.handouts.render(Kind.CONSULTATION, patient.id, Language.ENGLISH).html
+    patient = clinic.patients.register(desk, draft())
+    html = clinic.handouts.render(Kind.CONSULTATION, patient.id, Language.ENGLISH).html
     assert "our office in Encino, CA" in html
+
+
+def test_the_demo_has_a_whole_address_and_an_after_hours_line(demo) -> None:
+    info = demo.handouts.clinic_info()
+    assert info.full_address == "15000 Sample Street, Suite 100, Encino, CA 91436"
+    assert info.after_hours_phone == "(818) 555-0199"
+    html = demo.handouts.render(Kind.CONSULTATION, people(demo)["pih"].id, Language.ENGLISH).html
+    assert "15000 Sample Street" in html and "(818)\xa0555-0199" in html
 
 
 def test_clinic_details_check_the_state_and_zip_and_change_nothing_when_refused(

@@ -121,6 +121,7 @@ def test_the_clinic_details_are_edited_in_a_dialog(qtbot, window, demo) -> None:
     assert isinstance(dialog, ClinicDialog)
     assert (dialog.city.text(), dialog.state.text()) == ("Encino", "CA")
     dialog.phone.setText("")
+    dialog.address.setText("")
     click(qtbot, dialog.save_button)
     assert "phone" in dialog.error.text() and "street address" in dialog.error.text()
     dialog.phone.setText("(818) 555-0199")
