@@ -39,7 +39,8 @@ def verify(db_path: Path, out: TextIO | None = None, err: TextIO | None = None) 
         print(str(found.problem), file=err)
         return 1
     print(
-        f"The audit trail is intact: {lines} lines, each following from the one before, and"
+        f"The audit trail is intact: {lines} {'line' if lines == 1 else 'lines'}, each following"
+        " from the one before, and"
         " every audited record is as the trail last recorded it.",
         file=out,
     )

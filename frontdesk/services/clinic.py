@@ -21,6 +21,7 @@ from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
 from frontdesk.storage import backups as files
 from frontdesk.storage.audit import AuditRepository, append_only_intact, restore_append_only
+from frontdesk.storage.audit_anchor import retire_for_new_database
 from frontdesk.storage.db import connect, write_transaction
 from frontdesk.storage.filesystems import NetworkFileSystem, refuse_network_filesystem
 from frontdesk.storage.migrations import migrate
@@ -166,6 +167,11 @@ def open_clinic(
     with plain_opening_errors(path):  # a failed backup or update, a full disk: in words
         make_folder(path.parent, path.stem)
         new = not path.exists() or path.stat().st_size == 0
+        if new and (kept := retire_for_new_database(path, clock().strftime("%Y%m%d-%H%M%S"))):
+            notes += (
+                f"A new clinic database was made at {path}; the audit anchor left there by an"
+                f" earlier database was kept aside as {kept.name}.",
+            )
         db = connect(path)
         keep_database_private(path, new=new)
         create_private_file(settings_path(path))

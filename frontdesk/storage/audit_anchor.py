@@ -180,3 +180,16 @@ def note_line(
         rebase = rebase or earlier.rebase
     anchor = Anchor(line_id, digest, previous[0], previous[1])
     before_commit(db, _KEY, _Advance(db_path, anchor, rebase))
+
+
+def retire_for_new_database(db_path: Path, stamp: str) -> Path | None:
+    """A new, empty database where another one's anchor was left (that file was renamed or
+    moved away, as the demo is when a clinic starts its own): the anchor tells of a trail that
+    is not here, so it is kept aside under a new name, never deleted, and not held against the
+    new trail."""
+    anchor = anchor_path(db_path)
+    if not anchor.exists():
+        return None
+    kept = anchor.with_name(f"{anchor.name}.before-{stamp}")
+    anchor.replace(kept)
+    return kept

@@ -18,7 +18,7 @@ import pytest
 from frontdesk.audit_cli import verify
 from frontdesk.domain.appointments import CONSULTATION
 from frontdesk.domain.audit import line_hash
-from frontdesk.services.clinic import Clinic
+from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.storage.audit_anchor import anchor_path, read_anchor
 from tests.conftest import draft
 from tests.services.test_intake_service import ROLLING
@@ -343,3 +343,27 @@ def test_the_last_write_cut_exactly_is_said_but_cannot_be_told_from_a_crash(
     status, out, err = run_verify(db_path)
     assert (status, err) == (0, "")
     assert f"audit lines #{lines[-1]['id']} to #{lines[-1]['id']}) is not in the trail" in out
+
+
+def test_a_new_database_where_the_demo_was_renamed_away_is_not_taken_for_a_cut_trail(
+    tmp_path: Path, demo: Clinic, db_path: Path, clock
+) -> None:
+    """The demo's way out (rename frontdesk.sqlite3 to frontdesk-demo.sqlite3, start again)
+    leaves frontdesk.audit-anchor beside the new, empty clinic database: it was reported as
+    509 lines cut off. The anchor of a trail that is not there is kept aside, and said."""
+    assert run_verify(db_path)[0] == 0  # the demo's trail now has its anchor
+    demo.close()
+    moved = db_path.with_name("frontdesk-demo.sqlite3")
+    db_path.rename(moved)
+    for left in db_path.parent.glob(f"{db_path.name}-*"):
+        left.unlink()
+    fresh = open_clinic(db_path, clock)
+    try:
+        [note] = fresh.start_notes
+        assert "kept aside as clinic.audit-anchor.before-" in note
+        fresh.staff.create_first_admin("Office admin", "office", "a-long-test-password")
+    finally:
+        fresh.close()
+    status, out, err = run_verify(db_path)
+    assert (status, err) == (0, ""), out
+    assert list(db_path.parent.glob("clinic.audit-anchor.before-*"))
