@@ -11,7 +11,7 @@ from frontdesk.domain.audit import AuditEntry, ChainBreak, Tampering
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, clinic_now
-from frontdesk.services.errors import plain_storage_errors
+from frontdesk.services.errors import can_be_an_id, plain_storage_errors
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import check_allowed, record_event
 from frontdesk.storage.audit import AuditCheck, AuditFilter, AuditRepository
@@ -39,6 +39,8 @@ class AuditService:
         self._repo = AuditRepository(db)
 
     def history(self, entity: str, entity_id: int) -> list[AuditEntry]:
+        if not can_be_an_id(entity_id):
+            return []  # no record has it, so no line names it
         return self._repo.for_entity(entity, entity_id)
 
     def search(

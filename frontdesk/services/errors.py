@@ -48,6 +48,15 @@ class NotFound(ServiceError):
     pass
 
 
+def can_be_an_id(value: object) -> bool:
+    """For reads that answer "nobody" rather than refuse: whether SQLite could hold the id."""
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and (SMALLEST_ID <= value <= LARGEST_ID)
+    )
+
+
 def known_id(value: object, what: str) -> int:
     """`value` if it can be a stored row id; else the same refusal as for a missing record.
 

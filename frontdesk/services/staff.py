@@ -11,7 +11,7 @@ from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.domain.text import NUL_PROBLEM, has_nul
 from frontdesk.services.clock import Clock, clinic_now, stamp
-from frontdesk.services.errors import NotFound, ValidationFailed
+from frontdesk.services.errors import NotFound, ValidationFailed, can_be_an_id
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, unit_of_work
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.staff import StaffRepository
@@ -39,6 +39,8 @@ class StaffService:
         return self._repo.list()
 
     def get(self, staff_id: int) -> Staff | None:
+        if not can_be_an_id(staff_id):
+            return None  # no member has it: not a crash in the database driver
         return self._repo.get(staff_id)
 
     def accounts(self) -> list[Account]:
