@@ -53,6 +53,7 @@ def _save(
 
     from frontdesk.domain.handouts import Kind, Language
     from frontdesk.ui import printing
+    from frontdesk.ui.page_breaks import keep_headings_with_text
 
     clinic.patients.get(patient_id)  # NotFound, in words, before anything is drawn
     member = _acting_member(clinic, staff)
@@ -65,7 +66,7 @@ def _save(
     language = Language(lang) if lang else handouts.language_of(patient_id)
     handout = handouts.render(Kind(kind), patient_id, language)
     saved = printing.save_pdf(
-        handout.html,
+        keep_headings_with_text(handout.html),  # as the dialog prints it
         out,
         title=handout.title,
         page_numbers=True,

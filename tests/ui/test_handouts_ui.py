@@ -12,7 +12,8 @@ from frontdesk.domain.handouts import Kind, Language
 from frontdesk.domain.staff import Role
 from frontdesk.ui import printing
 from frontdesk.ui.dialogs.clinic_dialog import ClinicDialog
-from frontdesk.ui.dialogs.handout_dialog import HandoutDialog, keep_headings_with_text
+from frontdesk.ui.dialogs.handout_dialog import HandoutDialog
+from frontdesk.ui.page_breaks import keep_headings_with_text
 from tests.conftest import member_with_role
 from tests.ui.test_intake_tab import at_the_desk
 

@@ -266,7 +266,7 @@ def test_no_handout_page_ends_with_a_heading(qapp, demo, tmp_path, language) -> 
     import re
 
     from frontdesk.domain.handouts import Kind, Language
-    from frontdesk.ui.dialogs.handout_dialog import keep_headings_with_text
+    from frontdesk.ui.page_breaks import keep_headings_with_text
 
     patient = demo.patients.search("garcia maria").rows[0]
     stranded_before = 0
@@ -288,7 +288,30 @@ def test_no_handout_page_ends_with_a_heading(qapp, demo, tmp_path, language) -> 
 
 
 def test_a_heading_with_its_text_on_its_page_is_left_alone(qapp) -> None:
-    from frontdesk.ui.dialogs.handout_dialog import keep_headings_with_text
+    from frontdesk.ui.page_breaks import keep_headings_with_text
 
     html = "<html><body><h1>Short</h1><h2>One</h2><p>Text.</p><h2>Two</h2><p>More.</p></body>"
     assert keep_headings_with_text(html) == html
+
+
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_command_line_keeps_headings_with_their_text_too(
+    qapp, demo, db_path, tmp_path, language
+) -> None:
+    """`frontdesk handout` went straight to save_pdf: 5 of 8 of its PDFs ended page 1 with a
+    heading ("Right after a session", "Cuándo llamarnos")."""
+    import re
+
+    from frontdesk.domain.handouts import Kind, Language
+    from frontdesk.handout_cli import save_handout
+
+    for patient in demo.patients.search("", limit=6).rows:
+        for kind in Kind:
+            html = demo.handouts.render(kind, patient.id, Language(language)).html
+            headings = {
+                " ".join(re.sub(r"<[^>]+>", "", h).split())
+                for h in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", html, re.DOTALL)
+            }
+            out = tmp_path / f"{patient.id}-{kind.value}-{language}.pdf"
+            assert save_handout(db_path, patient.id, kind.value, language, str(out)) == 0
+            assert _stranded(out, headings) == [], (patient.id, kind, language)
