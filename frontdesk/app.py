@@ -246,6 +246,7 @@ def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
     """Each day (at the first start, and hourly after for a window left open for days): the
     day's backup and a check of the whole audit chain, off the GUI thread. A failure is said
     once a day, not once an hour: nobody should come back to a pile of boxes."""
+    from frontdesk.domain.audit import Tampering
     from frontdesk.services.audit import verify_file
     from frontdesk.ui.background import BackgroundJob
 
@@ -276,10 +277,12 @@ def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
         if made is not None:
             window.show_message(f"Today's backup is saved: {made}")
         if broken is not None:
+            # A whole list of changed records would not fit a message box: the first five.
+            said = broken.summary(5) if isinstance(broken, Tampering) else str(broken)
             warn_once(
                 "The audit trail has been changed",
-                f"{broken}\n\nSomeone changed the database behind Frontdesk's back. Tell the"
-                " clinic's admin; `frontdesk audit verify` shows the same.",
+                f"{said}\n\nSomeone changed the database behind Frontdesk's back. Tell the"
+                " clinic's admin; `frontdesk audit verify` lists everything found.",
             )
 
     def start() -> None:

@@ -129,3 +129,18 @@ def test_the_doctors_co2_entries_are_greyed_for_the_desk_and_say_why(window, dem
     assert log.toolTip() == "Only the doctor can log and sign a CO2 session."
     window.session.switch_to(member_with_role(demo, Role.DOCTOR))
     assert log.isEnabled() and "Only" not in log.toolTip()
+
+
+def test_the_days_check_names_a_record_changed_behind_the_apps_back(
+    qtbot, window, demo, prompts
+) -> None:
+    """The row comparison's findings, the first five, in the day's warning."""
+    from frontdesk.app import _daily_backup
+
+    patient = demo.patients.search("garcia maria").rows[0]
+    demo._db.execute("UPDATE patients SET phone = '+18185550000' WHERE id = ?", [patient.id])
+    _daily_backup(demo, window)
+    qtbot.waitUntil(lambda: bool(prompts.warnings), timeout=20_000)
+    title, text = prompts.warnings[-1]
+    assert title == "The audit trail has been changed"
+    assert f"Patient #{patient.id}" in text and "behind the app's back" in text
