@@ -510,3 +510,22 @@ def test_closing_during_a_background_export_still_records_it(
     newest = demo.audit.search(admin, AuditFilter(), 0, 1).entries[0]
     assert newest.action == "export" and newest.after["file"] == str(tmp_path / "closing.csv")
     assert (tmp_path / "closing.csv").exists()
+
+
+def test_a_forged_identity_and_a_record_looked_at_read_as_words(qtbot, demo, admin) -> None:
+    from frontdesk.domain.staff import Staff
+    from frontdesk.services.signed_in import NotSignedIn
+
+    maria = demo.patients.search("garcia maria").rows[0]
+    demo.record_views.viewed(admin, maria.id)
+    with pytest.raises(NotSignedIn):
+        demo.patients.archive(Staff(id=admin.id, name="x", role=Role.ADMIN), maria.id)
+    dialog = make(qtbot, demo, admin)
+    all_time(dialog)
+    model = dialog.model
+    rows = [
+        tuple(model.data(model.index(r, c)) for c in (COL_WHO, COL_ACTION))
+        for r in range(min(model.rowCount(), 5))
+    ]
+    assert ("not signed in", "refused") in rows
+    assert (admin.name, "looked at the record") in rows

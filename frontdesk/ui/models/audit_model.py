@@ -59,6 +59,8 @@ ENTITY_NAMES = {
 }
 # Lines nobody signed in wrote: a failed login by an unknown username, or the app itself.
 ANONYMOUS_ACTIONS = {"login_failed"}
+# Actions whose stored word reads badly in a sentence; the rest read as they are ("login").
+ACTION_WORDS = {"view": "looked at the record", "denied": "refused"}
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -324,6 +326,8 @@ class AuditModel(QAbstractTableModel):
     # -- names ----------------------------------------------------------------------------
     def who(self, entry: AuditEntry) -> str:
         if entry.staff_id is None:
+            if entry.action == "denied":  # an identity the login service did not issue
+                return "not signed in"
             return "unknown user" if entry.action in ANONYMOUS_ACTIONS else "system"
         return self._staff_names.get(entry.staff_id, f"staff #{entry.staff_id}")
 
@@ -349,7 +353,7 @@ class AuditModel(QAbstractTableModel):
 
     @staticmethod
     def action(entry: AuditEntry) -> str:
-        return entry.action.replace("_", " ")
+        return ACTION_WORDS.get(entry.action, entry.action.replace("_", " "))
 
     def _display(self, entry: AuditEntry) -> tuple[str, ...]:
         changes = summary(entry)
