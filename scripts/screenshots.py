@@ -1,6 +1,7 @@
 """Render every window and dialog to PNG (offscreen), to look at them as a user would.
 
 QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py OUT_DIR
+At 150 % scaling: QT_SCALE_FACTOR=1.5 (the window then takes a 1920x1080 screen's room).
 """
 
 from __future__ import annotations
@@ -42,7 +43,10 @@ def main(out: Path) -> None:
     sign_in_screens(clinic, work, shot)
     members = {role.value: clinic.login.demo_member(role) for role in Role}  # as --as does
     window = build_window(clinic, settings, members["front_desk"])
-    window.resize(1180, 720)
+    # The room a 1366x768 screen with a taskbar leaves (1280x720 logical at 150 % of 1920x1080).
+    scale = float(os.environ.get("QT_SCALE_FACTOR", "1") or 1)
+    wide, high = (1366, 740) if scale == 1 else (1920 / scale, 1040 / scale)
+    window.resize(int(wide), int(high))
     window.show()
     tab = window.patients_tab
 
