@@ -107,3 +107,17 @@ def age_on(born: date, today: date) -> int:
     if (today.month, today.day) < (born.month, born.day):
         years -= 1
     return years
+
+
+def format_stamp(at: str) -> str:
+    """A stored ISO stamp ('2026-11-26T10:30:00-08:00') said the one way, in clinic time;
+    text that is not a stamp is returned as it is."""
+    from frontdesk.domain.clinic import CLINIC_TZ
+
+    try:
+        moment = datetime.fromisoformat(at)
+    except ValueError:
+        return at
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(CLINIC_TZ)
+    return format_moment(moment)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
 from html import escape
 
 from PySide6.QtWidgets import (
@@ -26,8 +25,7 @@ from frontdesk.domain.appointments import (
     Status,
     status_refusal,
 )
-from frontdesk.domain.clinic import CLINIC_TZ
-from frontdesk.domain.dates import format_clock, format_day, format_moment
+from frontdesk.domain.dates import format_clock, format_day, format_stamp
 from frontdesk.domain.phones import display_phone
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
@@ -139,7 +137,7 @@ class AppointmentDialog(QDialog):
         self.history.clear()
         try:
             for at, who, what in self._calendar.history(a.id):
-                self.history.addItem(f"{_say_stamp(at)}  {who}: {what}")
+                self.history.addItem(f"{format_stamp(at)}  {who}: {what}")
         except ServiceError as exc:
             self.history.addItem(str(exc))
         while self.actions_row.count():
@@ -184,14 +182,3 @@ class AppointmentDialog(QDialog):
             return
         self.error.hide()
         self._show()
-
-
-def _say_stamp(at: str) -> str:
-    """A stored stamp in the app's one way: 'Thu, Nov 26, 2026, 10:30 am' (clinic time)."""
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        return at
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(CLINIC_TZ)
-    return format_moment(moment)

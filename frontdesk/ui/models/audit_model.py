@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from enum import Enum
 from typing import Any
 
@@ -23,9 +23,8 @@ from PySide6.QtCore import (
 
 from frontdesk.domain.appointments import Status
 from frontdesk.domain.audit import AuditEntry
-from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.co2 import SeriesStatus
-from frontdesk.domain.dates import format_day, format_moment
+from frontdesk.domain.dates import format_day, format_stamp
 from frontdesk.domain.handouts import Kind
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.phones import display_phone
@@ -91,13 +90,7 @@ KEY_NAMES = {
 
 def say_when(at: str) -> str:
     """'Thu, Nov 26, 2026, 10:30 am' in the clinic's time, from the stored ISO stamp."""
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        return at
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(CLINIC_TZ)
-    return format_moment(moment)
+    return format_stamp(at)
 
 
 def say_key(key: str) -> str:
