@@ -28,6 +28,7 @@ from frontdesk.services.clinic import Clinic
 from frontdesk.storage.db import connect
 from frontdesk.storage.migrations import MIGRATIONS
 from tests.conftest import draft
+from tests.faults._windows import close_windows_left_open
 
 
 @dataclass
@@ -356,21 +357,3 @@ def test_what_the_app_creates_is_the_users_alone(
     ran = run_cli(["audit", "verify", "--db", str(isolated / "new" / "clinic.sqlite3")])
     assert ran.status == 0, ran
     assert seen == [0o600, 0o700]
-
-
-def close_windows_left_open() -> None:
-    """A start with --smoke returns with its first window still open (the real process then
-    ends); here the process goes on to other tests, whose windows it must not share."""
-    if "PySide6.QtWidgets" not in sys.modules:
-        return
-    from PySide6.QtCore import QCoreApplication, QEvent
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    if app is None:
-        return
-    for widget in QApplication.topLevelWidgets():
-        widget.close()
-        widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    app.processEvents()

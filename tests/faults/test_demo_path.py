@@ -13,13 +13,13 @@ import contextlib
 import io
 import os
 import shlex
-import sys
 from pathlib import Path
 
 import pytest
 
 from frontdesk import app, cli, paths
 from frontdesk.services.clinic import Clinic, open_clinic
+from tests.faults._windows import close_windows_left_open
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -136,21 +136,3 @@ def test_a_real_clinic_or_the_demo_in_its_own_file_says_nothing(
     finally:
         elsewhere.close()
     assert prompts.warnings == []
-
-
-def close_windows_left_open() -> None:
-    """A start with --smoke returns with its first window still open (the real process then
-    ends); here the process goes on to other tests, whose windows it must not share."""
-    if "PySide6.QtWidgets" not in sys.modules:
-        return
-    from PySide6.QtCore import QCoreApplication, QEvent
-    from PySide6.QtWidgets import QApplication
-
-    app = QApplication.instance()
-    if app is None:
-        return
-    for widget in QApplication.topLevelWidgets():
-        widget.close()
-        widget.deleteLater()
-    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
-    app.processEvents()

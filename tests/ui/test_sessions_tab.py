@@ -57,10 +57,8 @@ def open_series(qtbot, tab, demo, patient) -> None:
     click(qtbot, dialog.ok)
 
 
-def sign_first_session(qtbot, tab, keep_offer: bool = True) -> SessionDialog:
-    click(qtbot, tab.log_button)
-    form = tab.dialog
-    assert isinstance(form, SessionDialog)
+def fill_session(form: SessionDialog) -> None:
+    """What the doctor types for a session the rules allow."""
     form.device.setText("Fractional CO2 laser")
     form.energy.setValue(40)
     form.density.setValue(10)
@@ -71,6 +69,13 @@ def sign_first_session(qtbot, tab, keep_offer: bool = True) -> SessionDialog:
     form.anaesthesia.setText("Topical cream, 45 min")
     form.antiviral.setChecked(True)
     form.response.setPlainText("Expected redness")
+
+
+def sign_first_session(qtbot, tab, keep_offer: bool = True) -> SessionDialog:
+    click(qtbot, tab.log_button)
+    form = tab.dialog
+    assert isinstance(form, SessionDialog)
+    fill_session(form)
     click(qtbot, form.sign_button)
     if not keep_offer:
         tab.dialog.reject()  # the offered booking of the next session: not now
@@ -293,14 +298,7 @@ def test_logging_from_the_tab_asks_before_a_day_the_office_was_closed(
     click(qtbot, tab.log_button)
     form = tab.dialog
     assert isinstance(form, SessionDialog)
-    form.device.setText("Fractional CO2 laser")
-    form.energy.setValue(40)
-    form.density.setValue(10)
-    form.passes.setValue(2)
-    form.spot.setText("120 um")
-    form.area_boxes[Region.LEFT_CHEEK].setChecked(True)
-    form.anaesthesia.setText("Topical cream, 45 min")
-    form.response.setPlainText("Expected redness")
+    fill_session(form)
     form.day.setDate(date(2026, 11, 26))  # today in the tests: Thanksgiving
     prompts.answer = False
     click(qtbot, form.sign_button)
