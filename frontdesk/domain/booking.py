@@ -10,6 +10,7 @@ from dateutil.relativedelta import relativedelta
 
 from frontdesk.domain.appointments import MAX_MINUTES, MINUTES_STEP, exists_on_the_clock
 from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.hours import WEEKDAY_NAMES, OfficeCalendar, break_refusal, format_time
 
 HORIZON_YEARS = 2  # a booking further ahead is a typing slip (2062 for 2026, year 9999)
@@ -68,7 +69,8 @@ class Busy:
 
 
 def say_day(day: date) -> str:
-    return f"{WEEKDAY_NAMES[day.weekday()]}, {day:%B} {day.day}, {day.year}"
+    """A day in a sentence, the app's one way: 'Mon, Dec 7, 2026'."""
+    return format_day(day)
 
 
 def say_span(starts: datetime, ends: datetime) -> str:

@@ -54,10 +54,10 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
         (at(12, 6, 11), 30, "The office is closed on Sundays."),
         # Overlaps, by one grid step either side, and back-to-back.
         (at(11, 30, 10, 30), 30, None),
-        (at(11, 30, 9, 55, 2026) + timedelta(minutes=5), 30, "10:00 am-10:30 am on Monday"),
-        (at(11, 30, 10, 25), 30, "10:00 am-10:30 am on Monday, November 30, 2026 is already"),
-        (at(11, 30, 10, 35), 30, "11:00 am-12:30 pm on Monday"),
-        (at(11, 30, 10, 30), 35, "11:00 am-12:30 pm on Monday"),
+        (at(11, 30, 9, 55, 2026) + timedelta(minutes=5), 30, "10:00 am-10:30 am on Mon, Nov 30, 2026"),
+        (at(11, 30, 10, 25), 30, "10:00 am-10:30 am on Mon, Nov 30, 2026 is already"),
+        (at(11, 30, 10, 35), 30, "11:00 am-12:30 pm on Mon, Nov 30, 2026"),
+        (at(11, 30, 10, 30), 35, "11:00 am-12:30 pm on Mon, Nov 30, 2026"),
         (at(11, 30, 12, 30), 30, None),
         (at(11, 30, 12, 25), 30, "taken by Ana Cruz"),
         # The 5-minute grid: starts and lengths.
@@ -77,7 +77,7 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
         (at(12, 1, 10, 0), 481, "An appointment lasts at most 8 hours."),
         (at(12, 1, 10, 0), 0, "An appointment lasts at least one minute."),
         # The past.
-        (at(11, 23, 8, 0), 30, "8:00 am on Monday, November 23, 2026 has already passed."),
+        (at(11, 23, 8, 0), 30, "8:00 am on Mon, Nov 23, 2026 has already passed."),
         (at(11, 23, 10, 0), 30, None),
         # Two years ahead at most, to the day; the year 9999 said in words, not an overflow.
         (at(11, 23, 10, 0, 2028), 30, None),
@@ -85,17 +85,17 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
             at(11, 24, 10, 0, 2028),
             30,
             "Appointments can be booked at most 2 years ahead, until"
-            " Thursday, November 23, 2028: Friday, November 24, 2028 is further.",
+            " Thu, Nov 23, 2028: Fri, Nov 24, 2028 is further.",
         ),
         (
             datetime(9999, 12, 31, 10),
             90,
-            "until Thursday, November 23, 2028: Friday, December 31, 9999 is further.",
+            "until Thu, Nov 23, 2028: Fri, Dec 31, 9999 is further.",
         ),
         (datetime(9999, 12, 31, 23, 55), 480, "2 years ahead"),
         # A whole-day closure beats the hours.
-        (at(11, 26, 11), 30, "The office is closed on Thursday, November 26, 2026: Thanksgiving"),
-        (at(11, 27, 11), 30, "closed on Friday, November 27, 2026: Day After Thanksgiving."),
+        (at(11, 26, 11), 30, "The office is closed on Thu, Nov 26, 2026: Thanksgiving"),
+        (at(11, 27, 11), 30, "closed on Fri, Nov 27, 2026: Day After Thanksgiving."),
     ],
 )
 def test_booking_rules(starts: datetime, minutes: int, expected: str | None) -> None:
@@ -179,7 +179,7 @@ def test_dst_days_keep_the_wall_clock_grid() -> None:
 def test_times_skipped_when_clocks_go_forward_are_refused(starts, minutes) -> None:
     said = refusal(SUNDAY_OPEN, datetime(2027, 3, 14, *starts), minutes, NOW, ())
     assert said == (
-        "Clocks go forward on Sunday, March 14, 2027: the hour from 2:00 am to 3:00 am"
+        "Clocks go forward on Sun, Mar 14, 2027: the hour from 2:00 am to 3:00 am"
         " does not exist that night."
     )
     assert refusal(SUNDAY_OPEN, datetime(2027, 3, 14, 1, 30), 30, NOW, ()) is None
