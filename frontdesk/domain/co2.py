@@ -8,6 +8,7 @@ from enum import Enum
 
 from dateutil.relativedelta import relativedelta
 
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.hours import OfficeCalendar
 from frontdesk.domain.intake import Region
 from frontdesk.domain.text import storage_errors, unstorable
@@ -234,7 +235,7 @@ def timing_refusal(due: date | None, performed: date, early_reason: str) -> str 
         return said
     if due is not None and performed < due and len(early_reason.strip()) < MIN_REASON:
         return (
-            f"This session is due on {due:%a %b} {due.day}, {due.year}: earlier needs the"
+            f"This session is due on {format_day(due)}: earlier needs the"
             " doctor's reason (a sentence) to override."
         )
     return None
@@ -252,7 +253,7 @@ def extend_refusal(series: Series, planned: int) -> str | None:
 def glance(
     series: Series, office: OfficeCalendar, today: date | None = None, booked: date | None = None
 ) -> str:
-    """'Session 2 of 4 - next due Mon 1 Mar 2027 - full results expected ~Mar 2028'."""
+    """'Session 2 of 4 - next due Mon, Mar 1, 2027 - full results expected ~Mar 2028'."""
     parts = [
         f"Session {series.done} of {series.planned}"
         if series.done
@@ -267,7 +268,7 @@ def glance(
         parts.append("series completed")
     elif due is not None:
         late = " (overdue)" if today is not None and due < today else ""
-        parts.append(f"next due {due:%a} {due.day} {due:%b} {due.year}{late}")
+        parts.append(f"next due {format_day(due)}{late}")
     paused = series.status is SeriesStatus.PAUSED
     full = None if paused else series.full_results(office, today, booked)
     if full is not None:

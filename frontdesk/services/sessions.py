@@ -24,7 +24,8 @@ from frontdesk.domain.co2 import (
     suggested_sessions,
     timing_refusal,
 )
-from frontdesk.domain.hours import OfficeCalendar, format_time
+from frontdesk.domain.dates import format_day, format_moment
+from frontdesk.domain.hours import OfficeCalendar
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.phones import display_phone
 from frontdesk.domain.staff import Staff
@@ -146,7 +147,7 @@ class SessionService:
         said = glance(series, self.office(series), self.today(), day)
         if booked is not None:
             starts = booked.appointment.starts
-            said += f" - booked {starts:%a} {starts.day} {starts:%b} {format_time(starts.time())}"
+            said += f" - booked {format_moment(starts)}"
         return said
 
     def next_due(self, series: Series) -> date | None:
@@ -425,7 +426,7 @@ class SessionService:
             due.append(
                 (
                     opens,
-                    f"Results of session {last.number}: {_day(opens)}-{_day(closes)}",
+                    f"Results of session {last.number}: {_day(opens)} to {_day(closes)}",
                     False,  # open until the window closes
                 )
             )
@@ -528,4 +529,4 @@ class SessionService:
 
 
 def _day(day: date) -> str:
-    return f"{day:%a %b} {day.day}, {day.year}"
+    return format_day(day)

@@ -88,7 +88,7 @@ def test_a_session_before_its_due_date_needs_the_doctors_reason(due, performed, 
     said = timing_refusal(due, performed, reason)
     assert (said is not None) == refused
     if refused:
-        assert said.startswith("This session is due on Mon Mar 1, 2027")
+        assert said.startswith("This session is due on Mon, Mar 1, 2027")
 
 
 @pytest.mark.parametrize(
@@ -132,11 +132,11 @@ def _series(status=SeriesStatus.ACTIVE, planned=4, days=(date(2026, 12, 1),), re
     [
         (
             _series(days=(date(2026, 9, 1), date(2026, 12, 1))),
-            "Session 2 of 4 - next due Mon 1 Mar 2027 - full results expected ~Jun 2028",
+            "Session 2 of 4 - next due Mon, Mar 1, 2027 - full results expected ~Jun 2028",
         ),
         (
             _series(days=()),
-            "Series of 4, not started - next due Tue 1 Dec 2026 - full results expected ~Sep 2028",
+            "Series of 4, not started - next due Tue, Dec 1, 2026 - full results expected ~Sep 2028",
         ),
         (
             _series(SeriesStatus.PAUSED, reason="pregnant"),

@@ -151,7 +151,7 @@ def test_eligibility_is_checked_again_before_each_session(clinic, doctor, patien
 def test_an_early_session_needs_the_doctors_reason(clinic, doctor, series) -> None:
     clinic.sessions.log_session(doctor, series.id, session_at(date(2026, 11, 24)))
     early = at(clinic, date(2027, 2, 10))
-    with pytest.raises(ValidationFailed, match="due on Wed Feb 24, 2027"):
+    with pytest.raises(ValidationFailed, match="due on Wed, Feb 24, 2027"):
         early.sessions.log_session(doctor, series.id, session_at(date(2027, 2, 10)))
     s = early.sessions.log_session(
         doctor,
@@ -216,10 +216,10 @@ def test_recall_lists_what_is_due_without_a_booking(clinic, desk, doctor, patien
     march = at(clinic, date(2027, 3, 10))  # session 2 was due Feb 24: overdue
     recall = march.sessions.recall(weeks=4)
     [row] = recall.sessions_due
-    assert row.overdue and row.what == "Session 2 of 4 due Wed Feb 24, 2027"
+    assert row.overdue and row.what == "Session 2 of 4 due Wed, Feb 24, 2027"
     assert row.patient_name == "María García" and row.phone == "(818) 555-0134"
     assert [r.what for r in recall.reviews_due] == [
-        "Results of session 1: Wed Feb 24, 2027-Mon May 24, 2027"
+        "Results of session 1: Wed, Feb 24, 2027 to Mon, May 24, 2027"
     ]
     march.calendar.book(desk, patient.id, CO2_SESSION, datetime(2027, 3, 15, 10))
     march.calendar.book(desk, patient.id, RESULTS_REVIEW, datetime(2027, 3, 16, 10))
@@ -233,10 +233,10 @@ def test_the_glance_says_overdue_and_the_booking(clinic, desk, doctor, patient, 
     march = at(clinic, date(2027, 3, 10))
     s = march.sessions.current(patient.id)
     assert march.sessions.glance(s).startswith(
-        "Session 1 of 4 - next due Wed 24 Feb 2027 (overdue)"
+        "Session 1 of 4 - next due Wed, Feb 24, 2027 (overdue)"
     )
     march.calendar.book(desk, patient.id, CO2_SESSION, datetime(2027, 3, 15, 10))
-    assert " - booked Mon 15 Mar 10:00 am" in march.sessions.glance(s)
+    assert " - booked Mon, Mar 15, 2027, 10:00 am" in march.sessions.glance(s)
 
 
 def test_a_completed_series_can_take_a_fifth_session(clinic, doctor, patient) -> None:
@@ -264,7 +264,7 @@ def test_reviews_count_only_bookings_in_their_own_window(clinic, desk, doctor, p
     # Session 2's window opens May 24: it still needs its own review.
     june = at(clinic, date(2027, 6, 1))
     assert [r.what for r in june.sessions.recall(weeks=2).reviews_due] == [
-        "Results of session 2: Mon May 24, 2027-Tue Aug 24, 2027"
+        "Results of session 2: Mon, May 24, 2027 to Tue, Aug 24, 2027"
     ]
     assert [p.due for p in june.sessions.review_proposals(s)] == [date(2027, 6, 1)]  # from today
 

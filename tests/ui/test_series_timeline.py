@@ -66,7 +66,7 @@ def test_active_two_of_four_shows_done_planned_results_full_and_today(timeline) 
     assert kinds(timeline, "full") == [full_results_on(date(2027, 3, 1))]
     assert kinds(timeline, "today") == [TODAY]
     assert timeline.status_text() == "2 of 4 sessions done"
-    assert "session 3 planned Tue Dec 1, 2026" in timeline.accessibleDescription()
+    assert "session 3 planned Tue, Dec 1, 2026" in timeline.accessibleDescription()
     assert not timeline.grab().isNull()
 
 
@@ -120,11 +120,11 @@ def test_today_far_after_the_series_is_not_drawn(timeline) -> None:
 def test_tooltips_name_the_session_its_day_and_state(timeline) -> None:
     timeline.show_series(series(SeriesStatus.ACTIVE, [JUNE, SEPTEMBER]), OFFICE, TODAY)
     done = timeline.point_for("done", SEPTEMBER)
-    assert timeline.tip_at(done) == "Session 2 - Tue Sep 1, 2026 - done"
+    assert timeline.tip_at(done) == "Session 2 - Tue, Sep 1, 2026 - done"
     planned = timeline.point_for("planned", date(2027, 3, 1))
-    assert timeline.tip_at(planned) == "Session 4 - Mon Mar 1, 2027 - planned (due)"
+    assert timeline.tip_at(planned) == "Session 4 - Mon, Mar 1, 2027 - planned (due)"
     band = timeline.point_for("results", date(2026, 9, 1))
-    assert timeline.tip_at(band).startswith("Results of session 1 show from Tue Sep 1, 2026")
+    assert timeline.tip_at(band).startswith("Results of session 1 show from Tue, Sep 1, 2026")
     assert timeline.tip_at(timeline.point_for("full", date(2028, 3, 1))).startswith(
         "Full results about March 2028"
     )

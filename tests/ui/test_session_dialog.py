@@ -163,7 +163,7 @@ def test_refusals_are_said_next_to_their_fields_and_nothing_closes(qtbot) -> Non
             "energy_mj": "Energy is 1 to 300 mJ.",
             "areas": "Tick at least one treated area.",
             "response": "Describe how the skin responded right after.",
-            "early_reason": "This session is due on Tue Dec 1, 2026: earlier needs a reason.",
+            "early_reason": "This session is due on Tue, Dec 1, 2026: earlier needs a reason.",
             "eligibility": "Laser is not allowed today: acne is active.",
         }
     )

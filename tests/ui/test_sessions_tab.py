@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW
 from frontdesk.domain.co2 import SeriesStatus
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.intake import Region
 from frontdesk.domain.staff import Role
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
@@ -164,6 +165,7 @@ def test_recall_lists_open_the_patient_and_book(qtbot, window, tab, demo) -> Non
     assert sessions.rowCount() >= 1 and reviews.rowCount() >= 1
     overdue = sessions.row_at(0)
     assert overdue.overdue and "(overdue)" in sessions.index(0, 3).data()
+    assert sessions.index(0, 3).data() == f"{format_day(overdue.due)} (overdue)"
     view = tab.recall_views["sessions"]
     click_row(qtbot, view, 0)
     click(qtbot, tab.recall_book)

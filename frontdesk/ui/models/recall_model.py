@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
+from frontdesk.domain.dates import format_day
 from frontdesk.services.sessions import RecallRow
 from frontdesk.ui.models.row_table import RowTableModel
 
@@ -26,7 +27,7 @@ class RecallModel(RowTableModel[RecallRow]):
 
     def cell(self, row: RecallRow, _number: int, column: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
-            due = f"{row.due:%m/%d/%Y}" + (" (overdue)" if row.overdue else "")
+            due = format_day(row.due) + (" (overdue)" if row.overdue else "")
             return (row.patient_name, row.phone or "no phone", row.what, due)[column]
         if role == Qt.ItemDataRole.ForegroundRole and row.overdue and column == COL_DUE:
             return QBrush(OVERDUE_COLOUR)

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QP
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from frontdesk.domain.co2 import Series, SeriesStatus, results_window
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.hours import OfficeCalendar
 from frontdesk.ui.style import ACCENT
 
@@ -46,8 +47,8 @@ LEGEND_ICON = 14
 
 
 def say_date(day: date) -> str:
-    """'Mon Mar 1, 2027'."""
-    return f"{day:%a %b} {day.day}, {day.year}"
+    """'Mon, Mar 1, 2027', the app's one way."""
+    return format_day(day)
 
 
 @dataclass(frozen=True)
