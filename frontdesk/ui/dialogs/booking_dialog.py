@@ -31,7 +31,7 @@ from frontdesk.domain.appointments import (
     in_sentence,
 )
 from frontdesk.domain.booking import say_day, say_span
-from frontdesk.domain.dates import format_clock, format_day
+from frontdesk.domain.dates import format_clock, format_day, format_moment
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.slots import GRID_MINUTES
 from frontdesk.services.calendar import CalendarService
@@ -332,10 +332,7 @@ class BookingDialog(QDialog):
             upcoming = []
         for listed in upcoming[:3]:
             a = listed.appointment
-            text += (
-                f"\nAlready booked: {a.starts:%a %m/%d/%Y} {format_clock(a.starts.time())},"
-                f" {listed.type_name}"
-            )
+            text += f"\nAlready booked: {format_moment(a.starts)}, {listed.type_name}"
         self.attendance.setText(text)
         self.attendance.setStyleSheet(WARN_STYLE if seen.no_shows or seen.late_cancels else "")
 

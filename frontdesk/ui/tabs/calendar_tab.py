@@ -37,7 +37,7 @@ from frontdesk.domain.appointments import (
 )
 from frontdesk.domain.booking import say_day, say_span
 from frontdesk.domain.clinic import CLINIC_NAME
-from frontdesk.domain.hours import format_time
+from frontdesk.domain.dates import format_moment
 from frontdesk.domain.patients import Patient
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
@@ -364,9 +364,7 @@ class CalendarTab(QWidget):
         )
         for listed in misfits:
             a = listed.appointment
-            item = QListWidgetItem(
-                f"{a.starts:%a %m/%d} {format_time(a.starts.time())} {listed.patient_name}"
-            )
+            item = QListWidgetItem(f"{format_moment(a.starts)} - {listed.patient_name}")
             item.setData(Qt.ItemDataRole.UserRole, a.id)
             self.outside_list.addItem(item)
 

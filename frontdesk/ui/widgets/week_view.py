@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from frontdesk.domain.appointments import ListedAppointment, Status
 from frontdesk.domain.booking import say_span
+from frontdesk.domain.dates import format_moment
 from frontdesk.domain.hours import OfficeCalendar, WeeklyHours, format_time
 from frontdesk.domain.slots import GRID_MINUTES
 
@@ -516,10 +517,7 @@ class WeekView(QWidget):
         if target is not None and target != self._drop_at:
             self._drop_at = target
             self._drop_refused = self.check_move(block.listed, target) if self.check_move else None
-            self.drag_hint.emit(
-                self._drop_refused
-                or f"Drop to move it to {target:%a %m/%d} {format_time(target.time())}"
-            )
+            self.drag_hint.emit(self._drop_refused or f"Drop to move it to {format_moment(target)}")
         self.setCursor(Qt.CursorShape.ClosedHandCursor)
         self.update()
 
