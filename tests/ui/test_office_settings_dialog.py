@@ -14,7 +14,7 @@ from frontdesk.ui.dialogs.office_settings_dialog import OfficeSettingsDialog
 from tests.conftest import draft
 
 WEDNESDAY, FRIDAY = 2, 4
-CLOSING_FRIDAY = "Fri Dec 4, 3:30 pm - María García - Free consultation - (818) 555-0134"
+CLOSING_FRIDAY = "Fri, Dec 4, 2026, 3:30 pm - María García - Free consultation - (818) 555-0134"
 
 
 @pytest.fixture
@@ -120,8 +120,8 @@ def test_booked_appointment_outside_the_new_hours_is_listed(qtbot, dialog, clini
 # -- closures -------------------------------------------------------------------------------
 def test_lists_closures_from_today_in_order(dialog, clinic) -> None:
     texts = [dialog.closure_list.item(i).text() for i in range(dialog.closure_list.count())]
-    assert texts[0] == "Thu Nov 26, 2026: Thanksgiving Day"
-    assert texts[1] == "Fri Nov 27, 2026: Day After Thanksgiving"
+    assert texts[0] == "Thu, Nov 26, 2026: Thanksgiving Day"
+    assert texts[1] == "Fri, Nov 27, 2026: Day After Thanksgiving"
     ahead = clinic.calendar.closures(first=date(2026, 11, 26))
     assert dialog.closure_ids() == [c.id for c in ahead]
     assert not any("Independence Day" in t and "2026" in t for t in texts)  # past: not shown
@@ -141,7 +141,7 @@ def test_adding_a_closure_with_a_reason(qtbot, dialog, clinic) -> None:
     ]
     assert dialog.selected_closure() == added[0].id
     assert dialog.closure_list.currentItem().text() == (
-        "Mon Dec 14 – Tue Dec 15, 2026 (2 days): Staff training"
+        "Mon, Dec 14, 2026 – Tue, Dec 15, 2026 (2 days): Staff training"
     )
     assert dialog.reason.text() == ""
     assert dialog.closure_error.isHidden()
@@ -204,7 +204,7 @@ def test_removing_asks_first_and_no_keeps_it(qtbot, dialog, clinic, prompts) -> 
         click(qtbot, dialog.remove_closure_button)
     assert thanksgiving not in [c.id for c in clinic.calendar.closures()]
     assert thanksgiving not in dialog.closure_ids()
-    assert dialog.status.text() == "Closure removed: Thu Nov 26, 2026: Thanksgiving Day"
+    assert dialog.status.text() == "Closure removed: Thu, Nov 26, 2026: Thanksgiving Day"
 
 
 def test_a_closure_removed_elsewhere_is_said_plainly(qtbot, dialog, clinic, admin) -> None:
@@ -337,7 +337,7 @@ def test_a_booking_in_a_new_break_is_listed_as_outside(qtbot, dialog, clinic, de
     dialog.second_opens[FRIDAY].setTime(QTime(14, 0))
     click(qtbot, dialog.save_hours_button)
     assert dialog.outside_texts() == [
-        "Fri Dec 4, 1:00 pm - María García - Free consultation - (818) 555-0134"
+        "Fri, Dec 4, 2026, 1:00 pm - María García - Free consultation - (818) 555-0134"
     ]
 
 

@@ -35,7 +35,7 @@ from frontdesk.domain.appointments import (
     AppointmentType,
     ListedAppointment,
 )
-from frontdesk.domain.dates import format_clock, format_day
+from frontdesk.domain.dates import format_clock, format_day, format_moment
 from frontdesk.domain.hours import (
     WEEKDAY_NAMES,
     Closure,
@@ -67,34 +67,25 @@ OUTSIDE_HINT = "Nothing was cancelled or moved: call each patient to find them a
 
 
 def describe_closure(closure: Closure) -> str:
-    """'Thu Nov 26, 2026: Thanksgiving Day' or 'Mon Dec 21 – Thu Dec 24, 2026 (4 days): ...'."""
+    """'Thu, Nov 26, 2026: Thanksgiving Day' or
+    'Mon, Dec 21, 2026 – Thu, Dec 24, 2026 (4 days): ...'."""
     first, last = closure.first, closure.last
     if first == last:
-        when = f"{_short_day(first)}, {first.year}"
+        when = format_day(first)
     else:
-        start = (
-            _short_day(first) if first.year == last.year else f"{_short_day(first)}, {first.year}"
-        )
         days = (last - first).days + 1
-        when = f"{start} – {_short_day(last)}, {last.year} ({days} days)"
+        when = f"{format_day(first)} – {format_day(last)} ({days} days)"
     return f"{when}: {closure.reason}"
 
 
-def describe_appointment(listed: ListedAppointment, today: date) -> str:
-    """'Fri Dec 4, 3:30 pm - María García - Free consultation - (818) 555-0134'."""
+def describe_appointment(listed: ListedAppointment) -> str:
+    """'Fri, Dec 4, 2026, 3:30 pm - María García - Free consultation - (818) 555-0134'."""
     starts = listed.appointment.starts
-    day = _short_day(starts.date())
-    if starts.year != today.year:
-        day += f", {starts.year}"
-    parts = [f"{day}, {format_time(starts.time())}", listed.patient_name, listed.type_name]
+    parts = [format_moment(starts), listed.patient_name, listed.type_name]
     phone = display_phone(listed.phone)
     if phone:
         parts.append(phone)
     return " - ".join(parts)
-
-
-def _short_day(day: date) -> str:
-    return f"{day:%a %b} {day.day}"
 
 
 def _affected(booked: Sequence[ListedAppointment]) -> list[str]:
@@ -756,9 +747,8 @@ class OfficeSettingsDialog(QDialog):
 
     def _show_outside(self, misfits: list[ListedAppointment]) -> None:
         self.outside_list.clear()
-        today = self._calendar.today()
         for listed in misfits:
-            item = QListWidgetItem(describe_appointment(listed, today))
+            item = QListWidgetItem(describe_appointment(listed))
             item.setData(Qt.ItemDataRole.UserRole, listed.appointment.id)
             self.outside_list.addItem(item)
         self._fit_outside_list()
