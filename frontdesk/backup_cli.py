@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from frontdesk.domain.clinic import CLINIC_TZ
-from frontdesk.domain.dates import format_us
+from frontdesk.domain.dates import format_clock, format_day
 from frontdesk.services.backups import BackupService
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ServiceError
@@ -138,7 +138,7 @@ def taken_at(backup_file: Path) -> datetime:
 
 
 def describe_moment(moment: datetime) -> str:
-    return f"{format_us(moment.date())} at {moment:%H:%M}"
+    return f"{format_day(moment.date())} at {format_clock(moment.time())}"
 
 
 def refusal_for_damaged(db_path: Path, problem: str) -> str:

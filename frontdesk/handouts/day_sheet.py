@@ -8,7 +8,7 @@ from html import escape
 
 from frontdesk.domain.appointments import ListedAppointment, Status, wall
 from frontdesk.domain.booking import say_span
-from frontdesk.domain.dates import format_long, format_us
+from frontdesk.domain.dates import format_long, format_moment
 from frontdesk.domain.hours import WEEKDAY_NAMES, DayHours, OfficeCalendar, format_time
 from frontdesk.domain.phones import display_phone
 
@@ -101,10 +101,7 @@ def day_sheet_html(
         parts.append(_table(dropped, cancelled=True))
 
     printed = wall(printed_at)
-    parts.append(
-        f'<p class="printed">Printed {escape(format_us(printed.date()))}'
-        f" {escape(format_time(printed.time()))}</p>"
-    )
+    parts.append(f'<p class="printed">Printed {escape(format_moment(printed))}</p>')
     parts.append("</body></html>")
     return "\n".join(parts)
 

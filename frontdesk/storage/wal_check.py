@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from frontdesk.domain.dates import format_clock, format_day
 from frontdesk.storage.private_files import write_private_copy
 
 # The magic number says in which byte order the checksums add up their 32-bit words.
@@ -73,8 +74,8 @@ class WalDamage:
             else f"The last {self.dropped_commits} changes saved"
         )
         return (
-            f"{count} before {self.changed:%B} {self.changed.day} at {self.changed:%H:%M}"
-            " could not be read back: the file "
+            f"{count} before {format_day(self.changed.date())}"
+            f" at {format_clock(self.changed.time())} could not be read back: the file "
             "that held them was damaged on this computer's disk, and they are missing now. "
             "Look at what was entered just before then (patients, appointments, intakes, "
             "sessions) and enter again what is missing. A copy of the damaged file is kept at "

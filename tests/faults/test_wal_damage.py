@@ -16,6 +16,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.storage.wal_check import (
     FRAME_HEADER_SIZE,
     HEADER_SIZE,
+    WalDamage,
     open_elsewhere,
     read_verdict,
     set_aside_if_damaged,
@@ -115,6 +117,13 @@ def test_a_damaged_frame_in_the_middle_is_kept_aside_and_told(crashed: Path, clo
 
 
 @pytest.mark.timeout(30)
+def test_the_note_says_when_in_the_apps_one_way() -> None:
+    damage = WalDamage(Path("x-wal"), Path("x-wal.damaged"), datetime(2026, 11, 26, 14, 5), 1)
+    assert damage.sentence().startswith(
+        "The last change saved before Thu, Nov 26, 2026 at 2:05 pm could not be read back"
+    )
+
+
 def test_a_damaged_wal_header_loses_every_commit_and_is_told(crashed: Path, clock) -> None:
     flip(wal_of(crashed), 26)  # the header's checksum: SQLite ignores the whole file
     count, notes = registered(crashed, clock)

@@ -99,7 +99,7 @@ def test_title_clinic_hours_and_printed_time() -> None:
     assert "<title>Day sheet - Monday, November 30, 2026</title>" in html
     assert text.startswith("Day sheet - Monday, November 30, 2026 Dr. Alex's acne scar clinic")
     assert "Office hours 10:00 am-5:00 pm" in text
-    assert "Printed 11/26/2026 10:30 am" in text
+    assert "Printed Thu, Nov 26, 2026, 10:30 am" in text
 
 
 def test_friday_hours() -> None:
@@ -110,7 +110,7 @@ def test_friday_hours() -> None:
 
 def test_printed_time_is_clinic_wall_time() -> None:
     _tags, text = read(sheet([], printed=datetime(2026, 11, 26, 18, 30, tzinfo=UTC)))
-    assert "Printed 11/26/2026 10:30 am" in text
+    assert "Printed Thu, Nov 26, 2026, 10:30 am" in text
 
 
 def test_rows_in_time_order_with_span_phone_type_status_note() -> None:

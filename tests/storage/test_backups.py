@@ -498,7 +498,7 @@ def test_cli_restore_asks_first(live: Path, tmp_path: Path) -> None:
     assert run_restore(live, backup, yes=False, ask=answer("y"), out=out, now=NOW) == 1
     assert asked == ["Type yes to replace it: "]
     assert f"This replaces the clinic database {live}" in out.getvalue()
-    assert f"with the backup {backup} (taken 11/20/2026 at 08:00)." in out.getvalue()
+    assert f"with the backup {backup} (taken Fri, Nov 20, 2026 at 8:00 am)." in out.getvalue()
     assert out.getvalue().endswith("Nothing was changed.\n")
     assert live.read_bytes() == before
 

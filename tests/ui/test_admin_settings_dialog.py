@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from frontdesk.domain.dates import format_moment
 from frontdesk.ui.dialogs.admin_settings_dialog import AdminSettingsDialog
 
 
@@ -55,6 +56,7 @@ def test_back_up_now_runs_in_the_background_and_lists_the_copy(qtbot, dialog, cl
     assert "manual" in dialog.backup_list.item(0).text()
     [backup] = clinic.backups.backups()
     assert backup.reason == "manual"
+    assert dialog.backup_list.item(0).text().startswith(f"{format_moment(backup.taken)}  manual")
 
 
 def test_only_the_admin_may_change_them(qtbot, clinic, desk) -> None:

@@ -87,7 +87,7 @@ def test_day_sheet_pdf_reads_back_names_times_and_phones(qapp, booked_monday, tm
         "(310) 555-0199",
         "(818) 555-0100",
         "2 appointments",
-        "Printed 11/26/2026 10:30 am",
+        "Printed Thu, Nov 26, 2026, 10:30 am",
     ):
         assert expected in text, expected
     wrapped = " ".join(text.split())  # words a narrow cell wraps onto two lines

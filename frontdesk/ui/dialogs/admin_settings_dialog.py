@@ -23,8 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.accounts import LOCK_MINUTES_RANGE
-from frontdesk.domain.dates import format_us
-from frontdesk.domain.hours import format_time
+from frontdesk.domain.dates import format_moment
 from frontdesk.services.backups import BackupService
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.login import LoginService
@@ -119,8 +118,9 @@ class AdminSettingsDialog(QDialog):
     def _list_backups(self) -> None:
         self.backup_list.clear()
         for backup in self._backups.backups()[:20]:
-            when = f"{format_us(backup.taken.date())} {format_time(backup.taken.time())}"
-            self.backup_list.addItem(f"{when}  {backup.reason}  {backup.path.name}")
+            self.backup_list.addItem(
+                f"{format_moment(backup.taken)}  {backup.reason}  {backup.path.name}"
+            )
         if not self.backup_list.count():
             self.backup_list.addItem("No backup yet.")
 

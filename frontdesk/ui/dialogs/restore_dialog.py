@@ -13,8 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.dates import format_us
-from frontdesk.domain.hours import format_time
+from frontdesk.domain.dates import format_clock, format_day
 from frontdesk.services.backups import BackupService, Damage
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui import prompts
@@ -22,7 +21,7 @@ from frontdesk.ui.error_label import error_label
 
 
 def _when(backup) -> str:
-    return f"{format_us(backup.taken.date())} at {format_time(backup.taken.time())}"
+    return f"{format_day(backup.taken.date())} at {format_clock(backup.taken.time())}"
 
 
 class RestoreDialog(QDialog):

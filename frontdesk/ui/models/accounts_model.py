@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
-from frontdesk.domain.dates import format_us
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.hours import format_time
 from frontdesk.services.staff import Account
 from frontdesk.ui.models.row_table import RowTableModel
@@ -45,7 +45,7 @@ def status_of(account: Account, now: datetime) -> str:
         return "active"
     when = format_time(until.time())
     if until.date() != now.date():
-        when = f"{format_us(until.date())} {when}"
+        when = f"{format_day(until.date())}, {when}"
     return f"locked until {when}"
 
 
