@@ -12,7 +12,7 @@ from enum import Enum
 
 from dateutil.relativedelta import relativedelta
 
-from frontdesk.domain.dates import format_us
+from frontdesk.domain.dates import format_day
 from frontdesk.domain.intake import AcneStatus, Answer, Intake, Look, Subtype
 
 HIGH_PIH_RISK_TYPES = (4, 5, 6)
@@ -110,7 +110,7 @@ def _warnings(intake: Intake, today: date) -> list[str]:
             months = relativedelta(today, s.isotretinoin_stopped)
             since = months.years * 12 + months.months
             found.append(
-                f"Isotretinoin stopped {format_us(s.isotretinoin_stopped)}"
+                f"Isotretinoin stopped {format_day(s.isotretinoin_stopped)}"
                 f" ({since} months ago): the waiting period is the doctor's call."
             )
     if s.pregnant_or_breastfeeding:

@@ -167,7 +167,8 @@ def test_consistent_answers_raise_no_contradiction(consistent) -> None:
         ({"screening": Screening(isotretinoin=True)}, "still taking it"),
         (
             {"screening": Screening(isotretinoin=True, isotretinoin_stopped=date(2026, 5, 20))},
-            "Isotretinoin stopped 05/20/2026 (6 months ago): the waiting period is the doctor's",
+            "Isotretinoin stopped Wed, May 20, 2026 (6 months ago): the waiting period is the"
+            " doctor's",
         ),
         ({"screening": Screening(pregnant_or_breastfeeding=True)}, "Pregnant or breastfeeding"),
         ({"screening": Screening(keloid_history=True)}, "History of keloids"),
