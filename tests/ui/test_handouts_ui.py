@@ -172,3 +172,40 @@ def test_the_dialog_starts_in_the_language_the_patient_registered_with(qtbot, de
     dialog = HandoutDialog(demo.handouts, lambda: desk, patient)
     qtbot.addWidget(dialog)
     assert dialog.chosen()[1] is Language.SPANISH
+
+
+def test_the_clinic_details_labels_are_never_squeezed(demo_template, tmp_path) -> None:
+    """A minimum width set by hand (420) stopped the layout's own: at 150 % 'Street address:'
+    was shown as 'Street a'. Checked at 150 % in a process of its own."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import textwrap
+
+    db = tmp_path / "demo.sqlite3"
+    shutil.copy(demo_template, db)
+    script = textwrap.dedent(
+        f"""
+        from pathlib import Path
+        from PySide6.QtWidgets import QApplication
+        from frontdesk.domain.staff import Role
+        from frontdesk.services.clinic import open_clinic
+        from frontdesk.ui.dialogs.clinic_dialog import ClinicDialog
+        app = QApplication([])
+        clinic = open_clinic(Path({str(db)!r}))
+        dialog = ClinicDialog(clinic.handouts, lambda: clinic.login.demo_member(Role.ADMIN))
+        dialog.show()
+        app.processEvents()
+        form = dialog.body.itemAt(1).layout()
+        for field in (dialog.address, dialog.after_hours_phone):
+            label = form.labelForField(field)
+            assert label.width() >= label.sizeHint().width(), (label.text(), label.width())
+        print("ok")
+        """
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="1.5")
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert done.stdout.strip() == "ok", done.stderr[-800:]

@@ -33,6 +33,9 @@ class StepDialog(QDialog):
         """The error line and the buttons, below the subclass's fields."""
         self.body.addWidget(self.error)
         self.body.addWidget(self.buttons)
+        # A minimum set by hand stops the layout's own: the fields' room (labels included, at
+        # any scaling) is the least the dialog may shrink to, never squeezed under 420.
+        self.setMinimumWidth(max(420, self.body.minimumSize().width()))
 
     def attempt(self) -> None:
         raise NotImplementedError
