@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from frontdesk.domain.staff import Role
 from frontdesk.services.login import LoginRefused
+from frontdesk.services.staff import Account
 from frontdesk.ui.dialogs.accounts_dialog import PASSWORDS_DIFFER, AccountsDialog
 from frontdesk.ui.models.accounts_model import (
     COL_NAME,
@@ -17,6 +18,7 @@ from frontdesk.ui.models.accounts_model import (
     COL_USERNAME,
     STAFF_ID_ROLE,
     AccountsModel,
+    status_of,
 )
 from tests.conftest import NOW, signed_in
 
@@ -251,6 +253,14 @@ def test_switching_yourself_off_is_not_offered_and_says_why(qtbot, dialog, clini
 
 
 # -- unlocking ------------------------------------------------------------------------------
+def test_a_lock_that_ends_another_day_says_the_day_the_one_way(desk) -> None:
+    tomorrow = (NOW + timedelta(days=1, minutes=-75)).isoformat()
+    said = status_of(Account(desk, True, tomorrow), NOW)
+    assert said == "locked until Fri, Nov 27, 2026, 9:15 am"
+    today = (NOW + timedelta(minutes=15)).isoformat()
+    assert status_of(Account(desk, True, today), NOW) == "locked until 10:45 am"
+
+
 def test_unlocking_an_account_locked_by_wrong_passwords(qtbot, dialog, clinic, admin, desk):
     clinic.staff.set_login(admin, desk.id, "reception", PASSWORD)
     for _ in range(5):
