@@ -40,6 +40,17 @@ def test_problems_show_next_to_their_fields(qtbot, dialog, clinic) -> None:
     assert dialog.error_text("last_name") == ""
 
 
+def test_a_message_under_a_field_has_the_room_its_lines_need(qtbot, dialog) -> None:
+    """'Last name is required.' was squeezed to 77 px and cut through its two lines."""
+    qtbot.keyClicks(dialog.first_name, "Jose")
+    dialog.save()
+    qtbot.wait(10)
+    label = dialog._errors["last_name"]
+    assert label.isVisible()
+    assert label.width() >= dialog.last_name.width() - 1
+    assert label.height() >= label.heightForWidth(label.width())
+
+
 def test_age_hint_follows_the_date(qtbot, dialog) -> None:
     qtbot.keyClicks(dialog.dob, "3/14/1985")
     assert dialog.age_hint.text() == "March 14, 1985: age 41"

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -249,6 +250,9 @@ class PatientDialog(QDialog):
             error.setObjectName(f"{key}Error")
             error.setStyleSheet(ERROR_STYLE)
             error.setWordWrap(True)
+            # The fields only grow when they expand: a wrapped message must too, or it is
+            # squeezed to its first guess ("Last name is required." cut through its lines).
+            error.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             error.hide()
             self._errors[key] = error
             form.addRow("", error)
