@@ -54,7 +54,11 @@ def at(month: int, day: int, hour: int, minute: int = 0, year: int = 2026) -> da
         (at(12, 6, 11), 30, "The office is closed on Sundays."),
         # Overlaps, by one grid step either side, and back-to-back.
         (at(11, 30, 10, 30), 30, None),
-        (at(11, 30, 9, 55, 2026) + timedelta(minutes=5), 30, "10:00 am-10:30 am on Mon, Nov 30, 2026"),
+        (
+            at(11, 30, 9, 55, 2026) + timedelta(minutes=5),
+            30,
+            "10:00 am-10:30 am on Mon, Nov 30, 2026",
+        ),
         (at(11, 30, 10, 25), 30, "10:00 am-10:30 am on Mon, Nov 30, 2026 is already"),
         (at(11, 30, 10, 35), 30, "11:00 am-12:30 pm on Mon, Nov 30, 2026"),
         (at(11, 30, 10, 30), 35, "11:00 am-12:30 pm on Mon, Nov 30, 2026"),

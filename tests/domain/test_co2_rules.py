@@ -136,7 +136,8 @@ def _series(status=SeriesStatus.ACTIVE, planned=4, days=(date(2026, 12, 1),), re
         ),
         (
             _series(days=()),
-            "Series of 4, not started - next due Tue, Dec 1, 2026 - full results expected ~Sep 2028",
+            "Series of 4, not started - next due Tue, Dec 1, 2026"
+            " - full results expected ~Sep 2028",
         ),
         (
             _series(SeriesStatus.PAUSED, reason="pregnant"),
