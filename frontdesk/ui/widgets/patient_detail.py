@@ -56,8 +56,21 @@ class _Fields(QScrollArea):
     """Asks for the height of all its fields (a plain scroll area asks for a fixed guess)."""
 
     def sizeHint(self) -> QSize:
-        inner = self.widget().sizeHint() if self.widget() is not None else QSize(0, 0)
-        return QSize(inner.width(), inner.height() + 2)
+        inner = self.widget()
+        if inner is None:
+            return QSize(0, 0)
+        hint = inner.sizeHint()
+        layout = inner.layout()
+        width = self.viewport().width()
+        if layout is not None and layout.hasHeightForWidth() and width > 0:
+            # At the width it has, wrapped lines take more height than at the width it asked
+            # for: asking for that keeps a scroll bar (which cut the text) from appearing.
+            return QSize(hint.width(), max(hint.height(), layout.heightForWidth(width)) + 2)
+        return QSize(hint.width(), hint.height() + 2)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self.updateGeometry()  # the height it needs follows its width
 
 
 class PatientDetailPane(QFrame):
