@@ -23,14 +23,7 @@ from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.co2 import SessionDraft, Settings
 from frontdesk.domain.handouts import Kind, Language
 from frontdesk.domain.intake import (
-    AcneStatus,
-    Answer,
-    Intake,
-    Look,
     Region,
-    RegionFinding,
-    Screening,
-    Subtype,
 )
 from frontdesk.domain.patients import PatientDraft
 from frontdesk.domain.staff import Role
@@ -38,6 +31,7 @@ from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ChangedElsewhere, ServiceError, SlotRefused
 from frontdesk.services.signed_in import SignedIn, issue
+from tests.services.test_intake_service import ROLLING
 
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=CLINIC_TZ)  # tests/conftest.py's clock
 
@@ -227,20 +221,7 @@ def kill9_writer(path: str, log_path: str, seed: int, ready: Connection) -> None
 
 
 # -- the clinical writer that is killed: intakes, signed CO2 sessions, audit-only events ---------
-ELIGIBLE = Intake(  # rolling scars, acne under control, screening asked: laser may go ahead
-    regions=(
-        RegionFinding(
-            Region.LEFT_CHEEK,
-            frozenset({Look.INDENTED}),
-            frozenset({Subtype.ROLLING}),
-            felt=Answer.YES,
-        ),
-    ),
-    grade=3,
-    fitzpatrick=3,
-    acne=AcneStatus.CONTROLLED,
-    screening=Screening(asked=True),
-)
+ELIGIBLE = replace(ROLLING, grade=3)  # rolling scars, acne controlled: laser may go ahead
 SETTINGS = Settings("UltraPulse fractional CO2", 40.0, 10.0, 2, "120 um", "DeepFX")
 # Each mix: (operation, cumulative chance). One kind of record per test keeps the checks sharp.
 CLINICAL_MIXES: dict[str, tuple[tuple[str, float], ...]] = {

@@ -38,8 +38,7 @@ from frontdesk.domain.staff import Role
 from frontdesk.domain.text import fold, name_key, prefix_upper_bound, unstorable
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError, ValidationFailed
-from tests.faults._workers import NOW
-from tests.services.test_intake_service import ROLLING
+from tests.faults._workers import ELIGIBLE, NOW
 
 T = TypeVar("T")
 TODAY = NOW.date()
@@ -455,7 +454,6 @@ def test_intake_free_text_comes_back_verbatim_and_a_refusal_changes_nothing(
         assert (latest.intake.notes, latest.intake.regions[0].other_text) == (notes, where)
 
 
-ELIGIBLE = replace(ROLLING, grade=3)  # rolling scars, acne controlled: laser may go ahead
 
 
 @pytest.mark.timeout(60)

@@ -176,6 +176,19 @@ def _lines(path: Path) -> list[dict]:
         conn.close()
 
 
+def cut_trail_after(path: Path, kept: dict) -> None:
+    """The sqlite3 shell's way to cut the trail's end: its guard dropped, the lines after
+    `kept` deleted, the head rewound to `kept`, the guard put back."""
+    protecting = trigger_sql(path, "audit_no_delete")
+    raw(
+        path,
+        "DROP TRIGGER audit_no_delete",
+        ("DELETE FROM audit WHERE id > ?", [kept["id"]]),
+        ("UPDATE audit_head SET last_id = ?, last_hash = ?", [kept["id"], kept["hash"]]),
+        protecting,
+    )
+
+
 def test_the_last_lines_cut_with_the_head_rewound_are_found(
     db_path: Path, clinic: Clinic, records: Records, desk
 ) -> None:
@@ -183,14 +196,7 @@ def test_the_last_lines_cut_with_the_head_rewound_are_found(
     clinic.calendar.day_sheet_given(desk, date(2026, 11, 30), "pdf")
     lines = _lines(db_path)
     kept = lines[-3]
-    protecting = trigger_sql(db_path, "audit_no_delete")
-    raw(
-        db_path,
-        "DROP TRIGGER audit_no_delete",
-        ("DELETE FROM audit WHERE id > ?", [kept["id"]]),
-        ("UPDATE audit_head SET last_id = ?, last_hash = ?", [kept["id"], kept["hash"]]),
-        protecting,
-    )
+    cut_trail_after(db_path, kept)
     status, _, err = run_verify(db_path)
     assert status == 1
     assert (
@@ -332,14 +338,7 @@ def test_the_last_write_cut_exactly_is_said_but_cannot_be_told_from_a_crash(
     clinic.calendar.day_sheet_given(desk, date(2026, 11, 30), "printed")
     lines = _lines(db_path)
     kept = lines[-2]
-    protecting = trigger_sql(db_path, "audit_no_delete")
-    raw(
-        db_path,
-        "DROP TRIGGER audit_no_delete",
-        ("DELETE FROM audit WHERE id > ?", [kept["id"]]),
-        ("UPDATE audit_head SET last_id = ?, last_hash = ?", [kept["id"], kept["hash"]]),
-        protecting,
-    )
+    cut_trail_after(db_path, kept)
     status, out, err = run_verify(db_path)
     assert (status, err) == (0, "")
     assert f"audit lines #{lines[-1]['id']} to #{lines[-1]['id']}) is not in the trail" in out
