@@ -301,15 +301,26 @@ class CalendarService:
 
     def upcoming(self, patient_id: int) -> list[ListedAppointment]:
         """The patient's appointments still to come that hold a time, soonest first."""
+        return self.upcoming_and_past(patient_id)[0]
+
+    def upcoming_and_past(
+        self, patient_id: int
+    ) -> tuple[list[ListedAppointment], list[ListedAppointment]]:
+        """The record's two lists from one read: to come (soonest first), the rest (latest
+        first)."""
         now = self.now()
-        return sorted(
-            (
-                a
-                for a in self.of_patient(patient_id)
-                if a.appointment.status.holds_slot and a.appointment.ends > now
-            ),
+        every = self.of_patient(patient_id)
+        coming = sorted(
+            (a for a in every if a.appointment.status.holds_slot and a.appointment.ends > now),
             key=lambda a: a.appointment.starts,
         )
+        ids = {a.appointment.id for a in coming}
+        past = sorted(
+            (a for a in every if a.appointment.id not in ids),
+            key=lambda a: a.appointment.starts,
+            reverse=True,
+        )
+        return coming, past
 
     def attendance(self, patient_id: int) -> Attendance:
         known_id(patient_id, "Patient")

@@ -63,10 +63,9 @@ def known_id(value: object, what: str) -> int:
     Every service method taking an id calls this first: an id typed or pasted by someone
     (`--patient 99999999999999999999`) is a record that does not exist, not a crash.
     """
-    if isinstance(value, bool) or not isinstance(value, int):
+    if not can_be_an_id(value):
         raise NotFound(f"{what} #{value} does not exist.")
-    if not SMALLEST_ID <= value <= LARGEST_ID:
-        raise NotFound(f"{what} #{value} does not exist.")
+    assert isinstance(value, int)
     return value
 
 

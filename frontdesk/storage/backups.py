@@ -310,17 +310,15 @@ def make_backup(
 
     SQLite's online backup API copies a consistent snapshot while others keep reading and
     writing. The copy gets its final name only after it passed integrity_check and reached the
-    disk, so a file with a backup's name is always a whole, checked backup. The source gets its
-    full check first: damage there raises DamageFound, and is not copied.
+    disk, so a file with a backup's name is always a whole, checked backup. Only the copy gets
+    the full check (the slowest thing the app does, done once): when it fails, the source is
+    checked to tell damage there (DamageFound, nothing kept) from a bad write.
     """
     require_reason(reason)
     if source.in_transaction:
         raise BackupFailed(
             "A backup cannot be taken in the middle of a change: save or cancel it first."
         )
-    problem = source_problem(source)
-    if is_damage(problem):
-        raise DamageFound(problem or "damaged")
     partial: Path | None = None
     try:
         make_folder(folder, db_stem)
@@ -333,6 +331,9 @@ def make_backup(
         copy_database(source, partial)
         problem = check(partial, full=True)
         if problem is not None:
+            in_source = source_problem(source)
+            if is_damage(in_source):
+                raise DamageFound(in_source or "damaged")
             raise BackupFailed(
                 f"The backup copy did not pass its check ({problem}); no backup was saved."
             )

@@ -642,14 +642,7 @@ def record_of(clinic: Clinic, patient_id: int) -> PatientRecord:
     """The patient's whole record for the details pane, read through the services."""
     from datetime import date as _date
 
-    calendar = clinic.calendar
-    upcoming = calendar.upcoming(patient_id)
-    coming = {a.appointment.id for a in upcoming}
-    past = sorted(
-        (a for a in calendar.of_patient(patient_id) if a.appointment.id not in coming),
-        key=lambda a: a.appointment.starts,
-        reverse=True,
-    )
+    upcoming, past = clinic.calendar.upcoming_and_past(patient_id)
     latest = clinic.intakes.latest(patient_id)
     intake = ""
     if latest is not None:
@@ -665,5 +658,5 @@ def record_of(clinic: Clinic, patient_id: int) -> PatientRecord:
         series=clinic.sessions.progress(patient_id),
         intake=intake,
         handouts=handouts,
-        now=calendar.now(),
+        now=clinic.calendar.now(),
     )

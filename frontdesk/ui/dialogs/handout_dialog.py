@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
 from html import escape
 from pathlib import Path
 
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from frontdesk.domain.dates import format_moment
+from frontdesk.domain.dates import format_stamp
 from frontdesk.domain.handouts import Kind, Language
 from frontdesk.domain.patients import Patient
 from frontdesk.services.errors import ServiceError
@@ -31,14 +30,6 @@ from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import printing, prompts
 from frontdesk.ui.error_label import error_label
 from frontdesk.ui.page_breaks import keep_headings_with_text
-
-
-def _when(stamp: str) -> str:
-    """'Mon, Dec 7, 2026 10:00 am' for a stored time; the text itself if it is not one."""
-    try:
-        return format_moment(datetime.fromisoformat(stamp))
-    except ValueError:
-        return stamp
 
 
 class HandoutDialog(QDialog):
@@ -217,7 +208,8 @@ class HandoutDialog(QDialog):
         for p in done:
             verb = "printed" if p.how == "printed" else "saved as PDF"
             self.printed.addItem(
-                f"{_when(p.at)} {p.kind.label} ({p.language.label}), {verb} by {p.staff_name}"
+                f"{format_stamp(p.at)} {p.kind.label} ({p.language.label}),"
+                f" {verb} by {p.staff_name}"
             )
         if not done:
             self.printed.addItem("None yet.")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from html import escape
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.appointments import CO2_SESSION
 from frontdesk.domain.co2 import MAX_SESSIONS, Series, SeriesStatus
-from frontdesk.domain.dates import format_day, format_moment
+from frontdesk.domain.dates import format_day, format_moment, format_stamp
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.staff import Role
 from frontdesk.services.calendar import CalendarService
@@ -44,14 +44,6 @@ from frontdesk.ui.widgets.patient_picker import PatientPicker
 from frontdesk.ui.widgets.series_timeline import SeriesTimeline
 
 ENTITY = "co2_series"
-
-
-def _signed_when(stamp: str) -> str:
-    """A stored stamp ('2026-06-01T13:00...') as the app writes moments."""
-    try:
-        return format_moment(datetime.fromisoformat(stamp[:16]))
-    except ValueError:
-        return stamp[:16].replace("T", " ")
 
 
 class SessionsTab(QWidget):
@@ -357,7 +349,7 @@ class SessionsTab(QWidget):
                     if s.early_reason
                     else ""
                 )
-                + f"<br><small>Signed {escape(_signed_when(s.signed_at))}"
+                + f"<br><small>Signed {escape(format_stamp(s.signed_at))}"
                 f" by {escape(s.signed_by)}</small></p>"
             )
             for a in s.addenda:
