@@ -38,6 +38,7 @@ from frontdesk.domain.permissions import Permission
 from frontdesk.domain.slots import next_free
 from frontdesk.domain.staff import Staff
 from frontdesk.domain.text import NUL_PROBLEM, has_nul, unstorable
+from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import (
     ChangedElsewhere,
@@ -52,7 +53,7 @@ from frontdesk.storage.calendar import CalendarRepository
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.patients import PatientRepository
 
-ENTITY = "appointment"
+ENTITY = Entity.APPOINTMENT
 HOLIDAY_YEARS_AHEAD = 2  # this year's holidays and the next two years'
 MAX_YEARS_AHEAD = 10  # looking further ahead than this adds no holidays
 MAX_NOTE = 1000
@@ -153,7 +154,9 @@ class CalendarService:
         ) as work:
             before = self._repo.weekly_hours()
             self._repo.replace_hours(hours)
-            work.record("update", "office_hours", None, _hours_audit(before), _hours_audit(hours))
+            work.record(
+                "update", Entity.OFFICE_HOURS, None, _hours_audit(before), _hours_audit(hours)
+            )
         return self.outside_hours()
 
     def add_closure(self, actor: Staff, closure: Closure) -> list[ListedAppointment]:
@@ -176,7 +179,7 @@ class CalendarService:
             self._db, self._clock, actor, "add the closure", needs=Permission.SETTINGS
         ) as work:
             new_id = self._repo.insert_closure(Closure(closure.first, closure.last, reason))
-            work.record("create", "closure", new_id, None, _closure_audit(closure, reason))
+            work.record("create", Entity.CLOSURE, new_id, None, _closure_audit(closure, reason))
         return self.outside_hours()
 
     def remove_closure(self, actor: Staff, closure_id: int) -> Closure:
@@ -190,7 +193,7 @@ class CalendarService:
                 raise NotFound("That closure was already removed.")
             self._repo.delete_closure(closure_id)
             work.record(
-                "delete", "closure", closure_id, _closure_audit(closure, closure.reason), None
+                "delete", Entity.CLOSURE, closure_id, _closure_audit(closure, closure.reason), None
             )
         return closure
 
@@ -270,7 +273,7 @@ class CalendarService:
                 self._repo.update_type(code, name.strip(), minutes)
                 work.record(
                     "update",
-                    "appointment_type",
+                    Entity.APPOINTMENT_TYPE,
                     None,
                     {"code": code, "name": before.name, "minutes": before.minutes},
                     {"code": code, "name": name.strip(), "minutes": minutes},

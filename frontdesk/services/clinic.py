@@ -124,6 +124,11 @@ class Clinic:
         if not self.login.is_demo():
             raise NotAllowed("Only the demo clinic can record what happened before now.")
 
+    def twin(self) -> Clinic:
+        """The same database on a connection of its own, for a call run on another thread
+        (a connection belongs to the thread that opened it). The schema is already current."""
+        return Clinic(self.path, connect(self.path), self._clock, None)
+
     def close(self) -> None:
         self._db.close()
 

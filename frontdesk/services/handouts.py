@@ -24,6 +24,7 @@ from frontdesk.domain.staff import Staff
 from frontdesk.domain.text import storage_errors
 from frontdesk.handouts.render import Handout, render
 from frontdesk.services.calendar import CalendarService
+from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, today
 from frontdesk.services.errors import ServiceError, ValidationFailed, plain_storage_errors
 from frontdesk.services.intake import IntakeService
@@ -70,7 +71,7 @@ class HandoutService:
         ) as work:
             before = self._repo.clinic_info()
             self._repo.set_clinic_info(cleaned)
-            work.record("update", "clinic_info", None, vars(before), vars(cleaned))
+            work.record("update", Entity.CLINIC_INFO, None, vars(before), vars(cleaned))
         return cleaned
 
     # -- one patient's handout -------------------------------------------------------------
@@ -161,7 +162,7 @@ class HandoutService:
             self._repo.set_language(patient_id, language)
             work.record(
                 how,
-                "handout",
+                Entity.HANDOUT,
                 new_id,
                 None,
                 {"patient_id": patient_id, "kind": kind.value, "language": language.value},

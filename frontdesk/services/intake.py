@@ -11,13 +11,14 @@ from frontdesk.domain.intake import Intake, RecordedIntake, text_errors
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Staff
 from frontdesk.domain.text import unstorable
+from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import NotFound, ValidationFailed, plain_storage_errors
 from frontdesk.services.unit_of_work import check_allowed, unit_of_work
 from frontdesk.storage.intakes import IntakeRepository, answers_json
 from frontdesk.storage.patients import PatientRepository
 
-ENTITY = "intake"
+ENTITY = Entity.INTAKE
 MAX_NOTES = 4000
 MIN_OVERRIDE_REASON = 15  # characters: "ok" is not a reason
 
@@ -180,7 +181,7 @@ class IntakeService:
             )
             work.record(
                 "override",
-                "laser_eligibility",
+                Entity.LASER_ELIGIBILITY,
                 override_id,
                 None,
                 {"patient_id": patient_id, "intake_id": latest.id, "reason": reason.strip()},

@@ -17,6 +17,7 @@ from frontdesk.domain.hours import format_time
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.domain.text import not_utf8
+from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, clinic_now, stamp
 from frontdesk.services.errors import (
     NotAllowed,
@@ -195,7 +196,7 @@ class LoginService:
             before = self.lock_minutes()
             self._settings.put("lock_minutes", str(minutes))
             work.record(
-                "update", "settings", None, {"lock_minutes": before}, {"lock_minutes": minutes}
+                "update", Entity.SETTINGS, None, {"lock_minutes": before}, {"lock_minutes": minutes}
             )
 
     def _audit(self, member: Staff | None, action: str, details: dict[str, object]) -> None:

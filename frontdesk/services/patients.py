@@ -18,6 +18,7 @@ from frontdesk.domain.patients import (
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.search import Page, PageCursor, PatientSort, parse_query
 from frontdesk.domain.staff import Staff
+from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import (
     ChangedElsewhere,
@@ -30,7 +31,7 @@ from frontdesk.services.errors import (
 from frontdesk.services.unit_of_work import UnitOfWork, unit_of_work
 from frontdesk.storage.patients import PatientRepository
 
-ENTITY = "patient"
+ENTITY = Entity.PATIENT
 
 
 class PatientService:

@@ -31,6 +31,7 @@ from frontdesk.domain.phones import display_phone
 from frontdesk.domain.staff import Staff
 from frontdesk.domain.text import NUL_PROBLEM, has_nul, unstorable
 from frontdesk.services.calendar import CalendarService
+from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import (
     ChangedElsewhere,
@@ -43,8 +44,8 @@ from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, unit_of_w
 from frontdesk.storage.co2 import SeriesRepository, record_json
 from frontdesk.storage.patients import PatientRepository
 
-SERIES = "co2_series"
-SESSION = "co2_session"
+SERIES = Entity.SERIES
+SESSION = Entity.SESSION
 PLANNING_YEARS = 4  # closures are read this far ahead when projecting a series
 MIN_GAP = timedelta(weeks=4)  # even with the doctor's reason, sessions are this far apart
 BOOKED_EARLY = timedelta(days=45)  # a CO2 visit this far before the due date is for it

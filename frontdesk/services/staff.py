@@ -10,13 +10,14 @@ from frontdesk.domain.accounts import clean_username, password_problem, username
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.domain.text import NUL_PROBLEM, has_nul
+from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, clinic_now, stamp
 from frontdesk.services.errors import NotFound, ValidationFailed, can_be_an_id
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, unit_of_work
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.staff import StaffRepository
 
-ENTITY = "staff"
+ENTITY = Entity.STAFF
 
 
 @dataclass(frozen=True)

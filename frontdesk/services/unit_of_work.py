@@ -10,6 +10,7 @@ import sqlite_utils
 
 from frontdesk.domain.permissions import Permission, allows, refusal
 from frontdesk.domain.staff import Staff
+from frontdesk.services.changes import Change, Entity, note_committed
 from frontdesk.services.clock import Clock, stamp
 from frontdesk.services.errors import NotAllowed, plain_storage_errors
 from frontdesk.services.signed_in import NotSignedIn, SignedIn, claimed_id
@@ -27,16 +28,22 @@ class UnitOfWork:
         self.actor = actor
         self.now = now
         self._audit = AuditRepository(db)
+        self.changes: set[Change] = set()  # what this transaction changed, for the UI
 
     def record(
         self,
         action: str,
-        entity: str,
+        entity: Entity,
         entity_id: int | None,
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
         patient_id: int | None = None,
     ) -> None:
+        """The audit line of one change; the change itself is announced once committed."""
+        entity = Entity(entity)  # a misspelt kind of record fails here, not in a view
+        if patient_id is None:
+            patient_id = _patient_of(entity, entity_id, before, after)
+        self.changes.add(Change(entity, entity_id, patient_id))
         self._audit.append(
             at=self.now,
             staff_id=self.actor.id,
@@ -66,16 +73,20 @@ def unit_of_work(
     commits. SQLite failures come out as StorageError with `doing` in the sentence ("save
     María García").
     """
-    with plain_storage_errors(doing):
-        with write_transaction(db):
-            stored = _vouched(db, clock, actor, needs, doing)
-            if isinstance(stored, Staff):
-                if allows(stored.role, needs):
-                    yield UnitOfWork(db, stored, stamp(clock()))
-                    return
+    work: UnitOfWork | None = None
+    with plain_storage_errors(doing), write_transaction(db):
+        stored = _vouched(db, clock, actor, needs, doing)
+        if isinstance(stored, Staff):
+            if allows(stored.role, needs):
+                work = UnitOfWork(db, stored, stamp(clock()))
+                yield work
+            else:
                 _record_refusal(db, clock, stored, needs, doing)
                 stored = NotAllowed(refusal(stored.role, needs))
+    if work is None:
+        assert not isinstance(stored, Staff)
         raise stored
+    note_committed(work.changes)
 
 
 def record_event(
@@ -169,3 +180,18 @@ def _record_refusal(
         before=None,
         after={"permission": needs.name, "tried": doing, "role": stored.role.value},
     )
+
+
+def _patient_of(
+    entity: Entity,
+    entity_id: int | None,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> int | None:
+    """Whose record a change is, when the line itself does not say."""
+    if entity is Entity.PATIENT:
+        return entity_id
+    for values in (after, before):
+        if values and isinstance(values.get("patient_id"), int):
+            return int(values["patient_id"])
+    return None

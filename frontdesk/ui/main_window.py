@@ -23,6 +23,7 @@ from frontdesk.domain.appointments import ListedAppointment, Status
 from frontdesk.domain.clinic import CLINIC_CITY, CLINIC_NAME
 from frontdesk.domain.dates import format_day
 from frontdesk.domain.permissions import Permission, allows, who_may
+from frontdesk.services.changes import Change, Changes, Entity
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.signed_in import SignedIn
@@ -436,7 +437,9 @@ class MainWindow(QMainWindow):
         )
         dialog.finished.connect(dialog.deleteLater)
         dialog.recorded.connect(self.show_message)
-        dialog.finished.connect(lambda _r: self.notifier.announce("handout", patient.id))
+        dialog.finished.connect(
+            lambda _r: self.notifier.announce(Changes.of(Change(Entity.HANDOUT, None, patient.id)))
+        )
         self.handout_dialog = dialog
         dialog.open()
         return dialog
@@ -624,7 +627,7 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         """Coming back to this window: show what another window may have saved meanwhile."""
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
-            self.notifier.announce("patient", 0)
+            self.notifier.announce(Changes.of(Change(Entity.PATIENT, None)))
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -343,8 +343,9 @@ class OfficeSettingsDialog(QDialog):
         for day in range(7):
             span = hours.on(day)
             spans = span.spans if span else (CLOSED_DEFAULT,)
-            (opens, closes), (again, last) = spans[0], spans[1] if len(spans) > 1 else (
-                AFTERNOON_DEFAULT
+            (opens, closes), (again, last) = (
+                spans[0],
+                spans[1] if len(spans) > 1 else (AFTERNOON_DEFAULT),
             )
             self.open_boxes[day].setChecked(span is not None)
             self.second_boxes[day].setChecked(len(spans) > 1)

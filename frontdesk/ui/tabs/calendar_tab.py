@@ -40,6 +40,7 @@ from frontdesk.domain.clinic import CLINIC_NAME
 from frontdesk.domain.dates import format_moment
 from frontdesk.domain.patients import Patient
 from frontdesk.services.calendar import CalendarService
+from frontdesk.services.changes import Change, Changes, Entity
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
@@ -517,11 +518,12 @@ class CalendarTab(QWidget):
         return next((r for r in self.shown if r.appointment.id == appointment_id), None)
 
     def _data_changed(self, entity: str, _entity_id: int) -> None:
-        if entity in (ENTITY, "patient", "office"):
+        office = ("office_hours", "closure")
+        if entity in (ENTITY, "patient", *office):
             self.refresh()
-        if entity in (ENTITY, "office"):
+        if entity in (ENTITY, *office):
             self._check_outside_hours()
-        if entity == "office":
+        if entity in office:
             self._mark_closures(self.month.yearShown(), self.month.monthShown())
 
     # -- booking and moving ----------------------------------------------------------------
@@ -566,7 +568,7 @@ class CalendarTab(QWidget):
         if listed is None:
             return
         a = listed.appointment
-        self._notifier.announce(ENTITY, a.id)
+        self._notifier.announce(Changes.of(Change(Entity.APPOINTMENT, a.id, a.patient_id)))
         self.go_to(a.starts.date())
         self.view.select(a.id)
         self._select_in_table(a.id)
@@ -649,7 +651,7 @@ class CalendarTab(QWidget):
             prompts.warn(self, "Not changed", str(exc))
             self.refresh()
             return None
-        self._notifier.announce(ENTITY, a.id)
+        self._notifier.announce(Changes.of(Change(Entity.APPOINTMENT, a.id, a.patient_id)))
         late = " (late cancellation)" if changed.appointment.late else ""
         self.message.emit(f"{listed.patient_name}, {when}: {status.label.lower()}{late}.")
         return changed
@@ -730,7 +732,11 @@ class CalendarTab(QWidget):
         from frontdesk.ui.dialogs.office_settings_dialog import OfficeSettingsDialog
 
         dialog = OfficeSettingsDialog(self._calendar, self._actor, parent=self)
-        dialog.changed.connect(lambda: self._notifier.announce("office", 0))
+        dialog.changed.connect(
+            lambda: self._notifier.announce(
+                Changes.of(Change(Entity.OFFICE_HOURS, None), Change(Entity.CLOSURE, None))
+            )
+        )
         dialog.changed.connect(lambda: self.message.emit("Office hours and closures saved."))
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog

@@ -26,8 +26,9 @@ from frontdesk.domain.dates import format_day
 from frontdesk.domain.intake import Intake, RecordedIntake
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.staff import Role
+from frontdesk.services.changes import Change, Changes, Entity
 from frontdesk.services.errors import ServiceError, ValidationFailed
-from frontdesk.services.intake import ENTITY, IntakeService
+from frontdesk.services.intake import IntakeService
 from frontdesk.services.patients import ENTITY as PATIENT
 from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
@@ -452,8 +453,7 @@ class IntakeTab(QWidget):
         self.editing = ""
         self._saved_answers = stored.intake
         self._load_history(select_newest=True)
-        self._notifier.announce(ENTITY, stored.id)
-        self._notifier.announce(PATIENT, self.patient.id)
+        self._notifier.announce(Changes.of(Change(Entity.INTAKE, stored.id, self.patient.id)))
         verb = "corrected" if stored.version > 1 else "saved"
         self.message.emit(f"Intake of {self.patient.full_name} {verb}: {stored.summary}.")
         return stored

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.dates import format_day
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.search import parse_query
+from frontdesk.services.changes import Change, Changes, Entity
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import ENTITY, PatientService
 from frontdesk.services.signed_in import SignedIn
@@ -340,7 +341,7 @@ class PatientsTab(QWidget):
     def _saved(self, patient: Patient, new: bool) -> None:
         if new:
             self.front.choose(patient)  # the newcomer is the one the desk is talking to
-        self._notifier.announce(ENTITY, patient.id)
+        self._notifier.announce(Changes.of(Change(Entity.PATIENT, patient.id)))
         if new and self.model.row_of(patient.id) is None:
             # Show the newcomer even if the current search would hide them.
             self.search.setText(patient.last_name)
@@ -382,7 +383,7 @@ class PatientsTab(QWidget):
         except ServiceError as exc:
             prompts.warn(self, "Not saved", str(exc))
             return
-        self._notifier.announce(ENTITY, patient.id)
+        self._notifier.announce(Changes.of(Change(Entity.PATIENT, patient.id)))
         self._show_front()  # still in front, archived or not; no other row highlighted
         self.message.emit(f"{patient.full_name} {verb}.")
 

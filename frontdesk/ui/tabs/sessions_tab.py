@@ -28,6 +28,7 @@ from frontdesk.domain.dates import format_day, format_moment, format_stamp
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.staff import Role
 from frontdesk.services.calendar import CalendarService
+from frontdesk.services.changes import Change, Changes, Entity
 from frontdesk.services.errors import ChangedElsewhere, ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.sessions import Proposal, RecallRow, SessionService
@@ -425,7 +426,7 @@ class SessionsTab(QWidget):
     def _data_changed(self, entity: str, _entity_id: int) -> None:
         if entity in ("patient",):
             self.model.reload()
-        if entity in ("patient", "appointment", ENTITY, "intake", "office"):
+        if entity in ("patient", "appointment", ENTITY, "intake", "office_hours", "closure"):
             self._show_series()
             if self.pages.currentIndex() == 1:
                 self.refresh_recall()
@@ -439,7 +440,9 @@ class SessionsTab(QWidget):
         return dialog
 
     def _changed(self) -> None:
-        self._notifier.announce(ENTITY, self.series.id if self.series else 0)
+        self._notifier.announce(
+            Changes.of(Change(Entity.SERIES, self.series.id if self.series else None))
+        )
         self._show_series()
 
     def open_series(self) -> QWidget | None:
@@ -672,7 +675,7 @@ class SessionsTab(QWidget):
         if listed is None:
             return
         a = listed.appointment
-        self._notifier.announce("appointment", a.id)
+        self._notifier.announce(Changes.of(Change(Entity.APPOINTMENT, a.id, a.patient_id)))
         self.message.emit(
             f"Booked: {listed.patient_name}, {listed.type_name} {format_moment(a.starts)}."
         )

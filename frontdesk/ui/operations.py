@@ -1,0 +1,287 @@
+"""The one way the UI runs a service call.
+
+Every tab and dialog hands its call to `Operations`, which runs it, says a refusal in words,
+announces what the call changed to every view, and puts the status-bar line. Writes run on a
+thread of their own, on a connection of their own: a write waiting on another window's lock
+never freezes this one (the window keeps painting, input is held, the cursor says "busy").
+Slow reads (the chain check, a backup, an export, the recall lists) run in the background
+while the window stays in use.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication, QWidget
+
+from frontdesk.logs import log_file
+from frontdesk.services.changes import Changed, Changes, with_changes
+from frontdesk.services.clinic import Clinic
+from frontdesk.services.errors import ServiceError
+from frontdesk.ui import prompts
+
+T = TypeVar("T")
+
+log = logging.getLogger(__name__)
+
+# A write answered within this time shows no busy cursor at all (no flicker).
+QUIET_WAIT_S = 0.05
+POLL_MS = 15
+
+Refusal = Callable[[ServiceError], bool]  # True: the caller showed it (field errors) itself
+
+
+class Operations(QObject):
+    """Owned by the main window; tabs and dialogs get it instead of calling services."""
+
+    busy_changed = Signal(str)  # the busy line, "" when nothing runs in the background
+
+    def __init__(
+        self,
+        clinic: Clinic,
+        announce: Callable[[Changes], None],
+        say: Callable[[str], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.clinic = clinic
+        self._announce = announce
+        self._say = say
+        self._background: list[BackgroundCall] = []
+
+    # -- reads on this window's connection ----------------------------------------------------
+    def read(
+        self,
+        parent: QWidget | None,
+        call: Callable[[Clinic], T],
+        *,
+        title: str,
+        on_refusal: Refusal | None = None,
+    ) -> Changed[T] | None:
+        """A quick read (or an event line: a view, a print): None when refused, said in words."""
+        try:
+            return with_changes(lambda: call(self.clinic))
+        except Exception as exc:  # said in words, never a traceback
+            self._refused(parent, title, exc, on_refusal)
+            return None
+
+    # -- writes, on a thread and connection of their own --------------------------------------
+    def write(
+        self,
+        parent: QWidget | None,
+        call: Callable[[Clinic], T],
+        *,
+        title: str,
+        done: str | Callable[[T], str] | None = None,
+        on_refusal: Refusal | None = None,
+    ) -> Changed[T] | None:
+        """Runs the write, waits for it with the window alive, announces what it changed.
+
+        Returns the call's value with its changes, or None when it was refused (already said,
+        or handed to `on_refusal`). `done` is the status-bar line of a saved write.
+        """
+        outcome = _run_on_thread(self.clinic, call)
+        if not outcome.finished.wait(QUIET_WAIT_S):
+            with _HeldInput(self._say):
+                _wait_alive(outcome.finished)
+        if outcome.error is not None:
+            self._refused(parent, title, outcome.error, on_refusal)
+            return None
+        answer: Changed[T] = outcome.answer  # type: ignore[assignment]
+        self._announce(answer.changes)
+        if done is not None:
+            self._say(done(answer.value) if callable(done) else done)
+        return answer
+
+    # -- slow calls in the background -----------------------------------------------------------
+    def in_background(
+        self,
+        parent: QWidget | None,
+        call: Callable[[Clinic], T],
+        *,
+        title: str,
+        busy: str,
+        on_done: Callable[[T], None],
+        on_refusal: Refusal | None = None,
+    ) -> BackgroundCall:
+        """Starts `call` and returns at once; `on_done` gets its value on the GUI thread.
+
+        `busy` is the status line while it runs ("Checking the audit chain..."). A refusal
+        is said like any other; what the call changed is announced when it ends.
+        """
+        running = BackgroundCall(self.clinic, call, self)
+        running.busy = busy
+        self._background.append(running)
+        self._show_busy()
+
+        def finished(outcome: _Outcome) -> None:
+            self._background.remove(running)
+            self._show_busy()
+            running.deleteLater()
+            if outcome.error is not None:
+                self._refused(parent, title, outcome.error, on_refusal)
+                return
+            answer: Changed[T] = outcome.answer  # type: ignore[assignment]
+            self._announce(answer.changes)
+            on_done(answer.value)
+
+        running.ended.connect(finished)
+        running.start()
+        return running
+
+    def running(self) -> list[BackgroundCall]:
+        return list(self._background)
+
+    def _show_busy(self) -> None:
+        line = self._background[-1].busy if self._background else ""
+        self.busy_changed.emit(line)
+        if line:
+            self._say(line)
+
+    # -- refusals ---------------------------------------------------------------------------
+    def _refused(
+        self,
+        parent: QWidget | None,
+        title: str,
+        exc: BaseException,
+        on_refusal: Refusal | None,
+    ) -> None:
+        if isinstance(exc, ServiceError):
+            if on_refusal is not None and on_refusal(exc):
+                return
+            prompts.warn(parent, title, str(exc))
+            return
+        log.error("%s failed unexpectedly", title, exc_info=exc)
+        prompts.warn(parent, title, unexpected(exc))
+
+
+def unexpected(exc: BaseException) -> str:
+    """The sentence for a failure nobody foresaw: what happened, and where the details are."""
+    where = log_file()
+    details = f" The details are in {where}." if where else ""
+    return (
+        f"Something went wrong that Frontdesk did not expect ({type(exc).__name__}: {exc})."
+        f" Nothing more was saved than what it says.{details} Please tell whoever looks after"
+        " Frontdesk."
+    )
+
+
+class _Outcome:
+    def __init__(self) -> None:
+        self.finished = threading.Event()
+        self.answer: Changed[Any] | None = None
+        self.error: BaseException | None = None
+
+
+def _fill(outcome: _Outcome, clinic: Clinic, call: Callable[[Clinic], Any]) -> None:
+    """On a worker thread: the call on a connection of its own, its answer or its failure."""
+    try:
+        twin = clinic.twin()
+        try:
+            outcome.answer = with_changes(lambda: call(twin))
+        finally:
+            twin.close()
+    except BaseException as exc:  # handed to the GUI thread, which says it in words
+        outcome.error = exc
+    finally:
+        outcome.finished.set()
+
+
+def _run_on_thread(clinic: Clinic, call: Callable[[Clinic], Any]) -> _Outcome:
+    outcome = _Outcome()
+    threading.Thread(
+        target=_fill, args=(outcome, clinic, call), name="frontdesk-write", daemon=True
+    ).start()
+    return outcome
+
+
+def _wait_alive(finished: threading.Event) -> None:
+    """Keeps the window painting until `finished` is set (a write waits for a lock)."""
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(POLL_MS)
+
+    def check() -> None:
+        if finished.is_set():
+            loop.quit()
+
+    timer.timeout.connect(check)
+    timer.start()
+    if not finished.is_set():
+        loop.exec(QEventLoop.ProcessEventsFlag.AllEvents)
+    timer.stop()
+
+
+class _HeldInput(QObject):
+    """While a write waits: a busy cursor, a status line, and no clicks or keys taken (nothing
+    may start a second write, or close the window, in the middle of this one)."""
+
+    HELD = frozenset(
+        {
+            QEvent.Type.MouseButtonPress,
+            QEvent.Type.MouseButtonRelease,
+            QEvent.Type.MouseButtonDblClick,
+            QEvent.Type.KeyPress,
+            QEvent.Type.KeyRelease,
+            QEvent.Type.ShortcutOverride,
+            QEvent.Type.Shortcut,
+            QEvent.Type.Wheel,
+            QEvent.Type.Close,
+        }
+    )
+
+    def __init__(self, say: Callable[[str], None]) -> None:
+        super().__init__()
+        self._say = say
+
+    def __enter__(self) -> _HeldInput:
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        self._say("Saving… waiting for the database (another Frontdesk window is saving).")
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        QGuiApplication.restoreOverrideCursor()
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self.HELD:
+            event.ignore()
+            return True
+        return False
+
+
+class BackgroundCall(QObject):
+    """One slow call on its own thread and connection; `ended` fires on the GUI thread."""
+
+    ended = Signal(object)
+    _ready = Signal(object)
+
+    def __init__(self, clinic: Clinic, call: Callable[[Clinic], T], parent: QObject) -> None:
+        super().__init__(parent)
+        self.busy = ""
+        self._clinic = clinic
+        self._call = call
+        self._outcome = _Outcome()
+        self._ready.connect(self.ended.emit, Qt.ConnectionType.QueuedConnection)
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name="frontdesk-background", daemon=True).start()
+
+    def _run(self) -> None:
+        _fill(self._outcome, self._clinic, self._call)
+        self._ready.emit(self._outcome)
+
+    def wait(self, seconds: float | None = None) -> bool:
+        """For tests and for closing: whether the call has ended (its answer may still be on
+        its way to the GUI thread)."""
+        return self._outcome.finished.wait(seconds)

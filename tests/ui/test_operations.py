@@ -1,0 +1,171 @@
+"""The one way the UI runs a service call: refusals in words, changes announced, no freeze."""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import sqlite3
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import QTimer
+
+from frontdesk.logs import start_logging, stop_logging
+from frontdesk.services.changes import Change, Changes, Entity
+from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.operations import Operations
+from tests.conftest import draft
+
+
+@pytest.fixture
+def heard(qapp):
+    return {"changes": [], "said": []}
+
+
+@pytest.fixture
+def ops(clinic, heard, qapp) -> Operations:
+    notifier = ChangeNotifier()
+    notifier.changes.connect(heard["changes"].append)
+    return Operations(clinic, notifier.announce, heard["said"].append)
+
+
+def test_a_write_returns_its_value_and_what_it_changed_and_every_view_hears_it(
+    ops, desk, heard, clinic
+):
+    got = ops.write(
+        None,
+        lambda c: c.patients.register(desk, draft()),
+        title="Register",
+        done=lambda p: f"{p.full_name} registered.",
+    )
+    assert got is not None
+    assert got.changes == Changes.of(Change(Entity.PATIENT, got.value.id, got.value.id))
+    assert heard["changes"] == [got.changes]
+    assert heard["said"] == ["María García registered."]
+    assert clinic.patients.get(got.value.id).full_name == "María García"  # committed
+
+
+def test_a_booking_names_the_appointment_and_whose_it_is(ops, desk, clinic):
+    from datetime import datetime
+
+    from frontdesk.domain.clinic import CLINIC_TZ
+
+    patient = clinic.patients.register(desk, draft())
+    starts = datetime(2026, 11, 30, 11, 0, tzinfo=CLINIC_TZ)
+    got = ops.write(
+        None,
+        lambda c: c.calendar.book(desk, patient.id, c.calendar.types()[0].code, starts),
+        title="Book",
+    )
+    assert got is not None
+    assert got.changes.ids(Entity.APPOINTMENT) == {got.value.appointment.id}
+    assert got.changes.touches_patient(patient.id)
+    assert not got.changes.touches(Entity.INTAKE)
+
+
+def test_a_refusal_is_said_in_words_and_announces_nothing(ops, desk, heard, prompts):
+    got = ops.write(
+        None, lambda c: c.patients.register(desk, draft(first_name="")), title="Not saved"
+    )
+    assert got is None
+    assert prompts.warnings and prompts.warnings[0][0] == "Not saved"
+    assert "first name" in prompts.warnings[0][1].lower()
+    assert heard["changes"] == [] and heard["said"] == []
+
+
+def test_a_refusal_the_dialog_shows_by_its_fields_is_not_said_twice(ops, desk, prompts):
+    shown: list[ServiceError] = []
+
+    def by_the_fields(exc: ServiceError) -> bool:
+        shown.append(exc)
+        return isinstance(exc, ValidationFailed)
+
+    ops.write(
+        None,
+        lambda c: c.patients.register(desk, draft(first_name="")),
+        title="Not saved",
+        on_refusal=by_the_fields,
+    )
+    assert isinstance(shown[0], ValidationFailed) and "first_name" in shown[0].errors
+    assert prompts.warnings == []
+
+
+def test_an_unexpected_failure_is_said_with_the_log_file_and_logged(ops, prompts, tmp_path, caplog):
+    log_path = start_logging(tmp_path / "clinic.sqlite3")
+    try:
+
+        def broken(_clinic):
+            raise KeyError("no such thing")
+
+        with caplog.at_level(logging.ERROR):
+            assert ops.write(None, broken, title="Save") is None
+    finally:
+        stop_logging()
+    title, text = prompts.warnings[0]
+    assert title == "Save" and "did not expect" in text and str(log_path) in text
+    assert "Traceback" not in text
+    assert "KeyError" in log_path.read_text()
+
+
+def test_a_write_waiting_for_another_windows_lock_does_not_freeze_the_window(
+    ops, desk, db_path, qtbot
+):
+    """The other window holds the write lock for 0.6 s: this window keeps painting (its
+    timers run) and the write is saved once the lock is free."""
+    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.6, lambda: other.execute("COMMIT")).start()
+    ticks: list[float] = []
+    timer = QTimer()
+    timer.setInterval(20)
+    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+    timer.start()
+    started = time.monotonic()
+    got = ops.write(None, lambda c: c.patients.register(desk, draft()), title="Register")
+    waited = time.monotonic() - started
+    timer.stop()
+    other.close()
+    assert got is not None and waited >= 0.5
+    assert len(ticks) >= 10  # the event loop ran all along
+    gaps = [b - a for a, b in itertools.pairwise(ticks)]
+    assert max(gaps) < 0.25
+
+
+def test_a_slow_call_runs_in_the_background_and_answers_on_the_gui_thread(ops, qtbot, heard):
+    answers: list[object] = []
+    busy: list[str] = []
+    ops.busy_changed.connect(busy.append)
+    release = threading.Event()
+
+    def slow(clinic):
+        release.wait(5)
+        return clinic.patients.count()
+
+    running = ops.in_background(
+        None, slow, title="Count", busy="Counting patients…", on_done=answers.append
+    )
+    assert answers == [] and ops.running() == [running]
+    assert busy == ["Counting patients…"] and heard["said"] == ["Counting patients…"]
+    release.set()
+    qtbot.waitUntil(lambda: answers == [0], timeout=5000)
+    assert busy[-1] == "" and ops.running() == []
+    assert threading.current_thread() is threading.main_thread()
+
+
+def test_a_background_refusal_is_said_in_words(ops, qtbot, prompts):
+    def refused(_clinic):
+        raise ValidationFailed({"x": "That cannot be done."})
+
+    answers: list[object] = []
+    ops.in_background(None, refused, title="Check", busy="Checking…", on_done=answers.append)
+    qtbot.waitUntil(lambda: prompts.warnings == [("Check", "That cannot be done.")])
+    assert answers == []
+
+
+def test_a_read_runs_on_the_windows_own_connection_and_refusals_are_words(ops, prompts, clinic):
+    got = ops.read(None, lambda c: c.patients.count(), title="Count")
+    assert got is not None and got.value == 0 and not got.changes
+    assert ops.read(None, lambda c: c.patients.get(424242), title="Patient") is None
+    assert prompts.warnings == [("Patient", "Patient #424242 does not exist.")]
