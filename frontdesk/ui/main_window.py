@@ -29,6 +29,7 @@ from frontdesk.services.errors import ServiceError
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.operations import Operations
 from frontdesk.ui.patient_in_front import PatientInFront, describe
 from frontdesk.ui.session import DeskSession
 from frontdesk.ui.tabs.patients_tab import PatientsTab
@@ -64,6 +65,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Frontdesk - {CLINIC_NAME}{demo_mark}")
         self._settings = settings
         self.notifier = ChangeNotifier(self)
+        # Every service call of this window's tabs and dialogs runs through here.
+        self.ops = Operations(clinic, self.notifier, self.show_message, self)
         self.session = DeskSession(user)
         # One owner of "which patient": the tabs, the booking and the bar below all read it;
         # only a person picking another changes it (never a save, a refresh or a sign-in).
@@ -269,6 +272,7 @@ class MainWindow(QMainWindow):
                 self.notifier,
                 self._today,
                 settings=self._settings,
+                ops=self.ops,
             )
             self._fill_page(self.calendar_page, tab)
             for action in (self.book_action, tab.print_action, tab.pdf_action):
@@ -303,6 +307,7 @@ class MainWindow(QMainWindow):
                 self.notifier,
                 self._today,
                 front=self.front,
+                ops=self.ops,
             )
             self._fill_page(self.sessions_page, tab)
             doctors = (
@@ -403,6 +408,7 @@ class MainWindow(QMainWindow):
             lambda: self.session.current,
             today=self._today,
             parent=self,
+            ops=self.ops,
         )
         return self._open_admin_dialog(dialog)
 

@@ -20,10 +20,11 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from frontdesk.logs import log_file
-from frontdesk.services.changes import Changed, Changes, with_changes
+from frontdesk.services.changes import Changed, with_changes
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui import prompts
+from frontdesk.ui.notifier import ChangeNotifier
 
 T = TypeVar("T")
 
@@ -44,13 +45,14 @@ class Operations(QObject):
     def __init__(
         self,
         clinic: Clinic,
-        announce: Callable[[Changes], None],
+        notifier: ChangeNotifier,
         say: Callable[[str], None],
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.clinic = clinic
-        self._announce = announce
+        self.notifier = notifier  # views listen to `notifier.changes`
+        self._announce = notifier.announce
         self._say = say
         self._background: list[BackgroundCall] = []
 

@@ -28,7 +28,7 @@ def heard(qapp):
 def ops(clinic, heard, qapp) -> Operations:
     notifier = ChangeNotifier()
     notifier.changes.connect(heard["changes"].append)
-    return Operations(clinic, notifier.announce, heard["said"].append)
+    return Operations(clinic, notifier, heard["said"].append)
 
 
 def test_a_write_returns_its_value_and_what_it_changed_and_every_view_hears_it(

@@ -48,6 +48,7 @@ from frontdesk.ui.models.audit_model import (
     say_when,
 )
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME
+from frontdesk.ui.operations import Operations
 from frontdesk.ui.widgets.date_field import DateField
 from frontdesk.ui.widgets.lists import set_up_record_list
 from frontdesk.ui.widgets.patient_picker import PatientPicker
@@ -118,8 +119,10 @@ class AuditDialog(QDialog):
         *,
         today: Callable[[], date] = _clinic_today,
         page_size: int = 200,
+        ops: Operations | None = None,
     ) -> None:
         super().__init__(parent)
+        self._ops = ops  # the one way this view runs a service call
         self._audit = audit
         self._staff = staff
         self._current = current

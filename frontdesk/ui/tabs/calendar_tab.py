@@ -57,6 +57,7 @@ from frontdesk.ui.models.day_model import (
     DayModel,
 )
 from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.operations import Operations
 from frontdesk.ui.widgets.lists import set_up_record_list
 from frontdesk.ui.widgets.week_view import WeekView
 
@@ -77,8 +78,10 @@ class CalendarTab(QWidget):
         today: Callable[[], date],
         parent: QWidget | None = None,
         settings: QSettings | None = None,
+        ops: Operations | None = None,
     ) -> None:
         super().__init__(parent)
+        self._ops = ops  # the one way this view runs a service call
         self.setObjectName("calendarTab")
         self._settings = settings  # where the view's switches are remembered, if anywhere
         self._calendar = calendar

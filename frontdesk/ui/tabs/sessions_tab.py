@@ -39,6 +39,7 @@ from frontdesk.ui.dialogs.series_dialog import SeriesDialog
 from frontdesk.ui.dialogs.text_dialog import TextDialog
 from frontdesk.ui.models.recall_model import COL_WHAT, RecallModel
 from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.operations import Operations
 from frontdesk.ui.patient_in_front import PatientInFront
 from frontdesk.ui.widgets.lists import set_up_record_list
 from frontdesk.ui.widgets.patient_picker import PatientPicker
@@ -60,9 +61,11 @@ class SessionsTab(QWidget):
         today: Callable[[], date],
         parent: QWidget | None = None,
         front: PatientInFront | None = None,
+        ops: Operations | None = None,
     ) -> None:
         """`front` is the main window's patient in front (the tab makes its own alone)."""
         super().__init__(parent)
+        self._ops = ops  # the one way this view runs a service call
         self.setObjectName("sessionsTab")
         self.front = front if front is not None else PatientInFront(patients, self)
         self._sessions = sessions
