@@ -17,6 +17,7 @@ import pytest
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.patients import PatientDraft
 from frontdesk.domain.staff import Role, Staff
+from frontdesk.services.changes import Changes
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.demo import fill_demo_clinic
@@ -144,3 +145,10 @@ def prompts(monkeypatch) -> PromptLog:
 
     monkeypatch.setattr(printing, "run_dialog", run_dialog)
     return log
+
+
+def announced(entity: str, entity_id: int | None = None) -> Changes:
+    """What the operations helper announces after another writer's change to one record."""
+    from frontdesk.services.changes import Change, Entity
+
+    return Changes.of(Change(Entity(entity), entity_id or None))

@@ -348,9 +348,12 @@ def entry(before, after, action="update", entity="staff") -> AuditEntry:
         ("status", "active", "ended", "status: Active → Ended early"),
         ("archived", False, True, "archived: no → yes"),
         ("dob", "1985-03-14", "1985-03-15", "date of birth: Thu, Mar 14, 1985 → Fri, Mar 15, 1985"),
-        ("starts", "2026-12-07T10:00", "2026-12-08T16:30", (
-            "starts: Mon, Dec 7, 2026, 10:00 am → Tue, Dec 8, 2026, 4:30 pm"
-        )),
+        (
+            "starts",
+            "2026-12-07T10:00",
+            "2026-12-08T16:30",
+            ("starts: Mon, Dec 7, 2026, 10:00 am → Tue, Dec 8, 2026, 4:30 pm"),
+        ),
         ("phone", "+18185550134", "", "phone: (818) 555-0134 → (none)"),
         ("language", "en", "es", "language: English → Spanish"),
         ("permission", None, "VIEW_AUDIT", "permission: (none) → read the audit trail"),
@@ -449,8 +452,8 @@ def test_a_formula_in_a_value_is_not_run_by_a_spreadsheet(tmp_path) -> None:
     from frontdesk.ui.dialogs.audit_dialog import write_csv
 
     path = tmp_path / "x.csv"
-    write_csv(path, ["Changes"], [["=HYPERLINK(\"http://x\")"], ["-1"], ["plain"]])
-    assert [r[0] for r in read_csv(path)[1:]] == ["'=HYPERLINK(\"http://x\")", "'-1", "plain"]
+    write_csv(path, ["Changes"], [['=HYPERLINK("http://x")'], ["-1"], ["plain"]])
+    assert [r[0] for r in read_csv(path)[1:]] == ['\'=HYPERLINK("http://x")', "'-1", "plain"]
 
 
 def test_an_unwritable_folder_is_said_and_nothing_is_recorded(

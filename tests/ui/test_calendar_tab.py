@@ -14,7 +14,7 @@ from frontdesk.domain.staff import Role
 from frontdesk.ui.dialogs.appointment_dialog import AppointmentDialog
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 from frontdesk.ui.models.day_model import COL_STATUS, DayModel
-from tests.conftest import NOW, member_with_role
+from tests.conftest import NOW, announced, member_with_role
 
 NEXT_MONDAY = date(2026, 11, 30)  # the test clock is Thanksgiving, Thursday 26 Nov 2026
 
@@ -38,7 +38,7 @@ def booked_next_monday(window, tab, demo, desk, patient_id, **extra):
     next_week(tab)
     slot = free_start(demo, NEXT_MONDAY)
     listed = demo.calendar.book(desk, patient_id, CONSULTATION, slot, **extra)
-    window.notifier.announce("appointment", listed.appointment.id)
+    window.notifier.announce(announced("appointment", listed.appointment.id))
     return slot, listed
 
 
@@ -161,7 +161,7 @@ def test_context_menu_changes_the_status_and_cancelling_asks(
 def test_right_click_on_a_block_opens_its_menu(qtbot, window, tab, demo, desk, maria, monkeypatch):
     next_week(tab)
     listed = demo.calendar.book(desk, maria, CO2_SESSION, free_start(demo, NEXT_MONDAY, 90))
-    window.notifier.announce("appointment", listed.appointment.id)
+    window.notifier.announce(announced("appointment", listed.appointment.id))
     shown = []
     monkeypatch.setattr("PySide6.QtWidgets.QMenu.popup", lambda menu, _pos: shown.append(menu))
     rect = tab.view.block_rect(listed.appointment.id)
@@ -184,7 +184,7 @@ def test_double_click_opens_it_and_move_through_the_dialog(
     next_week(tab)
     slot = free_start(demo, NEXT_MONDAY)
     listed = demo.calendar.book(desk, maria, CONSULTATION, slot, note="Prefers Spanish")
-    window.notifier.announce("appointment", listed.appointment.id)
+    window.notifier.announce(announced("appointment", listed.appointment.id))
     qtbot.mouseDClick(tab.view, Qt.MouseButton.LeftButton, pos=tab.view.point_for(slot))
     opened = tab.dialog
     assert isinstance(opened, AppointmentDialog)
@@ -239,15 +239,13 @@ def test_day_and_week_views_and_the_month_navigator(qtbot, window, tab) -> None:
     assert NOW.date() in tab.visible_days()
 
 
-def test_new_hours_flag_the_appointments_left_outside(
-    qtbot, window, tab, demo, desk, admin, maria
-):
+def test_new_hours_flag_the_appointments_left_outside(qtbot, window, tab, demo, desk, admin, maria):
     friday = date(2026, 12, 4)
     listed = demo.calendar.book(desk, maria, CONSULTATION, free_start(demo, friday))
     assert tab.outside.isHidden() and tab.outside_list.isHidden()
     shorter = WeeklyHours(dict(default_hours().days) | {4: DayHours(time(12), time(15))})
     demo.calendar.set_hours(admin, shorter)
-    window.notifier.announce("office", 0)
+    window.notifier.announce(announced("office_hours", 0))
     assert not tab.outside.isHidden()
     assert "outside the office hours" in tab.outside.text()
     a = listed.appointment
@@ -289,7 +287,7 @@ def test_day_sheet_preview_and_pdf_hold_the_days_names_and_times(
     next_week(tab)
     slot = free_start(demo, NEXT_MONDAY)
     demo.calendar.book(desk, maria, CONSULTATION, slot)
-    window.notifier.announce("appointment", 0)
+    window.notifier.announce(announced("appointment", 0))
     tab.day = NEXT_MONDAY
     tab.view.setFocus()
     qtbot.keyClick(tab.view, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
@@ -376,7 +374,7 @@ def test_menu_key_then_choose_a_status_from_the_menu(qtbot, window, tab, demo, d
 def test_status_buttons_in_the_dialog_keep_a_typed_note(qtbot, window, tab, demo, desk, maria):
     next_week(tab)
     listed = demo.calendar.book(desk, maria, CONSULTATION, free_start(demo, NEXT_MONDAY))
-    window.notifier.announce("appointment", listed.appointment.id)
+    window.notifier.announce(announced("appointment", listed.appointment.id))
     dialog = tab.open_appointment(listed.appointment.id)
     assert not dialog.status_buttons[Status.ARRIVED].isEnabled()  # not before the day
     assert "on the day" in dialog.status_buttons[Status.ARRIVED].toolTip()
@@ -482,7 +480,7 @@ def test_no_shows_and_cancellations_stay_in_the_grid_and_a_remembered_switch_hid
     slot, listed = booked_next_monday(window, tab, demo, desk, maria)
     a = listed.appointment
     demo.calendar.set_status(desk, a.id, Status.CANCELLED_BY_PATIENT, a.version)
-    window.notifier.announce("appointment", a.id)
+    window.notifier.announce(announced("appointment", a.id))
     block = next(b for b in tab.view._blocks if b.listed.appointment.id == a.id)
     column = tab.view.rect_for(slot, slot + timedelta(minutes=30))
     # Drawn faded and struck through in a lane at the right: the time itself stays free.

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QApplication
 
 from frontdesk.domain.intake import AcneStatus, Intake, Look, Region, RegionFinding, Subtype
 from frontdesk.domain.staff import Role
-from tests.conftest import draft, member_with_role
+from tests.conftest import announced, draft, member_with_role
 
 
 def at_the_desk(window, role: Role) -> None:
@@ -29,7 +29,7 @@ def newcomer(demo, desk, window):
     patient = demo.patients.register(
         desk, draft(first_name="Nare", last_name="Vardanyan", dob="7/4/1996", phone="", email="")
     )
-    window.notifier.announce("patient", patient.id)
+    window.notifier.announce(announced("patient", patient.id))
     return patient
 
 

@@ -4,7 +4,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from frontdesk.domain.staff import Role
 from frontdesk.ui.main_window import MainWindow
-from tests.conftest import NOW, draft, member_with_role
+from tests.conftest import NOW, announced, draft, member_with_role
 
 
 def test_only_working_tabs_and_the_menus(window) -> None:
@@ -80,7 +80,7 @@ def test_a_write_announced_elsewhere_refreshes_then_ctrl_f_finds_it(
     demo.patients.register(
         desk, draft(first_name="Tatevik", last_name="Avetisyan", dob="9/9/1999", phone="", email="")
     )
-    window.notifier.announce("patient", 0)
+    window.notifier.announce(announced("patient", 0))
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClicks(window.patients_tab.search, "avet tat")
     assert window.patients_tab.detail.patient.full_name == "Tatevik Avetisyan"

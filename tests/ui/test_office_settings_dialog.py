@@ -215,9 +215,7 @@ def test_a_closure_removed_elsewhere_is_said_plainly(qtbot, dialog, clinic, admi
     assert dialog.closure_ids()[0] == clinic.calendar.closures(first=date(2026, 11, 26))[0].id
 
 
-def test_removing_a_closure_refreshes_the_outside_list(
-    qtbot, dialog, clinic, desk, admin
-) -> None:
+def test_removing_a_closure_refreshes_the_outside_list(qtbot, dialog, clinic, desk, admin) -> None:
     patient = clinic.patients.register(desk, draft())
     clinic.calendar.book(desk, patient.id, "consultation", datetime(2026, 12, 4, 15, 30))
     clinic.calendar.add_closure(admin, Closure(date(2026, 12, 4), date(2026, 12, 4), "Flood"))
@@ -305,7 +303,8 @@ def test_a_day_gets_a_break_as_a_second_span(qtbot, dialog, clinic) -> None:
     qtbot.addWidget(reopened)
     assert reopened.second_boxes[THURSDAY].isChecked()
     assert [reopened.closes[THURSDAY].text(), reopened.second_opens[THURSDAY].text()] == [
-        "1:00 pm", "2:00 pm"
+        "1:00 pm",
+        "2:00 pm",
     ]
     # Back to one span: unticked, the day is 10:00 am to the first span's close.
     click(qtbot, reopened.second_boxes[THURSDAY])
@@ -360,7 +359,9 @@ def test_a_closure_typed_key_by_key_is_the_day_kept(qtbot, dialog, clinic) -> No
     click(qtbot, dialog.add_closure_button)
     [added] = clinic.calendar.closures(date(2027, 1, 14), date(2027, 1, 15))
     assert (added.first, added.last, added.reason) == (
-        date(2027, 1, 14), date(2027, 1, 15), "Inventory"
+        date(2027, 1, 14),
+        date(2027, 1, 15),
+        "Inventory",
     )
 
 

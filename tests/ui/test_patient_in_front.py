@@ -17,12 +17,12 @@ from frontdesk.domain.staff import Role
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 from frontdesk.ui.lock import LockGuard
 from frontdesk.ui.patient_in_front import describe
-from tests.conftest import draft, member_with_role
+from tests.conftest import announced, draft, member_with_role
 from tests.ui.test_intake_tab import at_the_desk, click_region, tick
 from tests.ui.test_lock import PASSWORD, cover_of, unlock
 from tests.ui.test_sessions_tab import click, open_series, sign_first_session
 
-ENTITIES = ("patient", "appointment", "co2_series", "intake", "handout", "office", "staff")
+ENTITIES = ("patient", "appointment", "co2_series", "intake", "handout", "office_hours", "staff")
 
 
 def everywhere(window) -> set[int | None]:
@@ -47,7 +47,7 @@ def assert_in_front(window, patient) -> None:
 def refreshes(window) -> None:
     """What the window hears after a dialog closes or it comes back to the front."""
     for entity in ENTITIES:
-        window.notifier.announce(entity, 0)
+        window.notifier.announce(announced(entity, 0))
 
 
 @pytest.fixture
@@ -136,8 +136,8 @@ def test_searching_is_not_choosing(qtbot, window, maria) -> None:
 def test_refresh_announcements_keep_the_patient(window, maria, entity) -> None:
     window.show_intake()
     window.show_sessions()
-    window.notifier.announce(entity, 0)
-    window.notifier.announce(entity, maria.id + 1)  # someone else's record changed
+    window.notifier.announce(announced(entity, 0))
+    window.notifier.announce(announced(entity, maria.id + 1))  # someone else's record changed
     assert_in_front(window, maria)
 
 
@@ -222,7 +222,7 @@ def newcomer(demo, desk, window):
     patient = demo.patients.register(
         desk, draft(first_name="Nare", last_name="Vardanyan", dob="7/4/1996", phone="", email="")
     )
-    window.notifier.announce("patient", patient.id)
+    window.notifier.announce(announced("patient", patient.id))
     choose_in_registry(window, patient)
     return patient
 
@@ -346,8 +346,7 @@ def test_lock_unlock_and_someone_else_on_the_lock_screen_keep_the_patient(
 
 def view_lines(demo) -> list:
     return [
-        dict(r)
-        for r in demo._db.query("select * from audit where action = 'view' order by id")
+        dict(r) for r in demo._db.query("select * from audit where action = 'view' order by id")
     ]
 
 

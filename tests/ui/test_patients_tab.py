@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from frontdesk.ui.models.patients_model import COL_DOB
+from tests.conftest import announced
 
 
 def tab_of(window):
@@ -115,7 +116,7 @@ def test_other_writers_refresh_the_list(qtbot, window, demo, desk) -> None:
             **{**patient.as_draft().__dict__, "notes": "Called to confirm."}
         ),
     )
-    window.notifier.announce("patient", patient.id)
+    window.notifier.announce(announced("patient", patient.id))
     assert tab.detail.values["notes"].text() == "Called to confirm."
 
 
@@ -295,11 +296,11 @@ def test_the_record_lists_appointments_to_come_and_past(qtbot, window, demo) -> 
 
 
 def test_a_patient_without_anything_says_so(qtbot, window, demo, desk) -> None:
-    from tests.conftest import draft
+    from tests.conftest import announced, draft
 
     new = demo.patients.register(desk, draft(first_name="Nare", last_name="Vardanyan",
                                              phone="", email=""))  # fmt: skip
-    window.notifier.announce("patient", new.id)
+    window.notifier.announce(announced("patient", new.id))
     pane = _in_front(qtbot, window, new)
     assert pane.appointment_lines() == ["No appointments yet: Book… makes one."]
     assert pane.values["intake"].text() == "none yet"
@@ -413,6 +414,6 @@ def test_showing_a_record_is_in_the_audit_trail_once(qtbot, window, demo) -> Non
     patient = _booked_patient(demo)
     _in_front(qtbot, window, patient)
     for entity in ("patient", "appointment", "handout"):
-        window.notifier.announce(entity, patient.id)
+        window.notifier.announce(announced(entity, patient.id))
     views = [e for e in demo.audit.history("patient", patient.id) if e.action == "view"]
     assert len(views) == 1 and views[0].staff_id == window.session.current.id

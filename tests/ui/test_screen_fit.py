@@ -72,8 +72,16 @@ def run_probe(tmp_path: Path, width: int, height: int, scale: float) -> dict:
         json.dumps(
             {
                 "screens": [
-                    {"name": "desk", "x": 0, "y": 0, "width": width, "height": height,
-                     "logicalDpi": 96, "logicalBaseDpi": 96, "dpr": 1}
+                    {
+                        "name": "desk",
+                        "x": 0,
+                        "y": 0,
+                        "width": width,
+                        "height": height,
+                        "logicalDpi": 96,
+                        "logicalBaseDpi": 96,
+                        "dpr": 1,
+                    }
                 ]
             }
         )
@@ -175,8 +183,11 @@ def _dialogs(window, demo):
     yield "PatientDialog (edit)", window.patients_tab.open_patient(patient.id)
     yield "BookingDialog", window.calendar_tab.book(patient=patient)
     yield "BookingDialog (move)", window.calendar_tab.move(coming)
-    yield "AppointmentDialog", AppointmentDialog(
-        demo.calendar, current, coming, lambda *_: None, lambda *_: None, parent=window
+    yield (
+        "AppointmentDialog",
+        AppointmentDialog(
+            demo.calendar, current, coming, lambda *_: None, lambda *_: None, parent=window
+        ),
     )
     yield "HandoutDialog", HandoutDialog(demo.handouts, current, patient, Kind.CO2_PLAN, window)
     yield "SeriesDialog", SeriesDialog(

@@ -388,7 +388,11 @@ class PatientsTab(QWidget):
         self.message.emit(f"{patient.full_name} {verb}.")
 
     def _data_changed(self, entity: str, _entity_id: int) -> None:
-        if entity in ("co2_series", "appointment", "handout", "intake"):  # the record's lines
+        if entity == "intake":  # the registry's finding column, and the record's lines
+            self.model.refresh()
+            self.detail.show_patient(self.detail.patient)
+            return
+        if entity in ("co2_series", "appointment", "handout"):  # the record's lines
             self.detail.show_patient(self.detail.patient)
             return
         if entity != ENTITY:
