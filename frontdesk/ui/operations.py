@@ -153,13 +153,49 @@ class Operations(QObject):
         exc: BaseException,
         on_refusal: Refusal | None,
     ) -> None:
-        if isinstance(exc, ServiceError):
-            if on_refusal is not None and on_refusal(exc):
-                return
-            prompts.warn(parent, title, str(exc))
+        say_refusal(parent, title, exc, on_refusal)
+
+
+def say_refusal(
+    parent: QWidget | None, title: str, exc: BaseException, on_refusal: Refusal | None = None
+) -> None:
+    """A refusal in words (or handed to `on_refusal`); anything else logged and said with
+    where the details are. Never a traceback."""
+    if isinstance(exc, ServiceError):
+        if on_refusal is not None and on_refusal(exc):
             return
-        log.error("%s failed unexpectedly", title, exc_info=exc)
-        prompts.warn(parent, title, unexpected(exc))
+        prompts.warn(parent, title, str(exc))
+        return
+    log.error("%s failed unexpectedly", title, exc_info=exc)
+    prompts.warn(parent, title, unexpected(exc))
+
+
+def call_here(
+    parent: QWidget | None,
+    call: Callable[[], T],
+    *,
+    title: str,
+    on_refusal: Refusal | None = None,
+) -> Changed[T] | None:
+    """For code that holds service objects but no `Operations`: the sign-in, lock and restore
+    dialogs (built before, or outside, any main window) and widgets shared with them.
+
+    Runs `call` on this thread, on the connection its service uses, and says a refusal the
+    way `Operations` does; None when refused. It announces nothing (no window listens to
+    these callers): the caller hands `changes` on if it has a notifier.
+    """
+    try:
+        return with_changes(call)
+    except Exception as exc:  # said in words, never a traceback
+        say_refusal(parent, title, exc, on_refusal)
+        return None
+
+
+def quietly(call: Callable[[], T]) -> T | None:
+    """A read whose refusal needs no words (the caller keeps what it shows): None instead.
+    An unexpected failure is still logged and said."""
+    got = call_here(None, call, title="Read", on_refusal=lambda _exc: True)
+    return None if got is None else got.value
 
 
 def unexpected(exc: BaseException) -> str:
