@@ -13,6 +13,8 @@ from frontdesk.domain.appointments import CONSULTATION
 from frontdesk.domain.dates import format_clock, format_day
 from frontdesk.domain.staff import Role
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
+from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.operations import Operations
 from tests.conftest import NOW, member_with_role
 
 FORMS = {
@@ -29,13 +31,25 @@ def maria(demo):
 
 
 @pytest.fixture
-def dialog(qtbot, demo, maria) -> BookingDialog:
+def said() -> list[str]:
+    """The status-bar lines the operations helper put."""
+    return []
+
+
+@pytest.fixture
+def ops(demo, said) -> Operations:
+    return Operations(demo, ChangeNotifier(), said.append)
+
+
+@pytest.fixture
+def dialog(qtbot, demo, maria, ops) -> BookingDialog:
     desk = member_with_role(demo, Role.FRONT_DESK)
     made = BookingDialog(
         demo.calendar,
         demo.patients,
         lambda: desk,
         lambda: NOW.date(),
+        ops=ops,
         patient=maria,
         starts=datetime(2026, 11, 30, 10, 0),
         type_code=CONSULTATION,

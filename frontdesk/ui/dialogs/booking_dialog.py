@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from html import escape
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -27,6 +28,7 @@ from frontdesk.domain.appointments import (
     MAX_MINUTES,
     MIN_MINUTES,
     MINUTES_STEP,
+    AppointmentType,
     ListedAppointment,
     in_sentence,
 )
@@ -40,17 +42,42 @@ from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui.error_label import ERROR_STYLE
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, COL_PHONE
+from frontdesk.ui.operations import Operations
 from frontdesk.ui.widgets.date_field import DateField
 from frontdesk.ui.widgets.patient_picker import PatientPicker
+
+T = TypeVar("T")
 
 GOOD_STYLE = "color: #1b6e3a;"
 WARN_STYLE = "color: #8a5300;"
 FREE_SHOWN = 10
 PER_DAY_SHOWN = 3
+CHECK_FAILED = "The time could not be checked: try again."
+
+
+def booked_line(listed: ListedAppointment, moved: bool) -> str:
+    """The status-bar line of a saved booking or move, whoever opened the dialog."""
+    a = listed.appointment
+    return (
+        f"{'Moved' if moved else 'Booked'}: {listed.patient_name}, {in_sentence(listed.type_name)},"
+        f" {say_day(a.starts.date())} {say_span(a.starts, a.ends)}."
+    )
+
+
+def window_ops(parent: QWidget | None) -> Operations | None:
+    """The main window's `Operations`, for a caller that does not hand it over yet."""
+    window = parent.window() if parent is not None else None
+    found = getattr(window, "ops", None)
+    return found if isinstance(found, Operations) else None
 
 
 class BookingDialog(QDialog):
-    """Book mode picks patient, type and time; move mode (`moving`) only picks the time."""
+    """Book mode picks patient, type and time; move mode (`moving`) only picks the time.
+
+    Reads and the booking itself run through `ops` (the main window's, when a caller does not
+    pass one): a refused booking is said under the time, where the desk is looking. `calendar`
+    is read for its clock only; `patients` feeds the patient list and the registration form.
+    """
 
     def __init__(
         self,
@@ -59,6 +86,7 @@ class BookingDialog(QDialog):
         actor: Callable[[], SignedIn],
         today: Callable[[], date],
         *,
+        ops: Operations | None = None,
         patient: Patient | None = None,
         starts: datetime | None = None,
         type_code: str | None = None,
@@ -67,6 +95,7 @@ class BookingDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("bookingDialog")
+        self._ops = ops if ops is not None else window_ops(parent)
         self._calendar = calendar
         self._patients = patients
         self._actor = actor
@@ -98,7 +127,7 @@ class BookingDialog(QDialog):
 
         self.kind = QComboBox()
         self.kind.setAccessibleName("Appointment type")
-        for t in calendar.types():
+        for t in self._read(lambda c: c.types()) or []:
             self.kind.addItem(f"{t.name} ({t.minutes} min)", t)
         self.minutes = QSpinBox()
         self.minutes.setAccessibleName("Length in minutes")
@@ -141,7 +170,9 @@ class BookingDialog(QDialog):
             buddy = form.labelForField(field)
             if isinstance(buddy, QLabel) and isinstance(field, QWidget):
                 buddy.setBuddy(field)
-        form.labelForField(when).setBuddy(self.day)
+        when_label = form.labelForField(when)
+        if isinstance(when_label, QLabel):
+            when_label.setBuddy(self.day)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
@@ -211,7 +242,25 @@ class BookingDialog(QDialog):
         else:
             self.at.setFocus()
 
-    def register_patient(self):
+    def _read(
+        self, call: Callable[[CalendarService], T], refused: Callable[[str], None] | None = None
+    ) -> T | None:
+        """A read for the dialog's live feedback: None when refused, said by `refused` (next to
+        what it is about) or not at all. Without an `ops` (a dialog made with no window, in a
+        test) the calendar is read directly."""
+        if self._ops is None:
+            return call(self._calendar)
+
+        def said(exc: ServiceError) -> bool:
+            if refused is not None:
+                refused(str(exc))
+            return True
+
+        got = self._ops.read(self, lambda c: call(c.calendar), title=self.windowTitle(),
+                             on_refusal=said)  # fmt: skip
+        return None if got is None else got.value
+
+    def register_patient(self) -> QDialog:
         """The registration form over this dialog; the patient saved there is chosen here."""
         from frontdesk.ui.dialogs.patient_dialog import PatientDialog  # loaded on first use
 
@@ -226,31 +275,24 @@ class BookingDialog(QDialog):
     def _kind_index(self, code: str) -> int:
         return next((i for i in range(self.kind.count()) if self.kind.itemData(i).code == code), -1)
 
-    def _type(self):
+    def _type(self) -> AppointmentType:
         return self.kind.currentData()
 
+    def _moving_id(self) -> int | None:
+        return self.moving.appointment.id if self.moving else None
+
     def _first_free(self) -> datetime | None:
-        try:
-            found = self._calendar.next_free(
-                self._type().code,
-                self._calendar.now(),
-                1,
-                minutes=self.minutes.value(),
-                moving=self.moving.appointment.id if self.moving else None,
-            )
-        except ServiceError:
-            return None
+        code, minutes, now = self._type().code, self.minutes.value(), self._calendar.now()
+        found = self._read(lambda c: c.next_free(code, now, 1, minutes, self._moving_id()))
         return found[0] if found else None
 
     def _fill_times(self) -> None:
         """The quarter hours of the chosen day's hours (the week's widest on a closed day)."""
         day = self.day.day()
         keep = self.at.currentData()
-        try:
-            hours = self._calendar.office(day, day).hours_on(day)
-            week = self._calendar.hours()
-        except ServiceError:
-            hours, week = None, None
+        office = self._read(lambda c: c.office(day, day))
+        hours = office.hours_on(day) if office is not None else None
+        week = office.hours if office is not None else None
         first = hours.opens if hours else (week.earliest if week else None) or time(9)
         last = hours.closes if hours else (week.latest if week else None) or time(17)
         self.at.blockSignals(True)
@@ -316,20 +358,12 @@ class BookingDialog(QDialog):
             self.who.setText("Find the patient above, or register a new caller with New patient…")
             self.attendance.clear()
             return
-        try:
-            seen = self._calendar.attendance(patient_id)
-        except ServiceError as exc:
-            self.attendance.setText(str(exc))
+        seen = self._read(lambda c: c.attendance(patient_id), self.attendance.setText)
+        if seen is None:
             return
         text = f"History: {seen.summary}"
-        try:
-            upcoming = [
-                a
-                for a in self._calendar.upcoming(patient_id)
-                if self.moving is None or a.appointment.id != self.moving.appointment.id
-            ]
-        except ServiceError:
-            upcoming = []
+        coming = self._read(lambda c: c.upcoming(patient_id)) or []
+        upcoming = [a for a in coming if a.appointment.id != self._moving_id()]
         for listed in upcoming[:3]:
             a = listed.appointment
             text += f"\nAlready booked: {format_moment(a.starts)}, {listed.type_name}"
@@ -354,16 +388,12 @@ class BookingDialog(QDialog):
         """Free starts from the chosen time on, at most a few per day so the days show."""
         self.free.blockSignals(True)
         self.free.clear()
-        try:
-            found = self._calendar.next_free(
-                self._type().code,
-                self.chosen_start(),
-                FREE_SHOWN * 6,
-                minutes=self.minutes.value(),
-                moving=self.moving.appointment.id if self.moving else None,
-            )
-        except ServiceError as exc:
-            self.free.addItem(str(exc))
+        code, starts, minutes = self._type().code, self.chosen_start(), self.minutes.value()
+        found = self._read(
+            lambda c: c.next_free(code, starts, FREE_SHOWN * 6, minutes, self._moving_id()),
+            self.free.addItem,
+        )
+        if found is None:
             self.free.blockSignals(False)
             return
         per_day: dict[date, int] = {}
@@ -386,23 +416,20 @@ class BookingDialog(QDialog):
 
     def _check(self) -> str | None:
         if not self.day.isValid():  # the day's own sentence is beside it, in red
-            said = f"Correct the day first: {self.day.error()}"
-            self.verdict.setText(said)
+            unreadable = f"Correct the day first: {self.day.error()}"
+            self.verdict.setText(unreadable)
             self.verdict.setStyleSheet(ERROR_STYLE)
             self.ok.setEnabled(False)
-            return said
+            return unreadable
         starts = self.chosen_start()
         length = self.minutes.value()
         what = "it" if self.moving else f"a {length}-minute {in_sentence(self._type().name)}"
-        try:
-            said = self._calendar.why_not(
-                starts,
-                length,
-                moving=self.moving.appointment.id if self.moving else None,
-                what=what,
-            )
-        except ServiceError as exc:
-            said = str(exc)
+        refusals: list[str] = []
+        checked = self._read(
+            lambda c: (c.why_not(starts, length, moving=self._moving_id(), what=what),),
+            refusals.append,
+        )
+        said = checked[0] if checked is not None else (refusals or [CHECK_FAILED])[0]
         if said is None and self.moving is None and self.patient is None:
             said = "Choose the patient first."
         if said is None:
@@ -418,25 +445,38 @@ class BookingDialog(QDialog):
     def _accept(self) -> None:
         if self._check() is not None:
             return
-        try:
-            if self.moving is not None:
-                a = self.moving.appointment
-                self.result_listed = self._calendar.reschedule(
-                    self._actor(), a.id, self.chosen_start(), a.version
-                )
-            else:
-                assert self.patient is not None
-                self.result_listed = self._calendar.book(
-                    self._actor(),
-                    self.patient.id,
-                    self._type().code,
-                    self.chosen_start(),
-                    minutes=self.minutes.value(),
-                    note=self.note.text(),
-                )
-        except ServiceError as exc:
-            self.verdict.setText(str(exc))
-            self.verdict.setStyleSheet(ERROR_STYLE)
-            self._list_free()  # someone else may have just taken it: show what is left
+        if self._ops is None:
+            raise RuntimeError("A booking is saved through the main window's Operations (ops=).")
+        actor, starts = self._actor(), self.chosen_start()
+        if self.moving is not None:
+            a = self.moving.appointment
+            saved = self._ops.write(
+                self,
+                lambda c: c.calendar.reschedule(actor, a.id, starts, a.version),
+                title="Not moved",
+                done=lambda listed: booked_line(listed, moved=True),
+                on_refusal=self._refused,
+            )
+        else:
+            assert self.patient is not None  # _check refuses without one
+            patient_id, code = self.patient.id, self._type().code
+            minutes, note = self.minutes.value(), self.note.text()
+            saved = self._ops.write(
+                self,
+                lambda c: c.calendar.book(actor, patient_id, code, starts, minutes, note),
+                title="Not booked",
+                done=lambda listed: booked_line(listed, moved=False),
+                on_refusal=self._refused,
+            )
+        if saved is None:
             return
+        self.result_listed = saved.value
         self.accept()
+
+    def _refused(self, exc: ServiceError) -> bool:
+        """A refused booking is said under the time (someone may have just taken it), with
+        the free times that are left."""
+        self.verdict.setText(str(exc))
+        self.verdict.setStyleSheet(ERROR_STYLE)
+        self._list_free()
+        return True
