@@ -36,7 +36,6 @@ from frontdesk.domain.booking import (
 from frontdesk.domain.hours import Closure, OfficeCalendar, WeeklyHours, holiday_closures
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.slots import next_free
-from frontdesk.domain.staff import Staff
 from frontdesk.domain.text import NUL_PROBLEM, has_nul, unstorable
 from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, clinic_now, today
@@ -48,6 +47,7 @@ from frontdesk.services.errors import (
     known_id,
     plain_storage_errors,
 )
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, record_event, unit_of_work
 from frontdesk.storage.calendar import CalendarRepository
 from frontdesk.storage.db import write_transaction
@@ -143,7 +143,7 @@ class CalendarService:
         with plain_storage_errors("read the closures"):
             return self._repo.closures_between(first or date.min, last or date.max)
 
-    def set_hours(self, actor: Staff, hours: WeeklyHours) -> list[ListedAppointment]:
+    def set_hours(self, actor: SignedIn, hours: WeeklyHours) -> list[ListedAppointment]:
         """New weekly hours. Returns the booked appointments from today that no longer fit.
 
         Nothing is cancelled or moved: the desk decides what to do with each of them.
@@ -159,7 +159,7 @@ class CalendarService:
             )
         return self.outside_hours()
 
-    def add_closure(self, actor: Staff, closure: Closure) -> list[ListedAppointment]:
+    def add_closure(self, actor: SignedIn, closure: Closure) -> list[ListedAppointment]:
         check_allowed(self._db, self._clock, actor, Permission.SETTINGS, "add the closure")
         reason = closure.reason.strip()
         if not reason:
@@ -182,7 +182,7 @@ class CalendarService:
             work.record("create", Entity.CLOSURE, new_id, None, _closure_audit(closure, reason))
         return self.outside_hours()
 
-    def remove_closure(self, actor: Staff, closure_id: int) -> Closure:
+    def remove_closure(self, actor: SignedIn, closure_id: int) -> Closure:
         known_id(closure_id, "Closure")
         check_allowed(self._db, self._clock, actor, Permission.SETTINGS, "remove the closure")
         with unit_of_work(
@@ -237,14 +237,14 @@ class CalendarService:
             raise NotFound(f"There is no appointment type {code!r}.")
         return found
 
-    def update_type(self, actor: Staff, code: str, name: str, minutes: int) -> AppointmentType:
+    def update_type(self, actor: SignedIn, code: str, name: str, minutes: int) -> AppointmentType:
         check_allowed(
             self._db, self._clock, actor, Permission.SETTINGS, "save the appointment type"
         )
         self.update_types(actor, [(code, name, minutes)])
         return self.type_of(code)
 
-    def update_types(self, actor: Staff, edits: list[tuple[str, str, int]]) -> None:
+    def update_types(self, actor: SignedIn, edits: list[tuple[str, str, int]]) -> None:
         """(code, name, minutes) for each type changed: all saved, or none."""
         check_allowed(
             self._db, self._clock, actor, Permission.SETTINGS, "save the appointment types"
@@ -342,7 +342,7 @@ class CalendarService:
         rows = self.between(day, day)
         return day_sheet_html(day, rows, self.office(day, day), self.now(), clinic_name)
 
-    def day_sheet_given(self, actor: Staff, day: date, how: str) -> None:
+    def day_sheet_given(self, actor: SignedIn, day: date, how: str) -> None:
         """A printed or saved day sheet carries every patient of the day: it is audited."""
         check_allowed(self._db, self._clock, actor, Permission.BOOK, "print the day sheet")
         record_event(
@@ -405,7 +405,7 @@ class CalendarService:
     # -- writing appointments ------------------------------------------------------------
     def book(
         self,
-        actor: Staff,
+        actor: SignedIn,
         patient_id: int,
         type_code: str,
         starts: datetime,
@@ -452,7 +452,7 @@ class CalendarService:
         return self.get(new_id)
 
     def reschedule(
-        self, actor: Staff, appointment_id: int, starts: datetime, version: int
+        self, actor: SignedIn, appointment_id: int, starts: datetime, version: int
     ) -> ListedAppointment:
         """Moves it, keeping its length; the old time stays in its history."""
         known_id(appointment_id, "Appointment")
@@ -483,7 +483,7 @@ class CalendarService:
         return self.get(appointment_id)
 
     def set_status(
-        self, actor: Staff, appointment_id: int, status: Status, version: int
+        self, actor: SignedIn, appointment_id: int, status: Status, version: int
     ) -> ListedAppointment:
         """Confirmed, arrived, completed, cancelled (late if under 24 h, by patient), no-show."""
         known_id(appointment_id, "Appointment")
@@ -525,7 +525,7 @@ class CalendarService:
         return None
 
     def set_note(
-        self, actor: Staff, appointment_id: int, note: str, version: int
+        self, actor: SignedIn, appointment_id: int, note: str, version: int
     ) -> ListedAppointment:
         known_id(appointment_id, "Appointment")
         note = note.strip()

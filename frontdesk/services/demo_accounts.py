@@ -40,7 +40,7 @@ def make_demo(db: sqlite_utils.Database, clock: Clock) -> bool:
     with write_transaction(db):
         staff = StaffRepository(db)
         audit = AuditRepository(db)
-        members = staff.list()
+        members = staff.members()
         for login in DEMO_LOGINS:
             member = next((m for m in members if m.name == login.name), None)
             if member is None:

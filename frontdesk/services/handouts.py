@@ -20,7 +20,6 @@ from frontdesk.domain.handouts import (
     finding_sections,
 )
 from frontdesk.domain.permissions import Permission
-from frontdesk.domain.staff import Staff
 from frontdesk.domain.text import storage_errors
 from frontdesk.handouts.render import Handout, render
 from frontdesk.services.calendar import CalendarService
@@ -30,6 +29,7 @@ from frontdesk.services.errors import ServiceError, ValidationFailed, plain_stor
 from frontdesk.services.intake import IntakeService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.sessions import SessionService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import check_allowed, unit_of_work
 from frontdesk.storage.handouts import HandoutRepository
 
@@ -59,7 +59,7 @@ class HandoutService:
         with plain_storage_errors("read the clinic's details"):
             return self._repo.clinic_info()
 
-    def set_clinic_info(self, actor: Staff, info: ClinicInfo) -> ClinicInfo:
+    def set_clinic_info(self, actor: SignedIn, info: ClinicInfo) -> ClinicInfo:
         check_allowed(
             self._db, self._clock, actor, Permission.SETTINGS, "save the clinic's details"
         )
@@ -147,7 +147,7 @@ class HandoutService:
             ) from exc
 
     def record(
-        self, actor: Staff, patient_id: int, kind: Kind, language: Language, how: str
+        self, actor: SignedIn, patient_id: int, kind: Kind, language: Language, how: str
     ) -> None:
         """A handout printed or saved: who, for whom, which, when. The language is remembered."""
         if how not in HOW:

@@ -9,11 +9,11 @@ import sqlite_utils
 from frontdesk.domain.assessment import Eligibility, assess, eligibility
 from frontdesk.domain.intake import Intake, RecordedIntake, text_errors
 from frontdesk.domain.permissions import Permission
-from frontdesk.domain.staff import Staff
 from frontdesk.domain.text import unstorable
 from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import NotFound, ValidationFailed, plain_storage_errors
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import check_allowed, unit_of_work
 from frontdesk.storage.intakes import IntakeRepository, answers_json
 from frontdesk.storage.patients import PatientRepository
@@ -71,7 +71,7 @@ class IntakeService:
         return eligibility(latest.intake if latest else None, self.today(), reason)
 
     # -- writing -----------------------------------------------------------------
-    def record(self, actor: Staff, patient_id: int, intake: Intake) -> RecordedIntake:
+    def record(self, actor: SignedIn, patient_id: int, intake: Intake) -> RecordedIntake:
         """A new intake (a new visit's findings) for the patient; the doctor's to record."""
         check_allowed(self._db, self._clock, actor, Permission.RECORD_INTAKE, "save the intake")
         _check(intake, self.today())
@@ -87,7 +87,7 @@ class IntakeService:
             work.record("record", ENTITY, new_id, None, _audit(intake, summary, patient_id))
             return self._stored(new_id)
 
-    def record_all_if_none(self, actor: Staff, items: list[tuple[int, Intake]]) -> int:
+    def record_all_if_none(self, actor: SignedIn, items: list[tuple[int, Intake]]) -> int:
         """(patient id, intake) pairs in one transaction, only into a clinic with no intake."""
         for _, intake in items:
             _check(intake, self.today())
@@ -102,7 +102,7 @@ class IntakeService:
                 work.record("record", ENTITY, new_id, None, _audit(intake, summary, patient_id))
         return len(items)
 
-    def correct(self, actor: Staff, intake_id: int, intake: Intake) -> RecordedIntake:
+    def correct(self, actor: SignedIn, intake_id: int, intake: Intake) -> RecordedIntake:
         """A correction is a new version; the one corrected stays as it was."""
         check_allowed(self._db, self._clock, actor, Permission.RECORD_INTAKE, "save the correction")
         _check(intake, self.today())
@@ -143,7 +143,7 @@ class IntakeService:
             return self._stored(new_id)
 
     def override_no(
-        self, actor: Staff, patient_id: int, intake_id: int, reason: str
+        self, actor: SignedIn, patient_id: int, intake_id: int, reason: str
     ) -> Eligibility:
         """Only the doctor may let a patient proceed despite a "no", and says why.
 

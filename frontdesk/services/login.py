@@ -128,7 +128,7 @@ class LoginService:
         from frontdesk.services.demo_accounts import DEMO_LOGINS
 
         public = {login.username for login in DEMO_LOGINS if login.role is role}
-        member = next((m for m in self._staff.list() if m.username in public), None)
+        member = next((m for m in self._staff.members() if m.username in public), None)
         if member is None:
             raise NotAllowed(f"The demo clinic has no {role.label.lower()} account.")
         return issue(self._db, member, via="in the demo")
@@ -137,7 +137,7 @@ class LoginService:
         """`frontdesk handout --staff NAME`: whoever can run commands on this computer can
         read the file anyway, so no password is asked; in exchange the sign-in may only print
         handouts (anything else is refused), and it is recorded as made on the command line."""
-        members = self._staff.list()
+        members = self._staff.members()
         member = next(
             (
                 m

@@ -17,7 +17,6 @@ from frontdesk.domain.patients import (
 )
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.search import Page, PageCursor, PatientSort, parse_query
-from frontdesk.domain.staff import Staff
 from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import (
@@ -28,6 +27,7 @@ from frontdesk.services.errors import (
     known_id,
     plain_storage_errors,
 )
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import UnitOfWork, unit_of_work
 from frontdesk.storage.patients import PatientRepository
 
@@ -76,7 +76,7 @@ class PatientService:
     # -- writing -----------------------------------------------------------------
     def register(
         self,
-        actor: Staff,
+        actor: SignedIn,
         draft: PatientDraft,
         *,
         confirm_duplicate: bool = False,
@@ -98,7 +98,7 @@ class PatientService:
             return self._insert(work, fields)
 
     def register_all_if_empty(
-        self, actor: Staff, drafts: Iterable[tuple[PatientDraft, bool]]
+        self, actor: SignedIn, drafts: Iterable[tuple[PatientDraft, bool]]
     ) -> int:
         """(draft, archived) pairs, all in one transaction, only into an empty registry."""
         checked = [(self._valid_fields(d), archived) for d, archived in drafts]
@@ -115,7 +115,7 @@ class PatientService:
 
     def update(
         self,
-        actor: Staff,
+        actor: SignedIn,
         patient_id: int,
         draft: PatientDraft,
         *,
@@ -154,10 +154,10 @@ class PatientService:
             work.record("update", ENTITY, patient_id, audit_values(before), audit_values(after))
         return after
 
-    def archive(self, actor: Staff, patient_id: int) -> Patient:
+    def archive(self, actor: SignedIn, patient_id: int) -> Patient:
         return self._set_archived(actor, patient_id, True)
 
-    def restore(self, actor: Staff, patient_id: int) -> Patient:
+    def restore(self, actor: SignedIn, patient_id: int) -> Patient:
         return self._set_archived(actor, patient_id, False)
 
     # -- helpers -----------------------------------------------------------------
@@ -167,7 +167,7 @@ class PatientService:
         work.record("register", ENTITY, patient_id, None, audit_values(created))
         return created
 
-    def _set_archived(self, actor: Staff, patient_id: int, archived: bool) -> Patient:
+    def _set_archived(self, actor: SignedIn, patient_id: int, archived: bool) -> Patient:
         known_id(patient_id, "Patient")
         doing = "archive the patient" if archived else "restore the patient"
         with unit_of_work(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import secrets
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from frontdesk.domain.permissions import Permission
@@ -42,7 +42,9 @@ class SignedIn:
     _token: bytes
     via: str
 
-    def __init__(self, *_args: Any, **_kwargs: Any) -> NoReturn:
+    # `-> None`, not `NoReturn`: a class whose constructor never returns is one mypy cannot
+    # narrow to (`isinstance(x, SignedIn)` left `x` an `object`); calling it still raises.
+    def __init__(self, *_args: Any, **_kwargs: Any) -> None:
         raise TypeError("Only the login service signs people in.")
 
     @property
@@ -113,17 +115,16 @@ def end(db: Any, signed: SignedIn) -> None:
 def vouched_id(db: Any, actor: object, needs: Permission | None = None) -> int:
     """The member the login service vouched for, or NotSignedIn; a narrow issue (the command
     line's) is refused anything outside its scope."""
-    grant = None
-    if isinstance(actor, SignedIn):
-        grant = _ISSUED.get(_database(db), {}).get(actor._token)
-    if grant is None:
+    signed = actor if isinstance(actor, SignedIn) else None
+    grant = None if signed is None else _ISSUED.get(_database(db), {}).get(signed._token)
+    if signed is None or grant is None:
         raise NotSignedIn(
             "Only a member of staff signed in to Frontdesk can do this; sign in again."
             " Nothing was changed."
         )
     if needs is not None and grant.scope is not None and needs not in grant.scope:
         raise NotSignedIn(
-            f"Signed in {actor.via}, {actor.name} may only"  # type: ignore[union-attr]
+            f"Signed in {signed.via}, {signed.name} may only"
             f" {' or '.join(sorted(p.value for p in grant.scope))}: to {needs.value}, sign in"
             " to Frontdesk. Nothing was changed."
         )

@@ -13,6 +13,7 @@ from frontdesk.domain.text import NUL_PROBLEM, has_nul
 from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, clinic_now, stamp
 from frontdesk.services.errors import NotFound, ValidationFailed, can_be_an_id
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, unit_of_work
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.staff import StaffRepository
@@ -37,7 +38,7 @@ class StaffService:
 
     # -- reading -----------------------------------------------------------------
     def list_active(self) -> list[Staff]:
-        return self._repo.list()
+        return self._repo.members()
 
     def get(self, staff_id: int) -> Staff | None:
         if not can_be_an_id(staff_id):
@@ -69,7 +70,7 @@ class StaffService:
 
     def add(
         self,
-        actor: Staff,
+        actor: SignedIn,
         name: str,
         role: Role,
         username: str = "",
@@ -98,7 +99,7 @@ class StaffService:
             work.record("create", ENTITY, added.id, None, _audit(added))
         return added
 
-    def set_login(self, actor: Staff, staff_id: int, username: str, password: str) -> Staff:
+    def set_login(self, actor: SignedIn, staff_id: int, username: str, password: str) -> Staff:
         """Gives a member a login, or a new password (the old one stops working at once)."""
         check_allowed(
             self._db, self._clock, actor, Permission.MANAGE_ACCOUNTS, "manage staff accounts"
@@ -123,10 +124,10 @@ class StaffService:
             )
         return after
 
-    def set_role(self, actor: Staff, staff_id: int, role: Role) -> Staff:
+    def set_role(self, actor: SignedIn, staff_id: int, role: Role) -> Staff:
         return self._change(actor, staff_id, f"change the role to {role.label}", role=role.value)
 
-    def set_active(self, actor: Staff, staff_id: int, active: bool) -> Staff:
+    def set_active(self, actor: SignedIn, staff_id: int, active: bool) -> Staff:
         me = check_allowed(
             self._db, self._clock, actor, Permission.MANAGE_ACCOUNTS, "manage staff accounts"
         )
@@ -135,13 +136,13 @@ class StaffService:
         verb = "switch on" if active else "switch off"
         return self._change(actor, staff_id, f"{verb} the account", active=int(active))
 
-    def unlock(self, actor: Staff, staff_id: int) -> Staff:
+    def unlock(self, actor: SignedIn, staff_id: int) -> Staff:
         return self._change(
             actor, staff_id, "unlock the account", failed_logins=0, locked_until=None
         )
 
     # -- helpers -----------------------------------------------------------------
-    def _change(self, actor: Staff, staff_id: int, doing: str, **columns: object) -> Staff:
+    def _change(self, actor: SignedIn, staff_id: int, doing: str, **columns: object) -> Staff:
         with unit_of_work(
             self._db, self._clock, actor, doing, needs=Permission.MANAGE_ACCOUNTS
         ) as work:

@@ -74,18 +74,20 @@ def unit_of_work(
     María García").
     """
     work: UnitOfWork | None = None
+    refused: NotSignedIn | NotAllowed | None = None
     with plain_storage_errors(doing), write_transaction(db):
         stored = _vouched(db, clock, actor, needs, doing)
-        if isinstance(stored, Staff):
-            if allows(stored.role, needs):
-                work = UnitOfWork(db, stored, stamp(clock()))
-                yield work
-            else:
-                _record_refusal(db, clock, stored, needs, doing)
-                stored = NotAllowed(refusal(stored.role, needs))
-    if work is None:
-        assert not isinstance(stored, Staff)
-        raise stored
+        if isinstance(stored, NotSignedIn):
+            refused = stored
+        elif allows(stored.role, needs):
+            work = UnitOfWork(db, stored, stamp(clock()))
+            yield work
+        else:
+            _record_refusal(db, clock, stored, needs, doing)
+            refused = NotAllowed(refusal(stored.role, needs))
+    if refused is not None:
+        raise refused
+    assert work is not None
     note_committed(work.changes)
 
 

@@ -21,6 +21,7 @@ from frontdesk.domain.appointments import (
 )
 from frontdesk.domain.booking import Busy
 from frontdesk.domain.hours import Closure, DayHours, WeeklyHours
+from frontdesk.storage.inserted import inserted_id
 
 _HOLDING_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(HOLDING, key=str)) + ")"
 _APPOINTMENT = (
@@ -138,7 +139,7 @@ class CalendarRepository:
             "INSERT INTO closures (first_day, last_day, reason) VALUES (?, ?, ?)",
             [closure.first.isoformat(), closure.last.isoformat(), closure.reason],
         )
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     def delete_closure(self, closure_id: int) -> None:
         self._db.execute("DELETE FROM closures WHERE id = ?", [closure_id])
@@ -192,7 +193,7 @@ class CalendarRepository:
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             [patient_id, type_code, to_text(starts), to_text(ends), note, now, staff_id],
         )
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     def move(self, appointment_id: int, starts: datetime, ends: datetime) -> None:
         self._db.execute(

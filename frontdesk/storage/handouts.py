@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite_utils
 
 from frontdesk.domain.handouts import ClinicInfo, Kind, Language, PrintedHandout
+from frontdesk.storage.inserted import inserted_id
 
 
 class HandoutRepository:
@@ -67,7 +68,7 @@ class HandoutRepository:
             " VALUES (?, ?, ?, ?, ?, ?)",
             [patient_id, kind.value, language.value, how, staff_id, at],
         )
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     def prints(self, patient_id: int) -> list[PrintedHandout]:
         rows = self._db.query(

@@ -19,6 +19,7 @@ from frontdesk.domain.intake import (
     Screening,
     Subtype,
 )
+from frontdesk.storage.inserted import inserted_id
 
 _COLUMNS = (
     "intakes.id, patient_id, coalesce(original_id, intakes.id) AS original, version,"
@@ -111,7 +112,7 @@ class IntakeRepository:
             " answers, summary) VALUES (?, ?, ?, ?, ?, ?, ?)",
             [patient_id, original_id, version, now, staff_id, answers_json(intake), summary],
         )
-        return int(cursor.lastrowid or 0)
+        return inserted_id(cursor)
 
     def count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM intakes").fetchone()[0])
@@ -151,7 +152,7 @@ class IntakeRepository:
             " VALUES (?, ?, ?, ?, ?)",
             [patient_id, intake_id, staff_id, now, reason],
         )
-        return int(cursor.lastrowid or 0)
+        return inserted_id(cursor)
 
     def override_reason(self, intake_id: int) -> str | None:
         row = self._db.execute(

@@ -10,6 +10,7 @@ import sqlite_utils
 
 from frontdesk.domain.patients import Patient, PatientFields, email_key, field_values
 from frontdesk.domain.search import Page, PageCursor, PatientSort, SearchKind, SearchQuery
+from frontdesk.storage.inserted import inserted_id
 from frontdesk.storage.patient_search import (
     LATEST_FINDING,
     SORT_CAP,
@@ -77,7 +78,7 @@ class PatientRepository:
         cursor = self._db.execute(
             f"INSERT INTO patients ({names}) VALUES ({marks})", list(values.values())
         )
-        patient_id = int(cursor.lastrowid or 0)
+        patient_id = inserted_id(cursor)
         self._write_words(patient_id, fields)
         return patient_id
 

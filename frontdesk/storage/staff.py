@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import sqlite_utils
 
 from frontdesk.domain.staff import Role, Staff
+from frontdesk.storage.inserted import inserted_id
 
 
 def _to_staff(row: dict) -> Staff:
@@ -37,7 +38,10 @@ class StaffRepository:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self._db = db
 
-    def list(self, include_inactive: bool = False) -> list[Staff]:
+    # Not `list`: a method of that name hides the builtin in every annotation of the class
+    # (mypy read `list[Login]` below as the method and lost the type of `logins()`).
+    def members(self, *, include_inactive: bool = False) -> list[Staff]:
+        """Active members (everyone with `include_inactive`), by role, name and id."""
         where = None if include_inactive else "active = 1"
         return [
             _to_staff(r) for r in self._db["staff"].rows_where(where, order_by="role, name, id")
@@ -81,7 +85,7 @@ class StaffRepository:
             "INSERT INTO staff (name, role, username, password_hash) VALUES (?, ?, ?, ?)",
             [name, role.value, username, password_hash],
         )
-        return Staff(id=int(cursor.lastrowid or 0), name=name, role=role, username=username)
+        return Staff(id=inserted_id(cursor), name=name, role=role, username=username)
 
     def update(self, staff_id: int, **columns: object) -> None:
         """Only the columns named; callers pass fixed names (name, role, active, username, ...)."""
