@@ -21,6 +21,7 @@ from frontdesk.storage.backups import (
     backup_folder,
     backup_taken,
     check,
+    check_opening,
     default_backup_folder,
     in_use,
     latest_good_backup,
@@ -43,7 +44,7 @@ def run_backup(
     out = out or sys.stdout
     err = err or sys.stderr
     moment = now or datetime.now(CLINIC_TZ)
-    problem = check(db_path)
+    problem = check_opening(db_path)  # the backup's own full check reads the rest, once
     if problem == "missing":
         print(f"frontdesk: there is no clinic database at {db_path}.", file=err)
         return 1

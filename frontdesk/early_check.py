@@ -2,8 +2,8 @@
 so checking a large file costs no time the imports were not already taking.
 
 First the -wal file (before anything opens the database, SQLite included: it would drop the
-commits after a damaged frame), then quick_check, or the full check when the last one found
-damage."""
+commits after a damaged frame), then the opening check (a few pages, whatever the size), or
+the full check when the last one before a backup found damage."""
 
 from __future__ import annotations
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from frontdesk.domain.permissions import Permission
-from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, clinic_now
 from frontdesk.services.errors import ServiceError
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import check_allowed, record_event
 from frontdesk.storage import backups as files
 from frontdesk.storage.db import connect
@@ -40,7 +40,7 @@ class BackupService:
     def folder(self) -> Path:
         return files.backup_folder(self._path)
 
-    def set_folder(self, actor: Staff, folder: Path) -> Path:
+    def set_folder(self, actor: SignedIn, folder: Path) -> Path:
         with connect(self._path) as db:
             check_allowed(db, self._clock, actor, Permission.SETTINGS, "choose the backup folder")
             before = self.folder()
@@ -58,15 +58,15 @@ class BackupService:
         return files.list_backups(self.folder(), self._path.stem)
 
     # -- taking them -----------------------------------------------------------------
-    def back_up_now(self, actor: Staff) -> Path:
+    def back_up_now(self, actor: SignedIn) -> Path:
         with connect(self._path) as db:
             check_allowed(db, self._clock, actor, Permission.BACKUP, "back up the database")
         return self._backup(actor, files.MANUAL)
 
     def daily_if_due(self) -> Path | None:
-        """The first start of each day takes one (by the system, audited as such), after the
-        full check of the database that quick_check at start leaves out. Copies a backup
-        killed mid-way left behind are removed first, backup or not."""
+        """The first start of each day takes one (by the system, audited as such), with the
+        full check of the whole file that the opening check at each start leaves out. Copies
+        a backup killed mid-way left behind are removed first, backup or not."""
         folder = self.folder()
         files.remove_abandoned_partials_of(self._path, [folder])
         recorded = files.recorded_damage(self._path)
@@ -82,7 +82,7 @@ class BackupService:
         return self._backup(None, files.MANUAL, folder, via="command line")
 
     def _backup(
-        self, actor: Staff | None, reason: str, folder: Path | None = None, via: str = "app"
+        self, actor: SignedIn | None, reason: str, folder: Path | None = None, via: str = "app"
     ) -> Path:
         folder = folder or self.folder()
         try:
@@ -96,15 +96,15 @@ class BackupService:
         self._record(actor, "backup", details)
         return made
 
-    def _record(self, actor: Staff | None, action: str, details: dict[str, object]) -> None:
+    def _record(self, actor: SignedIn | None, action: str, details: dict[str, object]) -> None:
         with connect(self._path) as db:
             if "audit_head" in db.table_names():  # a file from before the audit chain: no trail
                 record_event(db, self._clock, actor, action, "database", None, details)
 
     # -- when the file is damaged ------------------------------------------------------
     def damage(self, checked: Callable[[], str | None] | None = None) -> Damage | None:
-        """quick_check before opening (the full check when the last one found damage): the
-        app never starts on a damaged file silently.
+        """The opening check (the full check when the last one found damage): the app never
+        starts on a file it knows to be damaged.
 
         `checked` gives the result of a check already running (started before Qt loads)."""
         if not self._path.exists():
@@ -118,7 +118,7 @@ class BackupService:
         folders = [self.folder(), files.default_backup_folder(self._path)]
         return files.latest_good_backup(folders, self._path.stem)
 
-    def restore(self, backup: Path, actor: Staff | None = None, via: str = "app") -> Path | None:
+    def restore(self, backup: Path, actor: SignedIn | None = None, via: str = "app") -> Path | None:
         """Only while the clinic is not open here; returns where the previous file went."""
         try:
             saved = files.restore(backup, self._path, self._clock())

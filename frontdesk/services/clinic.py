@@ -146,10 +146,11 @@ def open_clinic(
 ) -> Clinic:
     """Creates the file if needed and brings its schema up to date (backing it up first).
 
-    Refuses a file on a network drive, and a damaged one (quick_check, or the full check when
-    the last one found damage) with the latest good backup found, so that nothing ever starts on
-    a damaged file silently. Before SQLite reads it, a -wal file it would read only in part is
-    copied aside; `start_notes` says so. Files and folders it creates are the user's alone."""
+    Refuses a file on a network drive, and a damaged one (the opening check, or the full check
+    when the last one found damage) with the latest good backup found, so that nothing ever
+    starts on a file known to be damaged. Before SQLite reads it, a -wal file it would read
+    only in part is copied aside; `start_notes` says so. Files and folders it creates are the
+    user's alone."""
     try:
         refuse_network_filesystem(path)
     except NetworkFileSystem as exc:

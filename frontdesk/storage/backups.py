@@ -7,10 +7,12 @@ runs these off the GUI thread and the command line calls them directly.
 File names are `{db_stem}-{reason}-{YYYYmmdd-HHMMSS}.sqlite3` (plus `-2`, `-3`... for a second
 backup in the same second); migrations take theirs here too (reason before-migration).
 
-The database itself gets a full integrity_check before every backup: quick_check at start
-misses damage that only comparing indexes with their tables shows. Damage found then is
-written down beside the database (`{db_stem}.damage-found`), so that the next start refuses the
-file and offers the latest good backup, as it does for damage quick_check sees.
+Every start makes the opening check (`check_opening`: the header, the schema and the small
+tables a start reads, a few milliseconds at any size); the whole file is read by the full
+integrity_check of each backup, so at the first start of each day, off the window's thread.
+Damage found then is written down beside the database (`{db_stem}.damage-found`), so that the
+next start refuses the file and offers the latest good backup, as it does for damage the
+opening check sees.
 """
 
 from __future__ import annotations
@@ -148,8 +150,32 @@ def check(path: Path, *, full: bool = False) -> str | None:
 
     Opened read-only and never created: checking a missing or damaged file must not change it.
     `full` runs integrity_check (also compares every index with its table); otherwise the
-    faster quick_check.
+    faster quick_check. Both read the whole file: see `check_opening` for the start's check.
     """
+    return _checked(path, "integrity_check(1)" if full else "quick_check(1)")
+
+
+# The small tables every start reads (the schema's own, who may sign in, the settings, the
+# trail's end): quick_check on each reads a few pages, whatever the size of the registry.
+START_TABLES = (
+    "sqlite_schema",
+    "_sqlite_migrations",
+    "app_settings",
+    "staff",
+    "audit_head",
+    "clinic_info",
+)
+
+
+def check_opening(path: Path) -> str | None:
+    """The check every start and command makes, in a few milliseconds at any size: the file
+    is a SQLite database (its header), its size is the one the header gives (SQLite compares
+    them when it reads the schema), the schema reads, and the small tables a start reads pass
+    quick_check. Damage further in is for the full check before each day's backup."""
+    return _checked(path, None)
+
+
+def _checked(path: Path, pragma: str | None) -> str | None:
     try:
         if not path.exists():
             return "missing"
@@ -163,15 +189,34 @@ def check(path: Path, *, full: bool = False) -> str | None:
     except OSError as exc:
         return f"not readable: {plain(exc)}"
     try:
-        return verdict_of(conn, full=full)
+        if pragma is not None:
+            return verdict_of(conn, pragma=pragma)
+        return opening_verdict(conn)
     finally:
         conn.close()
 
 
-def verdict_of(conn: sqlite3.Connection, *, full: bool) -> str | None:
+def opening_verdict(conn: sqlite3.Connection) -> str | None:
+    try:
+        tables = {
+            name for (name,) in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
+        }
+    except sqlite3.Error as exc:  # not a database, or shorter than its header says
+        return describe_error(exc)
+    for table in START_TABLES:
+        if table == "sqlite_schema" or table in tables:
+            problem = verdict_of(conn, pragma=f'quick_check("{table}")')
+            if problem is not None:
+                return problem
+    return None
+
+
+def verdict_of(
+    conn: sqlite3.Connection, *, full: bool = False, pragma: str | None = None
+) -> str | None:
     """The check's answer on `conn`, in words. Its report quotes damaged bytes (a name cut in
     the middle of a letter): read as bytes, so that it cannot fail to decode."""
-    pragma = "integrity_check(1)" if full else "quick_check(1)"
+    pragma = pragma or ("integrity_check(1)" if full else "quick_check(1)")
     previous = conn.text_factory
     conn.text_factory = bytes
     try:
@@ -195,11 +240,13 @@ def is_damage(problem: str | None) -> bool:
 
 
 def check_at_start(path: Path) -> str | None:
-    """quick_check, or the full check when the last one before a backup found damage.
+    """The opening check, or the full check when the last one before a backup found damage.
 
-    A full check that now passes (someone repaired the file) clears the record."""
+    The whole file is read once a day, by the full check of the day's backup (off the
+    window's thread), not at every start: a start costs the same at 60 patients and at a
+    million. A full check that now passes (someone repaired the file) clears the record."""
     if recorded_damage(path) is None:
-        return check(path)
+        return check_opening(path)
     problem = check(path, full=True)
     if problem is None:
         clear_damage(path)
@@ -278,7 +325,7 @@ def in_use(db_path: Path) -> bool:
     that does not belong to a valid database. A damaged file is therefore never probed (its
     -wal may hold the last changes someone can still rescue); the app cannot have it open.
     """
-    if check(db_path) is not None:
+    if check_opening(db_path) is not None:
         return False
     try:
         conn = sqlite3.connect(
