@@ -87,7 +87,7 @@ class PageCursor:
     """Where the next page starts: which ranked group, and the last sort key seen in it."""
 
     stream: int
-    after: tuple | None
+    after: tuple[object, ...] | None  # the sort key's values, as the row held them
 
 
 @dataclass(frozen=True)

@@ -73,7 +73,7 @@ def _double_booking_refused() -> Iterator[None]:
         ) from exc
 
 
-def _as_audit(a: Appointment) -> dict:
+def _as_audit(a: Appointment) -> dict[str, object]:
     return {
         "patient_id": a.patient_id,
         "type": a.type_code,
@@ -562,7 +562,7 @@ def _when(starts: datetime, ends: datetime) -> str:
     return f"{say_day(starts.date())}, {say_span(starts, ends)}"
 
 
-def _hours_audit(hours: WeeklyHours) -> dict:
+def _hours_audit(hours: WeeklyHours) -> dict[str, str]:
     """{'3': '10:00-17:00'}, or with a break {'3': '10:00-13:00, 14:00-17:00'}."""
     return {
         str(day): ", ".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in span.spans)
@@ -570,5 +570,5 @@ def _hours_audit(hours: WeeklyHours) -> dict:
     }
 
 
-def _closure_audit(closure: Closure, reason: str) -> dict:
+def _closure_audit(closure: Closure, reason: str) -> dict[str, str]:
     return {"first": closure.first.isoformat(), "last": closure.last.isoformat(), "reason": reason}

@@ -194,5 +194,5 @@ class IntakeService:
         return stored
 
 
-def _audit(intake: Intake, summary: str, patient_id: int) -> dict:
+def _audit(intake: Intake, summary: str, patient_id: int) -> dict[str, object]:
     return {"patient_id": patient_id, "summary": summary, "answers": answers_json(intake)}

@@ -161,7 +161,7 @@ class IntakeRepository:
         ).fetchone()
         return row[0] if row else None
 
-    def _select(self, tail: str, params: list) -> list[RecordedIntake]:
+    def _select(self, tail: str, params: list[object]) -> list[RecordedIntake]:
         cursor = self._db.execute(
             f"SELECT {_COLUMNS} FROM intakes JOIN staff ON staff.id = staff_id {tail}", params
         )

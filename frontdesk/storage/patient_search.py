@@ -8,6 +8,7 @@ Another order than the ranked one is applied to a bounded set of matches (see SO
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from frontdesk.domain.search import PatientSort, SearchKind, SearchQuery
 from frontdesk.domain.text import prefix_upper_bound
@@ -31,7 +32,7 @@ SORT_ORDER: dict[PatientSort, tuple[str, ...]] = {
 # SORT_CAP matches (found in ranked order), never among all of them.
 SORT_CAP = 1000
 
-Condition = tuple[str, tuple]
+Condition = tuple[str, tuple[object, ...]]
 
 # The summary of the newest version of the patient's most recent intake (an index lookup
 # per shown row, never a scan).
@@ -44,7 +45,7 @@ LATEST_FINDING = (
 @dataclass(frozen=True)
 class Stream:
     where: str
-    params: tuple
+    params: tuple[object, ...]
     order: tuple[str, ...]
     source: str = PATIENTS
     # "last name starts with A and first name with B" can be read from either name index.
@@ -150,11 +151,15 @@ def sorted_stream(sort: PatientSort) -> Stream:
 
 
 def page_sql(
-    stream: Stream, include_archived: bool, after: tuple | None, descending: bool, limit: int
-) -> tuple[str, list]:
+    stream: Stream,
+    include_archived: bool,
+    after: tuple[object, ...] | None,
+    descending: bool,
+    limit: int,
+) -> tuple[str, list[object]]:
     columns = ", ".join(stream.order)
     where = [stream.where]
-    params: list = list(stream.params)
+    params: list[object] = list(stream.params)
     if not include_archived:
         where.append("+archived = 0")  # a filter, never the index to read
     if after is not None:
@@ -174,5 +179,5 @@ def page_sql(
     return sql, params
 
 
-def sort_key(row: dict, sort: PatientSort) -> tuple:
+def sort_key(row: dict[str, Any], sort: PatientSort) -> tuple[object, ...]:
     return tuple(row[c] for c in SORT_ORDER[sort])

@@ -14,6 +14,7 @@ from frontdesk.storage.inserted import inserted_id
 from frontdesk.storage.patient_search import (
     LATEST_FINDING,
     SORT_CAP,
+    Condition,
     Stream,
     page_sql,
     ranked_streams,
@@ -59,6 +60,16 @@ def _columns(fields: PatientFields) -> dict[str, Any]:
 
 
 PROBE_LIMIT = 500
+
+
+def _position(cursor: PageCursor | None) -> int:
+    """Where a page of a re-sorted filtered list starts: its cursor holds the position."""
+    if cursor is None or not cursor.after:
+        return 0
+    position = cursor.after[0]
+    if not isinstance(position, int):  # never the value itself: it may be a name (the log)
+        raise TypeError("That page cursor belongs to another list; start from the first page.")
+    return position
 
 
 class PatientRepository:
@@ -174,7 +185,7 @@ class PatientRepository:
         capped = len(matches) > SORT_CAP
         matches = matches[:SORT_CAP]
         matches.sort(key=lambda row: sort_key(row, sort), reverse=descending)
-        start = cursor.after[0] if cursor and cursor.after else 0
+        start = _position(cursor)
         end = start + limit
         next_cursor = PageCursor(-1, (end,)) if end < len(matches) else None
         return Page([_to_patient(r) for r in matches[start:end]], next_cursor, capped)
@@ -220,7 +231,7 @@ class PatientRepository:
         large = usual >= PROBE_LIMIT and other < PROBE_LIMIT
         return stream.reading_the_other_index() if large else stream
 
-    def _bounded_count(self, condition: tuple[str, tuple]) -> int:
+    def _bounded_count(self, condition: Condition) -> int:
         """Entries in an index range, counting no further than PROBE_LIMIT (cost is bounded)."""
         sql, params = condition
         return int(
@@ -230,7 +241,7 @@ class PatientRepository:
             ).fetchone()[0]
         )
 
-    def _rows(self, sql: str, params: list) -> list[dict[str, Any]]:
+    def _rows(self, sql: str, params: list[object]) -> list[dict[str, Any]]:
         cursor = self._db.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

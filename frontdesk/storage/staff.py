@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import sqlite_utils
 
@@ -10,7 +11,7 @@ from frontdesk.domain.staff import Role, Staff
 from frontdesk.storage.inserted import inserted_id
 
 
-def _to_staff(row: dict) -> Staff:
+def _to_staff(row: dict[str, Any]) -> Staff:
     return Staff(
         id=row["id"],
         name=row["name"],
@@ -30,7 +31,7 @@ class Login:
     locked_until: str | None
 
 
-def _to_login(row: dict) -> Login:
+def _to_login(row: dict[str, Any]) -> Login:
     return Login(_to_staff(row), row["password_hash"], row["failed_logins"], row["locked_until"])
 
 
@@ -69,10 +70,12 @@ class StaffRepository:
         return row is not None
 
     def count_admins_with_login(self) -> int:
-        return self._db.execute(
-            "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1"
-            " AND password_hash IS NOT NULL"
-        ).fetchone()[0]
+        return int(
+            self._db.execute(
+                "SELECT count(*) FROM staff WHERE role = 'admin' AND active = 1"
+                " AND password_hash IS NOT NULL"
+            ).fetchone()[0]
+        )
 
     def insert(
         self,

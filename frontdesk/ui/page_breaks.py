@@ -8,7 +8,14 @@ from __future__ import annotations
 import re
 
 from PySide6.QtCore import QBuffer, QIODevice, QSizeF
-from PySide6.QtGui import QFont, QFontMetricsF, QPdfWriter, QTextBlockFormat, QTextDocument
+from PySide6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QPdfWriter,
+    QTextBlock,
+    QTextBlockFormat,
+    QTextDocument,
+)
 
 from frontdesk.ui import printing
 
@@ -62,7 +69,7 @@ def _first_stranded_heading(html: str, resolution: int) -> int | None:
     return None
 
 
-def _alone(doc: QTextDocument, heading, page_height: float) -> bool:
+def _alone(doc: QTextDocument, heading: QTextBlock, page_height: float) -> bool:
     layout = doc.documentLayout()
     top = layout.blockBoundingRect(heading).top()
     page = int(top // page_height)
@@ -80,6 +87,6 @@ def _alone(doc: QTextDocument, heading, page_height: float) -> bool:
     return int(bottom // page_height) > page
 
 
-def _breaks_before(block) -> bool:
+def _breaks_before(block: QTextBlock) -> bool:
     policy = block.blockFormat().pageBreakPolicy()
     return bool(policy & QTextBlockFormat.PageBreakFlag.PageBreak_AlwaysBefore)
