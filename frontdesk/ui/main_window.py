@@ -71,12 +71,13 @@ class MainWindow(QMainWindow):
         # One owner of "which patient": the tabs, the booking and the bar below all read it;
         # only a person picking another changes it (never a save, a refresh or a sign-in).
         self.front = PatientInFront(clinic.patients, self)
+        # First to hear a change: every tab then reads the patient in front as stored now.
+        self.notifier.changes.connect(self.front.follow)
         self._clinic = clinic
 
         self.patients_tab = PatientsTab(
-            clinic.patients,
+            self.ops,
             lambda: self.session.current,
-            self.notifier,
             today,
             front=self.front,
             record=lambda patient_id: record_of(clinic, patient_id),
@@ -376,15 +377,23 @@ class MainWindow(QMainWindow):
         leaves out the same look again within minutes)."""
         if patient is None:
             return
-        try:
-            self._clinic.record_views.viewed(self.session.current, patient.id)
-        except ServiceError as exc:
-            self.show_message(str(exc))
+        actor = self.session.current
+        self.ops.read(
+            self,
+            lambda c: c.record_views.viewed(actor, patient.id),
+            title="Record view",
+            on_refusal=self._said_in_status_bar,
+        )
+
+    def _said_in_status_bar(self, exc: ServiceError) -> bool:
+        """A refusal that needs no box (the record was shown; its view line was not kept)."""
+        self.show_message(str(exc))
+        return True
 
     def edit_clinic_details(self):
         from frontdesk.ui.dialogs.clinic_dialog import ClinicDialog
 
-        dialog = ClinicDialog(self._clinic.handouts, lambda: self.session.current, parent=self)
+        dialog = ClinicDialog(self.ops, lambda: self.session.current, parent=self)
         dialog.accepted.connect(lambda: self.show_message("Clinic details saved."))
         dialog.finished.connect(dialog.deleteLater)
         self.clinic_dialog = dialog
@@ -394,7 +403,7 @@ class MainWindow(QMainWindow):
     def show_accounts(self):
         from frontdesk.ui.dialogs.accounts_dialog import AccountsDialog
 
-        dialog = AccountsDialog(self._clinic.staff, lambda: self.session.current, parent=self)
+        dialog = AccountsDialog(self.ops, lambda: self.session.current, parent=self)
         return self._open_admin_dialog(dialog)
 
     def show_audit(self):
@@ -415,10 +424,7 @@ class MainWindow(QMainWindow):
     def show_admin_settings(self):
         from frontdesk.ui.dialogs.admin_settings_dialog import AdminSettingsDialog
 
-        clinic = self._clinic
-        dialog = AdminSettingsDialog(
-            clinic.login, clinic.backups, lambda: self.session.current, parent=self
-        )
+        dialog = AdminSettingsDialog(self.ops, lambda: self.session.current, parent=self)
         dialog.lock_minutes_changed.connect(self.lock_minutes_changed)
         return self._open_admin_dialog(dialog)
 
@@ -439,13 +445,15 @@ class MainWindow(QMainWindow):
             self.show_message("Choose a patient first: the handout is made for them.")
             return None
         dialog = HandoutDialog(
-            self._clinic.handouts, lambda: self.session.current, patient, kind, parent=self
+            self._clinic.handouts,
+            lambda: self.session.current,
+            patient,
+            kind,
+            parent=self,
+            ops=self.ops,
         )
         dialog.finished.connect(dialog.deleteLater)
         dialog.recorded.connect(self.show_message)
-        dialog.finished.connect(
-            lambda _r: self.notifier.announce(Changes.of(Change(Entity.HANDOUT, None, patient.id)))
-        )
         self.handout_dialog = dialog
         dialog.open()
         return dialog
@@ -500,12 +508,9 @@ class MainWindow(QMainWindow):
         if self._intake_tab is None:
             from frontdesk.ui.tabs.intake_tab import IntakeTab
 
-            clinic = self._clinic
             tab = IntakeTab(
-                clinic.patients,
-                clinic.intakes,
+                self.ops,
                 lambda: self.session.current,
-                self.notifier,
                 self._today,
                 front=self.front,
             )
@@ -633,7 +638,7 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         """Coming back to this window: show what another window may have saved meanwhile."""
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
-            self.notifier.announce(Changes.of(Change(Entity.PATIENT, None)))
+            self.ops.heard_from_elsewhere(Changes.of(Change(Entity.PATIENT, None)))
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

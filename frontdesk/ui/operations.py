@@ -20,7 +20,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication, QWidget
 
 from frontdesk.logs import log_file
-from frontdesk.services.changes import Changed, with_changes
+from frontdesk.services.changes import Changed, Changes, with_changes
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui import prompts
@@ -135,6 +135,11 @@ class Operations(QObject):
         running.ended.connect(finished)
         running.start()
         return running
+
+    def heard_from_elsewhere(self, changes: Changes) -> None:
+        """What another window or process may have saved meanwhile, announced like this
+        window's own writes (the views cannot tell, and need not)."""
+        self._announce(changes)
 
     def running(self) -> list[BackgroundCall]:
         return list(self._background)

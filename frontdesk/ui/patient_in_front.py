@@ -14,8 +14,9 @@ from PySide6.QtCore import QObject, Signal
 
 from frontdesk.domain.dates import format_day
 from frontdesk.domain.patients import Patient
-from frontdesk.services.errors import ServiceError
+from frontdesk.services.changes import Changes, Entity
 from frontdesk.services.patients import PatientService
+from frontdesk.ui.operations import quietly
 
 
 def describe(patient: Patient | None) -> str:
@@ -71,19 +72,25 @@ class PatientInFront(QObject):
     def choose_id(self, patient_id: int) -> bool:
         if patient_id == self.id:
             return True
-        try:
-            patient = self._patients.get(patient_id)
-        except ServiceError:
-            return False
-        return self.choose(patient)
+        patient = quietly(lambda: self._patients.get(patient_id))
+        return patient is not None and self.choose(patient)
+
+    def follow(self, changes: Changes) -> None:
+        """Announced changes: the patient in front re-read when their row may have changed
+        (theirs named, or a patient change that names no one: another window's)."""
+        if self._patient is None:
+            return
+        unnamed = changes.touches(Entity.PATIENT) and not changes.ids(Entity.PATIENT)
+        if unnamed or self._patient.id in changes.ids(Entity.PATIENT):
+            self.reload()
 
     def reload(self) -> None:
         """After a save somewhere: the same patient, as stored now (never another one)."""
         if self._patient is None:
             return
-        try:
-            fresh = self._patients.get(self._patient.id)
-        except ServiceError:
+        patient_id = self._patient.id
+        fresh = quietly(lambda: self._patients.get(patient_id))
+        if fresh is None:
             return  # unreadable for now: keep what is shown rather than switch
         if fresh != self._patient:
             self._patient = fresh

@@ -21,6 +21,7 @@ from frontdesk.ui.models.accounts_model import (
     status_of,
 )
 from tests.conftest import NOW, signed_in
+from tests.ui.operations_for_tests import ops_for
 
 PASSWORD = "sunny-clinic-mornings"
 LAST_ADMIN = "The clinic needs at least one active admin who can sign in."
@@ -28,7 +29,7 @@ LAST_ADMIN = "The clinic needs at least one active admin who can sign in."
 
 @pytest.fixture
 def dialog(qtbot, clinic, admin):
-    made = AccountsDialog(clinic.staff, lambda: admin, now=lambda: NOW)
+    made = AccountsDialog(ops_for(clinic), lambda: admin, now=lambda: NOW)
     qtbot.addWidget(made)
     made.show()
     qtbot.waitExposed(made)
@@ -132,7 +133,7 @@ def test_refused_additions_say_why_next_to_the_field(qtbot, dialog, clinic) -> N
 
 
 def test_a_role_that_may_not_manage_accounts_is_told_so(qtbot, clinic, admin, desk) -> None:
-    made = AccountsDialog(clinic.staff, lambda: desk, now=lambda: NOW)
+    made = AccountsDialog(ops_for(clinic), lambda: desk, now=lambda: NOW)
     qtbot.addWidget(made)
     made.show()
     click(qtbot, made.add_button)
@@ -208,7 +209,7 @@ def test_removing_the_last_admin_is_refused(qtbot, dialog, clinic, admin) -> Non
 def test_switching_off_the_last_admin_is_refused(qtbot, clinic, admin, prompts) -> None:
     """An admin without a login (who cannot sign in) does not count as the clinic's admin."""
     spare = signed_in(clinic, clinic.staff.add(admin, "Spare admin", Role.ADMIN))
-    made = AccountsDialog(clinic.staff, lambda: spare, now=lambda: NOW)
+    made = AccountsDialog(ops_for(clinic), lambda: spare, now=lambda: NOW)
     qtbot.addWidget(made)
     made.show()
     made.select(admin.id)
@@ -285,7 +286,7 @@ def test_a_lockout_that_is_over_shows_as_active(qtbot, clinic, admin, desk) -> N
     for _ in range(5):
         with pytest.raises(LoginRefused):
             clinic.login.sign_in("reception", "not-the-password")
-    later = AccountsDialog(clinic.staff, lambda: admin, now=lambda: NOW + timedelta(minutes=16))
+    later = AccountsDialog(ops_for(clinic), lambda: admin, now=lambda: NOW + timedelta(minutes=16))
     qtbot.addWidget(later)
     later.select(desk.id)
     assert row_texts(later, desk.id)[COL_STATUS] == "active"

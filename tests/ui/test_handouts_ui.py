@@ -192,9 +192,10 @@ def test_the_clinic_details_labels_are_never_squeezed(demo_template, tmp_path) -
         from frontdesk.domain.staff import Role
         from frontdesk.services.clinic import open_clinic
         from frontdesk.ui.dialogs.clinic_dialog import ClinicDialog
+        from tests.ui.operations_for_tests import ops_for
         app = QApplication([])
         clinic = open_clinic(Path({str(db)!r}))
-        dialog = ClinicDialog(clinic.handouts, lambda: clinic.login.demo_member(Role.ADMIN))
+        dialog = ClinicDialog(ops_for(clinic), lambda: clinic.login.demo_member(Role.ADMIN))
         dialog.show()
         app.processEvents()
         form = dialog.body.itemAt(1).layout()

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.staff import Role, Staff
+from frontdesk.services.changes import Changes, Entity
+from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.staff import Account, StaffService
@@ -30,6 +32,7 @@ from frontdesk.ui.dialogs.status_row import status_and_close
 from frontdesk.ui.dialogs.step_dialog import StepDialog
 from frontdesk.ui.error_label import error_label
 from frontdesk.ui.models.accounts_model import COL_NAME, AccountsModel
+from frontdesk.ui.operations import Operations, call_here
 from frontdesk.ui.widgets.lists import select_row, set_up_record_list
 
 HINT_STYLE = "color: palette(mid);"
@@ -57,15 +60,31 @@ def _role_combo(selected: Role = Role.FRONT_DESK) -> QComboBox:
     return combo
 
 
+Change = Callable[[StaffService], Staff | None]  # the member as saved; None: nothing changed
+
+
 class AccountStep(StepDialog):
     """A StepDialog whose refusals land next to the field they are about.
 
-    `attempt()` returns the sentence for the status bar; ValidationFailed keys that name a
-    field show under it, anything else (NotAllowed, a storage failure) under the form.
+    `change()` gives the write (run through `ops` when the main window's accounts list opened
+    it, announced to every view), `said()` the sentence for the status bar; ValidationFailed
+    keys that name a field show under it, anything else (NotAllowed, a storage failure)
+    under the form.
     """
 
-    def __init__(self, title: str, accept_label: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        staff: StaffService,
+        actor: Callable[[], SignedIn],
+        title: str,
+        accept_label: str,
+        parent: QWidget | None = None,
+        ops: Operations | None = None,
+    ) -> None:
         super().__init__(title, accept_label, parent)
+        self._staff = staff
+        self._actor = actor
+        self._ops = ops
         self.error.setObjectName("accountStepError")
         self.form = QGridLayout()  # a grid: a hidden message row takes no space at all
         self.form.setHorizontalSpacing(8)
@@ -100,17 +119,31 @@ class AccountStep(StepDialog):
         self.error.hide()
         for label in self.field_errors.values():
             label.hide()
-        try:
-            self.said = self.attempt()
-        except ValidationFailed as exc:
-            self._show_errors(exc.errors)
+        change = self.change()
+        if change is None:  # refused before any write (said by the fields)
             return
-        except ServiceError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
-            self.adjustSize()
+        if self._ops is not None:
+            got = self._ops.write(
+                self, lambda c: change(c.staff), title="Not saved", on_refusal=self._refused
+            )
+        else:
+            staff = self._staff
+            got = call_here(
+                self, lambda: change(staff), title="Not saved", on_refusal=self._refused
+            )
+        if got is None:
             return
+        self.said = self.saying(got.value)
         self.accept()
+
+    def _refused(self, exc: ServiceError) -> bool:
+        if isinstance(exc, ValidationFailed):
+            self._show_errors(exc.errors)
+            return True
+        self.error.setText(str(exc))
+        self.error.show()
+        self.adjustSize()
+        return True
 
     def _show_errors(self, errors: dict[str, str]) -> None:
         general = []
@@ -130,11 +163,18 @@ class AccountStep(StepDialog):
             first.setFocus()
         self.adjustSize()  # wrapped messages need their height; the dialog grows to fit
 
-    def _same_passwords(self, password: QLineEdit, repeat: QLineEdit) -> None:
+    def _same_passwords(self, password: QLineEdit, repeat: QLineEdit) -> bool:
         if password.text() != repeat.text():
-            raise ValidationFailed({"repeat": PASSWORDS_DIFFER})
+            self._show_errors({"repeat": PASSWORDS_DIFFER})
+            return False
+        return True
 
-    def attempt(self) -> str:  # type: ignore[override]
+    def change(self) -> Change | None:
+        """The write, with what is typed read here (on the GUI thread); None: refused."""
+        raise NotImplementedError
+
+    def saying(self, saved: Staff | None) -> str:
+        """What was done, for the status bar."""
         raise NotImplementedError
 
 
@@ -142,12 +182,15 @@ class AddStaffDialog(AccountStep):
     """Name and role; a username and password only when the person will sign in now."""
 
     def __init__(
-        self, staff: StaffService, actor: Callable[[], SignedIn], parent: QWidget | None = None
+        self,
+        staff: StaffService,
+        actor: Callable[[], SignedIn],
+        parent: QWidget | None = None,
+        *,
+        ops: Operations | None = None,
     ) -> None:
-        super().__init__("Add a staff member", "&Add", parent)
+        super().__init__(staff, actor, "Add a staff member", "&Add", parent, ops)
         self.setObjectName("addStaffDialog")
-        self._staff = staff
-        self._actor = actor
         self.added: Staff | None = None
         self.name = QLineEdit()
         self.name.setAccessibleName("Name")
@@ -173,16 +216,16 @@ class AddStaffDialog(AccountStep):
         self.body.addWidget(hint)
         self.finish()
 
-    def attempt(self) -> str:
-        self._same_passwords(self.password, self.repeat)
-        self.added = self._staff.add(
-            self._actor(),
-            self.name.text(),
-            self.role.currentData(),
-            self.username.text(),
-            self.password.text(),
-        )
-        return f"{self.added.name} added."
+    def change(self) -> Change | None:
+        if not self._same_passwords(self.password, self.repeat):
+            return None
+        actor, name, role = self._actor(), self.name.text(), self.role.currentData()
+        username, password = self.username.text(), self.password.text()
+        return lambda staff: staff.add(actor, name, role, username, password)
+
+    def saying(self, saved: Staff | None) -> str:
+        self.added = saved
+        return f"{saved.name} added." if saved else ""
 
 
 class MemberStep(AccountStep):
@@ -198,10 +241,11 @@ class MemberStep(AccountStep):
         actor: Callable[[], SignedIn],
         member: Staff,
         parent: QWidget | None = None,
+        *,
+        ops: Operations | None = None,
     ) -> None:
-        super().__init__(self.TITLE.format(name=member.name), self.ACCEPT, parent)
-        self._staff = staff
-        self._actor = actor
+        title = self.TITLE.format(name=member.name)
+        super().__init__(staff, actor, title, self.ACCEPT, parent, ops)
         self.member = member
         self.build()
         self.finish()
@@ -232,11 +276,16 @@ class LoginDialog(MemberStep):
         self.body.addWidget(hint)
         (self.password if member.username else self.username).setFocus()
 
-    def attempt(self) -> str:
-        self._same_passwords(self.password, self.repeat)
-        saved = self._staff.set_login(
-            self._actor(), self.member.id, self.username.text(), self.password.text()
-        )
+    def change(self) -> Change | None:
+        if not self._same_passwords(self.password, self.repeat):
+            return None
+        actor, member_id = self._actor(), self.member.id
+        username, password = self.username.text(), self.password.text()
+        return lambda staff: staff.set_login(actor, member_id, username, password)
+
+    def saying(self, saved: Staff | None) -> str:
+        if saved is None:
+            return ""
         if saved.username != self.member.username:
             return f"{saved.name} can now sign in as {saved.username}."
         return f"{saved.name}'s password changed."
@@ -256,12 +305,15 @@ class RoleDialog(MemberStep):
         self.role = _role_combo(self.member.role)
         self.add_field("role", "&Role:", self.role)
 
-    def attempt(self) -> str:
+    def change(self) -> Change | None:
         role: Role = self.role.currentData()
         if role is self.member.role:
-            return ""
-        saved = self._staff.set_role(self._actor(), self.member.id, role)
-        return f"{saved.name} is now {saved.role.label.lower()}."
+            return lambda _staff: None  # nothing to change: closed as if saved
+        actor, member_id = self._actor(), self.member.id
+        return lambda staff: staff.set_role(actor, member_id, role)
+
+    def saying(self, saved: Staff | None) -> str:
+        return f"{saved.name} is now {saved.role.label.lower()}." if saved else ""
 
 
 def _button(text: str, name: str, accessible: str) -> QPushButton:
@@ -273,13 +325,14 @@ def _button(text: str, name: str, accessible: str) -> QPushButton:
 
 
 class AccountsDialog(QDialog):
-    """The admin's list of accounts; each change goes through StaffService and is audited."""
+    """The admin's list of accounts; each change goes through `ops` (StaffService, audited) and
+    the list follows the staff changes announced, its own and other windows'."""
 
     message = Signal(str)  # after each success, for the status bar
 
     def __init__(
         self,
-        staff: StaffService,
+        ops: Operations,
         current: Callable[[], SignedIn],
         parent: QWidget | None = None,
         *,
@@ -287,7 +340,8 @@ class AccountsDialog(QDialog):
     ) -> None:
         """`now` decides whether a lockout is still running (tests pass the fixed clock)."""
         super().__init__(parent)
-        self._staff = staff
+        self._ops = ops
+        self._staff = ops.clinic.staff
         self._current = current
         self.setWindowTitle("Staff accounts")
         self.setObjectName("accountsDialog")
@@ -346,6 +400,7 @@ class AccountsDialog(QDialog):
 
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.doubleClicked.connect(lambda _i: self.open_login())
+        ops.notifier.changes.connect(self._changes_heard)
         self.refresh()
         if self.model.rowCount():
             self.select(self.model.account_at(0).staff.id)
@@ -360,12 +415,12 @@ class AccountsDialog(QDialog):
     def refresh(self) -> None:
         """Reads the accounts again and keeps the same person selected."""
         keep = self.account.staff.id if self.account else None
-        try:
-            accounts = self._staff.accounts()
-        except ServiceError as exc:
-            self._refused(str(exc))
+        got = self._ops.read(
+            self, lambda c: c.staff.accounts(), title="Staff accounts", on_refusal=self._refusal
+        )
+        if got is None:
             return
-        self.model.set_rows(accounts)
+        self.model.set_rows(got.value)
         if keep is not None:
             self.select(keep)
         self._row_changed(self.table.currentIndex(), QModelIndex())
@@ -393,19 +448,23 @@ class AccountsDialog(QDialog):
 
     # -- the small dialogs ----------------------------------------------------------------
     def open_add(self) -> AccountStep:
-        return self._open(AddStaffDialog(self._staff, self._current, self))
+        return self._open(AddStaffDialog(self._staff, self._current, self, ops=self._ops))
 
     def open_login(self) -> AccountStep | None:
         account = self.account
         if account is None:
             return None
-        return self._open(LoginDialog(self._staff, self._current, account.staff, self))
+        return self._open(
+            LoginDialog(self._staff, self._current, account.staff, self, ops=self._ops)
+        )
 
     def open_role(self) -> AccountStep | None:
         account = self.account
         if account is None:
             return None
-        return self._open(RoleDialog(self._staff, self._current, account.staff, self))
+        return self._open(
+            RoleDialog(self._staff, self._current, account.staff, self, ops=self._ops)
+        )
 
     def _open(self, step: AccountStep) -> AccountStep:
         """Window-modal but not blocking (open(), not exec()): the list waits for its answer."""
@@ -417,8 +476,8 @@ class AccountsDialog(QDialog):
         return step
 
     def _step_done(self, step: AccountStep) -> None:
+        """Saved (the list already follows the announced change): the newcomer selected."""
         added = getattr(step, "added", None)
-        self.refresh()
         if added is not None:
             self.select(added.id)
         if step.said:
@@ -449,8 +508,9 @@ class AccountsDialog(QDialog):
             ):
                 return
         done = "switched on" if not member.active else "switched off"
+        actor = self._current()
         self._change(
-            lambda: self._staff.set_active(self._current(), member.id, not member.active),
+            lambda c: c.staff.set_active(actor, member.id, not member.active),
             f"{member.name}'s account {done}.",
         )
 
@@ -460,25 +520,31 @@ class AccountsDialog(QDialog):
             return
         self._clear()
         member = account.staff
+        actor = self._current()
         self._change(
-            lambda: self._staff.unlock(self._current(), member.id),
+            lambda c: c.staff.unlock(actor, member.id),
             f"{member.name}'s account unlocked: they can sign in again.",
         )
 
-    def _change(self, step: Callable[[], object], said: str) -> None:
-        try:
-            step()
-        except ServiceError as exc:
-            self._refused(str(exc))
+    def _change(self, step: Callable[[Clinic], object], said: str) -> None:
+        """One click, one write; the list follows the change it announces."""
+        if self._ops.write(self, step, title="Not saved", on_refusal=self._refusal) is None:
             self.refresh()  # someone else may have changed the list meanwhile
             return
-        self.refresh()
         self._said(said)
+
+    def _changes_heard(self, changes: Changes) -> None:
+        if changes.touches(Entity.STAFF):
+            self.refresh()
 
     # -- messages -------------------------------------------------------------------------
     def _clear(self) -> None:
         self.error.hide()
         self.status.clear()
+
+    def _refusal(self, exc: ServiceError) -> bool:
+        self._refused(str(exc))  # under the list, not in a box
+        return True
 
     def _refused(self, text: str) -> None:
         self.status.clear()

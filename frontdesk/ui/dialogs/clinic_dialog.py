@@ -7,24 +7,25 @@ from collections.abc import Callable
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QLineEdit, QWidget
 
 from frontdesk.domain.handouts import ClinicInfo
-from frontdesk.services.handouts import HandoutService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui.dialogs.step_dialog import StepDialog
+from frontdesk.ui.operations import Operations
 
 
 class ClinicDialog(StepDialog):
     def __init__(
         self,
-        handouts: HandoutService,
+        ops: Operations,
         actor: Callable[[], SignedIn],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__("Clinic details", "&Save", parent)
         self.setObjectName("clinicDialog")
-        self._handouts = handouts
+        self._ops = ops
         self._actor = actor
         self.save_button = self.ok
-        info = handouts.clinic_info()
+        got = ops.read(self, lambda c: c.handouts.clinic_info(), title="Clinic details")
+        info = got.value if got is not None else ClinicInfo("", "", "")
         self.name = QLineEdit(info.name)
         self.address = QLineEdit(info.address)
         self.address.setPlaceholderText("16133 Ventura Blvd, Suite 100")
@@ -92,5 +93,6 @@ class ClinicDialog(StepDialog):
             after_hours_phone=self.after_hours_phone.text(),
         )
 
-    def attempt(self) -> None:
-        self._handouts.set_clinic_info(self._actor(), self.typed())
+    def attempt(self) -> bool:
+        actor, info = self._actor(), self.typed()
+        return self.write(self._ops, lambda c: c.handouts.set_clinic_info(actor, info))

@@ -29,6 +29,7 @@ from frontdesk.services.handouts import HandoutService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import printing, prompts
 from frontdesk.ui.error_label import error_label
+from frontdesk.ui.operations import Operations, call_here, quietly
 from frontdesk.ui.page_breaks import keep_headings_with_text
 
 
@@ -44,8 +45,13 @@ class HandoutDialog(QDialog):
         patient: Patient,
         kind: Kind = Kind.DARK_MARKS,
         parent: QWidget | None = None,
+        *,
+        ops: Operations | None = None,
     ) -> None:
+        """With `ops` (the main window's) a print is recorded through it and announced to
+        every view (the patient's record lists it); without, through `call_here`."""
         super().__init__(parent)
+        self._ops = ops
         self.setObjectName("handoutDialog")
         self.setWindowTitle(f"Handout for {patient.full_name}")
         self._handouts = handouts
@@ -60,10 +66,7 @@ class HandoutDialog(QDialog):
         self.language.setAccessibleName("Language")
         for lang in Language:
             self.language.addItem(lang.label, lang)
-        try:
-            remembered = handouts.language_of(patient.id)
-        except ServiceError:
-            remembered = Language.ENGLISH
+        remembered = quietly(lambda: handouts.language_of(patient.id)) or Language.ENGLISH
         self.language.setCurrentIndex(self.language.findData(remembered))
         form = QFormLayout()
         form.addRow("&Handout:", self.kind)
@@ -89,8 +92,8 @@ class HandoutDialog(QDialog):
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
         layout.addWidget(QLabel(f"<b>{escape(patient.full_name)}</b>"))
-        try:
-            info = handouts.clinic_info()
+        info = quietly(handouts.clinic_info)
+        if info is not None:  # the header as it will print (none said when unreadable)
             phones = info.phone + (
                 f", after hours {info.after_hours_phone}" if info.after_hours_phone else ""
             )
@@ -101,8 +104,6 @@ class HandoutDialog(QDialog):
             header.setWordWrap(True)
             header.setStyleSheet("color: palette(mid);")
             layout.addWidget(header)
-        except ServiceError:
-            pass
         layout.addLayout(form)
         layout.addLayout(row)
         layout.addWidget(self.error)
@@ -120,12 +121,15 @@ class HandoutDialog(QDialog):
 
     def _handout(self):
         kind, language = self.chosen()
-        try:
-            handout = self._handouts.render(kind, self.patient.id, language)
-        except (ServiceError, OSError) as exc:
-            self._fail(f"The handout could not be made: {exc}")
+        got = call_here(
+            self,
+            lambda: self._handouts.render(kind, self.patient.id, language),
+            title="Handout",
+            on_refusal=lambda exc: self._fail(f"The handout could not be made: {exc}"),
+        )
+        if got is None:
             return None
-        return replace(handout, html=keep_headings_with_text(handout.html))
+        return replace(got.value, html=keep_headings_with_text(got.value.html))
 
     def preview(self) -> None:
         handout = self._handout()
@@ -184,27 +188,49 @@ class HandoutDialog(QDialog):
 
     def _record(self, how: str) -> None:
         kind, language = self.chosen()
-        try:
-            self._handouts.record(self._actor(), self.patient.id, kind, language, how)
-        except ServiceError as exc:
-            self._fail(str(exc))
+        actor, patient_id = self._actor(), self.patient.id
+        if self._ops is not None:
+            got = self._ops.write(
+                self,
+                lambda c: c.handouts.record(actor, patient_id, kind, language, how),
+                title="Not recorded",
+                on_refusal=lambda exc: self._fail(str(exc)),
+            )
+        else:
+            got = call_here(
+                self,
+                lambda: self._handouts.record(actor, patient_id, kind, language, how),
+                title="Not recorded",
+                on_refusal=lambda exc: self._fail(str(exc)),
+            )
+        if got is None:
             return
         self.error.hide()
         self._show_printed()
         verb = "printed" if how == "printed" else "saved as PDF"
         self.recorded.emit(f"{kind.label} ({language.label}) {verb} for {self.patient.full_name}.")
 
-    def _fail(self, text: str) -> None:
+    def _fail(self, text: str) -> bool:
+        """Said under the buttons, not in a box (True: shown)."""
         self.error.setText(text)
         self.error.show()
+        return True
+
+    def _prints_unreadable(self, exc: ServiceError) -> bool:
+        self.printed.addItem(str(exc))  # said in the list it would fill
+        return True
 
     def _show_printed(self) -> None:
         self.printed.clear()
-        try:
-            done = self._handouts.prints(self.patient.id)
-        except ServiceError as exc:
-            self.printed.addItem(str(exc))
+        got = call_here(
+            self,
+            lambda: self._handouts.prints(self.patient.id),
+            title="Handouts printed",
+            on_refusal=self._prints_unreadable,
+        )
+        if got is None:
             return
+        done = got.value
         for p in done:
             verb = "printed" if p.how == "printed" else "saved as PDF"
             self.printed.addItem(

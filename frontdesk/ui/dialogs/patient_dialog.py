@@ -46,6 +46,7 @@ from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_STYLE
+from frontdesk.ui.operations import Operations, call_here
 
 FIELDS = (
     "first_name",
@@ -89,9 +90,14 @@ class PatientDialog(QDialog):
         today: Callable[[], date],
         patient: Patient | None = None,
         parent: QWidget | None = None,
+        *,
+        ops: Operations | None = None,
     ) -> None:
+        """With `ops` (a tab of the main window) the save runs through it and is announced to
+        every view; without (a dialog of its own), through `call_here` on `patients`."""
         super().__init__(parent)
         self._patients = patients
+        self._ops = ops
         self._actor = actor
         self._today = today
         self._patient = patient
@@ -366,27 +372,37 @@ class PatientDialog(QDialog):
         self._save(confirm_duplicate=True)
 
     def _save(self, confirm_duplicate: bool) -> None:
-        try:
-            stored = self._write(self.draft(), confirm_duplicate)
-        except PossibleDuplicate as dup:
-            self._warn_duplicate(dup.matches)
+        write = self._write(self.draft(), confirm_duplicate)
+        if self._ops is not None:
+            got = self._ops.write(
+                self, lambda c: write(c.patients), title="Not saved", on_refusal=self._refused
+            )
+        else:
+            patients = self._patients
+            got = call_here(
+                self, lambda: write(patients), title="Not saved", on_refusal=self._refused
+            )
+        if got is None:
             return
-        except ServiceError as exc:
-            self._refused(exc)
-            return
-        self.saved.emit(stored)
+        self.saved.emit(got.value)
         self.accept()
 
-    def _write(self, draft: PatientDraft, confirm_duplicate: bool) -> Patient:
+    def _write(
+        self, draft: PatientDraft, confirm_duplicate: bool
+    ) -> Callable[[PatientService], Patient]:
+        """The save as a call (it may run on a connection of its own): what is typed, by
+        whom, over which version, read here on the GUI thread."""
+        actor = self._actor()
         if self._patient is None:
-            return self._patients.register(
-                self._actor(), draft, confirm_duplicate=confirm_duplicate, by_contact=True
+            return lambda patients: patients.register(
+                actor, draft, confirm_duplicate=confirm_duplicate, by_contact=True
             )
-        return self._patients.update(
-            self._actor(),
-            self._patient.id,
+        patient_id, version = self._patient.id, self._patient.version
+        return lambda patients: patients.update(
+            actor,
+            patient_id,
             draft,
-            expected_version=self._patient.version,
+            expected_version=version,
             confirm_duplicate=confirm_duplicate,
             by_contact=True,
         )
@@ -429,11 +445,14 @@ class PatientDialog(QDialog):
         if not self._matches:
             return
         chosen = self.duplicate_choice.currentData() or self._matches[0].id
-        try:
-            existing = self._patients.get(chosen)
-        except ServiceError as exc:
-            self._refused(exc)
+        got = (
+            self._ops.read(self, lambda c: c.patients.get(chosen), title="Not opened")
+            if self._ops is not None
+            else call_here(self, lambda: self._patients.get(chosen), title="Not opened")
+        )
+        if got is None:
             return
+        existing = got.value
         typed = self.draft()
         stored = existing.as_draft()
         differing = [
@@ -456,11 +475,16 @@ class PatientDialog(QDialog):
         self.opened_note.show()
         self.existing_opened.emit(existing)
 
-    def _refused(self, exc: ServiceError) -> None:
+    def _refused(self, exc: ServiceError) -> bool:
+        """Field errors next to their fields, a possible duplicate with the way to their
+        record; anything else (changed elsewhere, not allowed) is said in a box."""
+        if isinstance(exc, PossibleDuplicate):
+            self._warn_duplicate(exc.matches)
+            return True
         if isinstance(exc, ValidationFailed):
             self._show_errors(exc.errors)
-        else:
-            prompts.warn(self, "Not saved", str(exc))
+            return True
+        return False
 
     def reject(self) -> None:
         """Escape or Cancel: typed work is only thrown away once the user says so."""

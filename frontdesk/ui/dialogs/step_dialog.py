@@ -6,8 +6,10 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
+from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui.error_label import error_label
+from frontdesk.ui.operations import Operations, call_here
 
 
 class StepDialog(QDialog):
@@ -37,17 +39,29 @@ class StepDialog(QDialog):
         # any scaling) is the least the dialog may shrink to, never squeezed under 420.
         self.setMinimumWidth(max(420, self.body.minimumSize().width()))
 
-    def attempt(self) -> None:
+    def attempt(self) -> object:
+        """The step: a service call, or `self.write(ops, ...)`. False: refused (already said),
+        the dialog stays open; anything else accepts it."""
         raise NotImplementedError
 
     def _accept(self) -> None:
         self._run(self.attempt)
 
     def _run(self, step: Callable[[], object]) -> None:
-        try:
-            step()
-        except ServiceError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
+        got = call_here(self, step, title=self.windowTitle(), on_refusal=self.show_refusal)
+        if got is None or got.value is False:
             return
         self.accept()
+
+    def write(self, ops: Operations, call: Callable[[Clinic], object]) -> bool:
+        """The step as a write through the window's `ops` (announced to every view); a
+        refusal is said in the error line. For `attempt` to return."""
+        return (
+            ops.write(self, call, title=self.windowTitle(), on_refusal=self.show_refusal)
+            is not None
+        )
+
+    def show_refusal(self, exc: ServiceError) -> bool:
+        self.error.setText(str(exc))
+        self.error.show()
+        return True

@@ -20,6 +20,7 @@ from frontdesk.domain.phones import display_phone
 from frontdesk.domain.search import Page, PageCursor, PatientSort
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
+from frontdesk.ui.operations import call_here, quietly
 
 COL_NAME, COL_DOB, COL_PHONE, COL_EMAIL, COL_FINDING, COL_STATUS = range(6)
 HEADERS = {
@@ -91,8 +92,10 @@ class PatientTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def _fetch(self, cursor: PageCursor | None, limit: int) -> Page[Patient] | None:
-        try:
-            page = self._patients.search(
+        """A page, or None with `error` saying why (shown under the list, not in a box)."""
+
+        def search() -> Page[Patient]:
+            return self._patients.search(
                 self._text,
                 sort=self._sort,
                 descending=self._descending,
@@ -100,11 +103,14 @@ class PatientTableModel(QAbstractTableModel):
                 cursor=cursor,
                 limit=limit,
             )
-        except ServiceError as exc:
-            self.error = str(exc)
-            return None
+
         self.error = ""
-        return page
+        got = call_here(None, search, title="Find a patient", on_refusal=self._refused)
+        return None if got is None else got.value
+
+    def _refused(self, exc: ServiceError) -> bool:
+        self.error = str(exc)
+        return True
 
     def refresh(self) -> None:
         self.reload(at_least=len(self._rows))
@@ -117,10 +123,7 @@ class PatientTableModel(QAbstractTableModel):
 
     def patient_by_id(self, patient_id: int) -> Patient | None:
         """The patient, whether or not the current search lists them."""
-        try:
-            return self._patients.get(patient_id)
-        except ServiceError:
-            return None
+        return quietly(lambda: self._patients.get(patient_id))
 
     def row_of(self, patient_id: int) -> int | None:
         return next((i for i, p in enumerate(self._rows) if p.id == patient_id), None)

@@ -26,15 +26,12 @@ from frontdesk.domain.dates import format_day
 from frontdesk.domain.intake import Intake, RecordedIntake
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.staff import Role
-from frontdesk.services.changes import Change, Changes, Entity
-from frontdesk.services.errors import ServiceError, ValidationFailed
-from frontdesk.services.intake import IntakeService
-from frontdesk.services.patients import ENTITY as PATIENT
-from frontdesk.services.patients import PatientService
+from frontdesk.services.changes import Changes, Entity
+from frontdesk.services.errors import ServiceError
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_COLOUR
-from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.operations import Operations
 from frontdesk.ui.patient_in_front import PatientInFront
 from frontdesk.ui.widgets.intake_form import IntakeForm
 from frontdesk.ui.widgets.patient_picker import PatientPicker
@@ -69,21 +66,23 @@ class IntakeTab(QWidget):
 
     def __init__(
         self,
-        patients: PatientService,
-        intakes: IntakeService,
+        ops: Operations,
         actor: Callable[[], SignedIn],
-        notifier: ChangeNotifier,
         today: Callable[[], date],
         parent: QWidget | None = None,
         front: PatientInFront | None = None,
     ) -> None:
-        """`front` is the main window's patient in front (the tab makes its own alone)."""
+        """`front` is the main window's patient in front (the tab makes its own alone).
+        Every service call goes through `ops`; the tab refreshes from announced changes."""
         super().__init__(parent)
         self.setObjectName("intakeTab")
-        self.front = front if front is not None else PatientInFront(patients, self)
-        self._intakes = intakes
+        patients = ops.clinic.patients
+        if front is None:  # alone: its own patient in front, following the changes itself
+            front = PatientInFront(patients, self)
+            ops.notifier.changes.connect(front.follow)
+        self.front = front
+        self._ops = ops
         self._actor = actor
-        self._notifier = notifier
         self._today = today
         self.viewing: RecordedIntake | None = None  # the stored version on screen
         self.editing: str = ""  # "", "new" or "correct"
@@ -217,7 +216,7 @@ class IntakeTab(QWidget):
         self.save_button.clicked.connect(self.save)
         self.cancel_button.clicked.connect(self.cancel)
         self.override_button.clicked.connect(self._override)
-        notifier.changed.connect(self._data_changed)
+        ops.notifier.changes.connect(self._changes_heard)
 
         self._show_state()
         if self.front.patient is not None:  # built after a patient was put in front
@@ -240,14 +239,26 @@ class IntakeTab(QWidget):
         self._load_history(select_newest=True)
 
     def _load_history(self, select_newest: bool) -> None:
+        records = self._fill_history()
+        if records and select_newest:
+            self._select_record(records[0].id)  # shows it, read-only
+        elif self._is_doctor():
+            self.start_new(ask=False)
+        else:
+            self.viewing, self.editing = None, ""
+            self.form.load(Intake())
+            self._show_state()
+
+    def _fill_history(self) -> list[RecordedIntake]:
+        """The list of the patient's intakes as stored now; the answers on screen and the
+        version being read or corrected stay as they are."""
         self.history.blockSignals(True)
         self.history.clear()
         records: list[RecordedIntake] = []
-        if self.patient is not None:
-            try:
-                records = self._intakes.history(self.patient.id)
-            except ServiceError as exc:
-                prompts.warn(self, "Intake", str(exc))
+        patient = self.patient
+        if patient is not None:
+            got = self._ops.read(self, lambda c: c.intakes.history(patient.id), title="Intake")
+            records = got.value if got is not None else []
         for record in records:
             when = format_day(date.fromisoformat(record.recorded_at[:10]))
             item = QListWidgetItem(
@@ -259,15 +270,21 @@ class IntakeTab(QWidget):
                 f" recorded by {record.staff_name}: {record.summary}"
             )
             self.history.addItem(item)
+            if self.viewing is not None and record.id == self.viewing.id:
+                self.history.setCurrentItem(item)
         self.history.blockSignals(False)
-        if records and select_newest:
-            self.history.setCurrentRow(0)  # shows it, read-only
-        elif self._is_doctor():
-            self.start_new(ask=False)
-        else:
-            self.viewing, self.editing = None, ""
-            self.form.load(Intake())
-            self._show_state()
+        return records
+
+    def _select_record(self, intake_id: int) -> None:
+        """Shows the stored version `intake_id` (read only), as a click on its row would."""
+        for row in range(self.history.count()):
+            item = self.history.item(row)
+            if item.data(Qt.ItemDataRole.UserRole).id == intake_id:
+                if self.history.currentItem() is item:
+                    self._history_chosen(item)
+                else:
+                    self.history.setCurrentItem(item)
+                return
 
     def _history_chosen(self, item: QListWidgetItem | None, previous=None) -> None:
         if item is None:
@@ -399,11 +416,16 @@ class IntakeTab(QWidget):
             self.override_button.hide()
             self.override_action.setEnabled(False)
             return
-        try:
-            verdict = self._intakes.eligibility(self.patient.id)
-        except ServiceError as exc:
-            self.eligibility.setText(str(exc))
+        patient_id = self.patient.id
+        got = self._ops.read(
+            self,
+            lambda c: c.intakes.eligibility(patient_id),
+            title="Laser today",
+            on_refusal=self._eligibility_unknown,
+        )
+        if got is None:
             return
+        verdict = got.value
         lines = "".join(f"<li>{html.escape(r)}</li>" for r in verdict.reasons)
         if verdict.warnings:
             lines += "".join(
@@ -430,32 +452,40 @@ class IntakeTab(QWidget):
             else "Only the doctor can override; choose the doctor at the desk (Ctrl+Shift+D)."
         )
 
+    def _eligibility_unknown(self, exc: ServiceError) -> bool:
+        self.eligibility.setText(str(exc))  # said where the answer would be
+        return True
+
     # -- saving ------------------------------------------------------------------------------
     def save(self) -> RecordedIntake | None:
-        if not self.editing or self.patient is None:
+        """Saved and announced: the history follows the announced intake (see
+        `_changes_heard`); then the version just saved is shown, read only."""
+        patient = self.patient
+        if not self.editing or patient is None:
             return None
         problems = self.form.errors()
         if problems:
             prompts.warn(self, "Not saved", " ".join(problems.values()))
             return None
-        answers = self.form.intake()
-        try:
-            if self.editing == "correct" and self.viewing is not None:
-                stored = self._intakes.correct(self._actor(), self.viewing.id, answers)
-            else:
-                stored = self._intakes.record(self._actor(), self.patient.id, answers)
-        except ValidationFailed as exc:
-            prompts.warn(self, "Not saved", str(exc))
+        answers, actor = self.form.intake(), self._actor()
+        viewing = self.viewing if self.editing == "correct" else None
+        got = self._ops.write(
+            self,
+            lambda c: (
+                c.intakes.correct(actor, viewing.id, answers)
+                if viewing is not None
+                else c.intakes.record(actor, patient.id, answers)
+            ),
+            title="Not saved",
+        )
+        if got is None:
             return None
-        except ServiceError as exc:
-            prompts.warn(self, "Not saved", str(exc))
-            return None
+        stored = got.value
         self.editing = ""
         self._saved_answers = stored.intake
-        self._load_history(select_newest=True)
-        self._notifier.announce(Changes.of(Change(Entity.INTAKE, stored.id, self.patient.id)))
+        self._select_record(stored.id)
         verb = "corrected" if stored.version > 1 else "saved"
-        self.message.emit(f"Intake of {self.patient.full_name} {verb}: {stored.summary}.")
+        self.message.emit(f"Intake of {patient.full_name} {verb}: {stored.summary}.")
         return stored
 
     def _ask_fitzpatrick(self) -> None:
@@ -474,10 +504,15 @@ class IntakeTab(QWidget):
 
         if self.patient is None or not self._is_doctor():
             return
-        latest = self._intakes.latest(self.patient.id)
-        if latest is None:
+        patient_id = self.patient.id
+        got = self._ops.read(
+            self,
+            lambda c: (c.intakes.latest(patient_id), c.intakes.eligibility(patient_id)),
+            title="Override",
+        )
+        if got is None or got.value[0] is None:
             return
-        verdict = self._intakes.eligibility(self.patient.id)
+        latest, verdict = got.value
         dialog = OverrideDialog(verdict.reasons, verdict.warnings, self)
         dialog.reason_given.connect(
             lambda reason, seen=latest.id: self._record_override(seen, reason)
@@ -487,15 +522,18 @@ class IntakeTab(QWidget):
         dialog.open()
 
     def _record_override(self, intake_id: int, reason: str) -> None:
-        if self.patient is None:
+        """Recorded and announced: the laser line follows the announced change."""
+        patient = self.patient
+        if patient is None:
             return
-        try:
-            self._intakes.override_no(self._actor(), self.patient.id, intake_id, reason)
-        except ServiceError as exc:
-            prompts.warn(self, "Not recorded", str(exc))
-            return
-        self._show_eligibility()
-        self.message.emit(f"Laser override recorded for {self.patient.full_name}.")
+        actor = self._actor()
+        got = self._ops.write(
+            self,
+            lambda c: c.intakes.override_no(actor, patient.id, intake_id, reason),
+            title="Not recorded",
+        )
+        if got is not None:
+            self.message.emit(f"Laser override recorded for {patient.full_name}.")
 
     def staff_changed(self) -> None:
         if self.patient is not None and not self.editing and self.viewing is None:
@@ -503,6 +541,27 @@ class IntakeTab(QWidget):
         else:
             self._show_state()
 
-    def _data_changed(self, entity: str, _entity_id: int) -> None:
-        if entity == PATIENT:
+    def _changes_heard(self, changes: Changes) -> None:
+        """Refreshes from what was announced: the picker when a patient changed; the
+        history and the laser line when the patient in front's intakes or override did.
+        Answers being typed are never replaced: only the list beside them is."""
+        if changes.touches(Entity.PATIENT):
             self.model.refresh()  # the picker highlights the patient in front again
+        patient = self.patient
+        if patient is None or not changes.touches(Entity.INTAKE, Entity.LASER_ELIGIBILITY):
+            return
+        if not (changes.everything or patient.id in changes.patients() or _unnamed(changes)):
+            return
+        if self.editing:
+            self._fill_history()
+            self._show_state()
+        else:
+            self._load_history(select_newest=True)
+
+
+def _unnamed(changes: Changes) -> bool:
+    """An intake change that names no patient (another window's): it may be anyone's."""
+    return any(
+        change.entity in (Entity.INTAKE, Entity.LASER_ELIGIBILITY) and change.patient_id is None
+        for change in changes.items
+    )

@@ -23,9 +23,8 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.dates import format_day
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.search import parse_query
-from frontdesk.services.changes import Change, Changes, Entity
-from frontdesk.services.errors import ServiceError
-from frontdesk.services.patients import ENTITY, PatientService
+from frontdesk.services.changes import Changes, Entity
+from frontdesk.services.clinic import Clinic
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.models.patients_model import (
@@ -38,7 +37,7 @@ from frontdesk.ui.models.patients_model import (
     SORT_BY_COLUMN,
     PatientTableModel,
 )
-from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.operations import Operations
 from frontdesk.ui.patient_in_front import PatientInFront
 from frontdesk.ui.widgets.lists import select_row, set_up_record_list
 from frontdesk.ui.widgets.patient_detail import PatientDetailPane, PatientRecord
@@ -46,6 +45,32 @@ from frontdesk.ui.widgets.search_box import SearchBox
 
 if TYPE_CHECKING:
     from frontdesk.ui.dialogs.patient_dialog import PatientDialog
+
+# What the record in the details pane shows: a change to one of these, for the patient in
+# front (or for a patient nobody named: another window's), reads the record again.
+RECORD_ENTITIES = (
+    Entity.PATIENT,
+    Entity.APPOINTMENT,
+    Entity.INTAKE,
+    Entity.LASER_ELIGIBILITY,
+    Entity.SERIES,
+    Entity.SESSION,
+    Entity.HANDOUT,
+)
+
+
+def concerns_record(changes: Changes, patient_id: int | None) -> bool:
+    """Whether `changes` may have changed what the record of `patient_id` shows."""
+    if patient_id is None:
+        return False
+    if changes.touches_patient(patient_id):
+        return True
+    return any(
+        change.entity in RECORD_ENTITIES
+        and change.entity is not Entity.PATIENT
+        and change.patient_id is None
+        for change in changes.items
+    )
 
 
 class PatientTable(QTableView):
@@ -69,9 +94,8 @@ class PatientsTab(QWidget):
 
     def __init__(
         self,
-        patients: PatientService,
+        ops: Operations,
         actor: Callable[[], SignedIn],
-        notifier: ChangeNotifier,
         today: Callable[[], date],
         progress: Callable[[int], str] | None = None,
         handouts: Callable[[int], str] | None = None,
@@ -82,15 +106,19 @@ class PatientsTab(QWidget):
         """`progress` and `handouts` tell where a patient's CO2 series stands and which
         handouts they were given, `record` reads the whole record, for the details pane.
         `front` is the main window's patient in front (the tab makes its own alone): the
-        details pane always shows that patient."""
+        details pane always shows that patient. Every service call goes through `ops`; the
+        tab refreshes from the changes it announces, its own writes' included."""
         super().__init__(parent)
         self.setObjectName("patientsTab")
-        self.front = front if front is not None else PatientInFront(patients, self)
+        patients = ops.clinic.patients
+        if front is None:  # alone: its own patient in front, following the changes itself
+            front = PatientInFront(patients, self)
+            ops.notifier.changes.connect(front.follow)
+        self.front = front
         self._following = False  # selecting the row of the patient in front, not a pick
         self._typed = False  # the list changes because a person typed a search
-        self._patients = patients
+        self._ops = ops
         self._actor = actor
-        self._notifier = notifier
         self._today = today
         self.dialog: PatientDialog | None = None
 
@@ -174,7 +202,7 @@ class PatientsTab(QWidget):
         self.detail.edit_requested.connect(self.open_patient)
         self.detail.archive_requested.connect(self.archive_patient)
         self.detail.restore_requested.connect(self.restore_patient)
-        notifier.changed.connect(self._data_changed)
+        ops.notifier.changes.connect(self._changes_heard)
         self.front.changed.connect(lambda _patient: self._show_front())
         self.front.updated.connect(lambda _patient: self._show_front())
 
@@ -321,17 +349,15 @@ class PatientsTab(QWidget):
         return self.open_patient(patient.id) if patient else None
 
     def open_patient(self, patient_id: int) -> PatientDialog | None:
-        try:
-            patient = self._patients.get(patient_id)
-        except ServiceError as exc:
-            prompts.warn(self, "Patient", str(exc))
-            return None
-        return self._open_dialog(patient)
+        got = self._ops.read(self, lambda c: c.patients.get(patient_id), title="Patient")
+        return None if got is None else self._open_dialog(got.value)
 
     def _open_dialog(self, patient: Patient | None) -> PatientDialog:
         from frontdesk.ui.dialogs.patient_dialog import PatientDialog  # loaded on first use
 
-        dialog = PatientDialog(self._patients, self._actor, self._today, patient, parent=self)
+        dialog = PatientDialog(
+            self._ops.clinic.patients, self._actor, self._today, patient, self, ops=self._ops
+        )
         dialog.saved.connect(lambda stored, new=patient is None: self._saved(stored, new))
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
@@ -339,13 +365,13 @@ class PatientsTab(QWidget):
         return dialog
 
     def _saved(self, patient: Patient, new: bool) -> None:
+        """Saved and announced (the list and the record already follow the changes)."""
         if new:
             self.front.choose(patient)  # the newcomer is the one the desk is talking to
-        self._notifier.announce(Changes.of(Change(Entity.PATIENT, patient.id)))
-        if new and self.model.row_of(patient.id) is None:
-            # Show the newcomer even if the current search would hide them.
-            self.search.setText(patient.last_name)
-        self._show_front()
+            if self.model.row_of(patient.id) is None:
+                # Show the newcomer even if the current search would hide them.
+                self.search.setText(patient.last_name)
+            self._show_front()
         verb = "registered" if new else "saved"
         self.message.emit(f"{patient.full_name} {verb}.")
 
@@ -360,11 +386,10 @@ class PatientsTab(QWidget):
             self.restore_patient(patient.id)
 
     def archive_patient(self, patient_id: int) -> None:
-        try:
-            patient = self._patients.get(patient_id)
-        except ServiceError as exc:
-            prompts.warn(self, "Archive", str(exc))
+        got = self._ops.read(self, lambda c: c.patients.get(patient_id), title="Archive")
+        if got is None:
             return
+        patient = got.value
         question = (
             f"Archive {patient.full_name} (born {format_day(patient.dob)})?\n\n"
             "Archived patients are kept with all their records but hidden from the list and"
@@ -372,31 +397,26 @@ class PatientsTab(QWidget):
         )
         if not prompts.confirm(self, "Archive patient", question, "&Archive"):
             return
-        self._write(lambda: self._patients.archive(self._actor(), patient_id), "archived")
+        actor = self._actor()
+        self._write(lambda c: c.patients.archive(actor, patient_id), "archived")
 
     def restore_patient(self, patient_id: int) -> None:
-        self._write(lambda: self._patients.restore(self._actor(), patient_id), "restored")
+        actor = self._actor()
+        self._write(lambda c: c.patients.restore(actor, patient_id), "restored")
 
-    def _write(self, call: Callable[[], Patient], verb: str) -> None:
-        try:
-            patient = call()
-        except ServiceError as exc:
-            prompts.warn(self, "Not saved", str(exc))
-            return
-        self._notifier.announce(Changes.of(Change(Entity.PATIENT, patient.id)))
-        self._show_front()  # still in front, archived or not; no other row highlighted
-        self.message.emit(f"{patient.full_name} {verb}.")
+    def _write(self, call: Callable[[Clinic], Patient], verb: str) -> None:
+        """Archived or restored: still in front, no other row highlighted (the announced
+        change reloads the list and the record)."""
+        got = self._ops.write(self, call, title="Not saved")
+        if got is not None:
+            self.message.emit(f"{got.value.full_name} {verb}.")
 
-    def _data_changed(self, entity: str, _entity_id: int) -> None:
-        if entity == "intake":  # the registry's finding column, and the record's lines
-            self.model.refresh()
+    def _changes_heard(self, changes: Changes) -> None:
+        """Refreshes from what was announced: the list when a patient or an intake (the
+        finding column) changed, the record when it may show something that changed."""
+        if changes.touches(Entity.PATIENT, Entity.INTAKE):
+            self.model.refresh()  # the patient in front stays in front (see _after_reset)
+        if changes.touches(Entity.PATIENT):
+            self._show_front()  # as stored now (the patient in front followed the change)
+        if concerns_record(changes, self.detail.patient.id if self.detail.patient else None):
             self.detail.show_patient(self.detail.patient)
-            return
-        if entity in ("co2_series", "appointment", "handout"):  # the record's lines
-            self.detail.show_patient(self.detail.patient)
-            return
-        if entity != ENTITY:
-            return
-        self.model.refresh()  # the patient in front stays in front (see _after_reset)
-        self.front.reload()  # as stored now: a new name, archived
-        self._show_front()

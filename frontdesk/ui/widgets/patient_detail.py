@@ -28,6 +28,7 @@ from frontdesk.domain.dates import age_on, format_day, format_moment
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.phones import display_phone
 from frontdesk.services.errors import ServiceError
+from frontdesk.ui.operations import call_here
 
 
 @dataclass(frozen=True)
@@ -281,14 +282,30 @@ class PatientDetailPane(QFrame):
         if self.lookup is not None:
             self._show_record()
             return
+        patient_id = self._patient.id
         for key, lookup in (("series", self.progress), ("handouts", self.handouts)):
             if lookup is None:
                 continue
-            try:
-                said = lookup(self._patient.id)
-            except ServiceError as exc:
-                said = str(exc)
-            self.values[key].setText(said or "none")
+            label = self.values[key]
+
+            def refused(exc: ServiceError, label: QLabel = label) -> bool:
+                label.setText(str(exc))  # said in its own line, not in a box
+                return True
+
+            got = call_here(
+                self,
+                lambda lookup=lookup: lookup(patient_id),
+                title="Patient record",
+                on_refusal=refused,
+            )
+            if got is not None:
+                label.setText(got.value or "none")
+
+    def _unreadable(self, exc: ServiceError) -> bool:
+        """The record refused (e.g. the database is busy): said in its own lines."""
+        for key in ("intake", "series", "handouts"):
+            self.values[key].setText(str(exc))
+        return True
 
     def show_record_now(self) -> None:
         """Reads the record at once (the timer does it after the first paint)."""
@@ -299,15 +316,15 @@ class PatientDetailPane(QFrame):
         assert self._patient is not None and self.lookup is not None
         kept = self.selected_appointment()
         self.appointments.clear()
-        try:
-            record = self.lookup(self._patient.id)
-        except ServiceError as exc:
+        lookup, patient_id = self.lookup, self._patient.id
+        got = call_here(
+            self, lambda: lookup(patient_id), title="Patient record", on_refusal=self._unreadable
+        )
+        if got is None:
             self.record = None
-            for key in ("intake", "series", "handouts"):
-                self.values[key].setText(str(exc))
             self._update_buttons()
             return
-        self.record = record
+        record = self.record = got.value
         self.values["intake"].setText(record.intake or "none yet")
         self.values["series"].setText(record.series or "none")
         self.values["handouts"].setText("\n".join(record.handouts) or "none given")
