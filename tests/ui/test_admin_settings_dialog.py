@@ -9,11 +9,12 @@ from PySide6.QtCore import Qt
 
 from frontdesk.domain.dates import format_moment
 from frontdesk.ui.dialogs.admin_settings_dialog import AdminSettingsDialog
+from tests.ui.operations_for_tests import ops_for
 
 
 @pytest.fixture
 def dialog(qtbot, clinic, admin):
-    made = AdminSettingsDialog(clinic.login, clinic.backups, lambda: admin)
+    made = AdminSettingsDialog(ops_for(clinic), lambda: admin)
     qtbot.addWidget(made)
     made.show()
     return made
@@ -60,7 +61,7 @@ def test_back_up_now_runs_in_the_background_and_lists_the_copy(qtbot, dialog, cl
 
 
 def test_only_the_admin_may_change_them(qtbot, clinic, desk) -> None:
-    made = AdminSettingsDialog(clinic.login, clinic.backups, lambda: desk)
+    made = AdminSettingsDialog(ops_for(clinic), lambda: desk)
     qtbot.addWidget(made)
     made.lock_minutes.setValue(3)
     made.buttons.accepted.emit()

@@ -24,13 +24,12 @@ from PySide6.QtWidgets import (
 
 from frontdesk.domain.accounts import LOCK_MINUTES_RANGE
 from frontdesk.domain.dates import format_moment
-from frontdesk.services.backups import BackupService
+from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.login import LoginService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
-from frontdesk.ui.background import BackgroundJob
 from frontdesk.ui.error_label import error_label
+from frontdesk.ui.operations import BackgroundCall, Operations
 
 
 class AdminSettingsDialog(QDialog):
@@ -39,25 +38,31 @@ class AdminSettingsDialog(QDialog):
 
     def __init__(
         self,
-        login: LoginService,
-        backups: BackupService,
+        ops: Operations,
         current: Callable[[], SignedIn],
         parent: QWidget | None = None,
     ) -> None:
+        """Every call through `ops`: the settings saved as one write, a backup in the
+        background (the window stays usable while a large file is copied and checked)."""
         super().__init__(parent)
         self.setWindowTitle("Lock delay and backups")
-        self._login = login
-        self._backups = backups
+        self._ops = ops
         self._current = current
-        self.job: BackgroundJob | None = None
+        self.job: BackgroundCall | None = None
+        got = ops.read(
+            self,
+            lambda c: (c.login.lock_minutes(), c.backups.folder()),
+            title="Lock delay and backups",
+        )
+        self._saved_minutes, self._saved_folder = got.value if got else (10, Path.home())
 
         self.lock_minutes = QSpinBox()
         self.lock_minutes.setRange(*LOCK_MINUTES_RANGE)
         self.lock_minutes.setSuffix(" min without use")
-        self.lock_minutes.setValue(login.lock_minutes())
+        self.lock_minutes.setValue(self._saved_minutes)
         self.lock_minutes.setAccessibleName("Lock after")
         self.lock_minutes.setMaximumWidth(240)
-        self.folder = QLineEdit(str(backups.folder()))
+        self.folder = QLineEdit(str(self._saved_folder))
         self.folder.setAccessibleName("Backup folder")
         self.folder.setMinimumWidth(320)
         choose = QPushButton("C&hoose…")
@@ -117,7 +122,10 @@ class AdminSettingsDialog(QDialog):
 
     def _list_backups(self) -> None:
         self.backup_list.clear()
-        for backup in self._backups.backups()[:20]:
+        got = self._ops.read(
+            self, lambda c: c.backups.backups()[:20], title="Backups", on_refusal=self._refusal
+        )
+        for backup in got.value if got else []:
             self.backup_list.addItem(
                 f"{format_moment(backup.taken)}  {backup.reason}  {backup.path.name}"
             )
@@ -129,24 +137,40 @@ class AdminSettingsDialog(QDialog):
         if chosen:
             self.folder.setText(chosen)
 
-    def _refused(self, exc: Exception) -> None:
-        self.error.setText(str(exc))
+    def _refused(self, text: str) -> None:
+        self.error.setText(text)
         self.error.show()
 
+    def _refusal(self, exc: ServiceError) -> bool:
+        self._refused(str(exc))  # under the form, not in a box
+        return True
+
     def save(self) -> None:
-        """Both settings, each checked by the service; a refusal leaves the dialog open."""
+        """Both settings in one write, each checked by the service; a refusal leaves the
+        dialog open and changes nothing."""
         self.error.hide()
-        try:
-            minutes = self.lock_minutes.value()
-            if minutes != self._login.lock_minutes():
-                self._login.set_lock_minutes(self._current(), minutes)
-                self.lock_minutes_changed.emit(minutes)
-            folder = Path(self.folder.text().strip()).expanduser()
-            if folder != self._backups.folder():
-                self._backups.set_folder(self._current(), folder)
-        except ServiceError as exc:
-            self._refused(exc)
+        actor, minutes = self._current(), self.lock_minutes.value()
+        folder = Path(self.folder.text().strip()).expanduser()
+
+        def save_both(c: Clinic) -> bool:
+            changed_minutes = minutes != c.login.lock_minutes()
+            if changed_minutes:
+                c.login.set_lock_minutes(actor, minutes)
+            if folder != c.backups.folder():
+                c.backups.set_folder(actor, folder)
+            return changed_minutes
+
+        got = self._ops.write(
+            self,
+            save_both,
+            title="Not saved",
+            on_refusal=self._refusal,
+        )
+        if got is None:
             return
+        self._saved_folder = folder
+        if got.value:
+            self.lock_minutes_changed.emit(minutes)
         self.message.emit("Lock delay and backup folder saved.")
         self.accept()
 
@@ -154,20 +178,31 @@ class AdminSettingsDialog(QDialog):
         """Off the GUI thread: a large database takes a while to copy and check."""
         self.error.hide()
         typed = Path(self.folder.text().strip()).expanduser()
-        if typed != self._backups.folder():
-            self._refused(Exception(f"Save first: backups still go to {self._backups.folder()}."))
+        if typed != self._saved_folder:
+            self._refused(f"Save first: backups still go to {self._saved_folder}.")
             return
         self.backup_now.setEnabled(False)
         self.progress.show()
-        self.job = BackgroundJob(lambda: self._backups.back_up_now(self._current()), self)
-        self.job.finished.connect(self._backup_done)
-        self.job.start()
+        actor = self._current()
+        self.job = self._ops.in_background(
+            self,
+            lambda c: c.backups.back_up_now(actor),
+            title="Backup",
+            busy="Backing up and checking the copy…",
+            on_done=self._backup_done,
+            on_refusal=self._backup_refused,
+        )
 
-    def _backup_done(self, result: object) -> None:
+    def _backup_refused(self, exc: ServiceError) -> bool:
+        self._backup_ended()
+        return self._refusal(exc)
+
+    def _backup_ended(self) -> None:
+        self.job = None
         self.backup_now.setEnabled(True)
         self.progress.hide()
-        if isinstance(result, Exception):
-            self._refused(result)
-            return
+
+    def _backup_done(self, result: object) -> None:
+        self._backup_ended()
         self._list_backups()
         self.message.emit(f"Backed up and checked: {result}")

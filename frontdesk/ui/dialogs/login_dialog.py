@@ -30,6 +30,7 @@ from frontdesk.services.login import LoginService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.staff import StaffService
 from frontdesk.ui.error_label import ERROR_STYLE
+from frontdesk.ui.operations import call_here
 from frontdesk.ui.widgets.sign_in_form import SignInForm, busy
 
 NAME_REQUIRED = "Name is required."
@@ -263,23 +264,31 @@ class LoginDialog(QDialog):
         if password != repeat:
             self._show_errors(self._problems(name, username, password, repeat))
             return
-        try:
-            with busy(self.create_button):
-                self._staff.create_first_admin(name, username, password)
-                member = self._login.sign_in(username, password)
-        except ValidationFailed as refused:
-            if not self._staff.needs_first_admin():  # made meanwhile, in another window
+
+        def create_and_sign_in() -> SignedIn:
+            self._staff.create_first_admin(name, username, password)
+            return self._login.sign_in(username, password)
+
+        with busy(self.create_button):
+            got = call_here(
+                self, create_and_sign_in, title="Not created", on_refusal=self._create_refused
+            )
+        if got is not None:
+            self._accept_member(got.value)
+
+    def _create_refused(self, refused: ServiceError) -> bool:
+        """Said by the fields; an admin made meanwhile (in another window) is signed in to."""
+        if isinstance(refused, ValidationFailed):
+            if not self._staff.needs_first_admin():
                 self._show_page(self.sign_in_page)
                 self.form.show_error("This clinic already has an admin account: sign in with it.")
-                return
+                return True
             self._show_errors(refused.errors)
-            return
-        except ServiceError as exc:
-            self._show_errors({})
-            self.create_error.setText(str(exc))
-            self.create_error.show()
-            return
-        self._accept_member(member)
+            return True
+        self._show_errors({})
+        self.create_error.setText(str(refused))
+        self.create_error.show()
+        return True
 
     # -- signing in -------------------------------------------------------------------------
     def _build_sign_in_page(self, clinic_name: str, demo_logins: Sequence[DemoLogin]) -> QWidget:

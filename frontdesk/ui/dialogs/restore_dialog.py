@@ -18,6 +18,7 @@ from frontdesk.services.backups import BackupService, Damage
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import error_label
+from frontdesk.ui.operations import call_here
 
 
 def _when(backup) -> str:
@@ -92,15 +93,23 @@ class RestoreDialog(QDialog):
             self.restore(Path(path))
 
     def restore(self, backup: Path) -> None:
-        try:
-            self.saved_as = self._backups.restore(backup)
-        except ServiceError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
+        got = call_here(
+            self,
+            lambda: self._backups.restore(backup),
+            title="Not restored",
+            on_refusal=self._refused,
+        )
+        if got is None:
             return
+        self.saved_as = got.value
         self.restored_from = backup
         kept = f" The damaged file is kept as {self.saved_as}." if self.saved_as else ""
         prompts.inform(
             self, "Backup restored", f"The clinic database was restored from {backup}.{kept}"
         )
         self.accept()
+
+    def _refused(self, exc: ServiceError) -> bool:
+        self.error.setText(str(exc))  # under the offer, the dialog stays open
+        self.error.show()
+        return True

@@ -21,6 +21,7 @@ from frontdesk.services.errors import ServiceError
 from frontdesk.services.login import LoginService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui.error_label import error_label
+from frontdesk.ui.operations import call_here
 
 
 @contextmanager
@@ -144,18 +145,28 @@ class SignInForm(QWidget):
         self._working = True
         try:
             with busy(self.button):
-                member = self._login.sign_in(username, password, unlocking=self._unlocking)
-        except ServiceError as refused:  # a wrong password, or the database said no
-            self.show_error(str(refused))
-            self.password.clear()
-            self.password.setFocus()
-            return None
+                got = call_here(
+                    self,
+                    lambda: self._login.sign_in(username, password, unlocking=self._unlocking),
+                    title="Not signed in",
+                    on_refusal=self._refused,
+                )
         finally:
             self._working = False
+        if got is None:
+            return None
+        member = got.value
         self.show_error("")
         self.password.clear()
         self.signed_in.emit(member)
         return member
+
+    def _refused(self, refused: ServiceError) -> bool:
+        """A wrong password, or the database said no: said under the fields."""
+        self.show_error(str(refused))
+        self.password.clear()
+        self.password.setFocus()
+        return True
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # A line edit passes Enter on to its parent: sign in here, so a dialog around this
