@@ -52,6 +52,3 @@ def same_file(one: Path, other: Path) -> bool:
 def settings_path(db_path: Path) -> Path:
     """Window settings sit beside the database they belong to, so test runs never share them."""
     return db_path.with_name(db_path.stem + ".settings.ini")
-
-
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"

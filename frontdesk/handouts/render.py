@@ -1,7 +1,8 @@
 """A handout's template, filled with one patient's facts, as HTML ready to print (no Qt).
 
-Templates live in resources/handouts/<language>/<kind>.html: the prose, with `${name}`
-placeholders and optional `<!--[section]-->...<!--[/section]-->` parts. The header (the
+Templates live in resources/handouts/<language>/<kind>.html (package data, read through
+frontdesk.bundled): the prose, with `${name}` placeholders and optional
+`<!--[section]-->...<!--[/section]-->` parts. The header (the
 clinic, the patient, the print date) is built here from settings, never written in a template.
 """
 
@@ -11,13 +12,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from html import escape
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from string import Template
 
+from frontdesk.bundled import handout_templates
 from frontdesk.domain.handouts import ClinicInfo, HandoutFacts, Kind, Language
-from frontdesk.paths import RESOURCES
 
-TEMPLATES = RESOURCES / "handouts"
+TEMPLATES = handout_templates()
 _SECTION = re.compile(r"<!--\[(\w+)\]-->(.*?)<!--\[/\1\]-->\s*", re.DOTALL)
 _TITLE = re.compile(r"<h1>(.*?)</h1>", re.DOTALL)
 
@@ -155,7 +156,7 @@ def say_time(moment: datetime, language: Language) -> str:
     return f"{hour}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
 
 
-def template_text(kind: Kind, language: Language, folder: Path = TEMPLATES) -> str:
+def template_text(kind: Kind, language: Language, folder: Traversable = TEMPLATES) -> str:
     return (folder / language.value / f"{kind.value}.html").read_text(encoding="utf-8")
 
 
@@ -165,7 +166,7 @@ def render(
     facts: HandoutFacts,
     clinic: ClinicInfo,
     printed_on: date,
-    folder: Path = TEMPLATES,
+    folder: Traversable = TEMPLATES,
 ) -> Handout:
     """The handout as HTML; any placeholder the facts cannot fill is an error, never printed."""
     text = template_text(kind, language, folder)

@@ -6,8 +6,9 @@ import json
 import random
 from dataclasses import replace
 from datetime import date, timedelta
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
+from frontdesk.bundled import demo_clinic
 from frontdesk.domain.intake import (
     AcneStatus,
     Answer,
@@ -25,7 +26,7 @@ from frontdesk.services.clinic import Clinic
 from frontdesk.services.demo_calendar import fill_demo_calendar
 from frontdesk.services.demo_series import fill_demo_series
 
-DEMO_DATA = Path(__file__).resolve().parents[2] / "data" / "demo_clinic.json"
+DEMO_DATA = demo_clinic()  # data/demo_clinic.json, package data
 
 
 def _email(first: str, last: str, domain: str, rng: random.Random) -> str:
@@ -36,7 +37,7 @@ def _email(first: str, last: str, domain: str, rng: random.Random) -> str:
     return f"{local}@{domain}"
 
 
-def demo_drafts(data_file: Path = DEMO_DATA) -> list[tuple[PatientDraft, bool]]:
+def demo_drafts(data_file: Traversable = DEMO_DATA) -> list[tuple[PatientDraft, bool]]:
     """(draft, archived) for every demo patient: same list on every machine, every run."""
     spec = json.loads(data_file.read_text(encoding="utf-8"))
     rng = random.Random(spec["seed"])

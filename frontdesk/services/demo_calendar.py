@@ -10,9 +10,9 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from frontdesk.domain.appointments import CO2_SESSION, CONSULTATION, RESULTS_REVIEW, Status
-from frontdesk.domain.staff import Staff
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import SlotRefused
+from frontdesk.services.signed_in import SignedIn
 
 SEED = 2026
 WEEKS_BACK = 8
@@ -69,7 +69,7 @@ def _day_plan(clinic: Clinic, day: date, fill: float, lengths: dict[str, int], r
     return plan
 
 
-def fill_demo_calendar(clinic: Clinic, desk: Staff, patient_ids: list[int]) -> int:
+def fill_demo_calendar(clinic: Clinic, desk: SignedIn, patient_ids: list[int]) -> int:
     """Books consultations and reviews around today's demo visits; returns how many."""
     if not patient_ids:
         return 0

@@ -1,20 +1,20 @@
 """The face diagram of the intake: click a region (or use the arrow keys) to record it.
 
-Drawn from resources/face.svg; each region is the SVG group "region-<name>", rendered
-once per size into a mask that serves both to colour it and to hit-test clicks.
+Drawn from resources/face.svg (package data, read through frontdesk.bundled); each region is
+the SVG group "region-<name>", rendered once per size into a mask that serves both to colour
+it and to hit-test clicks.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPaintEvent, QPen
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from frontdesk.bundled import face_svg
 from frontdesk.domain.intake import Intake, Look, Region
-from frontdesk.paths import RESOURCES
 
-FACE_SVG = RESOURCES / "face.svg"
 # One colour per kind of mark, the same wherever findings are shown.
 LOOK_COLOURS = {
     Look.INDENTED: QColor("#2f6f8f"),
@@ -36,7 +36,7 @@ class FaceDiagram(QWidget):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 250)
-        self._renderer = QSvgRenderer(str(FACE_SVG))
+        self._renderer = QSvgRenderer(QByteArray(face_svg()))
         self._masks: dict[Region, QImage] = {}
         self._mask_size = QSize()
         self._intake = Intake()
