@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
+import sqlite_utils
+
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.errors import UnknownStaff
@@ -80,10 +82,10 @@ class SignedIn:
 
 
 _ISSUED: dict[str, dict[bytes, _Grant]] = {}  # database file -> tokens handed out for it
-_FILES: WeakKeyDictionary[Any, str] = WeakKeyDictionary()
+_FILES: WeakKeyDictionary[sqlite_utils.Database, str] = WeakKeyDictionary()
 
 
-def _database(db: Any) -> str:
+def _database(db: sqlite_utils.Database) -> str:
     """Which database a connection is on: the file's real path (asked once per connection)."""
     known = _FILES.get(db)
     if known is None:
@@ -94,7 +96,11 @@ def _database(db: Any) -> str:
 
 
 def issue(
-    db: Any, member: Staff, *, via: str, scope: frozenset[Permission] | None = None
+    db: sqlite_utils.Database,
+    member: Staff,
+    *,
+    via: str,
+    scope: frozenset[Permission] | None = None,
 ) -> SignedIn:
     """For the login service only (and the tests' fixtures): vouch for `member` on `db`."""
     token = secrets.token_bytes(32)
@@ -106,13 +112,13 @@ def issue(
     return signed
 
 
-def end(db: Any, signed: SignedIn) -> None:
+def end(db: sqlite_utils.Database, signed: SignedIn) -> None:
     """Signed out, or someone else took over the window: the token acts no more."""
     if isinstance(signed, SignedIn):
         _ISSUED.get(_database(db), {}).pop(signed._token, None)
 
 
-def vouched_id(db: Any, actor: object, needs: Permission | None = None) -> int:
+def vouched_id(db: sqlite_utils.Database, actor: object, needs: Permission | None = None) -> int:
     """The member the login service vouched for, or NotSignedIn; a narrow issue (the command
     line's) is refused anything outside its scope."""
     signed = actor if isinstance(actor, SignedIn) else None
