@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import logging
 import sqlite3
 import sys
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from frontdesk.domain.staff import Role, Staff
+from frontdesk.domain.staff import Role
 from frontdesk.paths import settings_path
 from frontdesk.peak_memory import peak_mib
 from frontdesk.services.clinic import Clinic, open_clinic
@@ -22,7 +25,10 @@ from frontdesk.ui import prompts
 from frontdesk.ui.style import apply_style
 
 if TYPE_CHECKING:
+    from frontdesk.services.signed_in import SignedIn
     from frontdesk.ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 
 class _QuitAfterFirstPaint(QObject):
@@ -56,22 +62,21 @@ class _QuitAfterFirstPaint(QObject):
 
 
 def _show_unexpected_errors() -> None:
-    """A bug must never end as a silent traceback: say so, keep the app running."""
+    """A bug must never end as a silent traceback: it is logged, said in words with the log
+    file's name, and the app keeps running."""
     previous = sys.excepthook
 
     def hook(kind, value, trace) -> None:
+        from frontdesk.ui.operations import unexpected
+
+        log.error("unexpected error", exc_info=(kind, value, trace))
         previous(kind, value, trace)  # full details on stderr for the developers
-        QMessageBox.critical(
-            None,
-            "Frontdesk: something went wrong",
-            f"An unexpected error happened: {value}\n\nWhat was saved before stays saved."
-            " If it happens again, please tell the person who looks after this computer.",
-        )
+        prompts.warn(None, "Frontdesk: something went wrong", unexpected(value))
 
     sys.excepthook = hook
 
 
-def build_window(clinic: Clinic, settings: QSettings, user: Staff) -> MainWindow:
+def build_window(clinic: Clinic, settings: QSettings, user: SignedIn) -> MainWindow:
     from frontdesk.ui.main_window import MainWindow  # after the sign-in screen has painted
 
     return MainWindow(clinic, settings, today=lambda: clinic_now().date(), user=user)
@@ -98,6 +103,7 @@ def open_or_restore(
         try:
             return open_clinic(db_path, checked=checked)
         except DatabaseRefused as refused:
+            log.warning("database refused: %s", refused)
             print(refused, file=sys.stderr)
             if quiet:
                 return None
@@ -112,6 +118,7 @@ def open_or_restore(
                 return None
             checked = None  # the restored file is checked afresh
         except ServiceError as exc:  # the update failed, or its backup could not be taken
+            log.warning("database not opened: %s", exc)
             print(f"frontdesk: {exc}", file=sys.stderr)
             if not quiet:
                 prompts.warn(None, "Frontdesk could not open the clinic database", str(exc))
@@ -132,12 +139,13 @@ def login_dialog(clinic: Clinic):
     return LoginDialog(clinic.login, clinic.staff, demo, clinic_name=clinic.login.clinic_name())
 
 
-def sign_in(clinic: Clinic, as_role: str | None, smoke: bool) -> Staff | None:
+def sign_in(clinic: Clinic, as_role: str | None, smoke: bool) -> SignedIn | None:
     """Who works in this window: the login dialog, or the demo's `--as ROLE` shortcut."""
     if as_role:
         try:
             return clinic.login.sign_in_demo(Role(as_role))
         except ServiceError as exc:
+            log.warning("--as %s refused: %s", as_role, exc)
             print(f"frontdesk: {exc}", file=sys.stderr)
             if not smoke:
                 QMessageBox.critical(None, "Frontdesk", str(exc))
@@ -157,16 +165,19 @@ def run_gui(
     as_role: str | None = None,
     checked: Callable[[], str | None] | None = None,
 ) -> int:
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
     apply_style(app)
     # Qt's own file dialogs: the system's are separate programs the lock could not cover.
     app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
+    _start_logging(db_path)
     if not smoke:
         _show_unexpected_errors()
     clinic = open_or_restore(db_path, quiet=smoke, checked=checked)
     if clinic is None:
+        log.warning("not started: the database could not be opened")
         return 2
     try:
         if not demo:
@@ -185,7 +196,9 @@ def run_gui(
             return watcher.run(dialog)
         user = sign_in(clinic, as_role, smoke)
         if user is None:
+            log.info("nobody signed in: the window was not opened")
             return 2 if as_role else 0
+        log.info("window opened for staff #%s (%s)", user.id, user.role.value)
         settings = QSettings(str(settings_path(db_path)), QSettings.Format.IniFormat)
         window = build_window(clinic, settings, user)
         from frontdesk.ui.lock import LockGuard
@@ -211,6 +224,23 @@ def run_gui(
         return app.exec()
     finally:
         clinic.close()
+        if smoke:  # a check run, often inside a test process that goes on
+            from frontdesk.logs import stop_logging
+
+            stop_logging()
+
+
+def _start_logging(db_path: Path) -> None:
+    """The log beside the database; a folder Frontdesk cannot write to is said by the opening
+    (with what to do), so a log that cannot be made there stops nothing."""
+    from frontdesk.logs import start_logging
+
+    try:
+        start_logging(db_path)
+    except OSError as exc:
+        print(
+            f"frontdesk: no log file beside the database ({exc.strerror or exc}).", file=sys.stderr
+        )
 
 
 def say_if_demo_in_clinic_file(clinic: Clinic, db_path: Path, *, quiet: bool) -> bool:
@@ -244,54 +274,84 @@ def demo_in_clinic_file(db_path: Path, demo_path: Path) -> str:
 
 def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
     """Each day (at the first start, and hourly after for a window left open for days): the
-    day's backup and a check of the whole audit chain, off the GUI thread. A failure is said
-    once a day, not once an hour: nobody should come back to a pile of boxes."""
-    from frontdesk.domain.audit import Tampering
-    from frontdesk.services.audit import verify_file
-    from frontdesk.ui.background import BackgroundJob
+    day's backup (its full check reads the whole file) and a check of the whole audit chain,
+    in a process of its own (daily_job.py), so that the window answers every keystroke
+    meanwhile. Whether anything is due is read from a folder listing and a note beside the
+    database: a second start the same day starts nothing. A failure is said once a day, not
+    once an hour: nobody should come back to a pile of boxes."""
+    from PySide6.QtCore import QProcess
 
-    running: list[BackgroundJob] = []
-    done_on: dict[str, object] = {"checked": None, "warned": None}
+    from frontdesk.daily_job import due
 
-    def daily() -> tuple[Path | None, object]:
-        made = clinic.backups.daily_if_due()
-        today = clinic_now().date()
-        if done_on["checked"] == today:
-            return made, None
-        done_on["checked"] = today
-        return made, verify_file(clinic.path)
+    running: list[QProcess] = []
+    done_on: dict[str, date | None] = {"checked": None, "warned": None}
 
     def warn_once(title: str, text: str) -> None:
-        today = clinic_now().date()
+        today = clinic.now().date()
         if done_on["warned"] != today:
             done_on["warned"] = today
             prompts.warn(window, title, text)
 
-    def done(result: object) -> None:
-        job = running.pop()
-        job.deleteLater()
-        if isinstance(result, Exception):
-            warn_once("Daily backup failed", f"{result}\n\nFrontdesk tries again every hour.")
-            return
-        made, broken = result
-        if made is not None:
-            window.show_message(f"Today's backup is saved: {made}")
-        if broken is not None:
-            # A whole list of changed records would not fit a message box: the first five.
-            said = broken.summary(5) if isinstance(broken, Tampering) else str(broken)
-            warn_once(
-                "The audit trail has been changed",
-                f"{said}\n\nSomeone changed the database behind Frontdesk's back. Tell the"
-                " clinic's admin; `frontdesk audit verify` lists everything found.",
-            )
-
     def start() -> None:
         if running:
             return
-        job = BackgroundJob(daily, window)
-        job.finished.connect(done)
-        running.append(job)
-        job.start()
+        now = clinic.now()
+        backup_due, chain_due = due(clinic.path, now.date())
+        chain_due = chain_due and done_on["checked"] != now.date()  # once a day, even broken
+        if not (backup_due or chain_due):
+            return
+        if chain_due:
+            done_on["checked"] = now.date()
+        process = QProcess(window)
+        process.setProgram(sys.executable)
+        check = ["--check-chain"] if chain_due else []
+        process.setArguments(
+            ["-m", "frontdesk.daily_job", str(clinic.path), now.isoformat(), *check]
+        )
+        process.finished.connect(lambda code, _status: finished(process, code))
+        process.errorOccurred.connect(lambda error: failed_to_start(process, error))
+        running.append(process)
+        log.info("daily job started: backup due %s, chain check due %s", backup_due, chain_due)
+        process.start()
+
+    def failed_to_start(process: QProcess, error: QProcess.ProcessError) -> None:
+        if error != QProcess.ProcessError.FailedToStart:
+            return  # a crash ends in finished() too
+        finished(process, -1)
+
+    def finished(process: QProcess, code: int) -> None:
+        if process not in running:
+            return
+        running.remove(process)
+        out = bytes(process.readAllStandardOutput().data()).decode("utf-8", "replace")
+        err = bytes(process.readAllStandardError().data()).decode("utf-8", "replace")
+        process.deleteLater()
+        said = _answer(out) if code == 0 else None
+        if said is None:
+            log.error("daily job ended without an answer (exit %s): %s", code, err[-4000:])
+            warn_once(
+                "Daily backup failed",
+                "Today's backup and check did not finish. Frontdesk tries again every hour.",
+            )
+            return
+        if said.get("failed"):
+            log.warning("daily backup refused: %s", said["failed"])
+            warn_once(
+                "Daily backup failed", f"{said['failed']}\n\nFrontdesk tries again every hour."
+            )
+            return
+        if said.get("backup"):
+            log.info("daily backup saved: %s", said["backup"])
+            window.show_message(f"Today's backup is saved: {said['backup']}")
+        if said.get("broken"):
+            log.warning("daily check: the audit trail was changed: %s", said["broken"])
+            warn_once(
+                "The audit trail has been changed",
+                f"{said['broken']}\n\nSomeone changed the database behind Frontdesk's back. Tell"
+                " the clinic's admin; `frontdesk audit verify` lists everything found.",
+            )
+        elif "--check-chain" in process.arguments():
+            log.info("daily check: the audit trail is intact")
 
     start()
     timer = QTimer(window)
@@ -299,3 +359,13 @@ def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
     timer.timeout.connect(start)
     timer.start()
     window.setProperty("dailyBackup", timer)
+
+
+def _answer(out: str) -> dict[str, str | None] | None:
+    """The daily job's last line of output, read as its JSON answer."""
+    lines = out.strip().splitlines()
+    try:
+        answer = json.loads(lines[-1]) if lines else None
+    except ValueError:
+        return None
+    return answer if isinstance(answer, dict) else None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from frontdesk.domain.permissions import Permission
@@ -13,6 +14,7 @@ from frontdesk.services.errors import ServiceError
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import check_allowed, record_event
 from frontdesk.storage import backups as files
+from frontdesk.storage.daily_checks import forget_chain_check
 from frontdesk.storage.db import connect
 
 Backup = files.Backup
@@ -77,6 +79,12 @@ class BackupService:
             return None
         return self._backup(None, files.DAILY)
 
+    def daily_due(self, today: date) -> bool:
+        """daily_if_due would do something: no backup yet today, or damage to say again."""
+        if files.recorded_damage(self._path) is not None:
+            return True
+        return not files.backed_up_on(self.folder(), self._path.stem, today)
+
     def back_up_to(self, folder: Path | None) -> Path:
         """`frontdesk backup [--to DIR]`: whoever can read the file can copy it anyway."""
         return self._backup(None, files.MANUAL, folder, via="command line")
@@ -124,6 +132,7 @@ class BackupService:
             saved = files.restore(backup, self._path, self._clock())
         except files.BackupFailed as exc:
             raise BackupError(str(exc)) from exc
+        forget_chain_check(self._path)  # the trail put back is checked afresh
         self._record(
             actor, "restore",
             {"from": str(backup), "previous_saved_as": str(saved) if saved else None, "via": via},

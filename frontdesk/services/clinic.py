@@ -101,6 +101,10 @@ class Clinic:
     def backups(self) -> BackupService:
         return BackupService(self.path, self._clock)
 
+    def now(self) -> datetime:
+        """The clinic's wall-clock time, as this clinic's services see it."""
+        return self._clock()
+
     def make_demo(self) -> bool:
         """Marks this database as the demo clinic, with its public logins."""
         from frontdesk.services.demo_accounts import make_demo

@@ -1,0 +1,70 @@
+"""The day's first backup and audit-chain check, in a process of its own.
+
+    python -m frontdesk.daily_job DB_PATH MOMENT [--check-chain]
+
+The window starts it (app.py) and reads one line of JSON back: {"backup": path or null,
+"failed": sentence or null, "broken": sentence or null}. A process of its own, not a thread:
+the chain check hashes every line of the trail in Python, and a thread doing that holds the
+interpreter's lock the window needs to answer each keystroke. It also runs at a lower
+priority, so that on a machine with few cores the desk's typing comes first. No Qt here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+from frontdesk.domain.audit import Tampering
+from frontdesk.services.audit import verify_file
+from frontdesk.services.backups import BackupService
+from frontdesk.services.clock import fixed_clock
+from frontdesk.services.errors import ServiceError
+from frontdesk.storage.daily_checks import chain_checked_on, note_chain_checked
+
+NICENESS = 10
+
+
+def due(db_path: Path, today: date) -> tuple[bool, bool]:
+    """(the day's backup, the day's chain check) not done yet: read from a folder listing and
+    a small file beside the database, so that asking costs the window nothing."""
+    return BackupService(db_path).daily_due(today), chain_checked_on(db_path) != today
+
+
+def run(db_path: Path, now: datetime, *, check_chain: bool) -> dict[str, str | None]:
+    """The backup if none was taken today (its full check reads the whole file), then the
+    chain when asked; what the window should say. A failed backup stops there, as before."""
+    said: dict[str, str | None] = {"backup": None, "failed": None, "broken": None}
+    try:
+        made = BackupService(db_path, fixed_clock(now)).daily_if_due()
+    except ServiceError as exc:
+        said["failed"] = str(exc)
+        return said
+    said["backup"] = str(made) if made is not None else None
+    if check_chain:
+        broken = verify_file(db_path)
+        if broken is None:
+            note_chain_checked(db_path, now.date())
+        else:  # a whole list of changed records would not fit a message box: the first five
+            said["broken"] = broken.summary(5) if isinstance(broken, Tampering) else str(broken)
+    return said
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m frontdesk.daily_job")
+    parser.add_argument("db", type=Path)
+    parser.add_argument("moment", type=datetime.fromisoformat, help="the clinic's now, ISO")
+    parser.add_argument("--check-chain", action="store_true")
+    args = parser.parse_args(argv)
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)
+    said = run(args.db, args.moment, check_chain=args.check_chain)
+    print(json.dumps(said), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""The day's backup and chain check run in a process of their own, once a day (issue 14,
+points 1 and 2): the window's process only starts it and reads its answer; a second start the
+same day starts nothing, because the day's check is noted beside the database."""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+
+import pytest
+from PySide6.QtCore import QProcess, QSettings
+
+from frontdesk.app import _daily_backup
+from frontdesk.daily_job import due, run
+from frontdesk.domain.staff import Role
+from frontdesk.storage.daily_checks import chain_checked_on, chain_note
+from frontdesk.storage.private_files import PRIVATE_FILE
+from frontdesk.ui.main_window import MainWindow
+from tests.conftest import NOW, member_with_role
+
+
+@pytest.fixture
+def window(qtbot, demo, tmp_path):
+    """The demo's main window, signed in as the front desk."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    desk = member_with_role(demo, Role.FRONT_DESK)
+    shown = MainWindow(demo, settings, today=lambda: NOW.date(), user=desk)
+    qtbot.addWidget(shown)
+    shown.show()
+    return shown
+
+
+def daily_processes(shown: MainWindow) -> list[QProcess]:
+    return shown.findChildren(QProcess)
+
+
+def test_the_daily_job_runs_in_another_process_and_its_answer_reaches_the_window(
+    qtbot, window, demo, prompts
+) -> None:
+    assert due(demo.path, NOW.date()) == (True, True)
+    _daily_backup(demo, window)
+    [process] = daily_processes(window)
+    assert process.processId() not in (0, os.getpid())
+    assert "frontdesk.daily_job" in process.arguments()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Today's backup"))
+    assert prompts.warnings == []  # the demo's trail is intact
+    [backup] = demo.backups.backups()
+    assert backup.reason == "daily" and backup.taken.date() == NOW.date()
+    # The day's check is noted beside the database, private like the database.
+    assert chain_checked_on(demo.path) == NOW.date()
+    assert chain_note(demo.path).stat().st_mode & 0o777 == PRIVATE_FILE
+    assert due(demo.path, NOW.date()) == (False, False)
+
+
+def test_a_second_start_the_same_day_starts_nothing(qtbot, window, demo, prompts) -> None:
+    run(demo.path, NOW, check_chain=True)  # the day's first start, in another window
+    _daily_backup(demo, window)  # this start
+    assert daily_processes(window) == []
+    tomorrow = NOW + timedelta(days=1)
+    assert due(demo.path, tomorrow.date()) == (True, True)
+
+
+def test_a_broken_trail_is_not_noted_as_checked_so_the_next_start_says_it_again(demo) -> None:
+    demo._db.execute("DROP TRIGGER audit_no_update")
+    demo._db.execute("UPDATE audit SET after = '{}' WHERE id = 12")
+    said = run(demo.path, NOW, check_chain=True)
+    assert said["broken"] is not None and said["broken"].startswith("Audit trail broken at row 12")
+    assert said["backup"] is not None  # the backup itself was taken
+    assert chain_checked_on(demo.path) is None
+    assert due(demo.path, NOW.date()) == (False, True)
+
+
+def test_a_backup_put_back_has_its_trail_checked_afresh(demo) -> None:
+    said = run(demo.path, NOW, check_chain=True)
+    assert said["backup"] is not None and chain_checked_on(demo.path) == NOW.date()
+    demo.close()
+    demo.backups.restore(demo.backups.backups()[0].path)
+    assert chain_checked_on(demo.path) is None
