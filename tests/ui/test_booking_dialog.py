@@ -135,14 +135,16 @@ def test_any_day_typed_into_the_booking_dialog_is_the_day_kept(qtbot, dialog, da
     assert dialog.chosen_start().time() >= time(0)
 
 
-def test_the_appointment_dialog_writes_its_day_and_history_the_one_way(qtbot, demo, maria) -> None:
+def test_the_appointment_dialog_writes_its_day_and_history_the_one_way(
+    qtbot, demo, maria, ops
+) -> None:
     from frontdesk.ui.dialogs.appointment_dialog import AppointmentDialog
 
     desk = member_with_role(demo, Role.FRONT_DESK)
     [slot] = demo.calendar.next_free(CONSULTATION, datetime(2026, 11, 30), 1)
     listed = demo.calendar.book(desk, maria.id, CONSULTATION, slot)
     opened = AppointmentDialog(
-        demo.calendar, lambda: desk, listed, lambda *_a: None, lambda *_a: None
+        demo.calendar, lambda: desk, listed, lambda *_a: None, lambda *_a: None, ops=ops
     )
     qtbot.addWidget(opened)
     ends = listed.appointment.ends

@@ -466,11 +466,13 @@ def test_the_current_time_line_moves_on_and_a_new_day_refreshes(tab, demo, monke
 # -- issue 13 point 7: cancelled ones visible, Today at weekends, the time on a dragged block ----
 def _calendar_tab(demo, settings, today: date, actor):
     from frontdesk.ui.notifier import ChangeNotifier
+    from frontdesk.ui.operations import Operations
     from frontdesk.ui.tabs.calendar_tab import CalendarTab
 
+    notifier = ChangeNotifier()
     return CalendarTab(
-        demo.calendar, demo.patients, lambda: actor, ChangeNotifier(), lambda: today,
-        settings=settings,
+        demo.calendar, demo.patients, lambda: actor, notifier, lambda: today,
+        settings=settings, ops=Operations(demo, notifier, lambda _line: None),
     )  # fmt: skip
 
 

@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QAbstractSpinBox, QDateTimeEdit
 from frontdesk.domain.appointments import Status
 from frontdesk.domain.hours import Closure
 from frontdesk.ui.dialogs.office_settings_dialog import OfficeSettingsDialog
+from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.operations import Operations
 from tests.conftest import draft
 
 WEDNESDAY, FRIDAY = 2, 4
@@ -18,9 +20,26 @@ CLOSING_FRIDAY = "Fri, Dec 4, 2026, 3:30 pm - María García - Free consultation
 
 
 @pytest.fixture
-def dialog(qtbot, clinic, admin):
+def said() -> list[str]:
+    """The status-bar lines the operations helper put."""
+    return []
+
+
+@pytest.fixture
+def ops(clinic, said) -> Operations:
+    return Operations(clinic, ChangeNotifier(), said.append)
+
+
+@pytest.fixture
+def announced(ops):
+    """The changes announced to every view; a save is seen by the calendar through these."""
+    return ops.notifier.changes
+
+
+@pytest.fixture
+def dialog(qtbot, ops, admin):
     """The office settings are the admin's."""
-    made = OfficeSettingsDialog(clinic.calendar, lambda: admin)
+    made = OfficeSettingsDialog(ops, lambda: admin)
     qtbot.addWidget(made)
     made.show()
     qtbot.waitExposed(made)
@@ -70,12 +89,12 @@ def test_minute_arrows_move_by_a_quarter_hour(qtbot, dialog) -> None:
     assert edit.time() == QTime(11, 0)  # the hour still moves by an hour
 
 
-def test_closing_a_day_and_shortening_friday_saves(qtbot, dialog, clinic) -> None:
+def test_closing_a_day_and_shortening_friday_saves(qtbot, dialog, clinic, announced) -> None:
     click(qtbot, dialog.open_boxes[WEDNESDAY])
     assert not dialog.opens[WEDNESDAY].isEnabled()
     step(qtbot, dialog.closes[FRIDAY], QDateTimeEdit.Section.HourSection, Qt.Key.Key_Down)
     assert dialog.closes[FRIDAY].text() == "3:00 pm"
-    with qtbot.waitSignal(dialog.changed, timeout=1000):
+    with qtbot.waitSignal(announced, timeout=1000):
         click(qtbot, dialog.save_hours_button)
     hours = clinic.calendar.hours()
     assert hours.on(WEDNESDAY) is None
@@ -93,12 +112,14 @@ def test_enter_saves_the_hours_and_does_not_close(qtbot, dialog, clinic) -> None
     assert clinic.calendar.hours().on(0).opens == time(9)
 
 
-def test_closing_before_opening_is_refused_and_saves_nothing(qtbot, dialog, clinic) -> None:
+def test_closing_before_opening_is_refused_and_saves_nothing(
+    qtbot, dialog, clinic, announced
+) -> None:
     before = clinic.calendar.hours()
     dialog.closes[FRIDAY].setTime(QTime(16, 0))
     dialog.opens[FRIDAY].setTime(QTime(16, 30))
     click(qtbot, dialog.open_boxes[WEDNESDAY])  # a valid change alongside is not saved either
-    with qtbot.assertNotEmitted(dialog.changed):
+    with qtbot.assertNotEmitted(announced):
         click(qtbot, dialog.save_hours_button)
     assert dialog.hours_error_text(FRIDAY) == "Closing time must be after opening time."
     assert dialog.hours_error_text(0) == ""
@@ -127,13 +148,13 @@ def test_lists_closures_from_today_in_order(dialog, clinic) -> None:
     assert not any("Independence Day" in t and "2026" in t for t in texts)  # past: not shown
 
 
-def test_adding_a_closure_with_a_reason(qtbot, dialog, clinic) -> None:
+def test_adding_a_closure_with_a_reason(qtbot, dialog, clinic, announced) -> None:
     dialog.tabs.setCurrentIndex(1)
     dialog.first_day.setDate(QDate(2026, 12, 14))
     dialog.last_day.setDate(QDate(2026, 12, 15))
     assert dialog.first_day.text() == "12/14/2026"
     qtbot.keyClicks(dialog.reason, "Staff training")
-    with qtbot.waitSignal(dialog.changed, timeout=1000):
+    with qtbot.waitSignal(announced, timeout=1000):
         click(qtbot, dialog.add_closure_button)
     added = clinic.calendar.closures(date(2026, 12, 14), date(2026, 12, 15))
     assert [(c.first, c.last, c.reason) for c in added] == [
@@ -152,12 +173,12 @@ def test_moving_the_first_day_past_the_last_moves_the_last(dialog) -> None:
     assert dialog.last_day.date() == QDate(2026, 12, 20)
 
 
-def test_an_empty_reason_is_refused(qtbot, dialog, clinic) -> None:
+def test_an_empty_reason_is_refused(qtbot, dialog, clinic, announced) -> None:
     dialog.tabs.setCurrentIndex(1)
     dialog.first_day.setDate(QDate(2026, 12, 14))
     count = len(clinic.calendar.closures())
     qtbot.keyClicks(dialog.reason, "   ")
-    with qtbot.assertNotEmitted(dialog.changed):
+    with qtbot.assertNotEmitted(announced):
         click(qtbot, dialog.add_closure_button)
     assert dialog.closure_error.text() == "Say why the office is closed (e.g. Staff training)."
     assert not dialog.closure_error.isHidden()
@@ -184,7 +205,7 @@ def test_a_closure_over_a_booking_lists_it(qtbot, dialog, booked) -> None:
     assert dialog.outside_texts() == [CLOSING_FRIDAY]
 
 
-def test_removing_asks_first_and_no_keeps_it(qtbot, dialog, clinic, prompts) -> None:
+def test_removing_asks_first_and_no_keeps_it(qtbot, dialog, clinic, prompts, announced) -> None:
     dialog.tabs.setCurrentIndex(1)
     thanksgiving = dialog.closure_ids()[0]
     assert not dialog.remove_closure_button.isEnabled()  # nothing selected yet
@@ -192,7 +213,7 @@ def test_removing_asks_first_and_no_keeps_it(qtbot, dialog, clinic, prompts) -> 
     assert dialog.remove_closure_button.isEnabled()
 
     prompts.answer = False
-    with qtbot.assertNotEmitted(dialog.changed):
+    with qtbot.assertNotEmitted(announced):
         click(qtbot, dialog.remove_closure_button)
     assert len(prompts.asked) == 1
     title, text = prompts.asked[0]
@@ -200,7 +221,7 @@ def test_removing_asks_first_and_no_keeps_it(qtbot, dialog, clinic, prompts) -> 
     assert thanksgiving in [c.id for c in clinic.calendar.closures()]
 
     prompts.answer = True
-    with qtbot.waitSignal(dialog.changed, timeout=1000):
+    with qtbot.waitSignal(announced, timeout=1000):
         click(qtbot, dialog.remove_closure_button)
     assert thanksgiving not in [c.id for c in clinic.calendar.closures()]
     assert thanksgiving not in dialog.closure_ids()
@@ -230,7 +251,7 @@ def test_removing_a_closure_refreshes_the_outside_list(qtbot, dialog, clinic, de
 
 
 # -- appointment types ----------------------------------------------------------------------
-def test_editing_a_type_length_saves(qtbot, dialog, clinic) -> None:
+def test_editing_a_type_length_saves(qtbot, dialog, clinic, announced) -> None:
     dialog.tabs.setCurrentIndex(2)
     minutes = dialog.type_minutes["consultation"]
     assert minutes.value() == 30
@@ -238,7 +259,7 @@ def test_editing_a_type_length_saves(qtbot, dialog, clinic) -> None:
     for _ in range(3):
         qtbot.keyClick(minutes, Qt.Key.Key_Up)
     assert minutes.value() == 45
-    with qtbot.waitSignal(dialog.changed, timeout=1000):
+    with qtbot.waitSignal(announced, timeout=1000):
         click(qtbot, dialog.save_types_button)
     assert clinic.calendar.type_of("consultation").minutes == 45
     assert clinic.calendar.type_of("co2_session").minutes == 90
@@ -251,10 +272,10 @@ def test_renaming_a_type_keeps_unicode(qtbot, dialog, clinic) -> None:
     assert clinic.calendar.type_of("results_review").name == "Revisión de resultados"
 
 
-def test_an_empty_type_name_is_refused_and_nothing_saved(qtbot, dialog, clinic) -> None:
+def test_an_empty_type_name_is_refused_and_nothing_saved(qtbot, dialog, clinic, announced) -> None:
     dialog.type_minutes["consultation"].setValue(60)
     dialog.type_names["co2_session"].clear()
-    with qtbot.assertNotEmitted(dialog.changed):
+    with qtbot.assertNotEmitted(announced):
         click(qtbot, dialog.save_types_button)
     assert dialog.type_error_text("co2_session") == "Give the appointment type a name."
     assert clinic.calendar.type_of("consultation").minutes == 30  # no half-save
@@ -284,7 +305,7 @@ def test_closing_with_unsaved_hours_asks_first(qtbot, dialog, prompts) -> None:
 
 
 # -- issue 13 point 7: a break in the day, typed closure days, asking before closing booked days
-def test_a_day_gets_a_break_as_a_second_span(qtbot, dialog, clinic) -> None:
+def test_a_day_gets_a_break_as_a_second_span(qtbot, dialog, clinic, announced) -> None:
     from frontdesk.domain.hours import DayHours
 
     THURSDAY = 3
@@ -295,11 +316,11 @@ def test_a_day_gets_a_break_as_a_second_span(qtbot, dialog, clinic) -> None:
     dialog.closes[THURSDAY].setTime(QTime(13, 0))
     dialog.second_opens[THURSDAY].setTime(QTime(14, 0))
     dialog.second_closes[THURSDAY].setTime(QTime(17, 0))
-    with qtbot.waitSignal(dialog.changed, timeout=1000):
+    with qtbot.waitSignal(announced, timeout=1000):
         click(qtbot, dialog.save_hours_button)
     assert clinic.calendar.hours().on(THURSDAY) == DayHours(time(10), time(17), time(13), time(14))
     assert clinic.calendar.hours().on(0) == DayHours(time(10), time(17))  # others as they were
-    reopened = OfficeSettingsDialog(clinic.calendar, dialog._actor)
+    reopened = OfficeSettingsDialog(dialog._ops, dialog._actor)
     qtbot.addWidget(reopened)
     assert reopened.second_boxes[THURSDAY].isChecked()
     assert [reopened.closes[THURSDAY].text(), reopened.second_opens[THURSDAY].text()] == [
@@ -313,13 +334,15 @@ def test_a_day_gets_a_break_as_a_second_span(qtbot, dialog, clinic) -> None:
     assert clinic.calendar.hours().on(THURSDAY) == DayHours(time(10), time(17))
 
 
-def test_a_second_span_overlapping_the_first_is_refused_in_words(qtbot, dialog, clinic) -> None:
+def test_a_second_span_overlapping_the_first_is_refused_in_words(
+    qtbot, dialog, clinic, announced
+) -> None:
     before = clinic.calendar.hours()
     click(qtbot, dialog.second_boxes[FRIDAY])
     dialog.closes[FRIDAY].setTime(QTime(13, 0))
     dialog.second_opens[FRIDAY].setTime(QTime(12, 0))
     dialog.second_closes[FRIDAY].setTime(QTime(16, 0))
-    with qtbot.assertNotEmitted(dialog.changed):
+    with qtbot.assertNotEmitted(announced):
         click(qtbot, dialog.save_hours_button)
     assert dialog.hours_error_text(FRIDAY) == (
         "After the break it opens again at 12:00 pm: that is not after 1:00 pm, when the first"
@@ -365,11 +388,13 @@ def test_a_closure_typed_key_by_key_is_the_day_kept(qtbot, dialog, clinic) -> No
     )
 
 
-def test_a_closure_day_that_cannot_be_read_is_refused_in_words(qtbot, dialog, clinic) -> None:
+def test_a_closure_day_that_cannot_be_read_is_refused_in_words(
+    qtbot, dialog, clinic, announced
+) -> None:
     count = len(clinic.calendar.closures())
     _type_day(qtbot, dialog.first_day, "13/45/2027")
     dialog.reason.setText("Inventory")
-    with qtbot.assertNotEmitted(dialog.changed):
+    with qtbot.assertNotEmitted(announced):
         click(qtbot, dialog.add_closure_button)
     assert not dialog.closure_error.isHidden() and dialog.closure_error.text()
     assert dialog.closure_error.text() == dialog.first_day.error()
@@ -377,14 +402,14 @@ def test_a_closure_day_that_cannot_be_read_is_refused_in_words(qtbot, dialog, cl
 
 
 def test_closing_booked_days_names_the_patients_and_asks_first(
-    qtbot, dialog, clinic, booked, prompts
+    qtbot, dialog, clinic, booked, prompts, announced
 ) -> None:
     dialog.tabs.setCurrentIndex(1)
     _type_day(qtbot, dialog.first_day, "12/03/2026")
     _type_day(qtbot, dialog.last_day, "12/04/2026")
     dialog.reason.setText("Flood")
     prompts.answer = False
-    with qtbot.assertNotEmitted(dialog.changed):
+    with qtbot.assertNotEmitted(announced):
         click(qtbot, dialog.add_closure_button)
     title, text = prompts.asked[-1]
     assert title == "Close the office on booked days?"

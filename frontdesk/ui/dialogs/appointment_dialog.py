@@ -30,7 +30,9 @@ from frontdesk.domain.phones import display_phone
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.signed_in import SignedIn
+from frontdesk.ui.dialogs.window_ops import window_ops
 from frontdesk.ui.error_label import error_label
+from frontdesk.ui.operations import Operations
 
 # What each status change is called on a button or in the menu.
 STATUS_VERBS = {
@@ -57,7 +59,9 @@ def status_verb(current: Status, to: Status) -> str:
 
 
 class AppointmentDialog(QDialog):
-    """Status changes and moves are handed to the calendar tab, which asks and reports."""
+    """Status changes and moves are handed to the calendar tab, which asks and reports; the
+    note is saved here, through `ops` (the main window's when not given), a refusal said
+    under it. `calendar` is read for its clock only: what is still ahead."""
 
     def __init__(
         self,
@@ -67,10 +71,16 @@ class AppointmentDialog(QDialog):
         change_status: Callable[[ListedAppointment, Status], ListedAppointment | None],
         move: Callable[[ListedAppointment], object],
         parent: QWidget | None = None,
+        *,
+        ops: Operations | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("appointmentDialog")
         self.setWindowTitle("Appointment")
+        found = ops if ops is not None else window_ops(parent)
+        if found is None:
+            raise TypeError("AppointmentDialog runs its calls through ops= (or its window's).")
+        self._ops = found
         self._calendar = calendar
         self._actor = actor
         self._change_status = change_status
@@ -135,15 +145,20 @@ class AppointmentDialog(QDialog):
         self.status.setText(a.status.label + (" - late, under 24 hours before" if a.late else ""))
         self.note.setText(a.note)
         self.history.clear()
-        try:
-            for at, who, what in self._calendar.history(a.id):
-                self.history.addItem(f"{format_stamp(at)}  {who}: {what}")
-        except ServiceError as exc:
+
+        def said(exc: ServiceError) -> bool:
             self.history.addItem(str(exc))
-        while self.actions_row.count():
-            item = self.actions_row.takeAt(0)
-            if item.widget() is not None and item.widget() is not self.move_button:
-                item.widget().deleteLater()
+            return True
+
+        got = self._ops.read(
+            self, lambda c: c.calendar.history(a.id), title="Appointment", on_refusal=said
+        )
+        for at, who, what in got.value if got is not None else []:
+            self.history.addItem(f"{format_stamp(at)}  {who}: {what}")
+        while (item := self.actions_row.takeAt(0)) is not None:
+            widget = item.widget()
+            if widget is not None and widget is not self.move_button:
+                widget.deleteLater()
         self.status_buttons = {}
         now = self._calendar.now()
         for n, status in enumerate(NEXT_STATUSES[a.status]):
@@ -173,12 +188,22 @@ class AppointmentDialog(QDialog):
         self._move(self.listed)
 
     def _save_note(self) -> None:
-        a = self.listed.appointment
-        try:
-            self.listed = self._calendar.set_note(self._actor(), a.id, self.note.text(), a.version)
-        except ServiceError as exc:
-            self.error.setText(str(exc))
-            self.error.show()
+        a, actor, note = self.listed.appointment, self._actor(), self.note.text()
+        saved = self._ops.write(
+            self,
+            lambda c: c.calendar.set_note(actor, a.id, note, a.version),
+            title="Note not saved",
+            done="Note saved.",
+            on_refusal=self._refused,
+        )
+        if saved is None:
             return
+        self.listed = saved.value
         self.error.hide()
         self._show()
+
+    def _refused(self, exc: ServiceError) -> bool:
+        """Said under the note, where the desk is typing (e.g. changed at another desk)."""
+        self.error.setText(str(exc))
+        self.error.show()
+        return True

@@ -40,6 +40,7 @@ from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
+from frontdesk.ui.dialogs.window_ops import window_ops
 from frontdesk.ui.error_label import ERROR_STYLE
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, COL_PHONE
 from frontdesk.ui.operations import Operations
@@ -62,13 +63,6 @@ def booked_line(listed: ListedAppointment, moved: bool) -> str:
         f"{'Moved' if moved else 'Booked'}: {listed.patient_name}, {in_sentence(listed.type_name)},"
         f" {say_day(a.starts.date())} {say_span(a.starts, a.ends)}."
     )
-
-
-def window_ops(parent: QWidget | None) -> Operations | None:
-    """The main window's `Operations`, for a caller that does not hand it over yet."""
-    window = parent.window() if parent is not None else None
-    found = getattr(window, "ops", None)
-    return found if isinstance(found, Operations) else None
 
 
 class BookingDialog(QDialog):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from datetime import date, time
 from itertools import pairwise
+from typing import TypeVar
 
-from PySide6.QtCore import QDate, QLocale, Qt, QTime, Signal
+from PySide6.QtCore import QDate, QLocale, Qt, QTime
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QCheckBox,
@@ -45,12 +47,16 @@ from frontdesk.domain.hours import (
 )
 from frontdesk.domain.phones import display_phone
 from frontdesk.services.calendar import MAX_REASON, CalendarService
+from frontdesk.services.changes import Entity
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.status_row import status_and_close
 from frontdesk.ui.error_label import error_label
-from frontdesk.ui.widgets.date_field import DateField
+from frontdesk.ui.operations import Operations
+from frontdesk.ui.widgets.date_field import DateField, to_qdate
+
+T = TypeVar("T")
 
 US_LOCALE = QLocale(QLocale.Language.English, QLocale.Country.UnitedStates)
 TIME_FORMAT = "h:mm ap"  # 10:00 am, as everywhere else
@@ -64,6 +70,8 @@ OUTSIDE_ROWS = 6  # visible at once; more scroll
 OUTSIDE_MAX_WIDTH = 720
 OUTSIDE_TITLE = "These booked appointments are now outside the office hours:"
 OUTSIDE_HINT = "Nothing was cancelled or moved: call each patient to find them a new time."
+HOURS_SAVED = "Office hours saved."
+TYPES_SAVED = "Appointment types saved."
 
 
 def describe_closure(closure: Closure) -> str:
@@ -179,16 +187,22 @@ class QuarterHourEdit(QTimeEdit):
 
 
 class OfficeSettingsDialog(QDialog):
-    changed = Signal()  # after any successful save: the calendar views refresh
+    """Each section saves on its own through `ops`, which announces the change (the calendar
+    redraws from it) and puts the status-bar line; a refusal is said in the section's own
+    error line."""
+
+    status: QLabel  # the last save's result, beside Close
+    closure_error: QLabel
 
     def __init__(
         self,
-        calendar: CalendarService,
+        ops: Operations,
         actor: Callable[[], SignedIn],
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self._calendar = calendar
+        self._ops = ops
+        self._today = ops.clinic.calendar.today  # the clock: closures are listed from today
         self._actor = actor
         self.setWindowTitle("Office hours and closures")
         self.setObjectName("officeSettingsDialog")
@@ -333,11 +347,25 @@ class OfficeSettingsDialog(QDialog):
         self.second_closes[day].setEnabled(twice)
         self.hour_errors[day].hide()
 
+    def _read(self, call: Callable[[CalendarService], T], error: QLabel) -> T | None:
+        """A read for the form: None when refused, the refusal said in `error`."""
+        got = self._ops.read(
+            self, lambda c: call(c.calendar), title=self.windowTitle(), on_refusal=self._in(error)
+        )
+        return None if got is None else got.value
+
+    def _in(self, error: QLabel) -> Callable[[ServiceError], bool]:
+        """A refusal said in a section's error line rather than a message box."""
+
+        def said(exc: ServiceError) -> bool:
+            self._show(error, str(exc))
+            return True
+
+        return said
+
     def _load_hours(self) -> None:
-        try:
-            hours = self._calendar.hours()
-        except ServiceError as exc:
-            self._show(self.hours_error, str(exc))
+        hours = self._read(lambda c: c.hours(), self.hours_error)
+        if hours is None:
             return
         self._loaded_hours = hours
         for day in range(7):
@@ -399,20 +427,24 @@ class OfficeSettingsDialog(QDialog):
         if dict(hours.days) == dict(self._loaded_hours.days):
             self.status.setText("Nothing to save: the hours are as they were.")
             return
-        try:
-            misfits = self._calendar.set_hours(self._actor(), hours)
-        except ServiceError as exc:
-            self._show(self.hours_error, str(exc))
+        actor = self._actor()
+        saved = self._ops.write(
+            self,
+            lambda c: c.calendar.set_hours(actor, hours),
+            title="Hours not saved",
+            done=HOURS_SAVED,
+            on_refusal=self._in(self.hours_error),
+        )
+        if saved is None:
             return
         self._load_hours()
-        self._show_outside(misfits)
-        self.status.setText("Office hours saved.")
-        self.changed.emit()
+        self._show_outside(saved.value)
+        self.status.setText(HOURS_SAVED)
 
     # -- closures ---------------------------------------------------------------------------
     def _build_closures_page(self) -> QWidget:
         page = QWidget()
-        today = QDate(self._calendar.today())
+        today = to_qdate(self._today())
         list_label = QLabel("Closed &days, from today on:")
         self.closure_list = QListWidget()
         self.closure_list.setObjectName("closureList")
@@ -432,8 +464,8 @@ class OfficeSettingsDialog(QDialog):
         remove_row.addWidget(self.remove_closure_button)
 
         # Typed days are the days kept (QDateEdit took 01/14/2027 as 12/14/2027).
-        self.first_day = DateField(today, today=self._calendar.today)
-        self.last_day = DateField(today, today=self._calendar.today)
+        self.first_day = DateField(today, today=self._today)
+        self.last_day = DateField(today, today=self._today)
         for edit, name in (
             (self.first_day, "First closed day"),
             (self.last_day, "Last closed day"),
@@ -493,10 +525,9 @@ class OfficeSettingsDialog(QDialog):
 
     def _load_closures(self, select: int | None = None) -> None:
         self.closure_list.clear()
-        try:
-            closures = self._calendar.closures(first=self._calendar.today())
-        except ServiceError as exc:
-            self._show(self.closure_error, str(exc))
+        today = self._today()
+        closures = self._read(lambda c: c.closures(first=today), self.closure_error)
+        if closures is None:
             return
         for closure in closures:
             item = QListWidgetItem(describe_closure(closure))
@@ -539,29 +570,36 @@ class OfficeSettingsDialog(QDialog):
         closure = Closure(first, last, self.reason.text().strip())
         if closure.reason and not self._closing_anyway(closure):
             return
-        try:
-            misfits = self._calendar.add_closure(self._actor(), closure)
-        except ValidationFailed as exc:
-            self._show(self.closure_error, str(exc))
-            (self.reason if "reason" in exc.errors else self.last_day).setFocus()
+        actor, added_line = self._actor(), f"Closure added: {describe_closure(closure)}"
+        saved = self._ops.write(
+            self,
+            lambda c: c.calendar.add_closure(actor, closure),
+            title="Closure not added",
+            done=added_line,
+            on_refusal=self._closure_refused,
+        )
+        if saved is None:
             return
-        except ServiceError as exc:
-            self._show(self.closure_error, str(exc))
-            return
-        added = self._find_closure(first, last, closure.reason)
+        added = max(saved.changes.ids(Entity.CLOSURE), default=None)
         self.reason.clear()
         self.closure_error.hide()
         self._load_closures(select=added)
-        self._show_outside(misfits)
-        self.status.setText(f"Closure added: {describe_closure(closure)}")
-        self.changed.emit()
+        self._show_outside(saved.value)
+        self.status.setText(added_line)
+
+    def _closure_refused(self, exc: ServiceError) -> bool:
+        """Said under the form; the field it is about gets the focus."""
+        self._show(self.closure_error, str(exc))
+        if isinstance(exc, ValidationFailed):
+            (self.reason if "reason" in exc.errors else self.last_day).setFocus()
+        return True
 
     def _closing_anyway(self, closure: Closure) -> bool:
         """Days with bookings: the patients are named (time, phone) and the desk asked first."""
-        try:
-            booked = self._calendar.booked_between(closure.first, closure.last)
-        except ServiceError as exc:
-            self._show(self.closure_error, str(exc))
+        booked = self._read(
+            lambda c: c.booked_between(closure.first, closure.last), self.closure_error
+        )
+        if booked is None:
             return False
         if not booked:
             return True
@@ -581,44 +619,35 @@ class OfficeSettingsDialog(QDialog):
             self, "Close the office on booked days?", question, "&Add closure", "&Keep open"
         )
 
-    def _find_closure(self, first: date, last: date, reason: str) -> int | None:
-        try:
-            same = [
-                c
-                for c in self._calendar.closures(first, last)
-                if (c.first, c.last, c.reason) == (first, last, reason)
-            ]
-        except ServiceError:
-            return None
-        return max((c.id for c in same if c.id is not None), default=None)
-
     def remove_closure(self) -> None:
         closure_id = self.selected_closure()
         if closure_id is None:
             return
         self.status.clear()
-        text = self.closure_list.currentItem().text()
+        current = self.closure_list.currentItem()
+        text = current.text() if current is not None else ""
         question = (
             f"Remove this closure?\n\n{text}\n\n"
             "The office will be open on those days at its usual weekly hours."
         )
         if not prompts.confirm(self, "Remove closure", question, "&Remove closure"):
             return
-        try:
-            removed = self._calendar.remove_closure(self._actor(), closure_id)
-        except ServiceError as exc:
-            self._show(self.closure_error, str(exc))
-            self._load_closures()
+        actor = self._actor()
+        removed = self._ops.write(
+            self,
+            lambda c: c.calendar.remove_closure(actor, closure_id),
+            title="Closure not removed",
+            done=lambda closure: f"Closure removed: {describe_closure(closure)}",
+            on_refusal=self._in(self.closure_error),
+        )
+        self._load_closures()  # removed here or elsewhere: the list as it is now
+        if removed is None:
             return
         self.closure_error.hide()
-        self._load_closures()
         if not self.outside_box.isHidden():  # the list says what is outside the hours now
-            try:
-                self._show_outside(self._calendar.outside_hours())
-            except ServiceError:
-                self._show_outside([])
-        self.status.setText(f"Closure removed: {describe_closure(removed)}")
-        self.changed.emit()
+            outside = self._read(lambda c: c.outside_hours(), self.closure_error)
+            self._show_outside(outside or [])
+        self.status.setText(f"Closure removed: {describe_closure(removed.value)}")
 
     # -- appointment types ------------------------------------------------------------------
     def _build_types_page(self) -> QWidget:
@@ -654,10 +683,8 @@ class OfficeSettingsDialog(QDialog):
         return page
 
     def _load_types(self) -> None:
-        try:
-            types = self._calendar.types()
-        except ServiceError as exc:
-            self._show(self.types_error, str(exc))
+        types = self._read(lambda c: c.types(), self.types_error)
+        if types is None:
             return
         self._loaded_types = types
         chain: list[QWidget] = []
@@ -732,14 +759,18 @@ class OfficeSettingsDialog(QDialog):
         if not edits:
             self.status.setText("Nothing to save: the types are as they were.")
             return
-        try:
-            self._calendar.update_types(self._actor(), edits)  # all saved, or none
-        except ServiceError as exc:
-            self._show(self.types_error, str(exc))
+        actor = self._actor()
+        saved = self._ops.write(
+            self,
+            lambda c: c.calendar.update_types(actor, edits),  # all saved, or none
+            title="Types not saved",
+            done=TYPES_SAVED,
+            on_refusal=self._in(self.types_error),
+        )
+        if saved is None:
             return
         self._load_types()
-        self.status.setText("Appointment types saved.")
-        self.changed.emit()
+        self.status.setText(TYPES_SAVED)
 
     # -- shared -----------------------------------------------------------------------------
     def _show(self, label: QLabel, text: str) -> None:
@@ -804,7 +835,7 @@ class OfficeSettingsDialog(QDialog):
             return
         super().reject()
 
-    def keyPressEvent(self, event) -> None:
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """Enter saves the section being edited; it never closes the dialog."""
         if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             super().keyPressEvent(event)

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from html import escape
 from pathlib import Path
+from typing import TypeVar, overload
 
 from PySide6.QtCore import QDate, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPixmap, QTextCharFormat
@@ -40,13 +41,13 @@ from frontdesk.domain.clinic import CLINIC_NAME
 from frontdesk.domain.dates import format_moment
 from frontdesk.domain.patients import Patient
 from frontdesk.services.calendar import CalendarService
-from frontdesk.services.changes import Change, Changes, Entity
+from frontdesk.services.changes import Changes, Entity
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.appointment_dialog import AppointmentDialog, status_verb
-from frontdesk.ui.dialogs.booking_dialog import BookingDialog
+from frontdesk.ui.dialogs.booking_dialog import BookingDialog, booked_line
 from frontdesk.ui.models.day_model import (
     COL_NOTE,
     COL_PATIENT,
@@ -61,12 +62,18 @@ from frontdesk.ui.operations import Operations
 from frontdesk.ui.widgets.lists import set_up_record_list
 from frontdesk.ui.widgets.week_view import WeekView
 
+T = TypeVar("T")
+
 WEEK, DAY = "week", "day"
-ENTITY = "appointment"
 SHOW_INACTIVE_KEY = "calendar/show_cancelled"  # cancelled and missed ones drawn in the grid
+# What the grid, the day's list and the outside-the-hours list are drawn from.
+DRAWN_FROM = (Entity.APPOINTMENT, Entity.OFFICE_HOURS, Entity.CLOSURE, Entity.APPOINTMENT_TYPE)
 
 
 class CalendarTab(QWidget):
+    """Every read and write runs through `ops`; what is shown is redrawn from the changes the
+    notifier announces (this tab's own writes included), never after a write by hand."""
+
     message = Signal(str)
 
     def __init__(
@@ -78,20 +85,21 @@ class CalendarTab(QWidget):
         today: Callable[[], date],
         parent: QWidget | None = None,
         settings: QSettings | None = None,
-        ops: Operations | None = None,
+        *,
+        ops: Operations,
     ) -> None:
         super().__init__(parent)
         self._ops = ops  # the one way this view runs a service call
         self.setObjectName("calendarTab")
         self._settings = settings  # where the view's switches are remembered, if anywhere
-        self._calendar = calendar
-        self._patients = patients
+        self._calendar = calendar  # its clock: the time line, what is past
+        self._patients = patients  # for the booking dialog's patient list
         self._actor = actor
-        self._notifier = notifier
         self._today = today
         self.mode = WEEK
         self.anchor = self.day = self.today_shown()
         self.shown: list[ListedAppointment] = []
+        self.outside_shown: list[ListedAppointment] = []
         self.dialog: QWidget | None = None
 
         # -- top: where we are, and what can be done -------------------------------------------
@@ -145,17 +153,11 @@ class CalendarTab(QWidget):
         self.month.setGridVisible(False)
         self.month.setVerticalHeaderFormat(QCalendarWidget.VerticalHeaderFormat.NoVerticalHeader)
         self.month.setFirstDayOfWeek(Qt.DayOfWeek.Monday)
-        legend = QVBoxLayout()
+        self.legend = QWidget()
+        self.legend.setObjectName("calendarLegend")
+        legend = QVBoxLayout(self.legend)
+        legend.setContentsMargins(0, 0, 0, 0)
         legend.setSpacing(4)
-        for kind in calendar.types():
-            swatch = QPixmap(12, 12)
-            swatch.fill(QColor(kind.colour))
-            row = QHBoxLayout()
-            icon = QLabel()
-            icon.setPixmap(swatch)
-            row.addWidget(icon)
-            row.addWidget(QLabel(f"{kind.name} ({kind.minutes} min)"), 1)
-            legend.addLayout(row)
         self.outside = QLabel()
         self.outside.setObjectName("outsideHours")
         self.outside.setWordWrap(True)
@@ -172,7 +174,7 @@ class CalendarTab(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(8)
         left_layout.addWidget(self.month)
-        left_layout.addLayout(legend)
+        left_layout.addWidget(self.legend)
         left_layout.addWidget(self.outside)
         left_layout.addWidget(self.outside_list)
         left_layout.addStretch(1)
@@ -282,18 +284,25 @@ class CalendarTab(QWidget):
         self.view.walked_off.connect(self._walked_off)
         self.view.drag_hint.connect(self.message.emit)
         self.view.check_move = self._why_not_move
-        notifier.changed.connect(self._data_changed)
+        # The window's notifier, the one `ops` announces on.
+        notifier.changes.connect(self._data_changed)
         # The red line of the current time moves on, and a new day starts at midnight.
         self.clock_timer = QTimer(self)
         self.clock_timer.setInterval(60_000)
         self.clock_timer.timeout.connect(self._tick)
         self.clock_timer.start()
 
+        self._show_legend()
         self.refresh()
         self._check_outside_hours()
         self._mark_closures(self.month.yearShown(), self.month.monthShown())
 
-    def _action(self, text: str, shortcut, slot) -> QAction:
+    def _action(
+        self,
+        text: str,
+        shortcut: str | QKeySequence.StandardKey | None,
+        slot: Callable[..., object],
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -302,23 +311,58 @@ class CalendarTab(QWidget):
         self.addAction(action)
         return action
 
+    # -- reading ---------------------------------------------------------------------------
+    def _read(self, call: Callable[[CalendarService], T], *, quiet: bool = False) -> T | None:
+        """A read for what the tab shows: None when refused, the refusal said in the status
+        bar (or nowhere when `quiet`: the tab carries on with what it has)."""
+
+        def said(exc: ServiceError) -> bool:
+            if not quiet:
+                self.message.emit(str(exc))
+            return True
+
+        got = self._ops.read(self, lambda c: call(c.calendar), title="Calendar", on_refusal=said)
+        return None if got is None else got.value
+
+    def _show_legend(self) -> None:
+        """One swatch per appointment type, with its name and length (both can be edited)."""
+        layout = self.legend.layout()
+        assert layout is not None
+        while (item := layout.takeAt(0)) is not None:
+            if (widget := item.widget()) is not None:
+                widget.deleteLater()
+        for kind in self._read(lambda c: c.types()) or []:
+            swatch = QPixmap(12, 12)
+            swatch.fill(QColor(kind.colour))
+            row = QWidget()
+            line = QHBoxLayout(row)
+            line.setContentsMargins(0, 0, 0, 0)
+            icon = QLabel()
+            icon.setPixmap(swatch)
+            line.addWidget(icon)
+            line.addWidget(QLabel(f"{kind.name} ({kind.minutes} min)"), 1)
+            layout.addWidget(row)
+
     # -- what is shown ---------------------------------------------------------------------
     def visible_days(self) -> list[date]:
         if self.mode == DAY:
             return [self.anchor]
         monday = self.anchor - timedelta(days=self.anchor.weekday())
-        hours = self._calendar.hours()
+        hours = self._read(lambda c: c.hours(), quiet=True)
         week = [monday + timedelta(days=i) for i in range(7)]
-        return [d for d in week if hours.on(d.weekday()) is not None or d.weekday() < 5]
+        return [
+            d
+            for d in week
+            if d.weekday() < 5 or (hours is not None and hours.on(d.weekday()) is not None)
+        ]
 
     def refresh(self) -> None:
-        try:
-            days = self.visible_days()
-            office = self._calendar.office(days[0], days[-1])
-            self.shown = self._calendar.between(days[0], days[-1])
-        except ServiceError as exc:
-            self.message.emit(str(exc))
+        days = self.visible_days()
+        first, last = days[0], days[-1]
+        read = self._read(lambda c: (c.office(first, last), c.between(first, last)))
+        if read is None:
             return
+        office, self.shown = read
         today = self._today()
         self.view.show_days(days, office, self.shown, today, self._calendar.now())
         if self.day not in days:
@@ -352,11 +396,10 @@ class CalendarTab(QWidget):
         )
 
     def _check_outside_hours(self) -> None:
-        try:
-            misfits = self._calendar.outside_hours()
-        except ServiceError as exc:
-            self.message.emit(str(exc))
+        misfits = self._read(lambda c: c.outside_hours())
+        if misfits is None:
             return
+        self.outside_shown = misfits
         self.outside_list.clear()
         self.outside.setVisible(bool(misfits))
         self.outside_list.setVisible(bool(misfits))
@@ -374,8 +417,10 @@ class CalendarTab(QWidget):
 
     def _open_outside(self, item: QListWidgetItem) -> None:
         appointment_id = item.data(Qt.ItemDataRole.UserRole)
-        listed = self._calendar.get(appointment_id)
-        self.go_to(listed.appointment.starts.date())
+        got = self._ops.read(self, lambda c: c.calendar.get(appointment_id), title="Appointment")
+        if got is None:
+            return
+        self.go_to(got.value.appointment.starts.date())
         self.view.select(appointment_id)
         self.open_appointment(appointment_id)
 
@@ -384,12 +429,8 @@ class CalendarTab(QWidget):
         first = date(year, month, 1) - timedelta(days=7)
         last = date(year, month, 28) + timedelta(days=14)
         self.month.setDateTextFormat(QDate(), QTextCharFormat())  # forget the last month's
-        try:
-            closures = self._calendar.closures(first, last)
-        except ServiceError as exc:
-            self.message.emit(str(exc))
-            return
-        for closure in closures:
+        closures = self._read(lambda c: c.closures(first, last))
+        for closure in closures or []:
             day = max(closure.first, first)
             while day <= min(closure.last, last):
                 marked = QTextCharFormat()
@@ -413,10 +454,8 @@ class CalendarTab(QWidget):
     def today_shown(self) -> date:
         """Today, or on a closed weekend day the coming Monday: the week the desk works on."""
         today = self._today()
-        try:
-            closed = self._calendar.hours().on(today.weekday()) is None
-        except ServiceError:
-            closed = True
+        hours = self._read(lambda c: c.hours(), quiet=True)
+        closed = hours is None or hours.on(today.weekday()) is None
         if today.weekday() >= 5 and closed:
             return today + timedelta(days=7 - today.weekday())
         return today
@@ -465,12 +504,23 @@ class CalendarTab(QWidget):
         self.view.update()
 
     def _why_not_move(self, listed: ListedAppointment, starts: datetime) -> str | None:
-        try:
-            return self._calendar.why_not(
-                starts, listed.appointment.minutes, moving=listed.appointment.id, what="it"
-            )
-        except ServiceError as exc:
-            return str(exc)
+        """Asked while a block is dragged: the refusal a move there would get, in words."""
+        a = listed.appointment
+        refusals: list[str] = []
+
+        def said(exc: ServiceError) -> bool:
+            refusals.append(str(exc))
+            return True
+
+        got = self._ops.read(
+            self,
+            lambda c: c.calendar.why_not(starts, a.minutes, moving=a.id, what="it"),
+            title="Not moved",
+            on_refusal=said,
+        )
+        if got is not None:
+            return got.value
+        return refusals[0] if refusals else "The time could not be checked."
 
     def set_mode(self, mode: str) -> None:
         self.mode = mode
@@ -512,22 +562,35 @@ class CalendarTab(QWidget):
             listed = self.model.listed_at(self.table.currentIndex().row())
         if listed is None:
             return None
-        try:
-            return self._patients.get(listed.appointment.patient_id)
-        except ServiceError:
-            return None
+        patient_id = listed.appointment.patient_id
+        got = self._ops.read(
+            self, lambda c: c.patients.get(patient_id), title="Patient", on_refusal=lambda _e: True
+        )  # a patient no longer there is no patient selected
+        return None if got is None else got.value
 
     def _listed(self, appointment_id: int) -> ListedAppointment | None:
         return next((r for r in self.shown if r.appointment.id == appointment_id), None)
 
-    def _data_changed(self, entity: str, _entity_id: int) -> None:
-        office = ("office_hours", "closure")
-        if entity in (ENTITY, "patient", *office):
+    def _data_changed(self, changes: Changes) -> None:
+        """Redraws what the announced changes touch, and only that (one read each)."""
+        if changes.touches(Entity.APPOINTMENT_TYPE):
+            self._show_legend()
+        if changes.touches(*DRAWN_FROM) or self._names_changed(changes, self.shown):
             self.refresh()
-        if entity in (ENTITY, *office):
+        if changes.touches(*DRAWN_FROM) or self._names_changed(changes, self.outside_shown):
             self._check_outside_hours()
-        if entity in office:
+        if changes.touches(Entity.CLOSURE):
             self._mark_closures(self.month.yearShown(), self.month.monthShown())
+
+    @staticmethod
+    def _names_changed(changes: Changes, listed: list[ListedAppointment]) -> bool:
+        """A patient's name or phone changed whose appointment is listed."""
+        if not changes.touches(Entity.PATIENT):
+            return False
+        edited = [c.entity_id for c in changes.items if c.entity is Entity.PATIENT]
+        if changes.everything or None in edited:
+            return True
+        return any(a.appointment.patient_id in edited for a in listed)
 
     # -- booking and moving ----------------------------------------------------------------
     def book(
@@ -540,22 +603,50 @@ class CalendarTab(QWidget):
             self._patients,
             self._actor,
             self._today,
+            ops=self._ops,
             patient=patient,
             starts=starts,
             parent=self,
         )
-        dialog.accepted.connect(lambda: self._booked(dialog.result_listed, moved=False))
+        dialog.accepted.connect(lambda: self._reveal(dialog.result_listed))
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(self._back_to_calendar)
         self.dialog = dialog
         dialog.open()
         return dialog
 
-    def move(self, listed: ListedAppointment) -> BookingDialog:
+    @overload
+    def move(self, listed: ListedAppointment, /) -> BookingDialog: ...
+    @overload
+    def move(self, position: QPoint, /) -> None: ...
+    @overload
+    def move(self, x: int, y: int, /) -> None: ...
+    def move(self, *where: object) -> BookingDialog | None:
+        """`move(listed)` is "Move…" (the main window's name for it); a point or x, y still
+        moves the widget, as QWidget's does."""
+        match where:
+            case (ListedAppointment() as listed,):
+                return self.move_appointment(listed)
+            case (QPoint() as position,):
+                super().move(position)
+            case (int() as x, int() as y):
+                super().move(x, y)
+            case _:
+                raise TypeError(f"move() takes an appointment, a QPoint or x, y; not {where!r}")
+        return None
+
+    def move_appointment(self, listed: ListedAppointment) -> BookingDialog:
+        """The booking dialog in move mode: only the time changes."""
         dialog = BookingDialog(
-            self._calendar, self._patients, self._actor, self._today, moving=listed, parent=self
+            self._calendar,
+            self._patients,
+            self._actor,
+            self._today,
+            ops=self._ops,
+            moving=listed,
+            parent=self,
         )
-        dialog.accepted.connect(lambda: self._booked(dialog.result_listed, moved=True))
+        dialog.accepted.connect(lambda: self._reveal(dialog.result_listed))
         dialog.finished.connect(dialog.deleteLater)
         dialog.finished.connect(self._back_to_calendar)
         self.dialog = dialog
@@ -567,19 +658,23 @@ class CalendarTab(QWidget):
         if self.isVisible():
             self.view.setFocus(Qt.FocusReason.OtherFocusReason)
 
-    def _booked(self, listed: ListedAppointment | None, moved: bool) -> None:
+    def _reveal(self, listed: ListedAppointment | None) -> None:
+        """After a booking or a move: its day on screen, the appointment selected. The grid
+        was redrawn when the write was announced; another week is read only if it is not
+        the one shown."""
         if listed is None:
             return
         a = listed.appointment
-        self._notifier.announce(Changes.of(Change(Entity.APPOINTMENT, a.id, a.patient_id)))
-        self.go_to(a.starts.date())
+        day = a.starts.date()
+        if day in self.view.days:
+            at = self._cursor_time()
+            self.anchor = day
+            self._day_chosen(day)
+            self.view.place_cursor(datetime.combine(day, at))
+        else:
+            self.go_to(day)
         self.view.select(a.id)
         self._select_in_table(a.id)
-        verb = "Moved" if moved else "Booked"
-        self.message.emit(
-            f"{verb}: {listed.patient_name}, {in_sentence(listed.type_name)},"
-            f" {say_day(a.starts.date())} {say_span(a.starts, a.ends)}."
-        )
 
     def drop_move(self, appointment_id: int, starts: datetime) -> ListedAppointment | None:
         """A block dragged to a new time: asked first, then moved (or refused in words)."""
@@ -601,14 +696,17 @@ class CalendarTab(QWidget):
             "&Move",
         ):
             return None
-        try:
-            moved = self._calendar.reschedule(self._actor(), a.id, starts, a.version)
-        except ServiceError as exc:
-            prompts.warn(self, "Not moved", str(exc))
-            self.refresh()
+        actor = self._actor()
+        moved = self._ops.write(
+            self,
+            lambda c: c.calendar.reschedule(actor, a.id, starts, a.version),
+            title="Not moved",
+            done=lambda done: booked_line(done, moved=True),
+        )
+        if moved is None:
             return None
-        self._booked(moved, moved=True)
-        return moved
+        self._reveal(moved.value)
+        return moved.value
 
     # -- opening and changing status -------------------------------------------------------
     def _open_row(self, row: int) -> None:
@@ -617,16 +715,19 @@ class CalendarTab(QWidget):
             self.open_appointment(listed.appointment.id)
 
     def open_appointment(self, appointment_id: int) -> AppointmentDialog | None:
-        try:
-            listed = self._calendar.get(appointment_id)
-        except ServiceError as exc:
-            prompts.warn(self, "Appointment", str(exc))
+        got = self._ops.read(self, lambda c: c.calendar.get(appointment_id), title="Appointment")
+        if got is None:
             return None
         dialog = AppointmentDialog(
-            self._calendar, self._actor, listed, self.change_status, self.move, parent=self
+            self._calendar,
+            self._actor,
+            got.value,
+            self.change_status,
+            self.move_appointment,
+            parent=self,
+            ops=self._ops,
         )
         dialog.finished.connect(dialog.deleteLater)
-        dialog.finished.connect(lambda _result: self.refresh())
         dialog.finished.connect(self._back_to_calendar)
         self.dialog = dialog
         dialog.open()
@@ -648,16 +749,19 @@ class CalendarTab(QWidget):
             "&Keep it",
         ):
             return None
-        try:
-            changed = self._calendar.set_status(self._actor(), a.id, status, a.version)
-        except ServiceError as exc:
-            prompts.warn(self, "Not changed", str(exc))
-            self.refresh()
-            return None
-        self._notifier.announce(Changes.of(Change(Entity.APPOINTMENT, a.id, a.patient_id)))
-        late = " (late cancellation)" if changed.appointment.late else ""
-        self.message.emit(f"{listed.patient_name}, {when}: {status.label.lower()}{late}.")
-        return changed
+        actor = self._actor()
+
+        def said(changed: ListedAppointment) -> str:
+            late = " (late cancellation)" if changed.appointment.late else ""
+            return f"{listed.patient_name}, {when}: {status.label.lower()}{late}."
+
+        changed = self._ops.write(
+            self,
+            lambda c: c.calendar.set_status(actor, a.id, status, a.version),
+            title="Not changed",
+            done=said,
+        )
+        return None if changed is None else changed.value
 
     def status_menu(self, listed: ListedAppointment) -> QMenu:
         menu = QMenu(self)
@@ -677,7 +781,7 @@ class CalendarTab(QWidget):
         menu.addSeparator()
         move = menu.addAction("Mo&ve…")
         move.setEnabled(listed.appointment.status.movable)
-        move.triggered.connect(lambda: self.move(listed))
+        move.triggered.connect(lambda: self.move_appointment(listed))
         return menu
 
     def _show_menu(self, appointment_id: int, where: QPoint) -> None:
@@ -691,26 +795,38 @@ class CalendarTab(QWidget):
             self.status_menu(listed).popup(self.table.viewport().mapToGlobal(pos))
 
     # -- printing and settings --------------------------------------------------------------
-    def day_sheet_html(self) -> str:
-        return self._calendar.day_sheet_html(self.day, CLINIC_NAME)
+    def day_sheet_html(self) -> str | None:
+        """The day's sheet, or None when it could not be read (said in a message box)."""
+        day = self.day
+        got = self._ops.read(
+            self, lambda c: c.calendar.day_sheet_html(day, CLINIC_NAME), title="Day sheet"
+        )
+        return None if got is None else got.value
 
     def print_day_sheet(self) -> None:
         from frontdesk.ui import printing
 
-        try:
-            html = self.day_sheet_html()
-        except ServiceError as exc:
-            prompts.warn(self, "Day sheet", str(exc))
+        html = self.day_sheet_html()
+        if html is None:
             return
         if printing.print_preview(html, self):
             self._record_day_sheet("printed")
         self.message.emit(f"Day sheet for {say_day(self.day)} shown in the print preview.")
 
     def _record_day_sheet(self, how: str) -> None:
-        try:
-            self._calendar.day_sheet_given(self._actor(), self.day, how)
-        except ServiceError as exc:
+        """A sheet on paper or in a file names every patient of the day: an audit line."""
+        actor, day = self._actor(), self.day
+
+        def said(exc: ServiceError) -> bool:
             prompts.warn(self, "Day sheet", f"It was not recorded in the audit trail: {exc}")
+            return True
+
+        self._ops.read(
+            self,
+            lambda c: c.calendar.day_sheet_given(actor, day, how),
+            title="Day sheet",
+            on_refusal=said,
+        )
 
     def save_day_sheet_pdf(self) -> None:
         from frontdesk.ui import printing
@@ -723,9 +839,12 @@ class CalendarTab(QWidget):
         )
         if not chosen:
             return
+        html = self.day_sheet_html()
+        if html is None:
+            return
         try:
-            saved = printing.save_pdf(self.day_sheet_html(), Path(chosen))
-        except (ServiceError, OSError) as exc:
+            saved = printing.save_pdf(html, Path(chosen))
+        except OSError as exc:  # the file system's refusal: a full disk, a read-only folder
             prompts.warn(self, "Day sheet", f"The PDF was not saved: {exc}")
             return
         self._record_day_sheet("pdf")
@@ -734,13 +853,7 @@ class CalendarTab(QWidget):
     def open_office_settings(self) -> QWidget:
         from frontdesk.ui.dialogs.office_settings_dialog import OfficeSettingsDialog
 
-        dialog = OfficeSettingsDialog(self._calendar, self._actor, parent=self)
-        dialog.changed.connect(
-            lambda: self._notifier.announce(
-                Changes.of(Change(Entity.OFFICE_HOURS, None), Change(Entity.CLOSURE, None))
-            )
-        )
-        dialog.changed.connect(lambda: self.message.emit("Office hours and closures saved."))
+        dialog = OfficeSettingsDialog(self._ops, self._actor, parent=self)
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()

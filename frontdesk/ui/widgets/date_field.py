@@ -32,6 +32,9 @@ from frontdesk.domain.dates import DateFormatError, format_day, format_us, parse
 from frontdesk.ui.error_label import error_label
 
 PLACEHOLDER = "MM/DD/YYYY"
+# `date` is also the name of QDateEdit's method the field keeps: inside the class a Python
+# day is written `Day`.
+Day = date
 
 
 def _clinic_today() -> date:
@@ -84,18 +87,18 @@ class DateField(QWidget):
 
     def __init__(
         self,
-        day: date | QDate | None = None,
+        day: Day | QDate | None = None,
         *,
-        today: Callable[[], date] = _clinic_today,
+        today: Callable[[], Day] = _clinic_today,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._today = today
-        self._day: date = _as_date(day) if day is not None else today()
+        self._day: Day = _as_date(day) if day is not None else today()
         self._valid = True
         self._error = ""
-        self._minimum: date | None = None
-        self._maximum: date | None = None
+        self._minimum: Day | None = None
+        self._maximum: Day | None = None
 
         self.edit = QLineEdit()
         self.edit.setObjectName("dateFieldEdit")
@@ -145,7 +148,7 @@ class DateField(QWidget):
         """The day kept: the last one typed that could be read (see `isValid`)."""
         return to_qdate(self._day)
 
-    def setDate(self, day: date | QDate) -> None:
+    def setDate(self, day: Day | QDate) -> None:
         """Shows `day` as MM/DD/YYYY and keeps it (a day outside the range is kept but refused
         in words, so the caller sees why rather than a silently different day)."""
         self._show(_as_date(day))
@@ -156,15 +159,15 @@ class DateField(QWidget):
     def maximumDate(self) -> QDate:
         return to_qdate(self._maximum or date.max)
 
-    def setMinimumDate(self, day: date | QDate) -> None:
+    def setMinimumDate(self, day: Day | QDate) -> None:
         self._minimum = _as_date(day)
         self._recheck()
 
-    def setMaximumDate(self, day: date | QDate) -> None:
+    def setMaximumDate(self, day: Day | QDate) -> None:
         self._maximum = _as_date(day)
         self._recheck()
 
-    def setDateRange(self, first: date | QDate, last: date | QDate) -> None:
+    def setDateRange(self, first: Day | QDate, last: Day | QDate) -> None:
         self._minimum, self._maximum = _as_date(first), _as_date(last)
         self._recheck()
 
@@ -174,7 +177,7 @@ class DateField(QWidget):
         self.calendar_button.setAccessibleName(f"{name}: pick the day on a calendar")
 
     # -- more than QDateEdit ------------------------------------------------------------------
-    def day(self) -> date:
+    def day(self) -> Day:
         """The day kept, as a Python date."""
         return self._day
 
@@ -194,7 +197,7 @@ class DateField(QWidget):
         return self._error or self.said.text()
 
     # -- inside ---------------------------------------------------------------------------------
-    def _show(self, day: date) -> None:
+    def _show(self, day: Day) -> None:
         self.edit.setText(format_us(day))
         self._take(day)
 
@@ -206,7 +209,7 @@ class DateField(QWidget):
             return
         self._take(day)
 
-    def _take(self, day: date) -> None:
+    def _take(self, day: Day) -> None:
         out_of_range = self._out_of_range(day)
         changed = day != self._day
         self._day = day
@@ -232,7 +235,7 @@ class DateField(QWidget):
         if error != said_before:
             self.errorChanged.emit(error)
 
-    def _out_of_range(self, day: date) -> str:
+    def _out_of_range(self, day: Day) -> str:
         if self._minimum is not None and day < self._minimum:
             return f"Choose {format_day(self._minimum)} or later."
         if self._maximum is not None and day > self._maximum:

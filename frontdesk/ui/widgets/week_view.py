@@ -9,8 +9,10 @@ from datetime import date, datetime, time, timedelta
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import (
     QColor,
+    QContextMenuEvent,
     QFont,
     QFontMetrics,
+    QHelpEvent,
     QKeyEvent,
     QMouseEvent,
     QPainter,
@@ -86,7 +88,9 @@ class WeekView(QWidget):
         self.now = datetime.now()
         self.first_hour = 9
         self.last_hour = 18
-        self.cursor: datetime | None = None
+        # The keyboard cursor's time. The name hides QWidget.cursor() (the mouse pointer's
+        # shape, never asked of this view); it is kept while main_window.py reads it.
+        self.cursor: datetime | None = None  # type: ignore[assignment]
         self.selected_id: int | None = None
         self._blocks: list[Block] = []
         self._press: QPointF | None = None
@@ -546,7 +550,7 @@ class WeekView(QWidget):
             self.appointment_opened.emit(block.listed.appointment.id)
 
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
+        if isinstance(event, QHelpEvent) and event.type() == QEvent.Type.ToolTip:
             block = self.block_at(event.pos())
             if block is None:
                 QToolTip.hideText()
@@ -555,7 +559,7 @@ class WeekView(QWidget):
             return True
         return super().event(event)
 
-    def contextMenuEvent(self, event) -> None:
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
         block = self.block_at(event.pos())
         if block is not None:
             self.select(block.listed.appointment.id)
@@ -575,7 +579,7 @@ class WeekView(QWidget):
             Qt.Key.Key_Down: timedelta(minutes=GRID_MINUTES),
         }
         if key in step:
-            moved = self.cursor + step[key]
+            moved = self.cursor + step[Qt.Key(key)]
             if self.first_hour * 60 <= moved.hour * 60 + moved.minute < self.last_hour * 60:
                 self._move_cursor_to(moved)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
