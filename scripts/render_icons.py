@@ -1,6 +1,6 @@
 """Renders resources/icons/frontdesk.svg to the PNG sizes Linux menus ask for.
 
-Run after changing the SVG and commit the PNGs:
+Run after changing the SVG and commit the PNGs (tests/ui/test_icon.py compares them):
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/render_icons.py
 """
 
@@ -10,19 +10,18 @@ import os
 import sys
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPainter
 from PySide6.QtSvg import QSvgRenderer
 
-from frontdesk.bundled import ICON_SIZES
+from frontdesk.bundled import ICON_NAME, ICON_SIZES
 
 ICONS = Path(__file__).resolve().parents[1] / "resources" / "icons"
 
 
-def render(svg: Path, size: int) -> QImage:
-    renderer = QSvgRenderer(str(svg))
+def render(svg: bytes, size: int) -> QImage:
+    """The SVG drawn antialiased on a transparent square of `size` px."""
+    renderer = QSvgRenderer(QByteArray(svg))
     image = QImage(size, size, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
     painter = QPainter(image)
@@ -33,10 +32,11 @@ def render(svg: Path, size: int) -> QImage:
 
 
 def main() -> int:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     _app = QGuiApplication(sys.argv[:1])
-    svg = ICONS / "frontdesk.svg"
+    svg = (ICONS / f"{ICON_NAME}.svg").read_bytes()
     for size in ICON_SIZES:
-        out = ICONS / f"frontdesk-{size}.png"
+        out = ICONS / f"{ICON_NAME}-{size}.png"
         if not render(svg, size).save(str(out)):
             print(f"could not write {out}", file=sys.stderr)
             return 1

@@ -2,8 +2,8 @@
 
 Templates live in resources/handouts/<language>/<kind>.html (package data, read through
 frontdesk.bundled): the prose, with `${name}` placeholders and optional
-`<!--[section]-->...<!--[/section]-->` parts. The header (the
-clinic, the patient, the print date) is built here from settings, never written in a template.
+`<!--[section]-->...<!--[/section]-->` parts. The header (the clinic, the patient, the print
+date) is built here from settings, never written in a template.
 """
 
 from __future__ import annotations
