@@ -77,3 +77,9 @@ fi
 # Bytecode for the package itself (pip already did it for the dependencies): the app starts
 # faster, even where the environment says PYTHONDONTWRITEBYTECODE.
 .venv/bin/python -m compileall -q frontdesk >/dev/null
+
+# The applications menu entry and icon, for a desktop user: not as root (CI and containers run
+# as root, with no menu to add to) nor without a home folder to put them in.
+if [ "$(id -u)" -ne 0 ] && [ -n "${HOME:-}" ] && [ -d "$HOME" ] && [ -w "$HOME" ]; then
+  bash scripts/install_menu_entry.sh || echo "setup: the menu entry was not added (see above)" >&2
+fi
