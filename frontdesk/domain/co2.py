@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
+from typing import Protocol
 
 from dateutil.relativedelta import relativedelta
 
@@ -19,6 +21,8 @@ RESULTS_FROM = relativedelta(months=3)  # a session's results show 3 to 6 months
 RESULTS_TO = relativedelta(months=6)
 FULL_RESULTS = relativedelta(months=12)  # after the final session
 MIN_REASON = 15  # characters: an override or an early end needs a sentence
+BOOKED_EARLY = timedelta(days=45)  # a CO2 visit this far before the due date is for it
+REVIEW_EARLY = timedelta(days=30)  # a review booked this close before its date counts for it
 # Limits that catch a slip of the keyboard, well outside any real setting.
 ENERGY_MJ = (1.0, 300.0)
 DENSITY_PCT = (1.0, 100.0)
@@ -58,7 +62,13 @@ def planned_refusal(planned: int) -> str | None:
     return None
 
 
-def first_open_on_or_after(day: date, office: OfficeCalendar) -> date:
+class OpenDays(Protocol):
+    """What the due-date rules ask of the office: is it open that day (hours and closures)."""
+
+    def is_open(self, day: date) -> bool: ...
+
+
+def first_open_on_or_after(day: date, office: OpenDays) -> date:
     """A due date on a closed day moves to the first open day after it."""
     for _ in range(370):
         if office.is_open(day):
@@ -67,7 +77,7 @@ def first_open_on_or_after(day: date, office: OfficeCalendar) -> date:
     return day  # no open day in a year: the office hours say the clinic never opens
 
 
-def due_after(previous: date, office: OfficeCalendar) -> date:
+def due_after(previous: date, office: OpenDays) -> date:
     """3 calendar months after the previous session (Nov 30 -> Feb 28, or 29), on an open day."""
     return first_open_on_or_after(previous + INTERVAL, office)
 
@@ -165,6 +175,81 @@ class SignedSession:
 
 
 @dataclass(frozen=True)
+class SeriesOutline:
+    """What a series' dates follow from: its plan, its state and its last session.
+
+    The recall lists read this for every series at once, without the signed records; a full
+    `Series` answers its own dates through its outline, so both follow the same rules.
+    """
+
+    id: int
+    patient_id: int
+    planned: int
+    status: SeriesStatus
+    opened_on: date
+    done: int
+    last_number: int | None = None  # None: no session yet
+    last_day: date | None = None
+
+    @property
+    def wants_session(self) -> bool:
+        return self.status is SeriesStatus.ACTIVE and self.done < self.planned
+
+    def next_due(self, office: OpenDays) -> date | None:
+        """When the next session is due; None when none is (done, ended, or not started)."""
+        if not self.wants_session:
+            return None
+        if self.last_day is None:
+            return first_open_on_or_after(self.opened_on, office)
+        return due_after(self.last_day, office)
+
+    def booked_after(self, office: OpenDays) -> date | None:
+        """A CO2 visit booked after this day is the next session's (None: no next session).
+
+        A visit booked for the session just done is not the next one's: from the last
+        session, only one within BOOKED_EARLY of the due date counts."""
+        if not self.wants_session:
+            return None
+        if self.last_day is None:
+            return self.opened_on - timedelta(days=1)
+        due = self.next_due(office)
+        assert due is not None
+        return max(self.last_day, due - BOOKED_EARLY)
+
+
+@dataclass(frozen=True)
+class ReviewDue:
+    """A results review the series still needs booked, from `on`."""
+
+    on: date
+    what: str
+    can_be_late: bool  # the full-results review stays due; a window's review closes
+
+
+# Is a results review booked after the first day (up to the second, if given)?
+ReviewBooked = Callable[[date, date | None], bool]
+
+
+def reviews_due(series: SeriesOutline, today: date, booked: ReviewBooked) -> list[ReviewDue]:
+    """The last session's results window (while it is open) and, once the series is over,
+    the full-results review: each unless a review is booked for it."""
+    if series.last_day is None:
+        return []
+    due = []
+    opens, closes = results_window(series.last_day)
+    if closes >= today and not booked(opens - REVIEW_EARLY, closes):
+        said = (
+            f"Results of session {series.last_number}: {format_day(opens)} to {format_day(closes)}"
+        )
+        due.append(ReviewDue(opens, said, False))
+    if series.status in (SeriesStatus.COMPLETED, SeriesStatus.ENDED):
+        full = full_results_on(series.last_day)
+        if not booked(full - REVIEW_EARLY, None):
+            due.append(ReviewDue(full, f"Full results review {format_day(full)}", True))
+    return due
+
+
+@dataclass(frozen=True)
 class Series:
     id: int
     patient_id: int
@@ -187,13 +272,23 @@ class Series:
     def open(self) -> bool:
         return self.status in (SeriesStatus.ACTIVE, SeriesStatus.PAUSED)
 
-    def next_due(self, office: OfficeCalendar) -> date | None:
+    @property
+    def outline(self) -> SeriesOutline:
+        last = self.last
+        return SeriesOutline(
+            self.id,
+            self.patient_id,
+            self.planned,
+            self.status,
+            self.opened_on,
+            self.done,
+            last.number if last else None,
+            last.day if last else None,
+        )
+
+    def next_due(self, office: OpenDays) -> date | None:
         """When the next session is due; None when none is (done, ended, or not started)."""
-        if self.status is not SeriesStatus.ACTIVE or self.done >= self.planned:
-            return None
-        if self.last is None:
-            return first_open_on_or_after(self.opened_on, office)
-        return due_after(self.last.day, office)
+        return self.outline.next_due(office)
 
     def projected_dates(
         self, office: OfficeCalendar, today: date | None = None, booked: date | None = None

@@ -11,28 +11,26 @@ from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW, ListedApp
 from frontdesk.domain.assessment import Eligibility
 from frontdesk.domain.co2 import (
     MIN_REASON,
+    ReviewDue,
     Series,
     SeriesStatus,
     SessionDraft,
     SignedSession,
     draft_errors,
     extend_refusal,
-    full_results_on,
     glance,
     planned_refusal,
-    results_window,
+    reviews_due,
     suggested_sessions,
     timing_refusal,
 )
 from frontdesk.domain.dates import format_day, format_moment
 from frontdesk.domain.hours import OfficeCalendar
 from frontdesk.domain.permissions import Permission
-from frontdesk.domain.phones import display_phone
-from frontdesk.domain.staff import Staff
 from frontdesk.domain.text import NUL_PROBLEM, has_nul, unstorable
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.changes import Entity
-from frontdesk.services.clock import Clock, clinic_now, today
+from frontdesk.services.clock import Clock, today
 from frontdesk.services.errors import (
     ChangedElsewhere,
     NotFound,
@@ -40,6 +38,16 @@ from frontdesk.services.errors import (
     plain_storage_errors,
 )
 from frontdesk.services.intake import IntakeService
+from frontdesk.services.recall import (
+    FINISHED,
+    RUNNING,
+    VISIT_TYPES,
+    HeldVisits,
+    Recall,
+    RecallRow,
+    recall_lists,
+)
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, unit_of_work
 from frontdesk.storage.co2 import SeriesRepository, record_json
 from frontdesk.storage.patients import PatientRepository
@@ -48,8 +56,6 @@ SERIES = Entity.SERIES
 SESSION = Entity.SESSION
 PLANNING_YEARS = 4  # closures are read this far ahead when projecting a series
 MIN_GAP = timedelta(weeks=4)  # even with the doctor's reason, sessions are this far apart
-BOOKED_EARLY = timedelta(days=45)  # a CO2 visit this far before the due date is for it
-REVIEW_EARLY = timedelta(days=30)  # a review booked this close before its date counts for it
 EARLIEST_FIRST_SESSION = timedelta(days=14)  # logged at the visit the series was opened
 
 
@@ -64,23 +70,7 @@ class Proposal:
     booked: ListedAppointment | None = None  # already on the calendar: nothing to offer
 
 
-@dataclass(frozen=True)
-class RecallRow:
-    patient_id: int
-    patient_name: str
-    phone: str
-    series_id: int
-    what: str
-    due: date
-    type_code: str  # what to book for it
-    overdue: bool
-
-
-@dataclass(frozen=True)
-class Recall:
-    sessions_due: list[RecallRow]
-    reviews_due: list[RecallRow]
-    completed: list[RecallRow]
+__all__ = ["Proposal", "Recall", "RecallRow", "SessionService"]
 
 
 def _series_audit(series: Series) -> dict:
@@ -101,7 +91,7 @@ class SessionService:
         calendar: CalendarService,
     ) -> None:
         self._db = db
-        self._clock = clock or clinic_now
+        self._clock = clock
         self._intakes = intakes
         self._calendar = calendar
         self._repo = SeriesRepository(db)
@@ -156,13 +146,11 @@ class SessionService:
 
     def next_session_booking(self, series: Series) -> ListedAppointment | None:
         """The booked visit for the series' next session, if the desk has booked one."""
-        if series.status is not SeriesStatus.ACTIVE or series.done >= series.planned:
+        outline = series.outline
+        if not outline.wants_session:
             return None
-        after = series.last.day if series.last else series.opened_on - timedelta(days=1)
-        if series.last is not None:  # a visit booked for the session just done is not this one
-            due = self.next_due(series)
-            assert due is not None
-            after = max(after, due - BOOKED_EARLY)
+        after = outline.booked_after(self.office(series))
+        assert after is not None
         return self._booking(series.patient_id, CO2_SESSION, after)
 
     def stray_bookings(self, series: Series) -> list[ListedAppointment]:
@@ -184,7 +172,7 @@ class SessionService:
         return self.glance(series) if series else ""
 
     # -- writing: the doctor's ----------------------------------------------------------------
-    def open_series(self, actor: Staff, patient_id: int, planned: int) -> Series:
+    def open_series(self, actor: SignedIn, patient_id: int, planned: int) -> Series:
         """A new series for an eligible patient; one series runs at a time."""
         check_allowed(self._db, self._clock, actor, Permission.CO2_SERIES, "open the CO2 series")
         said = planned_refusal(planned)
@@ -216,7 +204,7 @@ class SessionService:
 
     def log_session(
         self,
-        actor: Staff,
+        actor: SignedIn,
         series_id: int,
         draft: SessionDraft,
         early_reason: str = "",
@@ -246,8 +234,9 @@ class SessionService:
         with unit_of_work(
             self._db, self._clock, actor, "sign the session", needs=Permission.SIGN_SESSION
         ) as work:
-            series = self._repo.get(series_id)
-            assert series is not None
+            latest = self._repo.get(series_id)  # as it is inside the transaction
+            assert latest is not None
+            series = latest
             if series.status is not SeriesStatus.ACTIVE:
                 raise ValidationFailed(
                     {"series": f"The series is {series.status.label.lower()}: no session to log."}
@@ -296,12 +285,13 @@ class SessionService:
                     "performed_at": to_text(draft.performed_at),
                     "early_reason": reason,
                 },
+                patient_id=series.patient_id,  # whose record changed, for the views
             )
             if number == series.planned:
                 self._change(work, series, series.planned, SeriesStatus.COMPLETED, "")
         return self.get(series_id)
 
-    def add_addendum(self, actor: Staff, session_id: int, text: str) -> SignedSession:
+    def add_addendum(self, actor: SignedIn, session_id: int, text: str) -> SignedSession:
         """A correction or a later note: the signed entry stays as it was."""
         check_allowed(self._db, self._clock, actor, Permission.SIGN_SESSION, "add the addendum")
         if not text.strip():
@@ -311,15 +301,24 @@ class SessionService:
         with unit_of_work(
             self._db, self._clock, actor, "add the addendum", needs=Permission.SIGN_SESSION
         ) as work:
-            if self._repo.session(session_id) is None:
+            signed = self._repo.session(session_id)
+            if signed is None:
                 raise NotFound(f"Session #{session_id} does not exist.")
+            series = self._repo.get(signed.series_id)
             new_id = self._repo.add_addendum(session_id, work.now, work.actor.id, text.strip())
-            work.record("addendum", SESSION, session_id, None, {"addendum": new_id, "text": text})
+            work.record(
+                "addendum",
+                SESSION,
+                session_id,
+                None,
+                {"addendum": new_id, "text": text},
+                patient_id=series.patient_id if series else None,
+            )
         found = self._repo.session(session_id)
         assert found is not None
         return found
 
-    def extend(self, actor: Staff, series_id: int, planned: int, version: int) -> Series:
+    def extend(self, actor: SignedIn, series_id: int, planned: int, version: int) -> Series:
         check_allowed(self._db, self._clock, actor, Permission.CO2_SERIES, "extend the series")
         with unit_of_work(
             self._db, self._clock, actor, "extend the series", needs=Permission.CO2_SERIES
@@ -334,13 +333,13 @@ class SessionService:
             self._change(work, series, planned, status, series.reason)
         return self.get(series_id)
 
-    def pause(self, actor: Staff, series_id: int, reason: str, version: int) -> Series:
+    def pause(self, actor: SignedIn, series_id: int, reason: str, version: int) -> Series:
         return self._stop(actor, series_id, reason, version, SeriesStatus.PAUSED, "pause")
 
-    def end_early(self, actor: Staff, series_id: int, reason: str, version: int) -> Series:
+    def end_early(self, actor: SignedIn, series_id: int, reason: str, version: int) -> Series:
         return self._stop(actor, series_id, reason, version, SeriesStatus.ENDED, "end")
 
-    def resume(self, actor: Staff, series_id: int, version: int) -> Series:
+    def resume(self, actor: SignedIn, series_id: int, version: int) -> Series:
         with unit_of_work(
             self._db, self._clock, actor, "resume the series", needs=Permission.CO2_SERIES
         ) as work:
@@ -352,7 +351,7 @@ class SessionService:
 
     def _stop(
         self,
-        actor: Staff,
+        actor: SignedIn,
         series_id: int,
         reason: str,
         version: int,
@@ -409,33 +408,15 @@ class SessionService:
         """Results reviews not booked yet: the last session's results window (while it is
         open), and the full-results review of a finished series."""
         return [
-            self._proposal(RESULTS_REVIEW, max(due, self.today()), why)
-            for due, why, _late in self._reviews_due(series)
+            self._proposal(RESULTS_REVIEW, max(review.on, self.today()), review.what)
+            for review in self._reviews_due(series)
         ]
 
-    def _reviews_due(self, series: Series) -> list[tuple[date, str, bool]]:
-        """(from when, what, can be late) for each review the series still needs booked."""
-        last = series.last
-        if last is None:
-            return []
-        due = []
-        opens, closes = results_window(last.day)
-        window_booked = self._booking(
-            series.patient_id, RESULTS_REVIEW, opens - REVIEW_EARLY, closes
-        )
-        if closes >= self.today() and window_booked is None:
-            due.append(
-                (
-                    opens,
-                    f"Results of session {last.number}: {_day(opens)} to {_day(closes)}",
-                    False,  # open until the window closes
-                )
-            )
-        if series.status in (SeriesStatus.COMPLETED, SeriesStatus.ENDED):
-            full = full_results_on(last.day)
-            if self._booking(series.patient_id, RESULTS_REVIEW, full - REVIEW_EARLY) is None:
-                due.append((full, f"Full results review {_day(full)}", True))
-        return due
+    def _reviews_due(self, series: Series) -> list[ReviewDue]:
+        def booked(after: date, until: date | None) -> bool:
+            return self._booking(series.patient_id, RESULTS_REVIEW, after, until) is not None
+
+        return reviews_due(series.outline, self.today(), booked)
 
     def _proposal(self, type_code: str, due: date, why: str) -> Proposal:
         start = datetime.combine(max(due, self.today()), time(0))
@@ -446,49 +427,18 @@ class SessionService:
     def recall(self, weeks: int) -> Recall:
         """Sessions overdue or due within `weeks` without a booking, reviews due, and series
         completed: each row names who to call and what to book. Archived patients are left
-        out."""
-        horizon = self.today() + timedelta(weeks=weeks)
+        out. Read in a few queries whatever the number of series (see services/recall.py)."""
+        today = self.today()
         with plain_storage_errors("read the recall lists"):
-            running = self._repo.with_status([SeriesStatus.ACTIVE])
-            finished = self._repo.with_status([SeriesStatus.COMPLETED, SeriesStatus.ENDED])
-        people = {
-            p.id: p
-            for p in (self._patients.get(s.patient_id) for s in running + finished)
-            if p is not None and not p.archived
-        }
-        due_rows: list[RecallRow] = []
-        review_rows: list[RecallRow] = []
-        done_rows: list[RecallRow] = []
-        for series in running:
-            due = self.next_due(series)
-            if (
-                series.patient_id in people
-                and due is not None
-                and due <= horizon
-                and self.next_session_booking(series) is None
-            ):
-                what = f"Session {series.done + 1} of {series.planned} due {_day(due)}"
-                due_rows.append(self._row(people, series, what, due, CO2_SESSION, True))
-        for series in running + finished:
-            if series.patient_id not in people:
-                continue
-            for when, what, late in self._reviews_due(series):
-                if when <= horizon:
-                    review_rows.append(self._row(people, series, what, when, RESULTS_REVIEW, late))
-        for series in finished:
-            if series.patient_id not in people or series.status is not SeriesStatus.COMPLETED:
-                continue
-            assert series.last is not None
-            full = full_results_on(series.last.day)
-            what = (
-                f"{series.planned} sessions, last {_day(series.last.day)};"
-                f" full results {_day(full)}"
-            )
-            done_rows.append(self._row(people, series, what, full, RESULTS_REVIEW, False))
-        key = lambda r: (r.due, r.patient_name)  # noqa: E731
-        return Recall(
-            sorted(due_rows, key=key), sorted(review_rows, key=key), sorted(done_rows, key=key)
+            candidates = self._repo.outlines_for_recall(RUNNING + FINISHED)
+            visits = HeldVisits(self._repo.held_visits(VISIT_TYPES, RUNNING + FINISHED))
+        # Closures from the oldest running series on: its first session may be due on one.
+        first = min(
+            (c.series.opened_on for c in candidates if c.series.status in RUNNING),
+            default=today,
         )
+        office = self._calendar.office(min(first, today), date(today.year + PLANNING_YEARS, 12, 31))
+        return recall_lists(candidates, visits, office, today, weeks)
 
     def _booking(
         self, patient_id: int, type_code: str, after: date, until: date | None = None
@@ -503,27 +453,6 @@ class SessionService:
             and (until is None or a.appointment.starts.date() <= until)
         ]
         return min(found, key=lambda a: a.appointment.starts) if found else None
-
-    def _row(
-        self,
-        people: dict,
-        series: Series,
-        what: str,
-        due: date,
-        type_code: str,
-        can_be_late: bool,
-    ) -> RecallRow:
-        patient = people[series.patient_id]
-        return RecallRow(
-            patient_id=patient.id,
-            patient_name=patient.full_name,
-            phone=display_phone(patient.phone_e164),
-            series_id=series.id,
-            what=what,
-            due=due,
-            type_code=type_code,
-            overdue=can_be_late and due < self.today(),
-        )
 
     def upcoming(self, patient_id: int) -> list[ListedAppointment]:
         return self._calendar.upcoming(patient_id)

@@ -5,20 +5,22 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 
-from frontdesk.domain.appointments import from_text, to_text
+from frontdesk.domain.appointments import HOLDING, from_text, to_text
 from frontdesk.domain.co2 import (
     Addendum,
     Series,
+    SeriesOutline,
     SeriesStatus,
     SessionDraft,
     Settings,
     SignedSession,
 )
 from frontdesk.domain.intake import Region
+from frontdesk.storage.inserted import inserted_id
 
 
 def record_json(draft: SessionDraft) -> str:
@@ -64,6 +66,24 @@ def draft_from(performed_at: str, text: str) -> SessionDraft:
     )
 
 
+class RecallCandidate(NamedTuple):
+    """A series the recall lists look at, with whom to call about it."""
+
+    series: SeriesOutline
+    patient_name: str
+    phone_e164: str
+
+
+class HeldVisit(NamedTuple):
+    patient_id: int
+    type_code: str
+    starts: str  # clinic wall time, 'YYYY-MM-DDTHH:MM'
+
+
+def _marks(values: list[str]) -> str:
+    return ", ".join("?" for _ in values)
+
+
 class SeriesRepository:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self._db = db
@@ -90,6 +110,57 @@ class SeriesRepository:
             f"SELECT * FROM co2_series WHERE status IN ({marks}) ORDER BY patient_id, id", wanted
         )
         return self._series(rows)
+
+    def outlines_for_recall(self, statuses: Iterable[SeriesStatus]) -> list[RecallCandidate]:
+        """Series in these states of patients not archived, each with its session count and
+        last session, in one query (oldest patient first, then oldest series)."""
+        wanted = [s.value for s in statuses]
+        rows = self._db.execute(
+            "SELECT s.id, s.patient_id, s.planned, s.status, s.opened_on, n.done, n.last_number,"
+            " c.performed_at, p.first_name, p.last_name, p.phone"
+            " FROM co2_series AS s JOIN patients AS p ON p.id = s.patient_id"
+            " LEFT JOIN (SELECT series_id, COUNT(*) AS done, MAX(number) AS last_number"
+            "  FROM co2_sessions GROUP BY series_id) AS n ON n.series_id = s.id"
+            " LEFT JOIN co2_sessions AS c ON c.series_id = s.id AND c.number = n.last_number"
+            f" WHERE s.status IN ({_marks(wanted)}) AND p.archived = 0"
+            " ORDER BY s.patient_id, s.id",
+            wanted,
+        ).fetchall()
+        return [
+            RecallCandidate(
+                SeriesOutline(
+                    id=r[0],
+                    patient_id=r[1],
+                    planned=r[2],
+                    status=SeriesStatus(r[3]),
+                    opened_on=date.fromisoformat(r[4]),
+                    done=r[5] or 0,
+                    last_number=r[6],
+                    last_day=date.fromisoformat(r[7][:10]) if r[7] else None,
+                ),
+                f"{r[8]} {r[9]}",  # as Patient.full_name says it
+                r[10],
+            )
+            for r in rows
+        ]
+
+    def held_visits(
+        self, type_codes: Iterable[str], statuses: Iterable[SeriesStatus]
+    ) -> list[HeldVisit]:
+        """Visits of these types that hold their time, of every patient with a series in these
+        states, in one query (by patient, then time)."""
+        codes = list(type_codes)
+        holding = sorted(s.value for s in HOLDING)
+        wanted = [s.value for s in statuses]
+        rows = self._db.execute(
+            "SELECT a.patient_id, a.type_code, a.starts FROM appointments AS a"
+            f" WHERE a.type_code IN ({_marks(codes)}) AND a.status IN ({_marks(holding)})"
+            " AND a.patient_id IN (SELECT patient_id FROM co2_series"
+            f"  WHERE status IN ({_marks(wanted)}))"
+            " ORDER BY a.patient_id, a.starts",
+            [*codes, *holding, *wanted],
+        ).fetchall()
+        return [HeldVisit(r[0], r[1], r[2]) for r in rows]
 
     def session(self, session_id: int) -> SignedSession | None:
         rows = self._rows("SELECT series_id FROM co2_sessions WHERE id = ?", [session_id])
@@ -161,7 +232,7 @@ class SeriesRepository:
             " VALUES (?, ?, ?, ?, ?)",
             [patient_id, planned, opened_on.isoformat(), staff_id, intake_id],
         )
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     def update(self, series_id: int, planned: int, status: SeriesStatus, reason: str) -> None:
         self._db.execute(
@@ -193,11 +264,11 @@ class SeriesRepository:
                 staff_id,
             ],
         )
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
 
     def add_addendum(self, session_id: int, at: str, staff_id: int, text: str) -> int:
         cursor = self._db.execute(
             "INSERT INTO co2_addenda (session_id, at, staff_id, text) VALUES (?, ?, ?, ?)",
             [session_id, at, staff_id, text],
         )
-        return int(cursor.lastrowid)
+        return inserted_id(cursor)
