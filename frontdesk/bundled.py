@@ -36,11 +36,15 @@ def icon_svg() -> bytes:
     return (resources() / "icons" / f"{ICON_NAME}.svg").read_bytes()
 
 
-def icon_png(size: int) -> bytes:
-    """The icon rendered at `size` px (one of ICON_SIZES), for a crisp window icon at any size."""
+def icon_file(size: int) -> Traversable:
+    """The icon rendered at `size` px (one of ICON_SIZES), a PNG."""
     if size not in ICON_SIZES:
         raise ValueError(f"no {size} px icon; there are {ICON_SIZES}")
-    return (resources() / "icons" / f"{ICON_NAME}-{size}.png").read_bytes()
+    return resources() / "icons" / f"{ICON_NAME}-{size}.png"
+
+
+def icon_png(size: int) -> bytes:
+    return icon_file(size).read_bytes()
 
 
 def desktop_entry() -> str:
