@@ -43,7 +43,7 @@ from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui.dialogs.window_ops import window_ops
 from frontdesk.ui.error_label import ERROR_STYLE
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, COL_PHONE
-from frontdesk.ui.operations import Operations
+from frontdesk.ui.operations import Operations, call_here
 from frontdesk.ui.widgets.date_field import DateField
 from frontdesk.ui.widgets.patient_picker import PatientPicker
 
@@ -241,17 +241,18 @@ class BookingDialog(QDialog):
     ) -> T | None:
         """A read for the dialog's live feedback: None when refused, said by `refused` (next to
         what it is about) or not at all. Without an `ops` (a dialog made with no window, in a
-        test) the calendar is read directly."""
-        if self._ops is None:
-            return call(self._calendar)
+        test) the calendar it was given is read, refusals said the same way."""
 
         def said(exc: ServiceError) -> bool:
             if refused is not None:
                 refused(str(exc))
             return True
 
-        got = self._ops.read(self, lambda c: call(c.calendar), title=self.windowTitle(),
-                             on_refusal=said)  # fmt: skip
+        title = self.windowTitle()
+        if self._ops is None:
+            got = call_here(self, lambda: call(self._calendar), title=title, on_refusal=said)
+        else:
+            got = self._ops.read(self, lambda c: call(c.calendar), title=title, on_refusal=said)
         return None if got is None else got.value
 
     def register_patient(self) -> QDialog:
