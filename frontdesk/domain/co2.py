@@ -6,9 +6,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
+from functools import lru_cache
 from typing import Protocol
-
-from dateutil.relativedelta import relativedelta
 
 from frontdesk.domain.dates import format_day
 from frontdesk.domain.hours import OfficeCalendar
@@ -16,10 +15,11 @@ from frontdesk.domain.intake import Region
 from frontdesk.domain.text import storage_errors, unstorable
 
 MIN_SESSIONS, MAX_SESSIONS = 3, 6
-INTERVAL = relativedelta(months=3)  # DOMAIN.md: one session every 3 calendar months
-RESULTS_FROM = relativedelta(months=3)  # a session's results show 3 to 6 months after it
-RESULTS_TO = relativedelta(months=6)
-FULL_RESULTS = relativedelta(months=12)  # after the final session
+# Calendar months (Nov 30 + 3 months is Feb 28, or 29): see `months_after`.
+INTERVAL = 3  # DOMAIN.md: one session every 3 calendar months
+RESULTS_FROM = 3  # a session's results show 3 to 6 months after it
+RESULTS_TO = 6
+FULL_RESULTS = 12  # after the final session
 MIN_REASON = 15  # characters: an override or an early end needs a sentence
 BOOKED_EARLY = timedelta(days=45)  # a CO2 visit this far before the due date is for it
 REVIEW_EARLY = timedelta(days=30)  # a review booked this close before its date counts for it
@@ -77,17 +77,33 @@ def first_open_on_or_after(day: date, office: OpenDays) -> date:
     return day  # no open day in a year: the office hours say the clinic never opens
 
 
+_MONTH_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+@lru_cache(maxsize=8192)
+def months_after(day: date, months: int) -> date:
+    """The same day `months` calendar months later, or the month's last day when it has no
+    such day (as dateutil's relativedelta adds months). The recall lists ask it several times
+    for every series, and series share days: answers are remembered."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    last = _MONTH_DAYS[month - 1]
+    if month == 2 and year % 4 == 0 and (year % 100 != 0 or year % 400 == 0):
+        last = 29
+    return day.replace(year=year, month=month, day=min(day.day, last))
+
+
 def due_after(previous: date, office: OpenDays) -> date:
     """3 calendar months after the previous session (Nov 30 -> Feb 28, or 29), on an open day."""
-    return first_open_on_or_after(previous + INTERVAL, office)
+    return first_open_on_or_after(months_after(previous, INTERVAL), office)
 
 
 def results_window(session: date) -> tuple[date, date]:
-    return session + RESULTS_FROM, session + RESULTS_TO
+    return months_after(session, RESULTS_FROM), months_after(session, RESULTS_TO)
 
 
 def full_results_on(final_session: date) -> date:
-    return final_session + FULL_RESULTS
+    return months_after(final_session, FULL_RESULTS)
 
 
 @dataclass(frozen=True)

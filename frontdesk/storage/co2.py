@@ -80,6 +80,9 @@ class HeldVisit(NamedTuple):
     starts: str  # clinic wall time, 'YYYY-MM-DDTHH:MM'
 
 
+_STATUS = {status.value: status for status in SeriesStatus}  # a dict look-up, not Enum()
+
+
 def _marks(values: list[str]) -> str:
     return ", ".join("?" for _ in values)
 
@@ -132,7 +135,7 @@ class SeriesRepository:
                     id=r[0],
                     patient_id=r[1],
                     planned=r[2],
-                    status=SeriesStatus(r[3]),
+                    status=_STATUS[r[3]],
                     opened_on=date.fromisoformat(r[4]),
                     done=r[5] or 0,
                     last_number=r[6],
