@@ -24,6 +24,11 @@ class AuditEntry:
     patient_id: int | None = None
 
 
+# One encoder made once: json.dumps with these options builds a new one at every call, and
+# the chain check hashes every line of a trail that grows for years.
+_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def line_hash(
     previous: str,
     *,
@@ -39,8 +44,7 @@ def line_hash(
 ) -> str:
     """SHA-256 of the previous hash and every stored field, exactly as stored."""
     fields = [previous, id, at, staff_id, action, entity, entity_id, patient_id, before, after]
-    text = json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_ENCODE(fields).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -57,20 +61,38 @@ class ChainBreak:
 
 def first_break(rows: Iterable[dict[str, Any]], head: tuple[int, str] | None) -> ChainBreak | None:
     """Walks stored rows in id order; `head` is the last (id, hash) the writer recorded."""
+    return first_break_in(
+        ((*(row[k] for k in _HASHED), row["prev_hash"], row["hash"]) for row in rows), head
+    )
+
+
+# A stored line as `first_break_in` reads it: the hashed fields in this order, then
+# prev_hash and hash (a plain tuple per line: no dict is built for each of a million lines).
+LINE_COLUMNS = (
+    "id, at, staff_id, action, entity, entity_id, patient_id, before, after, prev_hash, hash"
+)
+
+
+def first_break_in(
+    rows: Iterable[tuple[Any, ...]], head: tuple[int, str] | None
+) -> ChainBreak | None:
+    """first_break() over tuples in LINE_COLUMNS order."""
     previous = GENESIS
     expected_id: int | None = None
     last: tuple[int, str] | None = None
+    sha256 = hashlib.sha256
     for row in rows:
-        if expected_id is not None and row["id"] != expected_id:
-            return ChainBreak(row["id"], f"rows {expected_id} to {row['id'] - 1} are missing.")
-        if row["prev_hash"] != previous:
-            return ChainBreak(row["id"], "it does not follow from the row before it.")
-        fields = {k: row[k] for k in _HASHED}
-        if line_hash(previous, **fields) != row["hash"]:
-            return ChainBreak(row["id"], "its contents were changed after it was written.")
-        previous = row["hash"]
-        expected_id = row["id"] + 1
-        last = (row["id"], row["hash"])
+        row_id = row[0]
+        if expected_id is not None and row_id != expected_id:
+            return ChainBreak(row_id, f"rows {expected_id} to {row_id - 1} are missing.")
+        if row[9] != previous:
+            return ChainBreak(row_id, "it does not follow from the row before it.")
+        text = _ENCODE([previous, *row[:9]])
+        if sha256(text.encode("utf-8")).hexdigest() != row[10]:
+            return ChainBreak(row_id, "its contents were changed after it was written.")
+        previous = row[10]
+        expected_id = row_id + 1
+        last = (row_id, previous)
     if last != head:
         if head is None:
             return ChainBreak(None, "the record of the last row written is missing.")

@@ -2,28 +2,38 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlite_utils
 
 from frontdesk.domain.audit import AuditEntry, ChainBreak, Tampering
 from frontdesk.domain.permissions import Permission
-from frontdesk.domain.staff import Staff
 from frontdesk.services.clock import Clock, clinic_now
 from frontdesk.services.errors import can_be_an_id, plain_storage_errors
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import check_allowed, record_event
-from frontdesk.storage.audit import AuditCheck, AuditFilter, AuditRepository
+from frontdesk.storage.audit import AuditCheck, AuditCursor, AuditFilter, AuditRepository
 from frontdesk.storage.db import connect
 
-__all__ = ["AuditCheck", "AuditFilter", "AuditPage", "AuditService"]
+__all__ = ["AuditCheck", "AuditCursor", "AuditFilter", "AuditPage", "AuditService"]
 
 
 @dataclass(frozen=True)
 class AuditPage:
-    total: int
+    """One page of lines, newest first, with what the dialog needs to show them."""
+
+    total: int | None  # lines matching the filter; None when not asked (a later page)
     entries: list[AuditEntry]
+    # The full names of the patients these lines are about, read at once for the page.
+    patients: dict[int, str] = field(default_factory=dict)
+    # Counting stopped at `total`: more lines than that match (see `search`'s count_cap).
+    more_than_total: bool = False
+
+    @property
+    def next(self) -> AuditCursor | None:
+        """Where the following page begins; None when this one was the last (not full)."""
+        return AuditCursor.after(self.entries[-1]) if self.entries else None
 
 
 def verify_file(path: Path) -> ChainBreak | Tampering | None:
@@ -44,12 +54,29 @@ class AuditService:
         return self._repo.for_entity(entity, entity_id)
 
     def search(
-        self, actor: Staff, where: AuditFilter, offset: int = 0, limit: int = 200
+        self,
+        actor: SignedIn,
+        where: AuditFilter,
+        limit: int = 200,
+        *,
+        below: AuditCursor | None = None,
+        count: bool = True,
+        count_cap: int | None = None,
     ) -> AuditPage:
-        """Newest first, a page at a time; admin only (and a refused look is audited)."""
+        """Newest first, a page at a time from `below` (the previous page's `next`); admin
+        only (and a refused look is audited). `count`: ask how many lines match (once per
+        filter is enough); `count_cap`: stop counting past that many."""
         check_allowed(self._db, self._clock, actor, Permission.VIEW_AUDIT, "read the audit trail")
         with plain_storage_errors("read the audit trail"):
-            return AuditPage(self._repo.count(where), self._repo.page(where, offset, limit))
+            entries = self._repo.page(where, limit, below)
+            named = (e.patient_id for e in entries if e.patient_id is not None)
+            names = self._repo.patient_names(named)
+            if not count:
+                return AuditPage(None, entries, names)
+            total = self._repo.count(where, count_cap)
+        if count_cap is not None and total > count_cap:
+            return AuditPage(count_cap, entries, names, more_than_total=True)
+        return AuditPage(total, entries, names)
 
     def record_export(
         self, actor: SignedIn, where: AuditFilter, lines: int, path: Path | str

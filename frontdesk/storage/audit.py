@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +14,14 @@ import sqlite_utils
 
 from frontdesk.domain.audit import (
     GENESIS,
+    LINE_COLUMNS,
     Anchor,
     AuditEntry,
     ChainBreak,
     RowFinding,
     Tampering,
     anchor_finding,
-    first_break,
+    first_break_in,
     line_hash,
 )
 from frontdesk.storage.audit_anchor import (
@@ -140,13 +141,17 @@ class AuditFilter:
     last_day: str | None = None  # YYYY-MM-DD, inclusive
 
     def where(self) -> tuple[str, list[Any]]:
+        """The WHERE clause, written so that one index serves it in the trail's order:
+        (patient_id, at) for a patient, (staff_id, at) for a staff member, (at) otherwise.
+        With both a patient and a staff member the patient's index is used (`+staff_id`
+        keeps the planner off the staff one: a patient has far fewer lines)."""
         clauses: list[str] = []
         params: list[Any] = []
         if self.patient_id is not None:
             clauses.append("patient_id = ?")
             params.append(self.patient_id)
         if self.staff_id is not None:
-            clauses.append("staff_id = ?")
+            clauses.append("+staff_id = ?" if self.patient_id is not None else "staff_id = ?")
             params.append(self.staff_id)
         if self.first_day:
             clauses.append("at >= ?")
@@ -155,6 +160,25 @@ class AuditFilter:
             clauses.append("at < ?")
             params.append(self.last_day + "T99")  # every time of that day sorts before it
         return (" AND ".join(clauses) or "1"), params
+
+
+@dataclass(frozen=True)
+class AuditCursor:
+    """Where the next page begins: just below this line in the trail's order (newest `at`
+    first, then the higher id). A page is read from its index with no OFFSET, so the
+    thousandth page costs what the first does."""
+
+    at: str
+    id: int
+
+    @staticmethod
+    def after(entry: AuditEntry) -> AuditCursor:
+        return AuditCursor(entry.at, entry.id)
+
+
+# The order the admin reads the trail in: the stamp shown in the When column, newest first;
+# lines stamped the same second, the later written first.
+ORDER = "ORDER BY at DESC, id DESC"
 
 
 class AuditRepository:
@@ -210,25 +234,48 @@ class AuditRepository:
         )
         return [_entry(r) for r in rows]
 
-    def count(self, where: AuditFilter) -> int:
+    def count(self, where: AuditFilter, cap: int | None = None) -> int:
+        """Lines matching `where`; with a `cap`, counting stops past it (cap + 1 means
+        "more than cap"): a whole year of lines is not counted at each filter change."""
         clause, params = where.where()
-        return self._db.execute(f"SELECT count(*) FROM audit WHERE {clause}", params).fetchone()[0]
+        if cap is None:
+            sql = f"SELECT count(*) FROM audit WHERE {clause}"
+        else:
+            sql = f"SELECT count(*) FROM (SELECT 1 FROM audit WHERE {clause} LIMIT ?)"
+            params = [*params, cap + 1]
+        return self._db.execute(sql, params).fetchone()[0]
 
-    def page(self, where: AuditFilter, offset: int, limit: int) -> list[AuditEntry]:
-        """Newest first, one page at a time: the trail grows for years."""
-        clause, params = where.where()
+    def page(
+        self, where: AuditFilter, limit: int, below: AuditCursor | None = None
+    ) -> list[AuditEntry]:
+        """Newest first, one page at a time from `below` on (keyset paging): each page is
+        one index range read, whatever the size of the trail."""
+        clause, params = page_query(where, below)
         rows = self._db.query(
-            f"SELECT * FROM audit WHERE {clause} ORDER BY id DESC LIMIT ? OFFSET ?",
-            [*params, limit, offset],
+            f"SELECT * FROM audit WHERE {clause} {ORDER} LIMIT ?", [*params, limit]
         )
         return [_entry(r) for r in rows]
+
+    def patient_names(self, patient_ids: Iterable[int]) -> dict[int, str]:
+        """The full names of these patients (archived ones too), read at once for a page."""
+        wanted = sorted(set(patient_ids))
+        names: dict[int, str] = {}
+        for start in range(0, len(wanted), 500):  # below any host parameter limit
+            chunk = wanted[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self._db.execute(
+                f"SELECT id, first_name || ' ' || last_name FROM patients WHERE id IN ({marks})",
+                chunk,
+            )
+            names.update(rows.fetchall())
+        return names
 
     def first_break(self) -> ChainBreak | None:
         """Reads the head and the lines in one snapshot: a line written meanwhile by another
         window is neither half-seen nor taken for tampering."""
         with self._snapshot():
             head = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
-            return first_break(_rows(self._db), tuple(head) if head else None)
+            return first_break_in(_lines(self._db), tuple(head) if head else None)
 
     def check(self, max_rows: int = 50) -> AuditCheck:
         """The chain, then (when it holds) every audited row against its last audited state,
@@ -237,9 +284,10 @@ class AuditRepository:
         A missing anchor is made from the trail as it is, and said so in `notes`."""
         with self._snapshot():
             head = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
-            broken = first_break(_rows(self._db), tuple(head) if head else None)
+            broken = first_break_in(_lines(self._db), tuple(head) if head else None)
             if broken is not None:
                 return AuditCheck(broken)
+            lines = head[0] if head else 0  # the chain holds: ids run from 1 to the head
             findings: list[RowFinding] = []
             more = 0
             for finding in differences(self._db):
@@ -249,7 +297,7 @@ class AuditRepository:
                     more += 1
         db_path = database_file(self._db)
         anchor, notes = self._anchor_check(db_path) if db_path is not None else (None, [])
-        return AuditCheck(Tampering(anchor, tuple(findings), more) or None, tuple(notes))
+        return AuditCheck(Tampering(anchor, tuple(findings), more) or None, tuple(notes), lines)
 
     def _anchor_check(self, db_path: Path) -> tuple[str | None, list[str]]:
         """Read with the write lock held for a moment: the anchor is written under it, so
@@ -322,10 +370,28 @@ class AuditCheck:
 
     problem: ChainBreak | Tampering | None
     notes: tuple[str, ...] = ()
+    lines: int | None = None  # how many lines the chain holds (None: it is broken)
 
 
-def _rows(db: sqlite_utils.Database) -> Iterator[dict[str, Any]]:
-    yield from db.query("SELECT * FROM audit ORDER BY id")
+def page_query(where: AuditFilter, below: AuditCursor | None) -> tuple[str, list[Any]]:
+    """The filter and, past the first page, the cursor. The cursor's `at <= ?` takes the
+    place of the last day's bound (the line it names is inside it) so that the index range
+    has one upper end, the cursor: a deep page starts where the last one ended. Only lines
+    stamped the very same second are then told apart by id."""
+    if below is None:
+        return where.where()
+    clause, params = replace(where, last_day=None).where()
+    return (
+        f"{clause} AND at <= ? AND (at < ? OR id < ?)",
+        [*params, below.at, below.at, below.id],
+    )
+
+
+def _lines(db: sqlite_utils.Database) -> Iterator[tuple[Any, ...]]:
+    """Every line in id order as a plain tuple (LINE_COLUMNS), read in batches."""
+    cursor = db.execute(f"SELECT {LINE_COLUMNS} FROM audit ORDER BY id")
+    while batch := cursor.fetchmany(2000):
+        yield from batch
 
 
 def _entry(r: dict[str, Any]) -> AuditEntry:

@@ -2,9 +2,10 @@
 
 The trail's lines carry `after` snapshots. Replaying them per (entity, entity_id) gives what each
 row was when the app last wrote it; a row that differs, exists without any line, or has lines
-but no longer exists was changed behind the app's back. One pass per entity over the trail in
-(entity_id, id) order (the `audit_by_entity` index gives that order), merged with one pass over
-the table in id order: memory stays at one row whatever the size of either.
+but no longer exists was changed behind the app's back. One pass per entity over the lines that
+recorded values, in (entity_id, id) order (the partial index `audit_by_entity_with_values` holds
+just those, in that order: looks at a record and sign-ins are not read), merged with one pass
+over the table in id order: memory stays at one row whatever the size of either.
 
 Only what the snapshots record is compared. Left out on purpose: derived and cache columns
 (patients' search keys, `version` counters, `created_at`/`updated_at`), sign-in counters
@@ -115,7 +116,8 @@ def _replayed(db: sqlite_utils.Database, spec: Audited) -> Iterator[tuple[int, d
     """(id, last audited state) in id order, streamed from the trail."""
     cursor = db.execute(
         "SELECT entity_id, action, at, staff_id, after FROM audit"
-        " WHERE entity = ? AND entity_id IS NOT NULL ORDER BY entity_id, id",
+        " WHERE entity = ? AND entity_id IS NOT NULL AND after IS NOT NULL"
+        " ORDER BY entity_id, id",
         [spec.entity],
     )
     seeds = sorted(spec.seeds.items())

@@ -7,7 +7,7 @@ import json
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from frontdesk.domain.appointments import CONSULTATION, Status
 from frontdesk.domain.audit import GENESIS, ChainBreak, line_hash
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.staff import Role, Staff
-from frontdesk.services.audit import AuditFilter
+from frontdesk.services.audit import AuditCursor, AuditFilter
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.storage.db import connect
@@ -299,8 +299,10 @@ def trail(clinic: Clinic) -> Trail:
     return Trail(c, admin, desk, doctor, maria, ana)
 
 
-def search_ids(t: Trail, offset: int = 0, limit: int = 200, **where: Any) -> tuple[int, list[int]]:
-    page = t.clinic.audit.search(t.admin, AuditFilter(**where), offset, limit)
+def search_ids(
+    t: Trail, below: AuditCursor | None = None, limit: int = 200, **where: Any
+) -> tuple[int | None, list[int]]:
+    page = t.clinic.audit.search(t.admin, AuditFilter(**where), limit, below=below)
     return page.total, [e.id for e in page.entries]
 
 
@@ -345,24 +347,64 @@ def test_search_filters_by_patient_staff_and_days(
     assert (page.total, [e.id for e in page.entries]) == (len(expected), expected)
 
 
-def test_search_pages_newest_first_with_the_total_on_every_page(trail: Trail) -> None:
-    pages = [search_ids(trail, offset=offset, limit=3) for offset in (0, 3, 6, 9)]
-    assert pages == [(7, [7, 6, 5]), (7, [4, 3, 2]), (7, [1]), (7, [])]
-    assert search_ids(trail, offset=1, limit=2, staff_id=trail.desk.id) == (3, [4, 2])
+def pages_of(t: Trail, limit: int, **where: Any) -> list[tuple[int | None, list[int]]]:
+    """Every page, each read below the last line of the one before; counted only first."""
+    pages = []
+    below: AuditCursor | None = None
+    while True:
+        page = t.clinic.audit.search(
+            t.admin, AuditFilter(**where), limit, below=below, count=below is None
+        )
+        pages.append((page.total, [e.id for e in page.entries]))
+        if len(page.entries) < limit:
+            return pages
+        below = page.next
+
+
+def test_search_pages_newest_first_counted_with_the_first_page(trail: Trail) -> None:
+    assert pages_of(trail, 3) == [(7, [7, 6, 5]), (None, [4, 3, 2]), (None, [1])]
+    assert pages_of(trail, 2, staff_id=trail.desk.id) == [(3, [5, 4]), (None, [2])]
+    assert pages_of(trail, 7) == [(7, [7, 6, 5, 4, 3, 2, 1]), (None, [])]
+
+
+def test_lines_stamped_the_same_second_page_by_id(trail: Trail) -> None:
+    c = trail.clinic
+    for _ in range(5):  # the clock stands still: five lines with one stamp
+        c.calendar.day_sheet_given(trail.desk, date(2026, 11, 26), "printed")
+    pages = pages_of(trail, 2, first_day=D4)
+    assert [ids for _total, ids in pages] == [[12, 11], [10, 9], [8, 7], [6]]
+
+
+def test_the_count_stops_at_its_cap(trail: Trail) -> None:
+    page = trail.clinic.audit.search(trail.admin, AuditFilter(), 2, count_cap=5)
+    assert (page.total, page.more_than_total, len(page.entries)) == (5, True, 2)
+    page = trail.clinic.audit.search(trail.admin, AuditFilter(), 2, count_cap=7)
+    assert (page.total, page.more_than_total) == (7, False)
+
+
+def test_a_page_names_the_patients_its_lines_are_about(trail: Trail) -> None:
+    page = trail.clinic.audit.search(trail.admin, AuditFilter())
+    assert page.patients == {trail.maria: "María García", trail.ana: "Ana Cruz"}
 
 
 def test_search_pages_through_the_demo_trail(demo: Clinic) -> None:
+    """Newest first by stamp (the demo back-dates much of its work), then by id; every line
+    once, however the pages fall."""
     admin = member_with_role(demo, Role.ADMIN)
     total = demo._db["audit"].count
-    seen: list[int] = []
-    for offset in range(0, total + 100, 100):
-        page = demo.audit.search(admin, AuditFilter(), offset=offset, limit=100)
-        assert page.total == total
-        assert len(page.entries) == min(100, max(0, total - offset))
-        seen += [e.id for e in page.entries]
-    assert seen == list(range(total, 0, -1))  # every line once, newest first
-    patient_page = demo.audit.search(admin, AuditFilter(patient_id=1), limit=5)
-    assert patient_page.total > 5 and len(patient_page.entries) == 5
+    seen: list[tuple[str, int]] = []
+    below: AuditCursor | None = None
+    while True:
+        page = demo.audit.search(admin, AuditFilter(), 100, below=below, count=below is None)
+        assert page.total == (total if below is None else None)
+        seen += [(e.at, e.id) for e in page.entries]
+        if len(page.entries) < 100:
+            break
+        below = page.next
+    assert seen == sorted(seen, reverse=True) and len(set(seen)) == total
+    patient_page = demo.audit.search(admin, AuditFilter(patient_id=1), 5)
+    assert patient_page.total is not None and patient_page.total > 5
+    assert len(patient_page.entries) == 5
     assert {e.patient_id for e in patient_page.entries} == {1}
 
 

@@ -1,4 +1,7 @@
-"""The audit trail dialog on the demo clinic: filters, paging, the chain check, refusals."""
+"""The audit trail dialog on the demo clinic: filters, paging, the chain check, refusals.
+
+Every call goes through an `Operations` of its own (as the main window's): reads on the
+dialog's connection, the chain check and the export off the GUI thread."""
 
 from __future__ import annotations
 
@@ -28,10 +31,21 @@ from frontdesk.ui.models.audit_model import (
     details,
     summary,
 )
+from frontdesk.ui.notifier import ChangeNotifier
+from frontdesk.ui.operations import Operations
 from tests.conftest import NOW
 
 
+def operations(clinic) -> Operations:
+    """What the main window hands the dialog; its status-bar lines are kept in `said`."""
+    said: list[str] = []
+    ops = Operations(clinic, ChangeNotifier(), said.append)
+    ops.said = said  # type: ignore[attr-defined]
+    return ops
+
+
 def make(qtbot, clinic, member, **kwargs) -> AuditDialog:
+    kwargs.setdefault("ops", operations(clinic))
     made = AuditDialog(
         clinic.audit,
         clinic.staff,
@@ -63,12 +77,22 @@ def all_time(dialog: AuditDialog) -> None:
 
 
 def total(clinic, admin, **where) -> int:
-    return clinic.audit.search(admin, AuditFilter(**where), 0, 1).total
+    return clinic.audit.search(admin, AuditFilter(**where), 1).total
+
+
+def newest(clinic, admin) -> AuditEntry:
+    return clinic.audit.search(admin, AuditFilter(), 1, count=False).entries[0]
+
+
+def in_order(entries: list[AuditEntry]) -> bool:
+    """Newest first as the admin reads the trail: by stamp, then the later written."""
+    keys = [(e.at, e.id) for e in entries]
+    return keys == sorted(keys, reverse=True)
 
 
 # -- the model ------------------------------------------------------------------------------
 def test_model_passes_qt_model_tester(qtmodeltester, demo, admin) -> None:
-    model = AuditModel(demo.audit, demo.patients, lambda: admin, page_size=40)
+    model = AuditModel(operations(demo), lambda: admin, page_size=40)
     model.set_filter(AuditFilter(first_day="2026-11-01"))
     assert model.rowCount() == 40 and model.canFetchMore()
     qtmodeltester.check(model, force_py=True)  # fetches a page itself
@@ -79,8 +103,8 @@ def test_model_passes_qt_model_tester(qtmodeltester, demo, admin) -> None:
     assert 0 < model.rowCount() < 40
 
 
-def test_the_model_holds_only_the_pages_read(demo, admin) -> None:
-    model = AuditModel(demo.audit, demo.patients, lambda: admin, page_size=50)
+def test_the_model_holds_only_the_pages_read(qapp, demo, admin) -> None:
+    model = AuditModel(operations(demo), lambda: admin, page_size=50)
     model.reload()
     assert model.rowCount() == 50 and model.total == total(demo, admin)
     model.fetchMore()
@@ -88,17 +112,44 @@ def test_the_model_holds_only_the_pages_read(demo, admin) -> None:
     while model.canFetchMore():
         model.fetchMore()
     ids = [model.index(r, COL_WHEN).data(AUDIT_ID_ROLE) for r in range(model.rowCount())]
-    assert ids == sorted(ids, reverse=True) and len(set(ids)) == model.total
+    assert len(set(ids)) == model.total == len(ids)
+    assert in_order([model.entry_at(r) for r in range(model.rowCount())])
 
 
-def test_lines_written_while_reading_are_not_shown_twice(demo, admin, desk) -> None:
-    model = AuditModel(demo.audit, demo.patients, lambda: admin, page_size=50)
+def test_lines_written_while_reading_are_not_shown_twice(qapp, demo, admin, desk) -> None:
+    model = AuditModel(operations(demo), lambda: admin, page_size=50)
     model.reload()
-    demo.calendar.day_sheet_given(desk, NOW.date(), "printed")  # pushes older lines down one
+    counted = model.total
+    demo.calendar.day_sheet_given(desk, NOW.date(), "printed")  # a line above the pages read
     while model.canFetchMore():
         model.fetchMore()
     ids = [model.entry_at(r).id for r in range(model.rowCount())]
-    assert len(ids) == len(set(ids)) == model.total - 1  # the new line waits for a reload
+    assert len(ids) == len(set(ids)) == counted == model.total  # counted once, with page one
+    assert newest(demo, admin).id not in ids  # the new line waits for a reload
+    model.reload()
+    assert model.entry_at(0).id == newest(demo, admin).id and model.total == counted + 1
+
+
+def test_the_lines_are_counted_once_per_filter_and_up_to_a_cap(qapp, demo, admin) -> None:
+    asked: list[tuple[bool, int | None]] = []
+    search = demo.audit.search
+
+    def watched(*args, **kwargs):
+        asked.append((kwargs.get("count", True), kwargs.get("count_cap")))
+        return search(*args, **kwargs)
+
+    demo.audit.search = watched  # the real search, its calls noted
+    model = AuditModel(operations(demo), lambda: admin, page_size=50, count_cap=120)
+    model.reload()
+    while model.canFetchMore():
+        model.fetchMore()
+    assert asked[0] == (True, 120) and all(not count for count, _cap in asked[1:])
+    assert len(asked) > 3
+    assert (model.total, model.more_than_total) == (120, True)  # "more than 120"
+    assert model.rowCount() == total(demo, admin) > 120  # every line can still be read
+    model.set_filter(AuditFilter(first_day="2026-11-20", last_day="2026-11-23"))
+    assert model.more_than_total is False
+    assert model.total == total(demo, admin, first_day="2026-11-20", last_day="2026-11-23")
 
 
 def test_summaries_name_only_what_changed() -> None:
@@ -123,8 +174,7 @@ def test_summaries_name_only_what_changed() -> None:
 def test_newest_first_with_readable_cells(dialog, demo, admin) -> None:
     assert dialog.windowTitle() == "Audit trail"
     first = dialog.model.entry_at(0)
-    newest = demo.audit.search(admin, AuditFilter(), 0, 1).entries[0]
-    assert first.id == newest.id
+    assert first.id == newest(demo, admin).id
     assert dialog.model.index(0, COL_WHEN).data() == "Thu, Nov 26, 2026, 10:30 am"
     assert dialog.model.index(0, COL_WHO).data() == "Front desk"
     assert dialog.model.index(0, COL_ACTION).data() == "printed"
@@ -148,7 +198,9 @@ def test_defaults_to_the_last_30_days(dialog) -> None:
 def test_selecting_a_line_shows_it_whole(qtbot, dialog) -> None:
     all_time(dialog)
     entries = load_all(dialog)
-    row = next(i for i, e in enumerate(entries) if e.action == "update" and e.before)
+    row = next(
+        i for i, e in enumerate(entries) if e.action == "update" and "status" in (e.before or {})
+    )
     dialog.table.selectRow(row)
     text = dialog.detail_text()
     assert text.startswith(f"Line #{entries[row].id}, ")
@@ -254,19 +306,80 @@ def test_scrolling_loads_the_next_page(qtbot, dialog, demo, admin) -> None:
 
 
 # -- the chain ------------------------------------------------------------------------------
+def check(qtbot, dialog: AuditDialog) -> str:
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    dialog.wait_for_check(30)
+    qtbot.waitUntil(lambda: dialog.check_job is None, timeout=5000)
+    return dialog.chain.text()
+
+
 def test_checking_the_chain_then_finding_a_changed_line(qtbot, dialog, demo, admin) -> None:
     lines = total(demo, admin)
-    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
-    assert dialog.chain.text() == f"The audit trail is intact ({lines} lines)."
+    assert check(qtbot, dialog) == f"The audit trail is intact ({lines} lines)."
     assert "#1b7f3b" in dialog.chain.styleSheet()
 
     demo._db.execute("DROP TRIGGER audit_no_update")
     demo._db.execute("UPDATE audit SET after = '{}' WHERE id = 5")
-    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
-    assert dialog.chain.text() == (
+    assert check(qtbot, dialog) == (
         "Audit trail broken at row 5: its contents were changed after it was written."
     )
     assert "#b3261e" in dialog.chain.styleSheet()
+    assert dialog.check_button.isEnabled()
+
+
+def test_the_dialog_stays_in_use_while_the_chain_is_checked(
+    qtbot, dialog, demo, admin, monkeypatch
+) -> None:
+    """The check runs on a thread of its own: held there, the dialog still filters, pages
+    and paints; once let go, its answer arrives in words."""
+    import threading
+
+    from frontdesk.services.audit import AuditService
+
+    held, running = threading.Event(), threading.Event()
+    real = AuditService.check
+
+    def held_check(self):
+        running.set()
+        assert held.wait(30)
+        return real(self)
+
+    monkeypatch.setattr(AuditService, "check", held_check)
+    ticks: list[int] = []
+    timer_id = dialog.startTimer(10)
+    dialog.timerEvent = lambda _event: ticks.append(1)  # the event loop turning
+    qtbot.mouseClick(dialog.check_button, Qt.MouseButton.LeftButton)
+    assert running.wait(10)
+    assert dialog.chain.text() == "Checking the audit chain…"
+    assert not dialog.check_button.isEnabled()
+    assert dialog._ops.said[-1] == "Checking the audit chain…"  # the busy line
+
+    all_time(dialog)  # the admin goes on working meanwhile
+    dialog.staff_combo.setCurrentIndex(1)
+    assert dialog.model.rowCount() > 0 and dialog.model.filter.staff_id is not None
+    dialog.table.scrollToBottom()
+    qtbot.wait(100)
+    assert len(ticks) >= 3 and dialog.check_job is not None  # still checking
+
+    held.set()
+    dialog.wait_for_check(30)
+    qtbot.waitUntil(lambda: dialog.check_job is None, timeout=5000)
+    dialog.killTimer(timer_id)
+    assert dialog.chain.text() == f"The audit trail is intact ({total(demo, admin)} lines)."
+    assert dialog.check_button.isEnabled()
+
+
+def test_a_role_taken_away_before_the_check_is_said_beside_the_button(
+    qtbot, demo, admin, doctor, prompts
+) -> None:
+    demo.staff.set_role(admin, doctor.id, Role.ADMIN)
+    dialog = make(qtbot, demo, doctor)
+    demo.staff.set_role(admin, doctor.id, Role.DOCTOR)
+    assert check(qtbot, dialog) == refusal(Role.DOCTOR, Permission.VIEW_AUDIT)
+    assert "#b3261e" in dialog.chain.styleSheet() and prompts.warnings == []
+    line = newest(demo, admin)
+    assert (line.action, line.staff_id) == ("denied", doctor.id)  # the attempt is recorded
+    assert line.after["tried"] == "read the audit trail"
 
 
 # -- refusals -------------------------------------------------------------------------------
@@ -292,7 +405,12 @@ def test_a_role_taken_away_meanwhile_shows_the_refusal(qtbot, demo, admin, docto
 
 def test_today_after_the_newest_line_still_ends_the_range(qtbot, demo, admin) -> None:
     made = AuditDialog(
-        demo.audit, demo.staff, demo.patients, lambda: admin, today=lambda: date(2027, 1, 15)
+        demo.audit,
+        demo.staff,
+        demo.patients,
+        lambda: admin,
+        today=lambda: date(2027, 1, 15),
+        ops=operations(demo),
     )
     qtbot.addWidget(made)
     assert made.last_day.date() == QDate(2027, 1, 15)
@@ -399,6 +517,7 @@ def test_the_filtered_trail_exports_to_csv_with_readable_values(
     when = dialog.column_texts(COL_WHEN)
     prompts.save_as = str(tmp_path / "trail")  # no suffix typed: .csv is added
     qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    exported(qtbot, dialog)
     path = tmp_path / "trail.csv"
     rows = read_csv(path)
     assert rows[0] == ["Line", "When", "Who", "Action", "What", "Changes"]
@@ -413,32 +532,38 @@ def test_the_filtered_trail_exports_to_csv_with_readable_values(
     assert (path.stat().st_mode & 0o777) == 0o600
     assert dialog.exported.text() == f"{len(expected)} lines exported to {path}."
     # The export is itself a line of the trail, about this patient, with its filter.
-    newest = demo.audit.search(admin, AuditFilter(), 0, 1).entries[0]
-    assert (newest.action, newest.entity, newest.staff_id) == ("export", "audit_trail", admin.id)
-    assert newest.after["lines"] == len(expected) and newest.after["file"] == str(path)
-    assert newest.after["first_day"] == "2026-01-01" and newest.patient_id == patient.id
-    assert dialog.model.entry_at(0).id == newest.id  # shown at once
+    line = newest(demo, admin)
+    assert (line.action, line.entity, line.staff_id) == ("export", "audit_trail", admin.id)
+    assert line.after["lines"] == len(expected) and line.after["file"] == str(path)
+    assert line.after["first_day"] == "2026-01-01" and line.patient_id == patient.id
+    assert dialog.model.entry_at(0).id == line.id  # shown at once
 
 
-def test_a_large_export_is_written_in_the_background(
+def exported(qtbot, dialog: AuditDialog) -> None:
+    dialog.wait_for_export(30)
+    qtbot.waitUntil(lambda: dialog.export_job is None, timeout=5000)
+
+
+def test_the_export_reads_and_writes_off_the_gui_thread(
     qtbot, dialog, demo, admin, prompts, tmp_path, monkeypatch
 ) -> None:
     import frontdesk.ui.dialogs.audit_dialog as module
 
-    monkeypatch.setattr(module, "EXPORT_IN_BACKGROUND", 10)
-    monkeypatch.setattr(module, "EXPORT_PAGE", 50)  # several pages read
+    monkeypatch.setattr(module, "EXPORT_PAGE", 50)  # several pages read, each below the last
     all_time(dialog)
     lines = dialog.model.total
     prompts.save_as = str(tmp_path / "all.csv")
     dialog.export_csv()
     assert dialog.export_job is not None and not dialog.export_button.isEnabled()
-    qtbot.waitUntil(lambda: dialog.export_job is None, timeout=30000)
+    assert dialog._ops.said[-1] == "Exporting the audit trail to all.csv…"
+    exported(qtbot, dialog)
     rows = read_csv(tmp_path / "all.csv")
     assert len(rows) == lines + 1
     assert len({r[0] for r in rows[1:]}) == lines  # no line twice across the pages
     assert "front_desk" not in (tmp_path / "all.csv").read_text(encoding="utf-8-sig")
+    assert "· patient #" not in (tmp_path / "all.csv").read_text(encoding="utf-8-sig")  # named
     assert dialog.export_button.isEnabled()
-    assert demo.audit.search(admin, AuditFilter(), 0, 1).entries[0].action == "export"
+    assert newest(demo, admin).action == "export"
 
 
 def test_a_cancelled_export_writes_and_records_nothing(dialog, demo, admin, prompts) -> None:
@@ -457,12 +582,14 @@ def test_a_formula_in_a_value_is_not_run_by_a_spreadsheet(tmp_path) -> None:
 
 
 def test_an_unwritable_folder_is_said_and_nothing_is_recorded(
-    dialog, demo, admin, prompts, tmp_path
+    qtbot, dialog, demo, admin, prompts, tmp_path
 ) -> None:
     before = total(demo, admin)
     prompts.save_as = str(tmp_path / "no-such-folder" / "trail.csv")
     dialog.export_csv()
+    exported(qtbot, dialog)
     assert "could not be written" in dialog.exported.text()
+    assert prompts.warnings == []  # said beside the button
     assert ERROR_COLOUR in dialog.exported.styleSheet()
     assert total(demo, admin) == before
 
@@ -475,6 +602,7 @@ def test_a_role_taken_away_before_export_keeps_no_file(
     demo.staff.set_role(admin, doctor.id, Role.DOCTOR)
     prompts.save_as = str(tmp_path / "trail.csv")
     dialog.export_csv()
+    exported(qtbot, dialog)
     assert not (tmp_path / "trail.csv").exists()
     assert dialog.exported.text() == refusal(Role.DOCTOR, Permission.VIEW_AUDIT)
 
@@ -500,19 +628,56 @@ def test_any_from_day_typed_key_by_key_filters_from_it(qtbot, dialog, day, form)
 
 
 def test_closing_during_a_background_export_still_records_it(
-    qtbot, dialog, demo, admin, prompts, tmp_path, monkeypatch
+    qtbot, dialog, demo, admin, prompts, tmp_path
 ) -> None:
-    import frontdesk.ui.dialogs.audit_dialog as module
-
-    monkeypatch.setattr(module, "EXPORT_IN_BACKGROUND", 10)
     prompts.save_as = str(tmp_path / "closing.csv")
     dialog.export_csv()
     assert dialog.export_job is not None
     dialog.reject()  # Close at once
     assert dialog.export_job is None
-    newest = demo.audit.search(admin, AuditFilter(), 0, 1).entries[0]
-    assert newest.action == "export" and newest.after["file"] == str(tmp_path / "closing.csv")
+    line = newest(demo, admin)
+    assert line.action == "export" and line.after["file"] == str(tmp_path / "closing.csv")
     assert (tmp_path / "closing.csv").exists()
+
+
+def test_an_export_that_cannot_be_recorded_keeps_no_file(
+    qtbot, dialog, demo, admin, prompts, tmp_path, monkeypatch
+) -> None:
+    from frontdesk.services.audit import AuditService
+    from frontdesk.services.errors import ServiceError
+
+    def refused(*_args, **_kwargs):
+        raise ServiceError("The audit trail could not be written.")
+
+    monkeypatch.setattr(AuditService, "record_export", refused)
+    prompts.save_as = str(tmp_path / "unrecorded.csv")
+    dialog.export_csv()
+    exported(qtbot, dialog)
+    assert not (tmp_path / "unrecorded.csv").exists()
+    assert dialog.exported.text() == (
+        "The audit trail could not be written. The file was not kept."
+    )
+
+
+def test_a_change_announced_brings_its_lines_to_the_first_page(
+    qtbot, dialog, demo, admin, desk
+) -> None:
+    from frontdesk.services.changes import Change, Changes, Entity
+
+    patient = demo.patients.search("García").rows[0]
+    demo.patients.archive(desk, patient.id)  # as another window would, then announced
+    dialog._ops.notifier.announce(Changes.of(Change(Entity.PATIENT, patient.id, patient.id)))
+    assert dialog.model.entry_at(0).id == newest(demo, admin).id
+
+    all_time(dialog)
+    dialog.model.fetchMore()  # deeper in the trail: the admin keeps their place
+    kept = dialog.model.rowCount()
+    demo.patients.restore(desk, patient.id)
+    dialog._ops.notifier.announce(Changes.of(Change(Entity.PATIENT, patient.id, patient.id)))
+    assert dialog.model.rowCount() == kept
+    assert dialog.count.text().endswith(
+        "Newer lines were written since: change a filter to see them."
+    )
 
 
 def test_a_forged_identity_and_a_record_looked_at_read_as_words(qtbot, demo, admin) -> None:

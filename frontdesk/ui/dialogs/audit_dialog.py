@@ -6,6 +6,7 @@ import csv
 import os
 import tempfile
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -29,13 +30,14 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.audit import AuditEntry, Tampering
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.patients import Patient
-from frontdesk.domain.staff import Staff
-from frontdesk.services.audit import AuditFilter, AuditService
+from frontdesk.services.audit import AuditCheck, AuditCursor, AuditFilter, AuditService
+from frontdesk.services.changes import Changes
+from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import NotAllowed, ServiceError
 from frontdesk.services.patients import PatientService
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.staff import StaffService
 from frontdesk.ui import prompts
-from frontdesk.ui.background import BackgroundJob
 from frontdesk.ui.error_label import ERROR_COLOUR, error_label
 from frontdesk.ui.models.audit_model import (
     COL_ACTION,
@@ -44,19 +46,21 @@ from frontdesk.ui.models.audit_model import (
     COL_WHO,
     CSV_HEADERS,
     AuditModel,
+    LineWords,
     details,
     say_when,
 )
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME
-from frontdesk.ui.operations import Operations
+from frontdesk.ui.operations import BackgroundCall, Operations
 from frontdesk.ui.widgets.date_field import DateField
 from frontdesk.ui.widgets.lists import set_up_record_list
 from frontdesk.ui.widgets.patient_picker import PatientPicker
 
 DAYS_SHOWN = 30  # the default window: the last month of work
-EXPORT_PAGE = 1000  # lines read per query while exporting
-EXPORT_IN_BACKGROUND = 2000  # more lines than this are written off the GUI thread
+EXPORT_PAGE = 1000  # lines read per query while exporting (off the GUI thread)
+CHECKING = "Checking the audit chain…"
 INTACT_STYLE = "color: #1b7f3b; font-weight: bold;"
+BUSY_STYLE = "color: palette(mid); font-weight: bold;"
 BROKEN_STYLE = f"color: {ERROR_COLOUR}; font-weight: bold;"
 HINT_STYLE = "color: palette(mid);"
 ANY_PATIENT = "Any patient"
@@ -103,6 +107,55 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) 
     return len(rows)
 
 
+@dataclass(frozen=True)
+class Exported:
+    """What an export did: how many lines went to the file, or why none did."""
+
+    lines: int
+    problem: str = ""  # in words: the file could not be written
+
+
+def export_lines(
+    clinic: Clinic,
+    actor: SignedIn,
+    where: AuditFilter,
+    words: LineWords,
+    path: Path,
+    taken_back: list[Path],
+) -> Exported:
+    """Off the GUI thread, on a connection of its own: every line matching `where`, newest
+    first, page by page (keyset, each page below the last), written to `path` and recorded
+    in the trail; a file whose export could not be recorded is taken back (`taken_back`
+    says so to whoever hears of the refusal)."""
+    rows: list[tuple[str, ...]] = []
+    below: AuditCursor | None = None
+    while True:
+        page = clinic.audit.search(actor, where, EXPORT_PAGE, below=below, count=False)
+        words.patients.update(page.patients)
+        rows += [words.csv_row(e) for e in page.entries]
+        if len(page.entries) < EXPORT_PAGE:
+            break
+        below = page.next
+    try:
+        written = write_csv(path, CSV_HEADERS, rows)
+    except OSError as exc:
+        return Exported(0, _said_os_error(exc, path))
+    try:  # no export goes unrecorded
+        clinic.audit.record_export(actor, where, written, path)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        taken_back.append(path)
+        raise
+    return Exported(written)
+
+
+def checked_chain(clinic: Clinic, actor: SignedIn) -> AuditCheck:
+    """Off the GUI thread: the whole check, for someone who may read the trail (asked first,
+    by reading its newest line: a refusal is said and recorded before anything is walked)."""
+    clinic.audit.search(actor, AuditFilter(), 1, count=False)
+    return clinic.audit.check()
+
+
 class AuditDialog(QDialog):
     """Read-only: filters narrow the lines, the pane shows one line whole, nothing is changed.
 
@@ -114,26 +167,29 @@ class AuditDialog(QDialog):
         audit: AuditService,
         staff: StaffService,
         patients: PatientService,
-        current: Callable[[], Staff],
+        current: Callable[[], SignedIn],
         parent: QWidget | None = None,
         *,
+        ops: Operations,
         today: Callable[[], date] = _clinic_today,
         page_size: int = 200,
-        ops: Operations | None = None,
     ) -> None:
+        """`audit` and `staff` are what the main window passes today; every call goes
+        through `ops` (the patient picker, a shared widget, still takes `patients`)."""
         super().__init__(parent)
+        del audit, staff  # read through `ops`, on this window's connection or a worker's
         self._ops = ops  # the one way this view runs a service call
-        self._audit = audit
-        self._staff = staff
         self._current = current
         self._today = today
         self._quiet = False  # True while several filters are set at once: one query after
         self._joining = False  # True while the From and To days bound each other
+        self._newer_lines = False  # lines were written since the pages shown were read
         self.patient_id: int | None = None
+        self.check_job: BackgroundCall | None = None
         self.setWindowTitle("Audit trail")
         self.setObjectName("auditDialog")
 
-        self.model = AuditModel(audit, patients, current, page_size=page_size, parent=self)
+        self.model = AuditModel(ops, current, page_size=page_size, parent=self)
         self.content = QWidget()
         self.content.setObjectName("auditContent")
         self._build_content(patients)
@@ -269,7 +325,7 @@ class AuditDialog(QDialog):
         self.exported.setAccessibleName("Result of the export")
         self.exported.setStyleSheet(HINT_STYLE)
         self.exported.setWordWrap(True)
-        self.export_job: BackgroundJob | None = None
+        self.export_job: BackgroundCall | None = None
         check_row = QHBoxLayout()
         check_row.setSpacing(8)
         check_row.addWidget(self.check_button)
@@ -301,14 +357,16 @@ class AuditDialog(QDialog):
 
     def _start(self) -> None:
         """One look at the newest line: refused, nothing else is shown; else the defaults."""
-        try:
-            newest = self._audit.search(self._current(), AuditFilter(), 0, 1)
-        except NotAllowed as exc:
-            self._show_refusal(str(exc))
+        actor = self._current()
+        got = self._ops.read(
+            self,
+            lambda c: c.audit.search(actor, AuditFilter(), 1, count=False),
+            title="The audit trail was not read",
+            on_refusal=self._said_here,
+        )
+        if self.refused:
             return
-        except ServiceError as exc:
-            self._show_error(str(exc))
-            newest = None
+        newest = got.value if got is not None else None
         self._fill_staff()
         last = self._today()
         anchor = last
@@ -332,6 +390,7 @@ class AuditDialog(QDialog):
         self.model.rowsInserted.connect(lambda *_a: self._say_count())
         self.check_button.clicked.connect(self.check_chain)
         self.export_button.clicked.connect(self.export_csv)
+        self._ops.notifier.changes.connect(self._data_changed)
         self.apply_filters()
         self._fit_columns()
         self._fit_screen()
@@ -350,13 +409,16 @@ class AuditDialog(QDialog):
     def _fill_staff(self) -> None:
         """Everyone who ever worked here, switched-off accounts too: their lines remain."""
         self.staff_combo.addItem("Anyone", None)
-        try:
-            accounts = self._staff.accounts()
-        except ServiceError as exc:
-            self._show_error(str(exc))
+        got = self._ops.read(
+            self,
+            lambda c: c.staff.accounts(),
+            title="The staff list was not read",
+            on_refusal=self._said_here,
+        )
+        if got is None:
             return
         names = {}
-        for account in sorted(accounts, key=lambda a: a.staff.name.casefold()):
+        for account in sorted(got.value, key=lambda a: a.staff.name.casefold()):
             member = account.staff
             names[member.id] = member.name
             label = member.label + ("" if member.active else " – switched off")
@@ -434,6 +496,7 @@ class AuditDialog(QDialog):
 
     # -- the table and the pane -------------------------------------------------------------
     def _after_reset(self) -> None:
+        self._newer_lines = False
         self._say_count()
         if self.model.rowCount():
             self.table.selectRow(0)
@@ -441,19 +504,36 @@ class AuditDialog(QDialog):
         else:
             self._line_changed(QModelIndex(), QModelIndex())
 
+    def _data_changed(self, changes: Changes) -> None:
+        """Every change writes lines: the first page is read again; deeper in the trail the
+        admin keeps their place, told that newer lines are waiting."""
+        if not changes or self.refused or not self.days_readable():
+            return
+        if self.model.pages_read <= 1:
+            self.model.reload()
+        else:
+            self._newer_lines = True
+            self._say_count()
+
     def _say_count(self) -> None:
         total, shown = self.model.total, self.model.rowCount()
         if self.model.error:
             self.count.setText("")
             self._show_error(self.model.error)
-        elif total == 0:
-            self.count.setText("No lines match these filters.")
-        elif shown >= total:
-            self.count.setText(f"{total} line{'s' if total != 1 else ''}, newest first.")
-        else:
-            self.count.setText(
-                f"{total} lines, newest first; {shown} read so far (scroll for more)."
+            return
+        if total == 0:
+            said = "No lines match these filters."
+        elif self.model.more_than_total:
+            said = (
+                f"More than {total:,} lines, newest first; {shown:,} read so far (scroll for more)."
             )
+        elif shown >= total:
+            said = f"{total:,} line{'s' if total != 1 else ''}, newest first."
+        else:
+            said = f"{total:,} lines, newest first; {shown:,} read so far (scroll for more)."
+        if self._newer_lines:
+            said += " Newer lines were written since: change a filter to see them."
+        self.count.setText(said)
 
     @property
     def entry(self) -> AuditEntry | None:
@@ -477,7 +557,8 @@ class AuditDialog(QDialog):
     # -- the export -------------------------------------------------------------------------
     def export_csv(self) -> None:
         """Every line matching the filters, with the values as shown, to a CSV file of the
-        admin's choosing; the export itself is recorded in the trail."""
+        admin's choosing, read and written off the GUI thread; the export itself is recorded
+        in the trail (or the file is taken back)."""
         if not self.days_readable() or self.export_job is not None:
             return
         where = self.current_filter()
@@ -492,66 +573,40 @@ class AuditDialog(QDialog):
         path = Path(chosen)
         if path.suffix.lower() != ".csv":
             path = path.with_name(path.name + ".csv")
-        self.exported.setText("Exporting…")
+        actor = self._current()
+        words = LineWords(self.model.words.staff)  # its own: the worker fills in patients
+        words.patients = dict(self.model.words.patients)
+        taken_back: list[Path] = []
+        self.exported.setText(f"Exporting to {path.name}…")
         self.exported.setStyleSheet(HINT_STYLE)
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            # The database connection belongs to this thread: the lines are read here, page
-            # by page; only the writing of a large file goes to the background.
-            rows = [self.model.csv_row(e) for e in self._all_lines(where)]
-        except ServiceError as exc:
-            self._export_failed(str(exc))
-            return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
-        if len(rows) <= EXPORT_IN_BACKGROUND:
-            try:
-                written = write_csv(path, CSV_HEADERS, rows)
-            except OSError as exc:
-                self._export_failed(_said_os_error(exc, path))
-                return
-            self._exported(written, where, path)
-            return
-        self.exported.setText(f"Writing {len(rows)} lines to {path.name}…")
         self.export_button.setEnabled(False)
-        self.export_job = BackgroundJob(lambda: write_csv(path, CSV_HEADERS, rows), self)
-        self.export_job.finished.connect(lambda result: self._written(result, where, path))
-        self.export_job.start()
+        self.export_job = self._ops.in_background(
+            self,
+            lambda c: export_lines(c, actor, where, words, path, taken_back),
+            title="The audit trail was not exported",
+            busy=f"Exporting the audit trail to {path.name}…",
+            on_done=lambda done: self._exported(done, path),
+            on_refusal=lambda exc: self._export_refused(exc, taken_back),
+        )
+        self.export_job.ended.connect(lambda _outcome: self._export_ended())
 
-    def _all_lines(self, where: AuditFilter) -> list[AuditEntry]:
-        """Newest first, every matching line once (lines written meanwhile are left out)."""
-        lines: list[AuditEntry] = []
-        offset = 0
-        while True:
-            page = self._audit.search(self._current(), where, offset, EXPORT_PAGE)
-            offset += len(page.entries)
-            oldest = lines[-1].id if lines else None
-            lines += [e for e in page.entries if oldest is None or e.id < oldest]
-            if len(page.entries) < EXPORT_PAGE or offset >= page.total:
-                return lines
-
-    def _written(self, result: object, where: AuditFilter, path: Path) -> None:
+    def _export_ended(self) -> None:
         self.export_job = None
         self.apply_filters()  # the button again, as the days allow
-        if isinstance(result, OSError):
-            self._export_failed(_said_os_error(result, path))
-        elif isinstance(result, BaseException):
-            self._export_failed(f"The file could not be written: {result}")
-        else:
-            assert isinstance(result, int)
-            self._exported(result, where, path)
 
-    def _exported(self, lines: int, where: AuditFilter, path: Path) -> None:
-        """Recorded in the trail, or the file is taken back: no export goes unrecorded."""
-        try:
-            self._audit.record_export(self._current(), where, lines, path)
-        except ServiceError as exc:
-            path.unlink(missing_ok=True)
-            self._export_failed(f"{exc} The file was not kept.")
+    def _exported(self, done: Exported, path: Path) -> None:
+        if done.problem:
+            self._export_failed(done.problem)
             return
+        lines = done.lines
         self.exported.setText(f"{lines} line{'s' if lines != 1 else ''} exported to {path}.")
         self.exported.setStyleSheet(HINT_STYLE)
-        self.model.reload()  # the export's own line is now the newest
+        # Its own line is now the newest (an event line: no record changed, nothing announced).
+        self.model.reload()
+
+    def _export_refused(self, exc: ServiceError, taken_back: list[Path]) -> bool:
+        self._export_failed(f"{exc} The file was not kept." if taken_back else str(exc))
+        return True
 
     def _export_failed(self, text: str) -> None:
         self.exported.setText(text)
@@ -559,19 +614,37 @@ class AuditDialog(QDialog):
 
     # -- the chain --------------------------------------------------------------------------
     def check_chain(self) -> None:
-        """Walks every line from the first; says which line, if any, was changed or removed,
-        whether the trail's end is where it was remembered, and which records differ from it."""
-        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        try:
-            broken = self._audit.verify()
-            lines = None
-            if broken is None:
-                lines = self._audit.search(self._current(), AuditFilter(), 0, 1).total
-        except ServiceError as exc:
-            self._say_chain(str(exc), ok=False)
+        """Walks every line from the first, off the GUI thread (the dialog stays in use); says
+        which line, if any, was changed or removed, whether the trail's end is where it was
+        remembered, and which records differ from it."""
+        if self.check_job is not None:
             return
-        finally:
-            QGuiApplication.restoreOverrideCursor()
+        actor = self._current()
+        self.check_button.setEnabled(False)
+        self.chain.setText(CHECKING)
+        self.chain.setStyleSheet(BUSY_STYLE)
+        self.check_job = self._ops.in_background(
+            self,
+            lambda c: checked_chain(c, actor),
+            title="The audit trail was not checked",
+            busy=CHECKING,
+            on_done=self._chain_checked,
+            on_refusal=self._chain_refused,
+        )
+        self.check_job.ended.connect(lambda _outcome: self._check_ended())
+
+    def _check_ended(self) -> None:
+        self.check_job = None
+        self.check_button.setEnabled(True)
+        if self.chain.text() == CHECKING:  # failed unexpectedly: said in a message box
+            self.chain.clear()
+
+    def _chain_refused(self, exc: ServiceError) -> bool:
+        self._say_chain(str(exc), ok=False)
+        return True
+
+    def _chain_checked(self, found: AuditCheck) -> None:
+        broken = found.problem
         if isinstance(broken, Tampering):  # the chain holds; its anchor or the records do not
             # One line beside the button (it has room for no more); the findings in the
             # details pane below, which scrolls.
@@ -588,15 +661,29 @@ class AuditDialog(QDialog):
         elif broken is not None:
             self._say_chain(str(broken), ok=False)
         else:
+            lines = found.lines or 0
             self._say_chain(
-                f"The audit trail is intact ({lines} line{'s' if lines != 1 else ''}).", ok=True
+                f"The audit trail is intact ({lines:,} line{'s' if lines != 1 else ''}).",
+                ok=True,
             )
+
+    def wait_for_check(self, seconds: float | None = None) -> None:
+        """The chain check, if any, has ended and its answer is shown (tests, closing)."""
+        _deliver(self.check_job, seconds)
 
     def _say_chain(self, text: str, *, ok: bool) -> None:
         self.chain.setText(text)
         self.chain.setStyleSheet(INTACT_STYLE if ok else BROKEN_STYLE)
 
     # -- refusals ---------------------------------------------------------------------------
+    def _said_here(self, exc: ServiceError) -> bool:
+        """A refusal hides the trail and says why; anything else is said above the buttons."""
+        if isinstance(exc, NotAllowed):
+            self._show_refusal(str(exc))
+        else:
+            self._show_error(str(exc))
+        return True
+
     def _show_refusal(self, text: str) -> None:
         self.content.hide()
         self.refusal.setText(text)
@@ -612,12 +699,9 @@ class AuditDialog(QDialog):
         return not self.refusal.isHidden()
 
     def wait_for_export(self, seconds: float | None = None) -> None:
-        """The background writer, if any, has finished and its file is recorded (or taken
-        back): closing the dialog mid-export never leaves an unrecorded copy."""
-        job = self.export_job
-        if job is not None:
-            job.wait(seconds)
-            QCoreApplication.sendPostedEvents(job)  # delivers its result here, now
+        """The export, if any, has ended and its answer is shown: closing the dialog
+        mid-export leaves the file recorded (or taken back), never half-done."""
+        _deliver(self.export_job, seconds)
 
     def done(self, result: int) -> None:
         self.wait_for_export()
@@ -625,6 +709,12 @@ class AuditDialog(QDialog):
 
     def column_texts(self, column: int) -> list[str]:
         return [self.model.index(r, column).data() for r in range(self.model.rowCount())]
+
+
+def _deliver(call: BackgroundCall | None, seconds: float | None) -> None:
+    """Waits for `call` to end, then hands its answer to the GUI thread's callbacks now."""
+    if call is not None and call.wait(seconds):
+        QCoreApplication.sendPostedEvents()
 
 
 def _said_os_error(exc: OSError, path: Path) -> str:

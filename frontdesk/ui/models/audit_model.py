@@ -1,7 +1,8 @@
 """The audit trail as a lazy table: newest first, a page of lines at a time as the view scrolls.
 
 The trail grows for years, so only the lines fetched so far are held; the cell texts are made
-when a row is first shown, and the names they mention (staff, patients) are looked up once.
+when a row is first shown, from names known beforehand (the staff list; each page brings the
+names of the patients its lines are about).
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date
-from enum import Enum
 from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     Qt,
     Signal,
 )
+from PySide6.QtWidgets import QWidget
 
 from frontdesk.domain.appointments import Status
 from frontdesk.domain.audit import AuditEntry
@@ -29,10 +31,10 @@ from frontdesk.domain.handouts import Kind
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.phones import display_phone
 from frontdesk.domain.staff import Role
-from frontdesk.services.audit import AuditFilter, AuditService
+from frontdesk.services.audit import AuditCursor, AuditFilter
 from frontdesk.services.errors import NotAllowed, ServiceError
-from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
+from frontdesk.ui.operations import Operations
 
 COL_WHEN, COL_WHO, COL_ACTION, COL_WHAT, COL_CHANGES = range(5)
 HEADERS = {
@@ -47,6 +49,9 @@ HEADERS = {
 CSV_HEADERS = ("Line", "When", "Who", "Action", "What", "Changes")
 AUDIT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 PAGE_SIZE = 200
+# Lines matching a filter are counted up to this many ("more than 100,000"): counting a
+# whole year of a large trail at each filter change would cost more than reading the page.
+COUNT_CAP = 100_000
 SUMMARY_LENGTH = 140  # a cell shows the start; the tooltip and the pane below show it all
 ARROW = "→"
 
@@ -71,7 +76,7 @@ _PHONE = re.compile(r"^\+\d{8,15}$")
 _CODE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")  # a stored code: left_cheek, flat_brown
 VERBATIM_KEYS = {"username", "email"}  # typed by a person: shown exactly as kept
 # Stored codes and the words the desk knows them by (the same labels the app shows).
-_ENUMS: dict[str, tuple[type[Enum], ...]] = {
+_ENUMS: dict[str, tuple[type[Role] | type[Status] | type[SeriesStatus] | type[Kind], ...]] = {
     "role": (Role,),
     "status": (Status, SeriesStatus),
     "kind": (Kind,),
@@ -227,43 +232,105 @@ def details(entry: AuditEntry) -> str:
     return "\n".join(lines)
 
 
+class LineWords:
+    """Who and what a line is about, in words, from names known beforehand: the staff list
+    and the patients' names each page brings along. Pure Python, so that the export can say
+    its lines on its own thread."""
+
+    def __init__(self, staff: dict[int, str] | None = None) -> None:
+        self.staff: dict[int, str] = dict(staff or {})
+        self.patients: dict[int, str] = {}  # kept across filters: names rarely change
+
+    def who(self, entry: AuditEntry) -> str:
+        if entry.staff_id is None:
+            if entry.action == "denied":  # an identity the login service did not issue
+                return "not signed in"
+            return "unknown user" if entry.action in ANONYMOUS_ACTIONS else "system"
+        return self.staff.get(entry.staff_id, f"staff #{entry.staff_id}")
+
+    def patient_name(self, patient_id: int) -> str:
+        return self.patients.get(patient_id, f"patient #{patient_id}")
+
+    def what(self, entry: AuditEntry) -> str:
+        text = say_entity(entry.entity)
+        if entry.entity_id is not None:
+            text += f" #{entry.entity_id}"
+        if entry.entity == "staff" and entry.entity_id in self.staff:
+            text += f" · {self.staff[entry.entity_id]}"
+        if entry.patient_id is not None:
+            text += f" · {self.patient_name(entry.patient_id)}"
+        return text
+
+    @staticmethod
+    def action(entry: AuditEntry) -> str:
+        return ACTION_WORDS.get(entry.action, entry.action.replace("_", " "))
+
+    def cells(self, entry: AuditEntry) -> tuple[str, ...]:
+        """The table's cells (HEADERS), the changes cut to the cell."""
+        changes = summary(entry)
+        if len(changes) > SUMMARY_LENGTH:
+            changes = changes[: SUMMARY_LENGTH - 1].rstrip() + "…"
+        return (say_when(entry.at), self.who(entry), self.action(entry), self.what(entry), changes)
+
+    def csv_row(self, entry: AuditEntry) -> tuple[str, ...]:
+        """One line of the CSV export (CSV_HEADERS): the same readable values as the table,
+        with the changes whole rather than cut to the cell."""
+        return (
+            str(entry.id),
+            say_when(entry.at),
+            self.who(entry),
+            self.action(entry),
+            self.what(entry),
+            summary(entry),
+        )
+
+
 class AuditModel(QAbstractTableModel):
-    """Lines matching a filter, newest first; `refused` carries the sentence of a refusal."""
+    """Lines matching a filter, newest first; `refused` carries the sentence of a refusal.
+
+    Pages are read through the window's `Operations` by keyset (each one starts below the
+    last line read: no line is shown twice, however many are written meanwhile), and the
+    lines matching a filter are counted once, with its first page, up to COUNT_CAP."""
 
     refused = Signal(str)
 
     def __init__(
         self,
-        audit: AuditService,
-        patients: PatientService,
+        ops: Operations,
         actor: Callable[[], SignedIn],
         page_size: int = PAGE_SIZE,
-        parent=None,
+        parent: QObject | None = None,
+        *,
+        count_cap: int = COUNT_CAP,
     ) -> None:
         super().__init__(parent)
-        self._audit = audit
-        self._patients = patients
+        self._ops = ops
         self._actor = actor
         self._page_size = page_size
+        self._count_cap = count_cap
         self._filter = AuditFilter()
         self._rows: list[AuditEntry] = []
         self._cells: dict[int, tuple[str, ...]] = {}
-        self._consumed = 0  # lines the service has handed over for this filter (offset)
+        self._below: AuditCursor | None = None  # where the next page begins
         self._more = False
         self._fetching = False
-        self.total = 0  # lines matching the filter, as of the last page read
+        self.words = LineWords()
+        self.total = 0  # lines matching the filter, counted with its first page
+        self.more_than_total = False  # counting stopped at `total` (COUNT_CAP)
         self.error = ""  # why the last read failed, in words for the desk
         self._refusal = ""  # a NotAllowed sentence not yet announced
-        self._staff_names: dict[int, str] = {}
-        self._patient_names: dict[int, str] = {}  # kept across filters: names rarely change
 
     # -- what to show ---------------------------------------------------------------------
     @property
     def filter(self) -> AuditFilter:
         return self._filter
 
+    @property
+    def pages_read(self) -> int:
+        return -(-len(self._rows) // self._page_size)
+
     def set_staff_names(self, names: dict[int, str]) -> None:
-        self._staff_names = dict(names)
+        self.words.staff = dict(names)
         if self._rows:
             self._cells.clear()
             self.dataChanged.emit(
@@ -276,33 +343,52 @@ class AuditModel(QAbstractTableModel):
             self.reload()
 
     def reload(self) -> None:
-        """The first page for the current filter, from the newest line."""
+        """The first page for the current filter, from the newest line, and its count."""
         self.beginResetModel()
         self._rows = []
         self._cells.clear()
-        self._consumed = 0
+        self._below = None
         self._more = False
         self.total = 0
+        self.more_than_total = False
         self._rows = self._read_page()
         self.endResetModel()
         self._announce_refusal()
 
     def _read_page(self) -> list[AuditEntry]:
-        """The next page; lines written since the last page (which push the older ones down)
-        come round again and are skipped, so no line is shown twice or missed."""
-        try:
-            page = self._audit.search(self._actor(), self._filter, self._consumed, self._page_size)
-        except ServiceError as exc:
-            self.error = str(exc)
+        """The next page below the last line read; the count only with the first."""
+        first = self._below is None
+        actor, where, below = self._actor(), self._filter, self._below
+        got = self._ops.read(
+            self._widget(),
+            lambda c: c.audit.search(
+                actor, where, self._page_size, below=below, count=first,
+                count_cap=self._count_cap,
+            ),
+            title="The audit trail was not read",
+            on_refusal=self._read_refused,
+        )  # fmt: skip
+        if got is None:
             self._more = False
-            self._refusal = self.error if isinstance(exc, NotAllowed) else ""
             return []
+        page = got.value
         self.error = ""
-        self._consumed += len(page.entries)
-        self.total = page.total
-        self._more = len(page.entries) == self._page_size and self._consumed < page.total
-        oldest = self._rows[-1].id if self._rows else None
-        return [e for e in page.entries if oldest is None or e.id < oldest]
+        self.words.patients.update(page.patients)
+        if page.total is not None:
+            self.total, self.more_than_total = page.total, page.more_than_total
+        self._more = len(page.entries) == self._page_size
+        self._below = page.next or self._below
+        return page.entries
+
+    def _read_refused(self, exc: ServiceError) -> bool:
+        """Said by the dialog itself: a refusal hides the trail, anything else beside it."""
+        self.error = str(exc)
+        self._refusal = self.error if isinstance(exc, NotAllowed) else ""
+        return True
+
+    def _widget(self) -> QWidget | None:
+        parent = QObject.parent(self)
+        return parent if isinstance(parent, QWidget) else None
 
     def _announce_refusal(self) -> None:
         """After the model is consistent again, so a view may react by hiding itself."""
@@ -318,59 +404,14 @@ class AuditModel(QAbstractTableModel):
 
     # -- names ----------------------------------------------------------------------------
     def who(self, entry: AuditEntry) -> str:
-        if entry.staff_id is None:
-            if entry.action == "denied":  # an identity the login service did not issue
-                return "not signed in"
-            return "unknown user" if entry.action in ANONYMOUS_ACTIONS else "system"
-        return self._staff_names.get(entry.staff_id, f"staff #{entry.staff_id}")
-
-    def patient_name(self, patient_id: int) -> str:
-        name = self._patient_names.get(patient_id)
-        if name is None:
-            try:
-                name = self._patients.get(patient_id).full_name
-            except ServiceError:
-                name = f"patient #{patient_id}"
-            self._patient_names[patient_id] = name
-        return name
+        return self.words.who(entry)
 
     def what(self, entry: AuditEntry) -> str:
-        text = say_entity(entry.entity)
-        if entry.entity_id is not None:
-            text += f" #{entry.entity_id}"
-        if entry.entity == "staff" and entry.entity_id in self._staff_names:
-            text += f" · {self._staff_names[entry.entity_id]}"
-        if entry.patient_id is not None:
-            text += f" · {self.patient_name(entry.patient_id)}"
-        return text
+        return self.words.what(entry)
 
     @staticmethod
     def action(entry: AuditEntry) -> str:
-        return ACTION_WORDS.get(entry.action, entry.action.replace("_", " "))
-
-    def _display(self, entry: AuditEntry) -> tuple[str, ...]:
-        changes = summary(entry)
-        if len(changes) > SUMMARY_LENGTH:
-            changes = changes[: SUMMARY_LENGTH - 1].rstrip() + "…"
-        return (
-            say_when(entry.at),
-            self.who(entry),
-            self.action(entry),
-            self.what(entry),
-            changes,
-        )
-
-    def csv_row(self, entry: AuditEntry) -> tuple[str, ...]:
-        """One line of the CSV export (CSV_HEADERS): the same readable values as the table,
-        with the changes whole rather than cut to the cell."""
-        return (
-            str(entry.id),
-            say_when(entry.at),
-            self.who(entry),
-            self.action(entry),
-            self.what(entry),
-            summary(entry),
-        )
+        return LineWords.action(entry)
 
     # -- Qt model API ---------------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -413,7 +454,7 @@ class AuditModel(QAbstractTableModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             cells = self._cells.get(row)
             if cells is None:
-                cells = self._cells[row] = self._display(self._rows[row])
+                cells = self._cells[row] = self.words.cells(self._rows[row])
             if role == Qt.ItemDataRole.DisplayRole:
                 return cells[index.column()]
             if index.column() == COL_CHANGES and cells[COL_CHANGES].endswith("…"):
