@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QWindow
+from PySide6.QtGui import QKeyEvent, QKeySequence, QWindow
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -102,8 +102,9 @@ class LockCover(QFrame):
         self.show()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self.parent() and event.type() == QEvent.Type.Resize:
-            self.setGeometry(self.parentWidget().rect())
+        window = self.parentWidget()
+        if watched is window and window is not None and event.type() == QEvent.Type.Resize:
+            self.setGeometry(window.rect())
             self.raise_()
         # A message box fixes its own size on every layout request: not while it is covered.
         return (
@@ -135,6 +136,9 @@ class LockCover(QFrame):
 
     def remove(self) -> None:
         window = self.parentWidget()
+        if window is None:  # the window went first: nothing left to give back
+            self.deleteLater()
+            return
         window.removeEventFilter(self)
         size, smallest, largest = self._before
         if window.minimumSize() != smallest:
@@ -174,7 +178,9 @@ class LockGuard(QObject):
             lock_action.triggered.connect(self.lock)
             if not lock_action.shortcut().isEmpty():
                 self._lock_keys = lock_action.shortcut()
-        QApplication.instance().installEventFilter(self)
+        app = QApplication.instance()
+        assert app is not None  # a guard is made for windows, which need the application
+        app.installEventFilter(self)
 
     @property
     def locked(self) -> bool:
@@ -230,7 +236,9 @@ class LockGuard(QObject):
         self.locked_changed.emit(False)
 
     def stop(self) -> None:
-        QApplication.instance().removeEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
         self._timer.stop()
 
     def _windows(self) -> list[QWidget]:
@@ -260,7 +268,7 @@ class LockGuard(QObject):
             # On a real display Qt hands keys and clicks to the native window first, which
             # passes them on to the widget under them: that widget is where they are judged.
             return True
-        node = watched
+        node: QObject | None = watched
         while node is not None:
             if isinstance(node, LockCover):
                 return True
@@ -272,7 +280,11 @@ class LockGuard(QObject):
         if not self.locked:
             if kind in _ACTIVITY:
                 self._timer.start()
-            if kind == QEvent.Type.KeyPress and self._lock_keys is not None:
+            if (
+                kind == QEvent.Type.KeyPress
+                and isinstance(event, QKeyEvent)
+                and self._lock_keys is not None
+            ):
                 pressed = QKeySequence(event.keyCombination())
                 if pressed.matches(self._lock_keys) == QKeySequence.SequenceMatch.ExactMatch:
                     self.lock()  # a dialog in front keeps the window's shortcut from firing
@@ -289,7 +301,7 @@ class LockGuard(QObject):
         if kind == QEvent.Type.FocusIn and not self._inside_cover(watched):
             # Tab moved the focus under a cover: back to the cover's sign-in form.
             window = watched.window() if isinstance(watched, QWidget) else None
-            cover = self._covers.get(window)
+            cover = self._covers.get(window) if window is not None else None
             if cover is not None:
                 QTimer.singleShot(0, cover.form.focus_first_empty)
             return False

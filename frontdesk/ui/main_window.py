@@ -255,8 +255,10 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(page, title)
         return page
 
-    def _fill_page(self, page: QWidget, tab: QWidget) -> None:
-        page.layout().addWidget(tab)
+    def _fill_page(self, page: QWidget, tab: CalendarTab | IntakeTab | SessionsTab) -> None:
+        layout = page.layout()
+        assert layout is not None  # made with the page (_add_page)
+        layout.addWidget(tab)
         tab.show()  # added to a page that may already be on screen
         tab.message.connect(self.show_message)
 

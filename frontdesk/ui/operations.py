@@ -124,6 +124,9 @@ class Operations(QObject):
         def finished(outcome: _Outcome) -> None:
             self._background.remove(running)
             self._show_busy()
+            # Deleted once, later, by Qt alone: left with this helper as its parent, a helper
+            # freed meanwhile (a dialog's, in a test) deleted it a second time (a crash).
+            running.setParent(None)
             running.deleteLater()
             if outcome.error is not None:
                 self._refused(parent, title, outcome.error, on_refusal)

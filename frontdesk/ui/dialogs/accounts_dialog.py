@@ -402,8 +402,9 @@ class AccountsDialog(QDialog):
         self.table.doubleClicked.connect(lambda _i: self.open_login())
         ops.notifier.changes.connect(self._changes_heard)
         self.refresh()
-        if self.model.rowCount():
-            self.select(self.model.account_at(0).staff.id)
+        first = self.model.account_at(0) if self.model.rowCount() else None
+        if first is not None:
+            self.select(first.staff.id)
         self.resize(680, 360)
 
     # -- reading --------------------------------------------------------------------------

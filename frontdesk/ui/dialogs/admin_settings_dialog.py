@@ -72,9 +72,9 @@ class AdminSettingsDialog(QDialog):
         folder_row.addWidget(choose)
         form = QFormLayout()
         form.addRow("&Lock after:", self.lock_minutes)
-        form.itemAt(form.rowCount() - 1, QFormLayout.ItemRole.LabelRole).widget().setBuddy(
-            self.lock_minutes
-        )
+        label = form.labelForField(self.lock_minutes)
+        if isinstance(label, QLabel):
+            label.setBuddy(self.lock_minutes)
         folder_label = QLabel("Backup &folder:")
         folder_label.setBuddy(self.folder)
         form.addRow(folder_label, folder_row)

@@ -64,10 +64,9 @@ class ClinicDialog(StepDialog):
             field.setAccessibleName(accessible)
             field.setMinimumWidth(320 if field is not self.city else 160)
             form.addRow(label, town if field is self.city else field)
-            if field is self.city:
-                form.labelForField(town).setBuddy(self.city)
-            else:
-                form.labelForField(field).setBuddy(field)
+            title = form.labelForField(town if field is self.city else field)
+            if isinstance(title, QLabel):
+                title.setBuddy(field)
         self.state.setAccessibleName("Clinic state")
         self.zip_code.setAccessibleName("Clinic ZIP code")
         note = QLabel(

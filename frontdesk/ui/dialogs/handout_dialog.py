@@ -72,7 +72,9 @@ class HandoutDialog(QDialog):
         form.addRow("&Handout:", self.kind)
         form.addRow("&Language:", self.language)
         for field in (self.kind, self.language):
-            form.labelForField(field).setBuddy(field)
+            label = form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setBuddy(field)
         self.preview_button = QPushButton("Pre&view…")
         self.print_button = QPushButton("&Print…")
         self.pdf_button = QPushButton("Save as P&DF…")

@@ -119,6 +119,8 @@ class LoginDialog(QDialog):
         """Only the shown page counts for the size: the dialog is as wide as it needs."""
         for index in range(self.stack.count()):
             other = self.stack.widget(index)
+            if other is None:
+                continue
             policy = QSizePolicy.Policy.Preferred if other is page else QSizePolicy.Policy.Ignored
             other.setSizePolicy(policy, policy)
         self.stack.setCurrentWidget(page)

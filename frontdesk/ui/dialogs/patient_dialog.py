@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -242,12 +243,12 @@ class PatientDialog(QDialog):
         self._update_other()
         self.setMinimumWidth(760)
 
-    def _form(self, rows: list[tuple[str, str, object]]) -> QFormLayout:
+    def _form(self, rows: list[tuple[str, str, QWidget | QLayout]]) -> QFormLayout:
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.setVerticalSpacing(4)
         for key, label, widget in rows:
-            if isinstance(widget, QWidget) and label:
+            if isinstance(widget, QWidget) and label:  # a layout row names its own fields
                 widget.setAccessibleName(label.replace("&", "").rstrip("*"))
             form.addRow(label, widget)
             if key == "dob":

@@ -9,6 +9,7 @@ from datetime import date
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -86,6 +87,7 @@ class IntakeTab(QWidget):
         self._today = today
         self.viewing: RecordedIntake | None = None  # the stored version on screen
         self.editing: str = ""  # "", "new" or "correct"
+        self.dialog: QDialog | None = None  # the small dialog open on top, if any
         self._saved_answers = Intake()
 
         # -- left: pick a patient, see their earlier intakes --------------------------------
@@ -383,29 +385,33 @@ class IntakeTab(QWidget):
         self.save_button.setEnabled(editing and has_patient)
         self.save_action.setEnabled(editing and has_patient)
         self.questions_action.setEnabled(editing and has_patient)
-        if not has_patient:
+        self._show_heading()
+        self._answers_changed()
+        self._show_eligibility()
+
+    def _show_heading(self) -> None:
+        patient = self.patient
+        if patient is None:
             self.heading.setText("Choose a patient on the left to record or read an intake.")
         elif not self.editing and self.viewing is None:
             self.heading.setText(
-                f"{self.patient.full_name}: no intake yet (intake due). The doctor records intakes."
+                f"{patient.full_name}: no intake yet (intake due). The doctor records intakes."
             )
         elif self.editing == "new":
-            self.heading.setText(f"{self.patient.full_name}: new intake")
+            self.heading.setText(f"{patient.full_name}: new intake")
         elif self.editing == "correct" and self.viewing:
             self.heading.setText(
-                f"{self.patient.full_name}: correcting version"
+                f"{patient.full_name}: correcting version"
                 f" {self.viewing.version} (saved as version"
                 f" {self.viewing.version + 1})"
             )
         elif self.viewing:
             when = format_day(date.fromisoformat(self.viewing.recorded_at[:10]))
             self.heading.setText(
-                f"{self.patient.full_name}: intake of {when}, version"
+                f"{patient.full_name}: intake of {when}, version"
                 f" {self.viewing.version}, by {self.viewing.staff_name}"
                 " (read only)"
             )
-        self._answers_changed()
-        self._show_eligibility()
 
     def _answers_changed(self) -> None:
         self.advice.setText(assessment_html(assess(self.form.intake(), self._today())))
@@ -510,9 +516,11 @@ class IntakeTab(QWidget):
             lambda c: (c.intakes.latest(patient_id), c.intakes.eligibility(patient_id)),
             title="Override",
         )
-        if got is None or got.value[0] is None:
+        if got is None:
             return
         latest, verdict = got.value
+        if latest is None:
+            return
         dialog = OverrideDialog(verdict.reasons, verdict.warnings, self)
         dialog.reason_given.connect(
             lambda reason, seen=latest.id: self._record_override(seen, reason)

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
-from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -204,8 +205,8 @@ class PatientDetailPane(QFrame):
                 (self.edit_button, self.archive_button, self.restore_button),
             )
         ):
-            for column, made in enumerate(trio):
-                buttons.addWidget(made, row, column)
+            for place, made in enumerate(trio):
+                buttons.addWidget(made, row, place)
 
         # The name, the appointments and the buttons always in sight; on a small screen the
         # fields scroll in their own area and the appointments list shows fewer rows.
@@ -293,10 +294,7 @@ class PatientDetailPane(QFrame):
                 return True
 
             got = call_here(
-                self,
-                lambda lookup=lookup: lookup(patient_id),
-                title="Patient record",
-                on_refusal=refused,
+                self, partial(lookup, patient_id), title="Patient record", on_refusal=refused
             )
             if got is not None:
                 label.setText(got.value or "none")
@@ -391,15 +389,15 @@ class PatientDetailPane(QFrame):
         for made in (self.book_button, self.handout_button, self.intake_button,
                      self.series_button):  # fmt: skip
             made.setEnabled(has_patient)
-        self.book_button.setEnabled(has_patient and not self._patient.archived)
+        self.book_button.setEnabled(self._patient is not None and not self._patient.archived)
         self.move_button.setEnabled(to_come)
         self.cancel_button.setEnabled(to_come)
 
-    def _emit(self, signal: Signal) -> None:
+    def _emit(self, signal: SignalInstance) -> None:
         if self._patient is not None:
             signal.emit(self._patient.id)
 
-    def _emit_selected(self, signal: Signal) -> None:
+    def _emit_selected(self, signal: SignalInstance) -> None:
         selected = self.selected_appointment()
         if selected is not None and self._patient is not None:
             signal.emit(selected)

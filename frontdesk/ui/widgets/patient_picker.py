@@ -94,8 +94,9 @@ class PatientPicker(QWidget):
     def walk_in(self) -> None:
         if self.model.rowCount():
             self.table.setFocus()
-            if not self.table.currentIndex().isValid():
-                self.choose(self.model.patient_at(0).id)
+            first = self.model.patient_at(0)
+            if not self.table.currentIndex().isValid() and first is not None:
+                self.choose(first.id)
 
     def follow_front(self) -> None:
         """Highlights the patient in front if listed (searching for them by name if the list
