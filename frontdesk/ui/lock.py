@@ -5,6 +5,8 @@ dialogs stay open under their cover."""
 from __future__ import annotations
 
 import contextlib
+import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QWindow
@@ -19,10 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.services.errors import ServiceError
 from frontdesk.services.login import LoginService
 from frontdesk.services.signed_in import SignedIn
+from frontdesk.ui.operations import call_here
 from frontdesk.ui.session import DeskSession
 from frontdesk.ui.widgets.sign_in_form import SignInForm
+
+log = logging.getLogger(__name__)
 
 LOCKED_TITLE = "Frontdesk (locked)"
 MIN_COVER = QSize(360, 200)
@@ -206,7 +212,8 @@ class LockGuard(QObject):
         first = self._covers.get(QApplication.activeModalWidget() or self._window)
         if first is not None:
             first.form.focus_first_empty()
-        self._login.locked(self._session.current)
+        member = self._session.current
+        self._audit_line(lambda: self._login.locked(member), member)
         self.locked_changed.emit(True)
 
     def unlock_as(self, member: SignedIn) -> None:
@@ -224,7 +231,8 @@ class LockGuard(QObject):
             # reject(): a dialog's own "discard your changes?" is not this person's question.
             for window in left_open:
                 window.done(QDialog.DialogCode.Rejected)
-            self._login.taken_over(self._session.current)  # their sign-in acts no more
+            leaving = self._session.current  # their sign-in acts no more
+            self._audit_line(lambda: self._login.taken_over(leaving), leaving)
         self._session.switch_to(member)
         self._timer.start()
         focus, self._focus = self._focus, None
@@ -234,6 +242,17 @@ class LockGuard(QObject):
                     focus.activateWindow()
                     focus.setFocus(Qt.FocusReason.OtherFocusReason)
         self.locked_changed.emit(False)
+
+    @staticmethod
+    def _audit_line(write: Callable[[], None], member: SignedIn) -> None:
+        """The lock's line in the audit trail. Refused (the file busy or read-only), the lock
+        still happens: nothing is said over the cover, the log keeps who (an id) and why."""
+
+        def refused(exc: ServiceError) -> bool:
+            log.warning("lock audit line for staff #%s not written: %s", member.id, exc)
+            return True
+
+        call_here(None, write, title="Lock", on_refusal=refused)
 
     def stop(self) -> None:
         app = QApplication.instance()

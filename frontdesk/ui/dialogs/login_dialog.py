@@ -30,7 +30,7 @@ from frontdesk.services.login import LoginService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.staff import StaffService
 from frontdesk.ui.error_label import ERROR_STYLE
-from frontdesk.ui.operations import call_here
+from frontdesk.ui.operations import call_here, quietly
 from frontdesk.ui.widgets.sign_in_form import SignInForm, busy
 
 NAME_REQUIRED = "Name is required."
@@ -281,7 +281,7 @@ class LoginDialog(QDialog):
     def _create_refused(self, refused: ServiceError) -> bool:
         """Said by the fields; an admin made meanwhile (in another window) is signed in to."""
         if isinstance(refused, ValidationFailed):
-            if not self._staff.needs_first_admin():
+            if quietly(self._staff.needs_first_admin) is False:
                 self._show_page(self.sign_in_page)
                 self.form.show_error("This clinic already has an admin account: sign in with it.")
                 return True

@@ -18,7 +18,7 @@ from frontdesk.services.backups import BackupService, Damage
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import error_label
-from frontdesk.ui.operations import call_here
+from frontdesk.ui.operations import call_here, quietly
 
 
 def _when(backup) -> str:
@@ -85,8 +85,9 @@ class RestoreDialog(QDialog):
         self.setMinimumWidth(520)
 
     def choose(self) -> None:
+        folder = quietly(self._backups.folder) or Path.home()  # the damaged file may not say
         path = prompts.open_file(
-            self, "Choose a backup to restore", str(self._backups.folder()),
+            self, "Choose a backup to restore", str(folder),
             "Frontdesk backups (*.sqlite3);;All files (*)",
         )  # fmt: skip
         if path:
