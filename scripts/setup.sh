@@ -17,6 +17,9 @@ packages=(
   libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-xfixes0 libxcb-sync1 libxcb-shm0
   libxcb-render0 libxcb-xkb1 libxcb-util1
 )
+if [ -n "$extras" ]; then
+  packages+=(desktop-file-utils)  # the tests check the menu entry with desktop-file-validate
+fi
 
 installed() {
   dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"
