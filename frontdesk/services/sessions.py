@@ -70,7 +70,22 @@ class Proposal:
     booked: ListedAppointment | None = None  # already on the calendar: nothing to offer
 
 
-__all__ = ["Proposal", "Recall", "RecallRow", "SessionService"]
+@dataclass(frozen=True)
+class SeriesPage:
+    """Everything a patient's CO2 page shows, read in one call (one refusal, said once)."""
+
+    series: Series | None  # the newest, running or finished
+    office: OfficeCalendar  # hours and closures from the series' start on
+    eligibility: Eligibility
+    glance: str
+    booked: ListedAppointment | None  # the next session's booked visit
+    next_due: date | None  # the next session's due date, once one session is done
+    next_offer: Proposal | None
+    review_offers: list[Proposal]
+    earlier: list[tuple[str, Series]]  # older series with their glance, newest first
+
+
+__all__ = ["Proposal", "Recall", "RecallRow", "SeriesPage", "SessionService"]
 
 
 def _series_audit(series: Series) -> dict:
@@ -115,6 +130,24 @@ class SessionService:
     def history(self, patient_id: int) -> list[Series]:
         with plain_storage_errors("read the CO2 series"):
             return self._repo.of_patient(patient_id)
+
+    def page(self, patient_id: int) -> SeriesPage:
+        """The patient's series page: the newest series, its dates, bookings and offers, the
+        laser verdict, and the earlier series."""
+        history = self.history(patient_id)
+        series = history[0] if history else None
+        booked = self.next_session_booking(series) if series else None
+        return SeriesPage(
+            series=series,
+            office=self.office(series),
+            eligibility=self.eligibility(patient_id),
+            glance=self.glance(series) if series else "",
+            booked=booked,
+            next_due=self.next_due(series) if series and series.last else None,
+            next_offer=self.next_session_proposal(series) if series else None,
+            review_offers=self.review_proposals(series) if series else [],
+            earlier=[(self.glance(old), old) for old in history[1:]],
+        )
 
     def get(self, series_id: int) -> Series:
         with plain_storage_errors("read the CO2 series"):

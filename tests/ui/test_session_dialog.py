@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QDialog
 from frontdesk.domain.co2 import Series, SeriesStatus, SessionDraft, Settings, SignedSession
 from frontdesk.domain.dates import format_day
 from frontdesk.domain.intake import Region
-from frontdesk.services.errors import NotAllowed, ValidationFailed
+from frontdesk.services.errors import NotAllowed, ServiceError, ValidationFailed
 from frontdesk.ui.dialogs.session_dialog import NOT_SET, SessionDialog
 from tests.conftest import NOW
 
@@ -37,21 +37,28 @@ def one_done() -> Series:
 
 
 class Signer:
-    """Stands in for the service: records what was signed, or refuses with `refusal`."""
+    """Stands in for the write through Operations: records what was signed, or hands
+    `refusal` to the dialog's refusal handler (as `ops.write(on_refusal=...)` does) and
+    answers False."""
 
-    def __init__(self, refusal: Exception | None = None) -> None:
+    def __init__(self, refusal: ServiceError | None = None) -> None:
         self.refusal = refusal
         self.calls: list[tuple[SessionDraft, str]] = []
+        self.dialog: SessionDialog | None = None
 
-    def __call__(self, draft: SessionDraft, early_reason: str) -> str:
+    def __call__(self, draft: SessionDraft, early_reason: str) -> str | bool:
         self.calls.append((draft, early_reason))
         if self.refusal is not None:
-            raise self.refusal
+            assert self.dialog is not None
+            self.dialog.show_refusal(self.refusal)
+            return False
         return "signed"
 
 
 def make(qtbot, *, due=DUE, now=NOW, previous=PREVIOUS, signer=None, series=None):
-    dialog = SessionDialog(series or one_done(), due, now, previous, signer or Signer())
+    signer = signer or Signer()
+    dialog = SessionDialog(series or one_done(), due, now, previous, signer)
+    signer.dialog = dialog
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
@@ -283,9 +290,11 @@ def maria_co2(clinic, desk):
 
 
 def make_with_calendar(qtbot, clinic, patient_id, *, now, signer=None, due=None):
+    signer = signer or Signer()
     dialog = SessionDialog(
-        _series_of(patient_id), due, now, PREVIOUS, signer or Signer(), calendar=clinic.calendar
+        _series_of(patient_id), due, now, PREVIOUS, signer, calendar=clinic.calendar
     )
+    signer.dialog = dialog
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog

@@ -12,6 +12,7 @@ from frontdesk.domain.co2 import SeriesStatus
 from frontdesk.domain.dates import format_day
 from frontdesk.domain.intake import Region
 from frontdesk.domain.staff import Role
+from frontdesk.services.changes import Change, Changes, Entity
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 from frontdesk.ui.dialogs.series_dialog import SeriesDialog
 from frontdesk.ui.dialogs.session_dialog import SessionDialog
@@ -158,8 +159,17 @@ def test_pause_and_resume_with_a_reason(qtbot, tab, demo, fresh) -> None:
     assert demo.sessions.current(fresh.id).status is SeriesStatus.ACTIVE
 
 
-def test_recall_lists_open_the_patient_and_book(qtbot, window, tab, demo) -> None:
+def recall_shown(qtbot, tab) -> None:
+    """Asks for the recall lists and waits for them to arrive (they are worked out in the
+    background)."""
+    tab.recall = None
     tab.show_recall()
+    assert tab.recall_call is not None and tab.recall_call.wait(10)
+    qtbot.waitUntil(lambda: tab.recall is not None, timeout=5000)
+
+
+def test_recall_lists_open_the_patient_and_book(qtbot, window, tab, demo) -> None:
+    recall_shown(qtbot, tab)
     sessions = tab.recall_models["sessions"]
     reviews = tab.recall_models["reviews"]
     assert sessions.rowCount() >= 1 and reviews.rowCount() >= 1
@@ -308,3 +318,34 @@ def test_logging_from_the_tab_asks_before_a_day_the_office_was_closed(
     assert prompts.asked[-1][0] == "Log it when the office was closed?"
     assert "Thanksgiving Day" in prompts.asked[-1][1]
     assert demo.sessions.current(fresh.id).done == 0
+
+
+def test_the_recall_lists_are_worked_out_off_the_gui_thread(qtbot, window, tab) -> None:
+    """Asked for, the lists come later: the tab is in use meanwhile, the status bar says why."""
+    busy: list[str] = []
+    window.ops.busy_changed.connect(busy.append)
+    tab.recall = None
+    tab.show_recall()
+    assert tab.recall is None  # not answered inside the click: the answer is on its way
+    assert window.statusBar().currentMessage() == "Working out the recall lists…"
+    tab.weeks.setValue(8)  # the tab takes input meanwhile; a newer question replaces it
+    assert tab.recall_call is not None and tab.recall_call.wait(10)
+    qtbot.waitUntil(lambda: tab.recall is not None and not window.ops.running(), timeout=5000)
+    assert busy[0] == "Working out the recall lists…" and busy[-1] == ""
+    assert tab.recall_models["sessions"].rowCount() == len(tab.recall.sessions_due)
+    assert tab.recall == window.ops.clinic.sessions.recall(8)
+
+
+def test_the_recall_lists_follow_announced_changes_only(qtbot, window, tab, demo, desk):
+    recall_shown(qtbot, tab)
+    overdue = tab.recall_models["sessions"].row_at(0)
+    assert overdue is not None and overdue.overdue
+    offer = demo.sessions.next_session_proposal(demo.sessions.get(overdue.series_id))
+    booked = demo.calendar.book(desk, overdue.patient_id, CO2_SESSION, offer.starts)
+    assert tab.recall_models["sessions"].row_at(0) == overdue  # nobody said anything yet
+    tab.recall = None
+    window.ops.notifier.announce(
+        Changes.of(Change(Entity.APPOINTMENT, booked.appointment.id, overdue.patient_id))
+    )
+    qtbot.waitUntil(lambda: tab.recall is not None, timeout=5000)
+    assert overdue.series_id not in [r.series_id for r in tab.recall.sessions_due]

@@ -11,6 +11,9 @@ from frontdesk.ui.dialogs.step_dialog import StepDialog
 
 
 class SeriesDialog(StepDialog):
+    """`save(sessions)` runs the step (through the window's Operations) and returns False when
+    it was refused (said in this dialog's error line): the dialog then stays open."""
+
     def __init__(
         self,
         title: str,
@@ -34,8 +37,9 @@ class SeriesDialog(StepDialog):
         self.sessions.setValue(max(sessions, self.sessions.minimum()))
         self.sessions.setSuffix(" sessions")
         form = QFormLayout()
-        form.addRow("&Planned:", self.sessions)
-        form.labelForField(self.sessions).setBuddy(self.sessions)
+        planned = QLabel("&Planned:")
+        planned.setBuddy(self.sessions)
+        form.addRow(planned, self.sessions)
         self.body.addWidget(why)
         if warnings:
             warned = QLabel("For the doctor's attention:\n" + "\n".join(f"- {w}" for w in warnings))
@@ -45,5 +49,5 @@ class SeriesDialog(StepDialog):
         self.body.addLayout(form)
         self.finish()
 
-    def attempt(self) -> None:
-        self._save(self.sessions.value())
+    def attempt(self) -> object:
+        return self._save(self.sessions.value())

@@ -45,6 +45,7 @@ from frontdesk.domain.intake import Region
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_STYLE
+from frontdesk.ui.operations import quietly
 from frontdesk.ui.widgets.date_field import DateField
 
 if TYPE_CHECKING:
@@ -87,7 +88,9 @@ def _small_text(lines: int = TEXT_LINES) -> QPlainTextEdit:
 
 
 class SessionDialog(QDialog):
-    """Log CO2 session N of M; `sign(draft, early_reason)` saves it or raises ServiceError."""
+    """Log CO2 session N of M. `sign(draft, early_reason)` saves it (through the window's
+    Operations, with `show_refusal` as its refusal handler) and returns False when refused:
+    the dialog then stays open with the reasons next to the fields."""
 
     def __init__(
         self,
@@ -111,6 +114,7 @@ class SessionDialog(QDialog):
         self.number = series.done + 1
         self._sign = sign
         self.result_value: object = None  # what `sign` returned, once signed
+        self._setting_time = False  # the booked time is being put in, not typed
         self.setWindowTitle(f"Log CO2 session {self.number} of {series.planned}")
 
         # -- fields --------------------------------------------------------------------------
@@ -174,7 +178,7 @@ class SessionDialog(QDialog):
         settings = QFormLayout()
         settings.setSpacing(8)
         settings.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        for label, widget, key in (
+        setting_rows: tuple[tuple[str, QWidget, str | None], ...] = (
             ("Date and &time:", self.date_time, "performed_at"),
             ("De&vice:", self.device, "device"),
             ("&Energy:", self.energy, "energy_mj"),
@@ -182,8 +186,9 @@ class SessionDialog(QDialog):
             ("&Passes:", self.passes, "passes"),
             ("Spot size or patter&n:", self.spot, "spot"),
             ("&Mode:", self.mode, None),
-        ):
-            self._add_row(settings, label, widget, key)
+        )
+        for text, widget, said_at in setting_rows:
+            self._add_row(settings, text, widget, said_at)
         self.booked_note = QLabel()
         self.booked_note.setObjectName("bookedNote")
         self.booked_note.setStyleSheet(NOTE_STYLE)
@@ -219,12 +224,13 @@ class SessionDialog(QDialog):
         words = QFormLayout()
         words.setSpacing(8)
         words.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        for label, widget, key in (
+        word_rows: tuple[tuple[str, QWidget, str | None], ...] = (
             ("&Immediate response:", self.response, "response"),
             ("A&dverse events:", self.adverse, None),
             ("N&otes:", self.notes, None),
-        ):
-            self._add_row(words, label, widget, key)
+        )
+        for text, widget, said_at in word_rows:
+            self._add_row(words, text, widget, said_at)
 
         self.early_box = QWidget()
         self.early_box.setObjectName("earlyBox")
@@ -272,10 +278,12 @@ class SessionDialog(QDialog):
         self.sign_button.setToolTip("Sign and save (Ctrl+S)")
         for button in self.buttons.buttons():
             # Signing is final: Enter in a field must not do it by accident (see keyPressEvent).
-            button.setAutoDefault(False)
+            if isinstance(button, QPushButton):
+                button.setAutoDefault(False)
         self.buttons.accepted.connect(self.sign)
         self.buttons.rejected.connect(self.reject)
-        QShortcut(QKeySequence.StandardKey.Save, self, activated=self.sign)
+        save = QShortcut(QKeySequence(QKeySequence.StandardKey.Save), self)
+        save.activated.connect(self.sign)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
@@ -477,11 +485,11 @@ class SessionDialog(QDialog):
     # -- the booked visit and the office hours (issue 13 point 7) ------------------------------
     def booked_on(self, day: date) -> datetime | None:
         """When the patient's CO2 visit was booked that day (None: none, or no calendar)."""
-        if self._calendar is None:
+        calendar = self._calendar
+        if calendar is None:
             return None
-        try:
-            visits = self._calendar.of_patient(self.series.patient_id)
-        except ServiceError:
+        visits = quietly(lambda: calendar.of_patient(self.series.patient_id))
+        if visits is None:  # not readable now: no time to suggest
             return None
         starts = [
             a.appointment.starts
@@ -508,18 +516,18 @@ class SessionDialog(QDialog):
             self._setting_time = False
 
     def _time_edited(self, _time: QTime) -> None:
-        if not getattr(self, "_setting_time", False):
+        if not self._setting_time:
             self._time_by_hand = True
 
     def closed_then(self, moment: datetime) -> str | None:
         """Why the office was not open at `moment` (a closure, a closed weekday, outside the
         hours or in the break), or None; None too without a calendar to ask."""
-        if self._calendar is None:
+        calendar = self._calendar
+        if calendar is None:
             return None
         day = moment.date()
-        try:
-            office = self._calendar.office(day, day)
-        except ServiceError:
+        office = quietly(lambda: calendar.office(day, day))
+        if office is None:  # not readable now: nothing to ask about
             return None
         closure = office.closure_on(day)
         if closure is not None:
@@ -557,7 +565,7 @@ class SessionDialog(QDialog):
             lines.append(f"Adverse events: {d.adverse}")
         if d.notes:
             lines.append(f"Notes: {d.notes}")
-        if self.early_text():
+        if self.early_text() and self.due is not None:
             lines.append(f"Early (due {say_date(self.due)}): {self.early_text()}")
         return "\n".join(lines)
 
@@ -597,17 +605,21 @@ class SessionDialog(QDialog):
             return
         if not self._confirmed():
             return
-        try:
-            self.result_value = self._sign(self.draft(), self.early_text())
-        except ValidationFailed as exc:
-            self._show_errors(exc.errors)
+        signed = self._sign(self.draft(), self.early_text())
+        if signed is False:  # refused: `show_refusal` has said why
             return
-        except ServiceError as exc:
+        self.result_value = signed
+        self.accept()
+
+    def show_refusal(self, exc: ServiceError) -> bool:
+        """A refusal from the service: each reason next to its field, the rest below."""
+        if isinstance(exc, ValidationFailed):
+            self._show_errors(exc.errors)
+        else:
             self._show_errors({})
             self.error.setText(str(exc))
             self.error.show()
-            return
-        self.accept()
+        return True
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

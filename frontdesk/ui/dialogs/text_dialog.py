@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QWidget
 
@@ -10,7 +10,8 @@ from frontdesk.ui.dialogs.step_dialog import StepDialog
 
 
 class TextDialog(StepDialog):
-    """`save(text)` does the work; a refusal is shown here and the dialog stays open."""
+    """`save(text)` runs the step (through the window's Operations) and returns False when it
+    was refused (said in this dialog's error line): the dialog then stays open."""
 
     def __init__(
         self,
@@ -18,7 +19,7 @@ class TextDialog(StepDialog):
         question: str,
         accept_label: str,
         save: Callable[..., object],
-        choices: list[tuple[str, object]] | None = None,
+        choices: Sequence[tuple[str, object]] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         """With `choices` ((label, value) pairs) a list comes first; `save(text, value)`."""
@@ -44,8 +45,7 @@ class TextDialog(StepDialog):
         self.body.addWidget(self.text)
         self.finish()
 
-    def attempt(self) -> None:
+    def attempt(self) -> object:
         if self.choice.count():
-            self._save(self.text.toPlainText(), self.choice.currentData())
-        else:
-            self._save(self.text.toPlainText())
+            return self._save(self.text.toPlainText(), self.choice.currentData())
+        return self._save(self.text.toPlainText())

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from html import escape
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -21,31 +22,48 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import isValid
 
 from frontdesk.domain.appointments import CO2_SESSION
-from frontdesk.domain.co2 import MAX_SESSIONS, Series, SeriesStatus
+from frontdesk.domain.assessment import Eligibility
+from frontdesk.domain.co2 import MAX_SESSIONS, Series, SeriesStatus, SessionDraft
 from frontdesk.domain.dates import format_day, format_moment, format_stamp
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.staff import Role
 from frontdesk.services.calendar import CalendarService
-from frontdesk.services.changes import Change, Changes, Entity
+from frontdesk.services.changes import Changes, Entity
+from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ChangedElsewhere, ServiceError
 from frontdesk.services.patients import PatientService
-from frontdesk.services.sessions import Proposal, RecallRow, SessionService
+from frontdesk.services.recall import Recall, RecallRow
+from frontdesk.services.sessions import Proposal, SeriesPage, SessionService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 from frontdesk.ui.dialogs.series_dialog import SeriesDialog
+from frontdesk.ui.dialogs.session_dialog import SessionDialog
 from frontdesk.ui.dialogs.text_dialog import TextDialog
 from frontdesk.ui.models.recall_model import COL_WHAT, RecallModel
 from frontdesk.ui.notifier import ChangeNotifier
-from frontdesk.ui.operations import Operations
+from frontdesk.ui.operations import BackgroundCall, Operations
 from frontdesk.ui.patient_in_front import PatientInFront
 from frontdesk.ui.widgets.lists import set_up_record_list
 from frontdesk.ui.widgets.patient_picker import PatientPicker
 from frontdesk.ui.widgets.series_timeline import SeriesTimeline
 
-ENTITY = "co2_series"
+T = TypeVar("T")
+# What the patient's page is made of: a change to any of these may change what it shows.
+PAGE_ENTITIES = (
+    Entity.PATIENT,
+    Entity.APPOINTMENT,
+    Entity.SERIES,
+    Entity.SESSION,
+    Entity.INTAKE,
+    Entity.LASER_ELIGIBILITY,
+    Entity.OFFICE_HOURS,
+    Entity.CLOSURE,
+)
+RECALL_BUSY = "Working out the recall lists…"
 
 
 class SessionsTab(QWidget):
@@ -60,22 +78,31 @@ class SessionsTab(QWidget):
         notifier: ChangeNotifier,
         today: Callable[[], date],
         parent: QWidget | None = None,
+        *,
         front: PatientInFront | None = None,
-        ops: Operations | None = None,
+        ops: Operations,
     ) -> None:
-        """`front` is the main window's patient in front (the tab makes its own alone)."""
+        """`front` is the main window's patient in front (the tab makes its own alone).
+        Every service call goes through `ops` (`sessions` is not called: the main window still
+        hands it over); the calendar and patient services serve the patient list and the
+        booking dialog. The tab refreshes from the changes `notifier` announces."""
         super().__init__(parent)
         self._ops = ops  # the one way this view runs a service call
         self.setObjectName("sessionsTab")
         self.front = front if front is not None else PatientInFront(patients, self)
-        self._sessions = sessions
         self._calendar = calendar
         self._patients = patients
         self._actor = actor
-        self._notifier = notifier
         self._today = today
         self.series: Series | None = None
-        self.dialog: QWidget | None = None
+        self.verdict: Eligibility | None = None
+        self.page: SeriesPage | None = None
+        self.next_offer: Proposal | None = None
+        self.review_offers: list[Proposal] = []
+        self.dialog: Any = None  # the dialog opened last (tests drive it)
+        self.recall: Recall | None = None  # the lists as last answered
+        self.recall_call: BackgroundCall | None = None  # the lists being worked out
+        self._recall_asked = 0  # answers to an older question are not shown
 
         # -- the patient's series ----------------------------------------------------------------
         self.picker = PatientPicker(
@@ -237,15 +264,53 @@ class SessionsTab(QWidget):
         self.recall_book.clicked.connect(self._recall_book_selected)
         self.recall_open.clicked.connect(self._recall_open_selected)
         self.pages.currentChanged.connect(lambda i: self.refresh_recall() if i == 1 else None)
-        notifier.changed.connect(self._data_changed)
+        notifier.changes.connect(self._data_changed)
 
         self._show_series()
 
-    def _action(self, text: str, slot) -> QAction:
+    def _action(self, text: str, slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
         action.triggered.connect(slot)
         self.addAction(action)
         return action
+
+    # -- service calls -------------------------------------------------------------------------
+    def _read(self, call: Callable[[Clinic], T], title: str = "CO2 series") -> T | None:
+        """A read through `ops`; a refusal goes to the status bar, None is returned."""
+        got = self._ops.read(self, call, title=title, on_refusal=self._say_refusal)
+        return None if got is None else got.value
+
+    def _say_refusal(self, exc: ServiceError) -> bool:
+        self.message.emit(str(exc))
+        return True
+
+    def _refused_in(self, dialog: Any) -> Callable[[ServiceError], bool]:
+        """A refusal said in the dialog; another window's change is shown in the tab first,
+        so that trying again saves on the latest."""
+
+        def said(exc: ServiceError) -> bool:
+            if isinstance(exc, ChangedElsewhere):
+                self._show_series()
+            return bool(dialog.show_refusal(exc))
+
+        return said
+
+    def _write(
+        self,
+        dialog: Any,
+        call: Callable[[Clinic], T],
+        done: str | Callable[[T], str],
+    ) -> bool:
+        """A write through `ops` for a dialog's OK: False keeps the dialog open (refused,
+        said in it). What it changed is announced; the tab refreshes from that."""
+        got = self._ops.write(
+            dialog,
+            call,
+            title=dialog.windowTitle(),
+            done=done,
+            on_refusal=self._refused_in(dialog),
+        )
+        return got is not None
 
     # -- choosing the patient --------------------------------------------------------------
     @property
@@ -268,34 +333,29 @@ class SessionsTab(QWidget):
 
     # -- showing the series ----------------------------------------------------------------
     def _show_series(self) -> None:
-        self.series = None
-        self.verdict = None
-        office = None
-        if self.patient is not None:
-            try:
-                self.series = self._sessions.current(self.patient.id)
-                office = self._sessions.office(self.series)
-                allowed = self._sessions_eligibility()
-            except ServiceError as exc:
-                self.message.emit(str(exc))
-                allowed = None
-            self.heading.setText(self.patient.full_name)
+        patient = self.patient
+        page = None
+        if patient is not None:
+            page = self._read(lambda c: c.sessions.page(patient.id))
+        self.page = page
+        self.series = page.series if page else None
+        self.verdict = page.eligibility if page else None
+        self.next_offer = page.next_offer if page else None
+        self.review_offers = page.review_offers if page else []
+        if patient is not None:
+            self.heading.setText(patient.full_name)
             self.glance.setText(
-                f"<b>{escape(self._sessions.glance(self.series))}</b>"
-                if self.series
-                else "No CO2 series yet."
+                f"<b>{escape(page.glance)}</b>" if page and page.series else "No CO2 series yet."
             )
-            self.eligibility.setText(allowed or "")
+            self.eligibility.setText(self._verdict_text() if self.verdict else "")
         else:
             self.heading.setText("Choose a patient on the left to see their CO2 series.")
             self.glance.clear()
             self.eligibility.clear()
-        if office is None:
-            office = self._sessions.office()
-        booked = self._sessions.next_session_booking(self.series) if self.series else None
+        booked = page.booked if page else None
         self.timeline.show_series(
             self.series,
-            office,
+            page.office if page else None,
             self._today(),
             booked.appointment.starts.date() if booked else None,
         )
@@ -303,10 +363,9 @@ class SessionsTab(QWidget):
         self._show_next()
         self._update_buttons()
 
-    def _sessions_eligibility(self) -> str:
-        assert self.patient is not None
-        verdict = self._sessions.eligibility(self.patient.id)
-        self.verdict = verdict
+    def _verdict_text(self) -> str:
+        verdict = self.verdict
+        assert verdict is not None
         said = "Laser today: " + ("yes" if verdict.allowed else "no") + " - "
         said += " ".join(verdict.reasons)
         if verdict.overridden:
@@ -322,13 +381,10 @@ class SessionsTab(QWidget):
 
     def _earlier_html(self) -> str:
         """Earlier series stay readable below the current one."""
-        if self.patient is None:
-            return ""
-        earlier = self._sessions.history(self.patient.id)[1:]
+        earlier = self.page.earlier if self.page else []
         return "".join(
-            f"<hr><h2>Earlier series: {escape(self._sessions.glance(old))}</h2>"
-            + self._sessions_html(old)
-            for old in earlier
+            f"<hr><h2>Earlier series: {escape(glance)}</h2>" + self._sessions_html(old)
+            for glance, old in earlier
         )
 
     def _sessions_html(self, series: Series) -> str:
@@ -365,16 +421,8 @@ class SessionsTab(QWidget):
         return "".join(parts)
 
     def _show_next(self) -> None:
-        self.next_offer: Proposal | None = None
-        self.review_offers: list[Proposal] = []
         if self.series is None:
             self.next_label.clear()
-            return
-        try:
-            self.next_offer = self._sessions.next_session_proposal(self.series)
-            self.review_offers = self._sessions.review_proposals(self.series)
-        except ServiceError as exc:
-            self.next_label.setText(str(exc))
             return
         lines = []
         for offer in [self.next_offer, *self.review_offers]:
@@ -399,13 +447,19 @@ class SessionsTab(QWidget):
         active = s is not None and s.status is SeriesStatus.ACTIVE
         allowed = self.verdict is not None and self.verdict.allowed
         self.open_button.setEnabled(doctor and self.patient is not None and not running and allowed)
-        self.log_button.setEnabled(doctor and active and s.done < s.planned and allowed)
+        self.log_button.setEnabled(
+            doctor and s is not None and active and s.done < s.planned and allowed
+        )
         why_not = "" if allowed or self.verdict is None else " ".join(self.verdict.reasons)
         for button in (self.open_button, self.log_button):
             button.setToolTip(f"Laser is not allowed today: {why_not}" if why_not else "")
         self.addendum_button.setEnabled(doctor and s is not None and bool(s.sessions))
-        extendable = s is not None and s.status is not SeriesStatus.ENDED
-        self.extend_button.setEnabled(doctor and extendable and s.planned < MAX_SESSIONS)
+        self.extend_button.setEnabled(
+            doctor
+            and s is not None
+            and s.status is not SeriesStatus.ENDED
+            and s.planned < MAX_SESSIONS
+        )
         self.pause_button.setEnabled(doctor and active)
         self.resume_button.setEnabled(doctor and s is not None and s.status is SeriesStatus.PAUSED)
         self.end_button.setEnabled(doctor and running)
@@ -426,77 +480,82 @@ class SessionsTab(QWidget):
     def staff_changed(self) -> None:
         self._update_buttons()
 
-    def _data_changed(self, entity: str, _entity_id: int) -> None:
-        if entity in ("patient",):
+    def _data_changed(self, changes: Changes) -> None:
+        """What another call changed (this tab's own writes included): the patient list, the
+        page and the recall lists follow what it names, and nothing else moves them."""
+        if changes.touches(Entity.PATIENT):
             self.model.reload()
-        if entity in ("patient", "appointment", ENTITY, "intake", "office_hours", "closure"):
-            self._show_series()
-            if self.pages.currentIndex() == 1:
-                self.refresh_recall()
+        if not changes.touches(*PAGE_ENTITIES):
+            return
+        self._show_series()
+        if self.pages.currentIndex() == 1:
+            self.refresh_recall()
 
     # -- the doctor's steps ----------------------------------------------------------------
-    def _open(self, dialog: QWidget) -> QWidget:
-        dialog.accepted.connect(self._changed)
+    def _open(self, dialog: Any) -> Any:
         dialog.finished.connect(dialog.deleteLater)
         self.dialog = dialog
         dialog.open()
         return dialog
 
-    def _changed(self) -> None:
-        self._notifier.announce(
-            Changes.of(Change(Entity.SERIES, self.series.id if self.series else None))
-        )
-        self._show_series()
-
-    def open_series(self) -> QWidget | None:
-        if self.patient is None:
-            return None
+    def open_series(self) -> SeriesDialog | None:
         patient = self.patient
-        planned, why = self._sessions.suggestion(patient.id)
-        verdict = self._sessions.eligibility(patient.id)
-        return self._open(
-            SeriesDialog(
-                f"Open a CO2 series for {patient.full_name}",
-                f"Suggested: {planned} sessions. {why}",
-                planned,
-                0,
-                "&Open series",
-                lambda n: self._done(
-                    self._sessions.open_series(self._actor(), patient.id, n),
-                    f"CO2 series of {n} opened for {patient.full_name}.",
-                ),
-                warnings=verdict.warnings,
-                parent=self,
+        if patient is None:
+            return None
+        suggested = self._read(lambda c: c.sessions.suggestion(patient.id))
+        if suggested is None:
+            return None
+        planned, why = suggested
+        warnings = self.verdict.warnings if self.verdict else ()
+        dialog: SeriesDialog
+
+        def save(n: int) -> bool:
+            actor = self._actor()
+            return self._write(
+                dialog,
+                lambda c: c.sessions.open_series(actor, patient.id, n),
+                f"CO2 series of {n} opened for {patient.full_name}.",
             )
+
+        dialog = SeriesDialog(
+            f"Open a CO2 series for {patient.full_name}",
+            f"Suggested: {planned} sessions. {why}",
+            planned,
+            0,
+            "&Open series",
+            save,
+            warnings=warnings,
+            parent=self,
         )
+        return self._open(dialog)
 
-    def log_session(self) -> QWidget | None:
-        from frontdesk.ui.dialogs.session_dialog import SessionDialog
-
+    def log_session(self) -> SessionDialog | None:
         s = self.series
         if s is None:
             return None
-        due = self._sessions.next_due(s) if s.last else None
+        due = self.page.next_due if self.page else None
         previous = s.last.draft if s.last else None
         number = s.done + 1
-        form = self._open(
-            SessionDialog(
-                s,
-                due,
-                self._todays_visit() or self._calendar.now(),
-                previous,
-                lambda draft, why: self._done(
-                    self._guarded(
-                        lambda: self._sessions.log_session(
-                            self._actor(), s.id, draft, why, number=number
-                        )
-                    ),
-                    f"Session {number} of {s.planned} signed.",
-                ),
-                parent=self,
-                calendar=self._calendar,
+        form: SessionDialog
+
+        def sign(draft: SessionDraft, why: str) -> bool:
+            actor = self._actor()
+            return self._write(
+                form,
+                lambda c: c.sessions.log_session(actor, s.id, draft, why, number=number),
+                f"Session {number} of {s.planned} signed.",
             )
+
+        form = SessionDialog(
+            s,
+            due,
+            self._todays_visit() or self._calendar.now(),
+            previous,
+            sign,
+            parent=self,
+            calendar=self._calendar,
         )
+        self._open(form)
         name = self.patient.full_name if self.patient else ""
         form.setWindowTitle(f"{form.windowTitle()} - {name}")
         form.header.setText(f"<b>{escape(name)}</b>. {escape(form.header.text())}")
@@ -510,20 +569,12 @@ class SessionsTab(QWidget):
         form.accepted.connect(self._offer_next)
         return form
 
-    def _todays_visit(self):
+    def _todays_visit(self) -> datetime | None:
         """Today's CO2 visit on the calendar: the session's time, rather than 'now'."""
-        booked = self._sessions.next_session_booking(self.series) if self.series else None
+        booked = self.page.booked if self.page else None
         if booked is not None and booked.appointment.starts.date() == self._today():
             return booked.appointment.starts
         return None
-
-    def _guarded(self, step):
-        """Runs a service step; if another window changed the series, show the latest first."""
-        try:
-            return step()
-        except ChangedElsewhere:
-            self._show_series()
-            raise
 
     def _version(self) -> int:
         assert self.series is not None
@@ -538,7 +589,7 @@ class SessionsTab(QWidget):
         if offer is not None and offer.starts is not None and offer.booked is None:
             self.book_next()
 
-    def add_addendum(self) -> QWidget | None:
+    def add_addendum(self) -> TextDialog | None:
         s = self.series
         if s is None or not s.sessions:
             return None
@@ -546,48 +597,58 @@ class SessionsTab(QWidget):
             (f"Session {x.number} - {format_day(x.draft.performed_at.date())}", x.id)
             for x in reversed(s.sessions)
         ]
-        return self._open(
-            TextDialog(
-                f"Addendum to a signed session - {self.patient.full_name if self.patient else ''}",
-                "The signed entry stays as it is; this note is added under it, with your name"
-                " and the time.",
-                "&Add addendum",
-                lambda text, session_id: self._done(
-                    self._sessions.add_addendum(self._actor(), session_id, text),
-                    "Addendum added.",
-                ),
-                choices=choices,
-                parent=self,
-            )
-        )
+        dialog: TextDialog
 
-    def extend(self) -> QWidget | None:
+        def save(text: str, session_id: int) -> bool:
+            actor = self._actor()
+            return self._write(
+                dialog,
+                lambda c: c.sessions.add_addendum(actor, session_id, text),
+                "Addendum added.",
+            )
+
+        dialog = TextDialog(
+            f"Addendum to a signed session - {self.patient.full_name if self.patient else ''}",
+            "The signed entry stays as it is; this note is added under it, with your name"
+            " and the time.",
+            "&Add addendum",
+            save,
+            choices=choices,
+            parent=self,
+        )
+        return self._open(dialog)
+
+    def extend(self) -> SeriesDialog | None:
         s = self.series
         if s is None:
             return None
-        return self._open(
-            SeriesDialog(
-                f"Extend the series - {self.patient.full_name if self.patient else ''}",
-                f"The series plans {s.planned} sessions; it can go up to {MAX_SESSIONS}.",
-                s.planned + 1,
-                s.planned + 1,
-                "&Extend",
-                lambda n: self._done(
-                    self._guarded(
-                        lambda: self._sessions.extend(self._actor(), s.id, n, self._version())
-                    ),
-                    f"Series extended to {n} sessions.",
-                ),
-                parent=self,
-            )
-        )
+        dialog: SeriesDialog
 
-    def pause(self) -> QWidget | None:
+        def save(n: int) -> bool:
+            actor, version = self._actor(), self._version()  # the latest shown
+            return self._write(
+                dialog,
+                lambda c: c.sessions.extend(actor, s.id, n, version),
+                f"Series extended to {n} sessions.",
+            )
+
+        dialog = SeriesDialog(
+            f"Extend the series - {self.patient.full_name if self.patient else ''}",
+            f"The series plans {s.planned} sessions; it can go up to {MAX_SESSIONS}.",
+            s.planned + 1,
+            s.planned + 1,
+            "&Extend",
+            save,
+            parent=self,
+        )
+        return self._open(dialog)
+
+    def pause(self) -> TextDialog | None:
         return self._stop(
             "Pause the series", "Why is the series paused?", "&Pause", "pause", "Series paused."
         )
 
-    def end_early(self) -> QWidget | None:
+    def end_early(self) -> TextDialog | None:
         return self._stop(
             "End the series early",
             "Why does the series end early?",
@@ -596,54 +657,56 @@ class SessionsTab(QWidget):
             "Series ended early.",
         )
 
-    def _stop(self, title: str, question: str, label: str, how: str, said: str) -> QWidget | None:
+    def _stop(
+        self, title: str, question: str, label: str, how: str, said: str
+    ) -> TextDialog | None:
         s = self.series
         if s is None or self.patient is None:
             return None
-        title = f"{title} - {self.patient.full_name}"
-        step = getattr(self._sessions, how)
-        return self._open(
-            TextDialog(
-                title,
-                question,
-                label,
-                lambda text: self._done(
-                    self._guarded(lambda: step(self._actor(), s.id, text, self._version())),
-                    said + self._still_booked(s),
-                ),
-                parent=self,
+        dialog: TextDialog
+
+        def save(text: str) -> bool:
+            actor, version = self._actor(), self._version()  # the latest shown
+            return self._write(
+                dialog,
+                lambda c: getattr(c.sessions, how)(actor, s.id, text, version),
+                lambda stopped: said + self._still_booked(stopped),
             )
+
+        dialog = TextDialog(
+            f"{title} - {self.patient.full_name}", question, label, save, parent=self
         )
+        return self._open(dialog)
 
     def resume(self) -> None:
         s = self.series
         if s is None:
             return
-        try:
-            self._guarded(lambda: self._sessions.resume(self._actor(), s.id, self._version()))
-        except ServiceError as exc:
-            prompts.warn(self, "Not resumed", str(exc))
-            return
-        self._changed()
-        self.message.emit("Series resumed.")
+        actor, version = self._actor(), self._version()
+
+        def refused(exc: ServiceError) -> bool:
+            if isinstance(exc, ChangedElsewhere):
+                self._show_series()
+            return False  # said by `ops` in a message box
+
+        self._ops.write(
+            self,
+            lambda c: c.sessions.resume(actor, s.id, version),
+            title="Not resumed",
+            done="Series resumed.",
+            on_refusal=refused,
+        )
 
     def _still_booked(self, series: Series) -> str:
         """Visits the series no longer needs (done early, completed, paused, ended): the desk
         is told, and cancels them on the Calendar tab if they are not wanted."""
-        try:
-            stray = self._sessions.stray_bookings(self._sessions.get(series.id))
-        except ServiceError:
-            return ""
+        stray = self._read(lambda c: c.sessions.stray_bookings(c.sessions.get(series.id)))
         if not stray:
             return ""
         when = ", ".join(f"{format_moment(a.appointment.starts)}" for a in stray)
         return (
             f" Still booked for a CO2 session: {when}; cancel it on the Calendar tab if unneeded."
         )
-
-    def _done(self, result: object, said: str) -> object:
-        self.message.emit(said)
-        return result
 
     # -- booking ---------------------------------------------------------------------------
     def book_next(self) -> BookingDialog | None:
@@ -653,7 +716,8 @@ class SessionsTab(QWidget):
         return self._book(self.review_offers[0] if self.review_offers else None)
 
     def _book(self, offer: Proposal | None, patient: Patient | None = None) -> BookingDialog | None:
-        """The offer shown in the booking dialog, already placed; booked only on its click."""
+        """The offer shown in the booking dialog, already placed; booked only on its click
+        (the booking dialog writes through `ops`, which announces the new appointment)."""
         patient = patient or self.patient
         if offer is None or patient is None:
             return None
@@ -662,6 +726,7 @@ class SessionsTab(QWidget):
             self._patients,
             self._actor,
             self._today,
+            ops=self._ops,
             patient=patient,
             starts=offer.starts,
             type_code=offer.type_code,
@@ -678,25 +743,46 @@ class SessionsTab(QWidget):
         if listed is None:
             return
         a = listed.appointment
-        self._notifier.announce(Changes.of(Change(Entity.APPOINTMENT, a.id, a.patient_id)))
         self.message.emit(
             f"Booked: {listed.patient_name}, {listed.type_name} {format_moment(a.starts)}."
         )
 
     # -- recall --------------------------------------------------------------------------------
     def show_recall(self) -> None:
-        self.pages.setCurrentIndex(1)
-        self.refresh_recall()
+        if self.pages.currentIndex() == 1:
+            self.refresh_recall()
+        else:
+            self.pages.setCurrentIndex(1)  # the page, once shown, asks for the lists
 
-    def refresh_recall(self) -> None:
-        try:
-            recall = self._sessions.recall(self.weeks.value())
-        except ServiceError as exc:
-            self.message.emit(str(exc))
-            return
+    def refresh_recall(self) -> BackgroundCall:
+        """The lists are worked out in the background (the tab stays in use, the status bar
+        says so); they fill when the answer arrives. Only the latest question is shown."""
+        self._recall_asked += 1
+        asked, weeks = self._recall_asked, self.weeks.value()
+
+        def arrived(recall: Recall) -> None:
+            if asked == self._recall_asked and isValid(self):
+                self._show_recall(recall)
+
+        self.recall_call = self._ops.in_background(
+            self,
+            lambda c: c.sessions.recall(weeks),
+            title="Recall lists",
+            busy=RECALL_BUSY,
+            on_done=arrived,
+            on_refusal=self._say_refusal,
+        )
+        return self.recall_call
+
+    def _show_recall(self, recall: Recall) -> None:
+        self.recall = recall
         self.recall_models["sessions"].set_rows(recall.sessions_due)
         self.recall_models["reviews"].set_rows(recall.reviews_due)
         self.recall_models["completed"].set_rows(recall.completed)
+        self.message.emit(
+            f"Recall lists: {len(recall.sessions_due)} sessions and"
+            f" {len(recall.reviews_due)} reviews to book."
+        )
 
     def _recall_used(self, key: str) -> None:
         """One row at a time across the three lists: the others lose their selection."""
@@ -727,21 +813,24 @@ class SessionsTab(QWidget):
         if row is None:
             prompts.inform(self, "Recall", "Select a row in one of the lists first.")
             return None
-        series = self._sessions.get(row.series_id)
-        offers = (
-            [self._sessions.next_session_proposal(series)]
-            if row.type_code == CO2_SESSION
-            else self._sessions.review_proposals(series)
-        )
+
+        def offers_for(c: Clinic) -> tuple[list[Proposal | None], Patient]:
+            series = c.sessions.get(row.series_id)
+            offers: list[Proposal | None] = (
+                [c.sessions.next_session_proposal(series)]
+                if row.type_code == CO2_SESSION
+                else list(c.sessions.review_proposals(series))
+            )
+            return offers, c.patients.get(row.patient_id)
+
+        got = self._ops.read(self, offers_for, title="Recall")
+        if got is None:
+            return None
+        offers, patient = got.value
         offer = next((o for o in offers if o is not None and o.starts is not None), None)
         if offer is None:
             prompts.inform(
                 self, "Recall", "Nothing to book for this row now: open the patient to see why."
             )
-            return None
-        try:
-            patient = self._patients.get(row.patient_id)
-        except ServiceError as exc:
-            prompts.warn(self, "Recall", str(exc))
             return None
         return self._book(offer, patient)

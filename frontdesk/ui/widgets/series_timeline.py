@@ -12,7 +12,16 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette, QPen
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QHelpEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+)
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from frontdesk.domain.co2 import Series, SeriesStatus, results_window
@@ -84,14 +93,16 @@ class SeriesTimeline(QWidget):
     def show_series(
         self,
         series: Series | None,
-        office: OfficeCalendar,
+        office: OfficeCalendar | None,
         today: date,
         booked: date | None = None,
     ) -> None:
-        """`booked`: the day the next session is booked for, if it is (drawn there)."""
+        """`booked`: the day the next session is booked for, if it is (drawn there). The
+        office (hours and closures) places the planned sessions: needed with a series."""
         self.series = series
         self.today = today
-        if series is None:
+        if series is None or office is None:
+            self.series = None
             self._done, self._planned, self._results, self._full = [], [], [], None
         else:
             self._done = [s.day for s in series.sessions]
@@ -519,7 +530,7 @@ class SeriesTimeline(QWidget):
 
     # -- tooltips ----------------------------------------------------------------------------
     def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             tip = self.tip_at(QPointF(event.pos()))
             if tip:
                 QToolTip.showText(event.globalPos(), tip, self)
