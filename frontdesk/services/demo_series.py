@@ -13,9 +13,9 @@ from frontdesk.domain.appointments import CO2_SESSION, Status
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.co2 import SessionDraft, Settings, due_after
 from frontdesk.domain.intake import Region
-from frontdesk.domain.staff import Staff
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
+from frontdesk.services.signed_in import SignedIn
 
 DEVICE = "Fractional CO2 laser"
 
@@ -59,7 +59,7 @@ def _session(number: int, starts: datetime) -> SessionDraft:
     )
 
 
-def _visit(clinic: Clinic, desk: Staff, patient_id: int, day: date):
+def _visit(clinic: Clinic, desk: SignedIn, patient_id: int, day: date) -> datetime:
     """Books, attends and completes a CO2 session visit on or just after `day`."""
     booking = clinic.as_of(_at(day - timedelta(days=21), 10, 5)).calendar
     found = booking.next_free(CO2_SESSION, datetime.combine(day, time(11)), 1)
@@ -75,7 +75,7 @@ def _visit(clinic: Clinic, desk: Staff, patient_id: int, day: date):
     return start
 
 
-def fill_demo_series(clinic: Clinic, doctor: Staff, desk: Staff, eligible: list[int]) -> int:
+def fill_demo_series(clinic: Clinic, doctor: SignedIn, desk: SignedIn, eligible: list[int]) -> int:
     """One series per plan, for patients the intake allows; returns how many were opened."""
     today = clinic.calendar.today()
     office = clinic.calendar.office(today - timedelta(days=800), today + timedelta(days=400))
