@@ -46,10 +46,10 @@ from frontdesk.ui.widgets.search_box import SearchBox
 if TYPE_CHECKING:
     from frontdesk.ui.dialogs.patient_dialog import PatientDialog
 
-# What the record in the details pane shows: a change to one of these, for the patient in
-# front (or for a patient nobody named: another window's), reads the record again.
-RECORD_ENTITIES = (
-    Entity.PATIENT,
+# What the record in the details pane lists besides the patient's own row (which follows the
+# patient in front): a change to one of these for a patient nobody named (another window's)
+# may be theirs, and reads the record again.
+LISTED_IN_RECORD = (
     Entity.APPOINTMENT,
     Entity.INTAKE,
     Entity.LASER_ELIGIBILITY,
@@ -66,10 +66,7 @@ def concerns_record(changes: Changes, patient_id: int | None) -> bool:
     if changes.touches_patient(patient_id):
         return True
     return any(
-        change.entity in RECORD_ENTITIES
-        and change.entity is not Entity.PATIENT
-        and change.patient_id is None
-        for change in changes.items
+        change.entity in LISTED_IN_RECORD and change.patient_id is None for change in changes.items
     )
 
 
