@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import Enum
 from functools import lru_cache
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from frontdesk.domain.dates import format_day
 from frontdesk.domain.hours import OfficeCalendar
@@ -190,12 +190,12 @@ class SignedSession:
         return self.draft.performed_at.date()
 
 
-@dataclass(frozen=True)
-class SeriesOutline:
+class SeriesOutline(NamedTuple):
     """What a series' dates follow from: its plan, its state and its last session.
 
-    The recall lists read this for every series at once, without the signed records; a full
-    `Series` answers its own dates through its outline, so both follow the same rules.
+    The recall lists read this for every series at once, without the signed records (a
+    tuple: thousands are made per list); a full `Series` answers its own dates through its
+    outline, so both follow the same rules.
     """
 
     id: int

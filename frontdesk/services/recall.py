@@ -11,6 +11,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW
 from frontdesk.domain.co2 import (
@@ -29,8 +30,9 @@ FINISHED = (SeriesStatus.COMPLETED, SeriesStatus.ENDED)
 VISIT_TYPES = (CO2_SESSION, RESULTS_REVIEW)
 
 
-@dataclass(frozen=True)
-class RecallRow:
+class RecallRow(NamedTuple):
+    """Who to call about which series, and what to book (a tuple: a list has thousands)."""
+
     patient_id: int
     patient_name: str
     phone: str
@@ -100,13 +102,15 @@ def recall_lists(
     due_rows: list[RecallRow] = []
     review_rows: list[RecallRow] = []
     done_rows: list[RecallRow] = []
+    phones: dict[str, str] = {}  # a patient is in several rows: their phone written once
 
     def row(found: RecallCandidate, what: str, due: date, type_code: str, late: bool) -> RecallRow:
         series = found.series
         return RecallRow(
             patient_id=series.patient_id,
             patient_name=found.patient_name,
-            phone=display_phone(found.phone_e164),
+            phone=phones.get(found.phone_e164)
+            or phones.setdefault(found.phone_e164, display_phone(found.phone_e164)),
             series_id=series.id,
             what=what,
             due=due,

@@ -119,12 +119,14 @@ class SeriesRepository:
         last session, in one query (oldest patient first, then oldest series)."""
         wanted = [s.value for s in statuses]
         rows = self._db.execute(
-            "SELECT s.id, s.patient_id, s.planned, s.status, s.opened_on, n.done, n.last_number,"
+            # Each count and last session from the (series_id, number) index: only the series
+            # asked for are looked at.
+            "SELECT s.id, s.patient_id, s.planned, s.status, s.opened_on,"
+            " (SELECT COUNT(*) FROM co2_sessions WHERE series_id = s.id), c.number,"
             " c.performed_at, p.first_name, p.last_name, p.phone"
             " FROM co2_series AS s JOIN patients AS p ON p.id = s.patient_id"
-            " LEFT JOIN (SELECT series_id, COUNT(*) AS done, MAX(number) AS last_number"
-            "  FROM co2_sessions GROUP BY series_id) AS n ON n.series_id = s.id"
-            " LEFT JOIN co2_sessions AS c ON c.series_id = s.id AND c.number = n.last_number"
+            " LEFT JOIN co2_sessions AS c ON c.series_id = s.id"
+            "  AND c.number = (SELECT MAX(number) FROM co2_sessions WHERE series_id = s.id)"
             f" WHERE s.status IN ({_marks(wanted)}) AND p.archived = 0"
             " ORDER BY s.patient_id, s.id",
             wanted,
