@@ -320,7 +320,12 @@ def main() -> None:
     small, large = SIZES
     for what, key in (("series by series", "old"), ("set-based", "new")):
         growth = figures[large][key] / figures[small][key]
-        print(f"growth {small} -> {large} series, {what}: {growth:.2f}x")
+        per_series = (figures[large][key] / large) / (figures[small][key] / small)
+        print(
+            f"growth {small} -> {large} series, {what}: {growth:.2f}x"
+            f" (per series: {1000 * figures[small][key] / small:.1f} ->"
+            f" {1000 * figures[large][key] / large:.1f} us, {per_series:.2f}x)"
+        )
     fast = figures[large]["new"] <= 100
     flat = figures[large]["new"] / figures[small]["new"] <= 1.5
     print(

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 
 from frontdesk.domain.dates import format_day
-from frontdesk.services.sessions import RecallRow
+from frontdesk.services.recall import RecallRow
 from frontdesk.ui.models.row_table import RowTableModel
 
 COL_PATIENT, COL_PHONE, COL_WHAT, COL_DUE = range(4)
@@ -16,7 +16,8 @@ OVERDUE_COLOUR = QColor("#b3261e")
 
 
 class RecallModel(RowTableModel[RecallRow]):
-    """A recall list is short (the clinic's running series), so it is read in one go."""
+    """A recall list arrives whole, worked out in the background in a few queries (see
+    services/recall.py): its rows are small tuples, shown as they came."""
 
     headers: ClassVar[dict[int, str]] = {
         COL_PATIENT: "Patient",
