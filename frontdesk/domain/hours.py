@@ -160,8 +160,14 @@ def holiday_closures(years: Iterable[int]) -> list[Closure]:
     if not wanted:
         return []
     # An observed date can fall in the year before (New Year's Day 2028 -> Fri 31 Dec 2027).
-    calendar = holidays.US(
-        subdiv="CA", years=range(wanted[0] - 1, wanted[-1] + 2), observed=True, language="en_US"
+    # country_holidays, not holidays.US: the country classes are loaded by name at run time,
+    # and only the function is a name the package exports to type checkers.
+    calendar = holidays.country_holidays(
+        "US",
+        subdiv="CA",
+        years=range(wanted[0] - 1, wanted[-1] + 2),
+        observed=True,
+        language="en_US",
     )
     found: list[Closure] = []
     for day, names in sorted(calendar.items()):
