@@ -25,6 +25,7 @@ import pytest
 from pypdf import PdfReader
 
 import frontdesk
+from frontdesk import bundled
 from frontdesk.bundled import ICON_NAME, ICON_SIZES, desktop_entry
 from frontdesk.domain.handouts import Kind, Language
 
@@ -73,6 +74,20 @@ def test_the_desktop_entry_starts_the_gui_script_with_the_icon() -> None:
     assert main["Exec"] == "frontdesk"  # scripts/setup.sh points it at the checkout's .venv
     assert "frontdesk" in PYPROJECT["project"]["gui-scripts"]
     assert entry["Desktop Action demo"]["Exec"] == "frontdesk --demo"
+
+
+def test_in_the_checkout_the_package_data_is_the_top_level_folders() -> None:
+    """The editable install maps resources/ and data/ themselves: an edited template or
+    drawing is seen at once, without reinstalling."""
+    assert Path(str(bundled.resources())) == ROOT / "resources"
+    assert Path(str(bundled.demo_clinic())) == ROOT / "data" / "demo_clinic.json"
+    for language in Language:
+        for kind in Kind:
+            assert "<h1>" in (
+                bundled.handout_templates() / language.value / f"{kind.value}.html"
+            ).read_text(encoding="utf-8")
+    assert b'id="region-forehead"' in bundled.face_svg()
+    assert bundled.icon_svg().startswith(b"<?xml")
 
 
 @pytest.mark.skipif(
