@@ -215,10 +215,10 @@ def test_a_booking_waiting_for_another_windows_lock_keeps_the_window_painting(
     assert window.statusBar().currentMessage().startswith("Booked: María García")
 
 
-def test_a_booking_dialog_opened_the_older_way_uses_the_windows_ops(
+def test_a_booking_dialog_opened_without_ops_uses_its_windows(
     qtbot, window, demo, maria, heard
 ) -> None:
-    """How the CO2 tab opens it today: services, no ops; it books through the window's."""
+    """The older call (services, no ops), inside a window: it books through the window's."""
     desk = member_with_role(demo, Role.FRONT_DESK)
     slot = free_start(demo, NEXT_MONDAY)
     dialog = BookingDialog(

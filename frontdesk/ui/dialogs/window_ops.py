@@ -1,7 +1,7 @@
 """Finding the main window's `Operations` for a dialog whose opener does not hand it over yet.
 
-Kept while the CO2 sessions tab (and a few tests) build the booking and appointment dialogs
-the older way, with service objects; once every opener passes `ops=`, this goes.
+Kept while a few openers (the screen-fit test's appointment dialog) build the booking and
+appointment dialogs the older way, without `ops=`; once every opener passes it, this goes.
 """
 
 from __future__ import annotations
