@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,7 +29,7 @@ class AuditEntry:
 _ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def line_hash(
+def line_text(
     previous: str,
     *,
     id: int,
@@ -42,9 +42,20 @@ def line_hash(
     before: str | None,
     after: str | None,
 ) -> str:
-    """SHA-256 of the previous hash and every stored field, exactly as stored."""
-    fields = [previous, id, at, staff_id, action, entity, entity_id, patient_id, before, after]
-    return hashlib.sha256(_ENCODE(fields).encode("utf-8")).hexdigest()
+    """What a line's hash is taken of: the previous hash and every stored field, exactly as
+    stored, as one compact JSON array (other scripts' letters kept as they are)."""
+    return _ENCODE(
+        [previous, id, at, staff_id, action, entity, entity_id, patient_id, before, after]
+    )
+
+
+def line_hash(previous: str, **fields: Any) -> str:
+    """SHA-256 of line_text(): the hash each line stores."""
+    return _sha256(line_text(previous, **fields))
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -62,35 +73,46 @@ class ChainBreak:
 def first_break(rows: Iterable[dict[str, Any]], head: tuple[int, str] | None) -> ChainBreak | None:
     """Walks stored rows in id order; `head` is the last (id, hash) the writer recorded."""
     return first_break_in(
-        ((*(row[k] for k in _HASHED), row["prev_hash"], row["hash"]) for row in rows), head
+        (
+            (
+                row["id"],
+                row["prev_hash"],
+                row["hash"],
+                line_text(row["prev_hash"], **{k: row[k] for k in _HASHED}),
+            )
+            for row in rows
+        ),
+        head,
     )
 
 
-# A stored line as `first_break_in` reads it: the hashed fields in this order, then
-# prev_hash and hash (a plain tuple per line: no dict is built for each of a million lines).
-LINE_COLUMNS = (
-    "id, at, staff_id, action, entity, entity_id, patient_id, before, after, prev_hash, hash"
-)
+# A line as the chain check reads it: (id, prev_hash, hash, text), `text` being line_text() of
+# its stored fields as the storage encoded them (None: not encoded there).
+Line = tuple[int, str, str, str | None]
 
 
 def first_break_in(
-    rows: Iterable[tuple[Any, ...]], head: tuple[int, str] | None
+    lines: Iterable[Line],
+    head: tuple[int, str] | None,
+    exact_text: Callable[[int], str] | None = None,
 ) -> ChainBreak | None:
-    """first_break() over tuples in LINE_COLUMNS order."""
+    """first_break() over lines whose text the storage may have encoded itself (in SQL: far
+    faster than here, and without holding Python's lock). Such a text is only a shortcut:
+    when it does not give the line's hash, `exact_text(id)`, line_text() of the stored
+    fields, decides, so an encoder differing in some detail never calls a line changed."""
     previous = GENESIS
     expected_id: int | None = None
     last: tuple[int, str] | None = None
-    sha256 = hashlib.sha256
-    for row in rows:
-        row_id = row[0]
+    for row_id, prev_hash, digest, text in lines:
         if expected_id is not None and row_id != expected_id:
             return ChainBreak(row_id, f"rows {expected_id} to {row_id - 1} are missing.")
-        if row[9] != previous:
+        if prev_hash != previous:
             return ChainBreak(row_id, "it does not follow from the row before it.")
-        text = _ENCODE([previous, *row[:9]])
-        if sha256(text.encode("utf-8")).hexdigest() != row[10]:
+        if (text is None or _sha256(text) != digest) and (
+            exact_text is None or _sha256(exact_text(row_id)) != digest
+        ):
             return ChainBreak(row_id, "its contents were changed after it was written.")
-        previous = row[10]
+        previous = digest
         expected_id = row_id + 1
         last = (row_id, previous)
     if last != head:

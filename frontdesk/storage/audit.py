@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -14,15 +14,16 @@ import sqlite_utils
 
 from frontdesk.domain.audit import (
     GENESIS,
-    LINE_COLUMNS,
     Anchor,
     AuditEntry,
     ChainBreak,
+    Line,
     RowFinding,
     Tampering,
     anchor_finding,
     first_break_in,
     line_hash,
+    line_text,
 )
 from frontdesk.storage.audit_anchor import (
     AnchorUnreadable,
@@ -275,7 +276,9 @@ class AuditRepository:
         window is neither half-seen nor taken for tampering."""
         with self._snapshot():
             head = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
-            return first_break_in(_lines(self._db), tuple(head) if head else None)
+            return first_break_in(
+                _lines(self._db), tuple(head) if head else None, _exact_text(self._db)
+            )
 
     def check(self, max_rows: int = 50) -> AuditCheck:
         """The chain, then (when it holds) every audited row against its last audited state,
@@ -284,7 +287,9 @@ class AuditRepository:
         A missing anchor is made from the trail as it is, and said so in `notes`."""
         with self._snapshot():
             head = self._db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
-            broken = first_break_in(_lines(self._db), tuple(head) if head else None)
+            broken = first_break_in(
+                _lines(self._db), tuple(head) if head else None, _exact_text(self._db)
+            )
             if broken is not None:
                 return AuditCheck(broken)
             lines = head[0] if head else 0  # the chain holds: ids run from 1 to the head
@@ -387,11 +392,44 @@ def page_query(where: AuditFilter, below: AuditCursor | None) -> tuple[str, list
     )
 
 
-def _lines(db: sqlite_utils.Database) -> Iterator[tuple[Any, ...]]:
-    """Every line in id order as a plain tuple (LINE_COLUMNS), read in batches."""
-    cursor = db.execute(f"SELECT {LINE_COLUMNS} FROM audit ORDER BY id")
+# Each line with its text for the chain check made by SQLite (json_array writes what
+# line_text() writes: the check stays exact, as first_break_in() checks any line whose
+# text does not give its hash again with line_text() itself).
+_ENCODED_LINES = (
+    "SELECT id, prev_hash, hash, json_array(prev_hash, id, at, staff_id, action, entity,"
+    " entity_id, patient_id, before, after) FROM audit ORDER BY id"
+)
+_HASHED_COLUMNS = "id, at, staff_id, action, entity, entity_id, patient_id, before, after"
+
+
+def _lines(db: sqlite_utils.Database) -> Iterator[Line]:
+    """Every line in id order, read in batches, its text made by SQLite where it can."""
+    try:
+        cursor = db.execute(_ENCODED_LINES)
+    except sqlite3.OperationalError:  # an SQLite built without JSON: the texts made here
+        cursor = db.execute(f"SELECT {_HASHED_COLUMNS}, prev_hash, hash FROM audit ORDER BY id")
+        while batch := cursor.fetchmany(2000):
+            for row in batch:
+                fields = dict(zip(_HASHED_KEYS, row, strict=False))
+                yield row[0], row[9], row[10], line_text(row[9], **fields)
+        return
     while batch := cursor.fetchmany(2000):
         yield from batch
+
+
+def _exact_text(db: sqlite_utils.Database) -> Callable[[int], str]:
+    """line_text() of a stored line, made here: what decides when SQLite's text differs."""
+
+    def text(line_id: int) -> str:
+        row = db.execute(
+            f"SELECT {_HASHED_COLUMNS}, prev_hash FROM audit WHERE id = ?", [line_id]
+        ).fetchone()
+        return line_text(row[9], **dict(zip(_HASHED_KEYS, row, strict=False)))
+
+    return text
+
+
+_HASHED_KEYS = tuple(_HASHED_COLUMNS.split(", "))
 
 
 def _entry(r: dict[str, Any]) -> AuditEntry:

@@ -19,7 +19,9 @@ from frontdesk.domain.audit import (
     changed_columns,
     compare_rows,
     first_break,
+    first_break_in,
     line_hash,
+    line_text,
 )
 
 Row = dict[str, Any]
@@ -364,3 +366,30 @@ def test_lines_past_the_anchor_were_added_without_frontdesk() -> None:
     assert problem is not None
     assert problem.startswith("Lines #6 to #7 were added to the end of the audit trail without")
     assert not A5.continued_by((7, "h7"))
+
+
+# -- texts made by the storage: a shortcut, never the judge -----------------------------------
+def as_lines(rows: list[Row], text: Callable[[Row], str | None]) -> list[Any]:
+    return [(r["id"], r["prev_hash"], r["hash"], text(r)) for r in rows]
+
+
+def exact(rows: list[Row]) -> Callable[[int], str]:
+    by_id = {r["id"]: r for r in rows}
+    return lambda line_id: line_text(
+        by_id[line_id]["prev_hash"], id=line_id, **{k: by_id[line_id][k] for k in HASHED}
+    )
+
+
+def test_a_text_the_storage_made_differently_is_checked_again_here() -> None:
+    rows, head = chain(FIVE)
+    odd = as_lines(rows, lambda r: "an encoder's own spelling" if r["id"] == 3 else None)
+    assert first_break_in(odd, head, exact(rows)) is None  # line_text itself decides
+
+
+def test_a_changed_line_is_named_whatever_text_the_storage_made() -> None:
+    rows, head = chain(FIVE)
+    rows[2] = {**rows[2], "after": '{"phone": "+18185550100"}'}  # changed behind the app
+    made_here = exact(rows)
+    for text in (lambda r: None, lambda r: made_here(r["id"])):
+        found = first_break_in(as_lines(rows, text), head, exact(rows))
+        assert found == ChainBreak(3, "its contents were changed after it was written.")

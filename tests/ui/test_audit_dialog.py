@@ -358,8 +358,8 @@ def test_the_dialog_stays_in_use_while_the_chain_is_checked(
     dialog.staff_combo.setCurrentIndex(1)
     assert dialog.model.rowCount() > 0 and dialog.model.filter.staff_id is not None
     dialog.table.scrollToBottom()
-    qtbot.wait(100)
-    assert len(ticks) >= 3 and dialog.check_job is not None  # still checking
+    qtbot.waitUntil(lambda: len(ticks) >= 5, timeout=5000)  # the event loop turns...
+    assert dialog.check_job is not None and not held.is_set()  # ...while the check runs
 
     held.set()
     dialog.wait_for_check(30)

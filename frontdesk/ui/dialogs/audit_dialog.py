@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import os
 import tempfile
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -59,6 +60,7 @@ from frontdesk.ui.widgets.patient_picker import PatientPicker
 DAYS_SHOWN = 30  # the default window: the last month of work
 EXPORT_PAGE = 1000  # lines read per query while exporting (off the GUI thread)
 CHECKING = "Checking the audit chain…"
+ANSWER_WAIT_S = 5.0  # a background call's answer reaches the GUI thread in far less
 INTACT_STYLE = "color: #1b7f3b; font-weight: bold;"
 BUSY_STYLE = "color: palette(mid); font-weight: bold;"
 BROKEN_STYLE = f"color: {ERROR_COLOUR}; font-weight: bold;"
@@ -669,7 +671,8 @@ class AuditDialog(QDialog):
 
     def wait_for_check(self, seconds: float | None = None) -> None:
         """The chain check, if any, has ended and its answer is shown (tests, closing)."""
-        _deliver(self.check_job, seconds)
+        job = self.check_job
+        _deliver(job, seconds, lambda: self.check_job is job)
 
     def _say_chain(self, text: str, *, ok: bool) -> None:
         self.chain.setText(text)
@@ -701,7 +704,8 @@ class AuditDialog(QDialog):
     def wait_for_export(self, seconds: float | None = None) -> None:
         """The export, if any, has ended and its answer is shown: closing the dialog
         mid-export leaves the file recorded (or taken back), never half-done."""
-        _deliver(self.export_job, seconds)
+        job = self.export_job
+        _deliver(job, seconds, lambda: self.export_job is job)
 
     def done(self, result: int) -> None:
         self.wait_for_export()
@@ -711,10 +715,18 @@ class AuditDialog(QDialog):
         return [self.model.index(r, column).data() for r in range(self.model.rowCount())]
 
 
-def _deliver(call: BackgroundCall | None, seconds: float | None) -> None:
-    """Waits for `call` to end, then hands its answer to the GUI thread's callbacks now."""
-    if call is not None and call.wait(seconds):
+def _deliver(
+    call: BackgroundCall | None, seconds: float | None, pending: Callable[[], bool]
+) -> None:
+    """Waits for `call` to end, then hands its answer to the GUI thread's callbacks now
+    (the answer is posted just after the call ends: a moment's wait for it, at most
+    ANSWER_WAIT_S, until `pending()` says it has been taken)."""
+    if call is None or not call.wait(seconds):
+        return
+    deadline = time.monotonic() + ANSWER_WAIT_S
+    while pending() and time.monotonic() < deadline:
         QCoreApplication.sendPostedEvents()
+        time.sleep(0.001)
 
 
 def _said_os_error(exc: OSError, path: Path) -> str:
