@@ -197,11 +197,21 @@ def test_a_really_full_disk_refuses_in_plain_words_and_work_resumes_once_space_i
 
 @pytest.mark.timeout(60)
 def test_the_window_says_the_disk_is_full_keeps_running_and_saves_once_freed(
-    qtbot, window, demo, prompts
+    qtbot, window, demo, prompts, monkeypatch
 ) -> None:
     db = demo._db
     pages = db.execute("PRAGMA page_count").fetchone()[0]
-    db.execute(f"PRAGMA max_page_count = {pages}")  # not one page left
+    room = {"pages": pages}  # not one page left
+    twin = demo.twin
+
+    def full_twin():
+        """A write runs on a connection of its own (ui/operations.py): the same full disk."""
+        made = twin()
+        made._db.execute(f"PRAGMA max_page_count = {room['pages']}")
+        return made
+
+    monkeypatch.setattr(demo, "twin", full_twin)
+    db.execute(f"PRAGMA max_page_count = {pages}")
     tab = window.patients_tab
     dialog = tab.new_patient()
     dialog.first_name.setText("Tatevik")
@@ -213,7 +223,8 @@ def test_the_window_says_the_disk_is_full_keeps_running_and_saves_once_freed(
     assert_plain_full_message(prompts.warnings[-1][1])
     assert demo.patients.search("avetisyan").rows == []  # nothing half-saved
     assert window.isVisible() and tab.search.isEnabled()
-    db.execute("PRAGMA max_page_count = 1073741823")  # space freed
+    room["pages"] = 1073741823  # space freed
+    db.execute("PRAGMA max_page_count = 1073741823")
     dialog.save()
     assert not dialog.isVisible()
     assert demo.patients.search("avetisyan").rows[0].full_name == "Tatevik Avetisyan"
