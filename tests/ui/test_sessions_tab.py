@@ -332,6 +332,7 @@ def test_the_recall_lists_are_worked_out_off_the_gui_thread(qtbot, window, tab) 
     assert tab.recall_call is not None and tab.recall_call.wait(10)
     qtbot.waitUntil(lambda: tab.recall is not None and not window.ops.running(), timeout=5000)
     assert busy[0] == "Working out the recall lists…" and busy[-1] == ""
+    assert window.statusBar().currentMessage().startswith("Recall lists: ")
     assert tab.recall_models["sessions"].rowCount() == len(tab.recall.sessions_due)
     assert tab.recall == window.ops.clinic.sessions.recall(8)
 
@@ -349,3 +350,5 @@ def test_the_recall_lists_follow_announced_changes_only(qtbot, window, tab, demo
     )
     qtbot.waitUntil(lambda: tab.recall is not None, timeout=5000)
     assert overdue.series_id not in [r.series_id for r in tab.recall.sessions_due]
+    # Refreshed for someone else's change: the tab does not put its counts over that line.
+    assert not window.statusBar().currentMessage().startswith("Recall lists")

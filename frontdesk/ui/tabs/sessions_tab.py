@@ -260,7 +260,7 @@ class SessionsTab(QWidget):
         self.end_button.clicked.connect(self.end_early)
         self.book_next_button.clicked.connect(self.book_next)
         self.book_review_button.clicked.connect(self.book_review)
-        self.weeks.valueChanged.connect(self.refresh_recall)
+        self.weeks.valueChanged.connect(lambda _weeks: self.refresh_recall())
         self.recall_book.clicked.connect(self._recall_book_selected)
         self.recall_open.clicked.connect(self._recall_open_selected)
         self.pages.currentChanged.connect(lambda i: self.refresh_recall() if i == 1 else None)
@@ -489,7 +489,7 @@ class SessionsTab(QWidget):
             return
         self._show_series()
         if self.pages.currentIndex() == 1:
-            self.refresh_recall()
+            self.refresh_recall(say=False)  # the status bar keeps the line of the change
 
     # -- the doctor's steps ----------------------------------------------------------------
     def _open(self, dialog: Any) -> Any:
@@ -754,15 +754,16 @@ class SessionsTab(QWidget):
         else:
             self.pages.setCurrentIndex(1)  # the page, once shown, asks for the lists
 
-    def refresh_recall(self) -> BackgroundCall:
+    def refresh_recall(self, *, say: bool = True) -> BackgroundCall:
         """The lists are worked out in the background (the tab stays in use, the status bar
-        says so); they fill when the answer arrives. Only the latest question is shown."""
+        says so); they fill when the answer arrives, with how many to book said when `say`.
+        Only the latest question is shown."""
         self._recall_asked += 1
         asked, weeks = self._recall_asked, self.weeks.value()
 
         def arrived(recall: Recall) -> None:
             if asked == self._recall_asked and isValid(self):
-                self._show_recall(recall)
+                self._show_recall(recall, say)
 
         self.recall_call = self._ops.in_background(
             self,
@@ -774,15 +775,16 @@ class SessionsTab(QWidget):
         )
         return self.recall_call
 
-    def _show_recall(self, recall: Recall) -> None:
+    def _show_recall(self, recall: Recall, say: bool) -> None:
         self.recall = recall
         self.recall_models["sessions"].set_rows(recall.sessions_due)
         self.recall_models["reviews"].set_rows(recall.reviews_due)
         self.recall_models["completed"].set_rows(recall.completed)
-        self.message.emit(
-            f"Recall lists: {len(recall.sessions_due)} sessions and"
-            f" {len(recall.reviews_due)} reviews to book."
-        )
+        if say:  # in place of the busy line
+            self.message.emit(
+                f"Recall lists: {len(recall.sessions_due)} sessions and"
+                f" {len(recall.reviews_due)} reviews to book."
+            )
 
     def _recall_used(self, key: str) -> None:
         """One row at a time across the three lists: the others lose their selection."""
