@@ -6,7 +6,7 @@ import csv
 import os
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -90,15 +90,19 @@ def _cell(text: str) -> str:
     return f"'{text}" if text.startswith(_FORMULA_START) else text
 
 
-def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) -> int:
+def write_csv(path: Path, header: Sequence[str], rows: Iterable[Sequence[str]]) -> int:
     """Writes the file whole or not at all, readable by its owner only (0600): a private
-    temporary file beside it, then renamed over it. UTF-8 with a BOM, for Excel's sake."""
+    temporary file beside it, then renamed over it. UTF-8 with a BOM, for Excel's sake.
+    `rows` may be read as they are written (a failure reading them leaves no file)."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".audit-", suffix=".csv.part")
+    written = 0
     try:
         with os.fdopen(fd, "w", newline="", encoding="utf-8-sig") as out:
             writer = csv.writer(out)
             writer.writerow(header)
-            writer.writerows([_cell(c) for c in row] for row in rows)
+            for row in rows:
+                writer.writerow([_cell(c) for c in row])
+                written += 1
             out.flush()
             os.fsync(out.fileno())
         os.chmod(temporary, 0o600)
@@ -106,7 +110,7 @@ def write_csv(path: Path, header: Sequence[str], rows: Sequence[Sequence[str]]) 
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    return len(rows)
+    return written
 
 
 @dataclass(frozen=True)
@@ -128,18 +132,21 @@ def export_lines(
     """Off the GUI thread, on a connection of its own: every line matching `where`, newest
     first, page by page (keyset, each page below the last), written to `path` and recorded
     in the trail; a file whose export could not be recorded is taken back (`taken_back`
-    says so to whoever hears of the refusal)."""
-    rows: list[tuple[str, ...]] = []
-    below: AuditCursor | None = None
-    while True:
-        page = clinic.audit.search(actor, where, EXPORT_PAGE, below=below, count=False)
-        words.patients.update(page.patients)
-        rows += [words.csv_row(e) for e in page.entries]
-        if len(page.entries) < EXPORT_PAGE:
-            break
-        below = page.next
+    says so to whoever hears of the refusal). A refusal while reading leaves no file."""
+
+    def rows() -> Iterator[tuple[str, ...]]:
+        """Page by page as the file is written: one page in memory, however many lines."""
+        below: AuditCursor | None = None
+        while True:
+            page = clinic.audit.search(actor, where, EXPORT_PAGE, below=below, count=False)
+            words.patients.update(page.patients)
+            yield from (words.csv_row(e) for e in page.entries)
+            if len(page.entries) < EXPORT_PAGE:
+                return
+            below = page.next
+
     try:
-        written = write_csv(path, CSV_HEADERS, rows)
+        written = write_csv(path, CSV_HEADERS, rows())
     except OSError as exc:
         return Exported(0, _said_os_error(exc, path))
     try:  # no export goes unrecorded
