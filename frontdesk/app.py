@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
 import sys
 import time
@@ -172,13 +173,15 @@ def run_gui(
     apply_style(app)
     # Qt's own file dialogs: the system's are separate programs the lock could not cover.
     app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
-    _start_logging(db_path)
+    if os.access(db_path.parent, os.W_OK):  # else the opening says why, or makes the folder
+        _start_logging(db_path)
     if not smoke:
         _show_unexpected_errors()
     clinic = open_or_restore(db_path, quiet=smoke, checked=checked)
     if clinic is None:
         log.warning("not started: the database could not be opened")
         return 2
+    _start_logging(db_path)  # the same file as above, or the first line in a new folder
     try:
         if not demo:
             say_if_demo_in_clinic_file(clinic, db_path, quiet=smoke)
