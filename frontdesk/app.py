@@ -213,6 +213,7 @@ def run_gui(
         if watcher is not None:
             window.installEventFilter(watcher)
         window.show()
+        _settled(freeze=not smoke)
         if clinic.migration_backup:
             window.show_message(
                 f"Database updated; a copy of the old one is at {clinic.migration_backup}"
@@ -231,6 +232,18 @@ def run_gui(
             from frontdesk.logs import stop_logging
 
             stop_logging()
+
+
+def _settled(*, freeze: bool) -> None:
+    """The window is up: collecting is on again (cli.main turned it off for the start), and
+    what the start made stays for the whole session, so the collector need not walk it again
+    (shorter pauses while typing). A check run (--smoke) freezes nothing: it may run inside a
+    test process that goes on."""
+    import gc
+
+    if freeze:
+        gc.freeze()
+    gc.enable()
 
 
 def _start_logging(db_path: Path) -> None:

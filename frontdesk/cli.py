@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -96,6 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     """Every way this ends is words and an exit status: 0 done, 1 refused, 2 cannot start."""
     os.umask(0o077)  # what Frontdesk creates (database, backups, PDFs) is the user's alone
     started = time.perf_counter()
+    # The start creates many objects and few cycles: collecting while importing only costs
+    # time. Back on once the first window is up (app.py), or at the end of a command.
+    gc.disable()
     try:
         args = build_parser().parse_args(argv)
         return run(args, started)
@@ -107,6 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"frontdesk: {UNEXPECTED} ({type(exc).__name__}: {exc})", file=sys.stderr)
         return 2
+    finally:
+        gc.enable()
 
 
 UNEXPECTED = (
