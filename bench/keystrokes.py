@@ -88,7 +88,7 @@ def type_until(window: MainWindow, done: Callable[[int], bool]) -> list[float]:
         if key == "\x1b":
             QTest.keyClick(field, Qt.Key.Key_Escape)
         else:
-            QTest.keyClick(field, key)
+            QTest.keyClicks(field, key)  # one character
         table.viewport().repaint()
         latencies.append(max(0.0, time.perf_counter() - due) * 1000)
 
