@@ -292,15 +292,17 @@ def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
     """Each day (at the first start, and hourly after for a window left open for days): the
     day's backup (its full check reads the whole file) and a check of the whole audit chain,
     in a process of its own (daily_job.py), so that the window answers every keystroke
-    meanwhile. Whether anything is due is read from a folder listing and a note beside the
-    database: a second start the same day starts nothing. A failure is said once a day, not
-    once an hour: nobody should come back to a pile of boxes."""
+    meanwhile. The chain's check is noted beside the database once it found the trail intact:
+    a second start the same day does not check it again. Whether the day's backup is still
+    due is asked by the job (the backup folder may be a slow network drive); once a job has
+    said, the window asks no more that day. A failure is said once a day, not once an hour:
+    nobody should come back to a pile of boxes."""
     from PySide6.QtCore import QProcess
 
-    from frontdesk.daily_job import due
+    from frontdesk.daily_job import chain_due
 
     running: list[QProcess] = []
-    done_on: dict[str, date | None] = {"checked": None, "warned": None}
+    done_on: dict[str, date | None] = {"backed_up": None, "checked": None, "warned": None}
 
     def warn_once(title: str, text: str) -> None:
         today = clinic.now().date()
@@ -312,30 +314,32 @@ def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
         if running:
             return
         now = clinic.now()
-        backup_due, chain_due = due(clinic.path, now.date())
-        chain_due = chain_due and done_on["checked"] != now.date()  # once a day, even broken
-        if not (backup_due or chain_due):
+        today = now.date()
+        backup_due = done_on["backed_up"] != today
+        # Once a day in this window, even when it found the trail broken (said once a day).
+        check_chain = chain_due(clinic.path, today) and done_on["checked"] != today
+        if not (backup_due or check_chain):
             return
-        if chain_due:
-            done_on["checked"] = now.date()
+        if check_chain:
+            done_on["checked"] = today
         process = QProcess(window)
         process.setProgram(sys.executable)
-        check = ["--check-chain"] if chain_due else []
+        check = ["--check-chain"] if check_chain else []
         process.setArguments(
             ["-m", "frontdesk.daily_job", str(clinic.path), now.isoformat(), *check]
         )
-        process.finished.connect(lambda code, _status: finished(process, code))
+        process.finished.connect(lambda code, _status: finished(process, code, today))
         process.errorOccurred.connect(lambda error: failed_to_start(process, error))
         running.append(process)
-        log.info("daily job started: backup due %s, chain check due %s", backup_due, chain_due)
+        log.info("daily job started%s", " with the chain check" if check_chain else "")
         process.start()
 
     def failed_to_start(process: QProcess, error: QProcess.ProcessError) -> None:
         if error != QProcess.ProcessError.FailedToStart:
             return  # a crash ends in finished() too
-        finished(process, -1)
+        finished(process, -1, None)
 
-    def finished(process: QProcess, code: int) -> None:
+    def finished(process: QProcess, code: int, day: date | None) -> None:
         if process not in running:
             return
         running.remove(process)
@@ -356,6 +360,7 @@ def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
                 "Daily backup failed", f"{said['failed']}\n\nFrontdesk tries again every hour."
             )
             return
+        done_on["backed_up"] = day  # made now, or found already made that day
         if said.get("backup"):
             log.info("daily backup saved: %s", said["backup"])
             window.show_message(f"Today's backup is saved: {said['backup']}")
@@ -371,6 +376,7 @@ def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
 
     start()
     timer = QTimer(window)
+    timer.setObjectName("dailyJob")
     timer.setInterval(60 * 60 * 1000)
     timer.timeout.connect(start)
     timer.start()

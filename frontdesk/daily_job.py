@@ -28,10 +28,11 @@ from frontdesk.storage.daily_checks import chain_checked_on, note_chain_checked
 NICENESS = 10
 
 
-def due(db_path: Path, today: date) -> tuple[bool, bool]:
-    """(the day's backup, the day's chain check) not done yet: read from a folder listing and
-    a small file beside the database, so that asking costs the window nothing."""
-    return BackupService(db_path).daily_due(today), chain_checked_on(db_path) != today
+def chain_due(db_path: Path, today: date) -> bool:
+    """The day's chain check is not done yet: read from a small file beside the database, so
+    that asking costs the window nothing. (Whether the day's backup is due is asked here, in
+    the job: the backup folder may be a network drive, slow to list or gone.)"""
+    return chain_checked_on(db_path) != today
 
 
 def run(db_path: Path, now: datetime, *, check_chain: bool) -> dict[str, str | None]:

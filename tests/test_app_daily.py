@@ -8,10 +8,10 @@ import os
 from datetime import timedelta
 
 import pytest
-from PySide6.QtCore import QProcess, QSettings
+from PySide6.QtCore import QProcess, QSettings, QTimer
 
 from frontdesk.app import _daily_backup
-from frontdesk.daily_job import due, run
+from frontdesk.daily_job import chain_due, run
 from frontdesk.domain.staff import Role
 from frontdesk.storage.daily_checks import chain_checked_on, chain_note
 from frontdesk.storage.private_files import PRIVATE_FILE
@@ -37,7 +37,7 @@ def daily_processes(shown: MainWindow) -> list[QProcess]:
 def test_the_daily_job_runs_in_another_process_and_its_answer_reaches_the_window(
     qtbot, window, demo, prompts
 ) -> None:
-    assert due(demo.path, NOW.date()) == (True, True)
+    assert chain_due(demo.path, NOW.date())
     _daily_backup(demo, window)
     [process] = daily_processes(window)
     assert process.processId() not in (0, os.getpid())
@@ -49,15 +49,24 @@ def test_the_daily_job_runs_in_another_process_and_its_answer_reaches_the_window
     # The day's check is noted beside the database, private like the database.
     assert chain_checked_on(demo.path) == NOW.date()
     assert chain_note(demo.path).stat().st_mode & 0o777 == PRIVATE_FILE
-    assert due(demo.path, NOW.date()) == (False, False)
-
-
-def test_a_second_start_the_same_day_starts_nothing(qtbot, window, demo, prompts) -> None:
-    run(demo.path, NOW, check_chain=True)  # the day's first start, in another window
-    _daily_backup(demo, window)  # this start
+    assert not chain_due(demo.path, NOW.date())
+    # The hourly retry of the same window: the day's work is done, nothing is started.
+    window.findChild(QTimer, "dailyJob").timeout.emit()
     assert daily_processes(window) == []
-    tomorrow = NOW + timedelta(days=1)
-    assert due(demo.path, tomorrow.date()) == (True, True)
+
+
+def test_a_second_start_the_same_day_does_not_check_the_chain_again(
+    qtbot, window, demo, prompts
+) -> None:
+    first = run(demo.path, NOW, check_chain=True)  # the day's first start, in another window
+    assert first["backup"] is not None
+    _daily_backup(demo, window)  # this start: asks only whether the backup is done
+    [process] = daily_processes(window)
+    assert "--check-chain" not in process.arguments()
+    with qtbot.waitSignal(process.finished, timeout=20_000):
+        pass
+    assert len(demo.backups.backups()) == 1 and prompts.warnings == []
+    assert chain_due(demo.path, (NOW + timedelta(days=1)).date())
 
 
 def test_a_broken_trail_is_not_noted_as_checked_so_the_next_start_says_it_again(demo) -> None:
@@ -67,7 +76,7 @@ def test_a_broken_trail_is_not_noted_as_checked_so_the_next_start_says_it_again(
     assert said["broken"] is not None and said["broken"].startswith("Audit trail broken at row 12")
     assert said["backup"] is not None  # the backup itself was taken
     assert chain_checked_on(demo.path) is None
-    assert due(demo.path, NOW.date()) == (False, True)
+    assert chain_due(demo.path, NOW.date())
 
 
 def test_a_backup_put_back_has_its_trail_checked_afresh(demo) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from frontdesk.domain.permissions import Permission
@@ -78,12 +77,6 @@ class BackupService:
         if files.backed_up_on(folder, self._path.stem, today):
             return None
         return self._backup(None, files.DAILY)
-
-    def daily_due(self, today: date) -> bool:
-        """daily_if_due would do something: no backup yet today, or damage to say again."""
-        if files.recorded_damage(self._path) is not None:
-            return True
-        return not files.backed_up_on(self.folder(), self._path.stem, today)
 
     def back_up_to(self, folder: Path | None) -> Path:
         """`frontdesk backup [--to DIR]`: whoever can read the file can copy it anyway."""
