@@ -17,10 +17,11 @@ import pytest
 from frontdesk.domain.appointments import CONSULTATION, Status
 from frontdesk.domain.audit import GENESIS, ChainBreak, line_hash
 from frontdesk.domain.clinic import CLINIC_TZ
-from frontdesk.domain.staff import Role, Staff
+from frontdesk.domain.staff import Role
 from frontdesk.services.audit import AuditCursor, AuditFilter
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.clock import fixed_clock
+from frontdesk.services.signed_in import SignedIn
 from frontdesk.storage.db import connect
 from frontdesk.storage.migrations import MIGRATIONS, migrate, pending_names
 from tests.conftest import ADMIN_PASSWORD, NOW, draft, member_with_role, signed_in
@@ -41,7 +42,7 @@ def drop_triggers(clinic: Clinic) -> None:
 
 
 # -- before and after ------------------------------------------------------------------------
-def test_an_update_records_every_value_before_and_after(clinic: Clinic, desk: Staff) -> None:
+def test_an_update_records_every_value_before_and_after(clinic: Clinic, desk: SignedIn) -> None:
     maria = clinic.patients.register(desk, draft())
     clinic.patients.update(desk, maria.id, draft(phone="(818) 555-0199", notes="Moved"))
     registered, updated = clinic.audit.history("patient", maria.id)
@@ -55,14 +56,14 @@ def test_an_update_records_every_value_before_and_after(clinic: Clinic, desk: St
     assert updated.patient_id == maria.id
 
 
-def test_an_unchanged_save_writes_no_audit_line(clinic: Clinic, desk: Staff) -> None:
+def test_an_unchanged_save_writes_no_audit_line(clinic: Clinic, desk: SignedIn) -> None:
     maria = clinic.patients.register(desk, draft())
     clinic.patients.update(desk, maria.id, draft())
     assert [e.action for e in clinic.audit.history("patient", maria.id)] == ["register"]
 
 
 def test_status_changes_and_clinical_records_carry_their_patient(
-    clinic: Clinic, desk: Staff, doctor: Staff
+    clinic: Clinic, desk: SignedIn, doctor: SignedIn
 ) -> None:
     maria = clinic.patients.register(desk, draft())
     [starts] = clinic.calendar.next_free(CONSULTATION, clinic.calendar.now(), 1)
@@ -94,7 +95,7 @@ def test_status_changes_and_clinical_records_carry_their_patient(
         " patient_id, before, after, prev_hash, hash FROM audit WHERE id = 1",
     ],
 )
-def test_raw_sql_cannot_change_or_remove_a_line(clinic: Clinic, desk: Staff, sql: str) -> None:
+def test_raw_sql_cannot_change_or_remove_a_line(clinic: Clinic, desk: SignedIn, sql: str) -> None:
     clinic.patients.register(desk, draft())
     before = rows(clinic)
     with pytest.raises(sqlite3.IntegrityError, match=APPEND_ONLY):
@@ -256,7 +257,7 @@ def test_migration_0008_chains_the_older_lines_and_names_their_patients(old_file
     db.close()
 
 
-def test_a_new_clinic_starts_the_chain_at_its_first_line(clinic: Clinic, admin: Staff) -> None:
+def test_a_new_clinic_starts_the_chain_at_its_first_line(clinic: Clinic, admin: SignedIn) -> None:
     [first] = rows(clinic)
     assert (first["id"], first["prev_hash"]) == (1, GENESIS)
     assert clinic._db.execute("SELECT * FROM audit_head").fetchone() == (1, 1, first["hash"])
@@ -267,9 +268,9 @@ def test_a_new_clinic_starts_the_chain_at_its_first_line(clinic: Clinic, admin: 
 @dataclass(frozen=True)
 class Trail:
     clinic: Clinic
-    admin: Staff
-    desk: Staff
-    doctor: Staff
+    admin: SignedIn
+    desk: SignedIn
+    doctor: SignedIn
     maria: int
     ana: int
 

@@ -34,7 +34,7 @@ def db() -> Iterator[sqlite_utils.Database]:
 ids = st.none() | st.integers(min_value=-(2**63), max_value=2**63 - 1)
 # Any text a person could type or paste: control characters, quotes, backslashes, emoji,
 # line and paragraph separators, a byte-order mark.
-texts = st.text(st.characters(blacklist_categories=("Cs",)), max_size=40)
+texts = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 
 
 @settings(max_examples=200, deadline=None)

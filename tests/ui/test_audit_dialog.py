@@ -68,7 +68,13 @@ def dialog(qtbot, demo, admin) -> AuditDialog:  # demo first: `admin` is then th
 def load_all(dialog: AuditDialog) -> list[AuditEntry]:
     while dialog.model.canFetchMore():
         dialog.model.fetchMore()
-    return [dialog.model.entry_at(r) for r in range(dialog.model.rowCount())]
+    return lines_of(dialog.model)
+
+
+def lines_of(model: AuditModel) -> list[AuditEntry]:
+    """The lines the model holds, in its order."""
+    found = [model.entry_at(r) for r in range(model.rowCount())]
+    return [e for e in found if e is not None]
 
 
 def all_time(dialog: AuditDialog) -> None:
@@ -113,7 +119,7 @@ def test_the_model_holds_only_the_pages_read(qapp, demo, admin) -> None:
         model.fetchMore()
     ids = [model.index(r, COL_WHEN).data(AUDIT_ID_ROLE) for r in range(model.rowCount())]
     assert len(set(ids)) == model.total == len(ids)
-    assert in_order([model.entry_at(r) for r in range(model.rowCount())])
+    assert in_order(lines_of(model))
 
 
 def test_lines_written_while_reading_are_not_shown_twice(qapp, demo, admin, desk) -> None:
@@ -123,11 +129,11 @@ def test_lines_written_while_reading_are_not_shown_twice(qapp, demo, admin, desk
     demo.calendar.day_sheet_given(desk, NOW.date(), "printed")  # a line above the pages read
     while model.canFetchMore():
         model.fetchMore()
-    ids = [model.entry_at(r).id for r in range(model.rowCount())]
+    ids = [e.id for e in lines_of(model)]
     assert len(ids) == len(set(ids)) == counted == model.total  # counted once, with page one
     assert newest(demo, admin).id not in ids  # the new line waits for a reload
     model.reload()
-    assert model.entry_at(0).id == newest(demo, admin).id and model.total == counted + 1
+    assert lines_of(model)[0].id == newest(demo, admin).id and model.total == counted + 1
 
 
 def test_the_lines_are_counted_once_per_filter_and_up_to_a_cap(qapp, demo, admin) -> None:
@@ -379,7 +385,7 @@ def test_a_role_taken_away_before_the_check_is_said_beside_the_button(
     assert "#b3261e" in dialog.chain.styleSheet() and prompts.warnings == []
     line = newest(demo, admin)
     assert (line.action, line.staff_id) == ("denied", doctor.id)  # the attempt is recorded
-    assert line.after["tried"] == "read the audit trail"
+    assert line.after is not None and line.after["tried"] == "read the audit trail"
 
 
 # -- refusals -------------------------------------------------------------------------------
@@ -534,6 +540,7 @@ def test_the_filtered_trail_exports_to_csv_with_readable_values(
     # The export is itself a line of the trail, about this patient, with its filter.
     line = newest(demo, admin)
     assert (line.action, line.entity, line.staff_id) == ("export", "audit_trail", admin.id)
+    assert line.after is not None
     assert line.after["lines"] == len(expected) and line.after["file"] == str(path)
     assert line.after["first_day"] == "2026-01-01" and line.patient_id == patient.id
     assert dialog.model.entry_at(0).id == line.id  # shown at once
@@ -636,7 +643,8 @@ def test_closing_during_a_background_export_still_records_it(
     dialog.reject()  # Close at once
     assert dialog.export_job is None
     line = newest(demo, admin)
-    assert line.action == "export" and line.after["file"] == str(tmp_path / "closing.csv")
+    assert line.action == "export" and line.after is not None
+    assert line.after["file"] == str(tmp_path / "closing.csv")
     assert (tmp_path / "closing.csv").exists()
 
 
