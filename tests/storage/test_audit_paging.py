@@ -146,3 +146,22 @@ def test_keyset_pages_give_every_matching_line_once_in_order(db, seed: int) -> N
         assert every_page(repo, where, rng.choice([1, 3, 7, 50])) == expected
         assert repo.count(where) == len(expected)
         assert repo.count(where, cap=4) == min(len(expected), 5)  # 5: "more than 4"
+
+
+def test_a_trail_written_before_the_migration_keeps_its_chain_and_protection(tmp_path) -> None:
+    from frontdesk.storage.migrations import MIGRATIONS
+
+    path = tmp_path / "before-0011.sqlite3"
+    old = connect(path)
+    MIGRATIONS.apply(old, stop_before="0011_audit_trail_indexes")
+    write_lines(old, random.Random(5), 30)
+    migrate(old, path, NOW)
+    assert append_only_intact(old)
+    assert AuditRepository(old).first_break() is None
+    assert every_page(AuditRepository(old), AuditFilter(staff_id=1), 4) == [
+        line_id
+        for (line_id,) in old.execute(
+            "SELECT id FROM audit WHERE staff_id = 1 ORDER BY at DESC, id DESC"
+        ).fetchall()
+    ]
+    old.close()
