@@ -320,8 +320,6 @@ def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
         check_chain = chain_due(clinic.path, today) and done_on["checked"] != today
         if not (backup_due or check_chain):
             return
-        if check_chain:
-            done_on["checked"] = today
         process = QProcess(window)
         process.setProgram(sys.executable)
         check = ["--check-chain"] if check_chain else []
@@ -361,6 +359,8 @@ def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
             )
             return
         done_on["backed_up"] = day  # made now, or found already made that day
+        if "--check-chain" in process.arguments():  # a failed backup leaves it for the retry
+            done_on["checked"] = day
         if said.get("backup"):
             log.info("daily backup saved: %s", said["backup"])
             window.show_message(f"Today's backup is saved: {said['backup']}")

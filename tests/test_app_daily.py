@@ -13,6 +13,7 @@ from PySide6.QtCore import QProcess, QSettings, QTimer
 from frontdesk.app import _daily_backup
 from frontdesk.daily_job import chain_due, run
 from frontdesk.domain.staff import Role
+from frontdesk.storage.backups import clear_damage, record_damage
 from frontdesk.storage.daily_checks import chain_checked_on, chain_note
 from frontdesk.storage.private_files import PRIVATE_FILE
 from frontdesk.ui.main_window import MainWindow
@@ -85,3 +86,22 @@ def test_a_backup_put_back_has_its_trail_checked_afresh(demo) -> None:
     demo.close()
     demo.backups.restore(demo.backups.backups()[0].path)
     assert chain_checked_on(demo.path) is None
+
+
+def test_a_failed_backup_leaves_the_chain_check_to_the_hourly_retry(
+    qtbot, window, demo, prompts
+) -> None:
+    record_damage(demo.path, "damaged: found by a test", NOW)
+    _daily_backup(demo, window)
+    [first] = daily_processes(window)
+    assert "--check-chain" in first.arguments()
+    qtbot.waitUntil(lambda: bool(prompts.warnings), timeout=20_000)
+    assert prompts.warnings[-1][0] == "Daily backup failed"
+    assert chain_checked_on(demo.path) is None  # the job stopped at the backup
+    clear_damage(demo.path)  # someone repaired it meanwhile
+
+    window.findChild(QTimer, "dailyJob").timeout.emit()  # an hour later
+
+    [retry] = [p for p in daily_processes(window) if p.state() != QProcess.ProcessState.NotRunning]
+    assert "--check-chain" in retry.arguments()
+    qtbot.waitUntil(lambda: chain_checked_on(demo.path) == NOW.date(), timeout=20_000)
