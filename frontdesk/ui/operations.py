@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from frontdesk.logs import log_file
 from frontdesk.services.changes import Changed, Changes, with_changes
@@ -54,6 +54,7 @@ class Operations(QObject):
         self.notifier = notifier  # views listen to `notifier.changes`
         self._announce = notifier.announce
         self._say = say
+        self._busy_said = ""
         self._background: list[BackgroundCall] = []
 
     # -- reads on this window's connection ----------------------------------------------------
@@ -148,10 +149,20 @@ class Operations(QObject):
         return list(self._background)
 
     def _show_busy(self) -> None:
+        """The newest running call's line; once none runs, its line does not linger in the
+        window's status bar (a line said since is left alone)."""
         line = self._background[-1].busy if self._background else ""
         self.busy_changed.emit(line)
         if line:
+            self._busy_said = line
             self._say(line)
+            return
+        window = self.parent()
+        if isinstance(window, QMainWindow) and self._busy_said:
+            bar = window.statusBar()
+            if bar.currentMessage() == self._busy_said:
+                bar.clearMessage()
+        self._busy_said = ""
 
     # -- refusals ---------------------------------------------------------------------------
     def _refused(

@@ -23,13 +23,6 @@ from tests.conftest import announced, member_with_role
 
 NEXT_MONDAY = date(2026, 11, 30)
 FRIDAY = date(2026, 12, 4)
-OWNED = {
-    "tabs/calendar_tab.py",
-    "dialogs/booking_dialog.py",
-    "dialogs/appointment_dialog.py",
-    "dialogs/office_settings_dialog.py",
-    "dialogs/window_ops.py",
-}
 
 
 @pytest.fixture
@@ -73,15 +66,6 @@ def free_start(demo, day: date, minutes: int = 30) -> datetime:
     return demo.calendar.next_free(CONSULTATION, datetime.combine(day, clock(0)), 1, minutes)[0]
 
 
-def test_the_calendar_files_pass_the_one_way_scan(monkeypatch) -> None:
-    """No service error caught, nothing announced by hand: the scan of every UI file, with
-    these no longer excused as being converted."""
-    from tests.ui import test_one_way_to_call_services as scan
-
-    monkeypatch.setattr(scan, "BEING_CONVERTED", scan.BEING_CONVERTED - set(OWNED))
-    assert [found for found in scan.offences() if found.split(":")[0] in OWNED] == []
-
-
 def test_a_booking_is_announced_by_the_helper_and_redraws_the_tab_once(
     qtbot, window, tab, demo, maria, heard, refreshes
 ) -> None:
@@ -110,7 +94,6 @@ def test_the_tab_redraws_for_what_it_draws_and_nothing_else(
     notifier = window.notifier
     notifier.announce(Changes.of(Change(Entity.INTAKE, 1, listed_patient)))
     notifier.announce(Changes.of(Change(Entity.PATIENT, elsewhere, elsewhere)))
-    notifier.changed.emit("appointment", 1)  # the older signal drives nothing here
     assert refreshes == []
     notifier.announce(Changes.of(Change(Entity.PATIENT, listed_patient, listed_patient)))
     assert len(refreshes) == 1  # a name or phone in the list may have changed
