@@ -240,7 +240,9 @@ def test_sigkill_at_any_moment_loses_no_saved_write_and_leaves_no_half_record(
     assert kills >= CYCLES * 0.9, f"seed={seed}: only {kills} of {CYCLES} children were killed"
     assert writes_per_cycle.count(0) >= 3, f"seed={seed}: never killed before the first write"
     assert max(writes_per_cycle) >= 3, f"seed={seed}: never killed in the middle of many writes"
-    assert len(known.patients) > 50 and len(known.appointments) > 20, f"seed={seed}"
+    # Enough saved to be worth checking; how many depends on the machine's load (the kills
+    # come after a fixed time), so the floor is low: the checks above are the point.
+    assert len(known.patients) > 20 and len(known.appointments) > 5, f"seed={seed}"
     # Still a working clinic afterwards.
     clinic = open_clinic(path, fixed_clock(NOW))
     try:
