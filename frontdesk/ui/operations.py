@@ -196,8 +196,10 @@ def call_here(
     title: str,
     on_refusal: Refusal | None = None,
 ) -> Changed[T] | None:
-    """For code that holds service objects but no `Operations`: the sign-in, lock and restore
-    dialogs (built before, or outside, any main window) and widgets shared with them.
+    """Only for code that runs where no main window (so no `Operations`) exists: the sign-in,
+    lock and restore dialogs, and the read-only widgets shared with them (the patient list and
+    picker, the patient's record). A dialog or tab opened from the main window never uses it:
+    it is handed the window's `ops` (required) and runs every call through it.
 
     Runs `call` on this thread, on the connection its service uses, and says a refusal the
     way `Operations` does; None when refused. It announces nothing (no window listens to

@@ -198,21 +198,28 @@ def test_a_booking_waiting_for_another_windows_lock_keeps_the_window_painting(
     assert window.statusBar().currentMessage().startswith("Booked: María García")
 
 
-def test_a_booking_dialog_opened_without_ops_uses_its_windows(
-    qtbot, window, demo, maria, heard
+def test_a_caller_registered_from_the_booking_dialog_is_announced_then_booked(
+    qtbot, window, tab, demo, heard
 ) -> None:
-    """The older call (services, no ops), inside a window: it books through the window's."""
-    desk = member_with_role(demo, Role.FRONT_DESK)
-    slot = free_start(demo, NEXT_MONDAY)
-    dialog = BookingDialog(
-        demo.calendar, demo.patients, lambda: desk, lambda: slot.date(),
-        patient=maria, starts=slot, type_code=CONSULTATION, parent=window.sessions_page,
-    )  # fmt: skip
-    qtbot.addWidget(dialog)
-    assert dialog._ops is window.ops
+    """The registration form over the booking dialog saves through the window's `ops`: every
+    view hears of the new patient (it was once saved on the window's connection, unheard)."""
+    dialog = tab.book(starts=free_start(demo, NEXT_MONDAY))
+    assert isinstance(dialog, BookingDialog)
+    dialog.new_patient_button.click()
+    form = dialog.patient_dialog
+    for field, text in (("first_name", "Lucia"), ("last_name", "Ortega"), ("dob", "5/6/1991")):
+        getattr(form, field).setText(text)
+    with qtbot.waitSignal(form.saved) as saved:
+        form.save()
+    new_id = saved.args[0].id
+    assert [c.ids(Entity.PATIENT) for c in heard] == [{new_id}]
+    qtbot.waitUntil(lambda: dialog.patient is not None, timeout=2000)
+    assert dialog.patient is not None and dialog.patient.id == new_id
     dialog.ok.click()
-    assert dialog.result_listed is not None
-    assert heard and heard[-1].ids(Entity.APPOINTMENT) == {dialog.result_listed.appointment.id}
+    assert (
+        dialog.result_listed is not None and dialog.result_listed.appointment.patient_id == new_id
+    )
+    assert heard[-1].ids(Entity.APPOINTMENT) == {dialog.result_listed.appointment.id}
 
 
 def test_move_with_a_point_still_moves_the_widget(tab) -> None:

@@ -10,11 +10,13 @@ from PySide6.QtCore import Qt
 
 from frontdesk.domain.handouts import Kind, Language
 from frontdesk.domain.staff import Role
+from frontdesk.services.changes import Changes, Entity
 from frontdesk.ui import printing
 from frontdesk.ui.dialogs.clinic_dialog import ClinicDialog
 from frontdesk.ui.dialogs.handout_dialog import HandoutDialog
 from frontdesk.ui.page_breaks import keep_headings_with_text
 from tests.conftest import member_with_role
+from tests.ui.operations_for_tests import ops_for
 from tests.ui.test_intake_tab import at_the_desk
 
 
@@ -169,9 +171,23 @@ def test_the_dialog_starts_in_the_language_the_patient_registered_with(qtbot, de
         draft(first_name="Lucía", last_name="Ortega", dob="5/6/1991", phone="", email="",
               language="es"),
     )  # fmt: skip
-    dialog = HandoutDialog(demo.handouts, lambda: desk, patient)
+    dialog = HandoutDialog(demo.handouts, lambda: desk, patient, ops=ops_for(demo))
     qtbot.addWidget(dialog)
     assert dialog.chosen()[1] is Language.SPANISH
+
+
+def test_a_pdf_saved_is_recorded_through_ops_and_announced(
+    qtbot, demo, desk, maria, prompts, tmp_path: Path
+) -> None:
+    heard: list[Changes] = []
+    dialog = HandoutDialog(demo.handouts, lambda: desk, maria, ops=ops_for(demo, heard))
+    qtbot.addWidget(dialog)
+    assert dialog.printed.item(0).text() == "None yet."
+    prompts.save_as = str(tmp_path / "marks.pdf")
+    click(qtbot, dialog.pdf_button)
+    [logged] = demo.handouts.prints(maria.id)
+    assert [c.touches_patient(maria.id) and c.touches(Entity.HANDOUT) for c in heard] == [True]
+    assert logged.how == "pdf" and "saved as PDF by Front desk" in dialog.printed.item(0).text()
 
 
 def test_the_clinic_details_labels_are_never_squeezed(demo_template, tmp_path) -> None:

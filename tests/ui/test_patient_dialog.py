@@ -5,13 +5,27 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from frontdesk.services.changes import Changes, Entity
 from frontdesk.ui.dialogs.patient_dialog import PatientDialog
+from frontdesk.ui.operations import Operations
 from tests.conftest import NOW, draft
+from tests.ui.operations_for_tests import ops_for
 
 
 @pytest.fixture
-def dialog(qtbot, clinic, desk):
-    made = PatientDialog(clinic.patients, lambda: desk, lambda: NOW.date())
+def heard() -> list[Changes]:
+    """What the dialog's writes announced to every view."""
+    return []
+
+
+@pytest.fixture
+def ops(clinic, heard) -> Operations:
+    return ops_for(clinic, heard)
+
+
+@pytest.fixture
+def dialog(qtbot, clinic, desk, ops):
+    made = PatientDialog(clinic.patients, lambda: desk, lambda: NOW.date(), ops=ops)
     qtbot.addWidget(made)
     made.show()
     return made
@@ -64,7 +78,7 @@ def test_phone_is_tidied_when_leaving_the_field(qtbot, dialog) -> None:
     assert dialog.phone.text() == "(818) 555-0134"
 
 
-def test_saving_registers_and_keeps_unicode_verbatim(qtbot, dialog, clinic) -> None:
+def test_saving_registers_and_keeps_unicode_verbatim(qtbot, dialog, clinic, heard) -> None:
     fill(
         dialog,
         first_name="Ժիրայր",
@@ -81,13 +95,17 @@ def test_saving_registers_and_keeps_unicode_verbatim(qtbot, dialog, clinic) -> N
     assert (stored.first_name, stored.last_name) == ("Ժիրայր", "Հակոբյան")
     assert stored.notes == "Speaks Armenian.\nPrefers mornings."
     assert not dialog.isVisible()
+    assert [c.ids(Entity.PATIENT) for c in heard] == [{stored.id}]  # announced once, by ops
 
 
-def test_possible_duplicate_is_said_in_the_form_and_saves_nothing(qtbot, dialog, clinic, desk):
+def test_possible_duplicate_is_said_in_the_form_and_saves_nothing(
+    qtbot, dialog, clinic, desk, heard, prompts
+):
     existing = clinic.patients.register(desk, draft())
     fill(dialog, first_name="Maria", last_name="Garcia", dob="03/14/1985")
     dialog.save()
     assert dialog.isVisible() and clinic.patients.count() == 1
+    assert heard == [] and prompts.warnings == []  # said in the form, nothing announced
     assert dialog.duplicate_box.isVisibleTo(dialog)
     said = dialog.duplicate_text.text()
     assert f"(#{existing.id})" in said and "Thu, Mar 14, 1985" in said
@@ -121,9 +139,9 @@ def test_open_the_existing_record_replaces_the_form(qtbot, dialog, clinic, desk)
     assert saved.args[0].id == existing.id and clinic.patients.count() == 1
 
 
-def test_editing_shows_the_stored_values_and_saves_changes(qtbot, clinic, desk) -> None:
+def test_editing_shows_the_stored_values_and_saves_changes(qtbot, clinic, desk, ops, heard):
     patient = clinic.patients.register(desk, draft())
-    dialog = PatientDialog(clinic.patients, lambda: desk, lambda: NOW.date(), patient)
+    dialog = PatientDialog(clinic.patients, lambda: desk, lambda: NOW.date(), patient, ops=ops)
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.windowTitle() == "Edit María García"
@@ -132,6 +150,7 @@ def test_editing_shows_the_stored_values_and_saves_changes(qtbot, clinic, desk) 
     qtbot.keyClicks(dialog.email, "mgarcia@example.org")
     dialog.save()
     assert clinic.patients.get(patient.id).email == "mgarcia@example.org"
+    assert [c.ids(Entity.PATIENT) for c in heard] == [{patient.id}]
 
 
 def test_enter_in_notes_is_a_new_line_not_save(qtbot, dialog, clinic) -> None:
@@ -156,9 +175,11 @@ def test_escape_on_an_untouched_form_just_closes(qtbot, dialog, prompts) -> None
     assert not dialog.isVisible() and not prompts.asked
 
 
-def test_a_change_saved_elsewhere_is_not_overwritten(qtbot, clinic, desk, doctor, prompts):
+def test_a_change_saved_elsewhere_is_not_overwritten(
+    qtbot, clinic, desk, doctor, prompts, ops, heard
+):
     patient = clinic.patients.register(desk, draft())
-    dialog = PatientDialog(clinic.patients, lambda: desk, lambda: NOW.date(), patient)
+    dialog = PatientDialog(clinic.patients, lambda: desk, lambda: NOW.date(), patient, ops=ops)
     qtbot.addWidget(dialog)
     dialog.show()
     clinic.patients.update(doctor, patient.id, draft(notes="Saved in the other window."))
@@ -168,9 +189,10 @@ def test_a_change_saved_elsewhere_is_not_overwritten(qtbot, clinic, desk, doctor
     assert "changed elsewhere" in prompts.warnings[-1][1]
     stored = clinic.patients.get(patient.id)
     assert (stored.notes, stored.phone_e164) == ("Saved in the other window.", "+18185550134")
+    assert heard == []  # refused: nothing announced
 
 
-def test_registration_details_are_saved_and_shown_again(qtbot, dialog, clinic) -> None:
+def test_registration_details_are_saved_and_shown_again(qtbot, dialog, clinic, ops) -> None:
     fill(
         dialog,
         first_name="Lucía",
@@ -197,7 +219,7 @@ def test_registration_details_are_saved_and_shown_again(qtbot, dialog, clinic) -
     )
     assert (stored.heard_from, stored.heard_from_other) == ("other", "Radio ad")
     assert (stored.consent_sms, stored.consent_email) == (True, False)
-    again = PatientDialog(clinic.patients, lambda: None, lambda: NOW.date(), stored)
+    again = PatientDialog(clinic.patients, lambda: None, lambda: NOW.date(), stored, ops=ops)
     qtbot.addWidget(again)
     assert again.language.currentData() == "es" and again.heard_from_other.text() == "Radio ad"
     assert again.emergency_phone.text() == "(818) 555-0199" and again.consent_sms.isChecked()
@@ -234,10 +256,15 @@ def test_a_possible_duplicate_by_phone_or_email_is_said_with_why(qtbot, dialog, 
     assert clinic.patients.count() == 2
 
 
-def test_a_new_caller_is_registered_from_the_booking_dialog(qtbot, clinic, desk) -> None:
+def test_a_new_caller_is_registered_from_the_booking_dialog_through_its_ops(
+    qtbot, clinic, desk, ops, heard
+) -> None:
+    """Saved through the booking dialog's `ops` and announced: every view hears of them."""
     from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 
-    booking = BookingDialog(clinic.calendar, clinic.patients, lambda: desk, lambda: NOW.date())
+    booking = BookingDialog(
+        clinic.calendar, clinic.patients, lambda: desk, lambda: NOW.date(), ops=ops
+    )
     qtbot.addWidget(booking)
     booking.show()
     booking.note.setText("Prefers mornings")
@@ -246,9 +273,13 @@ def test_a_new_caller_is_registered_from_the_booking_dialog(qtbot, clinic, desk)
     form = booking.patient_dialog
     assert isinstance(form, PatientDialog) and form.isVisible()
     fill(form, first_name="Lucia", last_name="Ortega", dob="5/6/1991", phone="", email="")
-    with qtbot.waitSignal(form.saved):
+    with qtbot.waitSignal(form.saved) as saved:
         form.save()
+    new_id = saved.args[0].id
+    assert [c.ids(Entity.PATIENT) for c in heard] == [{new_id}]
+    assert heard[0].touches_patient(new_id)
     qtbot.waitUntil(lambda: booking.picker.patient is not None, timeout=2000)
     assert booking.picker.patient.full_name == "Lucia Ortega"
+    assert booking.picker.patient.id == new_id
     assert booking.isVisible() and booking.note.text() == "Prefers mornings"
     assert (booking.kind.currentIndex(), booking.day.day(), booking.at.currentData()) == kept

@@ -186,10 +186,19 @@ def _dialogs(window, demo):
     yield (
         "AppointmentDialog",
         AppointmentDialog(
-            demo.calendar, current, coming, lambda *_: None, lambda *_: None, parent=window
+            demo.calendar,
+            current,
+            coming,
+            lambda *_: None,
+            lambda *_: None,
+            parent=window,
+            ops=window.ops,
         ),
     )
-    yield "HandoutDialog", HandoutDialog(demo.handouts, current, patient, Kind.CO2_PLAN, window)
+    yield (
+        "HandoutDialog",
+        HandoutDialog(demo.handouts, current, patient, Kind.CO2_PLAN, window, ops=window.ops),
+    )
     yield "SeriesDialog", SeriesDialog(
         "Open a CO2 series for María García", "Suggested: 4 sessions. " * 6, 4, 0,
         "&Open series", lambda _n: None, warnings=("Cold sores: antiviral first.",),
@@ -215,9 +224,9 @@ def _dialogs(window, demo):
     yield "AdminSettingsDialog", window.show_admin_settings()
     staff = demo.staff
     member = staff.list_active()[0]
-    yield "AddStaffDialog", AddStaffDialog(staff, current, window)
-    yield "LoginDialog (account)", LoginDialog(staff, current, member, window)
-    yield "RoleDialog", RoleDialog(staff, current, member, window)
+    yield "AddStaffDialog", AddStaffDialog(window.ops, current, window)
+    yield "LoginDialog (account)", LoginDialog(window.ops, current, member, window)
+    yield "RoleDialog", RoleDialog(window.ops, current, member, window)
     yield "ClinicDialog via StepDialog", None
     yield "LoginDialog (sign-in)", SignInDialog(demo.login, staff, DEMO_LOGINS, window)
     damage = Damage(demo.path, "damaged (test)", None)

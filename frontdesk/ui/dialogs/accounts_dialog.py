@@ -32,7 +32,7 @@ from frontdesk.ui.dialogs.status_row import status_and_close
 from frontdesk.ui.dialogs.step_dialog import StepDialog
 from frontdesk.ui.error_label import error_label
 from frontdesk.ui.models.accounts_model import COL_NAME, AccountsModel
-from frontdesk.ui.operations import Operations, call_here
+from frontdesk.ui.operations import Operations
 from frontdesk.ui.widgets.lists import select_row, set_up_record_list
 
 HINT_STYLE = "color: palette(mid);"
@@ -66,23 +66,21 @@ Change = Callable[[StaffService], Staff | None]  # the member as saved; None: no
 class AccountStep(StepDialog):
     """A StepDialog whose refusals land next to the field they are about.
 
-    `change()` gives the write (run through `ops` when the main window's accounts list opened
-    it, announced to every view), `said()` the sentence for the status bar; ValidationFailed
-    keys that name a field show under it, anything else (NotAllowed, a storage failure)
-    under the form.
+    `change()` gives the write (run through `ops`, the main window's, on a connection of its
+    own and announced to every view), `saying()` the sentence for the status bar;
+    ValidationFailed keys that name a field show under it, anything else (NotAllowed, a
+    storage failure) under the form.
     """
 
     def __init__(
         self,
-        staff: StaffService,
+        ops: Operations,
         actor: Callable[[], SignedIn],
         title: str,
         accept_label: str,
         parent: QWidget | None = None,
-        ops: Operations | None = None,
     ) -> None:
         super().__init__(title, accept_label, parent)
-        self._staff = staff
         self._actor = actor
         self._ops = ops
         self.error.setObjectName("accountStepError")
@@ -122,15 +120,9 @@ class AccountStep(StepDialog):
         change = self.change()
         if change is None:  # refused before any write (said by the fields)
             return
-        if self._ops is not None:
-            got = self._ops.write(
-                self, lambda c: change(c.staff), title="Not saved", on_refusal=self._refused
-            )
-        else:
-            staff = self._staff
-            got = call_here(
-                self, lambda: change(staff), title="Not saved", on_refusal=self._refused
-            )
+        got = self._ops.write(
+            self, lambda c: change(c.staff), title="Not saved", on_refusal=self._refused
+        )
         if got is None:
             return
         self.said = self.saying(got.value)
@@ -183,13 +175,11 @@ class AddStaffDialog(AccountStep):
 
     def __init__(
         self,
-        staff: StaffService,
+        ops: Operations,
         actor: Callable[[], SignedIn],
         parent: QWidget | None = None,
-        *,
-        ops: Operations | None = None,
     ) -> None:
-        super().__init__(staff, actor, "Add a staff member", "&Add", parent, ops)
+        super().__init__(ops, actor, "Add a staff member", "&Add", parent)
         self.setObjectName("addStaffDialog")
         self.added: Staff | None = None
         self.name = QLineEdit()
@@ -237,15 +227,13 @@ class MemberStep(AccountStep):
 
     def __init__(
         self,
-        staff: StaffService,
+        ops: Operations,
         actor: Callable[[], SignedIn],
         member: Staff,
         parent: QWidget | None = None,
-        *,
-        ops: Operations | None = None,
     ) -> None:
         title = self.TITLE.format(name=member.name)
-        super().__init__(staff, actor, title, self.ACCEPT, parent, ops)
+        super().__init__(ops, actor, title, self.ACCEPT, parent)
         self.member = member
         self.build()
         self.finish()
@@ -341,7 +329,6 @@ class AccountsDialog(QDialog):
         """`now` decides whether a lockout is still running (tests pass the fixed clock)."""
         super().__init__(parent)
         self._ops = ops
-        self._staff = ops.clinic.staff
         self._current = current
         self.setWindowTitle("Staff accounts")
         self.setObjectName("accountsDialog")
@@ -449,23 +436,19 @@ class AccountsDialog(QDialog):
 
     # -- the small dialogs ----------------------------------------------------------------
     def open_add(self) -> AccountStep:
-        return self._open(AddStaffDialog(self._staff, self._current, self, ops=self._ops))
+        return self._open(AddStaffDialog(self._ops, self._current, self))
 
     def open_login(self) -> AccountStep | None:
         account = self.account
         if account is None:
             return None
-        return self._open(
-            LoginDialog(self._staff, self._current, account.staff, self, ops=self._ops)
-        )
+        return self._open(LoginDialog(self._ops, self._current, account.staff, self))
 
     def open_role(self) -> AccountStep | None:
         account = self.account
         if account is None:
             return None
-        return self._open(
-            RoleDialog(self._staff, self._current, account.staff, self, ops=self._ops)
-        )
+        return self._open(RoleDialog(self._ops, self._current, account.staff, self))
 
     def _open(self, step: AccountStep) -> AccountStep:
         """Window-modal but not blocking (open(), not exec()): the list waits for its answer."""

@@ -30,7 +30,6 @@ from frontdesk.domain.phones import display_phone
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.signed_in import SignedIn
-from frontdesk.ui.dialogs.window_ops import window_ops
 from frontdesk.ui.error_label import error_label
 from frontdesk.ui.operations import Operations
 
@@ -60,8 +59,8 @@ def status_verb(current: Status, to: Status) -> str:
 
 class AppointmentDialog(QDialog):
     """Status changes and moves are handed to the calendar tab, which asks and reports; the
-    note is saved here, through `ops` (the main window's when not given), a refusal said
-    under it. `calendar` is read for its clock only: what is still ahead."""
+    note is saved here, through `ops` (the main window's), a refusal said under it.
+    `calendar` is read for its clock only: what is still ahead."""
 
     def __init__(
         self,
@@ -72,15 +71,12 @@ class AppointmentDialog(QDialog):
         move: Callable[[ListedAppointment], object],
         parent: QWidget | None = None,
         *,
-        ops: Operations | None = None,
+        ops: Operations,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("appointmentDialog")
         self.setWindowTitle("Appointment")
-        found = ops if ops is not None else window_ops(parent)
-        if found is None:
-            raise TypeError("AppointmentDialog runs its calls through ops= (or its window's).")
-        self._ops = found
+        self._ops = ops
         self._calendar = calendar
         self._actor = actor
         self._change_status = change_status

@@ -40,10 +40,9 @@ from frontdesk.services.calendar import CalendarService
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
-from frontdesk.ui.dialogs.window_ops import window_ops
 from frontdesk.ui.error_label import ERROR_STYLE
 from frontdesk.ui.models.patients_model import COL_DOB, COL_NAME, COL_PHONE
-from frontdesk.ui.operations import Operations, call_here
+from frontdesk.ui.operations import Operations
 from frontdesk.ui.widgets.date_field import DateField
 from frontdesk.ui.widgets.patient_picker import PatientPicker
 
@@ -68,9 +67,9 @@ def booked_line(listed: ListedAppointment, moved: bool) -> str:
 class BookingDialog(QDialog):
     """Book mode picks patient, type and time; move mode (`moving`) only picks the time.
 
-    Reads and the booking itself run through `ops` (the main window's, when a caller does not
-    pass one): a refused booking is said under the time, where the desk is looking. `calendar`
-    is read for its clock only; `patients` feeds the patient list and the registration form.
+    Reads, the booking itself and a new caller's registration run through `ops` (the main
+    window's): a refused booking is said under the time, where the desk is looking. `calendar`
+    is read for its clock only; `patients` feeds the patient list (a read-only widget).
     """
 
     def __init__(
@@ -80,7 +79,7 @@ class BookingDialog(QDialog):
         actor: Callable[[], SignedIn],
         today: Callable[[], date],
         *,
-        ops: Operations | None = None,
+        ops: Operations,
         patient: Patient | None = None,
         starts: datetime | None = None,
         type_code: str | None = None,
@@ -89,7 +88,7 @@ class BookingDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("bookingDialog")
-        self._ops = ops if ops is not None else window_ops(parent)
+        self._ops = ops
         self._calendar = calendar
         self._patients = patients
         self._actor = actor
@@ -240,26 +239,26 @@ class BookingDialog(QDialog):
         self, call: Callable[[CalendarService], T], refused: Callable[[str], None] | None = None
     ) -> T | None:
         """A read for the dialog's live feedback: None when refused, said by `refused` (next to
-        what it is about) or not at all. Without an `ops` (a dialog made with no window, in a
-        test) the calendar it was given is read, refusals said the same way."""
+        what it is about) or not at all."""
 
         def said(exc: ServiceError) -> bool:
             if refused is not None:
                 refused(str(exc))
             return True
 
-        title = self.windowTitle()
-        if self._ops is None:
-            got = call_here(self, lambda: call(self._calendar), title=title, on_refusal=said)
-        else:
-            got = self._ops.read(self, lambda c: call(c.calendar), title=title, on_refusal=said)
+        got = self._ops.read(
+            self, lambda c: call(c.calendar), title=self.windowTitle(), on_refusal=said
+        )
         return None if got is None else got.value
 
     def register_patient(self) -> QDialog:
-        """The registration form over this dialog; the patient saved there is chosen here."""
+        """The registration form over this dialog; the patient saved there (through `ops`,
+        announced to every view) is chosen here."""
         from frontdesk.ui.dialogs.patient_dialog import PatientDialog  # loaded on first use
 
-        dialog = PatientDialog(self._patients, self._actor, self._new_patient_today, parent=self)
+        dialog = PatientDialog(
+            self._patients, self._actor, self._new_patient_today, parent=self, ops=self._ops
+        )
         dialog.saved.connect(lambda stored: self.picker.choose(stored.id))
         dialog.finished.connect(dialog.deleteLater)
         self.patient_dialog = dialog
@@ -440,8 +439,6 @@ class BookingDialog(QDialog):
     def _accept(self) -> None:
         if self._check() is not None:
             return
-        if self._ops is None:
-            raise RuntimeError("A booking is saved through the main window's Operations (ops=).")
         actor, starts = self._actor(), self.chosen_start()
         if self.moving is not None:
             a = self.moving.appointment

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from html import escape
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,13 +25,17 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.dates import format_stamp
 from frontdesk.domain.handouts import Kind, Language
 from frontdesk.domain.patients import Patient
+from frontdesk.handouts.render import Handout
+from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.handouts import HandoutService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import printing, prompts
 from frontdesk.ui.error_label import error_label
-from frontdesk.ui.operations import Operations, call_here, quietly
+from frontdesk.ui.operations import Operations
 from frontdesk.ui.page_breaks import keep_headings_with_text
+
+T = TypeVar("T")
 
 
 class HandoutDialog(QDialog):
@@ -46,15 +51,16 @@ class HandoutDialog(QDialog):
         kind: Kind = Kind.DARK_MARKS,
         parent: QWidget | None = None,
         *,
-        ops: Operations | None = None,
+        ops: Operations,
     ) -> None:
-        """With `ops` (the main window's) a print is recorded through it and announced to
-        every view (the patient's record lists it); without, through `call_here`."""
+        """Every call runs through `ops` (the main window's): a print is recorded on a
+        connection of its own and announced to every view (the patient's record lists it).
+        `handouts` is not used: it stays first so that the openers' positional calls keep
+        working."""
         super().__init__(parent)
         self._ops = ops
         self.setObjectName("handoutDialog")
         self.setWindowTitle(f"Handout for {patient.full_name}")
-        self._handouts = handouts
         self._actor = actor
         self.patient = patient
         self.kind = QComboBox()
@@ -66,8 +72,8 @@ class HandoutDialog(QDialog):
         self.language.setAccessibleName("Language")
         for lang in Language:
             self.language.addItem(lang.label, lang)
-        remembered = quietly(lambda: handouts.language_of(patient.id)) or Language.ENGLISH
-        self.language.setCurrentIndex(self.language.findData(remembered))
+        remembered = self._quietly(lambda c: c.handouts.language_of(patient.id))
+        self.language.setCurrentIndex(self.language.findData(remembered or Language.ENGLISH))
         form = QFormLayout()
         form.addRow("&Handout:", self.kind)
         form.addRow("&Language:", self.language)
@@ -94,7 +100,7 @@ class HandoutDialog(QDialog):
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
         layout.addWidget(QLabel(f"<b>{escape(patient.full_name)}</b>"))
-        info = quietly(handouts.clinic_info)
+        info = self._quietly(lambda c: c.handouts.clinic_info())
         if info is not None:  # the header as it will print (none said when unreadable)
             phones = info.phone + (
                 f", after hours {info.after_hours_phone}" if info.after_hours_phone else ""
@@ -121,11 +127,16 @@ class HandoutDialog(QDialog):
     def chosen(self) -> tuple[Kind, Language]:
         return self.kind.currentData(), self.language.currentData()
 
-    def _handout(self):
-        kind, language = self.chosen()
-        got = call_here(
+    def _quietly(self, call: Callable[[Clinic], T]) -> T | None:
+        """A read whose refusal needs no words (what it would show is left out): None."""
+        got = self._ops.read(self, call, title="Handout", on_refusal=lambda _exc: True)
+        return None if got is None else got.value
+
+    def _handout(self) -> Handout | None:
+        kind, language, patient_id = *self.chosen(), self.patient.id
+        got = self._ops.read(
             self,
-            lambda: self._handouts.render(kind, self.patient.id, language),
+            lambda c: c.handouts.render(kind, patient_id, language),
             title="Handout",
             on_refusal=lambda exc: self._fail(f"The handout could not be made: {exc}"),
         )
@@ -191,20 +202,12 @@ class HandoutDialog(QDialog):
     def _record(self, how: str) -> None:
         kind, language = self.chosen()
         actor, patient_id = self._actor(), self.patient.id
-        if self._ops is not None:
-            got = self._ops.write(
-                self,
-                lambda c: c.handouts.record(actor, patient_id, kind, language, how),
-                title="Not recorded",
-                on_refusal=lambda exc: self._fail(str(exc)),
-            )
-        else:
-            got = call_here(
-                self,
-                lambda: self._handouts.record(actor, patient_id, kind, language, how),
-                title="Not recorded",
-                on_refusal=lambda exc: self._fail(str(exc)),
-            )
+        got = self._ops.write(
+            self,
+            lambda c: c.handouts.record(actor, patient_id, kind, language, how),
+            title="Not recorded",
+            on_refusal=lambda exc: self._fail(str(exc)),
+        )
         if got is None:
             return
         self.error.hide()
@@ -224,9 +227,10 @@ class HandoutDialog(QDialog):
 
     def _show_printed(self) -> None:
         self.printed.clear()
-        got = call_here(
+        patient_id = self.patient.id
+        got = self._ops.read(
             self,
-            lambda: self._handouts.prints(self.patient.id),
+            lambda c: c.handouts.prints(patient_id),
             title="Handouts printed",
             on_refusal=self._prints_unreadable,
         )

@@ -47,7 +47,7 @@ from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_STYLE
-from frontdesk.ui.operations import Operations, call_here
+from frontdesk.ui.operations import Operations
 
 FIELDS = (
     "first_name",
@@ -92,12 +92,12 @@ class PatientDialog(QDialog):
         patient: Patient | None = None,
         parent: QWidget | None = None,
         *,
-        ops: Operations | None = None,
+        ops: Operations,
     ) -> None:
-        """With `ops` (a tab of the main window) the save runs through it and is announced to
-        every view; without (a dialog of its own), through `call_here` on `patients`."""
+        """The save and the existing record's read run through `ops` (the main window's): the
+        save on a connection of its own, announced to every view. `patients` is not used: it
+        stays first so that the openers' positional calls keep working."""
         super().__init__(parent)
-        self._patients = patients
         self._ops = ops
         self._actor = actor
         self._today = today
@@ -374,15 +374,9 @@ class PatientDialog(QDialog):
 
     def _save(self, confirm_duplicate: bool) -> None:
         write = self._write(self.draft(), confirm_duplicate)
-        if self._ops is not None:
-            got = self._ops.write(
-                self, lambda c: write(c.patients), title="Not saved", on_refusal=self._refused
-            )
-        else:
-            patients = self._patients
-            got = call_here(
-                self, lambda: write(patients), title="Not saved", on_refusal=self._refused
-            )
+        got = self._ops.write(
+            self, lambda c: write(c.patients), title="Not saved", on_refusal=self._refused
+        )
         if got is None:
             return
         self.saved.emit(got.value)
@@ -446,11 +440,7 @@ class PatientDialog(QDialog):
         if not self._matches:
             return
         chosen = self.duplicate_choice.currentData() or self._matches[0].id
-        got = (
-            self._ops.read(self, lambda c: c.patients.get(chosen), title="Not opened")
-            if self._ops is not None
-            else call_here(self, lambda: self._patients.get(chosen), title="Not opened")
-        )
+        got = self._ops.read(self, lambda c: c.patients.get(chosen), title="Not opened")
         if got is None:
             return
         existing = got.value

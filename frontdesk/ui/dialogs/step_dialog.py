@@ -1,4 +1,4 @@
-"""A small dialog that does one service step on OK: refused, it says why and stays open."""
+"""A small dialog that does one write on OK: refused, it says why and stays open."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui.error_label import error_label
-from frontdesk.ui.operations import Operations, call_here
+from frontdesk.ui.operations import Operations
 
 
 class StepDialog(QDialog):
-    """Subclasses add their fields to `self.body`, then call `finish()`; OK runs `attempt`."""
+    """Subclasses add their fields to `self.body`, then call `finish()`; OK runs `attempt`.
+
+    The step is a write through the main window's `Operations` (`self.write(ops, ...)`, or a
+    callback of the opener's that does one): `ops` runs it, says a refusal, announces it. The
+    dialog itself runs nothing on a connection of its own."""
 
     def __init__(self, title: str, accept_label: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -40,18 +44,13 @@ class StepDialog(QDialog):
         self.setMinimumWidth(max(420, self.body.minimumSize().width()))
 
     def attempt(self) -> object:
-        """The step: a service call, or `self.write(ops, ...)`. False: refused (already said),
-        the dialog stays open; anything else accepts it."""
+        """The step: `self.write(ops, ...)`, or the opener's callback that writes through its
+        `ops`. False: refused (already said), the dialog stays open; anything else accepts it."""
         raise NotImplementedError
 
     def _accept(self) -> None:
-        self._run(self.attempt)
-
-    def _run(self, step: Callable[[], object]) -> None:
-        got = call_here(self, step, title=self.windowTitle(), on_refusal=self.show_refusal)
-        if got is None or got.value is False:
-            return
-        self.accept()
+        if self.attempt() is not False:
+            self.accept()
 
     def write(self, ops: Operations, call: Callable[[Clinic], object]) -> bool:
         """The step as a write through the window's `ops` (announced to every view); a
@@ -62,6 +61,7 @@ class StepDialog(QDialog):
         )
 
     def show_refusal(self, exc: ServiceError) -> bool:
+        """Said in the error line (True: shown), for `ops` and the openers' callbacks."""
         self.error.setText(str(exc))
         self.error.show()
         return True

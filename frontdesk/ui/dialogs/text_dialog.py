@@ -10,8 +10,9 @@ from frontdesk.ui.dialogs.step_dialog import StepDialog
 
 
 class TextDialog(StepDialog):
-    """`save(text)` runs the step (through the window's Operations) and returns False when it
-    was refused (said in this dialog's error line): the dialog then stays open."""
+    """`save(text)` is the opener's write through the window's `Operations` (it says a
+    refusal in this dialog's error line, `show_refusal`) and returns False when refused: the
+    dialog then stays open."""
 
     def __init__(
         self,
