@@ -145,9 +145,12 @@ def test_the_handout_dialog_keeps_headings_with_their_text(
 ) -> None:
     saved: list[str] = []
     real = printing.save_pdf
-    monkeypatch.setattr(
-        printing, "save_pdf", lambda html, path, **kw: saved.append(html) or real(html, path, **kw)
-    )
+
+    def saving(html: str, path: Path, **kw) -> Path:
+        saved.append(html)
+        return real(html, path, **kw)
+
+    monkeypatch.setattr(printing, "save_pdf", saving)
     dialog = open_from_patients(qtbot, window, maria)
     dialog.kind.setCurrentIndex(dialog.kind.findData(Kind.CO2_PLAN))
     prompts.save_as = str(tmp_path / "plan.pdf")

@@ -192,7 +192,7 @@ def test_a_change_saved_elsewhere_is_not_overwritten(
     assert heard == []  # refused: nothing announced
 
 
-def test_registration_details_are_saved_and_shown_again(qtbot, dialog, clinic, ops) -> None:
+def test_registration_details_are_saved_and_shown_again(qtbot, dialog, clinic, desk, ops):
     fill(
         dialog,
         first_name="Lucía",
@@ -219,7 +219,7 @@ def test_registration_details_are_saved_and_shown_again(qtbot, dialog, clinic, o
     )
     assert (stored.heard_from, stored.heard_from_other) == ("other", "Radio ad")
     assert (stored.consent_sms, stored.consent_email) == (True, False)
-    again = PatientDialog(clinic.patients, lambda: None, lambda: NOW.date(), stored, ops=ops)
+    again = PatientDialog(clinic.patients, lambda: desk, lambda: NOW.date(), stored, ops=ops)
     qtbot.addWidget(again)
     assert again.language.currentData() == "es" and again.heard_from_other.text() == "Radio ad"
     assert again.emergency_phone.text() == "(818) 555-0199" and again.consent_sms.isChecked()
@@ -279,7 +279,7 @@ def test_a_new_caller_is_registered_from_the_booking_dialog_through_its_ops(
     assert [c.ids(Entity.PATIENT) for c in heard] == [{new_id}]
     assert heard[0].touches_patient(new_id)
     qtbot.waitUntil(lambda: booking.picker.patient is not None, timeout=2000)
-    assert booking.picker.patient.full_name == "Lucia Ortega"
-    assert booking.picker.patient.id == new_id
+    chosen = booking.picker.patient
+    assert chosen is not None and (chosen.id, chosen.full_name) == (new_id, "Lucia Ortega")
     assert booking.isVisible() and booking.note.text() == "Prefers mornings"
     assert (booking.kind.currentIndex(), booking.day.day(), booking.at.currentData()) == kept
