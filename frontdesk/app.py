@@ -27,6 +27,7 @@ from frontdesk.ui.style import apply_style
 
 if TYPE_CHECKING:
     from frontdesk.services.signed_in import SignedIn
+    from frontdesk.ui.lock import LockGuard
     from frontdesk.ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,51 @@ class _QuitAfterFirstPaint(QObject):
             )
             QTimer.singleShot(0, self._loop.quit)
         return False
+
+
+class LockAfterFirstPaint(QObject):
+    """The inactivity lock (ui/lock.py) watches every event of the application: each one then
+    passes through Python. Set up once the main window has painted, that costs nothing on the
+    way to the first window (~20 ms over the hundreds of events of a first show); nobody can
+    use a window before it shows. A window that never paints (started minimized) is guarded
+    after `LATEST_MS` all the same."""
+
+    LATEST_MS = 1000
+
+    def __init__(self, window: MainWindow, clinic: Clinic) -> None:
+        super().__init__(window)
+        self._window = window
+        self._clinic = clinic
+        self.guard: LockGuard | None = None
+        self._latest = QTimer(self)
+        self._latest.setSingleShot(True)
+        self._latest.timeout.connect(self.install)
+        self._latest.start(self.LATEST_MS)
+        window.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            self._latest.start(0)  # once this paint is done
+        return False
+
+    def install(self) -> None:
+        if self.guard is not None:
+            return
+        from frontdesk.ui.lock import LockGuard
+
+        window, login = self._window, self._clinic.login
+        self._latest.stop()
+        self.guard = LockGuard(
+            window, login, window.session, login.lock_minutes(), window.lock_action
+        )
+        window.lock_minutes_changed.connect(self.guard.set_minutes)
+
+    def stop(self) -> None:
+        self._latest.stop()
+        self._window.removeEventFilter(self)
+        if self.guard is not None:
+            self.guard.stop()
 
 
 def _show_unexpected_errors() -> None:
@@ -204,12 +250,7 @@ def run_gui(
         log.info("window opened for staff #%s (%s)", user.id, user.role.value)
         settings = QSettings(str(settings_path(db_path)), QSettings.Format.IniFormat)
         window = build_window(clinic, settings, user)
-        from frontdesk.ui.lock import LockGuard
-
-        guard = LockGuard(
-            window, clinic.login, window.session, clinic.login.lock_minutes(), window.lock_action
-        )
-        window.lock_minutes_changed.connect(guard.set_minutes)
+        guard = LockAfterFirstPaint(window, clinic)
         if watcher is not None:
             window.installEventFilter(watcher)
         window.show()

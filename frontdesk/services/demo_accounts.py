@@ -9,7 +9,6 @@ import sqlite_utils
 
 from frontdesk.domain.staff import Role
 from frontdesk.services.clock import Clock, stamp
-from frontdesk.services.passwords import hash_password
 from frontdesk.storage.audit import AuditRepository
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.settings import SettingsRepository
@@ -33,6 +32,8 @@ DEMO_LOGINS = (
 
 def make_demo(db: sqlite_utils.Database, clock: Clock) -> bool:
     """Marks the database as the demo and gives each role its demo login; once."""
+    from frontdesk.services.passwords import hash_password  # Argon2: not for `--as` or the list
+
     settings = SettingsRepository(db)
     if settings.get("demo") == "1":
         return False
