@@ -202,8 +202,6 @@ class Bench:
         self.ops = Operations(self.clinic, ChangeNotifier(), self.said.append)
         started = time.perf_counter()
         self.dialog = AuditDialog(
-            self.clinic.audit,
-            self.clinic.staff,
             self.clinic.patients,
             lambda: self.admin,
             ops=self.ops,

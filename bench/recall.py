@@ -264,7 +264,6 @@ def gui_blocked(clinic: Clinic, rounds: int) -> tuple[list[float], list[float]]:
     ops = Operations(clinic, notifier, lambda _said: None)
     member = clinic.staff.list_active()[0]
     tab = SessionsTab(
-        clinic.sessions,
         clinic.calendar,
         clinic.patients,
         lambda: member,  # type: ignore[arg-type, return-value]  # the tab reads only .role

@@ -303,7 +303,6 @@ class MainWindow(QMainWindow):
 
             clinic = self._clinic
             tab = SessionsTab(
-                clinic.sessions,
                 clinic.calendar,
                 clinic.patients,
                 lambda: self.session.current,
@@ -413,8 +412,6 @@ class MainWindow(QMainWindow):
 
         clinic = self._clinic
         dialog = AuditDialog(
-            clinic.audit,
-            clinic.staff,
             clinic.patients,
             lambda: self.session.current,
             today=self._today,
@@ -477,13 +474,13 @@ class MainWindow(QMainWindow):
         tab = self.show_calendar()
         if patient is None:
             return tab.book()
-        cursor = tab.view.cursor if in_calendar else None
+        cursor = tab.view.keyboard_cursor if in_calendar else None
         starts = cursor if cursor is not None and cursor >= self._clinic.calendar.now() else None
         return tab.book(starts=starts, patient=patient)
 
     def move_appointment(self, listed: ListedAppointment):
         """Move… in the patient's record: the booking dialog, moving that appointment."""
-        return self.calendar_tab.move(listed)
+        return self.calendar_tab.move_appointment(listed)
 
     def cancel_appointment(self, listed: ListedAppointment, status: Status):
         """Cancel… in the patient's record (asks first, as the calendar does)."""

@@ -47,8 +47,6 @@ def operations(clinic) -> Operations:
 def make(qtbot, clinic, member, **kwargs) -> AuditDialog:
     kwargs.setdefault("ops", operations(clinic))
     made = AuditDialog(
-        clinic.audit,
-        clinic.staff,
         clinic.patients,
         lambda: member,
         today=lambda: NOW.date(),
@@ -411,8 +409,6 @@ def test_a_role_taken_away_meanwhile_shows_the_refusal(qtbot, demo, admin, docto
 
 def test_today_after_the_newest_line_still_ends_the_range(qtbot, demo, admin) -> None:
     made = AuditDialog(
-        demo.audit,
-        demo.staff,
         demo.patients,
         lambda: admin,
         today=lambda: date(2027, 1, 15),

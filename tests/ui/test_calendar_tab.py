@@ -207,7 +207,7 @@ def test_keyboard_moves_the_cursor_books_and_opens(qtbot, window, tab, demo) -> 
     tab.view.place_cursor(datetime.combine(NEXT_MONDAY, time(10)))
     qtbot.keyClick(tab.view, Qt.Key.Key_Right)
     qtbot.keyClick(tab.view, Qt.Key.Key_Down)
-    assert tab.view.cursor == datetime(2026, 12, 1, 10, 15)
+    assert tab.view.keyboard_cursor == datetime(2026, 12, 1, 10, 15)
     assert tab.day == date(2026, 12, 1)  # the day list follows the cursor
     qtbot.keyClick(tab.view, Qt.Key.Key_PageDown)
     assert tab.visible_days()[0] == date(2026, 12, 7)
@@ -346,15 +346,16 @@ def test_arrows_past_the_week_keep_the_time_and_the_day_list_follows(qtbot, wind
     tab.view.setFocus()
     tab.view.place_cursor(datetime(2026, 12, 4, 14, 0))  # Friday 2 pm
     qtbot.keyClick(tab.view, Qt.Key.Key_Right)
-    assert tab.view.cursor == datetime(2026, 12, 7, 14, 0)  # next Monday, same time
+    assert tab.view.keyboard_cursor == datetime(2026, 12, 7, 14, 0)  # next Monday, same time
     assert tab.day == date(2026, 12, 7) and "Mon, Dec 7, 2026" in tab.day_label.text()
     qtbot.keyClick(tab.view, Qt.Key.Key_Left)
-    assert tab.view.cursor == datetime(2026, 12, 4, 14, 0)
+    assert tab.view.keyboard_cursor == datetime(2026, 12, 4, 14, 0)
     qtbot.keyClick(tab.view, Qt.Key.Key_PageDown)  # the same weekday and time a week on
-    assert tab.view.cursor == datetime(2026, 12, 11, 14, 0) and tab.day == date(2026, 12, 11)
+    assert tab.view.keyboard_cursor == datetime(2026, 12, 11, 14, 0)
+    assert tab.day == date(2026, 12, 11)
     qtbot.keyClick(tab.view, Qt.Key.Key_Right, Qt.KeyboardModifier.AltModifier)  # next week
     assert tab.visible_days()[0] == date(2026, 12, 14)
-    assert tab.view.cursor == datetime(2026, 12, 18, 14, 0)
+    assert tab.view.keyboard_cursor == datetime(2026, 12, 18, 14, 0)
 
 
 def test_menu_key_then_choose_a_status_from_the_menu(qtbot, window, tab, demo, desk, maria):

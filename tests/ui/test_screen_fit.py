@@ -182,7 +182,7 @@ def _dialogs(window, demo):
     yield "PatientDialog (new)", window.patients_tab.new_patient()
     yield "PatientDialog (edit)", window.patients_tab.open_patient(patient.id)
     yield "BookingDialog", window.calendar_tab.book(patient=patient)
-    yield "BookingDialog (move)", window.calendar_tab.move(coming)
+    yield "BookingDialog (move)", window.calendar_tab.move_appointment(coming)
     yield (
         "AppointmentDialog",
         AppointmentDialog(

@@ -31,13 +31,12 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.audit import AuditEntry, Tampering
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.patients import Patient
-from frontdesk.services.audit import AuditCheck, AuditCursor, AuditFilter, AuditService
+from frontdesk.services.audit import AuditCheck, AuditCursor, AuditFilter
 from frontdesk.services.changes import Changes
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import NotAllowed, ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
-from frontdesk.services.staff import StaffService
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_COLOUR, error_label
 from frontdesk.ui.models.audit_model import (
@@ -173,8 +172,6 @@ class AuditDialog(QDialog):
 
     def __init__(
         self,
-        audit: AuditService,
-        staff: StaffService,
         patients: PatientService,
         current: Callable[[], SignedIn],
         parent: QWidget | None = None,
@@ -183,10 +180,9 @@ class AuditDialog(QDialog):
         today: Callable[[], date] = _clinic_today,
         page_size: int = 200,
     ) -> None:
-        """`audit` and `staff` are what the main window passes today; every call goes
-        through `ops` (the patient picker, a shared widget, still takes `patients`)."""
+        """Every call goes through `ops`, on this window's connection or a worker's (the
+        patient picker, a shared widget, still takes `patients`)."""
         super().__init__(parent)
-        del audit, staff  # read through `ops`, on this window's connection or a worker's
         self._ops = ops  # the one way this view runs a service call
         self._current = current
         self._today = today

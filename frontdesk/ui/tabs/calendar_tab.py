@@ -441,7 +441,7 @@ class CalendarTab(QWidget):
                 day += timedelta(days=1)
 
     def _cursor_time(self) -> time:
-        cursor = self.view.cursor
+        cursor = self.view.keyboard_cursor
         return cursor.time() if cursor is not None else time(self.view.first_hour)
 
     def go_to(self, day: date) -> None:
@@ -596,8 +596,9 @@ class CalendarTab(QWidget):
     def book(
         self, *, starts: datetime | None = None, patient: Patient | None = None
     ) -> BookingDialog:
-        if starts is None and patient is None and self.view.cursor is not None:
-            starts = self.view.cursor if self.view.cursor >= self._calendar.now() else None
+        cursor = self.view.keyboard_cursor
+        if starts is None and patient is None and cursor is not None:
+            starts = cursor if cursor >= self._calendar.now() else None
         dialog = BookingDialog(
             self._calendar,
             self._patients,

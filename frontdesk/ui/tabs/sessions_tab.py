@@ -36,7 +36,7 @@ from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ChangedElsewhere, ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.recall import Recall, RecallRow
-from frontdesk.services.sessions import Proposal, SeriesPage, SessionService
+from frontdesk.services.sessions import Proposal, SeriesPage
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
@@ -71,7 +71,6 @@ class SessionsTab(QWidget):
 
     def __init__(
         self,
-        sessions: SessionService,
         calendar: CalendarService,
         patients: PatientService,
         actor: Callable[[], SignedIn],
@@ -83,9 +82,9 @@ class SessionsTab(QWidget):
         ops: Operations,
     ) -> None:
         """`front` is the main window's patient in front (the tab makes its own alone).
-        Every service call goes through `ops` (`sessions` is not called: the main window still
-        hands it over); the calendar and patient services serve the patient list and the
-        booking dialog. The tab refreshes from the changes `notifier` announces."""
+        Every service call goes through `ops`; the calendar and patient services serve the
+        patient list and the booking dialog. The tab refreshes from the changes `notifier`
+        announces."""
         super().__init__(parent)
         self._ops = ops  # the one way this view runs a service call
         self.setObjectName("sessionsTab")

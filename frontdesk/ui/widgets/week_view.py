@@ -88,9 +88,8 @@ class WeekView(QWidget):
         self.now = datetime.now()
         self.first_hour = 9
         self.last_hour = 18
-        # The keyboard cursor's time. The name hides QWidget.cursor() (the mouse pointer's
-        # shape, never asked of this view); it is kept while main_window.py reads it.
-        self.cursor: datetime | None = None  # type: ignore[assignment]
+        # The keyboard cursor's time (QWidget.cursor() is the mouse pointer's shape).
+        self.keyboard_cursor: datetime | None = None
         self.selected_id: int | None = None
         self._blocks: list[Block] = []
         self._press: QPointF | None = None
@@ -124,9 +123,9 @@ class WeekView(QWidget):
         self.today = today
         self.now = now
         self._fit_hours()
-        if self.cursor is None or self.cursor.date() not in self.days:
+        if self.keyboard_cursor is None or self.keyboard_cursor.date() not in self.days:
             first = today if today in self.days else self.days[0]
-            self.cursor = datetime.combine(first, time(self.first_hour))
+            self.keyboard_cursor = datetime.combine(first, time(self.first_hour))
         if self.selected_id is not None and not any(
             a.appointment.id == self.selected_id for a in self.appointments
         ):
@@ -467,9 +466,10 @@ class WeekView(QWidget):
         )
 
     def _paint_cursor(self, painter: QPainter, palette: QPalette) -> None:
-        if self.cursor is None or self.cursor.date() not in self.days or not self.hasFocus():
+        cursor = self.keyboard_cursor
+        if cursor is None or cursor.date() not in self.days or not self.hasFocus():
             return
-        rect = self.rect_for(self.cursor, self.cursor + timedelta(minutes=GRID_MINUTES))
+        rect = self.rect_for(cursor, cursor + timedelta(minutes=GRID_MINUTES))
         pen = QPen(palette.color(QPalette.ColorRole.Highlight), 2)
         pen.setStyle(Qt.PenStyle.DashLine)
         painter.setPen(pen)
@@ -571,7 +571,7 @@ class WeekView(QWidget):
         modified = event.modifiers() & (
             Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.ControlModifier
         )
-        if self.cursor is None or not self.days or modified:
+        if self.keyboard_cursor is None or not self.days or modified:
             super().keyPressEvent(event)
             return
         step = {
@@ -579,13 +579,14 @@ class WeekView(QWidget):
             Qt.Key.Key_Down: timedelta(minutes=GRID_MINUTES),
         }
         if key in step:
-            moved = self.cursor + step[Qt.Key(key)]
+            moved = self.keyboard_cursor + step[Qt.Key(key)]
             if self.first_hour * 60 <= moved.hour * 60 + moved.minute < self.last_hour * 60:
                 self._move_cursor_to(moved)
         elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
-            i = self.days.index(self.cursor.date()) + (1 if key == Qt.Key.Key_Right else -1)
+            step_days = 1 if key == Qt.Key.Key_Right else -1
+            i = self.days.index(self.keyboard_cursor.date()) + step_days
             if 0 <= i < len(self.days):
-                self._move_cursor_to(datetime.combine(self.days[i], self.cursor.time()))
+                self._move_cursor_to(datetime.combine(self.days[i], self.keyboard_cursor.time()))
             else:
                 self.walked_off.emit(1 if i >= len(self.days) else -1)
         elif key == Qt.Key.Key_PageDown:
@@ -597,7 +598,7 @@ class WeekView(QWidget):
             if under is not None:
                 self.appointment_opened.emit(under.appointment.id)
             else:
-                self.free_time_chosen.emit(self.cursor)
+                self.free_time_chosen.emit(self.keyboard_cursor)
         elif key == Qt.Key.Key_Menu:
             under = self._at_cursor()
             if under is not None:
@@ -611,21 +612,21 @@ class WeekView(QWidget):
         self.update()
 
     def _at_cursor(self) -> ListedAppointment | None:
-        if self.cursor is None:
+        if self.keyboard_cursor is None:
             return None
         return next(
             (
                 a
                 for a in self.appointments
                 if a.appointment.status.holds_slot  # a cancelled one leaves the time free
-                and a.appointment.starts <= self.cursor < a.appointment.ends
+                and a.appointment.starts <= self.keyboard_cursor < a.appointment.ends
             ),
             None,
         )
 
     def _move_cursor_to(self, moment: datetime, select: bool = True) -> None:
-        day_changed = self.cursor is None or self.cursor.date() != moment.date()
-        self.cursor = moment
+        day_changed = self.keyboard_cursor is None or self.keyboard_cursor.date() != moment.date()
+        self.keyboard_cursor = moment
         under = self._at_cursor()
         if under is not None and select:
             self.select(under.appointment.id)
