@@ -216,6 +216,10 @@ def run_gui(
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
+    from frontdesk.ui.icon import app_icon  # its PNGs are read when a size is first drawn
+
+    app.setWindowIcon(app_icon())
+    app.setDesktopFileName("frontdesk")  # the .desktop entry's icon in the task bar
     apply_style(app)
     # Qt's own file dialogs: the system's are separate programs the lock could not cover.
     app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
