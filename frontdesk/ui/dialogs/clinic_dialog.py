@@ -13,6 +13,9 @@ from frontdesk.ui.operations import Operations
 
 
 class ClinicDialog(StepDialog):
+    """Read and saved through `ops` (the main window's): a refusal (a missing phone, a
+    ZIP code of four digits) is said in the dialog's line, a save announced to every view."""
+
     def __init__(
         self,
         ops: Operations,

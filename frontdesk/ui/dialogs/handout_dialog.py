@@ -133,7 +133,8 @@ class HandoutDialog(QDialog):
         return None if got is None else got.value
 
     def _handout(self) -> Handout | None:
-        kind, language, patient_id = *self.chosen(), self.patient.id
+        kind, language = self.chosen()
+        patient_id = self.patient.id
         got = self._ops.read(
             self,
             lambda c: c.handouts.render(kind, patient_id, language),
