@@ -1,5 +1,6 @@
 """The start to the main window imports the services and sqlite-utils before PySide6: once
-loaded, PySide6 reads the source of every module imported after it (cli.py says why)."""
+loaded, PySide6 reads the source of every module imported after it (cli.py says why); and
+what sqlite-utils imports for features Frontdesk never calls waits for a first use."""
 
 from __future__ import annotations
 
@@ -20,7 +21,10 @@ def heard(event, args):
 sys.addaudithook(heard)
 from frontdesk.cli import main
 code = main(["--smoke", "--as", "front_desk", "--db", sys.argv[1]])
-print(json.dumps(after))
+import types
+ran = [name for name in ("dateutil.parser", "dateutil.parser._parser", "dateutil.tz")
+       if type(sys.modules.get(name)) is types.ModuleType]
+print(json.dumps({"after_qt": after, "ran": ran}))
 sys.exit(code)
 """
 
@@ -36,8 +40,30 @@ def test_the_window_start_imports_the_services_before_qt(tmp_path: Path, demo_te
     )
     assert done.returncode == 0, done.stderr
     assert "first paint" in done.stdout
-    after_qt = json.loads(done.stdout.strip().splitlines()[-1])
+    said = json.loads(done.stdout.strip().splitlines()[-1])
+    assert said["ran"] == []  # dateutil's parser: only sqlite-utils' recipes would use it
+    after_qt = said["after_qt"]
     assert "PySide6.QtWidgets" in after_qt  # the watch itself worked
     late = [name for name in after_qt if name.startswith(WITHOUT_QT)]
     # Only the demo's account list, for `--as`: one small module, read when signing in.
     assert late == ["frontdesk.services.demo_accounts"]
+
+
+DEFERRED_THEN_USED = """
+import sys, types
+from frontdesk.storage.unused_imports import defer_unused_imports
+assert defer_unused_imports() == ["dateutil.parser"]
+import sqlite_utils
+from sqlite_utils.recipes import parsedate
+assert type(sys.modules["dateutil.parser"]) is not types.ModuleType  # there, not yet run
+assert parsedate("6 December 2026") == "2026-12-06"  # the first use runs it
+assert type(sys.modules["dateutil.parser"]) is types.ModuleType
+assert defer_unused_imports() == []  # loaded: nothing left to defer
+"""
+
+
+def test_a_deferred_import_still_works_when_something_uses_it() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", DEFERRED_THEN_USED], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
