@@ -23,7 +23,7 @@ from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import clinic_now
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui import prompts
-from frontdesk.ui.style import apply_style
+from frontdesk.ui.style import apply_style, fusion_application
 
 if TYPE_CHECKING:
     from frontdesk.services.signed_in import SignedIn
@@ -213,14 +213,17 @@ def run_gui(
     checked: Callable[[], str | None] | None = None,
 ) -> int:
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    if isinstance(existing, QApplication):  # a test's
+        app = existing
+        apply_style(app)
+    else:
+        app = fusion_application(sys.argv)
     app.setApplicationName("Frontdesk")
     app.setOrganizationName("Frontdesk")
     from frontdesk.ui.icon import app_icon  # its PNGs are read when a size is first drawn
 
     app.setWindowIcon(app_icon())
     app.setDesktopFileName("frontdesk")  # the .desktop entry's icon in the task bar
-    apply_style(app)
     # Qt's own file dialogs: the system's are separate programs the lock could not cover.
     app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
     if os.access(db_path.parent, os.W_OK):  # else the opening says why, or makes the folder

@@ -1,9 +1,13 @@
 """A start to the main window, in this process (`--smoke --as front_desk` on a demo copy): the
-application carries its icon and desktop entry name, for the window and the task bar."""
+application carries its icon and desktop entry name, for the window and the task bar; and a
+new application has the clinic's look (Fusion, its palette) from its first widget."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -26,3 +30,30 @@ def test_the_started_application_carries_its_icon_and_desktop_name(
     sizes = set(QApplication.windowIcon().availableSizes())
     assert sizes == {QSize(size, size) for size in ICON_SIZES}
     assert QApplication.desktopFileName() == "frontdesk"
+
+
+A_NEW_APPLICATION = """
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import QPushButton
+from frontdesk.ui.style import ACCENT, fusion_application
+app = fusion_application(["frontdesk"])
+button = QPushButton("Book")
+button.show()
+app.processEvents()
+assert app.style().name() == "fusion", app.style().name()
+for palette in (app.palette(), button.palette()):
+    assert palette.color(QPalette.ColorRole.Highlight) == ACCENT
+print("ok")
+"""
+
+
+def test_a_new_application_has_the_clinic_look_from_its_first_widget() -> None:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    done = subprocess.run(
+        [sys.executable, "-c", A_NEW_APPLICATION],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr

@@ -63,7 +63,9 @@ class _Fields(QScrollArea):
             return QSize(0, 0)
         hint = inner.sizeHint()
         layout = inner.layout()
-        width = self.viewport().width()
+        # The fields' own width is the viewport's (the area resizes them to it). Not asked of
+        # viewport(): its first call makes PySide6 set up every QWidget class (~8 ms).
+        width = inner.width()
         if layout is not None and layout.hasHeightForWidth() and width > 0:
             # At the width it has, wrapped lines take more height than at the width it asked
             # for: asking for that keeps a scroll bar (which cut the text) from appearing.
