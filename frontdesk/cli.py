@@ -195,6 +195,8 @@ def _import_services_before_qt() -> None:
     """The window's start imports the services (and sqlite-utils with them) before PySide6.
     Once loaded, PySide6 reads the source of every module imported after it (to see whether
     that module uses its `__feature__` switches): ~20 ms of a start for modules without Qt."""
+    import frontdesk.bundled  # the icon's files
     import frontdesk.domain.appointments
     import frontdesk.logs
+    import frontdesk.peak_memory
     import frontdesk.services.clinic  # noqa: F401
