@@ -30,8 +30,8 @@ sys.exit(code)
 
 
 def without_qt(name: str) -> bool:
-    """Frontdesk's own modules outside ui/ (the layering test keeps Qt out of them), and
-    sqlite-utils."""
+    """Frontdesk's own modules outside ui/ (app.py, the one of them the start needs with
+    Qt, is itself imported before PySide6), and sqlite-utils."""
     return name.startswith(("frontdesk.", "sqlite_utils")) and not name.startswith("frontdesk.ui")
 
 
