@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 # A write answered within this time shows no busy cursor at all (no flicker).
 QUIET_WAIT_S = 0.05
 POLL_MS = 15
+# A busy line is said again this often while its work runs: the status bar lets a line go
+# after a few seconds, and a wait on another writer's lock may last ten.
+BUSY_AGAIN_MS = 2_500
+WAITING = "Saving… waiting: the database is busy (another window or program is writing to it)."
 
 Refusal = Callable[[ServiceError], bool]  # True: the caller showed it (field errors) itself
 
@@ -55,6 +59,9 @@ class Operations(QObject):
         self._announce = notifier.announce
         self._say = say
         self._busy_said = ""
+        self._busy_again = QTimer(self)
+        self._busy_again.setInterval(BUSY_AGAIN_MS)
+        self._busy_again.timeout.connect(self._keep_busy_line)
         self._background: list[BackgroundCall] = []
 
     # -- reads on this window's connection ----------------------------------------------------
@@ -156,13 +163,24 @@ class Operations(QObject):
         if line:
             self._busy_said = line
             self._say(line)
+            self._busy_again.start()
             return
+        self._busy_again.stop()
         window = self.parent()
         if isinstance(window, QMainWindow) and self._busy_said:
             bar = window.statusBar()
             if bar.currentMessage() == self._busy_said:
                 bar.clearMessage()
         self._busy_said = ""
+
+    def _keep_busy_line(self) -> None:
+        """The running call's line again, once the status bar has let it go (a line said
+        since, "María García saved.", is left alone)."""
+        window = self.parent()
+        if not self._busy_said or not isinstance(window, QMainWindow):
+            return
+        if window.statusBar().currentMessage() in ("", self._busy_said):
+            self._say(self._busy_said)
 
     # -- refusals ---------------------------------------------------------------------------
     def _refused(
@@ -297,16 +315,21 @@ class _HeldInput(QObject):
     def __init__(self, say: Callable[[str], None]) -> None:
         super().__init__()
         self._say = say
+        self._again = QTimer(self)
+        self._again.setInterval(BUSY_AGAIN_MS)
+        self._again.timeout.connect(lambda: self._say(WAITING))
 
     def __enter__(self) -> _HeldInput:
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
-        self._say("Saving… waiting for the database (another Frontdesk window is saving).")
+        self._say(WAITING)
+        self._again.start()  # said until the write is through, however long the wait
         return self
 
     def __exit__(self, *_exc: object) -> None:
+        self._again.stop()
         QGuiApplication.restoreOverrideCursor()
         app = QApplication.instance()
         if app is not None:

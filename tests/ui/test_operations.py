@@ -208,3 +208,61 @@ def test_a_line_said_while_a_background_call_ran_stays(clinic, qtbot):
     window.statusBar().showMessage("María García registered.")
     qtbot.waitUntil(lambda: answers == [0])
     assert window.statusBar().currentMessage() == "María García registered."
+
+
+def test_the_waiting_line_stays_while_a_write_waits_longer_than_the_status_bar_keeps_it(
+    clinic, desk, db_path, qtbot, monkeypatch
+):
+    """The status bar lets a line go after a few seconds; a wait on a lock is said again
+    until the write is through."""
+    from PySide6.QtWidgets import QMainWindow
+
+    from frontdesk.ui import operations
+
+    monkeypatch.setattr(operations, "BUSY_AGAIN_MS", 100)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    said: list[str] = []
+
+    def say(text: str) -> None:
+        said.append(text)
+        window.statusBar().showMessage(text, 150)  # a status bar that forgets quickly
+
+    ops = Operations(clinic, ChangeNotifier(), say, window)
+    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.8, lambda: other.execute("COMMIT")).start()
+    got = ops.write(
+        window, lambda c: c.patients.register(desk, draft()), title="Register", done="Saved."
+    )
+    other.close()
+    assert got is not None
+    assert said.count(operations.WAITING) >= 4  # said again all along the wait
+    assert said[-1] == "Saved."
+
+
+def test_a_background_calls_line_is_said_again_until_it_ends(clinic, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QMainWindow
+
+    from frontdesk.ui import operations
+
+    monkeypatch.setattr(operations, "BUSY_AGAIN_MS", 50)
+    window = QMainWindow()
+    qtbot.addWidget(window)
+    ops = Operations(
+        clinic, ChangeNotifier(), lambda t: window.statusBar().showMessage(t, 60), window
+    )
+    release = threading.Event()
+    answers: list[object] = []
+
+    def slow(c):
+        release.wait(5)
+        return c.patients.count()
+
+    ops.in_background(window, slow, title="Count", busy="Counting…", on_done=answers.append)
+    qtbot.wait(400)  # several times the status bar's 60 ms
+    assert window.statusBar().currentMessage() == "Counting…"
+    release.set()
+    qtbot.waitUntil(lambda: answers == [0])
+    qtbot.wait(200)
+    assert window.statusBar().currentMessage() == ""
