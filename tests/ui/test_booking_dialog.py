@@ -151,3 +151,57 @@ def test_the_appointment_dialog_writes_its_day_and_history_the_one_way(
     span = f"{format_clock(slot.time())}-{format_clock(ends.time())}"
     assert f"{format_day(slot.date())}, {span}" in opened.title.text()
     assert opened.history.item(0).text().startswith("Thu, Nov 26, 2026, 10:30 am  ")
+
+
+def listed_free(dialog: BookingDialog) -> list[datetime]:
+    items = (dialog.free.item(row) for row in range(dialog.free.count()))
+    return [i.data(Qt.ItemDataRole.UserRole) for i in items if i.data(Qt.ItemDataRole.UserRole)]
+
+
+def book_elsewhere(demo, starts: datetime) -> None:
+    """Another window's booking, straight into the file."""
+    other = demo.twin()
+    try:
+        someone = other.patients.search("", limit=5).rows[-1].id
+        desk = member_with_role(other, Role.FRONT_DESK)
+        other.calendar.book(desk, someone, CONSULTATION, starts)
+    finally:
+        other.close()
+
+
+def test_a_time_taken_elsewhere_leaves_the_list_once_announced(dialog, demo, ops) -> None:
+    taken = listed_free(dialog)[1]
+    book_elsewhere(demo, taken)
+    ops.heard_from_elsewhere(demo_changes())
+    assert taken not in listed_free(dialog)
+
+
+def test_a_time_refused_at_book_takes_it_out_of_the_list(qtbot, dialog, demo) -> None:
+    """A trial: the move was refused ("already taken") but the list still offered the time."""
+    taken = listed_free(dialog)[1]
+    dialog.free.setCurrentRow(1)
+    assert dialog.chosen_start() == taken
+    book_elsewhere(demo, taken)  # nothing announced: this window has not been used since
+    qtbot.mouseClick(dialog.ok, Qt.MouseButton.LeftButton)
+    assert dialog.isVisible() and "taken" in dialog.verdict.text()
+    assert taken not in listed_free(dialog)
+
+
+def test_the_time_chosen_in_the_box_is_the_one_marked_in_the_list(dialog) -> None:
+    """A trial: 1:45 pm chosen in the box while the list still marked 10:00 am."""
+    dialog.free.setCurrentRow(0)
+    first = dialog.chosen_start()
+    second = next(m for m in listed_free(dialog) if m.date() == first.date() and m != first)
+    dialog.at.setCurrentIndex(dialog.at.findData(second.hour * 60 + second.minute))
+    marked = dialog.free.currentItem()
+    assert marked is not None and marked.data(Qt.ItemDataRole.UserRole) == second
+    listed = {m.hour * 60 + m.minute for m in listed_free(dialog) if m.date() == first.date()}
+    unlisted = next(i for i in range(dialog.at.count()) if dialog.at.itemData(i) not in listed)
+    dialog.at.setCurrentIndex(unlisted)
+    assert dialog.free.currentItem() is None  # a time not listed: nothing marked
+
+
+def demo_changes():
+    from frontdesk.services.changes import Change, Changes, Entity
+
+    return Changes.of(Change(Entity.APPOINTMENT, None))

@@ -37,6 +37,7 @@ from frontdesk.domain.dates import format_clock, format_day, format_moment
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.slots import GRID_MINUTES
 from frontdesk.services.calendar import CalendarService
+from frontdesk.services.changes import Changes, Entity
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
@@ -219,11 +220,14 @@ class BookingDialog(QDialog):
         self.minutes.valueChanged.connect(self._refresh)
         self.day.dateChanged.connect(self._day_changed)
         self.day.errorChanged.connect(lambda _said: self._check())
-        self.at.currentIndexChanged.connect(self._check)
+        self.at.currentIndexChanged.connect(self._time_changed)
         # One signal only: the list is never rebuilt while one of its clicks is delivered.
         self.free.currentItemChanged.connect(lambda item, _previous: self._take_free(item))
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
+        # A booking made meanwhile elsewhere (another window, announced when this one is
+        # used again) takes its time out of the list and may refuse the one chosen.
+        self._ops.notifier.changes.connect(self._heard)
 
         if patient is not None:
             self.picker.choose(patient.id)
@@ -378,6 +382,23 @@ class BookingDialog(QDialog):
         self._list_free()
         self._check()
 
+    def _heard(self, changes: Changes) -> None:
+        if changes.touches(Entity.APPOINTMENT, Entity.OFFICE_HOURS, Entity.CLOSURE):
+            self._refresh()
+
+    def _time_changed(self) -> None:
+        """A time chosen in the box is the one marked in the list, if listed."""
+        self._check()
+        chosen = self.chosen_start()
+        self.free.blockSignals(True)
+        self.free.setCurrentRow(-1)
+        self.free.clearSelection()
+        for row in range(self.free.count()):
+            item = self.free.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == chosen:
+                self.free.setCurrentItem(item)
+        self.free.blockSignals(False)
+
     def _list_free(self) -> None:
         """Free starts from the chosen time on, at most a few per day so the days show."""
         self.free.blockSignals(True)
@@ -438,6 +459,7 @@ class BookingDialog(QDialog):
 
     def _accept(self) -> None:
         if self._check() is not None:
+            self._list_free()  # the time may have just been taken: what is left
             return
         actor, starts = self._actor(), self.chosen_start()
         if self.moving is not None:
