@@ -12,7 +12,7 @@ from datetime import date, datetime
 from datetime import time as clock
 
 import pytest
-from PySide6.QtCore import QPoint, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 
 from frontdesk.domain.appointments import CONSULTATION, Status
 from frontdesk.domain.hours import DayHours, WeeklyHours, default_hours
@@ -117,7 +117,7 @@ def test_a_move_refused_in_the_write_is_said_under_the_time_not_in_a_box(
     """Another desk changed the appointment after the move dialog opened: the write refuses
     (the time itself is still free, so the live check could not know)."""
     listed = demo.calendar.book(desk, maria.id, CONSULTATION, free_start(demo, NEXT_MONDAY))
-    mover = tab.move(listed)
+    mover = tab.move_appointment(listed)
     target = mover.free.item(1).data(Qt.ItemDataRole.UserRole)
     mover.set_start(target)
     assert mover.ok.isEnabled(), mover.verdict.text()
@@ -220,13 +220,6 @@ def test_a_caller_registered_from_the_booking_dialog_is_announced_then_booked(
         dialog.result_listed is not None and dialog.result_listed.appointment.patient_id == new_id
     )
     assert heard[-1].ids(Entity.APPOINTMENT) == {dialog.result_listed.appointment.id}
-
-
-def test_move_with_a_point_still_moves_the_widget(tab) -> None:
-    tab.move(QPoint(3, 4))
-    assert tab.pos() == QPoint(3, 4)
-    tab.move(5, 6)
-    assert tab.pos() == QPoint(5, 6)
 
 
 def test_hours_and_closures_saved_in_the_dialog_reach_the_calendar(

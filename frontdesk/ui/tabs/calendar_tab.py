@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from html import escape
 from pathlib import Path
-from typing import TypeVar, overload
+from typing import TypeVar
 
 from PySide6.QtCore import QDate, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QPixmap, QTextCharFormat
@@ -615,26 +615,6 @@ class CalendarTab(QWidget):
         self.dialog = dialog
         dialog.open()
         return dialog
-
-    @overload
-    def move(self, listed: ListedAppointment, /) -> BookingDialog: ...
-    @overload
-    def move(self, position: QPoint, /) -> None: ...
-    @overload
-    def move(self, x: int, y: int, /) -> None: ...
-    def move(self, *where: object) -> BookingDialog | None:
-        """`move(listed)` is "Move…" (the main window's name for it); a point or x, y still
-        moves the widget, as QWidget's does."""
-        match where:
-            case (ListedAppointment() as listed,):
-                return self.move_appointment(listed)
-            case (QPoint() as position,):
-                super().move(position)
-            case (int() as x, int() as y):
-                super().move(x, y)
-            case _:
-                raise TypeError(f"move() takes an appointment, a QPoint or x, y; not {where!r}")
-        return None
 
     def move_appointment(self, listed: ListedAppointment) -> BookingDialog:
         """The booking dialog in move mode: only the time changes."""
