@@ -22,7 +22,7 @@ from frontdesk.services.staff import StaffService
 from frontdesk.storage import backups as files
 from frontdesk.storage.audit import AuditRepository, append_only_intact, restore_append_only
 from frontdesk.storage.audit_anchor import retire_for_new_database
-from frontdesk.storage.db import connect, write_transaction
+from frontdesk.storage.db import connect, data_version, write_transaction
 from frontdesk.storage.filesystems import NetworkFileSystem, refuse_network_filesystem
 from frontdesk.storage.migrations import migrate
 from frontdesk.storage.private_files import (
@@ -127,6 +127,11 @@ class Clinic:
         """Back-dated records are for filling the demo; a real clinic's past is not rewritten."""
         if not self.login.is_demo():
             raise NotAllowed("Only the demo clinic can record what happened before now.")
+
+    def saved_since(self) -> int:
+        """A number that changes whenever another connection saves to this database: compared
+        with an earlier answer, it tells whether anything was saved elsewhere meanwhile."""
+        return data_version(self._db)
 
     def twin(self) -> Clinic:
         """The same database on a connection of its own, for a call run on another thread

@@ -31,6 +31,12 @@ def connect(path: Path | str) -> sqlite_utils.Database:
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
+def data_version(db: sqlite_utils.Database) -> int:
+    """Changes when another connection (another window, process or thread) has committed
+    since this one last asked; this connection's own commits leave it as it was."""
+    return int(db.conn.execute("PRAGMA data_version").fetchone()[0])
+
+
 # What to do just before the current write transaction commits, per connection: work that must
 # happen under the write lock, for a write about to be saved (the audit anchor beside the file).
 _BEFORE_COMMIT: weakref.WeakKeyDictionary[sqlite_utils.Database, dict[str, Callable[[], None]]]

@@ -23,7 +23,6 @@ from frontdesk.domain.appointments import ListedAppointment, Status
 from frontdesk.domain.clinic import CLINIC_CITY, CLINIC_NAME
 from frontdesk.domain.dates import format_day
 from frontdesk.domain.permissions import Permission, allows, who_may
-from frontdesk.services.changes import Change, Changes, Entity
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.signed_in import SignedIn
@@ -637,7 +636,7 @@ class MainWindow(QMainWindow):
     def changeEvent(self, event: QEvent) -> None:
         """Coming back to this window: show what another window may have saved meanwhile."""
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
-            self.ops.heard_from_elsewhere(Changes.of(Change(Entity.PATIENT, None)))
+            self.ops.catch_up()
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:

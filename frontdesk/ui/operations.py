@@ -59,6 +59,9 @@ class Operations(QObject):
         self._announce = notifier.announce
         self._say = say
         self._busy_said = ""
+        # What this window has heard of: anything saved by another connection since shows
+        # when the window is used again (`catch_up`).
+        self._seen = clinic.saved_since()
         self._busy_again = QTimer(self)
         self._busy_again.setInterval(BUSY_AGAIN_MS)
         self._busy_again.timeout.connect(self._keep_busy_line)
@@ -95,10 +98,14 @@ class Operations(QObject):
         Returns the call's value with its changes, or None when it was refused (already said,
         or handed to `on_refusal`). `done` is the status-bar line of a saved write.
         """
+        elsewhere = self.clinic.saved_since() != self._seen
         outcome = _run_on_thread(self.clinic, call)
         if not outcome.finished.wait(QUIET_WAIT_S):
             with _HeldInput(self._say):
                 _wait_alive(outcome.finished)
+        self._seen = self.clinic.saved_since()  # this write's own commit, heard below
+        if elsewhere:
+            self.heard_from_elsewhere(Changes.of_all())
         if outcome.error is not None:
             self._refused(parent, title, outcome.error, on_refusal)
             return None
@@ -146,6 +153,14 @@ class Operations(QObject):
         running.ended.connect(finished)
         running.start()
         return running
+
+    def catch_up(self) -> None:
+        """Coming back to the window: if another window or program saved anything since this
+        one last looked, every view reads again (which records changed is not known here)."""
+        now = self.clinic.saved_since()
+        if now != self._seen:
+            self._seen = now
+            self.heard_from_elsewhere(Changes.of_all())
 
     def heard_from_elsewhere(self, changes: Changes) -> None:
         """What another window or process may have saved meanwhile, announced like this
