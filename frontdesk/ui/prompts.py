@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 
@@ -31,9 +34,21 @@ def inform(parent: QWidget | None, title: str, text: str) -> None:
 
 
 def save_file(parent: QWidget | None, title: str, suggested: str, file_filter: str) -> str:
-    """The path chosen to save to, or "" when the user cancelled."""
-    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, file_filter)
+    """The path chosen to save to, or "" when the user cancelled. A bare file name is offered
+    in the user's Documents folder: never in the folder the program was started from, where
+    an export of patients' names would be left beside the program."""
+    path, _ = QFileDialog.getSaveFileName(parent, title, str(in_documents(suggested)), file_filter)
     return path
+
+
+def in_documents(suggested: str) -> Path:
+    """`suggested` where a save dialog should open on it: as given if it names a folder."""
+    given = Path(suggested)
+    if given.is_absolute() or given.parent != Path("."):
+        return given
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    folder = Path(documents) if documents and Path(documents).is_dir() else Path.home()
+    return folder / given
 
 
 def open_file(parent: QWidget | None, title: str, folder: str, file_filter: str) -> str:

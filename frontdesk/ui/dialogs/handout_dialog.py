@@ -178,13 +178,7 @@ class HandoutDialog(QDialog):
             return
         kind, language = self.chosen()
         name = f"{self.patient.last_name}-{kind.value}-{language.value}.pdf".replace(" ", "-")
-        folder = Path.home() / "Documents"
-        chosen = prompts.save_file(
-            self,
-            "Save the handout as PDF",
-            str((folder if folder.is_dir() else Path.home()) / name),
-            "PDF (*.pdf)",
-        )
+        chosen = prompts.save_file(self, "Save the handout as PDF", name, "PDF (*.pdf)")
         if not chosen:
             return
         try:
