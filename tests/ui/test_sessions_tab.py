@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 
 from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW
 from frontdesk.domain.co2 import SeriesStatus
-from frontdesk.domain.dates import format_day
+from frontdesk.domain.dates import format_day, format_stamp
 from frontdesk.domain.intake import Region
 from frontdesk.domain.staff import Role
 from frontdesk.services.changes import Change, Changes, Entity
@@ -128,6 +128,8 @@ def test_an_addendum_keeps_the_signed_entry(qtbot, tab, demo, fresh) -> None:
     assert [a.text for a in session.addenda] == ["Energy on the chin was 35 mJ."]
     assert session.draft.settings.energy_mj == 40
     assert "Addendum" in tab.log.toPlainText()
+    # said like every other moment in the app (a trial saw "2026-12-06 09:14" here)
+    assert f"Addendum {format_stamp(session.addenda[0].at)} by" in tab.log.toPlainText()
 
 
 def test_the_front_desk_sees_progress_but_cannot_log(qtbot, window, demo) -> None:

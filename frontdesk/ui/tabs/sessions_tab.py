@@ -414,7 +414,7 @@ class SessionsTab(QWidget):
             for a in s.addenda:
                 parts.append(
                     f"<p style='margin-left:16px'><b>Addendum</b>"
-                    f" {escape(a.at[:16].replace('T', ' '))} by {escape(a.staff_name)}:"
+                    f" {escape(format_stamp(a.at))} by {escape(a.staff_name)}:"
                     f" {escape(a.text)}</p>"
                 )
         return "".join(parts)
