@@ -161,6 +161,13 @@ def main(out: Path) -> None:
     shot(opening, "open-series-dialog")
     opening.reject()
     sessions.show_recall()
+    shot(window, "recall-lists-working")  # the busy line while the lists are worked out
+    asked = sessions.recall_call
+    if asked is not None:
+        asked.wait(30)
+    while sessions.recall is None:  # the answer is on its way to this thread
+        app.processEvents()
+    app.processEvents()
     shot(window, "recall-lists")
     window.tabs.setCurrentIndex(0)
     tab.search.setText("")
