@@ -4,15 +4,11 @@ from the announced changes only, and no write freezing the window."""
 
 from __future__ import annotations
 
-import itertools
-import sqlite3
-import threading
-import time
 from datetime import date, datetime
 from datetime import time as clock
 
 import pytest
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 
 from frontdesk.domain.appointments import CONSULTATION, Status
 from frontdesk.domain.hours import DayHours, WeeklyHours, default_hours
@@ -20,6 +16,7 @@ from frontdesk.domain.staff import Role
 from frontdesk.services.changes import Change, Changes, Entity
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 from tests.conftest import announced, member_with_role
+from tests.ui.another_writer import while_another_window_writes
 
 NEXT_MONDAY = date(2026, 11, 30)
 FRIDAY = date(2026, 12, 4)
@@ -180,21 +177,9 @@ def test_a_booking_waiting_for_another_windows_lock_keeps_the_window_painting(
 ) -> None:
     slot = free_start(demo, NEXT_MONDAY)
     dialog = tab.book(starts=slot, patient=maria)
-    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
-    threading.Timer(0.6, lambda: other.execute("COMMIT")).start()
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-    timer.start()
-    started = time.monotonic()
-    dialog.ok.click()
-    waited = time.monotonic() - started
-    timer.stop()
-    other.close()
-    assert dialog.result_listed is not None and waited >= 0.5
-    assert len(ticks) >= 10 and max(b - a for a, b in itertools.pairwise(ticks)) < 0.25
+    waited = while_another_window_writes(db_path, dialog.ok.click)
+    assert dialog.result_listed is not None and waited.seconds >= 0.5
+    assert len(waited.ticks) >= 10 and waited.longest_stall() < 0.25
     assert window.statusBar().currentMessage().startswith("Booked: María García")
 
 

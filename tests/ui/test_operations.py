@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import itertools
 import logging
-import sqlite3
 import threading
-import time
 
 import pytest
-from PySide6.QtCore import QTimer
 
 from frontdesk.logs import start_logging, stop_logging
 from frontdesk.services.changes import Change, Changes, Entity
@@ -17,6 +13,7 @@ from frontdesk.services.errors import ServiceError, ValidationFailed
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.operations import Operations
 from tests.conftest import draft
+from tests.ui.another_writer import while_another_window_writes
 
 
 @pytest.fixture
@@ -115,23 +112,16 @@ def test_a_write_waiting_for_another_windows_lock_does_not_freeze_the_window(
 ):
     """The other window holds the write lock for 0.6 s: this window keeps painting (its
     timers run) and the write is saved once the lock is free."""
-    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
-    threading.Timer(0.6, lambda: other.execute("COMMIT")).start()
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-    timer.start()
-    started = time.monotonic()
-    got = ops.write(None, lambda c: c.patients.register(desk, draft()), title="Register")
-    waited = time.monotonic() - started
-    timer.stop()
-    other.close()
-    assert got is not None and waited >= 0.5
-    assert len(ticks) >= 10  # the event loop ran all along
-    gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert max(gaps) < 0.25
+    saved = []
+    waited = while_another_window_writes(
+        db_path,
+        lambda: saved.append(
+            ops.write(None, lambda c: c.patients.register(desk, draft()), title="Register")
+        ),
+    )
+    assert saved[0] is not None and waited.seconds >= 0.5
+    assert len(waited.ticks) >= 10  # the event loop ran all along
+    assert waited.longest_stall() < 0.25
 
 
 def test_a_slow_call_runs_in_the_background_and_answers_on_the_gui_thread(ops, qtbot, heard):
@@ -172,13 +162,18 @@ def test_a_read_runs_on_the_windows_own_connection_and_refusals_are_words(ops, p
     assert prompts.warnings == [("Patient", "Patient #424242 does not exist.")]
 
 
-def test_a_finished_background_calls_line_leaves_the_status_bar(clinic, qtbot):
+@pytest.fixture
+def window(qtbot):
     from PySide6.QtWidgets import QMainWindow
 
-    window = QMainWindow()
-    qtbot.addWidget(window)
+    made = QMainWindow()
+    qtbot.addWidget(made)
+    return made
+
+
+def count_in_background(clinic, window, answers: list[object]) -> None:
+    """A background call with a busy line, its answer appended to `answers`."""
     ops = Operations(clinic, ChangeNotifier(), window.statusBar().showMessage, window)
-    answers: list[object] = []
     ops.in_background(
         window,
         lambda c: c.patients.count(),
@@ -186,25 +181,19 @@ def test_a_finished_background_calls_line_leaves_the_status_bar(clinic, qtbot):
         busy="Counting…",
         on_done=answers.append,
     )
+
+
+def test_a_finished_background_calls_line_leaves_the_status_bar(clinic, qtbot, window):
+    answers: list[object] = []
+    count_in_background(clinic, window, answers)
     assert window.statusBar().currentMessage() == "Counting…"
     qtbot.waitUntil(lambda: answers == [0])
     assert window.statusBar().currentMessage() == ""
 
 
-def test_a_line_said_while_a_background_call_ran_stays(clinic, qtbot):
-    from PySide6.QtWidgets import QMainWindow
-
-    window = QMainWindow()
-    qtbot.addWidget(window)
-    ops = Operations(clinic, ChangeNotifier(), window.statusBar().showMessage, window)
+def test_a_line_said_while_a_background_call_ran_stays(clinic, qtbot, window):
     answers: list[object] = []
-    ops.in_background(
-        window,
-        lambda c: c.patients.count(),
-        title="Count",
-        busy="Counting…",
-        on_done=answers.append,
-    )
+    count_in_background(clinic, window, answers)
     window.statusBar().showMessage("María García registered.")
     qtbot.waitUntil(lambda: answers == [0])
     assert window.statusBar().currentMessage() == "María García registered."
@@ -229,14 +218,20 @@ def test_the_waiting_line_stays_while_a_write_waits_longer_than_the_status_bar_k
         window.statusBar().showMessage(text, 150)  # a status bar that forgets quickly
 
     ops = Operations(clinic, ChangeNotifier(), say, window)
-    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
-    threading.Timer(0.8, lambda: other.execute("COMMIT")).start()
-    got = ops.write(
-        window, lambda c: c.patients.register(desk, draft()), title="Register", done="Saved."
+    saved = []
+    while_another_window_writes(
+        db_path,
+        lambda: saved.append(
+            ops.write(
+                window,
+                lambda c: c.patients.register(desk, draft()),
+                title="Register",
+                done="Saved.",
+            )
+        ),
+        hold=0.8,
     )
-    other.close()
-    assert got is not None
+    assert saved[0] is not None
     assert said.count(operations.WAITING) >= 4  # said again all along the wait
     assert said[-1] == "Saved."
 

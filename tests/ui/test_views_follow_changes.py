@@ -4,13 +4,7 @@ once announced, refusals said as before, and no write freezing the window."""
 
 from __future__ import annotations
 
-import itertools
-import sqlite3
-import threading
-import time
-
 import pytest
-from PySide6.QtCore import QTimer
 
 from frontdesk.domain.intake import Intake, Look, Region, RegionFinding
 from frontdesk.domain.staff import Role
@@ -18,6 +12,7 @@ from frontdesk.services.changes import Change, Changes, Entity
 from frontdesk.ui.dialogs.accounts_dialog import AccountsDialog
 from frontdesk.ui.patient_in_front import describe
 from tests.conftest import NOW, draft, member_with_role
+from tests.ui.another_writer import while_another_window_writes
 from tests.ui.operations_for_tests import ops_for
 from tests.ui.test_intake_tab import at_the_desk
 
@@ -136,23 +131,10 @@ def test_saving_waits_for_another_windows_lock_without_freezing(
     dialog = window.patients_tab.open_patient(patient.id)
     assert dialog is not None
     dialog.first_name.setText("Narine")
-    other = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
-    other.execute("BEGIN IMMEDIATE")
-    threading.Timer(0.6, lambda: other.execute("COMMIT")).start()
-    ticks: list[float] = []
-    timer = QTimer()
-    timer.setInterval(20)
-    timer.timeout.connect(lambda: ticks.append(time.monotonic()))
-    timer.start()
-    started = time.monotonic()
-    dialog.save()
-    waited = time.monotonic() - started
-    timer.stop()
-    other.close()
-    assert waited >= 0.5 and not dialog.isVisible()
+    waited = while_another_window_writes(db_path, dialog.save)
+    assert waited.seconds >= 0.5 and not dialog.isVisible()
     assert "Narine Vardanyan" in window.front_label.text()
-    gaps = [b - a for a, b in itertools.pairwise(ticks)]
-    assert len(ticks) >= 10 and max(gaps) < 0.25
+    assert len(waited.ticks) >= 10 and waited.longest_stall() < 0.25
 
 
 def test_the_accounts_list_follows_announced_staff_changes(qtbot, demo, admin) -> None:
