@@ -6,6 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from frontdesk.ui.models.patients_model import COL_DOB
+from frontdesk.ui.widgets.patient_detail import PAST
 from tests.conftest import announced
 
 
@@ -274,8 +275,8 @@ def test_the_record_lists_appointments_to_come_and_past(qtbot, window, demo) -> 
     lines = pane.appointment_lines()
     coming = demo.calendar.upcoming(patient.id)
     everything = demo.calendar.of_patient(patient.id)
-    assert lines[0] == "To come" and "Past" in lines
-    split = lines.index("Past")
+    assert lines[0] == "To come" and PAST in lines
+    split = lines.index(PAST)
     assert len(lines[1:split]) == len(coming) and len(lines[split + 1 :]) == len(everything) - len(
         coming
     )
@@ -353,7 +354,7 @@ def test_a_past_appointment_cannot_be_moved_or_cancelled_from_the_record(qtbot, 
     patient = _booked_patient(demo)
     pane = _in_front(qtbot, window, patient)
     lines = pane.appointment_lines()
-    pane.appointments.setCurrentRow(lines.index("Past") + 1)
+    pane.appointments.setCurrentRow(lines.index(PAST) + 1)
     assert not pane.move_button.isEnabled() and not pane.cancel_button.isEnabled()
 
 

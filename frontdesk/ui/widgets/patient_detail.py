@@ -54,6 +54,9 @@ def appointment_line(listed: ListedAppointment) -> str:
     return f"{format_moment(a.starts)} - {listed.type_name} - {a.status.label}"
 
 
+PAST = "Past and cancelled"
+
+
 class _Fields(QScrollArea):
     """Asks for the height of all its fields (a plain scroll area asks for a fixed guess)."""
 
@@ -330,7 +333,8 @@ class PatientDetailPane(QFrame):
         self.values["handouts"].setText("\n".join(record.handouts) or "none given")
         self.fields.updateGeometry()
         self.appointments_title.setText(
-            f"<b>Appointments</b>: {len(record.upcoming)} to come, {len(record.past)} past"
+            f"<b>Appointments</b>: {len(record.upcoming)} to come,"
+            f" {len(record.past)} past or cancelled"
         )
         if not record.upcoming and not record.past:
             self._add_heading("No appointments yet: Book… makes one.")
@@ -339,7 +343,8 @@ class PatientDetailPane(QFrame):
             for listed in record.upcoming:
                 self._add_appointment(listed)
         if record.past:
-            self._add_heading("Past")
+            # A cancelled visit next month is not to come: listed here, struck through.
+            self._add_heading(PAST)
             for listed in record.past:
                 self._add_appointment(listed)
         if kept is not None:
