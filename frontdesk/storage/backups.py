@@ -167,6 +167,9 @@ START_TABLES = (
 )
 
 
+SCHEMA_TABLES = "SELECT name FROM sqlite_schema WHERE type = 'table'"
+
+
 def check_opening(path: Path) -> str | None:
     """The check every start and command makes, in a few milliseconds at any size: the file
     is a SQLite database (its header), its size is the one the header gives (SQLite compares
@@ -197,12 +200,20 @@ def _checked(path: Path, pragma: str | None) -> str | None:
 
 
 def opening_verdict(conn: sqlite3.Connection) -> str | None:
+    previous = conn.text_factory
+    conn.text_factory = bytes  # a damaged name must not fail to decode: it is damage
     try:
-        tables = {
-            name for (name,) in conn.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")
-        }
+        names = [name for (name,) in conn.execute(SCHEMA_TABLES)]
     except sqlite3.Error as exc:  # not a database, or shorter than its header says
         return describe_error(exc)
+    except UnicodeDecodeError as exc:  # SQLite's error message quotes the damaged schema
+        return f"damaged: {bytes(exc.object).decode('utf-8', 'replace')}"
+    finally:
+        conn.text_factory = previous
+    try:
+        tables = {name.decode("utf-8") for name in names}
+    except UnicodeDecodeError:
+        return "damaged: the list of its tables holds unreadable bytes"
     for table in START_TABLES:
         if table == "sqlite_schema" or table in tables:
             problem = verdict_of(conn, pragma=f'quick_check("{table}")')

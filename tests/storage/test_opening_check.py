@@ -110,3 +110,21 @@ def test_damage_deep_in_the_registry_is_found_by_the_days_backup_and_refused_nex
     damage = refused.value.damage
     assert damage is not None and damage.latest_good is not None
     assert damage.latest_good.reason == "daily"
+
+
+def test_a_schema_with_a_broken_character_is_damage_said_in_words(
+    clinic: Clinic, db_path: Path
+) -> None:
+    """The fuzz test's find: one byte 0x80 in a table's CREATE statement made SQLite's error
+    message undecodable, and `frontdesk backup` ended in "something unexpected went wrong"."""
+    clinic.close()
+    conn = sqlite3.connect(db_path)
+    conn.execute("PRAGMA journal_mode=DELETE").fetchone()  # everything in the file itself
+    conn.close()
+    data = bytearray(db_path.read_bytes())
+    spot = data.index(b"CREATE TABLE intakes")
+    spot = data.index(b"NULL", spot)
+    data[spot] = 0x80
+    db_path.write_bytes(bytes(data))
+    problem = check_opening(db_path)
+    assert problem is not None and problem.startswith("damaged: malformed database schema")
