@@ -59,9 +59,17 @@ class Known:
 
 
 def read_new_lines(log: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
+    """The lines the killed child logged since `offset`. A kill can cut the last one short
+    (Linux stops a write to a file between two pages when a fatal signal is pending): that
+    line is taken as never written and cut from the log, so the next child starts a new line.
+    A cut "begin" means the write had not started yet; a cut "saved" leaves the write in
+    flight, which the checks already allow either way."""
     data = log.read_bytes()[offset:] if log.exists() else b""
-    assert not data or data.endswith(b"\n"), "a log line was cut: os.write is not atomic here?"
-    return [json.loads(line) for line in data.decode().splitlines()], offset + len(data)
+    whole = data[: data.rfind(b"\n") + 1]
+    if len(whole) < len(data):
+        with log.open("r+b") as file:
+            file.truncate(offset + len(whole))
+    return [json.loads(line) for line in whole.decode().splitlines()], offset + len(whole)
 
 
 def apply_saved(known: Known, entry: dict[str, Any]) -> None:
