@@ -157,7 +157,8 @@ def kill9_writer(path: str, log_path: str, seed: int, ready: Connection) -> None
 
     Each write is announced ("begin", with the values it will store) before the service call
     and reported ("saved") only after the call returned, i.e. after COMMIT. Both lines go to an
-    O_APPEND file with one os.write each: the kernel keeps them whatever happens to us.
+    O_APPEND file with one os.write each; a kill can cut the last one short, and the reader
+    takes a cut line as never written (test_kill9.read_new_lines).
     """
     log = os.open(log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
