@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from shiboken6 import isValid
 
 from frontdesk.domain.staff import Role
 from frontdesk.paths import settings_path
@@ -393,6 +394,9 @@ def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
         if process not in running:
             return
         running.remove(process)
+        if not isValid(process):  # the window closed during the job: the process went with it
+            log.info("daily job stopped: the window closed")
+            return
         out = bytes(process.readAllStandardOutput().data()).decode("utf-8", "replace")
         err = bytes(process.readAllStandardError().data()).decode("utf-8", "replace")
         process.deleteLater()

@@ -105,3 +105,22 @@ def test_a_failed_backup_leaves_the_chain_check_to_the_hourly_retry(
     [retry] = [p for p in daily_processes(window) if p.state() != QProcess.ProcessState.NotRunning]
     assert "--check-chain" in retry.arguments()
     qtbot.waitUntil(lambda: chain_checked_on(demo.path) == NOW.date(), timeout=20_000)
+
+
+def test_closing_the_window_during_the_daily_job_is_not_an_error(
+    qtbot, demo, tmp_path, capsys
+) -> None:
+    """A full run saw "Internal C++ object (QProcess) already deleted": the window closed
+    while its job ran, and the job's end was read from the process being deleted."""
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    shown = MainWindow(
+        demo, settings, today=lambda: NOW.date(), user=member_with_role(demo, Role.FRONT_DESK)
+    )
+    shown.show()
+    _daily_backup(demo, shown)
+    [process] = daily_processes(shown)
+    assert process.state() != QProcess.ProcessState.NotRunning
+    shown.close()
+    shown.deleteLater()
+    qtbot.wait(200)  # the window and its process are deleted; nothing is raised meanwhile
+    assert "already deleted" not in capsys.readouterr().err
