@@ -73,7 +73,12 @@ def start_logging(db_path: Path) -> Path:
     if _file is not None:
         stop_logging()
     handler = RotatingLog(path)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    # The machine's time with its offset from UTC: a line's moment is never ambiguous.
+    handler.setFormatter(
+        logging.Formatter(
+            "%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%Y-%m-%d %H:%M:%S%z"
+        )
+    )
     root = logging.getLogger()
     root.addHandler(handler)
     if root.level > logging.INFO or root.level == logging.NOTSET:

@@ -5,6 +5,7 @@ does to a patient leaves ids in it, never the patient's name, phone, email or no
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from datetime import datetime
@@ -95,6 +96,9 @@ def test_an_unexpected_error_is_logged_and_said_with_the_log_file(logged, prompt
     assert title == "Frontdesk: something went wrong"
     assert str(logged) in text and "LookupError" in text and "Traceback" not in text
     assert "LookupError: appointment #40" in logged.read_text(encoding="utf-8")
+    # each line's moment with its offset from UTC ("2026-12-06 09:14:03-0800")
+    first = logged.read_text(encoding="utf-8").splitlines()[0]
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[+-]\d{4} ", first), first
 
 
 def test_the_log_rotates_and_every_file_stays_private(tmp_path, monkeypatch) -> None:

@@ -90,3 +90,8 @@ def storage_errors(fields: dict[str, tuple[str, str]]) -> dict[str, str]:
     return {
         key: said for key, (label, value) in fields.items() if (said := unstorable(value, label))
     }
+
+
+def counted(count: int, noun: str) -> str:
+    """'1 session', '3 sessions': a count said with its noun (regular plurals only)."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"

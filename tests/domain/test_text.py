@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from frontdesk.domain.text import (
+    counted,
     digits,
     fold,
     has_nul,
@@ -110,3 +111,10 @@ def test_storage_errors_names_each_field() -> None:
         {"a": ("The name", "ok"), "b": ("The note", "x\x00"), "c": ("It", "\udc80")}
     )
     assert set(errors) == {"b", "c"} and errors["b"].startswith("The note")
+
+
+@pytest.mark.parametrize(
+    ("count", "said"), [(0, "0 sessions"), (1, "1 session"), (2, "2 sessions"), (12, "12 sessions")]
+)
+def test_a_count_is_said_with_its_noun(count: int, said: str) -> None:
+    assert counted(count, "session") == said

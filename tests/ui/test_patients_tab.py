@@ -39,6 +39,9 @@ def test_nothing_found_says_what_to_try(qtbot, window) -> None:
     qtbot.keyClicks(tab.search, "zzyzx")
     assert tab.model.rowCount() == 0
     assert "Ctrl+N" in tab.count_label.text()
+    assert "Show archived" in tab.count_label.text()  # they may have been archived
+    tab.show_archived.setChecked(True)
+    assert "Show archived" not in tab.count_label.text()
 
 
 def test_ctrl_f_focuses_search_and_down_walks_into_the_list(qtbot, window) -> None:

@@ -12,6 +12,7 @@ from frontdesk.domain.co2 import SeriesStatus
 from frontdesk.domain.dates import format_day, format_stamp
 from frontdesk.domain.intake import Region
 from frontdesk.domain.staff import Role
+from frontdesk.domain.text import counted
 from frontdesk.services.changes import Change, Changes, Entity
 from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 from frontdesk.ui.dialogs.series_dialog import SeriesDialog
@@ -334,7 +335,10 @@ def test_the_recall_lists_are_worked_out_off_the_gui_thread(qtbot, window, tab) 
     assert tab.recall_call is not None and tab.recall_call.wait(10)
     qtbot.waitUntil(lambda: tab.recall is not None and not window.ops.running(), timeout=5000)
     assert busy[0] == "Working out the recall lists…" and busy[-1] == ""
-    assert window.statusBar().currentMessage().startswith("Recall lists: ")
+    assert window.statusBar().currentMessage() == (
+        f"Recall lists: {counted(len(tab.recall.sessions_due), 'session')} and"
+        f" {counted(len(tab.recall.reviews_due), 'review')} to book."
+    )
     assert tab.recall_models["sessions"].rowCount() == len(tab.recall.sessions_due)
     assert tab.recall == window.ops.clinic.sessions.recall(8)
 

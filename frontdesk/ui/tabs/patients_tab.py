@@ -282,6 +282,8 @@ class PatientsTab(QWidget):
             hint = parse_query(typed).hint or (
                 "Try fewer letters, the phone number's last four digits, or Ctrl+N to register."
             )
+            if not self.show_archived.isChecked():  # a trial looked for an archived patient
+                hint += " Archived patients show once “Show archived” is ticked."
             text += ". " + hint
         return text
 

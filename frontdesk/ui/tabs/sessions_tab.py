@@ -30,6 +30,7 @@ from frontdesk.domain.co2 import MAX_SESSIONS, Series, SeriesStatus, SessionDraf
 from frontdesk.domain.dates import format_day, format_moment, format_stamp
 from frontdesk.domain.patients import Patient
 from frontdesk.domain.staff import Role
+from frontdesk.domain.text import counted
 from frontdesk.services.calendar import CalendarService
 from frontdesk.services.changes import Changes, Entity
 from frontdesk.services.clinic import Clinic
@@ -781,8 +782,8 @@ class SessionsTab(QWidget):
         self.recall_models["completed"].set_rows(recall.completed)
         if say:  # in place of the busy line
             self.message.emit(
-                f"Recall lists: {len(recall.sessions_due)} sessions and"
-                f" {len(recall.reviews_due)} reviews to book."
+                f"Recall lists: {counted(len(recall.sessions_due), 'session')} and"
+                f" {counted(len(recall.reviews_due), 'review')} to book."
             )
 
     def _recall_used(self, key: str) -> None:
