@@ -72,6 +72,23 @@ def read_new_lines(log: Path, offset: int) -> tuple[list[dict[str, Any]], int]:
     return [json.loads(line) for line in whole.decode().splitlines()], offset + len(whole)
 
 
+def killed(child: Any, receive: Any, where: str) -> bool:
+    """SIGKILL now; whether it was the kill that ended the child (it may have finished)."""
+    child.kill()
+    child.join(10)
+    receive.close()
+    assert child.exitcode in (-signal.SIGKILL, 0), f"{where}: exit code {child.exitcode}"
+    return child.exitcode == -signal.SIGKILL
+
+
+def logged_since(log: Path, offset: int, where: str) -> tuple[list[dict[str, Any]], int]:
+    """The killed child's new log lines; a writer that failed of itself fails the test."""
+    entries, offset = read_new_lines(log, offset)
+    errors = [e for e in entries if e["t"] == "error"]
+    assert not errors, f"{where}: the writer failed: {errors[0]['trace']}"
+    return entries, offset
+
+
 def apply_saved(known: Known, entry: dict[str, Any]) -> None:
     values, version = entry["values"], entry["version"]
     if entry["op"] in ("register", "update"):
@@ -214,15 +231,8 @@ def test_sigkill_at_any_moment_loses_no_saved_write_and_leaves_no_half_record(
         # One kill in ten lands at once (before the first write); the rest anywhere up to 40 ms.
         delay = 0.0 if rng.random() < 0.1 else rng.uniform(0, MAX_DELAY)
         time.sleep(delay)
-        child.kill()  # SIGKILL
-        child.join(10)
-        receive.close()
-        assert child.exitcode in (-signal.SIGKILL, 0), f"{where}: exit code {child.exitcode}"
-        kills += child.exitcode == -signal.SIGKILL
-
-        entries, offset = read_new_lines(log, offset)
-        errors = [e for e in entries if e["t"] == "error"]
-        assert not errors, f"{where}: the writer failed: {errors[0]['trace']}"
+        kills += killed(child, receive, where)
+        entries, offset = logged_since(log, offset, where)
         before = known.saved_writes
         in_flight = None
         for entry in entries:
@@ -375,15 +385,8 @@ def test_sigkill_during_clinical_writes_loses_nothing_saved_and_half_saves_nothi
         if rng.random() >= 0.1:  # one kill in ten lands at once, before the first write
             wait_for_saves(log, offset, rng.randrange(6), where)
             time.sleep(rng.uniform(0, JITTER))
-        child.kill()  # SIGKILL
-        child.join(10)
-        receive.close()
-        assert child.exitcode in (-signal.SIGKILL, 0), f"{where}: exit code {child.exitcode}"
-        kills += child.exitcode == -signal.SIGKILL
-
-        entries, offset = read_new_lines(log, offset)
-        errors = [e for e in entries if e["t"] == "error"]
-        assert not errors, f"{where}: the writer failed: {errors[0]['trace']}"
+        kills += killed(child, receive, where)
+        entries, offset = logged_since(log, offset, where)
         in_flight, saved = None, 0
         for entry in entries:
             if entry["t"] == "begin":
