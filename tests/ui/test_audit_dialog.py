@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import QDate, Qt
 
@@ -34,6 +34,7 @@ from frontdesk.ui.models.audit_model import (
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.operations import Operations
 from tests.conftest import NOW
+from tests.ui.typed_days import ON_ONE_WIDGET, forms, typed
 
 
 def operations(clinic) -> Operations:
@@ -610,19 +611,15 @@ def test_a_role_taken_away_before_export_keeps_no_file(
     assert dialog.exported.text() == refusal(Role.DOCTOR, Permission.VIEW_AUDIT)
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@ON_ONE_WIDGET
 @given(
     day=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
-    form=st.sampled_from(["{m}/{d}/{y}", "{m:02d}/{d:02d}/{yy:02d}", "{iso}"]),
+    form=forms("us", "us two-digit year", "iso"),
 )
 def test_any_from_day_typed_key_by_key_filters_from_it(qtbot, dialog, day, form) -> None:
     dialog.first_day.setDate(date(2020, 1, 1))  # the dialog is shared by the examples
     dialog.last_day.setDate(date(2030, 12, 31))
-    text = form.format(m=day.month, d=day.day, y=day.year, yy=day.year % 100, iso=day.isoformat())
+    text = typed(day, form)
     type_day(qtbot, dialog.first_day, text)
     assert dialog.first_day.said_text() == format_day(day)
     assert dialog.model.filter.first_day == day.isoformat()

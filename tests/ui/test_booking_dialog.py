@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt
 
@@ -16,13 +16,7 @@ from frontdesk.ui.dialogs.booking_dialog import BookingDialog
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.operations import Operations
 from tests.conftest import NOW, member_with_role
-
-FORMS = {
-    "us": lambda d: f"{d.month}/{d.day}/{d.year}",
-    "us padded": lambda d: f"{d.month:02d}/{d.day:02d}/{d.year}",
-    "us two-digit year": lambda d: f"{d.month:02d}/{d.day:02d}/{d.year % 100:02d}",
-    "iso": lambda d: d.isoformat(),
-}
+from tests.ui.typed_days import ON_ONE_WIDGET, forms, typed
 
 
 @pytest.fixture
@@ -117,18 +111,14 @@ def test_free_times_are_written_by_the_one_formatter(dialog) -> None:
     assert dialog.at.currentText() == "10:00 am"
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@ON_ONE_WIDGET
 @given(
     day=st.dates(min_value=date(2026, 11, 27), max_value=date(2028, 11, 1)),
-    form=st.sampled_from(sorted(FORMS)),
+    form=forms("us", "us padded", "us two-digit year", "iso"),
 )
 def test_any_day_typed_into_the_booking_dialog_is_the_day_kept(qtbot, dialog, day, form) -> None:
     dialog.set_start(datetime(2026, 11, 30, 10, 0), list_free=False)  # the same start each time
-    type_day(qtbot, dialog, FORMS[form](day))
+    type_day(qtbot, dialog, typed(day, form))
     assert dialog.day.isValid()
     assert dialog.chosen_start().date() == day
     assert dialog.day.said_text() == format_day(day)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QTableView
@@ -13,19 +13,12 @@ from PySide6.QtWidgets import QTableView
 from frontdesk.domain.dates import format_day
 from frontdesk.ui.error_label import ERROR_COLOUR
 from frontdesk.ui.widgets.date_field import DateField
+from tests.ui.typed_days import ON_ONE_WIDGET, forms, typed
 
 TODAY = date(2026, 11, 26)
 START = date(2026, 12, 7)
 
 # The forms the desk types: US with four or two digits (zero-padded or not) and ISO.
-FORMS = {
-    "us": lambda d: f"{d.month}/{d.day}/{d.year}",
-    "us padded": lambda d: f"{d.month:02d}/{d.day:02d}/{d.year}",
-    "us two-digit year": lambda d: f"{d.month:02d}/{d.day:02d}/{d.year % 100:02d}",
-    "us short two-digit year": lambda d: f"{d.month}/{d.day}/{d.year % 100:02d}",
-    "us dashes": lambda d: f"{d.month}-{d.day}-{d.year}",
-    "iso": lambda d: d.isoformat(),
-}
 
 
 @pytest.fixture
@@ -164,18 +157,14 @@ def test_focus_and_accessible_name_reach_the_line_edit(qtbot, field) -> None:
     assert field.edit.accessibleName() == "Day"
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@ON_ONE_WIDGET
 @given(
     day=st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
-    form=st.sampled_from(sorted(FORMS)),
+    form=forms(),
 )
 def test_any_day_in_any_form_typed_key_by_key_is_kept(qtbot, field, day, form) -> None:
     field.setDate(START)  # the widget is shared by the examples: start each from the same day
-    text = FORMS[form](day)
+    text = typed(day, form)
     type_into(qtbot, field, text)
     assert field.isValid(), (text, field.error())
     assert field.day() == day

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from PySide6.QtCore import Qt, QTime
 from PySide6.QtWidgets import QDialog
@@ -16,6 +16,7 @@ from frontdesk.domain.intake import Region
 from frontdesk.services.errors import NotAllowed, ServiceError, ValidationFailed
 from frontdesk.ui.dialogs.session_dialog import NOT_SET, SessionDialog
 from tests.conftest import NOW
+from tests.ui.typed_days import ON_ONE_WIDGET, forms, typed
 
 SETTINGS = Settings("UltraPulse fractional CO2", 40.0, 10.0, 2, "120 um", "DeepFX")
 PREVIOUS = SessionDraft(
@@ -409,19 +410,15 @@ def logging_dialog(qtbot) -> SessionDialog:
     return make(qtbot, due=None)
 
 
-@settings(
-    max_examples=30,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@ON_ONE_WIDGET
 @given(
     day=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)),
-    form=st.sampled_from(["{m}/{d}/{y}", "{m:02d}/{d:02d}/{yy:02d}", "{iso}"]),
+    form=forms("us", "us two-digit year", "iso"),
 )
 def test_any_date_performed_typed_key_by_key_is_kept(qtbot, logging_dialog, day, form) -> None:
     dialog = logging_dialog
     set_day(dialog, date(2026, 11, 26))  # the dialog is shared by the examples
-    text = form.format(m=day.month, d=day.day, y=day.year, yy=day.year % 100, iso=day.isoformat())
+    text = typed(day, form)
     type_day(qtbot, dialog, text)
     assert dialog.day.said_text() == format_day(day)
     assert dialog.performed_at() == datetime.combine(day, time(10, 30))
