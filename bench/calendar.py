@@ -21,11 +21,11 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench.run import percentile
-from bench.synthetic import OUT, clinic_file
+from bench.synthetic import OUT, planted_copy
 from frontdesk.domain.appointments import CO2_SESSION, CONSULTATION, RESULTS_REVIEW, Status
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.hours import OfficeCalendar, default_hours, holiday_closures
-from frontdesk.services.clinic import open_clinic
+from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.storage.calendar import CalendarRepository
 from frontdesk.storage.db import write_transaction
@@ -64,13 +64,15 @@ def _day_schedule(office: OfficeCalendar, day: date, wanted: int, rng: random.Ra
 
 def calendar_file(years: int) -> Path:
     """A copy of the 100k-patient clinic with `years` of history (cached under bench/out)."""
-    path = OUT / f"calendar-{PATIENTS}-{years}y.sqlite3"
-    if path.exists():
-        return path
-    partial = path.with_suffix(".partial")
-    shutil.copyfile(clinic_file(PATIENTS), partial)
-    started = time.perf_counter()
-    clinic = open_clinic(partial, fixed_clock(NOW))
+    return planted_copy(
+        f"calendar-{PATIENTS}-{years}y.sqlite3",
+        PATIENTS,
+        fixed_clock(NOW),
+        lambda clinic: _plant_appointments(clinic, years),
+    )
+
+
+def _plant_appointments(clinic: Clinic, years: int) -> str:
     db = clinic._db
     repo = CalendarRepository(db)
     today = NOW.date()
@@ -92,14 +94,7 @@ def calendar_file(years: int) -> Path:
                 count += 1
             day += timedelta(days=1)
     clinic.calendar.add_default_closures()
-    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    clinic.close()
-    partial.rename(path)
-    print(
-        f"built {path.name}: {count} appointments in {time.perf_counter() - started:.1f} s",
-        file=sys.stderr,
-    )
-    return path
+    return f": {count} appointments"
 
 
 def measure(path: Path) -> tuple[list[float], list[float], int]:

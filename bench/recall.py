@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 import random
-import shutil
-import sys
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -25,7 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from dateutil.relativedelta import relativedelta
 
 from bench.run import percentile
-from bench.synthetic import OUT, clinic_file
+from bench.synthetic import planted_copy
 from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW, ListedAppointment
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.co2 import (
@@ -63,19 +61,12 @@ SETTINGS = Settings("Fractional CO2 laser", 40.0, 10.0, 2, "120 um", "deep")
 # -- the clinics --------------------------------------------------------------------------------
 def recall_file(series_count: int) -> Path:
     """A copy of the 10k-patient clinic with `series_count` series over five years."""
-    path = OUT / f"recall-{series_count}.sqlite3"
-    if path.exists():
-        return path
-    partial = path.with_suffix(".partial")
-    shutil.copyfile(clinic_file(PATIENTS), partial)
-    started = time.perf_counter()
-    clinic = open_clinic(partial, fixed_clock(NOW))
-    _plant(clinic, series_count, random.Random(series_count))
-    clinic._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-    clinic.close()
-    partial.rename(path)
-    print(f"built {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    return path
+
+    def plant(clinic: Clinic) -> str:
+        _plant(clinic, series_count, random.Random(series_count))
+        return ""
+
+    return planted_copy(f"recall-{series_count}.sqlite3", PATIENTS, fixed_clock(NOW), plant)
 
 
 def _plant(clinic: Clinic, count: int, rng: random.Random) -> None:

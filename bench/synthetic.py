@@ -10,14 +10,17 @@ from __future__ import annotations
 import itertools
 import json
 import random
+import shutil
 import sqlite3
 import sys
 import time
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
 from frontdesk.domain.patients import PatientFields
-from frontdesk.services.clinic import open_clinic
+from frontdesk.services.clinic import Clinic, open_clinic
+from frontdesk.services.clock import Clock
 from frontdesk.services.demo import DEMO_DATA, fill_demo_clinic
 from frontdesk.services.errors import ServiceError
 from frontdesk.storage.db import write_transaction
@@ -112,6 +115,24 @@ def clinic_file(count: int) -> Path:
     clinic.close()
     partial.rename(path)
     print(f"built {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return path
+
+
+def planted_copy(name: str, patients: int, clock: Clock, plant: Callable[[Clinic], str]) -> Path:
+    """A cached copy of the `patients` clinic (bench/out/`name`) with more planted in it by
+    `plant`, which returns what to say of it after the file's name (": 1,200 appointments")."""
+    path = OUT / name
+    if path.exists():
+        return path
+    partial = path.with_suffix(".partial")
+    shutil.copyfile(clinic_file(patients), partial)
+    started = time.perf_counter()
+    clinic = open_clinic(partial, clock)
+    said = plant(clinic)
+    clinic._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    clinic.close()
+    partial.rename(path)
+    print(f"built {path.name}{said} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return path
 
 
