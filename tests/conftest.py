@@ -106,6 +106,15 @@ def demo(clinic, demo_template: Path):
     return clinic
 
 
+@pytest.fixture
+def fresh(demo):
+    """An eligible demo patient without a series yet (for the doctor's CO2 steps)."""
+    for p in demo.patients.search("", limit=100).rows:
+        if demo.intakes.eligibility(p.id).allowed and not demo.sessions.history(p.id):
+            return p
+    raise AssertionError("the demo has an eligible patient without a series")
+
+
 @dataclass
 class PromptLog:
     """What the app asked; `answer` is what the next confirm() returns."""

@@ -70,15 +70,6 @@ def maria(window):
     return patient
 
 
-@pytest.fixture
-def fresh(demo):
-    """An eligible demo patient without a series yet (for the doctor's CO2 steps)."""
-    for p in demo.patients.search("", limit=100).rows:
-        if demo.intakes.eligibility(p.id).allowed and not demo.sessions.history(p.id):
-            return p
-    raise AssertionError("the demo has an eligible patient without a series")
-
-
 def choose_in_registry(window, patient) -> None:
     tab = window.patients_tab
     tab.search.setText(patient.last_name)

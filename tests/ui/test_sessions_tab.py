@@ -37,15 +37,6 @@ def tab(window):
     return window.show_sessions()
 
 
-@pytest.fixture
-def fresh(demo):
-    """An eligible demo patient without a series yet."""
-    for p in demo.patients.search("", limit=100).rows:
-        if demo.intakes.eligibility(p.id).allowed and not demo.sessions.history(p.id):
-            return p
-    raise AssertionError("the demo has an eligible patient without a series")
-
-
 def open_series(qtbot, tab, demo, patient) -> None:
     assert tab.choose_patient(patient.id)
     assert tab.glance.text() == "No CO2 series yet."
