@@ -77,11 +77,8 @@ class Operations(QObject):
         on_refusal: Refusal | None = None,
     ) -> Changed[T] | None:
         """A quick read (or an event line: a view, a print): None when refused, said in words."""
-        try:
-            return with_changes(lambda: call(self.clinic))
-        except Exception as exc:  # said in words, never a traceback
-            self._refused(parent, title, exc, on_refusal)
-            return None
+        clinic = self.clinic
+        return call_here(parent, lambda: call(clinic), title=title, on_refusal=on_refusal)
 
     # -- writes, on a thread and connection of their own --------------------------------------
     def write(
@@ -107,7 +104,7 @@ class Operations(QObject):
         if elsewhere:
             self.heard_from_elsewhere(Changes.of_all())
         if outcome.error is not None:
-            self._refused(parent, title, outcome.error, on_refusal)
+            say_refusal(parent, title, outcome.error, on_refusal)
             return None
         answer: Changed[T] = outcome.answer  # type: ignore[assignment]
         self._announce(answer.changes)
@@ -144,7 +141,7 @@ class Operations(QObject):
             running.setParent(None)
             running.deleteLater()
             if outcome.error is not None:
-                self._refused(parent, title, outcome.error, on_refusal)
+                say_refusal(parent, title, outcome.error, on_refusal)
                 return
             answer: Changed[T] = outcome.answer  # type: ignore[assignment]
             self._announce(answer.changes)
@@ -196,16 +193,6 @@ class Operations(QObject):
             return
         if window.statusBar().currentMessage() in ("", self._busy_said):
             self._say(self._busy_said)
-
-    # -- refusals ---------------------------------------------------------------------------
-    def _refused(
-        self,
-        parent: QWidget | None,
-        title: str,
-        exc: BaseException,
-        on_refusal: Refusal | None,
-    ) -> None:
-        say_refusal(parent, title, exc, on_refusal)
 
 
 def say_refusal(
