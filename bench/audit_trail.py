@@ -21,7 +21,6 @@ import itertools
 import json
 import os
 import random
-import sqlite3
 import statistics
 import sys
 import time
@@ -29,6 +28,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from frontdesk.storage.engine import sqlite3
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

@@ -11,7 +11,6 @@ import itertools
 import json
 import random
 import shutil
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from frontdesk.services.clock import Clock
 from frontdesk.services.demo import DEMO_DATA, fill_demo_clinic
 from frontdesk.services.errors import ServiceError
 from frontdesk.storage.db import write_transaction
+from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.patients import PatientRepository
 
 OUT = Path(__file__).resolve().parent / "out"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from frontdesk.peak_memory import peak_mib
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import clinic_now
 from frontdesk.services.errors import ServiceError
+from frontdesk.storage.engine import sqlite3
 from frontdesk.ui import prompts
 from frontdesk.ui.style import apply_style, fusion_application
 

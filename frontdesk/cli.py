@@ -16,7 +16,6 @@ from frontdesk.domain.staff import Role
 from frontdesk.paths import DB_ENV_VAR, demo_db_path, is_default_db, resolve_db_path
 from frontdesk.services.errors import ServiceError
 from frontdesk.storage.filesystems import path_problem
-from frontdesk.storage.unused_imports import defer_unused_imports
 
 ROLES = list(Role)
 HANDOUT_KINDS = ["dark_marks", "co2_plan", "consultation", "laser_care"]  # domain.handouts.Kind
@@ -101,7 +100,6 @@ def main(argv: list[str] | None = None) -> int:
     # The start creates many objects and few cycles: collecting while importing only costs
     # time. Back on once the first window is up (app.py), or at the end of a command.
     gc.disable()
-    defer_unused_imports()  # before anything imports sqlite_utils
     try:
         args = build_parser().parse_args(argv)
         return run(args, started)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import configparser
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import sysconfig
@@ -28,6 +27,7 @@ import frontdesk
 from frontdesk import bundled
 from frontdesk.bundled import ICON_NAME, ICON_SIZES, desktop_entry
 from frontdesk.domain.handouts import Kind, Language
+from frontdesk.storage.engine import sqlite3
 
 ROOT = Path(__file__).resolve().parents[1]
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
@@ -51,6 +50,7 @@ from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, record_event, unit_of_work
 from frontdesk.storage.calendar import CalendarRepository
 from frontdesk.storage.db import write_transaction
+from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.patients import PatientRepository
 
 ENTITY = Entity.APPOINTMENT

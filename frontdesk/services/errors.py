@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import errno
 import re
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from frontdesk.domain.dates import format_us
 from frontdesk.domain.patients import Patient
+from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.filesystems import file_size_limit
 
 # SQLite stores a row id in a signed 64-bit integer: a larger Python int cannot even be asked
@@ -124,7 +124,8 @@ def is_out_of_space(exc: BaseException) -> bool:
     name = getattr(exc, "sqlite_errorname", "")
     if name == "SQLITE_FULL" or "full" in str(exc):
         return True
-    return name in ("SQLITE_IOERR_WRITE", "SQLITE_IOERR_SHORT_WRITE") and (
+    # SQLCipher's binding names the primary code only ("SQLITE_IOERR"), not the extended one.
+    return name in ("SQLITE_IOERR", "SQLITE_IOERR_WRITE", "SQLITE_IOERR_SHORT_WRITE") and (
         file_size_limit() is not None
     )
 

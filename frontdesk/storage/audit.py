@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -34,6 +33,7 @@ from frontdesk.storage.audit_anchor import (
     write_anchor,
 )
 from frontdesk.storage.audit_rows import differences
+from frontdesk.storage.engine import sqlite3
 
 # Where a line about an entity finds its patient when the values do not name one.
 _PATIENT_OF = {

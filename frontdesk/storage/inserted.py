@@ -6,7 +6,7 @@ an INSERT it is the new row's id; turning a None into 0 would hand back an id no
 
 from __future__ import annotations
 
-import sqlite3
+from frontdesk.storage.engine import sqlite3
 
 
 def inserted_id(cursor: sqlite3.Cursor) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from frontdesk.storage import backups
 from frontdesk.storage.audit import insert_line, patient_of, restore_append_only
 from frontdesk.storage.backups import BEFORE_MIGRATION
 from frontdesk.storage.db import write_transaction
+from frontdesk.storage.engine import sqlite3
 
 MIGRATIONS = Migrations("frontdesk")
 

@@ -14,7 +14,6 @@ import contextlib
 import io
 import itertools
 import os
-import sqlite3
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +25,7 @@ from hypothesis import strategies as st
 from frontdesk import cli, paths
 from frontdesk.services.clinic import Clinic
 from frontdesk.storage.db import connect
+from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.migrations import MIGRATIONS
 from tests.conftest import draft
 from tests.faults._windows import close_windows_left_open

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from frontdesk.domain.appointments import CONSULTATION
 from frontdesk.domain.staff import Role
 from frontdesk.services.clinic import open_clinic
 from frontdesk.services.clock import fixed_clock
+from frontdesk.storage.engine import sqlite3
 from tests.faults._workers import (
     NOW,
     concurrent_desk,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import random
-import sqlite3
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
@@ -25,6 +24,7 @@ from frontdesk.storage.backups import (
     recorded_damage,
     restore,
 )
+from frontdesk.storage.engine import sqlite3
 from tests.conftest import NOW, draft
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import StorageError
+from frontdesk.storage.engine import sqlite3
 from tests.faults._workers import NOW, staff_with_role
 
 LAST_NAMES = ("García López", "O'Brien", "Zoë Müller", "dela Cruz", "Nguyễn")

@@ -6,7 +6,6 @@ The steps are the real ones (already applied to a file in use) plus new ones tha
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -22,8 +21,10 @@ from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.storage.backups import list_backups
 from frontdesk.storage.db import connect, write_transaction
+from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.migrations import MIGRATIONS, migrate
 from tests.conftest import NOW
+from tests.whole_database import whole_database
 
 LATER = NOW + timedelta(days=30)  # the day the new version of the app is started
 
@@ -91,7 +92,7 @@ def used(clinic: Clinic, desk) -> Path:
 
 def snapshot(db: sqlite_utils.Database) -> dict[str, Any]:
     return {
-        "dump": list(db.conn.iterdump()),
+        "dump": whole_database(db.conn),
         "migrations": db.execute(
             "SELECT migration_set, name, applied_at FROM _sqlite_migrations ORDER BY rowid"
         ).fetchall(),

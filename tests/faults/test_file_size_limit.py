@@ -13,12 +13,12 @@ import json
 import os
 import resource
 import signal
-import sqlite3
 
 import pytest
 
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import StorageError
+from frontdesk.storage.engine import sqlite3
 from tests.faults.test_disk_full import JARGON, patient_draft
 
 

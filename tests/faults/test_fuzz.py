@@ -39,6 +39,7 @@ from frontdesk.domain.text import fold, name_key, prefix_upper_bound, unstorable
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError, ValidationFailed
 from tests.faults._workers import ELIGIBLE, NOW
+from tests.whole_database import whole_database
 
 T = TypeVar("T")
 TODAY = NOW.date()
@@ -319,7 +320,7 @@ def test_a_search_prefix_bound_is_above_every_name_starting_with_it(text: str) -
 
 # -- round trips through the services, on a real SQLite file -----------------------------------
 def dump(clinic: Clinic) -> list[str]:
-    return list(clinic._db.conn.iterdump())
+    return whole_database(clinic._db.conn)
 
 
 def attempt(clinic: Clinic, write: Callable[[], T]) -> T | None:
@@ -452,8 +453,6 @@ def test_intake_free_text_comes_back_verbatim_and_a_refusal_changes_nothing(
         latest = clinic.intakes.latest(patient_id)
         assert latest is not None and latest.intake == intake
         assert (latest.intake.notes, latest.intake.regions[0].other_text) == (notes, where)
-
-
 
 
 @pytest.mark.timeout(60)

@@ -16,7 +16,6 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,6 +30,7 @@ from frontdesk.domain.staff import Role
 from frontdesk.domain.text import name_key
 from frontdesk.services.clinic import open_clinic
 from frontdesk.services.clock import fixed_clock
+from frontdesk.storage.engine import sqlite3
 from tests.faults._workers import (
     ADMIN_LOGIN,
     CLINICAL_MIXES,

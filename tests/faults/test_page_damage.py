@@ -17,7 +17,6 @@ copy did not pass its check" while the app went on using the damaged file.
 from __future__ import annotations
 
 import random
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,7 +26,9 @@ from frontdesk.services.backups import BackupError, BackupService
 from frontdesk.services.clinic import DatabaseRefused, open_clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.storage.backups import check, recorded_damage, remove_with_side_files
+from frontdesk.storage.engine import sqlite3
 from tests.conftest import NOW
+from tests.whole_database import whole_database
 
 SEED = 2026
 NEXT_DAY = fixed_clock(NOW + timedelta(days=1))  # the first start after the damage
@@ -37,7 +38,7 @@ def rows(path: Path) -> list[str] | str:
     try:
         conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
         try:
-            return list(conn.iterdump())
+            return whole_database(conn)
         finally:
             conn.close()
     except sqlite3.Error:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import io
 import json
-import sqlite3
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from frontdesk.domain.appointments import CONSULTATION
 from frontdesk.domain.audit import line_hash
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.storage.audit_anchor import anchor_path, read_anchor
+from frontdesk.storage.engine import sqlite3
 from tests.conftest import draft
 from tests.services.test_intake_service import ROLLING
 from tests.services.test_sessions_service import session_at

@@ -7,7 +7,6 @@ Each Argon2 hash or check costs ~50 ms: the tests make as few as they can.
 from __future__ import annotations
 
 import re
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from frontdesk.services.demo_accounts import DEMO_LOGINS, make_demo
 from frontdesk.services.errors import NotAllowed, NotFound, ValidationFailed
 from frontdesk.services.login import WRONG, LoginRefused
 from frontdesk.services.signed_in import NotSignedIn, SignedIn
+from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.staff import StaffRepository
 from tests.conftest import ADMIN_PASSWORD, NOW, draft, member_with_role
 

@@ -4,7 +4,6 @@ chain seeing through raw SQL, the 0008 migration chaining older lines, and the a
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,6 +22,7 @@ from frontdesk.services.clinic import Clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.storage.db import connect
+from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.migrations import MIGRATIONS, migrate, pending_names
 from tests.conftest import ADMIN_PASSWORD, NOW, draft, member_with_role, signed_in
 from tests.services.test_accounts import MovableClock

@@ -19,6 +19,7 @@ from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import SlotRefused, ValidationFailed
 from tests.conftest import draft
 from tests.services.test_intake_service import ROLLING
+from tests.whole_database import whole_database
 
 MONDAY = date(2026, 11, 30)
 LATEST_OPEN = date(2028, 11, 22)  # a Wednesday; 26 Nov 2028 (two years on) is a Sunday
@@ -29,7 +30,7 @@ def dump(clinic: Clinic) -> list[str]:
     """The whole database, after the default holidays (added as years are looked at, no
     one's change) are in for every year the calendar would seed."""
     clinic.calendar.add_default_closures(9999)
-    return list(clinic._db.conn.iterdump())
+    return whole_database(clinic._db.conn)
 
 
 @pytest.fixture

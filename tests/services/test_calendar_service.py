@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date, datetime, time
 
 import pytest
@@ -14,6 +13,7 @@ from frontdesk.services.calendar import CalendarService
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ChangedElsewhere, SlotRefused, ValidationFailed
+from frontdesk.storage.engine import sqlite3
 from tests.conftest import draft
 
 MONDAY = date(2026, 11, 30)
@@ -136,8 +136,7 @@ def test_a_move_keeps_the_length_and_the_history(clinic: Clinic, desk, maria, an
     assert (moved.starts, moved.ends, moved.version) == (at(MONDAY, 10, 30), at(MONDAY, 12), 2)
     history = [what for _, _, what in clinic.calendar.history(a.id)]
     assert history[-1] == (
-        "Moved from Mon, Nov 30, 2026, 10:00 am-11:30 am"
-        " to Mon, Nov 30, 2026, 10:30 am-12:00 pm"
+        "Moved from Mon, Nov 30, 2026, 10:00 am-11:30 am to Mon, Nov 30, 2026, 10:30 am-12:00 pm"
     )
     with pytest.raises(ChangedElsewhere):
         clinic.calendar.reschedule(desk, a.id, at(MONDAY, 15), a.version)  # stale version
@@ -261,9 +260,7 @@ def test_appointment_types_can_be_renamed_and_lengthened(
 
 def test_booked_in_the_past_is_refused_even_a_minute_ago(clinic: Clinic, desk, maria) -> None:
     now = later(clinic, at(MONDAY, 10, 1))
-    with pytest.raises(
-        SlotRefused, match="10:00 am on Mon, Nov 30, 2026 has already passed"
-    ):
+    with pytest.raises(SlotRefused, match="10:00 am on Mon, Nov 30, 2026 has already passed"):
         now.book(desk, maria, CONSULTATION, at(MONDAY, 10))
     assert now.next_free(CONSULTATION, at(MONDAY, 9), 1) == [at(MONDAY, 10, 15)]
 

@@ -7,7 +7,6 @@ series and each patient's appointments one at a time, as the recall lists did be
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -39,6 +38,7 @@ from frontdesk.services.clock import fixed_clock
 from frontdesk.services.recall import Recall, RecallRow
 from frontdesk.storage.calendar import CalendarRepository
 from frontdesk.storage.co2 import SeriesRepository
+from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.patients import PatientRepository
 
 DOCTOR_ID = 1  # the migration's Dr. Alex

@@ -16,9 +16,7 @@ from tests.services.test_accounts import MovableClock
 def lines(clinic, action: str = "view") -> list[dict]:
     return [
         dict(r)
-        for r in clinic._db.query(
-            "select * from audit where action = ? order by id", [action]
-        )
+        for r in clinic._db.query("select * from audit where action = ? order by id", [action])
     ]
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import replace
 from datetime import date, datetime, time
 
@@ -15,6 +14,7 @@ from frontdesk.domain.intake import AcneStatus, Region
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ChangedElsewhere, NotAllowed, ValidationFailed
+from frontdesk.storage.engine import sqlite3
 from tests.conftest import draft
 from tests.services.test_intake_service import PIH, ROLLING
 

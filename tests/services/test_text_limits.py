@@ -26,6 +26,7 @@ from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ValidationFailed
 from tests.conftest import draft
 from tests.services.test_intake_service import PIH, ROLLING
+from tests.whole_database import whole_database
 
 MONDAY = date(2026, 11, 30)
 ELIGIBLE = replace(ROLLING, grade=3)
@@ -193,7 +194,7 @@ WRITES: list[tuple[str, str, Callable[[Desk, str], Any]]] = [
 
 
 def dump(clinic: Clinic) -> list[str]:
-    return list(clinic._db.conn.iterdump())
+    return whole_database(clinic._db.conn)
 
 
 # A password is hashed, never stored: a NUL in it is harmless, so that pair is not a case.

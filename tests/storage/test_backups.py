@@ -3,7 +3,6 @@ from __future__ import annotations
 import io
 import os
 import random
-import sqlite3
 import subprocess
 import sys
 import time
@@ -34,6 +33,7 @@ from frontdesk.storage.backups import (
     set_backup_folder,
 )
 from frontdesk.storage.db import connect, write_transaction
+from frontdesk.storage.engine import sqlite3
 from tests.conftest import NOW
 
 STAMP = "20261126-103000"  # NOW in a backup's name

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -8,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from frontdesk.storage.db import connect, write_transaction
+from frontdesk.storage.engine import sqlite3
 
 
 def test_every_connection_gets_the_required_pragmas(tmp_path: Path) -> None:

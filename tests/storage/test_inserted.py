@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
 
+from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.inserted import inserted_id
 
 

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from pathlib import Path
 
@@ -9,6 +8,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from frontdesk.storage.db import connect
+from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.migrations import MIGRATIONS, migrate, pending_names
 
 NOW = datetime(2026, 11, 26, 10, 0)

@@ -4,7 +4,6 @@ there refuses the next start with the latest good backup offered."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +16,7 @@ from frontdesk.services.clinic import Clinic, DatabaseRefused, open_clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.storage.backups import check, check_at_start, check_opening, recorded_damage
 from frontdesk.storage.db import write_transaction
+from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.patients import PatientRepository
 from tests.conftest import NOW
 
@@ -122,9 +122,11 @@ def test_a_schema_with_a_broken_character_is_damage_said_in_words(
     conn.execute("PRAGMA journal_mode=DELETE").fetchone()  # everything in the file itself
     conn.close()
     data = bytearray(db_path.read_bytes())
-    spot = data.index(b"CREATE TABLE intakes")
-    spot = data.index(b"NULL", spot)
-    data[spot] = 0x80
+    # Every copy of the statement: SQLite may leave an older one on a free page.
+    spot = data.find(b"CREATE TABLE intakes")
+    while spot != -1:
+        data[data.index(b"NULL", spot)] = 0x80
+        spot = data.find(b"CREATE TABLE intakes", spot + 1)
     db_path.write_bytes(bytes(data))
     problem = check_opening(db_path)
     assert problem is not None and problem.startswith("damaged: malformed database schema")

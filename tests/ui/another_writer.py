@@ -4,7 +4,6 @@ waited, and whether this window's event loop kept running meanwhile."""
 from __future__ import annotations
 
 import itertools
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -12,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QTimer
+
+from frontdesk.storage.engine import sqlite3
 
 TICK_MS = 20
 
