@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-import sqlite3
+
+from frontdesk.storage.engine import sqlite3
 
 os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before any QApplication exists
 
@@ -126,6 +127,30 @@ class PromptLog:
     open_as: str = ""  # what the next "open which file" question answers
     folder: str = ""  # what the next "which folder" question answers
     dialogs: list[str] = field(default_factory=list)  # print dialogs shown (then cancelled)
+
+
+@pytest.fixture(autouse=True)
+def test_keyring(tmp_path_factory, monkeypatch) -> Iterator[Path]:
+    """Every test keeps clinic keys in a keyring of its own (a folder), never the user's; a
+    child process it starts finds the same one. No key is held from an earlier test."""
+    from frontdesk.storage import clinic_keys
+    from tests.keyring_for_tests import FOLDER_VARIABLE
+
+    folder = tmp_path_factory.mktemp("keyring")
+    root = str(Path(__file__).resolve().parent.parent)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "tests.keyring_for_tests.FolderKeyring")
+    monkeypatch.setenv(FOLDER_VARIABLE, str(folder))
+    monkeypatch.setenv(
+        "PYTHONPATH", os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))
+    )
+    import keyring
+
+    from tests.keyring_for_tests import FolderKeyring
+
+    keyring.set_keyring(FolderKeyring())
+    clinic_keys.forget_all()
+    yield folder
+    clinic_keys.forget_all()
 
 
 @pytest.fixture(autouse=True)

@@ -22,6 +22,7 @@ from frontdesk.services.staff import StaffService
 from frontdesk.storage import backups as files
 from frontdesk.storage.audit import AuditRepository, append_only_intact, restore_append_only
 from frontdesk.storage.audit_anchor import retire_for_new_database
+from frontdesk.storage.clinic_keys import ClinicKey, hold
 from frontdesk.storage.db import connect, data_version, write_transaction
 from frontdesk.storage.filesystems import NetworkFileSystem, refuse_network_filesystem
 from frontdesk.storage.migrations import migrate
@@ -151,9 +152,15 @@ class DatabaseRefused(ServiceError):
 
 
 def open_clinic(
-    path: Path, clock: Clock = clinic_now, checked: Callable[[], str | None] | None = None
+    path: Path,
+    clock: Clock = clinic_now,
+    checked: Callable[[], str | None] | None = None,
+    new_key: ClinicKey | None = None,
 ) -> Clinic:
     """Creates the file if needed and brings its schema up to date (backing it up first).
+
+    An encrypted file opens with the key this process holds for it (`services/encryption.py`
+    finds it first); a new file is encrypted with `new_key` when one is given, and held.
 
     Refuses a file on a network drive, and a damaged one (the opening check, or the full check
     when the last one found damage) with the latest good backup found, so that nothing ever
@@ -187,7 +194,9 @@ def open_clinic(
                 f"A new clinic database was made at {path}; the audit anchor left there by an"
                 f" earlier database was kept aside as {kept.name}.",
             )
-        db = connect(path)
+        if new_key is not None:
+            hold(new_key)
+        db = connect(path, new_key)
         keep_database_private(path, new=new)
         create_private_file(settings_path(path))
         try:

@@ -122,9 +122,10 @@ def _flush_folder(folder: Path) -> None:
 def anchor_current_head(db_path: Path) -> Anchor | None:
     """Anchors the trail as it is now, whatever the anchor said: for a database put in place
     without the app's restore. Returns the anchor, None for a trail without lines."""
-    import sqlite3
+    from frontdesk.storage.backups import read_only_uri
+    from frontdesk.storage.engine import connect_file
 
-    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    conn = connect_file(db_path, uri=read_only_uri(db_path))
     try:
         head = conn.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
     finally:

@@ -21,7 +21,6 @@ import contextlib
 import json
 import os
 import re
-import sqlite3
 import tempfile
 import time
 from collections.abc import Iterable
@@ -31,6 +30,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from frontdesk.domain.backup_rotation import kept
+from frontdesk.storage.engine import connect_file, key_of, sqlite3
 from frontdesk.storage.private_files import make_folder
 
 BACKUP_SUFFIX = ".sqlite3"
@@ -186,7 +186,7 @@ def _checked(path: Path, pragma: str | None) -> str | None:
             return "not a SQLite database"
         if path.stat().st_size == 0:  # SQLite reads an empty file as an empty database
             return "empty"
-        conn = sqlite3.connect(read_only_uri(path), uri=True)
+        conn = connect_file(path, uri=read_only_uri(path))
     except sqlite3.Error as exc:
         return describe_error(exc)
     except OSError as exc:
@@ -322,7 +322,7 @@ def read_only_uri(path: Path) -> str:
 
 
 def open_read_only(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(read_only_uri(path), uri=True)
+    return connect_file(path, uri=read_only_uri(path))
 
 
 def in_use(db_path: Path) -> bool:
@@ -339,9 +339,9 @@ def in_use(db_path: Path) -> bool:
     if check_opening(db_path) is not None:
         return False
     try:
-        conn = sqlite3.connect(
-            read_only_uri(db_path).replace("mode=ro", "mode=rw"),
-            uri=True,
+        conn = connect_file(
+            db_path,
+            uri=read_only_uri(db_path).replace("mode=ro", "mode=rw"),
             timeout=0,
             isolation_level=None,
         )
@@ -432,7 +432,7 @@ def copy_database(source: sqlite3.Connection, destination: Path) -> None:
     The copy of a WAL database is itself marked WAL, and whoever opens it read-only later
     leaves -wal and -shm files beside it; rollback mode (DELETE) keeps a backup a single file.
     """
-    target = sqlite3.connect(destination, isolation_level=None)
+    target = connect_file(destination, new_key=key_of(source), isolation_level=None)
     try:
         source.backup(target)
         target.execute("PRAGMA journal_mode=DELETE").fetchone()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,13 +9,18 @@ from pathlib import Path
 
 import sqlite_utils
 
+from frontdesk.storage.clinic_keys import ClinicKey
+from frontdesk.storage.engine import connect_file
+
 BUSY_TIMEOUT_MS = 10_000
 
 
-def connect(path: Path | str) -> sqlite_utils.Database:
-    """A connection with the pragmas DESIGN.md requires; transactions are ours, not the driver's."""
+def connect(path: Path | str, new_key: ClinicKey | None = None) -> sqlite_utils.Database:
+    """A connection with the pragmas DESIGN.md requires; transactions are ours, not the driver's.
+    An encrypted file opens with the key this process holds; a new file is encrypted with
+    `new_key` when one is given."""
     # isolation_level=None: the driver never opens a deferred transaction behind our back.
-    conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+    conn = connect_file(path, new_key=new_key, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
     conn.execute("PRAGMA foreign_keys=ON")
     # DELETE triggers also fire for rows that INSERT OR REPLACE removes: signed records stay.
     conn.execute("PRAGMA recursive_triggers=ON")

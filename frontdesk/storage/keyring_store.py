@@ -1,0 +1,99 @@
+"""The clinic key in the operating system's keyring (Secret Service, Windows Credential Locker,
+macOS Keychain), so staff sign in as before and no key file lies beside the database.
+
+Filed under the key's salt: the salt every file the key encrypts starts with, so a database or
+backup names its own key. `PYTHON_KEYRING_BACKEND` chooses another keyring (the tests use one of
+their own, never the user's).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from typing import Any
+
+from frontdesk.storage.clinic_keys import SECRET_BYTES, ClinicKey
+
+SERVICE = "Frontdesk clinic key"
+
+
+class NoKeyring(Exception):
+    """This computer offers no keyring to keep the key in (said in words)."""
+
+
+def _backend() -> Any:
+    """The keyring to use: the one named by PYTHON_KEYRING_BACKEND, else this system's own
+    (looked up directly: keyring's search of every installed backend costs ~200 ms a start)."""
+    import keyring
+
+    if os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return keyring.get_keyring()
+    native = _native_backend()
+    if native is not None:
+        return native
+    return keyring.get_keyring()
+
+
+def _native_backend() -> Any:
+    import sys
+
+    try:
+        if sys.platform.startswith("win"):
+            from keyring.backends.Windows import WinVaultKeyring as Native
+        elif sys.platform == "darwin":
+            from keyring.backends.macOS import Keyring as Native
+        else:
+            from keyring.backends.SecretService import Keyring as Native
+        if Native.priority > 0:  # raises (or is 0) where the service is not there
+            return Native()
+    except Exception:  # no such service here: keyring's own search decides
+        return None
+    return None
+
+
+def missing_reason() -> str | None:
+    """Why no key can be kept on this computer, in words; None where a keyring works."""
+    backend = _backend()
+    if getattr(type(backend), "priority", 0) <= 0 or type(backend).__module__.endswith(".fail"):
+        return (
+            "This computer has no keyring (the system's password store) for Frontdesk to keep"
+            " the clinic's key in."
+        )
+    return None
+
+
+def find(salt: bytes) -> ClinicKey | None:
+    """The key filed for files starting with `salt`; None if this computer does not have it
+    (or has no keyring)."""
+    if missing_reason() is not None:
+        return None
+    try:
+        text = _backend().get_password(SERVICE, salt.hex())
+    except Exception:  # a locked or broken keyring: the key is asked for instead
+        return None
+    if not text:
+        return None
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        return None
+    return ClinicKey(secret, salt) if len(secret) == SECRET_BYTES else None
+
+
+def keep(key: ClinicKey) -> None:
+    """Files the key in this computer's keyring (NoKeyring, in words, where there is none)."""
+    reason = missing_reason()
+    if reason is not None:
+        raise NoKeyring(reason)
+    try:
+        _backend().set_password(SERVICE, key.name, key.secret.hex())
+    except Exception as exc:
+        raise NoKeyring(f"The keyring refused to keep the clinic's key ({exc}).") from exc
+
+
+def forget(key: ClinicKey) -> None:
+    """Removes the key from this computer's keyring (nothing if it was not there)."""
+    import keyring.errors
+
+    with contextlib.suppress(keyring.errors.PasswordDeleteError):
+        _backend().delete_password(SERVICE, key.name)
