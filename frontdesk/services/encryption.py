@@ -121,3 +121,10 @@ def held_key(path: Path) -> ClinicKey | None:
     sheet printed again from the admin menu."""
     salt = salt_of(path)
     return None if salt is None else held(salt)
+
+
+def recovery_text_for(path: Path) -> str | None:
+    """The recovery key of the clinic database at `path`, as printed on its recovery sheet
+    (None for a plain file)."""
+    key = held_key(path)
+    return None if key is None else key.recovery_text()
