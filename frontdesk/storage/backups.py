@@ -23,14 +23,16 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 from frontdesk.domain.backup_rotation import kept
-from frontdesk.storage.engine import connect_file, key_of, sqlite3
+from frontdesk.storage import clinic_keys
+from frontdesk.storage.clinic_keys import KeyNeeded, is_encrypted
+from frontdesk.storage.engine import connect_file, key_of, opens_with, sqlite3
 from frontdesk.storage.private_files import make_folder
 
 BACKUP_SUFFIX = ".sqlite3"
@@ -67,6 +69,16 @@ _NAME_TAIL = re.compile(
 
 class BackupFailed(Exception):
     """A backup or restore did not happen; the message says why in plain words."""
+
+
+class BackupKeyNeeded(BackupFailed):
+    """A file to restore from (or to replace) is encrypted with a key this process does not
+    hold: another clinic database's, or this one's on a computer that has not been given its
+    recovery key yet."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
 
 
 class DamageFound(BackupFailed):
@@ -150,9 +162,10 @@ def check(path: Path, *, full: bool = False) -> str | None:
 
     Opened read-only and never created: checking a missing or damaged file must not change it.
     `full` runs integrity_check (also compares every index with its table); otherwise the
-    faster quick_check. Both read the whole file: see `check_opening` for the start's check.
+    faster quick_check. Both read the whole file, and an encrypted file's every page is also
+    checked against its checksum first: see `check_opening` for the start's check.
     """
-    return _checked(path, "integrity_check(1)" if full else "quick_check(1)")
+    return _checked(path, lambda conn: verdict_of(conn, full=full))
 
 
 # The small tables every start reads (the schema's own, who may sign in, the settings, the
@@ -174,11 +187,15 @@ def check_opening(path: Path) -> str | None:
     """The check every start and command makes, in a few milliseconds at any size: the file
     is a SQLite database (its header), its size is the one the header gives (SQLite compares
     them when it reads the schema), the schema reads, and the small tables a start reads pass
-    quick_check. Damage further in is for the full check before each day's backup."""
-    return _checked(path, None)
+    quick_check. Damage further in is for the full check before each day's backup.
+
+    An encrypted file is read with the key this process holds (KeyNeeded when it holds none);
+    each page read is checked against its checksum, so a changed byte in those pages is
+    damage here."""
+    return _checked(path, opening_verdict)
 
 
-def _checked(path: Path, pragma: str | None) -> str | None:
+def _checked(path: Path, verdict: Callable[[sqlite3.Connection], str | None]) -> str | None:
     try:
         if not path.exists():
             return "missing"
@@ -187,16 +204,35 @@ def _checked(path: Path, pragma: str | None) -> str | None:
         if path.stat().st_size == 0:  # SQLite reads an empty file as an empty database
             return "empty"
         conn = connect_file(path, uri=read_only_uri(path))
+    except KeyNeeded:
+        if _opens_with_a_held_key(path):
+            return SALT_CHANGED
+        raise
     except sqlite3.Error as exc:
-        return describe_error(exc)
+        return describe_error(exc, encrypted=is_encrypted(path))
     except OSError as exc:
         return f"not readable: {plain(exc)}"
     try:
-        if pragma is not None:
-            return verdict_of(conn, pragma=pragma)
-        return opening_verdict(conn)
+        return verdict(conn)
     finally:
         conn.close()
+
+
+# An encrypted file starts with the salt naming its key, the one part of it no checksum covers:
+# a file whose first bytes name no key held here, but which a held key opens, had them changed.
+SALT_CHANGED = "damaged: its first bytes, which name the key that opens it, were changed"
+
+
+def _opens_with_a_held_key(path: Path) -> bool:
+    return any(opens_with(path, key) for key in list(clinic_keys._HELD.values()))
+
+
+def encrypted(conn: sqlite3.Connection) -> bool:
+    """Was `conn` opened with a key? (SQLCipher answers without reading the file.)"""
+    try:
+        return conn.execute("PRAGMA cipher_salt").fetchone() is not None
+    except sqlite3.Error:
+        return False
 
 
 def opening_verdict(conn: sqlite3.Connection) -> str | None:
@@ -205,7 +241,7 @@ def opening_verdict(conn: sqlite3.Connection) -> str | None:
     try:
         names = [name for (name,) in conn.execute(SCHEMA_TABLES)]
     except sqlite3.Error as exc:  # not a database, or shorter than its header says
-        return describe_error(exc)
+        return describe_error(exc, encrypted=encrypted(conn))
     except UnicodeDecodeError as exc:  # SQLite's error message quotes the damaged schema
         return f"damaged: {bytes(exc.object).decode('utf-8', 'replace')}"
     finally:
@@ -226,14 +262,28 @@ def verdict_of(
     conn: sqlite3.Connection, *, full: bool = False, pragma: str | None = None
 ) -> str | None:
     """The check's answer on `conn`, in words. Its report quotes damaged bytes (a name cut in
-    the middle of a letter): read as bytes, so that it cannot fail to decode."""
+    the middle of a letter): read as bytes, so that it cannot fail to decode.
+
+    A check of the whole file (no `pragma`) of an encrypted one first checks every page
+    against its checksum (cipher_integrity_check): a changed byte anywhere is found, even one
+    in a record's text that integrity_check reads as valid."""
+    whole_file = pragma is None
     pragma = pragma or ("integrity_check(1)" if full else "quick_check(1)")
+    is_encrypted_conn = encrypted(conn)
+    if whole_file and is_encrypted_conn:
+        problem = pages_changed(conn)
+        if problem is not None:
+            return problem
     previous = conn.text_factory
     conn.text_factory = bytes
     try:
         row = conn.execute(f"PRAGMA {pragma}").fetchone()
     except sqlite3.Error as exc:
-        return describe_error(exc)
+        return describe_error(exc, encrypted=is_encrypted_conn)
+    except MemoryError:  # SQLCipher's answer to a read after a page failed its checksum
+        if is_encrypted_conn:
+            return PAGE_CHANGED
+        raise
     except UnicodeDecodeError as exc:  # SQLite's error message quotes the damaged bytes
         return f"damaged: {bytes(exc.object).decode('utf-8', 'replace')}"
     finally:
@@ -243,6 +293,31 @@ def verdict_of(
     if verdict == "ok":
         return None
     return f"damaged: {first_problem_line(verdict)}"
+
+
+PAGE_CHANGED = "damaged: part of it was changed after it was written (it fails its checksum)"
+_FAILED_PAGE = re.compile(r"page (\d+)")
+
+
+def pages_changed(conn: sqlite3.Connection) -> str | None:
+    """SQLCipher's check of every page's checksum (HMAC): rows only for pages that fail."""
+    try:
+        failures = [str(row[0]) for row in conn.execute("PRAGMA cipher_integrity_check")]
+    except sqlite3.Error as exc:
+        return describe_error(exc, encrypted=True)
+    except MemoryError:
+        return PAGE_CHANGED
+    if not failures:
+        return None
+    pages = [int(m.group(1)) for line in failures if (m := _FAILED_PAGE.search(line))]
+    if not pages:
+        return f"damaged: {failures[0]}"
+    if len(pages) == 1:
+        return f"damaged: page {pages[0]} was changed after it was written (it fails its checksum)"
+    return (
+        f"damaged: {len(pages)} pages were changed after they were written (they fail their"
+        f" checksums; page {pages[0]} is the first)"
+    )
 
 
 def is_damage(problem: str | None) -> bool:
@@ -297,8 +372,12 @@ def clear_damage(db_path: Path) -> None:
         damage_record(db_path).unlink(missing_ok=True)
 
 
-def describe_error(exc: sqlite3.Error) -> str:
+def describe_error(exc: sqlite3.Error, *, encrypted: bool = False) -> str:
+    """In words. On an encrypted file read with its key, SQLCipher reports a page that fails
+    its checksum as 'file is not a database' (page 1) or a plain SQL error: damage."""
     code = (getattr(exc, "sqlite_errorcode", 0) or 0) & 0xFF
+    if encrypted and code in (sqlite3.SQLITE_NOTADB, sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_ERROR):
+        return PAGE_CHANGED
     if code == sqlite3.SQLITE_NOTADB:
         return "not a SQLite database"
     if code == sqlite3.SQLITE_CORRUPT:
@@ -386,7 +465,7 @@ def make_backup(
         )
         os.close(handle)
         partial = Path(name)
-        copy_database(source, partial)
+        copy_database(source, partial)  # encrypted as its source, checked just after
         problem = check(partial, full=True)
         if problem is not None:
             in_source = source_problem(source)
@@ -427,17 +506,35 @@ def backup_database(db_path: Path, folder: Path, reason: str, now: datetime) -> 
 
 
 def copy_database(source: sqlite3.Connection, destination: Path) -> None:
-    """A consistent copy of `source` as one self-contained file.
+    """A consistent copy of `source` as one self-contained file, encrypted with the key of
+    `source` when it has one (a copy of an encrypted database is never written plain).
 
     The copy of a WAL database is itself marked WAL, and whoever opens it read-only later
     leaves -wal and -shm files beside it; rollback mode (DELETE) keeps a backup a single file.
     """
-    target = connect_file(destination, new_key=key_of(source), isolation_level=None)
+    salt = source_salt(source)
+    key = key_of(source)
+    if salt is not None and key is None:
+        raise BackupFailed(
+            "The clinic database is encrypted and its key is no longer held here, so no copy"
+            " of it was written."
+        )
+    target = connect_file(destination, new_key=key, isolation_level=None)
     try:
         source.backup(target)
         target.execute("PRAGMA journal_mode=DELETE").fetchone()
     finally:
         target.close()
+    if clinic_keys.salt_of(destination) != salt:  # a plain copy of an encrypted file, or so
+        raise BackupFailed(
+            "The copy was not encrypted with the clinic database's key, so it was not kept."
+        )
+
+
+def source_salt(conn: sqlite3.Connection) -> bytes | None:
+    """The salt of the key `conn` was opened with; None for a plain database."""
+    row = conn.execute("PRAGMA cipher_salt").fetchone()
+    return bytes.fromhex(row[0]) if row else None
 
 
 def require_reason(reason: str) -> None:
@@ -542,7 +639,15 @@ def latest_good_backup(folders: Iterable[Path], db_stem: str) -> Backup | None:
         seen.add(key)
         candidates.extend(list_backups(folder, db_stem))
     candidates.sort(key=lambda backup: backup.taken, reverse=True)  # stable: -2 before -1 stays
-    return next((b for b in candidates if check(b.path, full=True) is None), None)
+    return next((b for b in candidates if _opens_healthy(b.path)), None)
+
+
+def _opens_healthy(path: Path) -> bool:
+    """Passes the full check; a backup encrypted with a key not held here does not count."""
+    try:
+        return check(path, full=True) is None
+    except KeyNeeded:
+        return False
 
 
 # --- restoring ----------------------------------------------------------------------------
@@ -559,7 +664,30 @@ def restore(backup: Path, db_path: Path, now: datetime) -> Path | None:
     step leaves everything as it was. The previous file is saved before it is replaced: a
     healthy one as a "before-restore" backup, a damaged one moved aside as
     `{name}.damaged-{stamp}` (with its -wal and -shm). None when there was no previous file.
+
+    An encrypted backup needs its key held (BackupKeyNeeded, in words, otherwise: the
+    recovery key of the clinic it came from opens it); the restored file keeps that key.
     """
+    try:
+        return _restore(backup, db_path, now)
+    except KeyNeeded as exc:
+        if exc.path == backup:
+            raise BackupKeyNeeded(
+                f"The backup {backup} is encrypted with a key this computer does not have"
+                " (another clinic database's, or this clinic's before its recovery key was"
+                " typed here): type the recovery key of the clinic it came from to restore it."
+                " Nothing was changed.",
+                backup,
+            ) from exc
+        raise BackupKeyNeeded(
+            f"The clinic database {db_path} is encrypted with a key this computer does not"
+            " have, so it cannot be kept before it is replaced: type its recovery key first."
+            " Nothing was changed.",
+            db_path,
+        ) from exc
+
+
+def _restore(backup: Path, db_path: Path, now: datetime) -> Path | None:
     problem = check(backup, full=True)
     if problem is not None:
         raise BackupFailed(f"The backup {backup} cannot be used: it is {problem}.")
@@ -616,6 +744,10 @@ def stage_copy(backup: Path, db_path: Path) -> Path:
         if db_path.exists():  # the restored file keeps who may read it (mkstemp made it 600)
             os.chmod(staged, db_path.stat().st_mode & 0o777)
         fsync_file(staged)
+    except (BackupFailed, KeyNeeded):  # not encrypted as the backup is; its key not held
+        if staged is not None:
+            remove_with_side_files(staged)
+        raise
     except (OSError, sqlite3.Error) as exc:
         if staged is not None:
             remove_with_side_files(staged)
