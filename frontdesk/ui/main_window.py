@@ -23,6 +23,7 @@ from frontdesk.domain.appointments import ListedAppointment, Status
 from frontdesk.domain.clinic import CLINIC_CITY, CLINIC_NAME
 from frontdesk.domain.dates import format_day
 from frontdesk.domain.permissions import Permission, allows, who_may
+from frontdesk.services import encryption
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.signed_in import SignedIn
@@ -43,6 +44,7 @@ GEOMETRY_KEY = "window/geometry"
 STATE_KEY = "window/state"
 STATUS_TIMEOUT_MS = 6000
 FIRST_SIZE = QSize(1440, 900)  # the size wished for; never more than the screen offers
+RECOVERY_SHEET = Permission.BACKUP  # the key opens every backup: the admin's, as backups are
 
 
 class MainWindow(QMainWindow):
@@ -240,6 +242,11 @@ class MainWindow(QMainWindow):
         for action in (self.accounts_action, self.audit_action, self.admin_settings_action):
             self.admin_menu.addAction(action)
         self.admin_menu.addAction(self.clinic_details_action)
+        self.admin_menu.addSeparator()
+        self.recovery_sheet_action = QAction("Print the &recovery sheet…", self)
+        self.recovery_sheet_action.setObjectName("recoverySheetAction")
+        self.recovery_sheet_action.triggered.connect(self.print_recovery_sheet)
+        self.admin_menu.addAction(self.recovery_sheet_action)
 
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About Frontdesk", self)
@@ -426,6 +433,35 @@ class MainWindow(QMainWindow):
         dialog.lock_minutes_changed.connect(self.lock_minutes_changed)
         return self._open_admin_dialog(dialog)
 
+    def _no_recovery_sheet(self) -> str | None:
+        """Why this clinic has no recovery sheet to print (None: it has one)."""
+        if encryption.is_encrypted(self._clinic.path):
+            return None
+        if self.demo:
+            return "The demo clinic is not encrypted: it has no recovery key to print."
+        return "This clinic database is not encrypted: it has no recovery key to print."
+
+    def print_recovery_sheet(self):
+        """Admin > Print the recovery sheet: the open clinic's key on paper (or in a PDF)."""
+        from frontdesk.ui.recovery_sheet import RecoverySheetDialog
+
+        recovery_text = encryption.recovery_text_for(self._clinic.path)
+        if recovery_text is None or not allows(self.session.current.role, RECOVERY_SHEET):
+            self.show_message(self.recovery_sheet_action.toolTip())
+            return None
+        info = self.ops.read(
+            self,
+            lambda c: c.handouts.clinic_info(),
+            title="Recovery sheet",
+            on_refusal=lambda _exc: True,  # the sheet then names the clinic as the title bar
+        )
+        name = info.value.name if info is not None and info.value.name else CLINIC_NAME
+        dialog = RecoverySheetDialog(recovery_text, name, self._clinic.path.name, parent=self)
+        dialog.finished.connect(dialog.deleteLater)
+        self.recovery_dialog = dialog
+        dialog.open()
+        return dialog
+
     def _open_admin_dialog(self, dialog):
         if hasattr(dialog, "message"):
             dialog.message.connect(self.show_message)
@@ -571,6 +607,15 @@ class MainWindow(QMainWindow):
             *self._role_bound,
         ):
             self._grey_unless_allowed(action, needs, member)
+        self._grey_unless_allowed(self.recovery_sheet_action, RECOVERY_SHEET, member)
+        if self.recovery_sheet_action.isEnabled():
+            self.recovery_sheet_action.setToolTip(
+                "The clinic key on paper: with it the database and every backup open on a new"
+                " computer."
+            )
+        if (no_sheet := self._no_recovery_sheet()) is not None:
+            self.recovery_sheet_action.setEnabled(False)
+            self.recovery_sheet_action.setToolTip(no_sheet)
         if self._calendar_tab is not None:
             self._calendar_tab.hours_action.setEnabled(allows(member.role, Permission.SETTINGS))
 
