@@ -23,6 +23,15 @@ class BackupError(ServiceError):
     """A backup or restore did not happen; the sentence says why."""
 
 
+class BackupKeyMissing(BackupError):
+    """The backup (or the database it would replace) is encrypted with a key this computer
+    does not hold: `encryption.unlock_with_recovery_key(path, typed)` first, then again."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 @dataclass(frozen=True)
 class Damage:
     """Why the clinic's file cannot be opened, and the backup that could replace it."""
@@ -123,6 +132,8 @@ class BackupService:
         """Only while the clinic is not open here; returns where the previous file went."""
         try:
             saved = files.restore(backup, self._path, self._clock())
+        except files.BackupKeyNeeded as exc:
+            raise BackupKeyMissing(str(exc), exc.path) from exc
         except files.BackupFailed as exc:
             raise BackupError(str(exc)) from exc
         forget_chain_check(self._path)  # the trail put back is checked afresh

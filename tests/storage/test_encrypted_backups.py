@@ -12,7 +12,7 @@ import pytest
 
 from frontdesk.domain.staff import Role
 from frontdesk.services import encryption
-from frontdesk.services.backups import BackupError, BackupService
+from frontdesk.services.backups import BackupKeyMissing, BackupService
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ServiceError
@@ -244,8 +244,9 @@ def test_on_another_computer_a_backup_opens_with_the_recovery_key_and_is_restore
 
     forget_all()
     fresh_keyring(test_keyring)  # another computer: no key held, none in its keyring
-    with pytest.raises(BackupError, match="encrypted with a key this computer does not have"):
+    with pytest.raises(BackupKeyMissing, match="encrypted with a key this computer does not") as no:
         BackupService(new_home, fixed_clock(LATER)).restore(carried)
+    assert no.value.path == carried  # the file whose recovery key the command line asks for
     assert not new_home.parent.exists()  # nothing was made
     with pytest.raises(ServiceError, match="typing mistake"):
         typed = key.recovery_text()
@@ -283,7 +284,7 @@ def test_a_backup_encrypted_with_another_clinics_key_is_refused_in_words(
     hold(key)  # this clinic's key only
     before = encrypted.path.read_bytes()
 
-    with pytest.raises(BackupError) as refused:
+    with pytest.raises(BackupKeyMissing) as refused:
         BackupService(encrypted.path, fixed_clock(LATER)).restore(foreign)
 
     said = str(refused.value)
