@@ -8,6 +8,7 @@ database file, never a patient.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from html import escape
 from pathlib import Path
@@ -209,7 +210,8 @@ class RecoverySheetDialog(QDialog):
         return printed
 
     def save_pdf(self) -> Path | None:
-        suggested = f"recovery-sheet-{self._clinic}.pdf".replace(" ", "-").replace("/", "-")
+        words = re.sub(r"[^A-Za-z0-9]+", "-", self._clinic).strip("-")
+        suggested = f"recovery-sheet-{words}.pdf" if words else "recovery-sheet.pdf"
         chosen = prompts.save_file(self, "Save the recovery sheet as PDF", suggested, "PDF (*.pdf)")
         if not chosen:
             return None
@@ -253,7 +255,7 @@ class RecoverySheetDialog(QDialog):
 
 
 def offer_recovery_sheet(
-    parent: QWidget, recovery_text: str, clinic_name: str, database_name: str
+    parent: QWidget | None, recovery_text: str, clinic_name: str, database_name: str
 ) -> bool:
     """The offer to print (or save) the recovery sheet; True when a sheet was made."""
     dialog = RecoverySheetDialog(recovery_text, clinic_name, database_name, parent)

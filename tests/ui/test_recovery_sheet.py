@@ -250,3 +250,25 @@ def test_the_demo_says_it_is_not_encrypted(qtbot, demo_template, tmp_path, clock
         assert "demo clinic is not encrypted" in win.recovery_sheet_action.toolTip()
     finally:
         clinic.close()
+
+
+def test_long_names_still_fit_one_page(qapp, tmp_path) -> None:
+    path = tmp_path / "sheet.pdf"
+    clinic = "Dr. Alexandra Montgomery-Villanueva Acne Scar & Laser Skin Clinic of the Valley"
+    database = "frontdesk-clinic-database-encino-office-main-front-desk-2026.sqlite3"
+    write_recovery_sheet_pdf(path, TEXT, clinic, database, DAY)
+    assert len(PdfReader(str(path)).pages) == 1
+    text = pdf_text(path)
+    assert "Acne Scar & Laser" in text
+    assert TEXT in squeezed(text)
+
+
+def test_the_pdf_is_offered_under_a_plain_file_name(offer, monkeypatch) -> None:
+    from frontdesk.ui import prompts as module
+
+    offered: list[str] = []
+    monkeypatch.setattr(
+        module, "save_file", lambda _p, _t, suggested, _f: offered.append(suggested) or ""
+    )
+    offer.save_pdf()
+    assert offered == ["recovery-sheet-Acne-Scar-Clinic.pdf"]  # a bare name: Documents
