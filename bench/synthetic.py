@@ -178,3 +178,70 @@ def _opens(path: Path) -> bool:
 def _remove(path: Path) -> None:
     for leftover in OUT.glob(path.name + "*"):
         leftover.unlink()
+
+
+# -- encrypted copies (issue 16) ---------------------------------------------------------------
+BENCH_KEYRING = OUT / "keyring"
+
+
+def use_bench_keyring() -> dict[str, str]:
+    """Clinic keys of the benchmarks live in a keyring of their own (the tests' folder keyring,
+    in bench/out/keyring), never the user's; an app process started with this environment
+    finds them there as on a real start. Returns the variables set in os.environ."""
+    import os
+
+    root = str(Path(__file__).resolve().parents[1])
+    BENCH_KEYRING.mkdir(parents=True, exist_ok=True)
+    chosen = {
+        "PYTHON_KEYRING_BACKEND": "tests.keyring_for_tests.FolderKeyring",
+        "FRONTDESK_TEST_KEYRING": str(BENCH_KEYRING),
+        "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+    }
+    os.environ.update(chosen)
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    return chosen
+
+
+def encrypted_copy(source: Path) -> Path:
+    """A cached encrypted copy of `source` (bench/out/NAME.encrypted.sqlite3): SQLCipher's
+    export of the plain file into a new one under a new clinic key, which the bench keyring
+    keeps (use_bench_keyring first). Its audit anchor and settings are copied beside it. The
+    key is held in this process afterwards, as the app holds it once unlocked."""
+    from frontdesk.storage import keyring_store
+    from frontdesk.storage.clinic_keys import ClinicKey, hold, salt_of
+
+    path = source.with_name(source.stem + ".encrypted.sqlite3")
+    salt = salt_of(path)
+    key = keyring_store.find(salt) if salt is not None else None
+    if key is not None:
+        hold(key)
+        return path
+    _remove(path)
+    partial = source.with_name(source.stem + ".encrypted.partial.sqlite3")
+    _remove(partial)
+    started = time.perf_counter()
+    key = ClinicKey.new()
+    keyring_store.keep(key)
+    hold(key)
+    plain = sqlite3.connect(source)
+    try:
+        plain.execute(f"ATTACH DATABASE ? AS encrypted KEY {key.pragma()}", (str(partial),))
+        plain.execute("SELECT sqlcipher_export('encrypted')").fetchall()
+        plain.execute("DETACH DATABASE encrypted")
+    finally:
+        plain.close()
+    for suffix in (".audit-anchor", ".settings.ini"):
+        beside = source.with_name(source.stem + suffix)
+        if beside.exists():
+            shutil.copyfile(beside, partial.with_name(partial.stem + suffix))
+    clinic = open_clinic(partial)  # opens with the held key, in WAL mode, at the current schema
+    clinic._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    clinic.close()
+    partial.rename(path)
+    for suffix in (".audit-anchor", ".settings.ini"):
+        beside = partial.with_name(partial.stem + suffix)
+        if beside.exists():
+            beside.rename(path.with_name(path.stem + suffix))
+    print(f"built {path.name} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return path
