@@ -124,6 +124,8 @@ def salt_of(path: Path) -> bytes | None:
         return None
     if size < MIN_PAGE or size % MIN_PAGE:  # not whole pages: no database at all (damage)
         return None
+    if len(set(head)) == 1:  # a salt is random: a zeroed or overwritten start is damage
+        return None
     return head
 
 
