@@ -255,7 +255,7 @@ class RecoverySheetDialog(QDialog):
 
 
 def offer_recovery_sheet(
-    parent: QWidget | None, recovery_text: str, clinic_name: str, database_name: str
+    parent: QWidget, recovery_text: str, clinic_name: str, database_name: str
 ) -> bool:
     """The offer to print (or save) the recovery sheet; True when a sheet was made."""
     dialog = RecoverySheetDialog(recovery_text, clinic_name, database_name, parent)
