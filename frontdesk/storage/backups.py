@@ -465,7 +465,13 @@ def make_backup(
         )
         os.close(handle)
         partial = Path(name)
-        copy_database(source, partial)  # encrypted as its source, checked just after
+        try:
+            copy_database(source, partial)  # encrypted as its source, checked just after
+        except (sqlite3.Error, MemoryError):  # a page of an encrypted source fails its checksum
+            in_source = source_problem(source)
+            if is_damage(in_source):
+                raise DamageFound(in_source or "damaged") from None
+            raise
         problem = check(partial, full=True)
         if problem is not None:
             in_source = source_problem(source)
