@@ -92,8 +92,11 @@ def keep(key: ClinicKey) -> None:
 
 
 def forget(key: ClinicKey) -> None:
-    """Removes the key from this computer's keyring (nothing if it was not there)."""
+    """Removes the key from this computer's keyring (nothing if it was not there, or if this
+    computer has no keyring)."""
     import keyring.errors
 
+    if missing_reason() is not None:
+        return
     with contextlib.suppress(keyring.errors.PasswordDeleteError):
         _backend().delete_password(SERVICE, key.name)
