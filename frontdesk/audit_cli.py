@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from frontdesk.services.errors import ServiceError
 
 
-def verify(db_path: Path, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def verify(
+    db_path: Path,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    ask_key: Callable[[str], str] | None = None,
+) -> int:
     """Exit 0 when every line follows from the one before, the trail's end is where it was
     remembered outside the database, and every audited record is as the trail last recorded
     it; else 1, naming the first bad line, the cut or rewritten end, or the changed records."""
+    from frontdesk.key_prompt import unlock_for_command
     from frontdesk.services.clinic import open_clinic
 
     out = out or sys.stdout
     err = err or sys.stderr
     if not db_path.exists():
         print(f"frontdesk: there is no clinic database at {db_path}.", file=err)
+        return 1
+    if not unlock_for_command(db_path, ask=ask_key, err=err):
         return 1
     try:
         clinic = open_clinic(db_path)

@@ -6,6 +6,7 @@ so they import no Qt and open no clinic: they work on the file through the backu
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -14,7 +15,8 @@ from typing import TextIO
 
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.dates import format_clock, format_day
-from frontdesk.services.backups import BackupService
+from frontdesk.key_prompt import unlock_for_command
+from frontdesk.services.backups import BackupKeyMissing, BackupService
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ServiceError
 from frontdesk.storage.backups import (
@@ -36,14 +38,19 @@ def run_backup(
     now: datetime | None = None,
     out: TextIO | None = None,
     err: TextIO | None = None,
+    ask_key: Callable[[str], str] | None = None,
 ) -> int:
     """Backs the database up to `to` (or the clinic's backup folder) and rotates that folder.
 
     Prints the new file's path (scripts may use it); a refusal is one line on `err`, exit 1.
+    An encrypted database's key comes from the keyring, else is asked on the terminal
+    (`ask_key` reads it without echo).
     """
     out = out or sys.stdout
     err = err or sys.stderr
     moment = now or datetime.now(CLINIC_TZ)
+    if not unlock_for_command(db_path, ask=ask_key, err=err):
+        return 1
     problem = check_opening(db_path)  # the backup's own full check reads the rest, once
     if problem == "missing":
         print(f"frontdesk: there is no clinic database at {db_path}.", file=err)
@@ -69,16 +76,21 @@ def run_restore(
     out: TextIO | None = None,
     err: TextIO | None = None,
     now: datetime | None = None,
+    ask_key: Callable[[str], str] | None = None,
 ) -> int:
     """Replaces the database with `backup_file` after saying what will be replaced by what.
 
     Asks for a typed "yes" unless `yes`; any other answer changes nothing (exit 1). The
     previous file is kept (as a before-restore backup, or moved aside when damaged) and its
-    new place is printed.
+    new place is printed. An encrypted backup whose key this computer lacks (another
+    computer) asks for the recovery key first; the key is then kept in this keyring.
     """
     out = out or sys.stdout
     err = err or sys.stderr
     moment = now or datetime.now(CLINIC_TZ)
+    if backup_file.is_file() and not unlock_for_command(backup_file, ask=ask_key, err=err):
+        return 1
+    _unlock_quietly(db_path)  # the file replaced: its own key, if this keyring has it
     problem = check(backup_file, full=True)
     if problem == "missing":
         print(f"frontdesk: there is no backup file at {backup_file}.", file=err)
@@ -102,8 +114,14 @@ def run_restore(
         if answer.strip().casefold() != "yes":
             print("Nothing was changed.", file=out)
             return 1
+    service = BackupService(db_path, fixed_clock(moment))
     try:
-        saved = BackupService(db_path, fixed_clock(moment)).restore(backup_file, via="command line")
+        try:
+            saved = service.restore(backup_file, via="command line")
+        except BackupKeyMissing as missing:  # the file it replaces has a key of its own
+            if not unlock_for_command(missing.path, ask=ask_key, err=err):
+                return 1
+            saved = service.restore(backup_file, via="command line")
     except ServiceError as exc:
         print(f"frontdesk: {exc}", file=err)
         return 1
@@ -115,13 +133,27 @@ def run_restore(
     return 0
 
 
+def _unlock_quietly(db_path: Path) -> None:
+    """The database being replaced opens with its key when this computer has it; when not
+    (another computer's old file), the plan says so instead of reading it."""
+    from frontdesk.services.encryption import ClinicKeyMissing, unlock
+
+    with contextlib.suppress(ClinicKeyMissing):
+        unlock(db_path)
+
+
 def restore_plan(db_path: Path, backup_file: Path) -> str:
     """What will be replaced, and by what, in the words the confirmation asks about."""
     incoming = f"the backup {backup_file} (taken {describe_moment(taken_at(backup_file))})"
     if not db_path.exists():
         return f"There is no clinic database at {db_path} yet: {incoming} will be put there."
     changed = datetime.fromtimestamp(db_path.stat().st_mtime, CLINIC_TZ).replace(tzinfo=None)
-    problem = check(db_path, full=True)
+    from frontdesk.services.encryption import held_key, is_encrypted
+
+    if is_encrypted(db_path) and held_key(db_path) is None:
+        problem: str | None = "encrypted with a key this computer does not have"
+    else:
+        problem = check(db_path, full=True)
     state = (
         f"last changed {describe_moment(changed)}"
         if problem is None

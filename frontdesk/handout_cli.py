@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ def save_handout(
     lang: str | None,
     out: str,
     staff: str | None = None,
+    ask_key: Callable[[str], str] | None = None,
 ) -> int:
     """Renders, saves and records the handout; a refusal is one line on stderr, exit 1.
 
@@ -25,12 +27,15 @@ def save_handout(
     or an unknown patient number (however large) is a sentence, never a traceback.
     """
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window: none is needed
+    from frontdesk.key_prompt import unlock_for_command
     from frontdesk.services.clinic import open_clinic
     from frontdesk.services.errors import ServiceError
 
     if not db_path.is_file():
         what = "is a folder, not a clinic database" if db_path.is_dir() else "does not exist"
         print(f"frontdesk: {db_path} {what}.", file=sys.stderr)
+        return 1
+    if not unlock_for_command(db_path, ask=ask_key):
         return 1
     try:
         clinic = open_clinic(db_path)

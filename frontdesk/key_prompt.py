@@ -1,0 +1,72 @@
+"""The clinic's key for a command run from a terminal (`backup`, `restore`, `audit verify`,
+`handout`): from this computer's keyring, else typed (never shown, never printed); without a
+terminal to ask on (a scheduled task), a refusal in words."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from frontdesk.services.encryption import ClinicKeyMissing, unlock
+from frontdesk.services.errors import ServiceError
+
+TRIES = 3
+PROMPT = "Recovery key (from the clinic's recovery sheet) or the clinic's passphrase: "
+NO_TERMINAL = (
+    "{name} is encrypted, and this computer's keyring does not have its key. Run the command"
+    " once from a terminal (it asks for the recovery key and keeps it in the keyring), or open"
+    " the app and type the recovery key."
+)
+
+
+def _getpass(prompt: str) -> str:
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def unlock_for_command(
+    path: Path,
+    *,
+    ask: Callable[[str], str] | None = None,
+    err: TextIO | None = None,
+) -> bool:
+    """True once this process holds the key of `path` (or it needs none). `ask` reads the
+    typed key without echo (getpass, on a terminal only); False after a refusal, said on `err`.
+    """
+    err = err or sys.stderr
+    try:
+        unlock(path)
+        return True
+    except ClinicKeyMissing as missing:
+        said = str(missing)
+    if ask is None:
+        if not _on_a_terminal():
+            print(f"frontdesk: {NO_TERMINAL.format(name=path.name)}", file=err)
+            return False
+        ask = _getpass
+    from frontdesk.services.typed_key import unlock_with_typed
+
+    print(f"frontdesk: {said}", file=err)
+    for _ in range(TRIES):
+        try:
+            typed = ask(PROMPT)
+        except (EOFError, KeyboardInterrupt):
+            print("\nfrontdesk: no key typed; nothing was done.", file=err)
+            return False
+        try:
+            unlock_with_typed(path, typed)
+            return True
+        except ServiceError as exc:
+            print(f"frontdesk: {exc}", file=err)
+    print(f"frontdesk: {path.name} was not opened; nothing was done.", file=err)
+    return False
+
+
+def _on_a_terminal() -> bool:
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except ValueError:  # stdin closed
+        return False
