@@ -9,6 +9,10 @@ frames are read first; when frames that would have counted (the salts of this WA
 marker) follow a bad one, the -wal file is copied aside as `<name>-wal.damaged-<stamp>` and the
 start says so. SQLite still reads the good part, the best that can be had.
 
+An encrypted clinic's -wal file reads the same, without its key: SQLCipher encrypts each
+frame's page but not the WAL header nor the frame headers, and the checksums are SQLite's, over
+the encrypted bytes (tests/faults/test_encrypted_wal.py).
+
 Not detected: a bad last commit with nothing after it (a power cut tearing the last write
 looks the same, and that commit was never reported saved), and anything in the database file
 itself (that is what integrity_check is for).
