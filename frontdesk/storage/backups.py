@@ -34,6 +34,7 @@ from frontdesk.storage import clinic_keys
 from frontdesk.storage.clinic_keys import KeyNeeded, is_encrypted
 from frontdesk.storage.engine import connect_file, key_of, opens_with, sqlite3
 from frontdesk.storage.private_files import make_folder
+from frontdesk.storage.wal_check import open_elsewhere
 
 BACKUP_SUFFIX = ".sqlite3"
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
@@ -204,7 +205,9 @@ def _checked(path: Path, verdict: Callable[[sqlite3.Connection], str | None]) ->
         if path.stat().st_size == 0:  # SQLite reads an empty file as an empty database
             return "empty"
         conn = connect_file(path, uri=read_only_uri(path))
-    except KeyNeeded:
+    except KeyNeeded as exc:
+        if _damaged_plain_header(exc.salt):
+            return "not a SQLite database"
         if _opens_with_a_held_key(path):
             return SALT_CHANGED
         raise
@@ -221,6 +224,13 @@ def _checked(path: Path, verdict: Callable[[sqlite3.Connection], str | None]) ->
 # An encrypted file starts with the salt naming its key, the one part of it no checksum covers:
 # a file whose first bytes name no key held here, but which a held key opens, had them changed.
 SALT_CHANGED = "damaged: its first bytes, which name the key that opens it, were changed"
+
+
+def _damaged_plain_header(head: bytes) -> bool:
+    """First bytes no key's salt has: a plain file's header with a few bytes changed, or
+    zeroed (a random salt is neither), so that such a file is damage, as before encryption."""
+    same = sum(a == b for a, b in zip(head, clinic_keys.SQLITE_HEADER, strict=False))
+    return same >= len(head) // 2 or len(set(head)) <= 2
 
 
 def _opens_with_a_held_key(path: Path) -> bool:
@@ -414,9 +424,14 @@ def in_use(db_path: Path) -> bool:
     The probe opens the file for writing, and SQLite then tidies up: it deletes a -wal file
     that does not belong to a valid database. A damaged file is therefore never probed (its
     -wal may hold the last changes someone can still rescue); the app cannot have it open.
+    An encrypted file whose key this process does not hold (another may) is asked through
+    the lock alone, without SQLite.
     """
-    if check_opening(db_path) is not None:
-        return False
+    try:
+        if check_opening(db_path) is not None:
+            return False
+    except KeyNeeded:
+        return open_elsewhere(db_path)
     try:
         conn = connect_file(
             db_path,
@@ -681,14 +696,13 @@ def restore(backup: Path, db_path: Path, now: datetime) -> Path | None:
             raise BackupKeyNeeded(
                 f"The backup {backup} is encrypted with a key this computer does not have"
                 " (another clinic database's, or this clinic's before its recovery key was"
-                " typed here): type the recovery key of the clinic it came from to restore it."
-                " Nothing was changed.",
+                " typed here), or it is no clinic database at all: type the recovery key of"
+                " the clinic it came from to restore it. Nothing was changed.",
                 backup,
             ) from exc
-        raise BackupKeyNeeded(
+        raise BackupKeyNeeded(  # not expected: such a database is moved aside, whole
             f"The clinic database {db_path} is encrypted with a key this computer does not"
-            " have, so it cannot be kept before it is replaced: type its recovery key first."
-            " Nothing was changed.",
+            " have: type its recovery key first. Nothing was changed.",
             db_path,
         ) from exc
 
@@ -768,10 +782,16 @@ def stage_copy(backup: Path, db_path: Path) -> Path:
 
 
 def save_current(db_path: Path, now: datetime) -> Path | None:
-    """Keeps the file about to be replaced: a backup when healthy, moved aside when not."""
+    """Keeps the file about to be replaced: a backup when healthy, moved aside when not, or
+    when this computer cannot read it (encrypted with a key not held here, or random bytes:
+    the two look alike), whole."""
     if not db_path.exists():
         return None
-    if check(db_path, full=True) is not None:
+    try:
+        problem = check(db_path, full=True)
+    except KeyNeeded:
+        problem = "unreadable here"
+    if problem is not None:
         return move_aside(db_path, now)
     try:
         return backup_database(db_path, backup_folder(db_path), BEFORE_RESTORE, now)

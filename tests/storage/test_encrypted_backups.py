@@ -4,6 +4,8 @@ and on another computer once the recovery key is typed; a plain clinic's backups
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -24,6 +26,7 @@ from frontdesk.storage.backups import (
     DAILY,
     MANUAL,
     check,
+    in_use,
     list_backups,
     restore,
     stage_copy,
@@ -309,3 +312,72 @@ def test_a_latest_good_backup_is_one_this_computer_can_open(
     dropped.write_bytes((tmp_path / "other" / "clinic.sqlite3").read_bytes())
     latest = encrypted.backups.latest_good()
     assert latest is not None and latest.path == own
+
+
+@pytest.mark.parametrize("offset", [0, 7, 15])
+def test_a_plain_file_with_a_changed_first_byte_is_still_not_a_database(
+    tmp_path: Path, offset: int
+) -> None:
+    """Its first 16 bytes no longer read 'SQLite format 3': not taken for an encrypted file
+    whose key is missing (as a random salt would be), but damage, as before encryption."""
+    clinic = with_patient(tmp_path / "clinic.sqlite3", None)
+    clinic.close()
+    data = bytearray(clinic.path.read_bytes())
+    data[offset] ^= 0x20
+    clinic.path.write_bytes(bytes(data))
+    assert check(clinic.path) == "not a SQLite database"
+    clinic.path.write_bytes(bytes(16) + bytes(data[16:]))  # zeroed
+    assert check(clinic.path, full=True) == "not a SQLite database"
+
+
+def test_a_database_this_computer_cannot_read_is_kept_whole_when_a_backup_replaces_it(
+    encrypted: Clinic, key: ClinicKey, tmp_path: Path
+) -> None:
+    """Over a file encrypted with a key not held here (or random bytes: they look alike), the
+    restore moves it aside unchanged rather than refusing or losing it."""
+    made = encrypted.backups.back_up_now(admin_of(encrypted))
+    encrypted.close()
+    other = with_patient(tmp_path / "other" / "clinic.sqlite3", ClinicKey.new())
+    other.close()
+    unreadable = other.path.read_bytes()
+    encrypted.path.write_bytes(unreadable)
+    forget_all()
+    hold(key)
+
+    kept = BackupService(encrypted.path, fixed_clock(LATER)).restore(made)
+
+    assert kept is not None and kept.name.startswith("clinic.sqlite3.damaged-")
+    assert kept.read_bytes() == unreadable
+    assert app_rows(encrypted.path) == app_rows(made)
+
+
+HOLDER = """
+import sys
+from sqlcipher3 import dbapi2
+conn = dbapi2.connect(sys.argv[1])
+conn.execute("PRAGMA key = " + sys.argv[2])
+conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+print("open", flush=True)
+sys.stdin.read()
+"""
+
+
+def test_a_database_open_elsewhere_is_in_use_though_its_key_is_not_held_here(
+    encrypted: Clinic, key: ClinicKey
+) -> None:
+    """Another program (the app) has the file open with its key; this one (the command line,
+    before its recovery key is typed) holds none: the lock alone says the file is in use."""
+    encrypted.close()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(encrypted.path), key.pragma()],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        forget_all()
+        assert in_use(encrypted.path)
+    finally:
+        holder.communicate("", timeout=10)
+    assert not in_use(encrypted.path)
