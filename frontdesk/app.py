@@ -19,6 +19,7 @@ from shiboken6 import isValid
 from frontdesk.domain.staff import Role
 from frontdesk.paths import settings_path
 from frontdesk.peak_memory import peak_mib
+from frontdesk.services import encryption
 from frontdesk.services.clinic import Clinic, open_clinic
 from frontdesk.services.clock import clinic_now
 from frontdesk.services.errors import ServiceError
@@ -28,6 +29,7 @@ from frontdesk.ui.style import apply_style, fusion_application
 
 if TYPE_CHECKING:
     from frontdesk.services.signed_in import SignedIn
+    from frontdesk.storage.clinic_keys import ClinicKey
     from frontdesk.ui.lock import LockGuard
     from frontdesk.ui.main_window import MainWindow
 
@@ -131,7 +133,11 @@ def build_window(clinic: Clinic, settings: QSettings, user: SignedIn) -> MainWin
 
 
 def open_or_restore(
-    db_path: Path, *, quiet: bool, checked: Callable[[], str | None] | None = None
+    db_path: Path,
+    *,
+    quiet: bool,
+    checked: Callable[[], str | None] | None = None,
+    new_key: ClinicKey | None = None,
 ) -> Clinic | None:
     """The clinic, or None when it cannot be opened: a network drive is refused, and a damaged
     file is never opened silently: the restore dialog offers the latest good backup.
@@ -149,7 +155,7 @@ def open_or_restore(
         return None
     while True:
         try:
-            return open_clinic(db_path, checked=checked)
+            return open_clinic(db_path, checked=checked, new_key=new_key)
         except DatabaseRefused as refused:
             log.warning("database refused: %s", refused)
             print(refused, file=sys.stderr)
@@ -231,11 +237,19 @@ def run_gui(
         _start_logging(db_path)
     if not smoke:
         _show_unexpected_errors()
-    clinic = open_or_restore(db_path, quiet=smoke, checked=checked)
+    stopped = unlock_or_ask(db_path, quiet=smoke)
+    if stopped is not None:
+        return stopped
+    new_key, stopped = key_for_new_clinic(db_path, demo=demo, quiet=smoke)
+    if stopped is not None:
+        return stopped
+    clinic = open_or_restore(db_path, quiet=smoke, checked=checked, new_key=new_key)
     if clinic is None:
         log.warning("not started: the database could not be opened")
         return 2
     _start_logging(db_path)  # the same file as above, or the first line in a new folder
+    if encryption.is_encrypted(db_path):
+        say_plaintext_removed(db_path, quiet=smoke)
     try:
         if not demo:
             say_if_demo_in_clinic_file(clinic, db_path, quiet=smoke)
@@ -251,13 +265,28 @@ def run_gui(
             dialog.installEventFilter(watcher)
             dialog.show()
             return watcher.run(dialog)
+        first_admin = not as_role and clinic.staff.needs_first_admin()
         user = sign_in(clinic, as_role, smoke)
         if user is None:
             log.info("nobody signed in: the window was not opened")
             return 2 if as_role else 0
+        plain_after_sign_in = False
+        if first_admin and encryption.is_encrypted(db_path):
+            offer_sheet(clinic)
+        elif not smoke and plain_clinic(clinic):
+            if user.role is Role.ADMIN:
+                reopened = encrypt_after_sign_in(clinic)
+                if reopened is None:
+                    return 2
+                clinic = reopened
+                plain_after_sign_in = plain_clinic(clinic)
+            else:
+                plain_after_sign_in = True
         log.info("window opened for staff #%s (%s)", user.id, user.role.value)
         settings = QSettings(str(settings_path(db_path)), QSettings.Format.IniFormat)
         window = build_window(clinic, settings, user)
+        if clinic.login.is_demo():
+            window.setWindowTitle(f"{window.windowTitle()} ({DEMO_PLAIN})")
         guard = LockAfterFirstPaint(window, clinic)
         if watcher is not None:
             window.installEventFilter(watcher)
@@ -268,6 +297,8 @@ def run_gui(
             window.show_message(
                 f"Database updated; a copy of the old one is at {clinic.migration_backup}"
             )
+        if plain_after_sign_in:
+            window.show_message(PLAIN_FOR_ADMIN if user.role is Role.ADMIN else PLAIN_FOR_STAFF)
         if clinic.start_notes and not smoke:  # e.g. a damaged -wal file found at start
             prompts.warn(window, "Some recent changes are missing", "\n\n".join(clinic.start_notes))
         if watcher is not None:
@@ -283,6 +314,152 @@ def run_gui(
             from frontdesk.logs import stop_logging
 
             stop_logging()
+
+
+DEMO_PLAIN = "demo: not encrypted"
+PLAIN_FOR_STAFF = (
+    "This clinic database is not encrypted yet: the admin is asked to encrypt it when they"
+    " next sign in."
+)
+PLAIN_FOR_ADMIN = (
+    "This clinic database is not encrypted yet: Frontdesk asks again at the next start."
+)
+NO_KEY_QUIET = "frontdesk: {said}"
+
+
+def unlock_or_ask(db_path: Path, *, quiet: bool) -> int | None:
+    """Before anything reads an encrypted database: its key from this computer's keyring,
+    else typed from the recovery sheet (or the clinic's passphrase) in the key dialog. None
+    to go on; else the exit status (cancelled: 0, nothing half-open; a check run cannot ask: 2).
+    """
+    try:
+        encryption.unlock(db_path)
+        return None
+    except encryption.ClinicKeyMissing as missing:
+        log.info("the clinic key is not in this computer's keyring: asked for")
+        if quiet:
+            print(NO_KEY_QUIET.format(said=missing), file=sys.stderr)
+            return 2
+        from frontdesk.ui.dialogs.key_dialog import KeyDialog
+
+        if KeyDialog.ask(db_path, no_keyring=missing.no_keyring):
+            return None
+        log.info("not started: no key typed")
+        return 0
+
+
+def make_clinic_key(parent: QWidget | None = None, *, quiet: bool = False) -> ClinicKey | None:
+    """A new key for the clinic's database: kept in this computer's keyring; where there is
+    none, made from a passphrase the admin chooses (said why). None: cancelled (or a check run,
+    which cannot ask)."""
+    problem = encryption.keyring_problem()
+    if problem is None:
+        try:
+            return encryption.new_clinic_key()
+        except encryption.NoKeyring as exc:
+            problem = str(exc)
+    log.warning("no keyring for the clinic key: a passphrase is asked for")
+    if quiet:
+        print(f"frontdesk: {problem} A new clinic needs a passphrase: start it without --smoke.",
+              file=sys.stderr)  # fmt: skip
+        return None
+    from frontdesk.ui.dialogs.key_dialog import NewPassphraseDialog
+
+    return NewPassphraseDialog.ask(problem, parent)  # type: ignore[return-value]
+
+
+def key_for_new_clinic(
+    db_path: Path, *, demo: bool, quiet: bool
+) -> tuple[ClinicKey | None, int | None]:
+    """A new clinic's database is encrypted from its first byte: its key is made before the
+    file. The demo stays plain (its patients are made up, its passwords public)."""
+    new = not db_path.exists() or (db_path.is_file() and db_path.stat().st_size == 0)
+    if demo or not new:
+        return None, None
+    key = make_clinic_key(quiet=quiet)
+    if key is None:
+        log.info("not started: no key for the new clinic")
+        return None, 2 if quiet else 0
+    return key, None
+
+
+def plain_clinic(clinic: Clinic) -> bool:
+    """A clinic's own database still in plain SQLite (the demo stays plain, and says so)."""
+    return not encryption.is_encrypted(clinic.path) and not clinic.login.is_demo()
+
+
+def offer_sheet(clinic: Clinic, parent: QWidget | None = None) -> bool:
+    """The recovery sheet, offered once the key exists: without it, a lost key (a broken disk,
+    a new computer) means a lost database."""
+    from frontdesk.ui.recovery_sheet import offer_recovery_sheet
+
+    text = encryption.recovery_text_for(clinic.path)
+    if text is None:
+        return False
+    made = offer_recovery_sheet(
+        parent,  # type: ignore[arg-type]
+        text,
+        clinic.login.clinic_name(),
+        clinic.path.name,
+    )
+    log.info("recovery sheet %s", "made" if made else "not made")
+    return made
+
+
+def encrypt_after_sign_in(clinic: Clinic) -> Clinic | None:
+    """The first start after the update, an admin signed in to a plain database: asked to
+    encrypt it (into a new file, checked row by row, then switched; the plain files removed
+    only after the check). The clinic is closed meanwhile (nothing may have the file open) and
+    reopened: encrypted, with the recovery sheet offered (the dialog has listed what was
+    removed); or plain after "Not now" (asked again next start). None: it could not be
+    reopened (said)."""
+    from frontdesk.ui.dialogs.encrypt_dialog import ask_to_encrypt
+
+    path, clock = clinic.path, clinic.now
+    clinic.close()
+    report = ask_to_encrypt(None, path, clock, make_clinic_key)
+    reopened = open_or_restore(path, quiet=False)
+    if reopened is None:
+        return None
+    if report is None or not encryption.is_encrypted(path):
+        log.info("the database stays plain for now")
+        return reopened
+    log.info("the clinic database was encrypted; %d plain files removed", len(report.removed))
+    offer_sheet(reopened)  # the dialog has listed what was removed, and leads on to it
+    return reopened
+
+
+def say_plaintext_removed(db_path: Path, *, quiet: bool) -> None:
+    """An encrypted database with plain copies left beside it (the app stopped between the
+    switch and their removal): they go now, and whoever starts Frontdesk is told. When they
+    cannot go (the encrypted file is damaged: they may be the only good copy), that is said."""
+    from frontdesk.services.encrypt_existing import remove_plaintext_leftovers
+
+    try:
+        removed = remove_plaintext_leftovers(db_path)
+    except ServiceError as exc:
+        log.warning("plain leftovers kept: %s", exc)
+        print(f"frontdesk: {exc}", file=sys.stderr)
+        if not quiet:
+            prompts.warn(None, "Plain copies kept", str(exc))
+        return
+    if removed:
+        log.info("plain leftovers removed: %d files", len(removed))
+        print(f"frontdesk: {len(removed)} unencrypted copies removed.", file=sys.stderr)
+        if not quiet:
+            say_removed(removed, None)
+
+
+def say_removed(removed: list[Path], parent: QWidget | None) -> None:
+    if not removed:
+        return
+    names = "\n".join(f"  {path}" for path in removed)
+    prompts.inform(
+        parent,
+        "Plain copies removed",
+        "The clinic database is encrypted. These unencrypted files were removed, so that"
+        f" nothing readable is left behind:\n{names}",
+    )
 
 
 def _settled(*, freeze: bool) -> None:
@@ -379,11 +556,19 @@ def _daily_backup(clinic: Clinic, window: MainWindow) -> None:
         process.setArguments(
             ["-m", "frontdesk.daily_job", str(clinic.path), now.isoformat(), *check]
         )
+        from frontdesk.services.typed_key import key_as_hex
+
+        key = key_as_hex(clinic.path)  # typed this run: not in any keyring the job could ask
+        if key is not None:
+            process.setArguments([*process.arguments(), "--key-on-stdin"])
         process.finished.connect(lambda code, _status: finished(process, code, today))
         process.errorOccurred.connect(lambda error: failed_to_start(process, error))
         running.append(process)
         log.info("daily job started%s", " with the chain check" if check_chain else "")
         process.start()
+        if key is not None:
+            process.write(f"{key}\n".encode("ascii"))
+            process.closeWriteChannel()
 
     def failed_to_start(process: QProcess, error: QProcess.ProcessError) -> None:
         if error != QProcess.ProcessError.FailedToStart:

@@ -173,9 +173,9 @@ def dispatch(args: argparse.Namespace, db_path: Path, started: float) -> int:
             file=sys.stderr,
         )
         return 2
-    from frontdesk.early_check import EarlyCheck
+    from frontdesk.early_check import start_early_check
 
-    check = EarlyCheck(db_path)  # runs while Qt loads
+    check = start_early_check(db_path)  # runs while Qt loads, if it can read the file
     _import_services_before_qt()
     from frontdesk.app import run_gui  # Qt loads only when a window is wanted
 
@@ -185,7 +185,7 @@ def dispatch(args: argparse.Namespace, db_path: Path, started: float) -> int:
         smoke=args.smoke,
         started=started,
         as_role=args.as_role,
-        checked=check.result,
+        checked=None if check is None else check.result,
     )
 
 
@@ -197,4 +197,7 @@ def _import_services_before_qt() -> None:
     import frontdesk.domain.appointments
     import frontdesk.logs
     import frontdesk.peak_memory
-    import frontdesk.services.clinic  # noqa: F401
+    import frontdesk.services.clinic
+    import frontdesk.services.encrypt_existing
+    import frontdesk.services.encryption
+    import frontdesk.services.typed_key  # noqa: F401

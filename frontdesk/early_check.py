@@ -13,8 +13,20 @@ from pathlib import Path
 
 # Imported here, on the main thread: importing while another thread imports is not safe.
 from frontdesk.domain.clinic import CLINIC_TZ
+from frontdesk.services.encryption import ClinicKeyMissing, unlock
 from frontdesk.storage.backups import check_at_start
 from frontdesk.storage.wal_check import set_aside_if_damaged
+
+
+def start_early_check(path: Path) -> EarlyCheck | None:
+    """The check, begun once the key of an encrypted database is held (from this computer's
+    keyring). None when the key must be typed first: the window asks for it, and the opening
+    then checks the file itself."""
+    try:
+        unlock(path)
+    except ClinicKeyMissing:
+        return None
+    return EarlyCheck(path)
 
 
 class EarlyCheck:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from frontdesk.domain.dates import format_clock, format_day
+from frontdesk.services import encryption
 from frontdesk.services.backups import BackupService, Damage
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui import prompts
@@ -94,6 +95,8 @@ class RestoreDialog(QDialog):
             self.restore(Path(path))
 
     def restore(self, backup: Path) -> None:
+        if not self._key_held(backup):
+            return
         got = call_here(
             self,
             lambda: self._backups.restore(backup),
@@ -109,6 +112,24 @@ class RestoreDialog(QDialog):
             self, "Backup restored", f"The clinic database was restored from {backup}.{kept}"
         )
         self.accept()
+
+    def _key_held(self, backup: Path) -> bool:
+        """An encrypted backup whose key this computer does not have (the database's own is
+        damaged, or this is another computer): its recovery key is asked for first, and kept
+        in this keyring. False: cancelled, nothing restored."""
+        missing: list[ServiceError] = []
+
+        def note(exc: ServiceError) -> bool:
+            missing.append(exc)
+            return True
+
+        call_here(self, lambda: encryption.unlock(backup), title="Not opened", on_refusal=note)
+        if not missing:
+            return True
+        from frontdesk.ui.dialogs.key_dialog import KeyDialog
+
+        no_keyring = getattr(missing[0], "no_keyring", None)
+        return KeyDialog.ask(backup, self, no_keyring=no_keyring, what="backup")
 
     def _refused(self, exc: ServiceError) -> bool:
         self.error.setText(str(exc))  # under the offer, the dialog stays open
