@@ -84,7 +84,8 @@ class KeyDialog(QDialog):
         self.field.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.field.setPlaceholderText("XXXXX-XXXXX-XXXXX-…")
         self.field.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
-        self.field.setMinimumWidth(self.field.fontMetrics().horizontalAdvance("X" * 50))
+        # The whole key in view (16 groups and their dashes), to check it group by group.
+        self.field.setMinimumWidth(self.field.fontMetrics().horizontalAdvance("X" * 97))
         self.field.textEdited.connect(lambda _text: self.error.hide())
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -93,7 +94,6 @@ class KeyDialog(QDialog):
         self.buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.open_button.clicked.connect(self.try_key)
         self.buttons.rejected.connect(self.reject)
-        self.open_button.setDefault(True)
 
         label = QLabel("&Recovery key:")
         label.setBuddy(self.field)
@@ -107,6 +107,7 @@ class KeyDialog(QDialog):
         layout.addWidget(self.field)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.open_button.setDefault(True)  # once inside the dialog: Enter presses it
 
     @classmethod
     def ask(
@@ -191,7 +192,6 @@ class NewPassphraseDialog(QDialog):
         self.buttons.addButton(self.ok_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok_button.clicked.connect(self.choose)
         self.buttons.rejected.connect(self.reject)
-        self.ok_button.setDefault(True)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
@@ -201,6 +201,7 @@ class NewPassphraseDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self.ok_button.setDefault(True)  # once inside the dialog: Enter presses it
         self.setMinimumWidth(480)
 
     @classmethod
