@@ -275,3 +275,37 @@ def test_a_key_kept_in_the_keyring_is_not_handed_to_the_daily_job(clinic_file: P
 
     encryption.unlock(clinic_file)
     assert key_as_hex(clinic_file) is None  # the job finds it in the keyring itself
+
+
+def test_a_check_run_without_the_key_says_so_and_opens_nothing(
+    clinic_file: Path, test_keyring: Path
+) -> None:
+    """`--smoke` cannot ask (no one is there): exit 2 and the reason, the file untouched."""
+    fresh_keyring(test_keyring)
+    before = clinic_file.read_bytes()
+    done = command("--db", str(clinic_file), "--smoke")
+    assert done.returncode == 2
+    assert "is encrypted, and this computer does not have its key" in done.stderr
+    assert "Traceback" not in done.stderr and "first paint" not in done.stdout
+    assert clinic_file.read_bytes() == before
+
+
+def test_a_check_run_with_the_key_in_the_keyring_paints(clinic_file: Path) -> None:
+    done = command("--db", str(clinic_file), "--smoke")
+    assert done.returncode == 0, done.stderr
+    assert "first paint" in done.stdout
+
+
+def test_the_early_check_starts_only_once_the_key_is_held(
+    clinic_file: Path, test_keyring: Path, key: ClinicKey
+) -> None:
+    """Begun before Qt loads, it would read the file without its key: it waits for the key
+    from the keyring, and without one the window asks first and the opening checks."""
+    from frontdesk.early_check import start_early_check
+
+    check = start_early_check(clinic_file)
+    assert check is not None and check.result() is None  # healthy, read with the key
+    forget_all()
+    fresh_keyring(test_keyring)
+    assert start_early_check(clinic_file) is None
+    assert encryption.held_key(clinic_file) is None

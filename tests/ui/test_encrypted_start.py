@@ -389,3 +389,38 @@ def test_plain_copies_left_by_a_stop_after_the_switch_are_removed_at_the_next_st
     assert not plain_backup.exists()
     [(_title, text)] = [w for w in prompts.warnings if w[0] == "Plain copies removed"]
     assert str(plain_backup) in text
+
+
+def test_the_windows_daily_job_gets_a_typed_key_over_stdin_and_backs_up_encrypted(
+    qtbot, no_keyring, tmp_path: Path, clock, prompts
+) -> None:
+    """A passphrase clinic (no keyring has its key): the window hands the key it holds to the
+    daily job's stdin, never its arguments; the day's backup is made, encrypted."""
+    from PySide6.QtCore import QProcess, QSettings
+
+    from frontdesk.app import _daily_backup
+    from frontdesk.domain.staff import Role
+    from tests.conftest import member_with_role
+
+    db = tmp_path / "clinic.sqlite3"
+    key = encryption.passphrase_key(PASSPHRASE)
+    clinic = open_clinic(db, clock, new_key=key)
+    try:
+        clinic.staff.create_first_admin(*ADMIN)
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(clinic, settings, today=lambda: clock().date(),
+                            user=member_with_role(clinic, Role.ADMIN))  # fmt: skip
+        qtbot.addWidget(window)
+        window.show()
+        _daily_backup(clinic, window)
+        [process] = window.findChildren(QProcess)
+        assert "--key-on-stdin" in process.arguments()
+        assert not [a for a in process.arguments() if (key.secret.hex()[:16] in a)]
+        qtbot.waitUntil(
+            lambda: window.statusBar().currentMessage().startswith("Today's backup"), timeout=60000
+        )
+        assert prompts.warnings == []
+        [backup] = clinic.backups.backups()
+        assert backup.path.read_bytes()[:16] == key.salt  # encrypted with the clinic's key
+    finally:
+        clinic.close()
