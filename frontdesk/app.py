@@ -335,6 +335,8 @@ def unlock_or_ask(db_path: Path, *, quiet: bool) -> int | None:
     try:
         encryption.unlock(db_path)
         return None
+    except OSError:  # a folder, or a file this user may not read: the opening says which
+        return None
     except encryption.ClinicKeyMissing as missing:
         log.info("the clinic key is not in this computer's keyring: asked for")
         if quiet:
@@ -373,8 +375,10 @@ def key_for_new_clinic(
 ) -> tuple[ClinicKey | None, int | None]:
     """A new clinic's database is encrypted from its first byte: its key is made before the
     file. The demo stays plain (its patients are made up, its passwords public)."""
+    from frontdesk.storage.filesystems import path_problem
+
     new = not db_path.exists() or (db_path.is_file() and db_path.stat().st_size == 0)
-    if demo or not new:
+    if demo or not new or path_problem(db_path) is not None:  # the opening says what is wrong
         return None, None
     key = make_clinic_key(quiet=quiet)
     if key is None:

@@ -26,6 +26,8 @@ def start_early_check(path: Path) -> EarlyCheck | None:
         unlock(path)
     except ClinicKeyMissing:
         return None
+    except OSError:  # a folder, or a file this user may not read: the opening says which
+        pass
     return EarlyCheck(path)
 
 
