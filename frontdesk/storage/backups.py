@@ -13,6 +13,11 @@ integrity_check of each backup, so at the first start of each day, off the windo
 Damage found then is written down beside the database (`{db_stem}.damage-found`), so that the
 next start refuses the file and offers the latest good backup, as it does for damage the
 opening check sees.
+
+An encrypted database's copies (every backup, a restore's staged copy) are encrypted with its
+key, and one that is not is never kept. Its full check first checks every page's checksum
+(SQLCipher's HMAC), so a changed byte anywhere is damage; a page that fails it while read is
+damage too, never "not a database" nor a missing key while the key is held.
 """
 
 from __future__ import annotations
