@@ -6,11 +6,13 @@ settings and the audit anchor. Encrypted, nothing is found, with the WAL's frame
 checkpointed and after; plain, the same search finds them (so the search itself works).
 
 Temporary files go to a folder of the test (tempfile's and TMPDIR), so that they are searched
-too. A PDF the user saves on purpose (a handout) holds the name by design, and is not made
-here."""
+too (SQLite's own, in the app's processes: it reads TMPDIR as it starts, and unlinks them as
+soon as made). A PDF the user saves on purpose (a handout) holds the name by design, and is not
+made here."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -18,6 +20,7 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -185,26 +188,33 @@ def test_the_search_finds_the_canary_in_a_plain_clinic(
         stop_logging()
 
 
-def test_no_trace_after_the_real_app_opened_the_encrypted_clinic(
+def run_child(args: list[str], temporary: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(temporary)}
+    return subprocess.run(
+        [sys.executable, *args], env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_no_trace_after_the_app_and_its_daily_job_opened_the_encrypted_clinic(
     tmp_path: Path, temporary: Path, clock
 ) -> None:
     """The app itself, in its own process (its own SQLite, which reads TMPDIR when it starts),
-    opens the canary's clinic with the key from this test's keyring, draws its sign-in window
-    and ends: still nothing."""
+    opens the canary's clinic with the key from this test's keyring and draws its sign-in
+    window; then the window's daily job, a process of its own, takes the next day's backup and
+    checks the audit chain: still nothing, anywhere."""
     canary = make_canary(tmp_path, temporary, clock, ClinicKey.new())
     canary.clinic.close()
     stop_logging()
-    forget_all()  # the app must find the key in the keyring as on a real start
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(temporary)}
-    done = subprocess.run(
-        [sys.executable, "-m", "frontdesk", "--db", str(canary.db), "--smoke"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
+    forget_all()  # the processes must find the key in the keyring as on a real start
+    started = run_child(["-m", "frontdesk", "--db", str(canary.db), "--smoke"], temporary)
+    assert started.returncode == 0, started.stderr[-2000:]
+    assert "first paint" in started.stdout
+    next_day = (clock() + timedelta(days=1)).isoformat()
+    job = run_child(
+        ["-m", "frontdesk.daily_job", str(canary.db), next_day, "--check-chain"], temporary
     )
-    if done.returncode != 0 and "does not have its key" in done.stderr + done.stdout:
-        pytest.skip("the app does not yet unlock an encrypted clinic at start")
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "first paint" in done.stdout
+    assert job.returncode == 0, job.stderr[-2000:]
+    said = json.loads(job.stdout.strip().splitlines()[-1])
+    assert said["backup"] and not said["failed"] and not said["broken"], said
+    assert Path(said["backup"]).exists() and is_encrypted(Path(said["backup"]))
     assert canary.traces() == []
