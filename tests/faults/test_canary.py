@@ -195,13 +195,14 @@ def run_child(args: list[str], temporary: Path) -> subprocess.CompletedProcess[s
     )
 
 
-def test_no_trace_after_the_app_and_its_daily_job_opened_the_encrypted_clinic(
+def test_no_trace_after_the_app_its_daily_job_and_a_handout_opened_the_encrypted_clinic(
     tmp_path: Path, temporary: Path, clock
 ) -> None:
     """The app itself, in its own process (its own SQLite, which reads TMPDIR when it starts),
     opens the canary's clinic with the key from this test's keyring and draws its sign-in
     window; then the window's daily job, a process of its own, takes the next day's backup and
-    checks the audit chain: still nothing, anywhere."""
+    checks the audit chain; then `frontdesk handout` saves the patient's handout as a PDF in
+    the user's folder (which holds the name on purpose): nothing left anywhere else."""
     canary = make_canary(tmp_path, temporary, clock, ClinicKey.new())
     canary.clinic.close()
     stop_logging()
@@ -217,4 +218,13 @@ def test_no_trace_after_the_app_and_its_daily_job_opened_the_encrypted_clinic(
     said = json.loads(job.stdout.strip().splitlines()[-1])
     assert said["backup"] and not said["failed"] and not said["broken"], said
     assert Path(said["backup"]).exists() and is_encrypted(Path(said["backup"]))
+    saved = tmp_path / "Documents" / "handout.pdf"  # the user's own file, not searched
+    saved.parent.mkdir()
+    handout = run_child(
+        ["-m", "frontdesk", "handout", "--db", str(canary.db), "--patient",
+         str(canary.patient_id), "--kind", "consultation", "--out", str(saved)],
+        temporary,
+    )  # fmt: skip
+    assert handout.returncode == 0, handout.stderr[-2000:]
+    assert saved.read_bytes().startswith(b"%PDF")
     assert canary.traces() == []
