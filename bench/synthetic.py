@@ -207,7 +207,8 @@ def encrypted_copy(source: Path) -> Path:
     """A cached encrypted copy of `source` (bench/out/NAME.encrypted.sqlite3): SQLCipher's
     export of the plain file into a new one under a new clinic key, which the bench keyring
     keeps (use_bench_keyring first). Its audit anchor and settings are copied beside it. The
-    key is held in this process afterwards, as the app holds it once unlocked."""
+    key is held in this process afterwards, as the app holds it once unlocked. Made again when
+    the bench keyring lost its key or it no longer opens."""
     from frontdesk.storage import keyring_store
     from frontdesk.storage.clinic_keys import ClinicKey, hold, salt_of
 
@@ -216,7 +217,8 @@ def encrypted_copy(source: Path) -> Path:
     key = keyring_store.find(salt) if salt is not None else None
     if key is not None:
         hold(key)
-        return path
+        if _opens(path):  # brought up to the current schema, as demo_clinic_file does
+            return path
     _remove(path)
     partial = source.with_name(source.stem + ".encrypted.partial.sqlite3")
     _remove(partial)
