@@ -91,7 +91,7 @@ def test_encrypt_now_runs_off_the_window_and_shows_what_was_removed(
     assert backup.name in dialog.removed.toPlainText()
     assert dialog.continue_button.isVisible() and dialog.continue_button.isDefault()
     assert not dialog.encrypt_button.isVisible() and not dialog.later_button.isVisible()
-    qtbot.mouseClick(dialog.continue_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)  # the default button: Continue
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.report is not None and backup in dialog.report.removed
     assert prompts.warnings == []
@@ -125,8 +125,8 @@ def test_a_refusal_is_said_in_the_dialog_and_nothing_is_half_done(
     assert dialog.encrypt_button.isEnabled() and dialog.later_button.isEnabled()
     assert dialog.report is None and prompts.warnings == []
     assert not is_encrypted(plain) and len(backups_of(plain)) == 1
-    # Tried again once the other window closed: done.
-    qtbot.mouseClick(dialog.encrypt_button, Qt.MouseButton.LeftButton)
+    # Tried again once the other window closed (Enter: still the default button): done.
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: dialog.report is not None, timeout=30_000)
     assert is_encrypted(plain)
 
