@@ -9,7 +9,7 @@ import pytest
 import sqlite_utils
 
 from frontdesk.storage import clinic_keys
-from frontdesk.storage.clinic_keys import ClinicKey, KeyNeeded, hold, salt_of
+from frontdesk.storage.clinic_keys import ClinicKey, KeyNeeded, hold, is_encrypted, salt_of
 from frontdesk.storage.db import connect
 from frontdesk.storage.engine import connect_file, key_of, opens_with, sqlite3
 
@@ -194,3 +194,14 @@ def test_sqlite_utils_catches_what_the_engine_raises(db: sqlite_utils.Database) 
     db["t"].create_index(["x"], if_not_exists=True)
     with pytest.raises(sqlite_utils.db.NotFoundError):
         db["t"].get(2)
+
+
+# -- the fixtures' clinics on an encrypted run (pytest --encrypted) ---------------------------
+def test_the_clinic_fixture_is_encrypted_on_an_encrypted_run(demo, pytestconfig) -> None:
+    from tests.conftest import encrypted_run
+
+    assert is_encrypted(demo.path) is encrypted_run(pytestconfig)
+    assert demo.patients.search("", limit=5).rows  # the demo was copied in, either way
+    reopened = demo.twin()
+    assert reopened.patients.search("", limit=5).rows
+    reopened.close()
