@@ -311,3 +311,25 @@ def test_a_clinic_from_before_the_trail_still_moves(tmp_path: Path, clock) -> No
     assert reread.execute("PRAGMA user_version").fetchone()[0] == 5
     assert reread.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     reread.close()
+
+
+def test_a_damaged_database_is_not_encrypted(plain_clinic: Path, clock) -> None:
+    """Damage the start's quick look does not reach (an index of the registry): found by the
+    full check first, and the file, its -wal and its backups are left for the restore."""
+    path = plain_clinic
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    root = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'patients_by_name'")
+    page = root.fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with path.open("r+b") as file:
+        file.seek((page - 1) * size + 8)  # past the page's header: its cell pointers
+        file.write(b"\xff" * 64)
+    assert backups.check_opening(path) is None and backups.check(path, full=True) is not None
+    folder = backups.default_backup_folder(path)
+    kept = _digests(folder)
+    with pytest.raises(EncryptionRefused, match=r"so it was not encrypted.*Nothing was changed"):
+        encrypt_existing(path, ClinicKey.new(), clock)
+    assert salt_of(path) is None and _digests(folder) == kept
+    assert not list(path.parent.glob(f".{path.name}.encrypting-*"))
