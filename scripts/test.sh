@@ -12,7 +12,7 @@ status=0
 # Left out of the encrypted run for time (about two thirds of it): input limits, the role
 # matrix, the demo's filling and handouts' PDFs, which run the same SQL on either kind of file.
 echo "Again with every clinic encrypted: tests/storage and tests/services"
-.venv/bin/python -m pytest --encrypted tests/storage tests/services -q \
+.venv/bin/python -m pytest --encrypted tests/storage tests/services \
     --ignore=tests/services/test_id_limits.py --ignore=tests/services/test_text_limits.py \
     --ignore=tests/services/test_role_matrix.py --ignore=tests/services/test_demo.py \
     --ignore=tests/services/test_handouts.py || status=$?
