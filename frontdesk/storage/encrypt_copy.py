@@ -110,6 +110,7 @@ def checked_copy(db_path: Path, key: ClinicKey) -> tuple[Path, Compared, list[in
             problem = backups.verdict_of(source, full=True)
             if problem is not None:
                 _refuse_damage(db_path, problem)
+            source.execute("PRAGMA cache_size = -2000")  # read in order from now on: let go
             version = _export(source, copy, key)
             _finish_copy(copy, key, _mode_for(db_path))
             compared = _check(source, copy, key, version)
