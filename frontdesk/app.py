@@ -248,9 +248,9 @@ def run_gui(
         log.warning("not started: the database could not be opened")
         return 2
     _start_logging(db_path)  # the same file as above, or the first line in a new folder
-    if encryption.is_encrypted(db_path):
-        say_plaintext_removed(db_path, quiet=smoke)
     try:
+        if encryption.is_encrypted(db_path):
+            say_plaintext_removed(db_path, quiet=smoke)
         if not demo:
             say_if_demo_in_clinic_file(clinic, db_path, quiet=smoke)
         if demo:

@@ -15,7 +15,7 @@ from typing import TextIO
 
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.dates import format_clock, format_day
-from frontdesk.key_prompt import unlock_for_command
+from frontdesk.key_prompt import IF_ENCRYPTED, unlock_for_command
 from frontdesk.services.backups import BackupKeyMissing, BackupService
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ServiceError
@@ -49,7 +49,9 @@ def run_backup(
     out = out or sys.stdout
     err = err or sys.stderr
     moment = now or datetime.now(CLINIC_TZ)
-    if not unlock_for_command(db_path, ask=ask_key, err=err):
+    if not unlock_for_command(
+        db_path, ask=ask_key, err=err, no_terminal=lambda: refusal_for_unreadable(db_path)
+    ):
         return 1
     problem = check_opening(db_path)  # the backup's own full check reads the rest, once
     if problem == "missing":
@@ -88,7 +90,15 @@ def run_restore(
     out = out or sys.stdout
     err = err or sys.stderr
     moment = now or datetime.now(CLINIC_TZ)
-    if backup_file.is_file() and not unlock_for_command(backup_file, ask=ask_key, err=err):
+    if backup_file.is_file() and not unlock_for_command(
+        backup_file,
+        ask=ask_key,
+        err=err,
+        no_terminal=lambda: (
+            f"{backup_file} cannot be restored: it is {UNREADABLE}."
+            f" If it is encrypted, {IF_ENCRYPTED}"
+        ),
+    ):
         return 1
     _unlock_quietly(db_path)  # the file replaced: its own key, if this keyring has it
     problem = check(backup_file, full=True)
@@ -172,6 +182,19 @@ def taken_at(backup_file: Path) -> datetime:
 
 def describe_moment(moment: datetime) -> str:
     return f"{format_day(moment.date())} at {format_clock(moment.time())}"
+
+
+def refusal_for_unreadable(db_path: Path) -> str:
+    """An encrypted database whose key this computer lacks looks like one overwritten with
+    random bytes: both are said, with the backup that would bring it back and how to give
+    the key."""
+    return f"{refusal_for_damaged(db_path, UNREADABLE)} If it is encrypted, {IF_ENCRYPTED}"
+
+
+UNREADABLE = (
+    "not a SQLite database this computer can read (damaged, or encrypted with a key this"
+    " computer's keyring does not have)"
+)
 
 
 def refusal_for_damaged(db_path: Path, problem: str) -> str:

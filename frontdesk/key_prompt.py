@@ -13,11 +13,13 @@ from frontdesk.services.encryption import ClinicKeyMissing, unlock
 from frontdesk.services.errors import ServiceError
 
 TRIES = 3
+IF_ENCRYPTED = (
+    "run the command once from a terminal (it asks for the recovery key and keeps it in the"
+    " keyring), or open the app and type the recovery key."
+)
 PROMPT = "Recovery key (from the clinic's recovery sheet) or the clinic's passphrase: "
 NO_TERMINAL = (
-    "{name} is encrypted, and this computer's keyring does not have its key. Run the command"
-    " once from a terminal (it asks for the recovery key and keeps it in the keyring), or open"
-    " the app and type the recovery key."
+    "{name} is encrypted, and this computer's keyring does not have its key: " + IF_ENCRYPTED
 )
 
 
@@ -32,10 +34,11 @@ def unlock_for_command(
     *,
     ask: Callable[[str], str] | None = None,
     err: TextIO | None = None,
+    no_terminal: Callable[[], str] | None = None,
 ) -> bool:
     """True once this process holds the key of `path` (or it needs none). `ask` reads the
-    typed key without echo (getpass, on a terminal only); False after a refusal, said on `err`.
-    """
+    typed key without echo (getpass, on a terminal only); False after a refusal, said on `err`
+    (`no_terminal`: the command's own words when it cannot ask)."""
     err = err or sys.stderr
     try:
         unlock(path)
@@ -46,7 +49,8 @@ def unlock_for_command(
         said = str(missing)
     if ask is None:
         if not _on_a_terminal():
-            print(f"frontdesk: {NO_TERMINAL.format(name=path.name)}", file=err)
+            said = no_terminal() if no_terminal else NO_TERMINAL.format(name=path.name)
+            print(f"frontdesk: {said}", file=err)
             return False
         ask = _getpass
     from frontdesk.services.typed_key import unlock_with_typed
