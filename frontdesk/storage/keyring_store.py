@@ -9,6 +9,7 @@ their own, never the user's).
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 from typing import Any
 
@@ -28,10 +29,16 @@ def _backend() -> Any:
 
     if os.environ.get("PYTHON_KEYRING_BACKEND"):
         return keyring.get_keyring()
+    return _system_backend()
+
+
+@functools.cache
+def _system_backend() -> Any:
+    """Found once a process: asking whether the service is there costs a D-Bus round trip."""
+    import keyring
+
     native = _native_backend()
-    if native is not None:
-        return native
-    return keyring.get_keyring()
+    return native if native is not None else keyring.get_keyring()
 
 
 def _native_backend() -> Any:
