@@ -239,7 +239,7 @@ def _damaged_plain_header(head: bytes) -> bool:
 
 
 def _opens_with_a_held_key(path: Path) -> bool:
-    return any(opens_with(path, key) for key in list(clinic_keys._HELD.values()))
+    return any(opens_with(path, key) for key in clinic_keys.held_keys())
 
 
 def encrypted(conn: sqlite3.Connection) -> bool:

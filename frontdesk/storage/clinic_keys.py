@@ -154,6 +154,11 @@ def held(salt: bytes) -> ClinicKey | None:
     return _HELD.get(salt)
 
 
+def held_keys() -> list[ClinicKey]:
+    """Every key this process holds (a file whose salt was changed may still open with one)."""
+    return list(_HELD.values())
+
+
 def key_for(path: Path) -> ClinicKey | None:
     """The key that opens `path`: None for a plain file; KeyNeeded when it is encrypted with
     a key this process does not hold."""
