@@ -32,6 +32,7 @@ from frontdesk.storage.backups import (
     rotate,
     set_backup_folder,
 )
+from frontdesk.storage.clinic_keys import KeyNeeded
 from frontdesk.storage.db import connect, write_transaction
 from frontdesk.storage.engine import sqlite3
 from tests.conftest import NOW
@@ -199,7 +200,6 @@ def test_check_a_healthy_file(live: Path) -> None:
         pytest.param(lambda p: p.write_bytes(b""), "empty", id="empty"),
         pytest.param(lambda p: p.write_text("Dear Dr. Alex,\n" * 500), "not a SQLite database"),
         pytest.param(lambda p: p.mkdir(), "not a SQLite database", id="a folder"),
-        pytest.param(lambda p: random_file(p), "not a SQLite database", id="random bytes"),
     ],
 )
 def test_check_names_the_problem(tmp_path: Path, make, expected: str) -> None:
@@ -430,11 +430,20 @@ def test_restore_where_there_was_no_database(live: Path, tmp_path: Path) -> None
     assert snapshot(target) == snapshot(live)
 
 
+def test_random_bytes_look_like_a_file_whose_key_is_not_held(tmp_path: Path) -> None:
+    """Whole pages of random bytes are what an encrypted file is without its key: the check
+    cannot call them damage, and asks for the key instead."""
+    path = tmp_path / "clinic.sqlite3"
+    random_file(path)
+    with pytest.raises(KeyNeeded):
+        check(path)
+
+
 def test_restore_refuses_a_damaged_backup_and_changes_nothing(live: Path, tmp_path: Path):
     backup = tmp_path / "b" / f"clinic-daily-{STAMP}.sqlite3"
     random_file(backup)
     before = live.read_bytes()
-    with pytest.raises(BackupFailed, match="cannot be used: it is not a SQLite database"):
+    with pytest.raises(BackupFailed, match="or it is no clinic database at all"):
         restore(backup, live, NOW)
     assert live.read_bytes() == before
     assert not default_backup_folder(live).exists()
@@ -515,9 +524,12 @@ def test_cli_restore_refuses_a_damaged_backup(live: Path, tmp_path: Path) -> Non
     err = io.StringIO()
     code = run_restore(live, backup, yes=True, out=io.StringIO(), err=err, now=NOW)
     assert code == 1
-    assert err.getvalue() == (
-        f"frontdesk: {backup} cannot be restored: it is not a SQLite database.\n"
-    )
+    said = err.getvalue()
+    # Random bytes look like a backup encrypted with a key this computer does not have.
+    assert said.startswith(
+        f"frontdesk: {backup} cannot be restored: it is not a SQLite database this computer"
+        " can read (damaged, or encrypted with a key"
+    ), said
 
 
 def test_rotation_keeps_all_of_todays_backups_and_a_month_of_manual_ones(tmp_path: Path) -> None:
