@@ -70,10 +70,11 @@ def sheet_html(recovery_text: str, clinic_name: str, database_name: str, printed
         f"<tr><td>Database file:</td><td><b>{database}</b> and every backup of it</td></tr>"
         f"<tr><td>Printed on:</td><td>{escape(format_day(printed_on))}</td></tr>"
         "</table>"
-        "<p>The clinic database and all its backups are encrypted. This computer keeps the key"
-        " in its keyring, so nobody types it day to day. <b>Without this key, the database and"
-        " every backup are unreadable</b> once that keyring is gone (a new computer, a broken"
-        " disk, a reinstalled system): no one can open them, the clinic included."
+        "<p>The clinic database and all its backups are encrypted. Day to day they open with"
+        " the key this computer's keyring keeps (or with the clinic's passphrase, where there"
+        " is no keyring). <b>Without this key, the database and every backup are"
+        " unreadable</b> once that keyring is gone (a new computer, a broken disk, a"
+        " reinstalled system): no one can open them, the clinic included."
         " <b>With it, they open on any computer.</b></p>"
         "<h2>The recovery key</h2>"
         "<table class='keybox' border='2' cellspacing='0' cellpadding='10'><tr><td>"
@@ -155,8 +156,8 @@ class RecoverySheetDialog(QDialog):
         self._today = today
         self.made = False  # printed or saved at least once
         why = QLabel(
-            f"<p><b>{escape(database_name)}</b> is encrypted. This computer keeps its key, so"
-            " nobody types it day to day.</p>"
+            f"<p><b>{escape(database_name)}</b> is encrypted. Day to day it opens with the key"
+            " this computer keeps (or the clinic's passphrase, where there is no keyring).</p>"
             "<p><b>Without the recovery key, the database and every backup are unreadable</b>"
             " on any other computer, or on this one after a broken disk or a reinstall."
             " With it they open anywhere: <tt>frontdesk restore FILE</tt> asks for it.</p>"
