@@ -225,6 +225,21 @@ def test_keyring(tmp_path_factory, monkeypatch) -> Iterator[Path]:
     clinic_keys.forget_all()
 
 
+@pytest.fixture
+def no_keyring(monkeypatch) -> Iterator[None]:
+    """A computer without a keyring: keyring's own 'fail' backend, in this process and in the
+    child processes a test starts."""
+    import keyring
+    from keyring.backends import fail
+
+    from tests.keyring_for_tests import FolderKeyring
+
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(FolderKeyring())
+
+
 @pytest.fixture(autouse=True)
 def prompts(monkeypatch) -> PromptLog:
     from frontdesk.ui import prompts as module

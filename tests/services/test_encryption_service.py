@@ -4,12 +4,9 @@ wrong key is never held."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import keyring
 import pytest
-from keyring.backends import fail
 
 from frontdesk.services import encryption
 from frontdesk.services.clinic import open_clinic
@@ -18,7 +15,7 @@ from frontdesk.services.errors import ServiceError
 from frontdesk.storage import clinic_keys, keyring_store
 from frontdesk.storage.clinic_keys import ClinicKey, KeyNeeded
 from frontdesk.storage.engine import connect_file
-from tests.keyring_for_tests import FolderKeyring, fresh_keyring
+from tests.keyring_for_tests import fresh_keyring
 
 PASSPHRASE = "lantern orchard seventeen quietly"
 
@@ -50,14 +47,6 @@ def encrypted(tmp_path: Path, key: ClinicKey) -> Path:
     path = _file(tmp_path / "clinic.sqlite3", key)
     clinic_keys.forget_all()
     return path
-
-
-@pytest.fixture
-def no_keyring(monkeypatch) -> Iterator[None]:
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(FolderKeyring())
 
 
 def _opens(path: Path) -> bool:

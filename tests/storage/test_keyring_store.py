@@ -3,26 +3,15 @@ with no keyring, said in words (never a key file beside the database)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backends import fail
 
 from frontdesk.storage import keyring_store
 from frontdesk.storage.clinic_keys import ClinicKey
 from frontdesk.storage.keyring_store import SERVICE, NoKeyring
 from tests.keyring_for_tests import FolderKeyring, fresh_keyring
-
-
-@pytest.fixture
-def no_keyring(monkeypatch) -> Iterator[None]:
-    """A computer with no keyring: keyring's own 'fail' backend."""
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(FolderKeyring())
 
 
 def test_a_kept_key_is_found_by_its_salt(test_keyring: Path) -> None:

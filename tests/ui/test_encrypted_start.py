@@ -225,16 +225,6 @@ def test_a_new_clinic_is_encrypted_with_a_key_in_the_keyring_and_offers_the_reco
     assert "Recovery sheet" not in prompts.dialogs
 
 
-@pytest.fixture
-def no_keyring(monkeypatch) -> None:
-    """A computer without a keyring (keyring's own 'fail' backend)."""
-    import keyring
-    from keyring.backends import fail
-
-    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    keyring.set_keyring(fail.Keyring())
-
-
 def test_a_new_clinic_without_a_keyring_asks_for_a_passphrase_and_each_start_asks_it_again(
     no_keyring, start: Start, db_path: Path, prompts
 ) -> None:
