@@ -172,15 +172,23 @@ def test_three_wrong_keys_change_nothing(clinic_file: Path, test_keyring: Path) 
     assert clinic_file.read_bytes() == before
 
 
-def test_restore_on_another_computer_asks_for_the_recovery_key_and_keeps_it(
-    clinic_file: Path, tmp_path: Path, test_keyring: Path, key: ClinicKey
-) -> None:
-    """In-process (the prompt handed in): the same path as the terminal test below."""
+def backup_taken_to_another_computer(
+    clinic_file: Path, tmp_path: Path, test_keyring: Path
+) -> tuple[Path, Path]:
+    """A backup on a USB drive, and where it is to be restored on a computer whose keyring
+    has never seen the clinic's key."""
     encryption.unlock(clinic_file)
     backup = BackupService(clinic_file).back_up_to(tmp_path / "usb")
     forget_all()
     fresh_keyring(test_keyring)
-    new_db = tmp_path / "other-computer" / "clinic.sqlite3"
+    return backup, tmp_path / "other-computer" / "clinic.sqlite3"
+
+
+def test_restore_on_another_computer_asks_for_the_recovery_key_and_keeps_it(
+    clinic_file: Path, tmp_path: Path, test_keyring: Path, key: ClinicKey
+) -> None:
+    """In-process (the prompt handed in): the same path as the terminal test below."""
+    backup, new_db = backup_taken_to_another_computer(clinic_file, tmp_path, test_keyring)
     out, err = io.StringIO(), io.StringIO()
     code = run_restore(
         new_db, backup, yes=True, out=out, err=err, ask_key=lambda _p: key.recovery_text()
@@ -227,11 +235,7 @@ def test_frontdesk_restore_on_a_terminal_asks_for_the_recovery_key_without_echo(
     clinic_file: Path, tmp_path: Path, test_keyring: Path, key: ClinicKey
 ) -> None:
     """The real command on a real terminal (a pty): getpass asks, nothing typed is echoed."""
-    encryption.unlock(clinic_file)
-    backup = BackupService(clinic_file).back_up_to(tmp_path / "usb")
-    forget_all()
-    fresh_keyring(test_keyring)
-    new_db = tmp_path / "other-computer" / "clinic.sqlite3"
+    backup, new_db = backup_taken_to_another_computer(clinic_file, tmp_path, test_keyring)
     argv = [sys.executable, "-m", "frontdesk", "restore", str(backup), "--db", str(new_db)]
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     pid, fd = pty.fork()
