@@ -31,6 +31,7 @@ from frontdesk.services.encrypt_existing import ClinicKey, EncryptionReport, enc
 from frontdesk.services.errors import ServiceError
 from frontdesk.ui.error_label import error_label
 from frontdesk.ui.operations import call_here, quietly, say_refusal
+from frontdesk.ui.widgets.heading import dialog_heading
 
 TITLE = "Not encrypted"
 BUSY = (
@@ -63,11 +64,7 @@ class EncryptDialog(QDialog):
         self._ended.ended.connect(self._finished, Qt.ConnectionType.QueuedConnection)
         self.report: EncryptionReport | None = None
 
-        heading = QLabel("Encrypt the clinic database")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        heading.setFont(font)
+        title = dialog_heading("Encrypt the clinic database")
         folder = quietly(BackupService(path, clock).folder)
         backups = f" and its backups in {folder}" if folder else " and its backups"
         self.why = QLabel(
@@ -120,7 +117,7 @@ class EncryptDialog(QDialog):
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
         shown: tuple[QWidget, ...] = (
-            heading, self.why, self.what, self.later, self.busy, self.progress, self.error,
+            title, self.why, self.what, self.later, self.busy, self.progress, self.error,
             self.outcome, self.removed, self.next, self.buttons,
         )  # fmt: skip
         for widget in shown:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtGui import QFont, QFontDatabase, QShowEvent
+from PySide6.QtGui import QFontDatabase, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,19 +24,10 @@ from frontdesk.services.errors import ServiceError
 from frontdesk.services.typed_key import unlock_with_typed
 from frontdesk.ui.error_label import error_label
 from frontdesk.ui.operations import call_here
+from frontdesk.ui.widgets.heading import dialog_heading
 from frontdesk.ui.widgets.sign_in_form import busy
 
 PASSPHRASES_DIFFER = "The two passphrases differ."
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * 1.3)
-    font.setBold(True)
-    label.setFont(font)
-    label.setAccessibleName(text)
-    return label
 
 
 def _wrapped(text: str) -> QLabel:
@@ -65,7 +56,7 @@ class KeyDialog(QDialog):
         self.setWindowTitle("Frontdesk - the clinic's key")
         self._path = path
         self._unlock = unlock
-        heading = _heading("This computer does not have the clinic's key")
+        heading = dialog_heading("This computer does not have the clinic's key")
         explain = (
             f"The {what} {path.name} is encrypted. Type the recovery key printed on the"
             " clinic's recovery sheet (16 groups of five letters and digits); dashes, spaces"
@@ -159,7 +150,7 @@ class NewPassphraseDialog(QDialog):
         self.setWindowTitle("Frontdesk - a passphrase for the clinic database")
         self._make_key = make_key
         self.key: object | None = None
-        heading = _heading("Choose the clinic's passphrase")
+        heading = dialog_heading("Choose the clinic's passphrase")
         self.explain = _wrapped(
             f"Frontdesk encrypts the clinic database, so that a lost laptop or backup drive"
             f" shows nothing. {no_keyring}\n\n"

@@ -31,6 +31,7 @@ from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.staff import StaffService
 from frontdesk.ui.error_label import ERROR_STYLE
 from frontdesk.ui.operations import call_here, quietly
+from frontdesk.ui.widgets.heading import dialog_heading
 from frontdesk.ui.widgets.sign_in_form import SignInForm, busy
 
 NAME_REQUIRED = "Name is required."
@@ -42,16 +43,6 @@ QFrame#demoPanel { background: #fff4d6; border: 1px solid #d99a00; border-radius
 QFrame#demoPanel QLabel { color: #2b2100; background: transparent; }
 QFrame#demoPanel QLabel#demoHeader { background: #ffc233; padding: 4px 8px; border-radius: 4px; }
 """
-
-
-def _heading(text: str) -> QLabel:
-    label = QLabel(text)
-    font = QFont(label.font())
-    font.setPointSizeF(font.pointSizeF() * 1.35)
-    font.setBold(True)
-    label.setFont(font)
-    label.setAccessibleName(text)
-    return label
 
 
 class _Page(QWidget):
@@ -154,7 +145,7 @@ class LoginDialog(QDialog):
     def _build_create_page(self) -> QWidget:
         page = _Page()
         page.setObjectName("createAdminPage")
-        heading = _heading("Create the admin account")
+        heading = dialog_heading("Create the admin account", 1.35)
         explain = QLabel(
             "This is a new clinic database, so nobody can sign in yet. The admin manages staff"
             " accounts and settings; there are no default passwords, so choose one now."
@@ -296,7 +287,7 @@ class LoginDialog(QDialog):
     def _build_sign_in_page(self, clinic_name: str, demo_logins: Sequence[DemoLogin]) -> QWidget:
         page = _Page()
         page.setObjectName("signInPage")
-        self.heading = _heading(clinic_name.strip() or "Frontdesk")
+        self.heading = dialog_heading(clinic_name.strip() or "Frontdesk", 1.35)
         self.heading.setObjectName("clinicName")
         self.form = SignInForm(self._login)
         self.form.signed_in.connect(self._accept_member)

@@ -20,6 +20,7 @@ from frontdesk.services.errors import ServiceError
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import error_label
 from frontdesk.ui.operations import call_here, quietly
+from frontdesk.ui.widgets.heading import dialog_heading
 
 
 def _when(backup) -> str:
@@ -37,11 +38,7 @@ class RestoreDialog(QDialog):
         self.restored_from: Path | None = None
         self.saved_as: Path | None = None
 
-        heading = QLabel("The clinic database is damaged")
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.3)
-        font.setBold(True)
-        heading.setFont(font)
+        title = dialog_heading("The clinic database is damaged")
         self.what = what = QLabel(
             f"Frontdesk did not open {damage.path} because it is {damage.problem}."
             " It never works on a damaged file."
@@ -81,7 +78,7 @@ class RestoreDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
-        for widget in (heading, what, self.offer, self.error, self.buttons):
+        for widget in (title, what, self.offer, self.error, self.buttons):
             layout.addWidget(widget)
         self.setMinimumWidth(520)
 
