@@ -47,6 +47,7 @@ class Canary:
     note: str
     clinic: Clinic
     patient_id: int
+    key: ClinicKey | None
 
     def needles(self) -> dict[bytes, str]:
         """Every form the canary could take on disk: each part of the name, the whole name and
@@ -120,7 +121,7 @@ def make_canary(tmp_path: Path, temporary: Path, clock, key: ClinicKey | None) -
     clinic.patients.update(  # after the backups: these frames stay in the -wal
         desk, patient.id, draft(first_name=FIRST, last_name=LAST, notes=note + " (seen)")
     )
-    return Canary(folder, temporary, db, note, clinic, patient.id)
+    return Canary(folder, temporary, db, note, clinic, patient.id, key)
 
 
 @pytest.fixture
@@ -162,6 +163,21 @@ def test_no_trace_of_the_canary_after_a_checkpoint_and_closing(canary_files: Can
     canary_files.clinic.close()  # the -wal and -shm go; what stays is searched again
     stop_logging()
     assert canary_files.traces() == []
+
+
+def test_no_file_the_clinic_leaves_holds_its_key(canary_files: Canary) -> None:
+    """Never a key file beside the database: the key is in the keyring (here the tests' own,
+    in a folder elsewhere) and nowhere in the clinic's folder or the temporary one, in any
+    form it could be written in."""
+    key = canary_files.key
+    assert key is not None
+    raw = key.secret + key.salt
+    forms = [key.secret, raw, key.recovery_text(), key.recovery_text().replace("-", "")]
+    forms += [key.secret.hex(), key.secret.hex().upper(), raw.hex(), raw.hex().upper()]
+    needles = [f if isinstance(f, bytes) else f.encode("ascii") for f in forms]
+    for path in canary_files.files():
+        data = path.read_bytes()
+        assert not [n for n in needles if n in data], f"key material in {path}"
 
 
 def test_the_search_finds_the_canary_in_a_plain_clinic(
