@@ -41,6 +41,7 @@ def main(out: Path) -> None:
         print(out / f"{name}.png")
 
     sign_in_screens(clinic, work, shot)
+    encryption_screens(work, shot)
     members = {role.value: clinic.login.demo_member(role) for role in Role}  # as --as does
     window = build_window(clinic, settings, members["front_desk"])
     # The room a 1366x768 screen with a taskbar leaves (1280x720 logical at 150 % of 1920x1080).
@@ -233,6 +234,39 @@ def sign_in_screens(clinic, work: Path, shot) -> None:
         restore.show()
         shot(restore, "restore-dialog")
         restore.reject()
+
+
+def encryption_screens(work: Path, shot) -> None:
+    """The key dialog (another computer), the passphrase of a new clinic with no keyring, the
+    question on a plain clinic, and the recovery sheet's offer."""
+    from frontdesk.services.clock import clinic_now
+    from frontdesk.storage.clinic_keys import ClinicKey, forget_all
+    from frontdesk.ui.dialogs.encrypt_dialog import EncryptDialog
+    from frontdesk.ui.dialogs.key_dialog import KeyDialog, NewPassphraseDialog
+    from frontdesk.ui.recovery_sheet import RecoverySheetDialog
+
+    key = ClinicKey.new()
+    locked = work / "encrypted.sqlite3"
+    open_clinic(locked, new_key=key).close()
+    forget_all()
+    ask = KeyDialog(locked, no_keyring=None)
+    ask.show()
+    shot(ask, "key-dialog")
+    ask.reject()
+    choose = NewPassphraseDialog("This computer has no keyring (the system's password store).")
+    choose.show()
+    shot(choose, "new-passphrase")
+    choose.reject()
+    plain = work / "plain.sqlite3"
+    open_clinic(plain).close()
+    question = EncryptDialog(plain, clinic_now, lambda: None)
+    question.show()
+    shot(question, "encrypt-question")
+    question.reject()
+    offer = RecoverySheetDialog(key.recovery_text(), "Dr. Alex - Acne Scar Clinic", locked.name)
+    offer.show()
+    shot(offer, "recovery-sheet-offer")
+    offer.done(0)
 
 
 def admin_screens(window, clinic, patient, shot) -> None:
