@@ -1,7 +1,9 @@
-"""The recovery sheet: the clinic key written on paper, the one way back into the database
-and its backups once this computer's keyring is gone (a new computer, a broken disk).
+"""The recovery sheet: the clinic key written on paper, the way back into the database and its
+backups once the way they open day to day is lost (this computer's keyring on a broken disk or
+a new computer; a forgotten passphrase). Its words hold for both kinds of clinic, keyring or
+passphrase: the dialog is not told which.
 
-Offered at set-up and from Admin > Print the recovery sheet; printed or saved as PDF the
+Offered at set-up (`offer_recovery_sheet`) and from Admin > Print the recovery sheet; printed or saved as PDF the
 same way as the handouts (`printing`), on one US Letter page. It names the clinic and the
 database file, never a patient.
 """
@@ -26,12 +28,29 @@ from PySide6.QtWidgets import (
 from frontdesk.domain.dates import format_day
 from frontdesk.ui import printing, prompts
 from frontdesk.ui.error_label import error_label
+from frontdesk.ui.widgets.heading import dialog_heading
 
 GROUPS_PER_LINE = 4
 KEY_POINTS = 26
 # Monospace faces in which 2/Z, 5/S, 6/G and I/L differ at a glance (the key has no 0, 1 or 8).
 KEY_FAMILIES = "'DejaVu Sans Mono', Consolas, Menlo, 'Courier New', monospace"
 TITLE = "Recovery sheet"
+# True of both kinds of clinic: a keyring clinic's database opens only with the keyring's key
+# or the recovery key; a passphrase clinic's with the passphrase or the recovery key.
+DAY_TO_DAY = (
+    "The clinic database and all its backups are encrypted. Day to day they open with the key"
+    " this computer's keyring keeps or, on a computer without a keyring, with the clinic's"
+    " passphrase."
+)
+ONCE_LOST = (
+    "once the day-to-day way in is lost: the keyring's key is lost with this computer (a new"
+    " computer, a broken disk, a reinstalled system), a passphrase when no one remembers it"
+)
+NO_SHEET_WARNING = (
+    "Without the recovery sheet, the clinic database and every backup are unreadable for good"
+    " " + ONCE_LOST + ".\n\n"
+    "An admin can print it later from Admin > Print the recovery sheet."
+)
 
 
 def key_lines(recovery_text: str) -> list[str]:
@@ -70,12 +89,9 @@ def sheet_html(recovery_text: str, clinic_name: str, database_name: str, printed
         f"<tr><td>Database file:</td><td><b>{database}</b> and every backup of it</td></tr>"
         f"<tr><td>Printed on:</td><td>{escape(format_day(printed_on))}</td></tr>"
         "</table>"
-        "<p>The clinic database and all its backups are encrypted. Day to day they open with"
-        " the key this computer's keyring keeps (or with the clinic's passphrase, where there"
-        " is no keyring). <b>Without this key, the database and every backup are"
-        " unreadable</b> once that keyring is gone (a new computer, a broken disk, a"
-        " reinstalled system): no one can open them, the clinic included."
-        " <b>With it, they open on any computer.</b></p>"
+        f"<p>{DAY_TO_DAY} <b>With this key, they open on any computer.</b>"
+        f" <b>Without it, they are unreadable for good</b> {ONCE_LOST}: no one can open"
+        " them, the clinic included.</p>"
         "<h2>The recovery key</h2>"
         "<table class='keybox' border='2' cellspacing='0' cellpadding='10'><tr><td>"
         f"<table cellspacing='0'>{key_rows}</table>"
@@ -98,8 +114,9 @@ def sheet_html(recovery_text: str, clinic_name: str, database_name: str, printed
         "<li>Install Frontdesk and copy the newest backup (or the database file) onto it.</li>"
         "<li>Run <b>frontdesk restore FILE</b> (FILE: that backup); it asks for the recovery"
         " key.</li>"
-        "<li>Type the key above. That computer's keyring then keeps it: it is not asked"
-        " again.</li>"
+        "<li>Type the key above. Where that computer has a keyring, the keyring keeps it and it"
+        " is not asked again; where it has none, it is asked at every start (a clinic with a"
+        " passphrase types the passphrase instead).</li>"
         "</ol>"
         "<h2>Who keeps this sheet</h2>"
         "<p class='line'>Name: ______________________________"
@@ -136,7 +153,9 @@ def print_recovery_sheet(
 
 
 class RecoverySheetDialog(QDialog):
-    """Why the sheet matters, then Print…, Save as PDF… or Later (which asks first)."""
+    """Why the sheet matters, then Print…, Save as PDF… and a closing button. `offered`: the
+    offer at set-up, whose "Later" asks first while no sheet was made; otherwise a reprint
+    from the Admin menu (a sheet was offered before), which just closes."""
 
     def __init__(
         self,
@@ -146,6 +165,7 @@ class RecoverySheetDialog(QDialog):
         parent: QWidget | None = None,
         *,
         today: date | None = None,
+        offered: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("recoverySheetDialog")
@@ -154,22 +174,26 @@ class RecoverySheetDialog(QDialog):
         self._clinic = clinic_name
         self._database = database_name
         self._today = today
+        self.offered = offered
         self.made = False  # printed or saved at least once
-        why = QLabel(
-            f"<p><b>{escape(database_name)}</b> is encrypted. Day to day it opens with the key"
-            " this computer keeps (or the clinic's passphrase, where there is no keyring).</p>"
-            "<p><b>Without the recovery key, the database and every backup are unreadable</b>"
-            " on any other computer, or on this one after a broken disk or a reinstall."
-            " With it they open anywhere: <tt>frontdesk restore FILE</tt> asks for it.</p>"
-            "<p>Print the recovery sheet now and keep it locked away, never with the computer"
-            " or the backup drive. A PDF belongs on a drive kept elsewhere, not on this"
-            " computer.</p>"
+        heading = dialog_heading("Print the recovery sheet")
+        self.why = why = QLabel(
+            f"<p style='margin-top:0'><b>{escape(database_name)}</b> and its backups are"
+            " encrypted. Day to day they open with the key this computer's keyring keeps or,"
+            " where there is no keyring, with the clinic's passphrase.</p>"
+            "<p><b>The recovery key opens them on any computer</b>"
+            " (<tt>frontdesk restore FILE</tt> asks for it). <b>Without it, they are unreadable"
+            f" for good</b> {ONCE_LOST}.</p>"
+            "<p style='margin-bottom:0'>Print the sheet and keep it locked away, never with"
+            " the computer or the backup drive. A PDF goes on a USB drive or in a folder kept"
+            " elsewhere, not on this computer: choose that place when you save it.</p>"
         )
         why.setWordWrap(True)
         why.setTextFormat(Qt.TextFormat.RichText)
+        why.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.print_button = QPushButton("&Print…")
         self.pdf_button = QPushButton("Save as P&DF…")
-        self.later_button = QPushButton("&Later")
+        self.later_button = QPushButton("&Later" if offered else "&Close")
         self.print_button.setDefault(True)
         self.print_button.setAutoDefault(True)
         self.pdf_button.setAutoDefault(False)
@@ -187,11 +211,13 @@ class RecoverySheetDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(10)
+        layout.addWidget(heading)
         layout.addWidget(why)
         layout.addWidget(self.done_label)
         layout.addWidget(self.error)
         layout.addLayout(row)
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(560)
+        self._fit()
         self.print_button.clicked.connect(self.print_sheet)
         self.pdf_button.clicked.connect(self.save_pdf)
         self.later_button.clicked.connect(self.reject)
@@ -227,10 +253,7 @@ class RecoverySheetDialog(QDialog):
             self.error.setText(f"The PDF was not saved: {exc}")
             self.error.show()
             return None
-        self._made(
-            f"Saved as {path}. Print it, or keep the file on a drive kept away from this"
-            " computer and its backups."
-        )
+        self._made(f"Saved as {path}. {_where_the_pdf_goes(path)}")
         return path
 
     def _made(self, text: str) -> None:
@@ -239,27 +262,48 @@ class RecoverySheetDialog(QDialog):
         self.done_label.setText(text)
         self.done_label.show()
         self.later_button.setText("&Done")
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as the words at the dialog's width: a wrapped label's own guess is taller
+        and left an empty strip above its text."""
+        layout = self.layout()
+        if layout is None:
+            return
+        layout.activate()
+        width = self.width() if self.isVisible() else self.minimumWidth()
+        self.resize(width, max(self.heightForWidth(width), layout.minimumSize().height()))
 
     def reject(self) -> None:
-        """Later (or Escape, or the window's close): asked first while no sheet was made."""
-        if not self.made and not prompts.confirm(
-            self,
-            "No recovery sheet yet",
-            "Without the recovery sheet, a new computer, a broken disk or a lost keyring"
-            " leaves the clinic database and every backup unreadable, for good.\n\n"
-            "An admin can print it later from Admin > Print the recovery sheet.",
-            "Later",
-            "Go back",
+        """Later (or Escape, or the window's close): at set-up, asked first while no sheet
+        was made; a reprint just closes (a sheet was offered before)."""
+        if self.offered and not self.made and not prompts.confirm(
+            self, "No recovery sheet yet", NO_SHEET_WARNING, "Later", "Go back"
         ):
             return
         super().reject()
+
+
+def _where_the_pdf_goes(path: Path) -> str:
+    """The next step for a saved PDF: one left in this user's folders is still on this
+    computer, beside the database it opens."""
+    try:
+        here = path.resolve().is_relative_to(Path.home().resolve())
+    except OSError:
+        here = False
+    if here:
+        return (
+            "That is on this computer: move it to a USB drive or a folder kept elsewhere"
+            " (or print it and delete the file)."
+        )
+    return "Print it, or keep the file away from this computer and its backups."
 
 
 def offer_recovery_sheet(
     parent: QWidget, recovery_text: str, clinic_name: str, database_name: str
 ) -> bool:
     """The offer to print (or save) the recovery sheet; True when a sheet was made."""
-    dialog = RecoverySheetDialog(recovery_text, clinic_name, database_name, parent)
+    dialog = RecoverySheetDialog(recovery_text, clinic_name, database_name, parent, offered=True)
     try:
         printing.run_dialog(dialog)
         return dialog.made

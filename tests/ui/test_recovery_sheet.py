@@ -41,13 +41,26 @@ def squeezed(text: str) -> str:
     return "".join(text.split())
 
 
-@pytest.fixture
-def offer(qtbot) -> RecoverySheetDialog:
-    dialog = RecoverySheetDialog(TEXT, "Acne Scar Clinic", "clinic.sqlite3", today=DAY)
+def shown_sheet_dialog(qtbot, *, offered: bool) -> RecoverySheetDialog:
+    dialog = RecoverySheetDialog(
+        TEXT, "Acne Scar Clinic", "clinic.sqlite3", today=DAY, offered=offered
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
     return dialog
+
+
+@pytest.fixture
+def offer(qtbot) -> RecoverySheetDialog:
+    """The offer at set-up."""
+    return shown_sheet_dialog(qtbot, offered=True)
+
+
+@pytest.fixture
+def reprint(qtbot) -> RecoverySheetDialog:
+    """Admin > Print the recovery sheet: a sheet was offered before."""
+    return shown_sheet_dialog(qtbot, offered=False)
 
 
 def test_the_key_is_printed_in_lines_of_four_groups_that_read_as_the_key() -> None:
@@ -142,6 +155,11 @@ def test_later_asks_first_and_stays_when_not_sure(offer, prompts) -> None:
     [(title, text)] = prompts.asked
     assert title == "No recovery sheet yet"
     assert "unreadable" in text
+    # True of both kinds of clinic: a passphrase clinic opens on a new computer with its
+    # passphrase, so "a new computer" alone is not said to lose it.
+    assert "the keyring's key is lost with this computer (a new computer" in text
+    assert "a passphrase when no one remembers it" in text
+    assert "a lost keyring leaves" not in text
     prompts.answer = True
     offer.later_button.click()
     assert not offer.isVisible()
@@ -163,7 +181,8 @@ def test_offer_says_why_and_returns_whether_a_sheet_was_made(
     shown: list[str] = []
 
     def save_then_done(dialog) -> int:
-        shown.append(dialog.findChild(type(dialog.done_label), None).text())
+        shown.append(dialog.why.text())
+        assert dialog.later_button.text() == "&Later"  # the offer: Later asks first
         prompts.save_as = str(tmp_path / "sheet.pdf")
         dialog.pdf_button.click()
         dialog.later_button.click()
@@ -184,6 +203,56 @@ def test_the_offer_renders_legibly(offer, tmp_path) -> None:
     assert image.save(str(tmp_path / "offer.png"))
     assert offer.print_button.isVisible() and offer.pdf_button.isVisible()
     assert offer.later_button.text() == "&Later"
+
+
+def test_no_empty_strip_above_or_below_the_words(offer, qtbot) -> None:
+    """The wrapped label is as tall as its words at the dialog's width (its own guess was
+    some 40 px taller, painted as an empty strip above the text)."""
+    why = offer.why
+    needed = why.heightForWidth(why.width())
+    assert needed > 0
+    assert why.height() <= needed + 4
+    buttons_top = offer.print_button.geometry().top()
+    assert buttons_top - why.geometry().bottom() <= 16  # the layout's spacing, no more
+
+
+def test_the_offer_says_what_holds_for_keyring_and_passphrase_clinics(offer) -> None:
+    words = offer.why.text()
+    assert "keyring" in words and "passphrase" in words
+    assert "on any computer" in words
+    assert "on any other computer, or on this one" not in words  # untrue with a passphrase
+
+
+def test_the_pdf_is_meant_for_a_usb_drive_or_a_folder_kept_elsewhere(offer) -> None:
+    assert "USB drive or in a folder kept elsewhere" in offer.why.text()
+
+
+def test_a_pdf_saved_in_the_home_folder_is_said_to_be_on_this_computer(
+    offer, prompts, tmp_path, monkeypatch
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    prompts.save_as = str(tmp_path / "Documents" / "sheet.pdf")
+    (tmp_path / "Documents").mkdir()
+    offer.save_pdf()
+    assert "That is on this computer: move it to a USB drive" in offer.done_label.text()
+
+
+def test_a_reprint_closes_with_close_and_never_warns(reprint, prompts, tmp_path) -> None:
+    assert reprint.later_button.text() == "&Close"
+    reprint.later_button.click()
+    assert prompts.asked == []
+    assert not reprint.isVisible()
+    assert not reprint.made
+    grabbed = reprint.grab()
+    assert grabbed.save(str(tmp_path / "reprint.png"))
+
+
+def test_a_reprint_closed_with_escape_never_warns(reprint, prompts, qtbot) -> None:
+    from PySide6.QtCore import Qt
+
+    qtbot.keyClick(reprint, Qt.Key.Key_Escape)
+    assert prompts.asked == []
+    assert not reprint.isVisible()
 
 
 # -- the admin menu ------------------------------------------------------------------------------
@@ -222,6 +291,7 @@ def test_the_admin_prints_the_sheet_of_an_encrypted_clinic(
     assert "new computer" in action.toolTip()
     action.trigger()
     dialog = win.recovery_dialog
+    assert dialog.later_button.text() == "&Close"  # a reprint: closing it never warns
     prompts.save_as = str(tmp_path / "sheet.pdf")
     dialog.pdf_button.click()
     text = pdf_text(tmp_path / "sheet.pdf")
