@@ -3,9 +3,9 @@ backups once the way they open day to day is lost (this computer's keyring on a 
 a new computer; a forgotten passphrase). Its words hold for both kinds of clinic, keyring or
 passphrase: the dialog is not told which.
 
-Offered at set-up (`offer_recovery_sheet`) and from Admin > Print the recovery sheet; printed or saved as PDF the
-same way as the handouts (`printing`), on one US Letter page. It names the clinic and the
-database file, never a patient.
+Offered at set-up (`offer_recovery_sheet`) and from Admin > Print the recovery sheet; printed
+or saved as PDF the same way as the handouts (`printing`), on one US Letter page. It names the
+clinic and the database file, never a patient.
 """
 
 from __future__ import annotations
@@ -277,8 +277,12 @@ class RecoverySheetDialog(QDialog):
     def reject(self) -> None:
         """Later (or Escape, or the window's close): at set-up, asked first while no sheet
         was made; a reprint just closes (a sheet was offered before)."""
-        if self.offered and not self.made and not prompts.confirm(
-            self, "No recovery sheet yet", NO_SHEET_WARNING, "Later", "Go back"
+        if (
+            self.offered
+            and not self.made
+            and not prompts.confirm(
+                self, "No recovery sheet yet", NO_SHEET_WARNING, "Later", "Go back"
+            )
         ):
             return
         super().reject()
