@@ -53,13 +53,36 @@ def shown(qtbot, plain: Path, clock, keys: Keys) -> EncryptDialog:
 def test_it_says_why_and_what_happens_with_encrypt_as_the_default(qtbot, plain, clock) -> None:
     dialog = shown(qtbot, plain, clock, Keys(None))
     assert "lost laptop or backup drive shows nothing" in dialog.why.text()
-    assert str(plain.parent / "backups") in dialog.why.text()
+    assert dialog.files.text().splitlines() == [
+        f"Database:\t{plain}",
+        f"Backups:\t{plain.parent / 'backups'}",
+    ]  # each path on a line of its own, never broken inside a sentence
+    assert not dialog.files.wordWrap()
+    assert str(plain) not in dialog.why.text()
     assert "row by row" in dialog.what.text() and "recovery sheet" in dialog.what.text()
     assert "asks again at the next start" in dialog.later.text()
     assert dialog.encrypt_button.isDefault() and not dialog.later_button.isDefault()
     assert dialog.encrypt_button.text() == "&Encrypt now"
     assert dialog.later_button.text() == "&Not now"
     assert not dialog.busy.isVisible() and not dialog.continue_button.isVisible()
+
+
+def test_with_a_keyring_nothing_is_said_about_a_passphrase(qtbot, plain, clock) -> None:
+    dialog = shown(qtbot, plain, clock, Keys(None))
+    assert not dialog.no_keyring.isVisible()
+
+
+def test_without_a_keyring_the_daily_passphrase_is_said_before_the_buttons(
+    qtbot, no_keyring, plain, clock, tmp_path
+) -> None:
+    dialog = shown(qtbot, plain, clock, Keys(None))
+    assert dialog.no_keyring.isVisible()
+    words = dialog.no_keyring.text()
+    assert "This computer has no keyring" in words
+    assert "passphrase" in words and "typed at every start" in words
+    assert dialog.no_keyring.geometry().bottom() < dialog.buttons.geometry().top()
+    assert dialog.what.geometry().bottom() < dialog.no_keyring.geometry().top()
+    assert dialog.grab().save(str(tmp_path / "no-keyring.png"))
 
 
 def test_not_now_changes_nothing(qtbot, plain, clock) -> None:
@@ -91,6 +114,7 @@ def test_encrypt_now_runs_off_the_window_and_shows_what_was_removed(
     assert backup.name in dialog.removed.toPlainText()
     assert dialog.continue_button.isVisible() and dialog.continue_button.isDefault()
     assert not dialog.encrypt_button.isVisible() and not dialog.later_button.isVisible()
+    assert not dialog.files.isVisible() and not dialog.why.isVisible()
     qtbot.keyClick(dialog, Qt.Key.Key_Return)  # the default button: Continue
     assert dialog.result() == QDialog.DialogCode.Accepted
     assert dialog.report is not None and backup in dialog.report.removed

@@ -3,7 +3,8 @@
 Shown before any main window exists (so there is no `Operations`): the move runs on a thread
 of its own while this dialog keeps painting, and a refusal is said the way the helper in
 ui/operations.py says every refusal. The key comes from whoever opens the dialog
-(`make_key`: the keyring, or a passphrase where there is none); this module never sees how.
+(`make_key`: the keyring, or a passphrase where there is none); this module never sees how,
+but says beforehand when there is no keyring, since a passphrase then changes every start.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from frontdesk.services import encryption
 from frontdesk.services.backups import BackupService
 from frontdesk.services.clock import Clock
 from frontdesk.services.encrypt_existing import ClinicKey, EncryptionReport, encrypt_existing
@@ -66,12 +68,16 @@ class EncryptDialog(QDialog):
 
         title = dialog_heading("Encrypt the clinic database")
         folder = quietly(BackupService(path, clock).folder)
-        backups = f" and its backups in {folder}" if folder else " and its backups"
         self.why = QLabel(
-            f"The clinic database {path}{backups} are stored as plain files: anyone who"
-            " has this computer or a backup drive can read every patient's name and notes."
+            "The clinic database and its backups are stored as plain files: anyone who has"
+            " this computer or a backup drive can read every patient's name and notes."
             " Encrypted, a lost laptop or backup drive shows nothing."
         )
+        # Each path on a line of its own: wrapped inside a sentence it broke at a slash.
+        where = [f"Database:\t{path}"] + ([f"Backups:\t{folder}"] if folder else [])
+        self.files = QLabel("\n".join(where))
+        self.files.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.files.setAccessibleName("Files")
         self.what = QLabel(
             "Frontdesk writes an encrypted copy of the database beside it and checks it row"
             " by row against the original. Only then does the copy take the database's place,"
@@ -79,6 +85,14 @@ class EncryptDialog(QDialog):
             " files). Next, you print the recovery sheet: with its recovery key the database"
             " and its backups open on another computer."
         )
+        self.no_keyring = QLabel(
+            "<b>This computer has no keyring to keep the clinic's key, so after “Encrypt now”"
+            " you choose a passphrase: it is typed at every start of Frontdesk.</b>"
+            " The recovery sheet opens the database if it is ever forgotten."
+        )
+        self.no_keyring.setTextFormat(Qt.TextFormat.RichText)
+        self.no_keyring.setObjectName("encryptNoKeyring")
+        self.no_keyring.setVisible(encryption.keyring_problem() is not None)
         self.later = QLabel("“Not now” changes nothing; Frontdesk asks again at the next start.")
         self.busy = QLabel(BUSY)
         self.progress = QProgressBar()
@@ -91,7 +105,8 @@ class EncryptDialog(QDialog):
         self.removed = QPlainTextEdit()
         self.removed.setReadOnly(True)
         self.removed.setAccessibleName("Files removed")
-        for label in (self.why, self.what, self.later, self.busy, self.outcome, self.next):
+        wrapped = (self.why, self.what, self.no_keyring, self.later, self.busy, self.outcome)
+        for label in (*wrapped, self.next):
             label.setWordWrap(True)
         for hidden in (self.busy, self.progress, self.outcome, self.removed, self.next):
             hidden.hide()
@@ -117,8 +132,8 @@ class EncryptDialog(QDialog):
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
         shown: tuple[QWidget, ...] = (
-            title, self.why, self.what, self.later, self.busy, self.progress, self.error,
-            self.outcome, self.removed, self.next, self.buttons,
+            title, self.why, self.files, self.what, self.no_keyring, self.later, self.busy,
+            self.progress, self.error, self.outcome, self.removed, self.next, self.buttons,
         )  # fmt: skip
         for widget in shown:
             layout.addWidget(widget)
@@ -205,7 +220,10 @@ class EncryptDialog(QDialog):
         self.removed.setVisible(bool(report.removed))
         self.outcome.show()
         self.next.show()
-        for widget in (self.why, self.what, self.later, self.encrypt_button, self.later_button):
+        for widget in (
+            self.why, self.files, self.what, self.no_keyring, self.later,
+            self.encrypt_button, self.later_button,
+        ):  # fmt: skip
             widget.hide()
         self.continue_button.setText("&Continue to the recovery sheet")
         self.continue_button.show()
