@@ -15,7 +15,7 @@ from typing import TextIO
 
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.domain.dates import format_clock, format_day
-from frontdesk.key_prompt import IF_ENCRYPTED, unlock_for_command
+from frontdesk.key_prompt import refusal, unlock_for_command, what_to_do
 from frontdesk.services.backups import BackupKeyMissing, BackupService
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ServiceError
@@ -27,9 +27,12 @@ from frontdesk.storage.backups import (
     default_backup_folder,
     in_use,
     latest_good_backup,
+    list_backups,
 )
+from frontdesk.storage.clinic_keys import salt_of
 
 CONFIRM_PROMPT = "Type yes to replace it: "
+CONFIRM_PROMPT_NEW = "Type yes to restore it here: "  # nothing there yet to replace
 
 
 def run_backup(
@@ -94,10 +97,7 @@ def run_restore(
         backup_file,
         ask=ask_key,
         err=err,
-        no_terminal=lambda: (
-            f"{backup_file} cannot be restored: it is {UNREADABLE}."
-            f" If it is encrypted, {IF_ENCRYPTED}"
-        ),
+        no_terminal=lambda: f"{backup_file} cannot be restored: {unreadable_backup()}",
     ):
         return 1
     _unlock_quietly(db_path)  # the file replaced: its own key, if this keyring has it
@@ -118,7 +118,7 @@ def run_restore(
     print(restore_plan(db_path, backup_file), file=out)
     if not yes:
         try:
-            answer = ask(CONFIRM_PROMPT)
+            answer = ask(CONFIRM_PROMPT if db_path.exists() else CONFIRM_PROMPT_NEW)
         except (EOFError, KeyboardInterrupt):
             answer = ""
         if answer.strip().casefold() != "yes":
@@ -154,7 +154,7 @@ def _unlock_quietly(db_path: Path) -> None:
 
 def restore_plan(db_path: Path, backup_file: Path) -> str:
     """What will be replaced, and by what, in the words the confirmation asks about."""
-    incoming = f"the backup {backup_file} (taken {describe_moment(taken_at(backup_file))})"
+    incoming = f"the backup {backup_file} ({when_taken(backup_file)})"
     if not db_path.exists():
         return f"There is no clinic database at {db_path} yet: {incoming} will be put there."
     changed = datetime.fromtimestamp(db_path.stat().st_mtime, CLINIC_TZ).replace(tzinfo=None)
@@ -172,12 +172,18 @@ def restore_plan(db_path: Path, backup_file: Path) -> str:
     return f"This replaces the clinic database {db_path} ({state})\nwith {incoming}."
 
 
-def taken_at(backup_file: Path) -> datetime:
-    """From the backup's name; a file renamed by hand falls back to its modification time."""
+def when_taken(backup_file: Path) -> str:
+    """From the backup's name (clinic-<reason>-YYYYMMDD-HHMMSS): a copy on a drive or another
+    computer has a new modification time, so that time is given only for a renamed file, and
+    said to be the file's, not the backup's."""
     taken = backup_taken(backup_file)
     if taken is not None:
-        return taken
-    return datetime.fromtimestamp(backup_file.stat().st_mtime, CLINIC_TZ).replace(tzinfo=None)
+        return f"taken {describe_moment(taken)}"
+    changed = datetime.fromtimestamp(backup_file.stat().st_mtime, CLINIC_TZ).replace(tzinfo=None)
+    return (
+        "its name does not say when it was taken; the file was last written"
+        f" {describe_moment(changed)}, which may be when it was copied"
+    )
 
 
 def describe_moment(moment: datetime) -> str:
@@ -185,24 +191,60 @@ def describe_moment(moment: datetime) -> str:
 
 
 def refusal_for_unreadable(db_path: Path) -> str:
-    """An encrypted database whose key this computer lacks looks like one overwritten with
-    random bytes: both are said, with the backup that would bring it back and how to give
-    the key."""
-    return f"{refusal_for_damaged(db_path, UNREADABLE)} If it is encrypted, {IF_ENCRYPTED}"
+    """A database that starts like an encrypted one whose key this computer lacks: said as
+    every command says it. Random bytes look the same: when no backup of it starts with the
+    same salt (which damage could not repeat) and one this computer can open (a plain one)
+    exists, it may be damage, and the restore that brings it back is named too."""
+    message = f"{refusal(db_path)} It was not backed up."
+    good = None if _backed_up_encrypted(db_path) else _latest_good_backup(db_path)
+    if good is not None:
+        message += (
+            " If it was never encrypted, it is damaged: to put the newest good backup back:"
+            f" frontdesk restore {good}"
+        )
+    return message
 
 
-UNREADABLE = (
-    "not a SQLite database this computer can read (damaged, or encrypted with a key this"
-    " computer's keyring does not have)"
-)
+def unreadable_backup() -> str:
+    """A backup whose key is not here: its bytes cannot be told from damage (an encrypted file
+    reads as random), so both are said, with what to do if it is encrypted."""
+    from frontdesk.services.encryption import keyring_problem
+
+    holder = (
+        "this computer's keyring does not"
+        if keyring_problem() is None
+        else "this computer does not"
+    )
+    step = what_to_do()
+    return (
+        f"it is not a SQLite database this computer can read (damaged, or encrypted with a key"
+        f" {holder} have). If it is encrypted, {step[0].lower()}{step[1:]}"
+    )
+
+
+def _backed_up_encrypted(db_path: Path) -> bool:
+    """A backup of the database starts with the salt it starts with: it is encrypted, not
+    overwritten (random bytes would not repeat 16 bytes of another file)."""
+    salt = salt_of(db_path)
+    folders = {backup_folder(db_path), default_backup_folder(db_path)}
+    return salt is not None and any(
+        salt_of(backup.path) == salt
+        for folder in folders
+        for backup in list_backups(folder, db_path.stem)
+    )
+
+
+def _latest_good_backup(db_path: Path) -> Path | None:
+    good = latest_good_backup(
+        [backup_folder(db_path), default_backup_folder(db_path)], db_path.stem
+    )
+    return None if good is None else good.path
 
 
 def refusal_for_damaged(db_path: Path, problem: str) -> str:
     """Says the database is not backed up, and which backup would bring it back."""
     message = f"the clinic database {db_path} is {problem}; it was not backed up."
-    good = latest_good_backup(
-        [backup_folder(db_path), default_backup_folder(db_path)], db_path.stem
-    )
+    good = _latest_good_backup(db_path)
     if good is not None:
-        message += f" To put the newest good backup back: frontdesk restore {good.path}"
+        message += f" To put the newest good backup back: frontdesk restore {good}"
     return message

@@ -13,14 +13,37 @@ from frontdesk.services.encryption import ClinicKeyMissing, unlock
 from frontdesk.services.errors import ServiceError
 
 TRIES = 3
+PROMPT = "Recovery key (from the clinic's recovery sheet) or the clinic's passphrase: "
 IF_ENCRYPTED = (
-    "run the command once from a terminal (it asks for the recovery key and keeps it in the"
+    "Run the command once from a terminal (it asks for the recovery key and keeps it in the"
     " keyring), or open the app and type the recovery key."
 )
-PROMPT = "Recovery key (from the clinic's recovery sheet) or the clinic's passphrase: "
-NO_TERMINAL = (
-    "{name} is encrypted, and this computer's keyring does not have its key: " + IF_ENCRYPTED
+IF_NO_KEYRING = (
+    "Run it from a terminal: the passphrase or recovery key is asked each time (this computer"
+    " has no keyring to keep it), so a command run unattended cannot open it."
 )
+
+
+def without_its_key(path: Path) -> str:
+    """Why a command cannot open `path` (a file that starts like an encrypted one) and what
+    to do: the same words for every command. Without a keyring nothing keeps the key, so a
+    scheduled command can never open it; that is said rather than a step that cannot help."""
+    from frontdesk.services.encryption import keyring_problem
+
+    if keyring_problem() is None:
+        return f"{path.name} is encrypted, and this computer's keyring does not have its key."
+    return f"{path.name} is encrypted, and this computer has no keyring."
+
+
+def what_to_do() -> str:
+    """The step after `without_its_key`: kept once where a keyring is, asked each time where not."""
+    from frontdesk.services.encryption import keyring_problem
+
+    return IF_ENCRYPTED if keyring_problem() is None else IF_NO_KEYRING
+
+
+def refusal(path: Path) -> str:
+    return f"{without_its_key(path)} {what_to_do()}"
 
 
 def _getpass(prompt: str) -> str:
@@ -49,7 +72,7 @@ def unlock_for_command(
         said = str(missing)
     if ask is None:
         if not _on_a_terminal():
-            said = no_terminal() if no_terminal else NO_TERMINAL.format(name=path.name)
+            said = no_terminal() if no_terminal else refusal(path)
             print(f"frontdesk: {said}", file=err)
             return False
         ask = _getpass

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -125,16 +126,135 @@ def test_without_the_key_and_without_a_terminal_each_command_refuses_in_words(
         done = command(*args)
         assert done.returncode == 1, (args, done.stderr)
         said = done.stderr
-        if args[0] in ("backup", "restore"):  # such a file may also be damage: both are said
+        assert said.count("\n") == 1, said
+        if args[0] == "restore":  # a backup's bytes cannot be told from damage: both are said
             assert "is not a SQLite database this computer can read (damaged, or encrypted" in said
-            assert said.count("\n") == 1
-        else:
-            assert "is encrypted, and this computer's keyring does not have its key" in said
+        else:  # the database: the same words from every command
+            assert said.startswith(
+                "frontdesk: clinic.sqlite3 is encrypted, and this computer's keyring does not"
+                " have its key. Run the command once from a terminal"
+            ), said
+            assert "damaged" not in said  # no good backup here it could be put back from
         assert "run the command once from a terminal" in said.casefold()
         assert "open the app and type the recovery key" in said
         assert "Traceback" not in said
     assert clinic_file.read_bytes() == before
     assert not pdf.exists() and not (tmp_path / "new.sqlite3").exists()
+
+
+def test_without_a_keyring_each_command_says_the_key_is_asked_each_time(
+    clinic_file: Path, tmp_path: Path, no_keyring: None, capsys
+) -> None:
+    """Nothing can keep the key on such a computer: "run it once" would not help, and an
+    unattended (scheduled) command can never open the file. In-process, to stay fast."""
+    from frontdesk.handout_cli import save_handout
+
+    backup_file = tmp_path / "usb" / "copied.sqlite3"
+    backup_file.parent.mkdir()
+    backup_file.write_bytes(clinic_file.read_bytes())
+    refusals = []
+    err = io.StringIO()
+    assert run_backup(clinic_file, None, out=io.StringIO(), err=err) == 1
+    refusals.append(err.getvalue())
+    err = io.StringIO()
+    assert verify(clinic_file, io.StringIO(), err) == 1
+    refusals.append(err.getvalue())
+    pdf = str(tmp_path / "h.pdf")
+    assert save_handout(clinic_file, 1, "laser_care", None, pdf) == 1
+    refusals.append(capsys.readouterr().err)
+    words = (
+        "frontdesk: clinic.sqlite3 is encrypted, and this computer has no keyring. Run it"
+        " from a terminal: the passphrase or recovery key is asked each time (this computer"
+        " has no keyring to keep it), so a command run unattended cannot open it."
+    )
+    assert refusals == [f"{words} It was not backed up.\n", f"{words}\n", f"{words}\n"]
+    for said in refusals:
+        assert "asked each time" in said and "unattended cannot open it" in said
+        assert "keeps it in the keyring" not in said
+    err = io.StringIO()
+    new_db = tmp_path / "new.sqlite3"
+    assert run_restore(new_db, backup_file, yes=True, out=io.StringIO(), err=err) == 1
+    said = err.getvalue()
+    assert "(damaged, or encrypted with a key this computer does not have)" in said
+    assert "If it is encrypted, run it from a terminal" in said and "asked each time" in said
+
+
+def test_a_backup_of_a_database_that_may_be_damage_also_names_the_restore(
+    clinic_file: Path, tmp_path: Path, test_keyring: Path
+) -> None:
+    """Random bytes start like an encrypted file; a plain backup this computer can open, and
+    none with the file's salt, is the sign it may be damage: then the restore is named too."""
+    from frontdesk.storage.backups import backup_folder
+
+    plain = tmp_path / "clinic" / "plain.sqlite3"
+    clinic = open_clinic(plain)
+    clinic.close()
+    folder = backup_folder(clinic_file)
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / "clinic-daily-20261120-080000.sqlite3"
+    old.write_bytes(plain.read_bytes())
+    fresh_keyring(test_keyring)
+    err = io.StringIO()
+    assert run_backup(clinic_file, None, out=io.StringIO(), err=err) == 1
+    said = err.getvalue()
+    assert said.startswith(
+        "frontdesk: clinic.sqlite3 is encrypted, and this computer's keyring does not have its key."
+    ), said
+    assert (
+        "If it was never encrypted, it is damaged: to put the newest good backup back:"
+        f" frontdesk restore {old}" in said
+    )
+    assert said.count("\n") == 1
+    # A backup starting with the database's own salt: encrypted for sure, not damage.
+    (folder / "clinic-daily-20261125-080000.sqlite3").write_bytes(clinic_file.read_bytes())
+    err = io.StringIO()
+    assert run_backup(clinic_file, None, out=io.StringIO(), err=err) == 1
+    assert "is encrypted, and this computer's keyring does not have its key" in err.getvalue()
+    assert "damaged" not in err.getvalue() and "frontdesk restore" not in err.getvalue()
+
+
+def test_restore_says_when_the_backup_was_taken_from_its_name_and_asks_to_restore_it_here(
+    clinic_file: Path, tmp_path: Path, test_keyring: Path, key: ClinicKey
+) -> None:
+    """A copy on a USB drive has a new modification time: the date is the one in the name. A
+    renamed copy says its time is the file's. With no database there yet, nothing is replaced."""
+    backup, new_db = backup_taken_to_another_computer(clinic_file, tmp_path, test_keyring)
+    encryption.unlock_with_recovery_key(backup, key.recovery_text())
+    stamp = backup.name.removesuffix(".sqlite3").split("-manual-")[1]  # YYYYMMDD-HHMMSS
+    os.utime(backup, (1_900_000_000, 1_900_000_000))  # copied much later (2030)
+    asked: list[str] = []
+
+    def answer(prompt: str) -> str:
+        asked.append(prompt)
+        return "no"
+
+    out = io.StringIO()
+    assert run_restore(new_db, backup, yes=False, ask=answer, out=out, err=io.StringIO()) == 1
+    plan = out.getvalue()
+    from frontdesk.backup_cli import describe_moment
+
+    taken = datetime.strptime(stamp, "%Y%m%d-%H%M%S")
+    assert f"(taken {describe_moment(taken)})" in plan, plan
+    assert "2030" not in plan
+    assert "There is no clinic database at" in plan
+    assert asked == ["Type yes to restore it here: "]
+    assert not new_db.exists()
+
+    renamed = backup.with_name("copied-backup.sqlite3")
+    backup.rename(renamed)
+    out = io.StringIO()
+    assert run_restore(new_db, renamed, yes=False, ask=answer, out=out, err=io.StringIO()) == 1
+    assert "its name does not say when it was taken; the file was last written" in out.getvalue()
+    assert "(taken " not in out.getvalue()
+
+    new_db.parent.mkdir(parents=True, exist_ok=True)
+    new_db.write_bytes(clinic_file.read_bytes())  # now there is one to replace
+    asked.clear()
+    assert (
+        run_restore(new_db, renamed, yes=False, ask=answer, out=io.StringIO(), err=io.StringIO())
+        == 1
+    )
+    assert asked == ["Type yes to replace it: "]
 
 
 def test_a_key_typed_on_the_terminal_opens_it_and_a_wrong_one_is_said(
