@@ -4,6 +4,7 @@ desk need not know which kind of clinic this is; the answer names what was wrong
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -14,24 +15,36 @@ if TYPE_CHECKING:
     from frontdesk.storage.clinic_keys import ClinicKey
 
 RECOVERY_LETTERS = 80  # letters and digits of a recovery key (50 bytes in base32)
+RECOVERY_GROUPS = 16
 NOTHING_TYPED = "Type the recovery key from the clinic's recovery sheet."
+NO_PASSPHRASE_TYPED = (
+    "Type the clinic's passphrase (or the recovery key from the clinic's recovery sheet)."
+)
+WRONG_PASSPHRASE = "That passphrase does not open {name}. Check it (or type the recovery key)."
 
 
-def unlock_with_typed(path: Path, typed: str, *, keep: bool = True) -> ClinicKey:
+def unlock_with_typed(
+    path: Path, typed: str, *, keep: bool = True, passphrase_expected: bool = False
+) -> ClinicKey:
     """Held from now on (and, for a recovery key with `keep`, kept in this computer's
-    keyring). Text shaped like a recovery key is judged as one (its own mistakes are the
-    useful answer); anything else is tried as the passphrase too."""
+    keyring). It is tried as the recovery key, then as the passphrase; when neither opens,
+    text shaped like a recovery key gets the recovery key's own mistake (the useful answer).
+    `passphrase_expected` (a computer with no keyring: the clinic most likely chose a
+    passphrase): anything else is called a wrong passphrase."""
     typed = typed.strip()
     if not typed:
-        raise ServiceError(NOTHING_TYPED)
+        raise ServiceError(NO_PASSPHRASE_TYPED if passphrase_expected else NOTHING_TYPED)
     try:
         return encryption.unlock_with_recovery_key(path, typed, keep=keep)
-    except ServiceError:
-        if looks_like_recovery_key(typed):
-            raise
-    try:
+    except ServiceError as exc:
+        as_recovery_key = exc
+    try:  # five-letter words can look like groups: the passphrase is tried all the same
         return encryption.unlock_with_passphrase(path, typed)
     except ServiceError as exc:
+        if looks_like_recovery_key(typed):
+            raise as_recovery_key from None
+        if passphrase_expected:
+            raise ServiceError(WRONG_PASSPHRASE.format(name=path.name)) from exc
         raise ServiceError(
             f"That is neither the recovery key nor the passphrase of {path.name}: check it and"
             " type it again. A recovery key has 16 groups of five letters and digits."
@@ -39,12 +52,16 @@ def unlock_with_typed(path: Path, typed: str, *, keep: bool = True) -> ClinicKey
 
 
 def looks_like_recovery_key(typed: str) -> bool:
-    """Groups of five with dashes, or about as many letters and digits as a recovery key
-    (a group left out or typed twice): a passphrase is words."""
+    """Letters and digits in groups of five (split by dashes or spaces, a group or two
+    mistyped), or about as many letters and digits as a recovery key in one run: a
+    passphrase is words, and words are seldom all five letters long."""
+    groups = [group for group in re.split(r"[\s\-]+", typed.strip()) if group]
+    if len(groups) >= RECOVERY_GROUPS // 2 and all(group.isalnum() for group in groups):
+        fives = sum(len(group) == 5 for group in groups)
+        if fives * 4 >= len(groups) * 3:
+            return True
     letters = sum(ch.isalnum() for ch in typed)
-    groups = typed.split("-")
-    grouped = len(groups) >= 8 and all(len(g.strip()) <= 5 for g in groups)
-    return grouped or (abs(letters - RECOVERY_LETTERS) <= 10 and " " not in typed.strip())
+    return abs(letters - RECOVERY_LETTERS) <= 10 and not any(ch.isspace() for ch in typed.strip())
 
 
 def key_as_hex(path: Path) -> str | None:
