@@ -271,8 +271,9 @@ def run_gui(
             log.info("nobody signed in: the window was not opened")
             return 2 if as_role else 0
         plain_after_sign_in = False
+        sheet_missing = False
         if first_admin and encryption.is_encrypted(db_path):
-            offer_sheet(clinic)
+            sheet_missing = not offer_sheet(clinic)
         elif not smoke and plain_clinic(clinic):
             if user.role is Role.ADMIN:
                 reopened = encrypt_after_sign_in(clinic)
@@ -299,6 +300,8 @@ def run_gui(
             )
         if plain_after_sign_in:
             window.show_message(PLAIN_FOR_ADMIN if user.role is Role.ADMIN else PLAIN_FOR_STAFF)
+        if sheet_missing:
+            window.show_message(NO_SHEET_YET)
         if clinic.start_notes and not smoke:  # e.g. a damaged -wal file found at start
             prompts.warn(window, "Some recent changes are missing", "\n\n".join(clinic.start_notes))
         if watcher is not None:
@@ -325,6 +328,10 @@ PLAIN_FOR_ADMIN = (
     "This clinic database is not encrypted yet: Frontdesk asks again at the next start."
 )
 NO_KEY_QUIET = "frontdesk: {said}"
+NO_SHEET_YET = (
+    "No recovery sheet yet: print it from Admin > Print the recovery sheet… (without it, a lost"
+    " key means a lost database)."
+)
 
 
 def unlock_or_ask(db_path: Path, *, quiet: bool) -> int | None:

@@ -216,6 +216,7 @@ def test_a_new_clinic_is_encrypted_with_a_key_in_the_keyring_and_offers_the_reco
     assert encryption.is_encrypted(db_path)
     assert b"Office admin" not in db_path.read_bytes()
     assert "Recovery sheet" in prompts.dialogs  # offered once the admin was made
+    assert "No recovery sheet yet" in start.window.status  # it was closed unprinted
     forget_all()
     encryption.unlock(db_path)  # the key is in this computer's keyring
     # The next start asks nothing and offers no sheet again.
@@ -223,6 +224,7 @@ def test_a_new_clinic_is_encrypted_with_a_key_in_the_keyring_and_offers_the_reco
     assert start.run(db_path) == 0
     assert start.key_dialogs == 0 and start.logins == ["create", "sign in"]
     assert "Recovery sheet" not in prompts.dialogs
+    assert "No recovery sheet yet" not in start.window.status
 
 
 def test_a_new_clinic_without_a_keyring_asks_for_a_passphrase_and_each_start_asks_it_again(
