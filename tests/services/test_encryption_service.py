@@ -16,6 +16,7 @@ from frontdesk.storage import clinic_keys, keyring_store
 from frontdesk.storage.clinic_keys import ClinicKey, KeyNeeded
 from frontdesk.storage.engine import connect_file
 from tests.keyring_for_tests import fresh_keyring
+from tests.small_database import small_database
 
 PASSPHRASE = "lantern orchard seventeen quietly"
 
@@ -24,12 +25,7 @@ def _file(path: Path, key: ClinicKey | None) -> Path:
     """A small database file, encrypted with `key` (plain without one)."""
     if key is not None:
         clinic_keys.hold(key)
-    conn = connect_file(path, new_key=key)
-    conn.execute("CREATE TABLE t (x)")
-    conn.execute("INSERT INTO t VALUES ('Ximena Quistgaard')")
-    conn.commit()
-    conn.close()
-    return path
+    return small_database(path, key, "Ximena Quistgaard")
 
 
 def _another_computer(folder: Path) -> None:

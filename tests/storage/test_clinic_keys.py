@@ -25,7 +25,7 @@ from frontdesk.storage.clinic_keys import (
     key_for,
     salt_of,
 )
-from frontdesk.storage.engine import connect_file
+from tests.small_database import small_database
 
 keys = st.builds(
     ClinicKey, st.binary(min_size=32, max_size=32), st.binary(min_size=16, max_size=16)
@@ -174,23 +174,6 @@ def test_a_passphrase_gives_the_same_key_for_a_salt_and_another_for_another() ->
 
 
 # -- which file a key opens ----------------------------------------------------------------------
-def _plain(path: Path) -> Path:
-    conn = connect_file(path)
-    conn.execute("CREATE TABLE t (x)")
-    conn.commit()
-    conn.close()
-    return path
-
-
-def _encrypted(path: Path, key: ClinicKey) -> Path:
-    conn = connect_file(path, new_key=key)
-    conn.execute("CREATE TABLE t (x)")
-    conn.execute("INSERT INTO t VALUES ('a note')")
-    conn.commit()
-    conn.close()
-    return path
-
-
 @pytest.mark.parametrize(
     ("content", "why"),
     [
@@ -224,7 +207,7 @@ def test_garbage_of_whole_pages_reads_as_encrypted(tmp_path: Path) -> None:
 
 
 def test_a_plain_database_has_no_salt(tmp_path: Path) -> None:
-    path = _plain(tmp_path / "plain.sqlite3")
+    path = small_database(tmp_path / "plain.sqlite3")
     assert salt_of(path) is None
     assert key_for(path) is None
 
@@ -232,7 +215,7 @@ def test_a_plain_database_has_no_salt(tmp_path: Path) -> None:
 def test_an_encrypted_database_starts_with_its_keys_salt(tmp_path: Path) -> None:
     key = ClinicKey.new()
     hold(key)
-    path = _encrypted(tmp_path / "enc.sqlite3", key)
+    path = small_database(tmp_path / "enc.sqlite3", key)
     assert salt_of(path) == key.salt
     assert is_encrypted(path)
     assert key_for(path) is key
@@ -243,7 +226,7 @@ def test_an_encrypted_database_starts_with_its_keys_salt(tmp_path: Path) -> None
 def test_a_key_not_held_is_needed_in_words(tmp_path: Path) -> None:
     key = ClinicKey.new()
     hold(key)
-    path = _encrypted(tmp_path / "enc.sqlite3", key)
+    path = small_database(tmp_path / "enc.sqlite3", key)
     clinic_keys.forget_all()
     assert clinic_keys.held(key.salt) is None
     with pytest.raises(KeyNeeded, match=r"enc\.sqlite3 is encrypted.*recovery key") as caught:
@@ -259,7 +242,7 @@ def test_a_key_not_held_is_needed_in_words(tmp_path: Path) -> None:
 def test_a_held_key_opens_every_file_with_its_salt(tmp_path: Path) -> None:
     key = ClinicKey.new()
     hold(key)
-    first = _encrypted(tmp_path / "a.sqlite3", key)
+    first = small_database(tmp_path / "a.sqlite3", key)
     copy = tmp_path / "copy.sqlite3"
     copy.write_bytes(first.read_bytes())
     assert key_for(copy) is key
