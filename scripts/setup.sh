@@ -19,6 +19,7 @@ packages=(
 )
 if [ -n "$extras" ]; then
   packages+=(desktop-file-utils)  # the tests check the menu entry with desktop-file-validate
+  packages+=(poppler-utils)  # and turn the printed recovery sheet into a picture (pdftoppm)
 fi
 
 installed() {
