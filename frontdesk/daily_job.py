@@ -73,9 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--key-on-stdin", action="store_true", help="the key, hex, on stdin")
     args = parser.parse_args(argv)
     if args.key_on_stdin:
-        from frontdesk.services.typed_key import hold_hex
+        from frontdesk.services.encryption import unlock_with_hex
 
-        hold_hex(args.db, sys.stdin.readline())  # a wrong one: unlock says the key is missing
+        unlock_with_hex(
+            args.db, sys.stdin.readline()
+        )  # a wrong one: unlock says the key is missing
     if hasattr(os, "nice"):
         os.nice(NICENESS)
     said = run(args.db, args.moment, check_chain=args.check_chain)

@@ -128,3 +128,20 @@ def recovery_text_for(path: Path) -> str | None:
     (None for a plain file)."""
     key = held_key(path)
     return None if key is None else key.recovery_text()
+
+
+def in_keyring(path: Path) -> bool:
+    """Does this computer's keyring have the key of the encrypted file `path`?"""
+    salt = salt_of(path)
+    return salt is not None and keyring_store.find(salt) is not None
+
+
+def unlock_with_hex(path: Path, text: str) -> bool:
+    """Holds a key handed over by another process (`ClinicKey.as_hex`) when it opens `path`."""
+    try:
+        key = ClinicKey.from_hex(text)
+        _check_opens(path, key, "key")
+    except (ValueError, ServiceError):
+        return False
+    hold(key)
+    return True

@@ -65,34 +65,10 @@ def looks_like_recovery_key(typed: str) -> bool:
 
 
 def key_as_hex(path: Path) -> str | None:
-    """The key this process opened `path` with, as one line of hex (secret then salt): for
-    the daily job's stdin when this computer's keyring does not have it. None for a plain
-    file, or when the keyring has it (the job takes it from there)."""
+    """The key this process opened `path` with, as one line of hex: for the daily job's
+    stdin when this computer's keyring does not have it. None for a plain file, or when the
+    keyring has it (the job takes it from there)."""
     key = encryption.held_key(path)
-    if key is None or in_keyring(path):
+    if key is None or encryption.in_keyring(path):
         return None
-    return (key.secret + key.salt).hex()
-
-
-def in_keyring(path: Path) -> bool:
-    from frontdesk.storage import keyring_store
-    from frontdesk.storage.clinic_keys import salt_of
-
-    salt = salt_of(path)
-    return salt is not None and keyring_store.find(salt) is not None
-
-
-def hold_hex(path: Path, text: str) -> bool:
-    """The daily job: holds the key read from its stdin when it opens `path`."""
-    from frontdesk.storage.clinic_keys import SALT_BYTES, ClinicKey, hold
-    from frontdesk.storage.engine import opens_with
-
-    try:
-        raw = bytes.fromhex(text.strip())
-        key = ClinicKey(raw[:-SALT_BYTES], raw[-SALT_BYTES:])
-    except ValueError:
-        return False
-    if not opens_with(path, key):
-        return False
-    hold(key)
-    return True
+    return key.as_hex()

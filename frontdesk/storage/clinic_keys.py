@@ -63,7 +63,17 @@ class ClinicKey:
     def pragma(self) -> str:
         """The value of `PRAGMA key`: a raw key with its salt, so SQLCipher derives nothing
         (no PBKDF2 at each connection) and new files carry this salt."""
-        return f"\"x'{(self.secret + self.salt).hex()}'\""
+        return f"\"x'{self.as_hex()}'\""
+
+    def as_hex(self) -> str:
+        """Secret then salt in hex, on one line: how a key is handed to another process."""
+        return (self.secret + self.salt).hex()
+
+    @classmethod
+    def from_hex(cls, text: str) -> ClinicKey:
+        """The key `as_hex` wrote (ValueError for anything else)."""
+        raw = bytes.fromhex(text.strip())
+        return cls(raw[:SECRET_BYTES], raw[SECRET_BYTES:])
 
     def recovery_text(self) -> str:
         """The recovery key as printed: base32 in groups of five, with a check at the end."""

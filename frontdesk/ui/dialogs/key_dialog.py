@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from frontdesk.services import encryption
 from frontdesk.services.errors import ServiceError
-from frontdesk.services.typed_key import in_keyring, unlock_with_typed
+from frontdesk.services.typed_key import unlock_with_typed
 from frontdesk.ui.error_label import error_label
 from frontdesk.ui.operations import call_here
 from frontdesk.ui.widgets.heading import dialog_heading
@@ -178,7 +178,7 @@ class KeyDialog(QDialog):
         with busy(self.open_button, self.field):  # Argon2 for a passphrase: about a second
             got = call_here(
                 self,
-                lambda: (self._unlock(self._path, typed), in_keyring(self._path)),
+                lambda: (self._unlock(self._path, typed), encryption.in_keyring(self._path)),
                 title="Not opened",
                 on_refusal=self._refused,
             )
