@@ -37,7 +37,7 @@ from urllib.parse import quote
 from frontdesk.domain.backup_rotation import kept
 from frontdesk.storage import clinic_keys
 from frontdesk.storage.clinic_keys import KeyNeeded, is_encrypted
-from frontdesk.storage.engine import connect_file, key_of, opens_with, sqlite3
+from frontdesk.storage.engine import connect_file, connection_salt, key_of, opens_with, sqlite3
 from frontdesk.storage.private_files import make_folder
 from frontdesk.storage.wal_check import open_elsewhere
 
@@ -243,9 +243,9 @@ def _opens_with_a_held_key(path: Path) -> bool:
 
 
 def encrypted(conn: sqlite3.Connection) -> bool:
-    """Was `conn` opened with a key? (SQLCipher answers without reading the file.)"""
+    """Was `conn` opened with a key?"""
     try:
-        return conn.execute("PRAGMA cipher_salt").fetchone() is not None
+        return connection_salt(conn) is not None
     except sqlite3.Error:
         return False
 
@@ -538,7 +538,7 @@ def copy_database(source: sqlite3.Connection, destination: Path) -> None:
     The copy of a WAL database is itself marked WAL, and whoever opens it read-only later
     leaves -wal and -shm files beside it; rollback mode (DELETE) keeps a backup a single file.
     """
-    salt = source_salt(source)
+    salt = connection_salt(source)
     key = key_of(source)
     if salt is not None and key is None:
         raise BackupFailed(
@@ -555,12 +555,6 @@ def copy_database(source: sqlite3.Connection, destination: Path) -> None:
         raise BackupFailed(
             "The copy was not encrypted with the clinic database's key, so it was not kept."
         )
-
-
-def source_salt(conn: sqlite3.Connection) -> bytes | None:
-    """The salt of the key `conn` was opened with; None for a plain database."""
-    row = conn.execute("PRAGMA cipher_salt").fetchone()
-    return bytes.fromhex(row[0]) if row else None
 
 
 def require_reason(reason: str) -> None:

@@ -29,7 +29,7 @@ sqlite_utils.db.OperationalError = sqlite3.OperationalError
 sqlite_utils.utils.sqlite3 = sqlite3
 sqlite_utils.utils.OperationalError = sqlite3.OperationalError
 
-__all__ = ["connect_file", "key_of", "opens_with", "sqlite3"]
+__all__ = ["connect_file", "connection_salt", "key_of", "opens_with", "sqlite3"]
 
 
 def _quiet() -> None:
@@ -68,11 +68,22 @@ def connect_file(
     return conn
 
 
+def connection_salt(conn: sqlite3.Connection) -> bytes | None:
+    """The salt of the key `conn` was opened with; None for a plain database. (SQLCipher
+    answers without reading the file.) Read whatever the connection's text_factory is: the
+    checks read damaged files as bytes."""
+    row = conn.execute("PRAGMA cipher_salt").fetchone()
+    if not row:
+        return None
+    text = row[0].decode("ascii") if isinstance(row[0], bytes) else row[0]
+    return bytes.fromhex(text)
+
+
 def key_of(conn: sqlite3.Connection) -> ClinicKey | None:
     """The key `conn` was opened with (None: a plain file), so that a copy gets the same: the
     held key of the salt SQLCipher reports for it."""
-    row = conn.execute("PRAGMA cipher_salt").fetchone()
-    return held(bytes.fromhex(row[0])) if row else None
+    salt = connection_salt(conn)
+    return None if salt is None else held(salt)
 
 
 def _new(file: Path) -> bool:
