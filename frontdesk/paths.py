@@ -52,3 +52,14 @@ def same_file(one: Path, other: Path) -> bool:
 def settings_path(db_path: Path) -> Path:
     """Window settings sit beside the database they belong to, so test runs never share them."""
     return db_path.with_name(db_path.stem + ".settings.ini")
+
+
+def server_files(address: str) -> Path:
+    """Where this workstation keeps its own files for a clinic server (window settings, logs):
+    a name in the user data directory, one per server and database. No database is there."""
+    import re
+
+    import platformdirs
+
+    name = re.sub(r"[^A-Za-z0-9.@-]+", "_", address).strip("_") or "server"
+    return platformdirs.user_data_path(APP_NAME, appauthor=False) / "servers" / f"{name}.server"

@@ -20,6 +20,7 @@ packages=(
 if [ -n "$extras" ]; then
   packages+=(desktop-file-utils)  # the tests check the menu entry with desktop-file-validate
   packages+=(poppler-utils)  # and turn the printed recovery sheet into a picture (pdftoppm)
+  packages+=(postgresql postgresql-contrib)  # a throwaway clinic server for the tests (initdb, pg_ctl, pg_dump)
 fi
 
 installed() {

@@ -25,15 +25,24 @@ from frontdesk.services.demo import fill_demo_clinic
 from frontdesk.services.signed_in import SignedIn, issue
 from frontdesk.storage import clinic_keys, keyring_store
 from frontdesk.storage.clinic_keys import ClinicKey
+from tests.servers_for_tests import TestServers
 
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=CLINIC_TZ)
 ENCRYPTED_VARIABLE = "FRONTDESK_TEST_ENCRYPTED"
+ENGINE_VARIABLE = "FRONTDESK_TEST_ENGINE"
 # With --encrypted, the one key of every clinic the fixtures make: the demo is copied page by
 # page into a test's clinic, which SQLCipher's backup does only between files of the same key.
 FIXTURE_KEY = ClinicKey.new()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine",
+        choices=("sqlite", "postgresql"),
+        default=os.environ.get(ENGINE_VARIABLE, "sqlite"),
+        help="the engine under every clinic the fixtures make: a file, or a database on a"
+        f" throwaway PostgreSQL cluster (also {ENGINE_VARIABLE})",
+    )
     parser.addoption(
         "--encrypted",
         action="store_true",
@@ -60,8 +69,18 @@ PLAIN_FILE_ONLY = {
 }
 
 
+def server_run(config: pytest.Config) -> bool:
+    return config.getoption("--engine") == "postgresql"
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On an encrypted run, tests that edit the raw bytes of a plain file are left out."""
+    """On an encrypted run, tests that edit the raw bytes of a plain file are left out; on a
+    server run, tests of what only a database file has (its bytes, backups, keys)."""
+    if server_run(config):
+        skip_file = pytest.mark.skip(reason="about a database file, which the server has not")
+        for item in items:
+            if item.get_closest_marker("file_only") or item.fspath.basename in FILE_ONLY_MODULES:
+                item.add_marker(skip_file)
     if not encrypted_run(config):
         return
     skip = pytest.mark.skip(reason="needs the clinic's file to be plain SQLite")
@@ -69,6 +88,26 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         name = item.nodeid.split("[")[0]
         if item.get_closest_marker("plain_file_only") or name in PLAIN_FILE_ONLY:
             item.add_marker(skip)
+
+
+# Test modules about what only an SQLite file has; a `file_only` marker does the same.
+FILE_ONLY_MODULES = {
+    "test_audit_anchor.py",  # the anchor file beside the database
+    "test_backups.py",
+    "test_clinic_keys.py",
+    "test_db.py",  # SQLite's pragmas and BEGIN IMMEDIATE
+    "test_encrypted_backups.py",
+    "test_encrypt_existing.py",
+    "test_encryption_service.py",
+    "test_engine.py",
+    "test_file_modes.py",
+    "test_filesystems.py",
+    "test_keyring_store.py",
+    "test_migrations.py",  # SQLite's steps; the server's are compared in test_schema_parity
+    "test_open_clinic.py",
+    "test_opening_check.py",
+    "test_system_keyring.py",
+}
 
 
 @pytest.fixture(scope="session")
@@ -95,11 +134,29 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def clinic(db_path: Path, clock, fixture_key: ClinicKey | None) -> Iterator[Clinic]:
+def clinic(
+    request: pytest.FixtureRequest, db_path: Path, clock, fixture_key: ClinicKey | None
+) -> Iterator[Clinic]:
+    if server_run(request.config):
+        # A database of its own on the session's cluster, copied from the template (the
+        # demo's when the test asked for the demo), opened as the workstations' role.
+        servers: TestServers = request.getfixturevalue("test_servers")
+        demo = "demo" in request.fixturenames
+        with servers.clinic(demo=demo, clock=clock, files=db_path.with_suffix(".server")) as on:
+            yield on
+        return
     holding(fixture_key)
     opened = open_clinic(db_path, clock, new_key=fixture_key)
     yield opened
     opened.close()
+
+
+@pytest.fixture(scope="session")
+def test_servers(pytestconfig: pytest.Config) -> Iterator[TestServers]:
+    """One throwaway PostgreSQL cluster for the whole run (server runs only)."""
+    servers = TestServers.start()
+    yield servers
+    servers.stop()
 
 
 def signed_in(clinic: Clinic, member: Staff) -> SignedIn:
@@ -170,8 +227,10 @@ def _built_demo(tmp_path_factory, key: ClinicKey | None) -> Path:
 
 
 @pytest.fixture
-def demo(clinic, fixture_demo_template: Path):
-    source = connect_file(fixture_demo_template)
+def demo(request: pytest.FixtureRequest, clinic):
+    if server_run(request.config):
+        return clinic  # made from the demo's template database
+    source = connect_file(request.getfixturevalue("fixture_demo_template"))
     try:
         source.backup(clinic._db.conn)
     finally:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import sqlite_utils
-
 from frontdesk.domain.audit import AuditEntry, ChainBreak, Tampering
 from frontdesk.domain.permissions import Permission
 from frontdesk.services.clock import Clock, clinic_now
@@ -14,6 +12,7 @@ from frontdesk.services.errors import can_be_an_id, plain_storage_errors
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import check_allowed, record_event
 from frontdesk.storage.audit import AuditCheck, AuditCursor, AuditFilter, AuditRepository
+from frontdesk.storage.database import Database
 from frontdesk.storage.db import connect
 
 __all__ = ["AuditCheck", "AuditCursor", "AuditFilter", "AuditPage", "AuditService"]
@@ -43,7 +42,7 @@ def verify_file(path: Path) -> ChainBreak | Tampering | None:
 
 
 class AuditService:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock = clinic_now) -> None:
+    def __init__(self, db: Database, clock: Clock = clinic_now) -> None:
         self._db = db
         self._clock = clock
         self._repo = AuditRepository(db)

@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
-import sqlite_utils
-
 from frontdesk.domain.appointments import (
     MAX_MINUTES,
     MIN_MINUTES,
@@ -49,6 +47,7 @@ from frontdesk.services.errors import (
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, record_event, unit_of_work
 from frontdesk.storage.calendar import CalendarRepository
+from frontdesk.storage.database import Database
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.patients import PatientRepository
@@ -86,7 +85,7 @@ def _as_audit(a: Appointment) -> dict[str, object]:
 
 
 class CalendarService:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock = clinic_now) -> None:
+    def __init__(self, db: Database, clock: Clock = clinic_now) -> None:
         self._db = db
         self._clock = clock
         self._repo = CalendarRepository(db)

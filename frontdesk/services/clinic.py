@@ -9,9 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import sqlite_utils
-
-from frontdesk.paths import settings_path
+from frontdesk.paths import server_files, settings_path
 from frontdesk.services.audit import AuditService
 from frontdesk.services.backups import BackupService, Damage
 from frontdesk.services.clock import Clock, clinic_now, fixed_clock, stamp
@@ -20,12 +18,16 @@ from frontdesk.services.login import LoginService
 from frontdesk.services.patients import PatientService
 from frontdesk.services.staff import StaffService
 from frontdesk.storage import backups as files
+from frontdesk.storage import postgres_schema
 from frontdesk.storage.audit import AuditRepository, append_only_intact, restore_append_only
 from frontdesk.storage.audit_anchor import retire_for_new_database
 from frontdesk.storage.clinic_keys import ClinicKey, hold
+from frontdesk.storage.database import Database
 from frontdesk.storage.db import connect, data_version, write_transaction
 from frontdesk.storage.filesystems import NetworkFileSystem, refuse_network_filesystem
 from frontdesk.storage.migrations import migrate
+from frontdesk.storage.postgres import PgDatabase, address_without_password
+from frontdesk.storage.postgres_errors import ConnectionLost
 from frontdesk.storage.private_files import (
     create_private_file,
     keep_database_private,
@@ -52,9 +54,18 @@ class Clinic:
     start_notes: tuple[str, ...] = ()
 
     def __init__(
-        self, path: Path, db: sqlite_utils.Database, clock: Clock, migration_backup: Path | None
+        self,
+        path: Path,
+        db: Database,
+        clock: Clock,
+        migration_backup: Path | None,
+        *,
+        server: str | None = None,
     ) -> None:
+        # On the clinic server, `path` names this workstation's own files for it (settings,
+        # logs); `server` is the address its connections open.
         self.path = path
+        self.server = server
         self._db = db
         self._clock = clock
         self.migration_backup = migration_backup
@@ -115,7 +126,7 @@ class Clinic:
     def as_of(self, moment: datetime) -> Clinic:
         """The same database seen at `moment`: for recording what happened before now (demo)."""
         self._demo_only()
-        return Clinic(self.path, self._db, fixed_clock(moment), None)
+        return Clinic(self.path, self._db, fixed_clock(moment), None, server=self.server)
 
     def calendar_as_of(self, moment: datetime) -> CalendarService:
         """The calendar as it was at `moment`: for recording what happened before now (demo)."""
@@ -137,10 +148,25 @@ class Clinic:
     def twin(self) -> Clinic:
         """The same database on a connection of its own, for a call run on another thread
         (a connection belongs to the thread that opened it). The schema is already current."""
+        if self.server is not None:
+            return Clinic(self.path, PgDatabase(self.server), self._clock, None, server=self.server)
         return Clinic(self.path, connect(self.path), self._clock, None)
 
     def close(self) -> None:
         self._db.close()
+
+    @property
+    def where(self) -> str:
+        """What this window works on, for people: the file, or the server and database."""
+        return f"the clinic server {self.server_name}" if self.server else str(self.path)
+
+    @property
+    def server_name(self) -> str:
+        return self._db.address if isinstance(self._db, PgDatabase) else ""
+
+
+class ServerUnreachable(ServiceError):
+    """The clinic server did not answer: nothing was opened."""
 
 
 class DatabaseRefused(ServiceError):
@@ -213,7 +239,29 @@ def open_clinic(
     return clinic
 
 
-def _restore_append_only(db: sqlite_utils.Database, clock: Clock) -> None:
+def open_server(address: str, clock: Clock = clinic_now, files: Path | None = None) -> Clinic:
+    """Connects to the clinic server (a PostgreSQL address, with its password), whose schema
+    `frontdesk server init` made. Refuses, in words naming the server, one that cannot be
+    reached and a database that is not (or not yet) a Frontdesk clinic of this version.
+    `files` is where this workstation keeps its own files for it (default: its data folder)."""
+    try:
+        db = PgDatabase(address)
+    except ConnectionLost as exc:
+        raise ServerUnreachable(
+            f"Could not reach the clinic server ({address_without_password(address)}): {exc}."
+        ) from exc
+    if postgres_schema.pending(db):
+        name = db.address
+        db.close()
+        raise DatabaseRefused(
+            f"The database {name} on the clinic server is not a Frontdesk clinic of this"
+            " version: the admin makes one with `frontdesk server init`."
+        )
+    _restore_append_only(db, clock)
+    return Clinic(files or server_files(db.address), db, clock, None, server=address)
+
+
+def _restore_append_only(db: Database, clock: Clock) -> None:
     """A trigger protecting the trail dropped behind the app's back is put back, and the
     trail says so (`frontdesk audit verify` then shows what was changed meanwhile)."""
     if append_only_intact(db):

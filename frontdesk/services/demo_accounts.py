@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from frontdesk.domain.staff import Role
 from frontdesk.services.clock import Clock, stamp
 from frontdesk.storage.audit import AuditRepository
+from frontdesk.storage.database import Database
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.settings import SettingsRepository
 from frontdesk.storage.staff import StaffRepository
@@ -30,7 +29,7 @@ DEMO_LOGINS = (
 )
 
 
-def make_demo(db: sqlite_utils.Database, clock: Clock) -> bool:
+def make_demo(db: Database, clock: Clock) -> bool:
     """Marks the database as the demo and gives each role its demo login; once."""
     from frontdesk.services.passwords import hash_password  # Argon2: not for `--as` or the list
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from datetime import date
 
-import sqlite_utils
-
 from frontdesk.domain.appointments import CONSULTATION
 from frontdesk.domain.assessment import assess
 from frontdesk.domain.co2 import SeriesStatus, results_window
@@ -31,6 +29,7 @@ from frontdesk.services.patients import PatientService
 from frontdesk.services.sessions import SessionService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import check_allowed, unit_of_work
+from frontdesk.storage.database import Database
 from frontdesk.storage.handouts import HandoutRepository
 
 HOW = ("printed", "pdf")
@@ -39,7 +38,7 @@ HOW = ("printed", "pdf")
 class HandoutService:
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         clock: Clock,
         patients: PatientService,
         intakes: IntakeService,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlite_utils
-
 from frontdesk.domain.assessment import Eligibility, assess, eligibility
 from frontdesk.domain.intake import Intake, RecordedIntake, text_errors
 from frontdesk.domain.permissions import Permission
@@ -15,6 +13,7 @@ from frontdesk.services.clock import Clock, clinic_now, today
 from frontdesk.services.errors import NotFound, ValidationFailed, plain_storage_errors
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import check_allowed, unit_of_work
+from frontdesk.storage.database import Database
 from frontdesk.storage.intakes import IntakeRepository, answers_json
 from frontdesk.storage.patients import PatientRepository
 
@@ -45,7 +44,7 @@ def _check(intake: Intake, today: date) -> None:
 
 
 class IntakeService:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock = clinic_now) -> None:
+    def __init__(self, db: Database, clock: Clock = clinic_now) -> None:
         self._db = db
         self._clock = clock
         self._repo = IntakeRepository(db)

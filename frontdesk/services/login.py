@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlite_utils
-
 from frontdesk.domain.accounts import (
     DEFAULT_LOCK_MINUTES,
     after_failure,
@@ -29,6 +27,7 @@ from frontdesk.services.errors import (
 from frontdesk.services.signed_in import SignedIn, end, issue
 from frontdesk.services.unit_of_work import check_allowed, record_event, unit_of_work
 from frontdesk.storage.audit import AuditRepository
+from frontdesk.storage.database import Database
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.settings import SettingsRepository
 from frontdesk.storage.staff import StaffRepository
@@ -41,7 +40,7 @@ class LoginRefused(ServiceError):
 
 
 class LoginService:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock = clinic_now) -> None:
+    def __init__(self, db: Database, clock: Clock = clinic_now) -> None:
         self._db = db
         self._clock = clock
         self._staff = StaffRepository(db)

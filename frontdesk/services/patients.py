@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import sqlite_utils
-
 from frontdesk.domain.patients import (
     Patient,
     PatientDraft,
@@ -29,13 +27,14 @@ from frontdesk.services.errors import (
 )
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import UnitOfWork, unit_of_work
+from frontdesk.storage.database import Database
 from frontdesk.storage.patients import PatientRepository
 
 ENTITY = Entity.PATIENT
 
 
 class PatientService:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock = clinic_now) -> None:
+    def __init__(self, db: Database, clock: Clock = clinic_now) -> None:
         self._db = db
         self._clock = clock
         self._repo = PatientRepository(db)

@@ -9,19 +9,18 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import sqlite_utils
-
 from frontdesk.services.clock import Clock, clinic_now
 from frontdesk.services.errors import NotFound, plain_storage_errors
 from frontdesk.services.signed_in import NotSignedIn, SignedIn, vouched_id
 from frontdesk.services.unit_of_work import record_event
+from frontdesk.storage.database import Database
 from frontdesk.storage.patients import PatientRepository
 
 QUIET_MINUTES = 5
 
 
 class RecordViews:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock = clinic_now) -> None:
+    def __init__(self, db: Database, clock: Clock = clinic_now) -> None:
         self._db = db
         self._clock = clock
         self._last: dict[int, tuple[int, datetime]] = {}  # member id -> (patient id, when)

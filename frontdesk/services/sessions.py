@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-import sqlite_utils
-
 from frontdesk.domain.appointments import CO2_SESSION, RESULTS_REVIEW, ListedAppointment, to_text
 from frontdesk.domain.assessment import Eligibility
 from frontdesk.domain.co2 import (
@@ -50,6 +48,7 @@ from frontdesk.services.recall import (
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, unit_of_work
 from frontdesk.storage.co2 import SeriesRepository, record_json
+from frontdesk.storage.database import Database
 from frontdesk.storage.patients import PatientRepository
 
 SERIES = Entity.SERIES
@@ -100,7 +99,7 @@ def _series_audit(series: Series) -> dict:
 class SessionService:
     def __init__(
         self,
-        db: sqlite_utils.Database,
+        db: Database,
         clock: Clock,
         intakes: IntakeService,
         calendar: CalendarService,

@@ -11,17 +11,16 @@ the same file accepts them: the backup service opens its own).
 
 from __future__ import annotations
 
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Any
 from weakref import WeakKeyDictionary
 
-import sqlite_utils
-
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Role, Staff
 from frontdesk.services.errors import UnknownStaff
+from frontdesk.storage.database import Database
+from frontdesk.storage.db import database_name
 
 
 class NotSignedIn(UnknownStaff):
@@ -82,21 +81,20 @@ class SignedIn:
 
 
 _ISSUED: dict[str, dict[bytes, _Grant]] = {}  # database file -> tokens handed out for it
-_FILES: WeakKeyDictionary[sqlite_utils.Database, str] = WeakKeyDictionary()
+_FILES: WeakKeyDictionary[Database, str] = WeakKeyDictionary()
 
 
-def _database(db: sqlite_utils.Database) -> str:
+def _database(db: Database) -> str:
     """Which database a connection is on: the file's real path (asked once per connection)."""
     known = _FILES.get(db)
     if known is None:
-        file = next((row[2] for row in db.execute("PRAGMA database_list") if row[1] == "main"), "")
-        known = os.path.realpath(file) if file else f"memory:{id(db)}"
+        known = database_name(db)
         _FILES[db] = known
     return known
 
 
 def issue(
-    db: sqlite_utils.Database,
+    db: Database,
     member: Staff,
     *,
     via: str,
@@ -112,13 +110,13 @@ def issue(
     return signed
 
 
-def end(db: sqlite_utils.Database, signed: SignedIn) -> None:
+def end(db: Database, signed: SignedIn) -> None:
     """Signed out, or someone else took over the window: the token acts no more."""
     if isinstance(signed, SignedIn):
         _ISSUED.get(_database(db), {}).pop(signed._token, None)
 
 
-def vouched_id(db: sqlite_utils.Database, actor: object, needs: Permission | None = None) -> int:
+def vouched_id(db: Database, actor: object, needs: Permission | None = None) -> int:
     """The member the login service vouched for, or NotSignedIn; a narrow issue (the command
     line's) is refused anything outside its scope."""
     signed = actor if isinstance(actor, SignedIn) else None

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlite_utils
-
 from frontdesk.domain.accounts import clean_username, password_problem, username_problem
 from frontdesk.domain.permissions import Permission
 from frontdesk.domain.staff import Role, Staff
@@ -15,6 +13,7 @@ from frontdesk.services.clock import Clock, clinic_now, stamp
 from frontdesk.services.errors import NotFound, ValidationFailed, can_be_an_id
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, unit_of_work
+from frontdesk.storage.database import Database
 from frontdesk.storage.db import write_transaction
 from frontdesk.storage.staff import StaffRepository
 
@@ -31,7 +30,7 @@ class Account:
 
 
 class StaffService:
-    def __init__(self, db: sqlite_utils.Database, clock: Clock = clinic_now) -> None:
+    def __init__(self, db: Database, clock: Clock = clinic_now) -> None:
         self._db = db
         self._clock = clock
         self._repo = StaffRepository(db)

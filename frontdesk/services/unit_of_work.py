@@ -6,8 +6,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import sqlite_utils
-
 from frontdesk.domain.permissions import Permission, allows, refusal
 from frontdesk.domain.staff import Staff
 from frontdesk.services.changes import Change, Entity, note_committed
@@ -16,13 +14,14 @@ from frontdesk.services.errors import NotAllowed, plain_storage_errors
 from frontdesk.services.signed_in import NotSignedIn, SignedIn, claimed_id
 from frontdesk.services.staff_check import require_active
 from frontdesk.storage.audit import AuditRepository
+from frontdesk.storage.database import Database
 from frontdesk.storage.db import write_transaction
 
 
 class UnitOfWork:
     """Handed to a service method inside the transaction; records audit lines as it goes."""
 
-    def __init__(self, db: sqlite_utils.Database, actor: Staff, now: str) -> None:
+    def __init__(self, db: Database, actor: Staff, now: str) -> None:
         # `actor` is the stored member the sign-in was issued for, never the caller's claim.
         self.db = db
         self.actor = actor
@@ -58,7 +57,7 @@ class UnitOfWork:
 
 @contextmanager
 def unit_of_work(
-    db: sqlite_utils.Database,
+    db: Database,
     clock: Clock,
     actor: SignedIn,
     doing: str = "save",
@@ -92,7 +91,7 @@ def unit_of_work(
 
 
 def record_event(
-    db: sqlite_utils.Database,
+    db: Database,
     clock: Clock,
     actor: SignedIn | None,
     action: str,
@@ -122,7 +121,7 @@ def record_event(
 
 
 def check_allowed(
-    db: sqlite_utils.Database, clock: Clock, actor: SignedIn, needs: Permission, doing: str
+    db: Database, clock: Clock, actor: SignedIn, needs: Permission, doing: str
 ) -> Staff:
     """The same check before a service reads or validates anything (and for reads only some
     roles may make, such as the audit trail); a refusal is audited in its own transaction."""
@@ -141,7 +140,7 @@ def check_allowed(
 
 
 def _vouched(
-    db: sqlite_utils.Database, clock: Clock, actor: object, needs: Permission | None, doing: str
+    db: Database, clock: Clock, actor: object, needs: Permission | None, doing: str
 ) -> Staff | NotSignedIn:
     """Inside a write transaction: the stored member, or the refusal to raise once the
     transaction has committed the refusal's line (a forged identity is itself recorded)."""
@@ -153,7 +152,7 @@ def _vouched(
 
 
 def _record_unvouched(
-    db: sqlite_utils.Database, clock: Clock, actor: object, needs: Permission | None, doing: str
+    db: Database, clock: Clock, actor: object, needs: Permission | None, doing: str
 ) -> None:
     AuditRepository(db).append(
         at=stamp(clock()),
@@ -171,7 +170,7 @@ def _record_unvouched(
 
 
 def _record_refusal(
-    db: sqlite_utils.Database, clock: Clock, stored: Staff, needs: Permission, doing: str
+    db: Database, clock: Clock, stored: Staff, needs: Permission, doing: str
 ) -> None:
     AuditRepository(db).append(
         at=stamp(clock()),

@@ -9,8 +9,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import sqlite_utils
-
 from frontdesk.domain.audit import (
     GENESIS,
     Anchor,
@@ -24,6 +22,7 @@ from frontdesk.domain.audit import (
     line_hash,
     line_text,
 )
+from frontdesk.storage import postgres_schema
 from frontdesk.storage.audit_anchor import (
     AnchorUnreadable,
     anchor_path,
@@ -33,6 +32,8 @@ from frontdesk.storage.audit_anchor import (
     write_anchor,
 )
 from frontdesk.storage.audit_rows import differences
+from frontdesk.storage.database import Database
+from frontdesk.storage.db import on_server
 from frontdesk.storage.engine import sqlite3
 
 # Where a line about an entity finds its patient when the values do not name one.
@@ -58,7 +59,7 @@ def _load(text: str | None) -> dict[str, Any] | None:
 
 
 def patient_of(
-    db: sqlite_utils.Database,
+    db: Database,
     entity: str,
     entity_id: int | None,
     before: dict[str, Any] | None,
@@ -81,7 +82,7 @@ APPEND_ONLY = ("audit_no_update", "audit_no_delete")
 RESTORED = ("restore", "database")
 
 
-def insert_line(db: sqlite_utils.Database, table: str, previous: str, line: dict[str, Any]) -> str:
+def insert_line(db: Database, table: str, previous: str, line: dict[str, Any]) -> str:
     """Writes one line chained to `previous` (the line before it) and returns its hash.
 
     `line` holds the hashed fields as stored (id, at, staff_id, action, entity, entity_id,
@@ -104,8 +105,10 @@ def _append_only_sql(name: str) -> str:
     )
 
 
-def append_only_intact(db: sqlite_utils.Database) -> bool:
+def append_only_intact(db: Database) -> bool:
     """A read: whether both triggers are there as written here (no write lock needed)."""
+    if on_server(db):
+        return postgres_schema.append_only_intact(db)
     present = dict(
         db.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
@@ -114,10 +117,12 @@ def append_only_intact(db: sqlite_utils.Database) -> bool:
     return all(present.get(name) == _append_only_sql(name) for name in APPEND_ONLY)
 
 
-def restore_append_only(db: sqlite_utils.Database) -> list[str]:
+def restore_append_only(db: Database) -> list[str]:
     """Creates whichever trigger refusing UPDATE and DELETE on the trail is missing or not as
     written here (all of them in a new database; any dropped or replaced behind the app's
     back); returns their names."""
+    if on_server(db):
+        return postgres_schema.restore_append_only(db)
     present = dict(
         db.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'"
@@ -183,7 +188,7 @@ ORDER = "ORDER BY at DESC, id DESC"
 
 
 class AuditRepository:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     def append(
@@ -217,8 +222,8 @@ class AuditRepository:
             ),
         )  # fmt: skip
         self._db.execute(
-            "INSERT INTO audit_head (only, last_id, last_hash) VALUES (1, ?, ?)"
-            " ON CONFLICT (only) DO UPDATE SET last_id = excluded.last_id,"
+            'INSERT INTO audit_head ("only", last_id, last_hash) VALUES (1, ?, ?)'
+            ' ON CONFLICT ("only") DO UPDATE SET last_id = excluded.last_id,'
             " last_hash = excluded.last_hash",
             [new_id, digest],
         )
@@ -230,8 +235,9 @@ class AuditRepository:
         return new_id
 
     def for_entity(self, entity: str, entity_id: int) -> list[AuditEntry]:
-        rows = self._db["audit"].rows_where(
-            "entity = ? AND entity_id = ?", [entity, entity_id], order_by="id"
+        rows = self._db.query(
+            "SELECT * FROM audit WHERE entity = ? AND entity_id = ? ORDER BY id",
+            [entity, entity_id],
         )
         return [_entry(r) for r in rows]
 
@@ -402,9 +408,11 @@ _ENCODED_LINES = (
 _HASHED_COLUMNS = "id, at, staff_id, action, entity, entity_id, patient_id, before, after"
 
 
-def _lines(db: sqlite_utils.Database) -> Iterator[Line]:
+def _lines(db: Database) -> Iterator[Line]:
     """Every line in id order, read in batches, its text made by SQLite where it can."""
     try:
+        if on_server(db):  # PostgreSQL's JSON is written differently: the texts made here
+            raise sqlite3.OperationalError("json_array is SQLite's")
         cursor = db.execute(_ENCODED_LINES)
     except sqlite3.OperationalError:  # an SQLite built without JSON: the texts made here
         cursor = db.execute(f"SELECT {_HASHED_COLUMNS}, prev_hash, hash FROM audit ORDER BY id")
@@ -417,7 +425,7 @@ def _lines(db: sqlite_utils.Database) -> Iterator[Line]:
         yield from batch
 
 
-def _exact_text(db: sqlite_utils.Database) -> Callable[[int], str]:
+def _exact_text(db: Database) -> Callable[[int], str]:
     """line_text() of a stored line, made here: what decides when SQLite's text differs."""
 
     def text(line_id: int) -> str:

@@ -33,15 +33,15 @@ import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
-import sqlite_utils
-
 from frontdesk.domain.audit import Anchor
+from frontdesk.storage.database import Database
 from frontdesk.storage.db import before_commit, pending_before_commit
+from frontdesk.storage.db import database_file as file_of
 
 SUFFIX = ".audit-anchor"
 _KEY = "audit-anchor"
 _log = logging.getLogger(__name__)
-_FILES: weakref.WeakKeyDictionary[sqlite_utils.Database, Path | None]
+_FILES: weakref.WeakKeyDictionary[Database, Path | None]
 _FILES = weakref.WeakKeyDictionary()
 
 
@@ -53,11 +53,11 @@ def anchor_path(db_path: Path) -> Path:
     return db_path.with_name(db_path.stem + SUFFIX)
 
 
-def database_file(db: sqlite_utils.Database) -> Path | None:
-    """The file behind a connection (None in memory), asked once per connection."""
+def database_file(db: Database) -> Path | None:
+    """The file behind a connection (None in memory and on the clinic server, where the app's
+    role cannot remove lines at all), asked once per connection."""
     if db not in _FILES:
-        row = db.execute("PRAGMA database_list").fetchone()
-        _FILES[db] = Path(row[2]) if row and row[2] else None
+        _FILES[db] = file_of(db)
     return _FILES[db]
 
 
@@ -163,7 +163,7 @@ class _Advance:
 
 
 def note_line(
-    db: sqlite_utils.Database,
+    db: Database,
     line_id: int,
     digest: str,
     previous: tuple[int, str],

@@ -20,10 +20,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlite_utils
-
 from frontdesk.domain.audit import RowFinding, compare_rows
 from frontdesk.domain.patients import DETAILS_UNSET
+from frontdesk.storage.database import Database
 
 
 @dataclass(frozen=True)
@@ -112,7 +111,7 @@ AUDITED = (
 )  # fmt: skip
 
 
-def _replayed(db: sqlite_utils.Database, spec: Audited) -> Iterator[tuple[int, dict[str, Any]]]:
+def _replayed(db: Database, spec: Audited) -> Iterator[tuple[int, dict[str, Any]]]:
     """(id, last audited state) in id order, streamed from the trail."""
     cursor = db.execute(
         "SELECT entity_id, action, at, staff_id, after FROM audit"
@@ -163,14 +162,14 @@ def _seeds_before(
         yield seeds.pop(0)
 
 
-def _stored(db: sqlite_utils.Database, spec: Audited) -> Iterator[tuple[int, dict[str, Any]]]:
+def _stored(db: Database, spec: Audited) -> Iterator[tuple[int, dict[str, Any]]]:
     columns = sorted({*spec.columns.values(), *spec.from_first_line})
     cursor = db.execute(f"SELECT id, {', '.join(columns)} FROM {spec.table} ORDER BY id")
     for row in cursor:
         yield row[0], dict(zip(columns, row[1:], strict=True))
 
 
-def differences(db: sqlite_utils.Database) -> Iterator[RowFinding]:
+def differences(db: Database) -> Iterator[RowFinding]:
     """Every audited row not as the trail last recorded it; run inside one read snapshot."""
     for spec in AUDITED:
         yield from compare_rows(spec.what, _replayed(db, spec), _stored(db, spec), spec.words)

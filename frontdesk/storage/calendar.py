@@ -6,8 +6,6 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-import sqlite_utils
-
 from frontdesk.domain.appointments import (
     HOLDING,
     Appointment,
@@ -21,6 +19,7 @@ from frontdesk.domain.appointments import (
 )
 from frontdesk.domain.booking import Busy
 from frontdesk.domain.hours import Closure, DayHours, WeeklyHours
+from frontdesk.storage.database import Database
 from frontdesk.storage.inserted import inserted_id
 
 _HOLDING_SQL = "(" + ", ".join(f"'{s.value}'" for s in sorted(HOLDING, key=str)) + ")"
@@ -84,7 +83,7 @@ def _day_range(first: date, last: date) -> tuple[str, str]:
 
 
 class CalendarRepository:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:

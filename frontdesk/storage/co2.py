@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any, NamedTuple
 
-import sqlite_utils
-
 from frontdesk.domain.appointments import HOLDING, from_text, to_text
 from frontdesk.domain.co2 import (
     Addendum,
@@ -20,6 +18,7 @@ from frontdesk.domain.co2 import (
     SignedSession,
 )
 from frontdesk.domain.intake import Region
+from frontdesk.storage.database import Database
 from frontdesk.storage.inserted import inserted_id
 
 
@@ -88,7 +87,7 @@ def _marks(values: list[str]) -> str:
 
 
 class SeriesRepository:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     def _rows(self, sql: str, params: Iterable[Any] = ()) -> list[dict[str, Any]]:

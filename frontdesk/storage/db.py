@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -10,7 +11,9 @@ from pathlib import Path
 import sqlite_utils
 
 from frontdesk.storage.clinic_keys import ClinicKey
+from frontdesk.storage.database import Database
 from frontdesk.storage.engine import connect_file
+from frontdesk.storage.postgres import PgDatabase
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -35,32 +38,59 @@ def connect(path: Path | str, new_key: ClinicKey | None = None) -> sqlite_utils.
     return sqlite_utils.Database(conn, execute_plugins=False)
 
 
-def data_version(db: sqlite_utils.Database) -> int:
+def on_server(db: Database) -> bool:
+    """The clinic server (PostgreSQL), not a file: the few things done differently ask this."""
+    return isinstance(db, PgDatabase)
+
+
+def data_version(db: Database) -> int:
     """Changes when another connection (another window, process or thread) has committed
-    since this one last asked; this connection's own commits leave it as it was."""
+    since this one last asked. On SQLite this connection's own commits leave it as it was; on
+    the server it is the audit trail's last line, which every write adds to."""
+    if isinstance(db, PgDatabase):
+        row = db.execute("SELECT last_id FROM audit_head").fetchone()
+        return int(row[0]) if row else 0
     return int(db.conn.execute("PRAGMA data_version").fetchone()[0])
+
+
+def database_file(db: Database) -> Path | None:
+    """The file behind a connection (None in memory and on the server)."""
+    if isinstance(db, PgDatabase):
+        return None
+    row = db.execute("PRAGMA database_list").fetchone()
+    return Path(row[2]) if row and row[2] else None
+
+
+def database_name(db: Database) -> str:
+    """Which database a connection is on, the same for every connection to it: the file's
+    real path, or the server's address without its password."""
+    if isinstance(db, PgDatabase):
+        return db.address
+    file = database_file(db)
+    return os.path.realpath(file) if file else f"memory:{id(db)}"
 
 
 # What to do just before the current write transaction commits, per connection: work that must
 # happen under the write lock, for a write about to be saved (the audit anchor beside the file).
-_BEFORE_COMMIT: weakref.WeakKeyDictionary[sqlite_utils.Database, dict[str, Callable[[], None]]]
+_BEFORE_COMMIT: weakref.WeakKeyDictionary[Database, dict[str, Callable[[], None]]]
 _BEFORE_COMMIT = weakref.WeakKeyDictionary()
 
 
-def before_commit(db: sqlite_utils.Database, key: str, action: Callable[[], None]) -> None:
+def before_commit(db: Database, key: str, action: Callable[[], None]) -> None:
     """Runs `action` once this write transaction's work is done, just before its COMMIT (never
     for one rolled back before); a later call with the same key replaces it, so a transaction
     of many lines does it once."""
     _BEFORE_COMMIT.setdefault(db, {})[key] = action
 
 
-def pending_before_commit(db: sqlite_utils.Database, key: str) -> Callable[[], None] | None:
+def pending_before_commit(db: Database, key: str) -> Callable[[], None] | None:
     return _BEFORE_COMMIT.get(db, {}).get(key)
 
 
 @contextmanager
-def write_transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
-    """BEGIN IMMEDIATE takes the write lock up front, so two windows queue instead of failing.
+def write_transaction(db: Database) -> Iterator[Database]:
+    """BEGIN IMMEDIATE takes the write lock up front, so two windows queue instead of failing
+    (on the clinic server, two workstations: storage/postgres.py).
 
     Nothing counts as saved until COMMIT has returned; any exception rolls everything back.
     What was asked to run before the commit runs last, still holding the lock.

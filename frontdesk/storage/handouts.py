@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite_utils
-
 from frontdesk.domain.handouts import ClinicInfo, Kind, Language, PrintedHandout
+from frontdesk.storage.database import Database
 from frontdesk.storage.inserted import inserted_id
 
 
 class HandoutRepository:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     def clinic_info(self) -> ClinicInfo:

@@ -6,8 +6,6 @@ import json
 from datetime import date
 from typing import Any
 
-import sqlite_utils
-
 from frontdesk.domain.intake import (
     AcneStatus,
     Answer,
@@ -19,6 +17,7 @@ from frontdesk.domain.intake import (
     Screening,
     Subtype,
 )
+from frontdesk.storage.database import Database
 from frontdesk.storage.inserted import inserted_id
 
 _COLUMNS = (
@@ -94,7 +93,7 @@ def intake_from_json(text: str) -> Intake:
 
 
 class IntakeRepository:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     def insert(

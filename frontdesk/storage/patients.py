@@ -6,10 +6,9 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-import sqlite_utils
-
 from frontdesk.domain.patients import Patient, PatientFields, email_key, field_values
 from frontdesk.domain.search import Page, PageCursor, PatientSort, SearchKind, SearchQuery
+from frontdesk.storage.database import Database
 from frontdesk.storage.inserted import inserted_id
 from frontdesk.storage.patient_search import (
     LATEST_FINDING,
@@ -73,7 +72,7 @@ def _position(cursor: PageCursor | None) -> int:
 
 
 class PatientRepository:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     def get(self, patient_id: int) -> Patient | None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite_utils
+from frontdesk.storage.database import Database
 
 
 class SettingsRepository:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     def get(self, key: str) -> str | None:

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import sqlite_utils
-
 from frontdesk.domain.staff import Role, Staff
+from frontdesk.storage.database import Database
 from frontdesk.storage.inserted import inserted_id
 
 
@@ -35,30 +34,31 @@ def _to_login(row: dict[str, Any]) -> Login:
     return Login(_to_staff(row), row["password_hash"], row["failed_logins"], row["locked_until"])
 
 
+_ORDER = "ORDER BY role, name, id"
+
+
 class StaffRepository:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: Database) -> None:
         self._db = db
 
     # Not `list`: a method of that name hides the builtin in every annotation of the class
     # (mypy read `list[Login]` below as the method and lost the type of `logins()`).
     def members(self, *, include_inactive: bool = False) -> list[Staff]:
         """Active members (everyone with `include_inactive`), by role, name and id."""
-        where = None if include_inactive else "active = 1"
-        return [
-            _to_staff(r) for r in self._db["staff"].rows_where(where, order_by="role, name, id")
-        ]
+        where = "" if include_inactive else " WHERE active = 1"
+        return [_to_staff(r) for r in self._db.query(f"SELECT * FROM staff{where} {_ORDER}")]
 
     def get(self, staff_id: int) -> Staff | None:
-        rows = list(self._db["staff"].rows_where("id = ?", [staff_id]))
+        rows = list(self._db.query("SELECT * FROM staff WHERE id = ?", [staff_id]))
         return _to_staff(rows[0]) if rows else None
 
     def logins(self) -> list[Login]:
         """Every member, switched off too, with their login state: the admin's account list."""
-        return [_to_login(row) for row in self._db["staff"].rows_where(order_by="role, name, id")]
+        return [_to_login(row) for row in self._db.query(f"SELECT * FROM staff {_ORDER}")]
 
     def login(self, *, username: str | None = None, staff_id: int | None = None) -> Login | None:
         where, value = ("username = ?", username) if username is not None else ("id = ?", staff_id)
-        rows = list(self._db["staff"].rows_where(where, [value]))
+        rows = list(self._db.query(f"SELECT * FROM staff WHERE {where}", [value]))
         if not rows:
             return None
         return _to_login(rows[0])
