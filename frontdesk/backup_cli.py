@@ -2,6 +2,8 @@
 
 Both work when the app cannot start (a damaged database is exactly when a restore is needed),
 so they import no Qt and open no clinic: they work on the file through the backup service.
+With `--server URL` they work on the clinic server's database instead (`run_server_backup`,
+`run_server_restore`): a checked pg_dump, and a restore into a new database.
 """
 
 from __future__ import annotations
@@ -248,3 +250,125 @@ def refusal_for_damaged(db_path: Path, problem: str) -> str:
     if good is not None:
         message += f" To put the newest good backup back: frontdesk restore {good}"
     return message
+
+
+# --- the clinic server ------------------------------------------------------------------------
+
+
+def run_server_backup(
+    address: str,
+    to: Path | None,
+    now: datetime | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    files: Path | None = None,
+) -> int:
+    """`frontdesk --server URL backup [--to DIR]`: a checked pg_dump of the clinic's database
+    in `to` (or this workstation's backup folder for the server), the folder rotated.
+
+    Prints the new file's path (scripts and the server's timer may use it); a refusal is one
+    line on `err`, exit 1. The address's password reaches pg_dump in its environment only."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    moment = now or datetime.now(CLINIC_TZ)
+    from frontdesk.services.server_backups import ServerBackupService
+
+    try:
+        made = ServerBackupService(address, fixed_clock(moment), files).back_up_to(to)
+    except ServiceError as exc:
+        print(f"frontdesk: {exc}", file=err)
+        return 1
+    print(made, file=out)
+    return 0
+
+
+def run_server_restore(
+    address: str,
+    dump: Path,
+    *,
+    admin: str | None = None,
+    yes: bool,
+    ask: Callable[[str], str] = input,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    now: datetime | None = None,
+    files: Path | None = None,
+    remember: Callable[[str], None] | None = None,
+) -> int:
+    """`frontdesk --server URL restore FILE.dump [--admin URL] [--yes]`: the dump into a new
+    database, checked, and only then the workstations switched to it.
+
+    `admin` may create databases (else the workstation's own address must). `remember`, when
+    given, keeps the new address as this workstation's server (the workstation settings);
+    the new address is printed for the other workstations either way."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    moment = now or datetime.now(CLINIC_TZ)
+    from frontdesk.services.server_backups import ServerBackupService
+
+    service = ServerBackupService(address, fixed_clock(moment), files)
+    try:
+        contents = service.check(dump)
+    except ServiceError as exc:
+        print(f"frontdesk: {dump} cannot be restored: {exc}", file=err)
+        return 1
+    print(server_restore_plan(dump, contents.dbname, sum(contents.rows.values())), file=out)
+    if not yes:
+        try:
+            answer = ask(CONFIRM_PROMPT_NEW)
+        except (EOFError, KeyboardInterrupt):
+            answer = ""
+        if answer.strip().casefold() != "yes":
+            print("Nothing was changed.", file=out)
+            return 1
+    try:
+        restored = service.restore(dump, admin)
+    except ServiceError as exc:
+        print(f"frontdesk: {exc}", file=err)
+        return 1
+    print(
+        f"Restored {dump} into the new database {restored.name}"
+        f" ({sum(restored.rows.values())} rows in {len(restored.rows)} tables, as in the backup;"
+        " the audit trail is whole).",
+        file=out,
+    )
+    for role, password in restored.new_roles.items():
+        print(
+            f"The server had no role {role}: it was made with the password {password}"
+            " (shown this once; keep it in each workstation's keyring).",
+            file=out,
+        )
+    if remember is not None:
+        remember(restored.address)
+        print("This workstation now uses it.", file=out)
+    print(f"The workstations now use: {restored.address}", file=out)
+    print(
+        f"The previous database {restored.previous} was left as it was; the admin drops it"
+        " once the restored clinic is known to be right.",
+        file=out,
+    )
+    return 0
+
+
+def server_restore_plan(dump: Path, dbname: str, rows: int) -> str:
+    """What the restore makes, in the words the confirmation asks about: nothing is replaced."""
+    return (
+        f"This restores the backup {dump} ({when_taken_dump(dump)}; {rows} rows of the"
+        f" database {dbname}) into a new database on the clinic server, checks it, and then"
+        f" switches to it. The database {dbname} itself is not changed."
+    )
+
+
+def when_taken_dump(dump: Path) -> str:
+    """From the dump's name (clinic-<reason>-YYYYMMDD-HHMMSS.dump), else the file's time."""
+    from frontdesk.storage.backup_sets import parse_name
+    from frontdesk.storage.server_backups import DUMP_SUFFIX
+
+    parsed = parse_name(dump.name, DUMP_SUFFIX)
+    if parsed is not None:
+        return f"taken {describe_moment(parsed[1])}"
+    changed = datetime.fromtimestamp(dump.stat().st_mtime, CLINIC_TZ).replace(tzinfo=None)
+    return (
+        "its name does not say when it was taken; the file was last written"
+        f" {describe_moment(changed)}, which may be when it was copied"
+    )
