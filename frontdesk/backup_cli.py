@@ -262,9 +262,13 @@ def run_server_backup(
     out: TextIO | None = None,
     err: TextIO | None = None,
     files: Path | None = None,
+    *,
+    daily: bool = False,
 ) -> int:
-    """`frontdesk --server URL backup [--to DIR]`: a checked pg_dump of the clinic's database
-    in `to` (or this workstation's backup folder for the server), the folder rotated.
+    """`frontdesk --server URL backup [--to DIR] [--daily]`: a checked pg_dump of the clinic's
+    database in `to` (or this workstation's backup folder for the server), the folder rotated.
+    `daily` (the server's timer, the marked workstation) takes the day's backup unless one
+    was taken today, as a daily one: the rotation thins those out, not the manual ones.
 
     Prints the new file's path (scripts and the server's timer may use it); a refusal is one
     line on `err`, exit 1. The address's password reaches pg_dump in its environment only."""
@@ -273,11 +277,15 @@ def run_server_backup(
     moment = now or datetime.now(CLINIC_TZ)
     from frontdesk.services.server_backups import ServerBackupService
 
+    service = ServerBackupService(address, fixed_clock(moment), files)
     try:
-        made = ServerBackupService(address, fixed_clock(moment), files).back_up_to(to)
+        made = service.daily_if_due(to) if daily else service.back_up_to(to)
     except ServiceError as exc:
         print(f"frontdesk: {exc}", file=err)
         return 1
+    if made is None:
+        print("Today's backup was taken already.", file=out)
+        return 0
     print(made, file=out)
     return 0
 
