@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from frontdesk.storage.clinic_keys import ClinicKey
     from frontdesk.ui.lock import LockGuard
     from frontdesk.ui.main_window import MainWindow
+    from frontdesk.workstation import Opening
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +219,10 @@ def run_gui(
     started: float,
     as_role: str | None = None,
     checked: Callable[[], str | None] | None = None,
+    server: Opening | None = None,
 ) -> int:
+    """The window on a clinic database file, or on the clinic server (`server`: then the
+    file's own steps, its key, encryption, restore and daily backup, are not taken)."""
     existing = QApplication.instance()
     if isinstance(existing, QApplication):  # a test's
         app = existing
@@ -233,27 +237,41 @@ def run_gui(
     app.setDesktopFileName("frontdesk")  # the .desktop entry's icon in the task bar
     # Qt's own file dialogs: the system's are separate programs the lock could not cover.
     app.setAttribute(Qt.ApplicationAttribute.AA_DontUseNativeDialogs)
-    if os.access(db_path.parent, os.W_OK):  # else the opening says why, or makes the folder
-        _start_logging(db_path)
     if not smoke:
         _show_unexpected_errors()
-    stopped = unlock_or_ask(db_path, quiet=smoke)
-    if stopped is not None:
-        return stopped
-    new_key, stopped = key_for_new_clinic(db_path, demo=demo, quiet=smoke)
-    if stopped is not None:
-        return stopped
-    clinic = open_or_restore(db_path, quiet=smoke, checked=checked, new_key=new_key)
-    if clinic is None:
-        log.warning("not started: the database could not be opened")
-        return 2
-    _start_logging(db_path)  # the same file as above, or the first line in a new folder
+    if server is not None:
+        opened = open_server_or_ask(server, quiet=smoke or bool(as_role))
+        if opened is None:
+            return 2
+        clinic = opened
+        db_path = clinic.path  # this workstation's own files for the server: logs, settings
+        try:
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            log.warning("no folder for this workstation's files: %s", exc)
+        _start_logging(db_path)
+    else:
+        if os.access(db_path.parent, os.W_OK):  # else the opening says why, or makes it
+            _start_logging(db_path)
+        stopped = unlock_or_ask(db_path, quiet=smoke)
+        if stopped is not None:
+            return stopped
+        new_key, stopped = key_for_new_clinic(db_path, demo=demo, quiet=smoke)
+        if stopped is not None:
+            return stopped
+        opened = open_or_restore(db_path, quiet=smoke, checked=checked, new_key=new_key)
+        if opened is None:
+            log.warning("not started: the database could not be opened")
+            return 2
+        clinic = opened
+        _start_logging(db_path)  # the same file as above, or the first line in a new folder
+    on_file = clinic.server is None
     try:
-        if encryption.is_encrypted(db_path):
+        if on_file and encryption.is_encrypted(db_path):
             say_plaintext_removed(db_path, quiet=smoke)
-        if not demo:
+        if on_file and not demo:
             say_if_demo_in_clinic_file(clinic, db_path, quiet=smoke)
-        if demo:
+        if demo and on_file:
             from frontdesk.services.demo import fill_demo_clinic  # only when asked for
 
             added = fill_demo_clinic(clinic)
@@ -272,7 +290,9 @@ def run_gui(
             return 2 if as_role else 0
         plain_after_sign_in = False
         sheet_missing = False
-        if first_admin and encryption.is_encrypted(db_path):
+        if not on_file:
+            pass  # the server's data is the server's: no file to encrypt or sheet to print
+        elif first_admin and encryption.is_encrypted(db_path):
             sheet_missing = not offer_sheet(clinic)
         elif not smoke and plain_clinic(clinic):
             if user.role is Role.ADMIN:
@@ -309,7 +329,8 @@ def run_gui(
             _settled(freeze=False)
             guard.stop()
             return painted
-        _daily_backup(clinic, window)
+        if on_file:  # the server's backups are the server's (not a workstation's file)
+            _daily_backup(clinic, window)
         return app.exec()
     finally:
         clinic.close()
@@ -317,6 +338,47 @@ def run_gui(
             from frontdesk.logs import stop_logging
 
             stop_logging()
+
+
+def open_server_or_ask(opening: Opening, *, quiet: bool) -> Clinic | None:
+    """The clinic on the server, remembered as this workstation's server once it opened.
+    A server that does not answer is said in the dialog naming it (Retry, Settings, Quit);
+    quiet (`--as`, `--smoke`) it is said on stderr. None: nothing was opened."""
+    from frontdesk.services.clinic import DatabaseRefused, ServerUnreachable
+    from frontdesk.storage.server_address import AddressUnreadable, address_for_people
+    from frontdesk.workstation import Workstation, open_on_server, prepare, remember
+
+    while True:
+        try:
+            clinic = open_on_server(opening)
+        except (ServerUnreachable, DatabaseRefused) as exc:
+            log.info("clinic server not opened: %s", exc)  # said just below
+            print(f"frontdesk: {exc}", file=sys.stderr)
+            if quiet:
+                return None
+            from frontdesk.ui.dialogs.server_unreachable_dialog import ServerUnreachableDialog
+
+            chosen = ServerUnreachableDialog.ask(
+                address_for_people(opening.address), str(exc), opening.address, opening.ca_file
+            )
+            if chosen is None:
+                log.info("not started: the clinic server was not reached")
+                return None
+            given = chosen.address
+            if chosen.password:
+                from frontdesk.storage.server_address import with_password
+
+                given = with_password(given, chosen.password)
+            try:
+                opening = prepare(given, chosen.ca_file or None)
+            except AddressUnreadable as unreadable:
+                prompts.warn(None, "Frontdesk", str(unreadable))
+            continue
+        try:
+            remember(Workstation(opening.address, opening.ca_file))
+        except OSError as exc:  # the window still opens; the next start asks again
+            log.warning("the server was not remembered: %s", exc)
+        return clinic
 
 
 DEMO_PLAIN = "demo: not encrypted"

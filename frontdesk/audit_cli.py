@@ -1,13 +1,17 @@
-"""`frontdesk audit verify`: checks the audit trail's hash chain without starting the app."""
+"""`frontdesk audit verify`: checks the audit trail's hash chain without starting the app, in a
+clinic database file or on the clinic server (`frontdesk --server URL audit verify`)."""
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from frontdesk.services.errors import ServiceError
+
+if TYPE_CHECKING:
+    from frontdesk.services.clinic import Clinic
 
 
 def verify(
@@ -34,6 +38,14 @@ def verify(
     except ServiceError as exc:
         print(f"frontdesk: {exc}", file=err)
         return 1
+    return verify_clinic(clinic, out, err)
+
+
+def verify_clinic(clinic: Clinic, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    """The check itself, on an opened clinic (a file's or the server's), which it closes."""
+    out = out or sys.stdout
+    err = err or sys.stderr
+    where = f" on the clinic server ({clinic.server_name})" if clinic.server else ""
     try:
         found = clinic.audit.check()
         lines = clinic.audit.count()
@@ -48,8 +60,8 @@ def verify(
         print(str(found.problem), file=err)
         return 1
     print(
-        f"The audit trail is intact: {lines} {'line' if lines == 1 else 'lines'}, each following"
-        " from the one before, and"
+        f"The audit trail{where} is intact: {lines} {'line' if lines == 1 else 'lines'}, each"
+        " following from the one before, and"
         " every audited record is as the trail last recorded it.",
         file=out,
     )

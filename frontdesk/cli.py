@@ -1,6 +1,8 @@
-"""Command line: `frontdesk [--db PATH] [--demo [--as ROLE]] [--smoke]`; and without a window:
-`frontdesk handout --patient ID --kind KIND [--lang es] --out FILE.pdf` (batch printing),
-`frontdesk backup [--to DIR]`, `frontdesk restore FILE [--yes]`, `frontdesk audit verify`."""
+"""Command line: `frontdesk [--db PATH | --server URL [--server-ca FILE]] [--demo] [--as ROLE]
+[--smoke]`; and without a window: `frontdesk handout --patient ID --kind KIND [--lang es] --out
+FILE.pdf` (batch printing), `frontdesk backup [--to DIR]`, `frontdesk restore FILE [--yes]`,
+`frontdesk audit verify`; for the clinic's admin, `frontdesk server init URL` and
+`frontdesk server move --from FILE --to URL` (server_cli.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +15,13 @@ from pathlib import Path
 
 from frontdesk import __version__
 from frontdesk.domain.staff import Role
-from frontdesk.paths import DB_ENV_VAR, demo_db_path, is_default_db, resolve_db_path
+from frontdesk.paths import (
+    DB_ENV_VAR,
+    SERVER_ENV_VAR,
+    demo_db_path,
+    is_default_db,
+    resolve_db_path,
+)
 from frontdesk.services.errors import ServiceError
 from frontdesk.storage.filesystems import path_problem
 
@@ -30,6 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--db",
         metavar="PATH",
         help=f"clinic database file (default: ${DB_ENV_VAR}, else the per-user data folder)",
+    )
+    parser.add_argument(
+        "--server",
+        metavar="URL",
+        help=f"the clinic server, postgresql://user@host/database (default: ${SERVER_ENV_VAR},"
+        " else the server this computer used last); the password goes to the keyring",
+    )
+    parser.add_argument(
+        "--server-ca",
+        metavar="FILE",
+        help="the clinic server's CA certificate: its identity is checked (remembered)",
     )
     parser.add_argument(
         "--demo",
@@ -53,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
     handout.add_argument(
         "--db", metavar="PATH", default=argparse.SUPPRESS, help="clinic database file"
     )
+    handout.add_argument("--server", metavar="URL", default=argparse.SUPPRESS, help=SERVER_HELP)
     handout.add_argument(
         "--staff",
         metavar="NAME",
@@ -83,8 +103,15 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     audit = commands.add_parser("audit", help="check the audit trail")
     audit.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="clinic database")
+    audit.add_argument("--server", metavar="URL", default=argparse.SUPPRESS, help=SERVER_HELP)
     audit.add_argument("action", choices=["verify"], help="verify: check the hash chain")
+    from frontdesk.server_cli import add_server_commands
+
+    add_server_commands(commands)
     return parser
+
+
+SERVER_HELP = "the clinic server (instead of a database file)"
 
 
 def _has_display() -> bool:
@@ -122,7 +149,22 @@ UNEXPECTED = (
 
 
 def run(args: argparse.Namespace, started: float) -> int:
+    if args.command == "server":
+        from frontdesk.server_cli import run_server_command
+
+        return run_server_command(args)
     demo_asked = bool(args.demo or args.as_role)
+    from frontdesk.workstation import ChoiceRefused, chosen_server
+
+    try:
+        server = chosen_server(
+            getattr(args, "server", None), getattr(args, "db", None), demo=bool(args.demo)
+        )
+    except ChoiceRefused as exc:
+        print(f"frontdesk: {exc}", file=sys.stderr)
+        return 2
+    if server is not None:
+        return on_server(args, server, started)
     db_path = resolve_db_path(args.db, demo=demo_asked)
     if demo_asked and is_default_db(db_path):
         print(
@@ -187,6 +229,76 @@ def dispatch(args: argparse.Namespace, db_path: Path, started: float) -> int:
         as_role=args.as_role,
         checked=None if check is None else check.result,
     )
+
+
+SERVER_DEMO_REFUSED = (
+    "--demo opens the demo's own file; a demo clinic on the server is made by"
+    " `frontdesk server init URL --demo` (then `frontdesk --server URL --as ROLE` signs in)."
+)
+SERVER_FILE_COMMANDS = (
+    "`frontdesk {command}` works on a clinic database file; the clinic server's backups are"
+    " taken on the server itself (pg_dump), not by this command yet."
+)
+
+
+def on_server(args: argparse.Namespace, server: str, started: float) -> int:
+    """The same commands and window on the clinic server. A server that cannot be reached is
+    said in words naming it: exit 2 from a command; the window's start offers Retry."""
+    from frontdesk.services.clinic import DatabaseRefused, ServerUnreachable
+    from frontdesk.storage.server_address import AddressUnreadable
+    from frontdesk.workstation import load, open_on_server, prepare
+
+    if args.demo:
+        print(f"frontdesk: {SERVER_DEMO_REFUSED}", file=sys.stderr)
+        return 2
+    if args.command in ("backup", "restore"):
+        print(f"frontdesk: {SERVER_FILE_COMMANDS.format(command=args.command)}", file=sys.stderr)
+        return 1
+    ca_file = args.server_ca or load().ca_file
+    if ca_file:
+        ca_file = str(Path(ca_file).expanduser().resolve())
+    try:
+        opening = prepare(server, ca_file)
+    except AddressUnreadable as exc:
+        print(f"frontdesk: {exc}", file=sys.stderr)
+        return 2
+    if args.command is None:
+        if not _has_display():
+            print(
+                "frontdesk: no display found. Run it in a desktop session, or set"
+                " QT_QPA_PLATFORM=offscreen for a headless check.",
+                file=sys.stderr,
+            )
+            return 2
+        _import_services_before_qt()
+        from frontdesk.app import run_gui
+
+        return run_gui(
+            Path(), demo=False, smoke=args.smoke, started=started, as_role=args.as_role,
+            server=opening,
+        )  # fmt: skip
+    try:
+        clinic = open_on_server(opening)
+    except (ServerUnreachable, DatabaseRefused) as exc:
+        print(f"frontdesk: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "audit":
+        from frontdesk.audit_cli import verify_clinic
+
+        return verify_clinic(clinic)
+    if args.command == "handout":
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no window: none is needed
+        from frontdesk.handout_cli import _save
+
+        try:
+            return _save(clinic, args.patient, args.kind, args.lang, Path(args.out), args.staff)
+        except (ServiceError, OSError) as exc:
+            print(f"frontdesk: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            clinic.close()
+    clinic.close()
+    raise AssertionError(f"no such command on the server: {args.command}")
 
 
 def _import_services_before_qt() -> None:

@@ -63,3 +63,15 @@ def server_files(address: str) -> Path:
 
     name = re.sub(r"[^A-Za-z0-9.@-]+", "_", address).strip("_") or "server"
     return platformdirs.user_data_path(APP_NAME, appauthor=False) / "servers" / f"{name}.server"
+
+
+SERVER_ENV_VAR = "FRONTDESK_SERVER"
+WORKSTATION_FILENAME = "workstation.json"
+
+
+def workstation_settings_path() -> Path:
+    """This computer's own settings (which clinic server it uses, the CA file): the user's
+    config folder, never beside a database. No password is ever written there."""
+    import platformdirs
+
+    return platformdirs.user_config_path(APP_NAME, appauthor=False) / WORKSTATION_FILENAME

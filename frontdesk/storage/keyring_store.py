@@ -130,3 +130,35 @@ def forget(key: ClinicKey) -> None:
         return
     with contextlib.suppress(keyring.errors.PasswordDeleteError):
         _backend().delete_password(SERVICE, key.name)
+
+
+# The clinic server's password, one per server and database (the role's, for every workstation).
+SERVER_SERVICE = "Frontdesk clinic server"
+
+
+def server_password(address: str) -> str | None:
+    """The password this computer keeps for the server and database `address` names (any
+    password in `address` itself is not read); None when it keeps none, or has no keyring."""
+    from frontdesk.storage.server_address import keyring_name
+
+    if missing_reason() is not None:
+        return None
+    try:
+        found = _backend().get_password(SERVER_SERVICE, keyring_name(address))
+    except Exception:  # a locked or broken keyring: the password is asked for instead
+        return None
+    return str(found) if found else None
+
+
+def keep_server_password(address: str, password: str) -> None:
+    """Files the server's password in this computer's keyring (NoKeyring, in words, where
+    there is none), so the address remembered in the settings needs none."""
+    from frontdesk.storage.server_address import keyring_name
+
+    reason = missing_reason()
+    if reason is not None:
+        raise NoKeyring(reason.replace("the clinic's key", "the clinic server's password"))
+    try:
+        _backend().set_password(SERVER_SERVICE, keyring_name(address), password)
+    except Exception as exc:
+        raise NoKeyring(f"The keyring refused to keep the server's password ({exc}).") from exc
