@@ -162,6 +162,12 @@ class ServerBackupService:
                 f"The restored database {made.name} does not open as the workstations open it"
                 f" ({exc}); it was removed and nothing was switched."
             ) from exc
+        except DatabaseError as exc:
+            dumps.drop_restored(admin, made.name)
+            raise ServerBackupError(
+                f"The restored database {made.name} could not be checked ({exc}); it was"
+                " removed and nothing was switched."
+            ) from exc
         except BaseException:
             dumps.drop_restored(admin, made.name)
             raise

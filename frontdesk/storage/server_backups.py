@@ -22,6 +22,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -160,6 +161,15 @@ def _connect(address: str, **options: Any) -> psycopg.Connection[Any]:
             f"Could not reach the clinic server ({address_without_password(address)}):"
             f" {_first_line(str(exc))}."
         ) from None
+
+
+@contextlib.contextmanager
+def _in_words(what: str) -> Iterator[None]:
+    """A refusal of the server's inside `what` comes out as ServerBackupFailed, in words."""
+    try:
+        yield
+    except psycopg.Error as exc:
+        raise ServerBackupFailed(f"{what} failed: {_first_line(str(exc))}.") from None
 
 
 def _run(command: list[str], env: dict[str, str], what: str, **options: Any) -> None:
@@ -304,7 +314,7 @@ def take_dump(address: str, folder: Path, reason: str, now: datetime) -> Dump:
         ) from exc
     partial = _new_partial(folder, stem)
     try:
-        with _connect(address) as conn:
+        with _connect(address) as conn, _in_words(f"The backup of {stem}"):
             conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             conn.read_only = True
             row = conn.execute("SELECT pg_export_snapshot()").fetchone()
@@ -397,7 +407,10 @@ def restore_dump(
     the new database is dropped and nothing else has changed."""
     contents = contents or read_dump(path)
     roles = grantees(path)
-    with _connect(admin_address, autocommit=True) as admin:
+    with (
+        _connect(admin_address, autocommit=True) as admin,
+        _in_words("The restore into a new database"),
+    ):
         existing = {row[0] for row in admin.execute("SELECT datname FROM pg_database")}
         name = new_database_name(contents.dbname, now, existing)
         known = {
@@ -467,7 +480,9 @@ def drop_database(admin: psycopg.Connection[Any], name: str) -> None:
 
 
 def drop_restored(admin_address: str, name: str) -> None:
-    with _connect(admin_address, autocommit=True) as admin:
+    """Best effort, after a failed check: a server gone meanwhile keeps the copy (it is
+    named for the restore's moment, and no workstation was switched to it)."""
+    with contextlib.suppress(ServerBackupFailed), _connect(admin_address, autocommit=True) as admin:
         drop_database(admin, name)
 
 

@@ -323,3 +323,19 @@ def test_dumps_rotate_like_the_files_backups(server: Server, tmp_path: Path) -> 
     assert file_backup.exists() and another.exists()
     assert len(left) <= 7 + 4 + 12 + 2  # days, weeks, months; today's; the protected one
     assert len(latest.rotated_out) > 30
+
+
+def test_a_role_that_may_not_read_the_clinic_is_refused_in_words(
+    server: Server, tmp_path: Path
+) -> None:
+    with server.connect("postgres") as conn:
+        conn.execute("CREATE ROLE outsider LOGIN")
+        conn.execute("GRANT CONNECT ON DATABASE clinic TO outsider")
+    try:
+        with pytest.raises(dumps.ServerBackupFailed, match="permission denied"):
+            dumps.take_dump(server.cluster.url("clinic", user="outsider"), tmp_path, MANUAL, NOW)
+        assert list(tmp_path.iterdir()) == []
+    finally:
+        with server.connect("postgres") as conn:
+            conn.execute("REVOKE ALL ON DATABASE clinic FROM outsider")
+            conn.execute("DROP ROLE outsider")
