@@ -12,6 +12,7 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from frontdesk import __version__
 from frontdesk.domain.staff import Role
@@ -24,6 +25,9 @@ from frontdesk.paths import (
 )
 from frontdesk.services.errors import ServiceError
 from frontdesk.storage.filesystems import path_problem
+
+if TYPE_CHECKING:
+    from frontdesk.workstation import Opening, Workstation
 
 ROLES = list(Role)
 HANDOUT_KINDS = ["dark_marks", "co2_plan", "consultation", "laser_care"]  # domain.handouts.Kind
@@ -92,14 +96,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     backup = commands.add_parser("backup", help="back the database up now (checked, rotated)")
     backup.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="clinic database")
+    backup.add_argument("--server", metavar="URL", default=argparse.SUPPRESS, help=SERVER_HELP)
     backup.add_argument(
         "--to", metavar="DIR", help="folder for the backup (default: the clinic's backup folder)"
+    )
+    backup.add_argument(
+        "--daily",
+        action="store_true",
+        help="clinic server only: the day's backup, unless one was taken today (the marked"
+        " workstation, the server's timer)",
     )
     restore = commands.add_parser(
         "restore", help="put a backup in place of the database (the current file is kept)"
     )
     restore.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="clinic database")
+    restore.add_argument("--server", metavar="URL", default=argparse.SUPPRESS, help=SERVER_HELP)
     restore.add_argument("file", metavar="FILE", help="the backup to restore")
+    restore.add_argument(
+        "--admin",
+        metavar="URL",
+        help="clinic server only: an address that may create databases (as given to server"
+        " init), when the workstations' may not",
+    )
     restore.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     audit = commands.add_parser("audit", help="check the audit trail")
     audit.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS, help="clinic database")
@@ -171,6 +189,10 @@ def run(args: argparse.Namespace, started: float) -> int:
             f"frontdesk: {DEMO_REFUSED.format(path=db_path, demo=demo_db_path())}", file=sys.stderr
         )
         return 2
+    for option, given in (("--daily", "daily"), ("--admin", "admin")):
+        if getattr(args, given, None):
+            print(f"frontdesk: {ONLY_ON_SERVER.format(option=option)}", file=sys.stderr)
+            return 1
     if args.command is not None:
         problem = path_problem(db_path, creating=args.command == "restore")
         if problem is not None:
@@ -235,10 +257,7 @@ SERVER_DEMO_REFUSED = (
     "--demo opens the demo's own file; a demo clinic on the server is made by"
     " `frontdesk server init URL --demo` (then `frontdesk --server URL --as ROLE` signs in)."
 )
-SERVER_FILE_COMMANDS = (
-    "`frontdesk {command}` works on a clinic database file; the clinic server's backups are"
-    " taken on the server itself (pg_dump), not by this command yet."
-)
+ONLY_ON_SERVER = "{option} is for the clinic server's backups (with --server URL)."
 
 
 def on_server(args: argparse.Namespace, server: str, started: float) -> int:
@@ -251,10 +270,7 @@ def on_server(args: argparse.Namespace, server: str, started: float) -> int:
     if args.demo:
         print(f"frontdesk: {SERVER_DEMO_REFUSED}", file=sys.stderr)
         return 2
-    if args.command in ("backup", "restore"):
-        print(f"frontdesk: {SERVER_FILE_COMMANDS.format(command=args.command)}", file=sys.stderr)
-        return 1
-    ca_file = args.server_ca or load().ca_file
+    ca_file = args.server_ca or _remembered_ca(server, load())
     if ca_file:
         ca_file = str(Path(ca_file).expanduser().resolve())
     try:
@@ -277,6 +293,8 @@ def on_server(args: argparse.Namespace, server: str, started: float) -> int:
             Path(), demo=False, smoke=args.smoke, started=started, as_role=args.as_role,
             server=opening,
         )  # fmt: skip
+    if args.command in ("backup", "restore"):
+        return server_backup_command(args, opening)
     try:
         clinic = open_on_server(opening)
     except (ServerUnreachable, DatabaseRefused) as exc:
@@ -299,6 +317,59 @@ def on_server(args: argparse.Namespace, server: str, started: float) -> int:
             clinic.close()
     clinic.close()
     raise AssertionError(f"no such command on the server: {args.command}")
+
+
+def _remembered_ca(server: str, settings: Workstation) -> str | None:
+    """The CA file remembered with this workstation's server: for that server only."""
+    from frontdesk.storage.server_address import AddressUnreadable, keyring_name
+
+    if not settings.server or not settings.ca_file:
+        return None
+    try:
+        same = keyring_name(server) == keyring_name(settings.server)
+    except AddressUnreadable:
+        return None
+    return settings.ca_file if same else None
+
+
+def server_backup_command(args: argparse.Namespace, opening: Opening) -> int:
+    """`--server URL backup [--to DIR] [--daily]` and `--server URL restore FILE.dump
+    [--admin URL] [--yes]` (backup_cli.py); a restore that switched the clinic to its new
+    database makes it this workstation's server, its password kept for it as well."""
+    from frontdesk.backup_cli import run_server_backup, run_server_restore
+
+    if args.command == "backup":
+        from frontdesk.services.clinic import DatabaseRefused, ServerUnreachable
+        from frontdesk.workstation import open_on_server, prepare
+
+        try:  # the password asked for here (on a terminal) when the keyring has none
+            open_on_server(opening).close()
+        except (ServerUnreachable, DatabaseRefused) as exc:
+            print(f"frontdesk: {exc}", file=sys.stderr)
+            return 2
+        if opening.connect == opening.address:  # typed just now: kept in the keyring since
+            opening = prepare(opening.address, opening.ca_file)
+        to = Path(args.to).expanduser() if args.to else None
+        return run_server_backup(opening.connect, to, daily=args.daily)
+
+    def switch(new_address: str) -> None:
+        from frontdesk.storage import keyring_store
+        from frontdesk.storage.server_address import workstation_address
+        from frontdesk.workstation import Workstation, remember
+
+        password = workstation_address(opening.connect).password
+        kept = workstation_address(new_address, opening.ca_file).address
+        if password:
+            try:
+                keyring_store.keep_server_password(kept, password)
+            except keyring_store.NoKeyring as exc:
+                print(f"frontdesk: {exc}", file=sys.stderr)
+        remember(Workstation(kept, opening.ca_file))
+
+    return run_server_restore(
+        opening.connect, Path(args.file).expanduser(), admin=args.admin, yes=args.yes,
+        remember=switch,
+    )  # fmt: skip
 
 
 def _import_services_before_qt() -> None:

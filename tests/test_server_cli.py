@@ -298,6 +298,16 @@ def test_handout_on_the_server_saves_the_pdf(cluster: Cluster, workstation: Path
     assert out.read_bytes().startswith(b"%PDF")
 
 
+def test_backup_on_the_server_prints_the_checked_dump(cluster: Cluster, workstation: Path) -> None:
+    address, password, _ = init(cluster, "dumped", "--demo")
+    result = frontdesk(
+        "--server", with_password(address, password), "backup", "--to", str(workstation / "b")
+    )
+    assert result.returncode == 0, result.stderr
+    dump = Path(result.stdout.strip().splitlines()[-1])
+    assert dump.parent == workstation / "b" and dump.stat().st_size > 0
+
+
 # --- A server that does not answer ---------------------------------------------------------
 
 
@@ -318,8 +328,8 @@ def test_both_given_and_the_demo_on_a_server_are_refused_in_words(workstation: P
     assert both.returncode == 2 and BOTH_GIVEN in both.stderr
     demo = frontdesk("--server", "postgresql://u@h/c", "--demo", "--smoke")
     assert demo.returncode == 2 and "server init URL --demo" in demo.stderr
-    backup = frontdesk("--server", "postgresql://u@h/c", "backup")
-    assert backup.returncode == 1 and "works on a clinic database file" in backup.stderr
+    daily = frontdesk("--db", str(workstation / "x.sqlite3"), "backup", "--daily")
+    assert daily.returncode == 1 and "--daily is for the clinic server's backups" in daily.stderr
 
 
 def test_the_command_line_parses_the_server_commands() -> None:
@@ -328,6 +338,8 @@ def test_the_command_line_parses_the_server_commands() -> None:
     assert (init_args.server_command, init_args.name, init_args.demo) == (
         "init", "frontdesk", True,
     )  # fmt: skip
+    restore = parser.parse_args(["restore", "--server", "postgresql://x", "a.dump", "--admin", "y"])
+    assert (restore.server, restore.admin) == ("postgresql://x", "y")
     move_args = parser.parse_args(
         ["server", "move", "--from", "a.sqlite3", "--to", "postgresql://x"]
     )
