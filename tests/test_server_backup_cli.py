@@ -263,3 +263,45 @@ def test_the_servers_timer_runs_the_daily_backup() -> None:
     )
     assert " backup --daily --to /var/backups/frontdesk" in service
     assert "OnCalendar=" in timer and "Persistent=true" in timer
+
+
+def test_frontdesk_restore_switches_this_workstation_to_the_new_database(
+    server: Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`frontdesk --server URL restore FILE --admin URL --yes`, as the admin types it: the
+    workstation then remembers the new database and its keyring holds the password for it, so
+    plain `frontdesk` commands go there."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("FRONTDESK_DB", raising=False)
+    monkeypatch.delenv("FRONTDESK_SERVER", raising=False)
+    from frontdesk.cli import main
+    from frontdesk.workstation import load
+
+    assert main(["--server", server.app(), "backup", "--to", str(tmp_path / "b")]) == 0
+    dump = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    before = server.databases()
+
+    assert (
+        main(["--server", server.app(), "restore", str(dump), "--admin", server.admin, "--yes"])
+        == 0
+    )
+
+    made = server.databases() - before
+    assert len(made) == 1
+    new_name = made.pop()
+    try:
+        said = capsys.readouterr()
+        assert f"into the new database {new_name}" in said.out
+        assert server.password not in said.out + said.err
+        remembered = load().server
+        assert remembered is not None and f"/{new_name}?" in remembered
+        assert server.password not in remembered
+        assert main(["audit", "verify"]) == 0  # the remembered server, the keyring's password
+        verified = capsys.readouterr().out
+        assert f"/{new_name}) is intact" in verified
+    finally:
+        dumps.drop_restored(server.admin, new_name)
