@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 
-from frontdesk.app import open_server_or_ask, run_gui
+from frontdesk.app import login_dialog, open_server_or_ask, run_gui
+from frontdesk.domain.staff import Role
 from frontdesk.paths import workstation_settings_path
 from frontdesk.storage.postgres_cluster import Cluster, NoServerInstalled, throwaway_cluster
 from frontdesk.storage.postgres_server import app_address, create_clinic_database
@@ -168,7 +169,17 @@ def test_a_corrected_address_in_settings_opens_the_clinic_and_is_remembered(
     clinic = open_server_or_ask(prepare(GONE), quiet=False)
     assert clinic is not None
     try:
-        assert clinic.staff.needs_first_admin()  # a new clinic: the sign-in makes the admin
+        # A new clinic on the server: the sign-in dialog makes the admin, as on a new file.
+        dialog = login_dialog(clinic)
+        qtbot.addWidget(dialog)
+        assert dialog.creating_admin()
+        dialog.full_name.setText("Office admin")
+        dialog.new_username.setText("office")
+        dialog.new_password.setText("a-long-admin-password")
+        dialog.repeat_password.setText("a-long-admin-password")
+        dialog.create_admin()
+        assert dialog.signed_in is not None and dialog.signed_in.role is Role.ADMIN
+        assert not clinic.staff.needs_first_admin()
     finally:
         clinic.close()
     assert load().server == prepare(right).address
