@@ -263,6 +263,9 @@ def test_the_servers_timer_runs_the_daily_backup() -> None:
     )
     assert " backup --daily --to /var/backups/frontdesk" in service
     assert "OnCalendar=" in timer and "Persistent=true" in timer
+    marked = (docs / "workstation-backup.service").read_text()  # the marked workstation's
+    assert "UMask=0077" in marked and "/bin/frontdesk backup --daily" in marked
+    assert "Persistent=true" in (docs / "workstation-backup.timer").read_text()
 
 
 def test_frontdesk_restore_switches_this_workstation_to_the_new_database(
