@@ -45,22 +45,7 @@ def test_the_section_gives_the_set_up_commands() -> None:
         assert words in commands
 
 
-# Options the README gives that the parser does not read yet: each is an expected failure
-# until it does (strict: the mark must go once the option is there).
-NOT_YET = {
-    "restore FILE.dump --admin URL": "backup_cli.run_server_restore takes `admin`; cli.py has"
-    " no `restore --admin URL` yet",
-}
-
-
-def _marked(command: str) -> object:
-    reasons = [reason for words, reason in NOT_YET.items() if words in command]
-    if not reasons:
-        return command
-    return pytest.param(command, marks=pytest.mark.xfail(strict=True, reason=reasons[0]))
-
-
-@pytest.mark.parametrize("command", [_marked(command) for command in _commands()])
+@pytest.mark.parametrize("command", _commands())
 def test_every_command_in_the_server_section_is_read_by_the_parser(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
