@@ -91,8 +91,9 @@ class Changed(Generic[T]):
 
 
 class _Collector:
-    def __init__(self) -> None:
+    def __init__(self, origin: str | None) -> None:
         self.committed: set[Change] = set()
+        self.origin = origin
 
 
 _COLLECTING: ContextVar[_Collector | None] = ContextVar("frontdesk_changes", default=None)
@@ -105,9 +106,16 @@ def note_committed(changes: Iterable[Change]) -> None:
         collector.committed.update(changes)
 
 
+def current_origin() -> str | None:
+    """Who runs the current call (a window's token, see `with_changes`): the notice other
+    workstations hear carries it, so the window that saved does not hear its own write."""
+    collector = _COLLECTING.get()
+    return None if collector is None else collector.origin
+
+
 @contextmanager
-def _collecting() -> Iterator[_Collector]:
-    collector = _Collector()
+def _collecting(origin: str | None) -> Iterator[_Collector]:
+    collector = _Collector(origin)
     token = _COLLECTING.set(collector)
     try:
         yield collector
@@ -115,8 +123,9 @@ def _collecting() -> Iterator[_Collector]:
         _COLLECTING.reset(token)
 
 
-def with_changes(call: Callable[[], T]) -> Changed[T]:
-    """Runs a service call and returns its value with every change it committed."""
-    with _collecting() as collector:
+def with_changes(call: Callable[[], T], origin: str | None = None) -> Changed[T]:
+    """Runs a service call and returns its value with every change it committed. `origin`
+    names the caller (a window) in what other windows hear of these changes."""
+    with _collecting(origin) as collector:
         value = call()
     return Changed(value, Changes(frozenset(collector.committed)))

@@ -8,9 +8,10 @@ from typing import Any
 
 from frontdesk.domain.permissions import Permission, allows, refusal
 from frontdesk.domain.staff import Staff
-from frontdesk.services.changes import Change, Entity, note_committed
+from frontdesk.services.changes import Change, Entity, current_origin, note_committed
 from frontdesk.services.clock import Clock, stamp
 from frontdesk.services.errors import NotAllowed, plain_storage_errors
+from frontdesk.services.live import announce_changes
 from frontdesk.services.signed_in import NotSignedIn, SignedIn, claimed_id
 from frontdesk.services.staff_check import require_active
 from frontdesk.storage.audit import AuditRepository
@@ -70,7 +71,8 @@ def unit_of_work(
     claim), and the role checked is the one stored, read once inside the write transaction.
     A refusal is itself audited: that transaction then holds only the refusal's line, and
     commits. SQLite failures come out as StorageError with `doing` in the sentence ("save
-    María García").
+    María García"). On the clinic server, what it changed is announced to the other
+    workstations in the same transaction (services/live.py).
     """
     work: UnitOfWork | None = None
     refused: NotSignedIn | NotAllowed | None = None
@@ -81,6 +83,8 @@ def unit_of_work(
         elif allows(stored.role, needs):
             work = UnitOfWork(db, stored, stamp(clock()))
             yield work
+            # The other workstations hear of it once (and only if) this commits.
+            announce_changes(db, work.changes, current_origin())
         else:
             _record_refusal(db, clock, stored, needs, doing)
             refused = NotAllowed(refusal(stored.role, needs))

@@ -28,6 +28,7 @@ from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
+from frontdesk.ui.live_updates import LiveUpdates
 from frontdesk.ui.notifier import ChangeNotifier
 from frontdesk.ui.operations import Operations
 from frontdesk.ui.patient_in_front import PatientInFront, describe
@@ -162,6 +163,9 @@ class MainWindow(QMainWindow):
         self.session.staff_changed.connect(self._show_role)
         self._show_role(user)
         self._restore_geometry()
+        # What other windows and workstations save shows here without a click.
+        self.live = LiveUpdates(self.ops, self)
+        self.live.start()
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
@@ -693,6 +697,8 @@ class MainWindow(QMainWindow):
             return
         self.save_geometry()
         super().closeEvent(event)
+        if event.isAccepted():
+            self.live.stop()
 
 
 def record_of(clinic: Clinic, patient_id: int) -> PatientRecord:

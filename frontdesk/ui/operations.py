@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ from frontdesk.logs import log_file
 from frontdesk.services.changes import Changed, Changes, with_changes
 from frontdesk.services.clinic import Clinic
 from frontdesk.services.errors import ServiceError
+from frontdesk.services.live import LiveFeed, listen
 from frontdesk.ui import prompts
 from frontdesk.ui.notifier import ChangeNotifier
 
@@ -45,6 +47,9 @@ class Operations(QObject):
     """Owned by the main window; tabs and dialogs get it instead of calling services."""
 
     busy_changed = Signal(str)  # the busy line, "" when nothing runs in the background
+    # What another window or workstation saved, as heard (after the views were told): an
+    # open dialog checks whether its own record is among them.
+    changed_elsewhere = Signal(object)
 
     def __init__(
         self,
@@ -59,9 +64,20 @@ class Operations(QObject):
         self._announce = notifier.announce
         self._say = say
         self._busy_said = ""
+        # Names this window in the notices other workstations hear of its writes (and in
+        # the ones it hears itself: those it has announced already).
+        self.origin = uuid.uuid4().hex
         # What this window has heard of: anything saved by another connection since shows
-        # when the window is used again (`catch_up`).
+        # when the window is used again (`catch_up`), or at the next check (SQLite's timer).
         self._seen = clinic.saved_since()
+        # True while the clinic server's notices reach this window (ui/live_updates.py):
+        # every write elsewhere is then heard as it commits, with what it changed.
+        self.listening = False
+        self._writing = 0  # this window's own writes under way
+        # Heard while this window's own write was under way: told to the dialogs once the
+        # write's caller has taken in its answer (else a dialog would take the window's own
+        # save for someone else's).
+        self._untold = Changes()
         self._busy_again = QTimer(self)
         self._busy_again.setInterval(BUSY_AGAIN_MS)
         self._busy_again.timeout.connect(self._keep_busy_line)
@@ -78,7 +94,9 @@ class Operations(QObject):
     ) -> Changed[T] | None:
         """A quick read (or an event line: a view, a print): None when refused, said in words."""
         clinic = self.clinic
-        return call_here(parent, lambda: call(clinic), title=title, on_refusal=on_refusal)
+        return call_here(
+            parent, lambda: call(clinic), title=title, on_refusal=on_refusal, origin=self.origin
+        )
 
     # -- writes, on a thread and connection of their own --------------------------------------
     def write(
@@ -95,14 +113,21 @@ class Operations(QObject):
         Returns the call's value with its changes, or None when it was refused (already said,
         or handed to `on_refusal`). `done` is the status-bar line of a saved write.
         """
-        elsewhere = self.clinic.saved_since() != self._seen
-        outcome = _run_on_thread(self.clinic, call)
-        if not outcome.finished.wait(QUIET_WAIT_S):
-            with _HeldInput(self._say):
-                _wait_alive(outcome.finished)
-        self._seen = self.clinic.saved_since()  # this write's own commit, heard below
-        if elsewhere:
-            self.heard_from_elsewhere(Changes.of_all())
+        elsewhere = not self.listening and self.clinic.saved_since() != self._seen
+        self._writing += 1
+        try:
+            outcome = _run_on_thread(self.clinic, call, self.origin)
+            if not outcome.finished.wait(QUIET_WAIT_S):
+                with _HeldInput(self._say):
+                    _wait_alive(outcome.finished)
+            if not self.listening:  # this write's own commit, heard below
+                self._seen = self.clinic.saved_since()
+            if elsewhere:
+                self.heard_from_elsewhere(Changes.of_all())
+        finally:
+            self._writing -= 1
+            if self._untold and not self._writing:
+                QTimer.singleShot(0, self._tell_dialogs)
         if outcome.error is not None:
             say_refusal(parent, title, outcome.error, on_refusal)
             return None
@@ -128,7 +153,7 @@ class Operations(QObject):
         `busy` is the status line while it runs ("Checking the audit chain..."). A refusal
         is said like any other; what the call changed is announced when it ends.
         """
-        running = BackgroundCall(self.clinic, call, self)
+        running = BackgroundCall(self.clinic, call, self, self.origin)
         running.busy = busy
         self._background.append(running)
         self._show_busy()
@@ -153,16 +178,46 @@ class Operations(QObject):
 
     def catch_up(self) -> None:
         """Coming back to the window: if another window or program saved anything since this
-        one last looked, every view reads again (which records changed is not known here)."""
+        one last looked, every view reads again (which records changed is not known here).
+        While the server's notices are heard, they said it already, with which records."""
+        if self.listening:
+            return
         now = self.clinic.saved_since()
         if now != self._seen:
             self._seen = now
             self.heard_from_elsewhere(Changes.of_all())
 
+    def check_elsewhere(self) -> None:
+        """SQLite's live check (a timer, twice a second): the file's data version, one cheap
+        statement on this window's connection. Left alone while this window's own write is
+        under way (its commit moves the version too, and is announced by `write`)."""
+        if not self._writing:
+            self.catch_up()
+
     def heard_from_elsewhere(self, changes: Changes) -> None:
         """What another window or process may have saved meanwhile, announced like this
-        window's own writes (the views cannot tell, and need not)."""
+        window's own writes (the views cannot tell, and need not); then open dialogs check
+        their own record."""
+        if not changes:
+            return
         self._announce(changes)
+        if self._writing:
+            self._untold = self._untold | changes
+            return
+        self.changed_elsewhere.emit(changes)
+
+    def _tell_dialogs(self) -> None:
+        told, self._untold = self._untold, Changes()
+        if told:
+            self.changed_elsewhere.emit(told)
+
+    def open_live_feed(self) -> LiveFeed | None:
+        """The clinic server's notices for this window (None on SQLite, or while the server
+        cannot be reached). Blocks up to the connection timeout: called off the GUI thread."""
+        return listen(self.clinic)
+
+    def on_server(self) -> bool:
+        return self.clinic.server is not None
 
     def running(self) -> list[BackgroundCall]:
         return list(self._background)
@@ -215,6 +270,7 @@ def call_here(
     *,
     title: str,
     on_refusal: Refusal | None = None,
+    origin: str | None = None,
 ) -> Changed[T] | None:
     """Only for code that runs where no main window (so no `Operations`) exists: the sign-in,
     lock and restore dialogs, and the read-only widgets shared with them (the patient list and
@@ -223,10 +279,11 @@ def call_here(
 
     Runs `call` on this thread, on the connection its service uses, and says a refusal the
     way `Operations` does; None when refused. It announces nothing (no window listens to
-    these callers): the caller hands `changes` on if it has a notifier.
+    these callers): the caller hands `changes` on if it has a notifier. `origin` is the
+    window the call is made for, when there is one.
     """
     try:
-        return with_changes(call)
+        return with_changes(call, origin)
     except Exception as exc:  # said in words, never a traceback
         say_refusal(parent, title, exc, on_refusal)
         return None
@@ -257,12 +314,14 @@ class _Outcome:
         self.error: BaseException | None = None
 
 
-def _fill(outcome: _Outcome, clinic: Clinic, call: Callable[[Clinic], Any]) -> None:
+def _fill(
+    outcome: _Outcome, clinic: Clinic, call: Callable[[Clinic], Any], origin: str | None
+) -> None:
     """On a worker thread: the call on a connection of its own, its answer or its failure."""
     try:
         twin = clinic.twin()
         try:
-            outcome.answer = with_changes(lambda: call(twin))
+            outcome.answer = with_changes(lambda: call(twin), origin)
         finally:
             twin.close()
     except BaseException as exc:  # handed to the GUI thread, which says it in words
@@ -271,10 +330,10 @@ def _fill(outcome: _Outcome, clinic: Clinic, call: Callable[[Clinic], Any]) -> N
         outcome.finished.set()
 
 
-def _run_on_thread(clinic: Clinic, call: Callable[[Clinic], Any]) -> _Outcome:
+def _run_on_thread(clinic: Clinic, call: Callable[[Clinic], Any], origin: str) -> _Outcome:
     outcome = _Outcome()
     threading.Thread(
-        target=_fill, args=(outcome, clinic, call), name="frontdesk-write", daemon=True
+        target=_fill, args=(outcome, clinic, call, origin), name="frontdesk-write", daemon=True
     ).start()
     return outcome
 
@@ -350,11 +409,18 @@ class BackgroundCall(QObject):
     ended = Signal(object)
     _ready = Signal(object)
 
-    def __init__(self, clinic: Clinic, call: Callable[[Clinic], T], parent: QObject) -> None:
+    def __init__(
+        self,
+        clinic: Clinic,
+        call: Callable[[Clinic], T],
+        parent: QObject,
+        origin: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.busy = ""
         self._clinic = clinic
         self._call = call
+        self._origin = origin
         self._outcome = _Outcome()
         self._ready.connect(self.ended.emit, Qt.ConnectionType.QueuedConnection)
 
@@ -362,7 +428,7 @@ class BackgroundCall(QObject):
         threading.Thread(target=self._run, name="frontdesk-background", daemon=True).start()
 
     def _run(self) -> None:
-        _fill(self._outcome, self._clinic, self._call)
+        _fill(self._outcome, self._clinic, self._call, self._origin)
         self._ready.emit(self._outcome)
 
     def wait(self, seconds: float | None = None) -> bool:

@@ -28,10 +28,12 @@ from frontdesk.domain.appointments import (
 from frontdesk.domain.dates import format_clock, format_day, format_stamp
 from frontdesk.domain.phones import display_phone
 from frontdesk.services.calendar import CalendarService
+from frontdesk.services.changes import Changes, Entity
 from frontdesk.services.errors import ServiceError
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui.error_label import error_label
 from frontdesk.ui.operations import Operations
+from frontdesk.ui.widgets.changed_elsewhere import ChangedElsewhereBanner
 
 # What each status change is called on a button or in the menu.
 STATUS_VERBS = {
@@ -114,10 +116,16 @@ class AppointmentDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
         self.save_note.clicked.connect(self._save_note)
+        # Said at once when this appointment is changed at another desk or window meanwhile.
+        self.elsewhere = ChangedElsewhereBanner("S&how the change")
+        self.elsewhere.reload_requested.connect(self.show_saved_version)
+        self._newer: ListedAppointment | None = None
+        ops.changed_elsewhere.connect(self._heard_elsewhere)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
+        layout.addWidget(self.elsewhere)
         layout.addWidget(self.title)
         layout.addLayout(self.details)
         layout.addWidget(QLabel("History:"))
@@ -197,6 +205,42 @@ class AppointmentDialog(QDialog):
         self.listed = saved.value
         self.error.hide()
         self._show()
+
+    def _heard_elsewhere(self, changes: Changes) -> None:
+        """Another desk or window saved: if it was this appointment, say so now and how it
+        stands; the note being typed stays."""
+        a = self.listed.appointment
+        if not self.isVisible():
+            return
+        if not (changes.everything or a.id in changes.ids(Entity.APPOINTMENT)):
+            return
+        got = self._ops.read(
+            self, lambda c: c.calendar.get(a.id), title="Appointment", on_refusal=lambda _e: True
+        )
+        if got is None or got.value.appointment.version == a.version:
+            return  # not this appointment after all (SQLite says only "something changed")
+        newer = self._newer = got.value
+        b = newer.appointment
+        self.elsewhere.say(
+            "This appointment was just changed at another desk or window: now"
+            f" {b.status.label.lower()}, {format_day(b.starts.date())} at"
+            f" {format_clock(b.starts.time())}. What you typed is still here; show the change"
+            " before changing it again."
+        )
+
+    def show_saved_version(self) -> None:
+        """The appointment as saved elsewhere; a note typed and not yet saved stays typed."""
+        newer = self._newer
+        if newer is None:
+            return
+        typed = self.note.text()
+        unsaved = typed != self.listed.appointment.note
+        self.listed, self._newer = newer, None
+        self._show()
+        if unsaved:
+            self.note.setText(typed)
+        self.error.hide()
+        self.elsewhere.hide()
 
     def _refused(self, exc: ServiceError) -> bool:
         """Said under the note, where the desk is typing (e.g. changed at another desk)."""

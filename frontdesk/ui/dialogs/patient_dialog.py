@@ -42,12 +42,14 @@ from frontdesk.domain.patients import (
     validate,
 )
 from frontdesk.domain.phones import PhoneError, parse_phone
+from frontdesk.services.changes import Changes, Entity
 from frontdesk.services.errors import PossibleDuplicate, ServiceError, ValidationFailed
 from frontdesk.services.patients import PatientService
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.ui import prompts
 from frontdesk.ui.error_label import ERROR_STYLE
 from frontdesk.ui.operations import Operations
+from frontdesk.ui.widgets.changed_elsewhere import ChangedElsewhereBanner
 
 FIELDS = (
     "first_name",
@@ -212,6 +214,12 @@ class PatientDialog(QDialog):
         self.opened_note.setStyleSheet("color: #8a5300;")
         self.opened_note.hide()
 
+        # Said at once when this record is saved at another desk or window meanwhile.
+        self.elsewhere = ChangedElsewhereBanner("&Load the saved version")
+        self.elsewhere.reload_requested.connect(self.load_saved_version)
+        self._newer: Patient | None = None
+        ops.changed_elsewhere.connect(self._heard_elsewhere)
+
         required = QLabel("* required")
         required.setStyleSheet("color: palette(mid);")
         self.buttons = QDialogButtonBox(
@@ -224,6 +232,7 @@ class PatientDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(16, 16, 16, 16)
         layout.setSpacing(8)
+        layout.addWidget(self.elsewhere)
         layout.addWidget(self.opened_note)
         layout.addLayout(columns)
         layout.addWidget(self.duplicate_box)
@@ -476,6 +485,48 @@ class PatientDialog(QDialog):
             self._show_errors(exc.errors)
             return True
         return False
+
+    # -- changed at another desk --------------------------------------------------------------
+    def _heard_elsewhere(self, changes: Changes) -> None:
+        """Another desk or window saved: if it was this record, say so now, typing kept."""
+        patient = self._patient
+        if patient is None or not self.isVisible():
+            return
+        if not (changes.everything or patient.id in changes.ids(Entity.PATIENT)):
+            return
+        patient_id = patient.id
+        got = self._ops.read(
+            self, lambda c: c.patients.get(patient_id), title="Patient", on_refusal=lambda _e: True
+        )
+        if got is None or got.value.version == patient.version:
+            return  # not this record after all (SQLite says only "something changed")
+        self._newer = got.value
+        self.elsewhere.say(
+            f"{got.value.full_name}'s record was just saved at another desk or window. What"
+            " you typed is still here, but saving it now would undo their change, so it would"
+            " be refused: load the saved version, then make your change again."
+        )
+
+    def load_saved_version(self) -> None:
+        """The form becomes the record as saved elsewhere (asked first if typing would go)."""
+        newer = self._newer
+        if newer is None:
+            return
+        if self.draft() != self._initial and not prompts.confirm(
+            self,
+            "Load the saved version?",
+            "What you typed in this form will be replaced by the record as saved at the other"
+            " desk.",
+            "&Load the saved version",
+        ):
+            return
+        self._patient, self._newer = newer, None
+        self.setWindowTitle(f"Edit {newer.full_name}")
+        self._fill(newer.as_draft())
+        self._initial = self.draft()
+        for label in self._errors.values():
+            label.hide()
+        self.elsewhere.hide()
 
     def reject(self) -> None:
         """Escape or Cancel: typed work is only thrown away once the user says so."""
