@@ -176,7 +176,7 @@ def run(args: argparse.Namespace, started: float) -> int:
 
     try:
         server = chosen_server(
-            getattr(args, "server", None), getattr(args, "db", None), demo=bool(args.demo)
+            getattr(args, "server", None), getattr(args, "db", None), demo=demo_asked
         )
     except ChoiceRefused as exc:
         print(f"frontdesk: {exc}", file=sys.stderr)

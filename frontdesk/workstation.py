@@ -85,8 +85,9 @@ def chosen_server(
     settings: Workstation | None = None,
 ) -> str | None:
     """The server to open, or None for a file: `--server` wins, then `--db`, then
-    FRONTDESK_SERVER / FRONTDESK_DB, then the remembered server (not for the demo, whose file
-    is its own), else the file as before."""
+    FRONTDESK_SERVER / FRONTDESK_DB, then the remembered server, else the file as before.
+    `demo` (--demo, --as) never goes to the remembered server: the demo has its own file, and
+    the demo's public logins must not be tried on the clinic's own database."""
     env = os.environ if env is None else env
     if cli_server and cli_db:
         raise ChoiceRefused(BOTH_GIVEN)

@@ -230,11 +230,16 @@ def test_server_init_demo_makes_the_demo_there_and_as_role_signs_in(
     settings = json.loads(workstation_settings_path().read_text())
     assert settings["server"] == address and password not in settings["server"]
     assert keyring_store.server_password(address) == password
-    # Plain `frontdesk` (here with --as) goes to the remembered server, its password from the
-    # keyring: no demo file is made on this computer.
-    plain = frontdesk("--as", "front_desk", "--smoke")
+    # Plain `frontdesk` goes to the remembered server, its password from the keyring: no
+    # clinic file is made on this computer.
+    plain = frontdesk("--smoke")
     assert plain.returncode == 0, plain.stderr
+    assert "first paint" in plain.stdout
     assert not list((workstation / "data").rglob("*.sqlite3"))
+    # --as without --server is the demo's own file, never the remembered server.
+    demo_file = frontdesk("--as", "front_desk", "--smoke")
+    assert demo_file.returncode == 2  # a new, empty demo file: not filled without --demo
+    assert [p.name for p in (workstation / "data").rglob("*.sqlite3")] == ["frontdesk-demo.sqlite3"]
     # The password is in no file this workstation wrote.
     for path in (workstation / "config").rglob("*"):
         if path.is_file():
