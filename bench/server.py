@@ -36,6 +36,7 @@ from bench.server_load import (
     BenchServer,
     apply_proposed_search_schema,
     load_patients,
+    same_as_file,
     start_server,
 )
 from bench.server_workers import (
@@ -260,6 +261,7 @@ def main() -> int:
         print(
             f"{args.patients:,} patients COPYed into the server in {loaded:.1f} s", file=sys.stderr
         )
+        loaded_as = same_as_file(server.owner_url, source)
         if args.proposed_schema:
             timed("proposed search schema", partial(apply_proposed_search_schema, server.owner_url))
         on_server = open_where(server.app_url)
@@ -305,6 +307,7 @@ def main() -> int:
         f"clinic server (PostgreSQL, local Unix socket, {fsync}) beside an SQLite file,"
         f" {args.patients:,} patients, {schema}"
     )
+    print(f"  {loaded_as}")
     print(
         f"  {os.cpu_count()} CPUs, load average {load_before:.1f} at the start and"
         f" {load_after:.1f} at the end (other work on this machine shows in every figure)"

@@ -9,6 +9,7 @@ which the live-update latency is measured from each COMMIT.
 
 from __future__ import annotations
 
+import random
 import sys
 import tempfile
 import time
@@ -176,3 +177,41 @@ def apply_proposed_search_schema(owner_url: str) -> float:
         conn.execute(PROPOSED_SEARCH_SCHEMA.encode())
         conn.execute("ANALYZE patients")
     return time.perf_counter() - started
+
+
+def same_as_file(owner_url: str, path: Path, sample: int = 2000) -> str:
+    """Whether the server holds what PatientRepository wrote into the SQLite file: every column
+    of `sample` patients picked at random, every name word, and the counts; in a sentence."""
+    from frontdesk.storage.engine import sqlite3
+
+    file = sqlite3.connect(path)
+    try:
+        columns = [row[1] for row in file.execute("PRAGMA table_info(patients)")]
+        count = file.execute("SELECT count(*) FROM patients").fetchone()[0]
+        ids = random.Random(1).sample(range(1, count + 1), min(sample, count))
+        listed = ", ".join(columns)
+        in_file = file.execute(
+            f"SELECT {listed} FROM patients WHERE id IN ({', '.join(map(str, ids))}) ORDER BY id"
+        ).fetchall()
+        file_words = sorted(file.execute("SELECT word, patient_id FROM patient_name_words"))
+    finally:
+        file.close()
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        on_server = conn.execute(
+            f"SELECT {listed} FROM patients WHERE id = ANY(%s) ORDER BY id", [ids]
+        ).fetchall()
+        server_count = conn.execute("SELECT count(*) FROM patients").fetchone()
+        server_words = sorted(conn.execute("SELECT word, patient_id FROM patient_name_words"))
+    differ = sum(tuple(a) != tuple(b) for a, b in zip(on_server, in_file, strict=False))
+    same = (
+        not differ
+        and len(on_server) == len(in_file)
+        and server_count is not None
+        and server_count[0] == count
+        and [tuple(w) for w in server_words] == [tuple(w) for w in file_words]
+    )
+    said = (
+        f"{len(ids):,} random patients compared in all {len(columns)} columns ({differ} differ),"
+        f" {len(file_words):,} name words, {count:,} patients"
+    )
+    return ("the server holds the file's registry: " if same else "DIFFERS from the file: ") + said
