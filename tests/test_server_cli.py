@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import pwd
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,7 +22,13 @@ from frontdesk.domain.staff import Role
 from frontdesk.paths import workstation_settings_path
 from frontdesk.services.clinic import ServerUnreachable, open_server
 from frontdesk.storage import keyring_store
-from frontdesk.storage.postgres_cluster import Cluster, NoServerInstalled, throwaway_cluster
+from frontdesk.storage.postgres_cluster import (
+    Cluster,
+    NoServerInstalled,
+    server_bin,
+    throwaway_cluster,
+)
+from frontdesk.storage.postgres_server import create_clinic_database
 from frontdesk.storage.server_address import (
     address_for_people,
     keyring_name,
@@ -360,3 +368,112 @@ def test_an_opening_is_what_prepare_gives(workstation: Path) -> None:
         "postgresql://u@db.clinic.lan/c?sslmode=verify-full&sslrootcert=/etc/ca.pem",
         "/etc/ca.pem",
     )
+
+
+# --- TLS on a TCP address (a cluster of its own, listening on 127.0.0.1 with a certificate) ---
+
+TLS_PORT = 55444
+
+
+def _openssl(*args: str, cwd: Path) -> None:
+    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
+
+
+def _authority(folder: Path, name: str) -> None:
+    _openssl(
+        "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", f"/CN={name}",
+        "-keyout", f"{name}.key", "-out", f"{name}.crt", cwd=folder,
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tls_cluster() -> Iterator[tuple[Cluster, Path]]:
+    """A cluster reached over TCP with TLS only (hostssl), its certificate signed by the
+    clinic's own authority for 127.0.0.1; (cluster, the folder of the certificates)."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed: no certificate for the TLS server")
+    try:
+        made = throwaway_cluster(TLS_PORT)
+    except NoServerInstalled as exc:
+        pytest.skip(str(exc))
+    try:
+        certs = made.folder / "certs"
+        certs.mkdir()
+        _authority(certs, "clinic-ca")
+        _authority(certs, "other-ca")
+        (certs / "san.cnf").write_text("subjectAltName = IP:127.0.0.1\n")
+        _openssl(
+            "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
+            "-keyout", "server.key", "-out", "server.csr", cwd=certs,
+        )  # fmt: skip
+        _openssl(
+            "x509", "-req", "-in", "server.csr", "-CA", "clinic-ca.crt", "-CAkey",
+            "clinic-ca.key", "-CAcreateserial", "-days", "2", "-extfile", "san.cnf",
+            "-out", "server.crt", cwd=certs,
+        )  # fmt: skip
+        (certs / "server.key").chmod(0o600)
+        if os.geteuid() == 0:  # the cluster runs as postgres, who must own its key
+            owner = pwd.getpwnam("postgres")
+            for path in (certs, certs / "server.key", certs / "server.crt"):
+                os.chown(path, owner.pw_uid, owner.pw_gid)
+        (made.data_dir / "pg_hba.conf").write_text(
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\n"
+        )
+        made.stop()
+        options = (
+            f"-k {made.socket_dir} -c listen_addresses=127.0.0.1 -p {TLS_PORT} -c ssl=on"
+            f" -c ssl_cert_file={certs / 'server.crt'} -c ssl_key_file={certs / 'server.key'}"
+        )
+        made._run(
+            str(server_bin() / "pg_ctl"), "-D", str(made.data_dir), "-o", options,
+            "-l", str(made.folder / "server.log"), "-w", "start",
+        )  # fmt: skip
+        create_clinic_database(made.url(), "tls_clinic", "2026-11-26T10:30:00-08:00")
+        yield made, certs
+    finally:
+        made.remove()
+
+
+def _uses_tls(clinic) -> bool:
+    row = clinic._db.execute("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+    return bool(row.fetchone()[0])
+
+
+def test_a_tcp_server_is_reached_over_tls_and_a_ca_file_checks_who_it_is(
+    tls_cluster: tuple[Cluster, Path], workstation: Path
+) -> None:
+    _cluster, certs = tls_cluster
+    given = f"postgresql://tls_clinic_app@127.0.0.1:{TLS_PORT}/tls_clinic"
+    opening = prepare(given)
+    assert opening.address.endswith("sslmode=require")
+    clinic = open_on_server(opening)
+    try:
+        assert _uses_tls(clinic)
+    finally:
+        clinic.close()
+    checked = prepare(given, str(certs / "clinic-ca.crt"))
+    assert "sslmode=verify-full" in checked.address
+    clinic = open_on_server(checked)
+    try:
+        assert _uses_tls(clinic)
+    finally:
+        clinic.close()
+    # A server whose certificate the clinic's authority did not sign is refused.
+    with pytest.raises(ServerUnreachable, match="certificate verify failed"):
+        open_on_server(prepare(given, str(certs / "other-ca.crt")))
+    # Without TLS the server does not let anyone in (hostssl), and the app never asks so.
+    with pytest.raises(ServerUnreachable):
+        open_on_server(prepare(given + "?sslmode=disable"))
+
+
+def test_the_ca_file_given_once_is_remembered_with_the_server(
+    tls_cluster: tuple[Cluster, Path], workstation: Path
+) -> None:
+    _cluster, certs = tls_cluster
+    given = f"postgresql://tls_clinic_app@127.0.0.1:{TLS_PORT}/tls_clinic"
+    ca = certs / "clinic-ca.crt"
+    first = frontdesk("--server", given, "--server-ca", str(ca), "--smoke")
+    assert first.returncode == 0, first.stderr
+    assert load() == Workstation(prepare(given, str(ca)).address, str(ca))
+    again = frontdesk("audit", "verify")  # the remembered server, checked against its CA
+    assert again.returncode == 0, again.stderr
