@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING
 
 import sqlite_utils
 
+from frontdesk.domain.audit import anchor_finding
 from frontdesk.services.errors import ServiceError
 from frontdesk.storage import postgres_schema
 from frontdesk.storage.audit import AuditRepository
+from frontdesk.storage.audit_anchor import AnchorUnreadable, read_anchor
 from frontdesk.storage.backups import read_only_uri
 from frontdesk.storage.clinic_keys import KeyNeeded
 from frontdesk.storage.database import DatabaseError
@@ -159,9 +161,32 @@ def _check_file(source: Path, file_db: sqlite_utils.Database) -> dict[str, int]:
                 " over as if it were. `frontdesk --db FILE audit verify` says more; nothing was"
                 " moved."
             )
+        _check_anchor(source, file_db)
         return file_counts(file_db.conn)
     except DatabaseError as exc:  # damaged, or not a database at all
         raise MoveRefused(f"{source} could not be read ({exc}): nothing was moved.") from exc
+
+
+def _check_anchor(source: Path, file_db: sqlite_utils.Database) -> None:
+    """The trail's end against the anchor the app keeps beside the file (read only): a trail
+    whose last lines were cut off, head and all, is whole as a chain but not as a record."""
+    try:
+        anchored = read_anchor(source)
+    except AnchorUnreadable as exc:
+        raise MoveRefused(
+            f"The record of the audit trail's end beside {source.name} cannot be trusted"
+            f" ({exc}); `frontdesk --db FILE audit verify` says more. Nothing was moved."
+        ) from exc
+    if anchored is None:
+        return  # none yet (an older file): the chain is all there is to check
+    row = file_db.execute("SELECT last_id, last_hash FROM audit_head").fetchone()
+    head = (row[0], row[1]) if row else None
+    there = file_db.execute("SELECT hash FROM audit WHERE id = ?", [anchored.id]).fetchone()
+    problem, _note = anchor_finding(anchored, head, there[0] if there else None)
+    if problem is not None:
+        raise MoveRefused(
+            f"{problem} `frontdesk --db FILE audit verify` says more. Nothing was moved."
+        )
 
 
 def _lines(db: sqlite_utils.Database | PgDatabase) -> int:

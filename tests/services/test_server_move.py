@@ -21,6 +21,7 @@ from frontdesk.services.clinic import open_clinic, open_server
 from frontdesk.services.server_move import MoveRefused, move_to_server
 from frontdesk.storage import clinic_keys
 from frontdesk.storage.audit import AuditRepository
+from frontdesk.storage.audit_anchor import anchor_path
 from frontdesk.storage.clinic_keys import ClinicKey
 from frontdesk.storage.postgres import PgDatabase
 from frontdesk.storage.postgres_cluster import Cluster, NoServerInstalled, server_bin
@@ -71,6 +72,9 @@ def demo_file(tmp_path: Path, demo_template: Path) -> Path:
     assert not demo_template.with_name(demo_template.name + "-wal").exists()
     copy = tmp_path / "clinic.sqlite3"
     shutil.copy(demo_template, copy)
+    anchor = anchor_path(demo_template)
+    assert anchor.exists()  # the trail's end, kept beside the file
+    shutil.copy(anchor, anchor_path(copy))
     return copy
 
 
@@ -166,6 +170,25 @@ def test_a_broken_chain_in_the_file_is_not_moved(
     server = PgDatabase(cluster.url(new_clinic))
     assert server_counts(server)["audit"] == 0
     server.close()
+
+
+def test_a_trail_cut_off_at_its_end_is_not_moved(
+    cluster: Cluster, new_clinic: str, demo_file: Path
+) -> None:
+    """The last lines and the head rewritten to match: a whole chain, but the anchor beside
+    the file remembers a longer trail."""
+    conn = sqlite3.connect(demo_file)
+    conn.execute("DROP TRIGGER audit_no_delete")
+    last = conn.execute("SELECT max(id) FROM audit").fetchone()[0]
+    conn.execute("DELETE FROM audit WHERE id > ?", [last - 2])
+    conn.execute(
+        "UPDATE audit_head SET last_id = ?, last_hash = (SELECT hash FROM audit WHERE id = ?)",
+        [last - 2, last - 2],
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(MoveRefused, match="were cut off behind the app's back"):
+        move_to_server(demo_file, cluster.url(new_clinic))
 
 
 def test_a_file_open_in_frontdesk_is_not_moved(
