@@ -30,6 +30,7 @@ import logging
 import re
 import time
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import psycopg
@@ -61,6 +62,10 @@ KEEPALIVES = {
 # connection when the old one turns out dead before any of them was done.
 _REPEATABLE = re.compile(r"\s*(SELECT|SHOW|BEGIN)\b", re.IGNORECASE)
 
+# The statement that moves the audit trail's head (storage/audit.py): its parameters, the
+# new line's id and hash, are the write's receipt (see PgConnection._outcome).
+_AUDIT_HEAD = re.compile(r"\s*INSERT\s+INTO\s+audit_head\b", re.IGNORECASE)
+
 _log = logging.getLogger(__name__)
 
 
@@ -78,6 +83,15 @@ GONE = "the clinic server did not answer (it may be restarting, or the network i
 LOST_IN_TRANSACTION = (
     "the connection to the clinic server broke during this change, so the server undid all of it"
 )
+
+
+@dataclass
+class _Write:
+    """The open write transaction: what tells, after a lost COMMIT, whether it committed."""
+
+    xid: str  # pg_current_xact_id()
+    started: str  # when the server had last started, at BEGIN
+    receipt: tuple[int, str] | None = None  # its last audit line: (id, hash)
 
 
 class PgCursor:
@@ -118,7 +132,8 @@ class PgConnection:
         self.conninfo = conninfo
         self.address = ""  # user@host:port/dbname, kept: said even while the server is away
         self._raw: psycopg.Connection[Any] | None = None
-        self._xid: str | None = None  # the open write transaction's id, for a lost COMMIT
+        self._started = ""  # when the server last started, as this connection found it
+        self._write: _Write | None = None  # the open write transaction, for a lost COMMIT
         # The connection broke inside a transaction the caller has not ended yet: the rest of
         # that transaction must not run, one statement at a time, on a new connection.
         self._lost_in_transaction = False
@@ -131,16 +146,18 @@ class PgConnection:
                 autocommit=True,  # transactions are ours, as with SQLite (isolation_level=None)
                 connect_timeout=CONNECT_TIMEOUT_S,
                 application_name="frontdesk",
+                client_encoding="UTF8",
                 **_keepalives(self.conninfo),
             )
         except psycopg.Error as exc:
             raise translated(exc) from exc
         try:
-            raw.execute("SET client_encoding = 'UTF8'")
+            row = raw.execute("SELECT pg_postmaster_start_time()::text").fetchone()
         except psycopg.Error as exc:
             raw.close()
             raise translated(exc) from exc
         self._raw = raw
+        self._started = row[0] if row else ""
         self.address = _address(raw)
 
     @property
@@ -188,7 +205,10 @@ class PgConnection:
         if statement == "ROLLBACK":
             return self._rollback()
         text, returns_id = to_postgres(sql)
-        return self._run(text, parameters, returns_id)
+        cursor = self._run(text, parameters, returns_id)
+        if self._write is not None and _AUDIT_HEAD.match(sql) and len(parameters) == 2:
+            self._write.receipt = (int(parameters[0]), str(parameters[1]))
+        return cursor
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> PgCursor:
         text, _ = to_postgres(sql)
@@ -222,7 +242,7 @@ class PgConnection:
                 _end_quietly(raw)  # waited too long for the lock: none left open, as SQLite
                 raise translated(exc) from exc
             assert row is not None
-            self._xid = row[1]
+            self._write = _Write(row[1], self._started)
             return PgCursor(None)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -247,7 +267,7 @@ class PgConnection:
 
     def _rollback(self) -> PgCursor:
         """ROLLBACK; a connection lost meanwhile has rolled back with it on the server."""
-        self._xid = None
+        self._write = None
         if not self.in_transaction:
             return PgCursor(None)
         try:
@@ -260,15 +280,15 @@ class PgConnection:
         """COMMIT; if the connection breaks during it, the server is asked (once it answers
         again) whether the transaction committed: the answer, not a guess, is what the user
         is told."""
-        xid, self._xid = self._xid, None
+        write, self._write = self._write, None
         raw = self.raw
         try:
             raw.execute("COMMIT")
         except psycopg.Error as exc:
             lost = self._after_failure(idle_before=True)
-            if not lost or xid is None:
+            if not lost or write is None:
                 raise self._failed(exc, lost) from exc  # not lost, or nothing was written
-            outcome = self._outcome(xid)
+            outcome = self._outcome(write)
             if outcome == "committed":
                 _log.warning("connection lost during COMMIT; the server says it was saved")
                 return PgCursor(None)
@@ -281,21 +301,36 @@ class PgConnection:
             ) from exc
         return PgCursor(None)
 
-    def _outcome(self, xid: str) -> str | None:
+    def _outcome(self, write: _Write) -> str | None:
         """'committed' or 'aborted' as the server says, on a new connection; None if it did
-        not answer within OUTCOME_WAIT_S."""
+        not answer within OUTCOME_WAIT_S (or cannot tell, below).
+
+        pg_xact_status answers for the transaction's id, but a server that crashed before any
+        of the transaction reached its disk hands the same id out again, to the next writer:
+        then "committed" may be another's. "aborted" is always ours (a transaction that
+        committed is on disk, so its id is never handed out again). So "committed" is
+        believed only if the transaction's audit line is there with its hash (its receipt),
+        or, for the rare write with no audit line, if the server has not restarted since."""
         deadline = time.monotonic() + OUTCOME_WAIT_S
         while True:
             try:
-                row = self.raw.execute("SELECT pg_xact_status(%s::xid8)", [xid]).fetchone()
+                raw = self.raw
+                row = raw.execute("SELECT pg_xact_status(%s::xid8)", [write.xid]).fetchone()
                 status = row[0] if row else None
+                if status == "committed" and write.receipt is not None:
+                    line_id, digest = write.receipt
+                    line = raw.execute("SELECT hash FROM audit WHERE id = %s", [line_id])
+                    found = line.fetchone()
+                    return "committed" if found is not None and found[0] == digest else "aborted"
             except pg_errors.InvalidParameterValue:
                 return "aborted"  # "in the future": a crash lost the transaction before COMMIT
             except (psycopg.Error, ConnectionLost):
                 self._after_failure(idle_before=True)
                 status = None
-            if status in ("committed", "aborted"):
-                return str(status)
+            if status == "aborted":
+                return "aborted"
+            if status == "committed":  # no receipt: the id is ours unless the server restarted
+                return "committed" if self._started == write.started else None
             if time.monotonic() >= deadline:
                 return None
             time.sleep(OUTCOME_POLL_S)
@@ -320,12 +355,12 @@ class PgConnection:
         raw.close()
         if not idle_before:
             self._lost_in_transaction = True
-            self._xid = None
+            self._write = None
         return True
 
     def close(self) -> None:
         self._lost_in_transaction = False
-        self._xid = None
+        self._write = None
         if self._raw is not None:
             self._raw.close()
             self._raw = None

@@ -13,10 +13,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,7 +35,7 @@ from frontdesk.services.errors import StorageError, plain_storage_errors
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.storage import postgres
 from frontdesk.storage.audit import AuditRepository
-from frontdesk.storage.postgres import WRITE_LOCK, PgDatabase
+from frontdesk.storage.postgres import WRITE_LOCK, OutcomeUnknown, PgDatabase
 from frontdesk.storage.postgres_errors import ConnectionLost
 from frontdesk.storage.postgres_server import app_role
 from tests.faults._workers import NOW, acting_as
@@ -211,7 +214,8 @@ COMMIT_ANSWERED = b"C\x00\x00\x00\x0bCOMMIT\x00"  # the server's CommandComplete
 class CuttingProxy:
     """A Unix-socket relay between workstation and server that, once armed, cuts the
     connection at one byte pattern, in one direction, without passing it on: when COMMIT is
-    sent (the server never gets it) or when it is answered (the server has committed)."""
+    sent (the server never gets it) or when it is answered (the server has committed). With
+    `until`, the workstation is kept waiting for an answer until that event is set."""
 
     def __init__(self, server: ClinicServer, folder: Path) -> None:
         self.target = str(server.cluster.socket_dir / f".s.PGSQL.{PORT}")
@@ -220,7 +224,10 @@ class CuttingProxy:
         self.listener.bind(str(folder / f".s.PGSQL.{PORT}"))
         self.listener.listen()
         self.armed: tuple[str, bytes] | None = None
+        self.until: threading.Event | None = None
+        self.cut = threading.Event()  # set once a connection was cut
         self.cuts = 0
+        self.refusing = False  # True: every new connection is closed at once (server away)
         self._lock = threading.Lock()
         threading.Thread(target=self._accept, daemon=True).start()
 
@@ -230,9 +237,9 @@ class CuttingProxy:
             f"?host={quote(str(self.folder), safe='')}&port={PORT}"
         )
 
-    def arm(self, direction: str, pattern: bytes) -> None:
+    def arm(self, direction: str, pattern: bytes, until: threading.Event | None = None) -> None:
         with self._lock:
-            self.armed = (direction, pattern)
+            self.armed, self.until = (direction, pattern), until
 
     def close(self) -> None:
         self.listener.close()
@@ -243,41 +250,63 @@ class CuttingProxy:
                 client, _ = self.listener.accept()
             except OSError:
                 return  # closed
+            if self.refusing:
+                client.close()
+                continue
             upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
             upstream.connect(self.target)
+            pair = _Pair(client, upstream)
             ways = ((client, upstream, "sent"), (upstream, client, "answered"))
             for source, sink, direction in ways:
                 threading.Thread(
-                    target=self._pump, args=(source, sink, direction, (client, upstream)),
-                    daemon=True,
-                ).start()  # fmt: skip
+                    target=self._pump, args=(pair, source, sink, direction), daemon=True
+                ).start()
 
-    def _pump(self, source: socket.socket, sink: socket.socket, direction: str, both: Any) -> None:
+    def _pump(self, pair: _Pair, source: socket.socket, sink: socket.socket, way: str) -> None:
+        """Passes `way`'s bytes on until the armed pattern, or the end; once cut, nothing more
+        passes either way, and with `until` the workstation hears nothing until it is set."""
         try:
             while data := source.recv(65536):
                 with self._lock:
-                    cut = self.armed is not None and self.armed[0] == direction
-                    if cut and self.armed is not None and self.armed[1] in data:
+                    if self.armed is not None and self.armed[0] == way and self.armed[1] in data:
                         self.armed, self.cuts = None, self.cuts + 1
+                        pair.until = self.until or pair.until
+                        pair.cut = True
+                    if pair.cut:
                         break
                 sink.sendall(data)
         except OSError:
             pass
-        for end in both:
+        if pair.cut:
+            self.cut.set()
+            if pair.until is not None:
+                pair.until.wait(30)
+        for end in (pair.client, pair.upstream):
             with contextlib.suppress(OSError):
                 end.shutdown(socket.SHUT_RDWR)
             end.close()
 
 
+@dataclass
+class _Pair:
+    """One workstation connection through the relay."""
+
+    client: socket.socket
+    upstream: socket.socket
+    cut: bool = False
+    until: threading.Event | None = None
+
+
 @pytest.fixture
-def proxy(server: ClinicServer, tmp_path: Path) -> Iterator[CuttingProxy]:
-    folder = Path(tmp_path / "relay")
-    folder.mkdir()
+def proxy(server: ClinicServer) -> Iterator[CuttingProxy]:
+    # A short folder of its own: a socket's path holds at most 107 bytes.
+    folder = Path(tempfile.mkdtemp(prefix="frontdesk-relay-"))
     relay = CuttingProxy(server, folder)
     try:
         yield relay
     finally:
         relay.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_a_connection_cut_as_commit_is_sent_is_said_not_saved_and_is_not(
@@ -314,6 +343,82 @@ def test_a_connection_cut_as_commit_is_answered_is_said_saved_and_is(
         assert chain_whole(server)
     finally:
         clinic.close()
+
+
+def test_a_connection_cut_as_commit_is_answered_with_the_server_away_since_is_said_unknown(
+    server: ClinicServer, proxy: CuttingProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The one case the engine cannot answer: it says so (the change was saved, whole)
+    rather than "not saved"; the next call once the server is back works."""
+    monkeypatch.setattr(postgres, "OUTCOME_WAIT_S", 0.5)
+    clinic = open_server(proxy.url(), fixed_clock(NOW), files=server.files)
+    try:
+        desk = acting_as(clinic, Role.FRONT_DESK)
+        proxy.arm("answered", COMMIT_ANSWERED)
+        proxy.refusing = True  # from the cut on, nobody reaches the server
+        with pytest.raises(StorageError) as refused:
+            register(clinic, "cut, and the server away", desk)
+        assert isinstance(refused.value.__cause__, OutcomeUnknown)
+        assert "look whether it was saved" in str(refused.value), str(refused.value)
+        proxy.refusing = False
+        [(_, pid), _] = saved_as(server, "cut, and the server away")
+        assert saved_as(server, "cut, and the server away") == [("line", pid), ("patient", pid)]
+        assert clinic.patients.get(pid).notes == "cut, and the server away"
+    finally:
+        clinic.close()
+
+
+def test_a_crash_during_commit_whose_transaction_id_is_handed_out_again_is_not_taken_for_saved(
+    server: ClinicServer, proxy: CuttingProxy
+) -> None:
+    """The server crashes while COMMIT is on its way; nothing of the transaction reached its
+    disk, so the restarted server gives the same transaction id to the next writer, another
+    workstation, which commits. Asked about that id, the server says "committed": the
+    engine looks for its own audit line (its receipt), does not find it, and says "not
+    saved", which is true."""
+    with server.admin() as admin:  # the WAL writer leaves the transaction's WAL in memory
+        admin.execute("ALTER SYSTEM SET wal_writer_delay = '10s'")
+        admin.execute("SELECT pg_reload_conf()")
+    crashed = open_server(proxy.url(), fixed_clock(NOW), files=server.files)
+    other = open_server(server.url, fixed_clock(NOW), files=server.files)
+    release = threading.Event()
+    try:
+        desk, other_desk = acting_as(crashed, Role.FRONT_DESK), acting_as(other, Role.FRONT_DESK)
+        with server.admin() as admin:  # a new WAL segment: none of the write is written out
+            admin.execute("SELECT pg_switch_wal()")
+        proxy.arm("sent", COMMIT_SENT, until=release)
+        result = in_thread(lambda: register(crashed, "lost in the crash", desk))
+        assert proxy.cut.wait(10)
+        with server.admin() as admin:
+            [(xid,)] = admin.execute(
+                "SELECT backend_xid::text FROM pg_stat_activity"
+                " WHERE application_name = 'frontdesk' AND backend_xid IS NOT NULL"
+            ).fetchall()
+        server.cluster.restart()
+        after = register(other, "after the crash", other_desk)
+        with server.admin() as admin:
+            [(reused,)] = admin.execute(
+                "SELECT xmin::text FROM patients WHERE id = %s", [after]
+            ).fetchall()
+            [(status,)] = admin.execute("SELECT pg_xact_status(%s::xid8)", [xid]).fetchall()
+        release.set()
+        with pytest.raises(StorageError) as refused:
+            result()
+        assert (reused, status) == (xid, "committed"), "the id was not handed out again"
+        # Said for certain: not saved (not "not known", which the server's restart alone
+        # would give a write without an audit line).
+        assert type(refused.value.__cause__) is ConnectionLost, repr(refused.value.__cause__)
+        assert in_words(str(refused.value)), str(refused.value)
+        assert saved_as(server, "lost in the crash") == []
+        assert saved_as(server, "after the crash") == [("line", after), ("patient", after)]
+        assert chain_whole(server)
+    finally:
+        release.set()
+        crashed.close()
+        other.close()
+        with server.admin() as admin:
+            admin.execute("ALTER SYSTEM RESET wal_writer_delay")
+            admin.execute("SELECT pg_reload_conf()")
 
 
 # -- the write lock, and the errors write transactions never meet --------------------------------
