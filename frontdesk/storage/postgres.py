@@ -20,7 +20,9 @@ engines do differently at run time is here:
   works. One lost inside a transaction fails that transaction in words (the server rolled it
   back: nothing half-saved), and the connection refuses the rest of it until the caller rolls
   back. One lost during COMMIT is the only case where the server may have saved it: the
-  engine asks the server, once it answers again, whether that transaction committed.
+  engine asks the server, once it answers again, whether that transaction committed, and
+  checks the answer against the write's own audit line (a crashed server may give the
+  transaction's id to another writer); the user is told what the server holds.
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ LOST = "the connection to the clinic server was lost (it may have restarted)"
 GONE = "the clinic server did not answer (it may be restarting, or the network is down)"
 # What a statement after a lost connection, still inside the lost transaction, is told.
 LOST_IN_TRANSACTION = (
-    "the connection to the clinic server broke during this change, so the server undid all of it"
+    "the connection to the clinic server was lost part-way through, and the server kept"
+    " none of it (it may have restarted)"
 )
 
 
