@@ -79,7 +79,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if server_run(config):
         skip_file = pytest.mark.skip(reason="about a database file, which the server has not")
         for item in items:
-            if item.get_closest_marker("file_only") or item.fspath.basename in FILE_ONLY_MODULES:
+            if (
+                item.get_closest_marker("file_only")
+                or item.fspath.basename in FILE_ONLY_MODULES
+                or any(case in item.nodeid for case in FILE_ONLY_CASES)
+            ):
                 item.add_marker(skip_file)
     if not encrypted_run(config):
         return
@@ -108,6 +112,19 @@ FILE_ONLY_MODULES = {
     "test_opening_check.py",
     "test_system_keyring.py",
 }
+
+
+# Cases of the service matrices that are about the file's own backups (the server's are taken
+# with pg_dump: tests/storage/test_server_backups.py).
+FILE_ONLY_CASES = (
+    "[backups.back_up_now",
+    "[backups.set_folder",
+    # the command line on a file (the server's: tests/test_server_cli.py)
+    "test_handouts.py::test_the_command_line_",
+    # copy the clinic's file into an in-memory database
+    "test_recall_set_based.py::test_set_based_recall_matches_series_by_series",
+    "test_recall_set_based.py::test_the_generated_clinics_reach_every_list",
+)
 
 
 @pytest.fixture(scope="session")

@@ -165,7 +165,7 @@ class AuditFilter:
         if self.last_day:
             clauses.append("at < ?")
             params.append(self.last_day + "T99")  # every time of that day sorts before it
-        return (" AND ".join(clauses) or "1"), params
+        return (" AND ".join(clauses) or "1 = 1"), params
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,7 @@ class AuditRepository:
         if cap is None:
             sql = f"SELECT count(*) FROM audit WHERE {clause}"
         else:
-            sql = f"SELECT count(*) FROM (SELECT 1 FROM audit WHERE {clause} LIMIT ?)"
+            sql = f"SELECT count(*) FROM (SELECT 1 FROM audit WHERE {clause} LIMIT ?) AS found"
             params = [*params, cap + 1]
         return self._db.execute(sql, params).fetchone()[0]
 

@@ -284,9 +284,9 @@ class CalendarRepository:
     def attendance(self, patient_id: int, now: datetime) -> Attendance:
         row = self._rows(
             "SELECT"
-            " coalesce(sum(status = 'no_show'), 0) AS no_shows,"
-            " coalesce(sum(status = 'cancelled_by_patient' AND late), 0) AS late_cancels,"
-            f" coalesce(sum(status IN {_HOLDING_SQL} AND starts >= ?), 0) AS upcoming"
+            " count(*) FILTER (WHERE status = 'no_show') AS no_shows,"
+            " count(*) FILTER (WHERE status = 'cancelled_by_patient' AND late = 1) AS late_cancels,"
+            f" count(*) FILTER (WHERE status IN {_HOLDING_SQL} AND starts >= ?) AS upcoming"
             " FROM appointments WHERE patient_id = ?",
             [to_text(now), patient_id],
         )[0]

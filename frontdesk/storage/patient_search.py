@@ -83,7 +83,7 @@ def _groups(query: SearchQuery) -> list[_Group]:
     """Conditions with the index order they read in, best match first."""
     kind = query.kind
     if kind is SearchKind.ALL:
-        return [_Group(("1", ()), NAME_ORDER)]
+        return [_Group(("1 = 1", ()), NAME_ORDER)]
     if kind is SearchKind.NOTHING:
         return []
     if kind is SearchKind.DOB:
@@ -147,7 +147,7 @@ def ranked_streams(query: SearchQuery) -> list[Stream]:
 
 def sorted_stream(sort: PatientSort) -> Stream:
     """The whole registry in one column's order (read off that column's index)."""
-    return Stream("1", (), SORT_ORDER[sort])
+    return Stream("1 = 1", (), SORT_ORDER[sort])
 
 
 def page_sql(

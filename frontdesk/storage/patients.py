@@ -235,7 +235,7 @@ class PatientRepository:
         sql, params = condition
         return int(
             self._db.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM patients WHERE {sql} LIMIT ?)",
+                f"SELECT count(*) FROM (SELECT 1 FROM patients WHERE {sql} LIMIT ?) AS found",
                 [*params, PROBE_LIMIT],
             ).fetchone()[0]
         )

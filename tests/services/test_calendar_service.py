@@ -15,6 +15,7 @@ from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ChangedElsewhere, SlotRefused, ValidationFailed
 from frontdesk.storage.engine import sqlite3
 from tests.conftest import draft
+from tests.whole_database import count_rows
 
 MONDAY = date(2026, 11, 30)
 
@@ -81,7 +82,7 @@ def test_the_service_applies_every_rule(clinic: Clinic, desk, maria, starts, exp
         return
     with pytest.raises(SlotRefused, match=expected.replace(".", r"\.")):
         clinic.calendar.book(desk, maria, CONSULTATION, starts)
-    assert clinic._db["appointments"].count == 0
+    assert count_rows(clinic, "appointments") == 0
 
 
 def test_overlaps_are_refused_and_back_to_back_is_allowed(clinic: Clinic, desk, maria, ana) -> None:
@@ -92,7 +93,7 @@ def test_overlaps_are_refused_and_back_to_back_is_allowed(clinic: Clinic, desk, 
         clinic.calendar.book(desk, ana, CONSULTATION, at(MONDAY, 11, 25))
     clinic.calendar.book(desk, ana, CONSULTATION, at(MONDAY, 10, 30))
     clinic.calendar.book(desk, ana, CONSULTATION, at(MONDAY, 11, 30))
-    assert clinic._db["appointments"].count == 3
+    assert count_rows(clinic, "appointments") == 3
 
 
 def test_the_database_itself_refuses_an_overlap(clinic: Clinic, desk, maria, ana) -> None:
@@ -212,8 +213,8 @@ def test_new_hours_list_the_appointments_that_no_longer_fit(
         cal.add_closure(admin, Closure(date(2026, 12, 8), date(2026, 12, 8), "  "))
 
 
-def test_default_closures_are_added_once_and_removals_stick(db_path, clock, admin) -> None:
-    first = open_clinic(db_path, clock)
+def test_default_closures_are_added_once_and_removals_stick(clinic: Clinic, admin) -> None:
+    first = clinic
     reasons = {c.first: c.reason for c in first.calendar.closures()}
     assert reasons[date(2026, 11, 26)] == "Thanksgiving Day"
     assert reasons[date(2028, 12, 25)] == "Christmas Day"
@@ -221,8 +222,7 @@ def test_default_closures_are_added_once_and_removals_stick(db_path, clock, admi
     thanksgiving = next(c for c in first.calendar.closures() if c.first == date(2027, 11, 25))
     first.calendar.remove_closure(admin, thanksgiving.id)
     count = len(first.calendar.closures())
-    first.close()
-    again = open_clinic(db_path, clock)
+    again = first.twin()  # another window on the same database adds none again
     assert len(again.calendar.closures()) == count
     again.close()
 
@@ -274,7 +274,7 @@ def test_a_race_past_the_check_is_still_refused_in_plain_words(
     monkeypatch.setattr(cal, "_refusal", lambda *_args: None)
     with pytest.raises(SlotRefused, match=r"just taken by another booking\. Nothing was saved"):
         cal.book(desk, ana, CONSULTATION, at(MONDAY, 11, 15))
-    assert clinic._db["appointments"].count == 1
+    assert count_rows(clinic, "appointments") == 1
 
 
 def test_a_latecomer_after_a_no_show_gets_the_time_only_if_still_free(

@@ -7,7 +7,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from frontdesk.domain.staff import Role, Staff
-from frontdesk.services.clinic import open_clinic
 from frontdesk.services.errors import (
     ChangedElsewhere,
     NotFound,
@@ -17,6 +16,8 @@ from frontdesk.services.errors import (
     ValidationFailed,
 )
 from tests.conftest import draft
+from tests.engines import served, tamperer
+from tests.whole_database import count_rows
 
 
 def test_register_stores_the_patient_and_its_audit_row_together(clinic, desk) -> None:
@@ -52,7 +53,7 @@ def test_a_refused_save_changes_nothing(clinic, desk) -> None:
         clinic.patients.register(desk, draft(last_name="", dob="2/30/1985"))
     assert set(refused.value.errors) == {"last_name", "dob"}
     assert clinic.patients.count(include_archived=True) == 0
-    assert clinic._db["audit"].count == 0
+    assert count_rows(clinic, "audit") == 0
 
 
 def test_possible_duplicate_is_warned_before_saving(clinic, desk) -> None:
@@ -102,18 +103,25 @@ def test_writes_must_be_signed_by_active_staff(clinic) -> None:
 
 def test_a_failure_inside_the_transaction_rolls_back_the_patient_too(clinic, desk) -> None:
     """The audit row failing (here: a trigger) must take the patient row down with it."""
-    clinic._db.execute(
-        "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit BEGIN SELECT RAISE(ABORT, 'disk'); END"
-    )
+    if served(clinic):
+        tamperer(clinic).execute(
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit"
+            " FOR EACH ROW EXECUTE FUNCTION refuse('disk')"
+        )
+    else:
+        clinic._db.execute(
+            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit"
+            " BEGIN SELECT RAISE(ABORT, 'disk'); END"
+        )
     with pytest.raises(StorageError, match="Nothing was changed"):
         clinic.patients.register(desk, draft())
     assert clinic.patients.count(include_archived=True) == 0
     assert not clinic._db.conn.in_transaction
 
 
-def test_saved_means_on_disk_for_another_connection(clinic, desk, db_path, clock) -> None:
+def test_saved_means_on_disk_for_another_connection(clinic, desk) -> None:
     patient = clinic.patients.register(desk, draft())
-    other = open_clinic(db_path, clock)
+    other = clinic.twin()
     try:
         assert other.patients.get(patient.id) == patient
     finally:
@@ -273,7 +281,7 @@ def test_a_possible_duplicate_is_found_by_phone_and_by_email(clinic, desk) -> No
             desk, draft(**other, phone="", email="MARIA.Garcia@example.com"), **by
         )
     assert by_email.value.matches == [maria]
-    assert clinic.patients.count() == 1 and clinic._db["audit"].count == 1
+    assert clinic.patients.count() == 1 and count_rows(clinic, "audit") == 1
     ana = clinic.patients.register(desk, draft(**other, phone="", email=""), **by)
     with pytest.raises(PossibleDuplicate):  # a correction giving Ana María's phone
         clinic.patients.update(desk, ana.id, draft(**other, phone="(818) 555-0134", email=""), **by)

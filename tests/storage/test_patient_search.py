@@ -133,6 +133,7 @@ def test_sorting_by_a_column(registry, sort, key, descending) -> None:
     assert keys == sorted(keys, reverse=descending)
 
 
+@pytest.mark.file_only  # SQLite's query plans; the server's search is benchmarked
 @pytest.mark.parametrize(
     "typed", ["gar", "gar mar", "lopez", "8185550134", "0134", "3/14/1985", "maria@x", "zzz"]
 )
@@ -147,6 +148,7 @@ def test_ranked_search_reads_indexes_in_order_never_scans_or_sorts(registry, typ
             assert not any(s.startswith("SCAN") for s in steps), (typed, steps)
 
 
+@pytest.mark.file_only  # SQLite's query plans; the server's search is benchmarked
 @pytest.mark.parametrize("sort", list(PatientSort))
 @pytest.mark.parametrize("descending", [False, True])
 def test_whole_registry_in_any_order_is_read_off_an_index(registry, sort, descending) -> None:
