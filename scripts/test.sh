@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what is missing, then runs the linter, the type checker and the whole test suite
 # (offscreen Qt); then the storage and service suites again with every clinic the fixtures make
-# encrypted (pytest --encrypted). Arguments go to the first run; either run failing fails this.
+# encrypted (pytest --encrypted), and again on a throwaway PostgreSQL cluster, the clinic
+# server (pytest --engine postgresql). Arguments go to the first run; any run failing fails this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
@@ -16,4 +17,6 @@ echo "Again with every clinic encrypted: tests/storage and tests/services"
     --ignore=tests/services/test_id_limits.py --ignore=tests/services/test_text_limits.py \
     --ignore=tests/services/test_role_matrix.py --ignore=tests/services/test_demo.py \
     --ignore=tests/services/test_handouts.py || status=$?
+echo "Again on the clinic server (PostgreSQL): tests/storage and tests/services"
+.venv/bin/python -m pytest --engine postgresql tests/storage tests/services || status=$?
 exit "$status"

@@ -22,7 +22,7 @@ from frontdesk.storage import postgres_schema
 from frontdesk.storage.audit import AuditRepository, append_only_intact, restore_append_only
 from frontdesk.storage.audit_anchor import retire_for_new_database
 from frontdesk.storage.clinic_keys import ClinicKey, hold
-from frontdesk.storage.database import Database
+from frontdesk.storage.database import Database, DatabaseError
 from frontdesk.storage.db import connect, data_version, write_transaction
 from frontdesk.storage.filesystems import NetworkFileSystem, refuse_network_filesystem
 from frontdesk.storage.migrations import migrate
@@ -246,7 +246,7 @@ def open_server(address: str, clock: Clock = clinic_now, files: Path | None = No
     `files` is where this workstation keeps its own files for it (default: its data folder)."""
     try:
         db = PgDatabase(address)
-    except ConnectionLost as exc:
+    except (ConnectionLost, DatabaseError) as exc:  # away, or refusing this address
         raise ServerUnreachable(
             f"Could not reach the clinic server ({address_without_password(address)}): {exc}."
         ) from exc

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from frontdesk.domain.dates import format_us
 from frontdesk.domain.patients import Patient
+from frontdesk.storage.database import OutcomeUnknown
 from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.filesystems import file_size_limit
 
@@ -86,6 +87,8 @@ def plain_storage_errors(doing: str) -> Iterator[None]:
     """Turns SQLite's failures into a sentence for the desk; the transaction has rolled back."""
     try:
         yield
+    except OutcomeUnknown as exc:  # not "nothing was changed": that is what is not known
+        raise StorageError(f"Could not tell whether Frontdesk managed to {doing}: {exc}.") from exc
     except sqlite3.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise StorageError(

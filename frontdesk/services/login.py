@@ -174,7 +174,8 @@ class LoginService:
         """For the sign-in screen's heading: the name the handouts print."""
         from frontdesk.storage.handouts import HandoutRepository
 
-        return HandoutRepository(self._db).clinic_info().name
+        with plain_storage_errors("read the clinic's name"):
+            return HandoutRepository(self._db).clinic_info().name
 
     # -- the demo marker and the lock delay ------------------------------------------
     def is_demo(self) -> bool:

@@ -10,7 +10,12 @@ from frontdesk.domain.staff import Role, Staff
 from frontdesk.domain.text import NUL_PROBLEM, has_nul
 from frontdesk.services.changes import Entity
 from frontdesk.services.clock import Clock, clinic_now, stamp
-from frontdesk.services.errors import NotFound, ValidationFailed, can_be_an_id
+from frontdesk.services.errors import (
+    NotFound,
+    ValidationFailed,
+    can_be_an_id,
+    plain_storage_errors,
+)
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, unit_of_work
 from frontdesk.storage.database import Database
@@ -37,22 +42,26 @@ class StaffService:
 
     # -- reading -----------------------------------------------------------------
     def list_active(self) -> list[Staff]:
-        return self._repo.members()
+        with plain_storage_errors("read the staff list"):
+            return self._repo.members()
 
     def get(self, staff_id: int) -> Staff | None:
         if not can_be_an_id(staff_id):
             return None  # no member has it: not a crash in the database driver
-        return self._repo.get(staff_id)
+        with plain_storage_errors("read the staff list"):
+            return self._repo.get(staff_id)
 
     def accounts(self) -> list[Account]:
-        return [
-            Account(login.staff, login.password_hash is not None, login.locked_until)
-            for login in self._repo.logins()
-        ]
+        with plain_storage_errors("read the accounts"):
+            return [
+                Account(login.staff, login.password_hash is not None, login.locked_until)
+                for login in self._repo.logins()
+            ]
 
     def needs_first_admin(self) -> bool:
         """A new database: nobody can sign in until an admin account exists."""
-        return self._repo.count_admins_with_login() == 0
+        with plain_storage_errors("read the accounts"):
+            return self._repo.count_admins_with_login() == 0
 
     # -- writing -----------------------------------------------------------------
     def create_first_admin(self, name: str, username: str, password: str) -> Staff:

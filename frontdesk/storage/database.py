@@ -19,6 +19,11 @@ OperationalError = sqlite3.OperationalError
 IntegrityError = sqlite3.IntegrityError
 
 
+class OutcomeUnknown(OperationalError):
+    """The connection broke while a COMMIT was on its way, and the database has not said since
+    whether it arrived: the change is saved whole or not at all, but which is not known yet."""
+
+
 class Cursor(Protocol):
     @property
     def lastrowid(self) -> int | None: ...

@@ -39,6 +39,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg import pq
 
+from frontdesk.storage import database
 from frontdesk.storage.database import DatabaseError
 from frontdesk.storage.postgres_errors import ConnectionLost, translated
 from frontdesk.storage.postgres_sql import to_postgres
@@ -71,7 +72,7 @@ _AUDIT_HEAD = re.compile(r"\s*INSERT\s+INTO\s+audit_head\b", re.IGNORECASE)
 _log = logging.getLogger(__name__)
 
 
-class OutcomeUnknown(ConnectionLost):
+class OutcomeUnknown(ConnectionLost, database.OutcomeUnknown):
     """The connection broke during COMMIT and the server has not answered since: whether
     that change was saved is known only once the server is back (it is saved whole or not
     at all, never in part)."""

@@ -43,10 +43,28 @@ def translated(exc: psycopg.Error) -> DatabaseError | OverflowError:
     if isinstance(exc, (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)):
         return OperationalError("database is busy (another workstation saved at that moment)")
     if isinstance(exc, psycopg.OperationalError):
-        return ConnectionLost(f"the clinic server could not be reached ({_first_line(exc)})")
+        return _operational(exc, message)
     if isinstance(exc, psycopg.IntegrityError):
         return IntegrityError(f"{message}: constraint failed")
     return DatabaseError(message)
+
+
+def _operational(exc: psycopg.OperationalError, message: str) -> DatabaseError:
+    """The server answered with a refusal, ran short of something, or did not answer at all."""
+    text = _first_line(exc)
+    if "database" in text and "does not exist" in text:
+        return DatabaseError(f"the server has no such database ({_after_fatal(text)})")
+    if "password authentication failed" in text or "no password supplied" in text:
+        return DatabaseError("the server refused this user name and password")
+    if exc.sqlstate == "53100":
+        return OperationalError("database or disk is full on the clinic server")
+    if exc.sqlstate and exc.sqlstate.startswith("53"):
+        return OperationalError(f"the clinic server ran short of resources ({message})")
+    return ConnectionLost(f"it did not answer ({text})")
+
+
+def _after_fatal(text: str) -> str:
+    return text.rsplit("FATAL:", 1)[-1].strip()
 
 
 def _first_line(exc: BaseException) -> str:
