@@ -63,6 +63,28 @@ def test_ui_never_touches_storage_or_sql() -> None:
         assert not bad, (path, bad)
 
 
+# The services that exist because of one engine: opening either, moving a file to the server,
+# the server's pg_dump backups, and the file's encryption key. Every other service works on
+# whichever engine it is handed.
+ENGINE_SERVICES = {"clinic.py", "server_move.py", "server_backups.py", "encryption.py"}
+ENGINES = (
+    "sqlite3",
+    "sqlite_utils",
+    "psycopg",
+    "frontdesk.storage.postgres",
+    "frontdesk.storage.engine",
+)
+
+
+def test_services_never_know_which_engine_is_underneath() -> None:
+    """DESIGN rule 5: services name the seam (storage/database.py), never an engine."""
+    for path in modules("services"):
+        if path.name in ENGINE_SERVICES:
+            continue
+        bad = [n for n in imports_of(path) if n.startswith(ENGINES)]
+        assert not bad, (path, bad)
+
+
 def test_the_layers_exist() -> None:
     for layer in ("domain", "storage", "services", "ui"):
         assert modules(layer), layer

@@ -46,10 +46,10 @@ from frontdesk.services.errors import (
 )
 from frontdesk.services.signed_in import SignedIn
 from frontdesk.services.unit_of_work import UnitOfWork, check_allowed, record_event, unit_of_work
+from frontdesk.storage import database
 from frontdesk.storage.calendar import CalendarRepository
 from frontdesk.storage.database import Database
 from frontdesk.storage.db import write_transaction
-from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.patients import PatientRepository
 
 ENTITY = Entity.APPOINTMENT
@@ -64,7 +64,7 @@ def _double_booking_refused() -> Iterator[None]:
     """The database trigger's refusal, in the desk's words (another window was faster)."""
     try:
         yield
-    except sqlite3.IntegrityError as exc:
+    except database.IntegrityError as exc:
         if "double booking" not in str(exc):
             raise
         raise SlotRefused(

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from frontdesk.domain.dates import format_us
 from frontdesk.domain.patients import Patient
+from frontdesk.storage import database
 from frontdesk.storage.database import OutcomeUnknown
-from frontdesk.storage.engine import sqlite3
 from frontdesk.storage.filesystems import file_size_limit
 
 # SQLite stores a row id in a signed 64-bit integer: a larger Python int cannot even be asked
@@ -89,7 +89,7 @@ def plain_storage_errors(doing: str) -> Iterator[None]:
         yield
     except OutcomeUnknown as exc:  # not "nothing was changed": that is what is not known
         raise StorageError(f"Could not tell whether Frontdesk managed to {doing}: {exc}.") from exc
-    except sqlite3.OperationalError as exc:
+    except database.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise StorageError(
                 f"Could not {doing}: another Frontdesk window kept the database busy."
@@ -98,14 +98,14 @@ def plain_storage_errors(doing: str) -> Iterator[None]:
         if is_out_of_space(exc):
             raise StorageError(out_of_space(f"Could not {doing}")) from exc
         raise StorageError(f"Could not {doing}: {exc}. Nothing was changed.") from exc
-    except sqlite3.IntegrityError as exc:
+    except database.IntegrityError as exc:
         if "constraint failed" in str(exc):  # SQLite's words, not ours (our triggers' are)
             raise StorageError(
                 f"Could not {doing}: something typed is empty or cannot be stored as it is."
                 " Nothing was changed."
             ) from exc
         raise StorageError(f"Could not {doing}: {exc} Nothing was changed.") from exc
-    except sqlite3.Error as exc:
+    except database.Error as exc:
         raise StorageError(f"Could not {doing}: {exc}. Nothing was changed.") from exc
     except OverflowError as exc:  # a number SQLite cannot hold (64 bits), caught by sqlite3
         raise StorageError(
@@ -122,7 +122,7 @@ def is_out_of_space(exc: BaseException) -> bool:
     """
     if isinstance(exc, OSError):
         return exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
-    if not isinstance(exc, sqlite3.Error):
+    if not isinstance(exc, database.Error):
         return False
     name = getattr(exc, "sqlite_errorname", "")
     if name == "SQLITE_FULL" or "full" in str(exc):
@@ -187,7 +187,7 @@ def plain_opening_errors(path: Path) -> Iterator[None]:
             " was changed. Once a backup can be written there (free some space, or fix the"
             " folder), start Frontdesk again."
         ) from exc
-    except sqlite3.IntegrityError as exc:
+    except database.IntegrityError as exc:
         if "broken references" not in str(exc):
             raise CannotOpen(_could_not_open(path, exc)) from exc
         raise CannotOpen(
@@ -197,7 +197,7 @@ def plain_opening_errors(path: Path) -> Iterator[None]:
             " folder. Keep using the previous version of Frontdesk and ask whoever looks after"
             " it to repair the file."
         ) from exc
-    except (sqlite3.Error, OSError) as exc:
+    except (database.Error, OSError) as exc:
         if is_out_of_space(exc):
             raise CannotOpen(
                 out_of_space(f"The clinic database {path} could not be opened")
