@@ -78,7 +78,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     server run, tests of what only a database file has (its bytes, backups, keys)."""
     if server_run(config):
         skip_file = pytest.mark.skip(reason="about a database file, which the server has not")
+        skip_own = pytest.mark.skip(reason="both engines by itself: runs in the plain run")
         for item in items:
+            if item.fspath.basename in BOTH_ENGINES_MODULES:
+                item.add_marker(skip_own)
+                continue
             if (
                 item.get_closest_marker("file_only")
                 or item.fspath.basename in FILE_ONLY_MODULES
@@ -111,6 +115,16 @@ FILE_ONLY_MODULES = {
     "test_open_clinic.py",
     "test_opening_check.py",
     "test_system_keyring.py",
+}
+
+
+# Test modules that start a cluster of their own and test the server explicitly (with SQLite
+# beside it where they compare): once, in the plain run, is enough.
+BOTH_ENGINES_MODULES = {
+    "test_live.py",
+    "test_schema_parity.py",
+    "test_server_backups.py",
+    "test_server_move.py",
 }
 
 
