@@ -140,16 +140,23 @@ class Clinic:
         if not self.login.is_demo():
             raise NotAllowed("Only the demo clinic can record what happened before now.")
 
-    def saved_since(self) -> int:
+    def saved_since(self) -> int | None:
         """A number that changes whenever another connection saves to this database: compared
-        with an earlier answer, it tells whether anything was saved elsewhere meanwhile."""
-        return data_version(self._db)
+        with an earlier answer, it tells whether anything was saved elsewhere meanwhile.
+        None while it cannot be asked (the clinic server away): nothing is known yet, and the
+        next read or write says so in words."""
+        try:
+            return data_version(self._db)
+        except DatabaseError:
+            return None
 
     def twin(self) -> Clinic:
         """The same database on a connection of its own, for a call run on another thread
         (a connection belongs to the thread that opened it). The schema is already current."""
         if self.server is not None:
-            return Clinic(self.path, PgDatabase(self.server), self._clock, None, server=self.server)
+            assert isinstance(self._db, PgDatabase)
+            twin = PgDatabase.twin_of(self._db)
+            return Clinic(self.path, twin, self._clock, None, server=self.server)
         return Clinic(self.path, connect(self.path), self._clock, None)
 
     def close(self) -> None:

@@ -132,16 +132,19 @@ class PgCursor:
 class PgConnection:
     """What `db.conn` is on the server: statements in SQLite's dialect, SQLite's errors."""
 
-    def __init__(self, conninfo: str) -> None:
+    def __init__(self, conninfo: str, *, address: str | None = None) -> None:
+        """Connects now; or, given the `address` of another connection to the same database,
+        at the first statement (a worker's twin, made while the server may be away)."""
         self.conninfo = conninfo
-        self.address = ""  # user@host:port/dbname, kept: said even while the server is away
+        self.address = address or ""  # user@host:port/dbname: said while the server is away
         self._raw: psycopg.Connection[Any] | None = None
         self._started = ""  # when the server last started, as this connection found it
         self._write: _Write | None = None  # the open write transaction, for a lost COMMIT
         # The connection broke inside a transaction the caller has not ended yet: the rest of
         # that transaction must not run, one statement at a time, on a new connection.
         self._lost_in_transaction = False
-        self._open()
+        if address is None:
+            self._open()
 
     def _open(self) -> None:
         try:
@@ -418,6 +421,14 @@ class PgDatabase:
 
     def __init__(self, conninfo: str) -> None:
         self.conn = PgConnection(conninfo)
+
+    @classmethod
+    def twin_of(cls, other: PgDatabase) -> PgDatabase:
+        """Another connection to `other`'s database, opened at its first statement: made
+        whether or not the server answers now (a refusal then comes from the call, in words)."""
+        twin = cls.__new__(cls)
+        twin.conn = PgConnection(other.conninfo, address=other.address)
+        return twin
 
     @property
     def conninfo(self) -> str:

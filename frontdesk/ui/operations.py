@@ -113,7 +113,7 @@ class Operations(QObject):
         Returns the call's value with its changes, or None when it was refused (already said,
         or handed to `on_refusal`). `done` is the status-bar line of a saved write.
         """
-        elsewhere = not self.listening and self.clinic.saved_since() != self._seen
+        elsewhere = not self.listening and self._saved_elsewhere()
         self._writing += 1
         try:
             outcome = _run_on_thread(self.clinic, call, self.origin)
@@ -121,7 +121,8 @@ class Operations(QObject):
                 with _HeldInput(self._say):
                     _wait_alive(outcome.finished)
             if not self.listening:  # this write's own commit, heard below
-                self._seen = self.clinic.saved_since()
+                now = self.clinic.saved_since()
+                self._seen = self._seen if now is None else now
             if elsewhere:
                 self.heard_from_elsewhere(Changes.of_all())
         finally:
@@ -182,10 +183,17 @@ class Operations(QObject):
         While the server's notices are heard, they said it already, with which records."""
         if self.listening:
             return
-        now = self.clinic.saved_since()
-        if now != self._seen:
-            self._seen = now
+        if self._saved_elsewhere():
             self.heard_from_elsewhere(Changes.of_all())
+
+    def _saved_elsewhere(self) -> bool:
+        """Whether the database moved on since this window last looked (then it remembers the
+        new version). Not known while the server is away: the next call says so in words."""
+        now = self.clinic.saved_since()
+        if now is None or now == self._seen:
+            return False
+        self._seen = now
+        return True
 
     def check_elsewhere(self) -> None:
         """SQLite's live check (a timer, twice a second): the file's data version, one cheap

@@ -188,6 +188,40 @@ def test_the_listener_comes_back_by_itself_with_the_server_and_reads_everything_
     within_two_seconds(qtbot, lambda: tab.model.row_of(booked.appointment.id) is not None)
 
 
+def test_with_the_server_away_the_window_says_so_in_words_and_goes_on_when_it_is_back(
+    qtbot, server, server_desks, prompts
+) -> None:
+    """Found by trying it: coming back to the window or saving while the server was stopped
+    showed the unexpected-error box. Now the window waits quietly, a save is refused in words,
+    and both work again once the server is back."""
+    a, _b = server_desks
+    server.cluster.stop()  # a clean stop (the test cluster does not wait for the disk)
+    try:
+        qtbot.waitUntil(lambda: not a.window.live.listening, timeout=5_000)
+        a.window.ops.catch_up()  # the window shown again: nothing to say yet, no error
+        refused = a.window.ops.write(
+            a.window,
+            lambda c: c.patients.register(a.user, draft(first_name="Away", last_name="Server")),
+            title="Not saved",
+        )
+        assert refused is None
+        [(title, said)] = prompts.warnings
+        assert title == "Not saved" and "clinic server" in said and "Traceback" not in said
+        assert "did not expect" not in said
+    finally:
+        server.cluster.start()
+    qtbot.waitUntil(lambda: a.window.live.listening, timeout=10_000)
+    prompts.warnings.clear()
+    back = a.window.ops.write(
+        a.window,
+        lambda c: c.patients.register(a.user, draft(first_name="Back", last_name="Again")),
+        title="Not saved",
+    )
+    assert back is not None, prompts.warnings
+    saved = back.value
+    assert a.clinic.patients.get(saved.id) is not None
+
+
 def test_an_open_patient_dialog_says_at_once_that_the_record_was_saved_elsewhere(
     qtbot, server_desks, prompts
 ) -> None:
