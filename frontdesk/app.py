@@ -306,7 +306,9 @@ def run_gui(
         log.info("window opened for staff #%s (%s)", user.id, user.role.value)
         settings = QSettings(str(settings_path(db_path)), QSettings.Format.IniFormat)
         window = build_window(clinic, settings, user)
-        if clinic.login.is_demo():
+        if (
+            clinic.login.is_demo() and clinic.server is None
+        ):  # a file's encryption, not the server's
             window.setWindowTitle(f"{window.windowTitle()} ({DEMO_PLAIN})")
         guard = LockAfterFirstPaint(window, clinic)
         if watcher is not None:

@@ -136,9 +136,10 @@ class MainWindow(QMainWindow):
         self.lock_button = QToolButton()
         self.lock_button.setObjectName("lockButton")
         self.lock_button.setAccessibleName("Lock Frontdesk")
-        self.db_label = QLabel(clinic.path.name)
+        # The file's name, or the clinic server's database (its user, host and name).
+        self.db_label = QLabel(clinic.server_name or clinic.path.name)
         self.db_label.setObjectName("databasePath")
-        self.db_label.setToolTip(f"The clinic database this window works on: {clinic.path}")
+        self.db_label.setToolTip(f"The clinic database this window works on: {clinic.where}")
         bar = self.statusBar()
         if self.demo:
             demo_label = QLabel(" DEMO ")

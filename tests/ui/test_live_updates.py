@@ -195,6 +195,10 @@ def test_with_the_server_away_the_window_says_so_in_words_and_goes_on_when_it_is
     showed the unexpected-error box. Now the window waits quietly, a save is refused in words,
     and both work again once the server is back."""
     a, _b = server_desks
+    # The status bar names the server's database, not this workstation's own files for it.
+    assert (
+        a.window.db_label.text() == a.clinic.server_name and "/live_clinic" in a.clinic.server_name
+    )
     server.cluster.stop()  # a clean stop (the test cluster does not wait for the disk)
     try:
         qtbot.waitUntil(lambda: not a.window.live.listening, timeout=5_000)
