@@ -5,31 +5,52 @@ A file's copies (`.sqlite3`) and the clinic server's dumps (`.dump`) follow one 
 an admin reads either folder the same way: `{stem}-{reason}-{YYYYmmdd-HHMMSS}[-n]{suffix}`,
 the newest of each recent day, week and month kept (domain/backup_rotation), today's all kept,
 and a copy taken on purpose or before something risky kept 30 days whatever the rotation says.
-The names and reasons are storage/backups.py's; only the suffix differs here.
+Only the suffix (and what else goes with a deleted file) differs between the two; storage/backups
+re-exports the names and reasons below, and this module imports nothing of either kind of backup.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 from frontdesk.domain.backup_rotation import kept
-from frontdesk.storage.backups import (
-    PROTECTED_FOR,
-    PROTECTED_REASONS,
-    REASONS,
-    STAMP_FORMAT,
-    Backup,
-)
+
+STAMP_FORMAT = "%Y%m%d-%H%M%S"
+
+DAILY = "daily"
+MANUAL = "manual"
+BEFORE_MIGRATION = "before-migration"
+BEFORE_RESTORE = "before-restore"
+# A closed list: with free-form reasons, "frontdesk-demo-daily-..." (the demo database's backup)
+# would also read as a "demo-daily" backup of "frontdesk", and its rotation would delete it.
+REASONS = frozenset({DAILY, MANUAL, BEFORE_MIGRATION, BEFORE_RESTORE})
+# Taken just before something risky, or on purpose: kept even when the rotation would not.
+PROTECTED_REASONS = frozenset({BEFORE_MIGRATION, BEFORE_RESTORE, MANUAL})
+PROTECTED_FOR = timedelta(days=30)
+
+
+@dataclass(frozen=True)
+class Backup:
+    path: Path
+    taken: datetime  # clinic wall time, as written in the file name
+    reason: str
+
+
+def require_reason(reason: str) -> None:
+    if reason not in REASONS:
+        raise ValueError(f"unknown backup reason {reason!r}: add it to REASONS ({sorted(REASONS)})")
 
 
 @cache
 def name_tail(suffix: str) -> re.Pattern[str]:
     """The end of a backup's name; what comes before it is the database's stem (which may
-    itself hold hyphens)."""
+    itself hold hyphens: "frontdesk-demo-daily-20261126-103000.sqlite3")."""
     return re.compile(
         "-(?P<reason>" + "|".join(sorted(REASONS, key=len, reverse=True)) + ")"
         r"-(?P<stamp>\d{8}-\d{6})(?:-(?P<copy>[1-9]\d*))?" + re.escape(suffix) + "$"
@@ -37,8 +58,7 @@ def name_tail(suffix: str) -> re.Pattern[str]:
 
 
 def backup_name(stem: str, reason: str, taken: datetime, suffix: str, copy: int = 1) -> str:
-    if reason not in REASONS:
-        raise ValueError(f"unknown backup reason {reason!r}: add it to REASONS ({sorted(REASONS)})")
+    require_reason(reason)
     extra = f"-{copy}" if copy > 1 else ""
     return f"{stem}-{reason}-{taken.strftime(STAMP_FORMAT)}{extra}{suffix}"
 
@@ -98,14 +118,22 @@ def rotated_out(backups: Iterable[Backup], now: datetime) -> list[Backup]:
     ]
 
 
-def rotate(folder: Path, stem: str, suffix: str, now: datetime) -> list[Path]:
-    """Deletes the backups the rotation does not keep and returns them. A file that cannot be
-    deleted stays; the next rotation tries again."""
+def rotate(
+    folder: Path, stem: str, suffix: str, now: datetime, side_files: Iterable[str] = ()
+) -> list[Path]:
+    """Deletes the backups the rotation does not keep and returns them; with each, the files
+    named after it plus one of `side_files` (a SQLite copy's -wal and -shm, left by whoever
+    opened it), best effort. A backup that cannot be deleted stays; the next rotation tries
+    again."""
+    side_files = tuple(side_files)
     deleted: list[Path] = []
     for backup in rotated_out(list_backups(folder, stem, suffix), now):
         try:
             backup.path.unlink()
         except OSError:
             continue
+        for side in side_files:
+            with contextlib.suppress(OSError):  # a leftover is harmless
+                backup.path.with_name(backup.path.name + side).unlink(missing_ok=True)
         deleted.append(backup.path)
     return deleted

@@ -5,7 +5,9 @@ gets its final name, and a restore refuses a copy that fails the check. No Qt he
 runs these off the GUI thread and the command line calls them directly.
 
 File names are `{db_stem}-{reason}-{YYYYmmdd-HHMMSS}.sqlite3` (plus `-2`, `-3`... for a second
-backup in the same second); migrations take theirs here too (reason before-migration).
+backup in the same second); migrations take theirs here too (reason before-migration). The names,
+reasons and rotation are storage/backup_sets', shared with the server's dumps, and re-exported
+here.
 
 Every start makes the opening check (`check_opening`: the header, the schema and the small
 tables a start reads, a few milliseconds at any size); the whole file is read by the full
@@ -29,20 +31,29 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from frontdesk.domain.backup_rotation import kept
-from frontdesk.storage import clinic_keys
+from frontdesk.storage import backup_sets, clinic_keys
+from frontdesk.storage.backup_sets import (  # noqa: F401 (re-exported for the callers)
+    BEFORE_MIGRATION,
+    BEFORE_RESTORE,
+    DAILY,
+    MANUAL,
+    PROTECTED_FOR,
+    PROTECTED_REASONS,
+    REASONS,
+    STAMP_FORMAT,
+    Backup,
+    require_reason,
+)
 from frontdesk.storage.clinic_keys import KeyNeeded, is_encrypted
 from frontdesk.storage.engine import connect_file, connection_salt, key_of, opens_with, sqlite3
 from frontdesk.storage.private_files import make_folder
 from frontdesk.storage.wal_check import open_elsewhere
 
 BACKUP_SUFFIX = ".sqlite3"
-STAMP_FORMAT = "%Y%m%d-%H%M%S"
 SIDECAR_SUFFIX = ".backup-folder"
 DAMAGE_SUFFIX = ".damage-found"
 MIGRATION_NOTE_SUFFIX = ".before-migration"
@@ -51,26 +62,8 @@ PARTIAL_SUFFIX = ".partial"
 # taken for abandoned once it is this old; no backup takes that long.
 ABANDONED_AFTER_SECONDS = 6 * 60 * 60
 
-DAILY = "daily"
-MANUAL = "manual"
-BEFORE_MIGRATION = "before-migration"
-BEFORE_RESTORE = "before-restore"
-# A closed list: with free-form reasons, "frontdesk-demo-daily-..." (the demo database's backup)
-# would also read as a "demo-daily" backup of "frontdesk", and its rotation would delete it.
-REASONS = frozenset({DAILY, MANUAL, BEFORE_MIGRATION, BEFORE_RESTORE})
-# Taken just before something risky, or on purpose: kept even when the rotation would not.
-PROTECTED_REASONS = frozenset({BEFORE_MIGRATION, BEFORE_RESTORE, MANUAL})
-PROTECTED_FOR = timedelta(days=30)
-
 # Files SQLite keeps beside a database; they belong to it and must move or go with it.
 SIDE_FILES = ("-wal", "-shm", "-journal")
-
-# The tail of a backup's name; what comes before it is the database's stem (which may itself
-# contain hyphens: "frontdesk-demo-daily-20261126-103000.sqlite3").
-_NAME_TAIL = re.compile(
-    "-(?P<reason>" + "|".join(sorted(REASONS, key=len, reverse=True)) + ")"
-    r"-(?P<stamp>\d{8}-\d{6})(?:-(?P<copy>[1-9]\d*))?" + re.escape(BACKUP_SUFFIX) + "$"
-)
 
 
 class BackupFailed(Exception):
@@ -96,13 +89,6 @@ class DamageFound(BackupFailed):
             "start it again: it then offers to put back the latest good backup."
         )
         self.problem = problem
-
-
-@dataclass(frozen=True)
-class Backup:
-    path: Path
-    taken: datetime  # clinic wall time, as written in the file name
-    reason: str
 
 
 # --- where backups go ---------------------------------------------------------------------
@@ -557,23 +543,13 @@ def copy_database(source: sqlite3.Connection, destination: Path) -> None:
         )
 
 
-def require_reason(reason: str) -> None:
-    if reason not in REASONS:
-        raise ValueError(f"unknown backup reason {reason!r}: add it to REASONS ({sorted(REASONS)})")
-
-
 def backup_name(db_stem: str, reason: str, taken: datetime, copy: int = 1) -> str:
-    stamp = taken.strftime(STAMP_FORMAT)
-    extra = f"-{copy}" if copy > 1 else ""
-    return f"{db_stem}-{reason}-{stamp}{extra}{BACKUP_SUFFIX}"
+    return backup_sets.backup_name(db_stem, reason, taken, BACKUP_SUFFIX, copy)
 
 
 def free_backup_path(folder: Path, db_stem: str, reason: str, taken: datetime) -> Path:
     """Two backups in one second: the second gets -2 rather than replacing the first."""
-    copy = 1
-    while (path := folder / backup_name(db_stem, reason, taken, copy)).exists():
-        copy += 1
-    return path
+    return backup_sets.free_backup_path(folder, db_stem, reason, taken, BACKUP_SUFFIX)
 
 
 # --- finding and rotating backups -----------------------------------------------------------
@@ -584,16 +560,7 @@ def parse_backup_name(name: str, db_stem: str | None = None) -> tuple[str, datet
 
     With `db_stem` the name must belong to that database; without it, any database's.
     """
-    match = _NAME_TAIL.search(name)
-    if match is None or match.start() == 0:
-        return None
-    if db_stem is not None and name[: match.start()] != db_stem:
-        return None
-    try:
-        taken = datetime.strptime(match.group("stamp"), STAMP_FORMAT)
-    except ValueError:  # 20261399-...: looks like a stamp, is not a moment
-        return None
-    return match.group("reason"), taken, int(match.group("copy") or 1)
+    return backup_sets.parse_name(name, BACKUP_SUFFIX, db_stem)
 
 
 def backup_taken(path: Path) -> datetime | None:
@@ -604,44 +571,17 @@ def backup_taken(path: Path) -> datetime | None:
 
 def list_backups(folder: Path, db_stem: str) -> list[Backup]:
     """The database's backups in `folder`, newest first; other files are left out."""
-    try:
-        entries = list(folder.iterdir())
-    except OSError:  # no such folder yet, or a network drive that is away
-        return []
-    found: list[tuple[datetime, int, Backup]] = []
-    for entry in entries:
-        parsed = parse_backup_name(entry.name, db_stem)
-        if parsed is None or not entry.is_file():
-            continue
-        reason, taken, copy = parsed
-        found.append((taken, copy, Backup(entry, taken, reason)))
-    found.sort(key=lambda item: (item[0], item[1]), reverse=True)
-    return [backup for _taken, _copy, backup in found]
+    return backup_sets.list_backups(folder, db_stem, BACKUP_SUFFIX)
 
 
 def rotate(folder: Path, db_stem: str, *, now: datetime | None = None) -> list[Path]:
     """Deletes the backups the rotation does not keep and returns them.
 
     Only this database's backups are considered; copies taken before a migration or a
-    restore stay for at least 30 days whatever the rotation says. A file that cannot be
-    deleted stays, and the next rotation tries again.
+    restore, or on purpose, stay for at least 30 days whatever the rotation says. A file that
+    cannot be deleted stays, and the next rotation tries again.
     """
-    backups = list_backups(folder, db_stem)
-    keep = kept(backup.taken for backup in backups)
-    wall_now = (now or datetime.now()).replace(tzinfo=None)  # names hold wall time
-    deleted: list[Path] = []
-    for backup in backups:
-        if backup.taken in keep or backup.taken.date() == wall_now.date():
-            continue  # today's backups all stay: the rotation thins out the past, not today
-        if backup.reason in PROTECTED_REASONS and wall_now - backup.taken < PROTECTED_FOR:
-            continue
-        try:
-            backup.path.unlink()
-        except OSError:
-            continue
-        remove_with_side_files(backup.path)
-        deleted.append(backup.path)
-    return deleted
+    return backup_sets.rotate(folder, db_stem, BACKUP_SUFFIX, now or datetime.now(), SIDE_FILES)
 
 
 def backed_up_on(folder: Path, db_stem: str, day: date) -> bool:
