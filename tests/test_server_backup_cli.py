@@ -22,6 +22,7 @@ from frontdesk.services.server_backups import ServerBackupService, restored_addr
 from frontdesk.storage import server_backups as dumps
 from frontdesk.storage.postgres_cluster import Cluster, NoServerInstalled, throwaway_cluster
 from frontdesk.storage.postgres_server import create_clinic_database
+from frontdesk.storage.server_address import with_password
 
 PORT = 55462  # this module's own cluster
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=CLINIC_TZ)
@@ -148,7 +149,7 @@ def test_restore_switches_only_after_the_check(server: Server, tmp_path: Path) -
         }
         assert server.last_audit(new_name)[0] == "restore"
         reopened = open_server(
-            dumps.with_password(address, server.password), fixed_clock(NOW), files=tmp_path / "w"
+            with_password(address, server.password), fixed_clock(NOW), files=tmp_path / "w"
         )
         try:
             assert reopened.audit.verify() is None  # the chain, read as a workstation reads it

@@ -32,7 +32,9 @@ from frontdesk.storage.postgres_server import create_clinic_database
 from frontdesk.storage.server_address import (
     address_for_people,
     keyring_name,
+    with_database,
     with_password,
+    without_password,
     workstation_address,
 )
 from frontdesk.workstation import (
@@ -128,6 +130,21 @@ def test_the_password_is_put_back_only_into_what_a_connection_opens() -> None:
     assert workstation_address(opened).password == "a b&c?d"
     assert keyring_name(opened) == keyring_name(address) == "clinic_app@db.clinic.lan/clinic"
     assert "a b" not in address_for_people(opened)
+
+
+def test_another_database_keeps_the_server_role_options_and_password() -> None:
+    """One function moves an address to another database (made, restored, or the owner's):
+    the TLS options, a socket folder and the password go with it; a URL or key=value words."""
+    tcp = "postgresql://clinic_app:pw%40x@db.clinic.lan:5433/clinic?sslmode=verify-full&sslrootcert=/etc/ca.pem"
+    moved = with_database(tcp, "clinic_20261126_103000")
+    assert workstation_address(moved).password == "pw@x"
+    assert keyring_name(moved) == "clinic_app@db.clinic.lan:5433/clinic_20261126_103000"
+    assert "sslmode=verify-full" in moved and "sslrootcert=/etc/ca.pem" in moved
+    remembered = without_password(moved)
+    assert workstation_address(remembered).password is None
+    assert remembered == workstation_address(moved).address  # nothing else changed
+    socket = with_database("host=/run/postgresql port=5433 user=admin password=s dbname=x", "c")
+    assert socket == "postgresql://admin:s@/c?host=/run/postgresql&port=5433"
 
 
 def test_server_and_db_on_one_command_line_are_refused_in_words() -> None:

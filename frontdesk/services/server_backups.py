@@ -26,6 +26,7 @@ from frontdesk.storage.backup_sets import list_backups
 from frontdesk.storage.database import DatabaseError
 from frontdesk.storage.postgres import PgDatabase, address_without_password
 from frontdesk.storage.postgres_errors import ConnectionLost
+from frontdesk.storage.server_address import with_database, with_password, without_password
 
 Backup = files.Backup
 
@@ -48,7 +49,7 @@ class Restored:
 def restored_address(address: str, new_name: str) -> str:
     """The address a workstation remembers once a restore has switched it to `new_name`:
     its own address (user, server, TLS) on the new database, without the password."""
-    return dumps.with_database(address, new_name)
+    return without_password(with_database(address, new_name))
 
 
 class ServerBackupService:
@@ -180,7 +181,7 @@ class ServerBackupService:
         )
 
     def _check_restored(self, admin: str, made: dumps.RestoredDatabase) -> None:
-        db = PgDatabase(dumps.address_of_database(admin, made.name))
+        db = PgDatabase(with_database(admin, made.name))
         try:
             if postgres_schema.pending(db):
                 raise ServerBackupError(
@@ -200,11 +201,8 @@ class ServerBackupService:
     def _workstation_address(self, made: dumps.RestoredDatabase) -> str:
         """The workstation's own address on the new database, with the new password when its
         role had to be made on this server."""
-        address = dumps.address_of_database(self._address, made.name)
-        user = dumps.user_of(address)
-        if user in made.new_roles:
-            address = dumps.with_password(address, made.new_roles[user])
-        return address
+        address = with_database(self._address, made.name)
+        return with_password(address, made.new_roles.get(dumps.user_of(address)))
 
     # -- connections -----------------------------------------------------------------
     def _open(self) -> PgDatabase:

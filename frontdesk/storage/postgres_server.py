@@ -17,6 +17,7 @@ from psycopg import sql
 
 from frontdesk.storage import postgres_schema
 from frontdesk.storage.postgres import PgDatabase, translated
+from frontdesk.storage.server_address import with_database
 
 NAME = re.compile(r"^[a-z_][a-z0-9_]{0,50}$")
 
@@ -58,7 +59,7 @@ def create_clinic_database(admin_address: str, dbname: str, now: str) -> tuple[s
                 sql.Identifier(role), sql.Literal(password)
             )
         )
-    owner_address = _with_dbname(admin_address, dbname)
+    owner_address = with_database(admin_address, dbname)
     db = PgDatabase(owner_address)
     try:
         postgres_schema.migrate(db, now)
@@ -112,12 +113,6 @@ def app_address(admin_address: str, dbname: str, role: str) -> str:
         return f"postgresql://{role}@{where}"
     netloc = f"{host}:{port}" if port else host
     return f"postgresql://{role}@{netloc}/{dbname}?sslmode=require"
-
-
-def _with_dbname(address: str, dbname: str) -> str:
-    params: dict[str, Any] = psycopg.conninfo.conninfo_to_dict(address)
-    params["dbname"] = dbname
-    return psycopg.conninfo.make_conninfo(**params)
 
 
 def _connect(address: str) -> psycopg.Connection[Any]:

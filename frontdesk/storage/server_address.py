@@ -120,6 +120,16 @@ def database_name(address: str) -> str:
 
 
 def with_database(address: str, dbname: str) -> str:
+    """The same server, role and options on another database (one just made or restored
+    there); a password the address holds goes with it. The one place an address changes
+    database."""
     parts = _parts(address)
     parts["dbname"] = dbname
+    return _text(parts)
+
+
+def without_password(address: str) -> str:
+    """The address as it may be remembered: any password taken out, nothing else changed."""
+    parts = _parts(address)
+    parts.pop("password", None)
     return _text(parts)

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
@@ -37,6 +36,7 @@ from frontdesk.storage.backups import fsync_folder, plain
 from frontdesk.storage.postgres import address_without_password
 from frontdesk.storage.postgres_cluster import NoServerInstalled, server_bin
 from frontdesk.storage.private_files import PRIVATE_FILE, chmod_quietly, make_folder
+from frontdesk.storage.server_address import with_database
 
 DUMP_SUFFIX = ".dump"
 PARTIAL_SUFFIX = ".partial"
@@ -120,30 +120,8 @@ def database_of(address: str) -> str:
     return str(params.get("dbname") or params.get("user") or "")
 
 
-def with_database(address: str, dbname: str) -> str:
-    """The same address for another database on the same server, without its password: what
-    a workstation remembers after a restore. A URL stays a URL."""
-    if address.startswith(("postgresql://", "postgres://")):
-        parts = urlsplit(address)
-        netloc = parts.netloc
-        if "@" in netloc:
-            who, where = netloc.rsplit("@", 1)
-            netloc = who.split(":", 1)[0] + "@" + where
-        return urlunsplit(parts._replace(netloc=netloc, path="/" + quote(dbname, safe="")))
-    params = _params(address)
-    params.pop("password", None)
-    params["dbname"] = dbname
-    return psycopg.conninfo.make_conninfo(**params)
-
-
 def user_of(address: str) -> str:
     return str(_params(address).get("user") or "")
-
-
-def with_password(address: str, password: str) -> str:
-    params = _params(address)
-    params["password"] = password
-    return psycopg.conninfo.make_conninfo(**params)
 
 
 def _params(address: str) -> dict[str, Any]:
@@ -448,7 +426,7 @@ def restore_dump(
                         sql.Identifier(name), sql.Identifier(role)
                     )
                 )
-            new_address = _with_dbname_keeping_password(admin_address, name)
+            new_address = with_database(admin_address, name)
             dsn, env = client_call(new_address)
             _run(
                 [program("pg_restore"), "--no-owner", "--single-transaction", "--exit-on-error",
@@ -484,14 +462,3 @@ def drop_restored(admin_address: str, name: str) -> None:
     named for the restore's moment, and no workstation was switched to it)."""
     with contextlib.suppress(ServerBackupFailed), _connect(admin_address, autocommit=True) as admin:
         drop_database(admin, name)
-
-
-def _with_dbname_keeping_password(address: str, dbname: str) -> str:
-    params = _params(address)
-    params["dbname"] = dbname
-    return psycopg.conninfo.make_conninfo(**params)
-
-
-def address_of_database(address: str, dbname: str) -> str:
-    """`address` (with its password, for this process's own connections) on `dbname`."""
-    return _with_dbname_keeping_password(address, dbname)
