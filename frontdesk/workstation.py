@@ -150,9 +150,17 @@ def prepare(given: str, ca_file: str | None = None, *, err: TextIO | None = None
 
 
 def needs_password(problem: str) -> bool:
-    """The server refused for want of the right password (libpq's words)."""
+    """The server refused for want of the right password (libpq's words, or postgres_errors'
+    sentence for them)."""
     text = problem.lower()
-    return "no password supplied" in text or "password authentication failed" in text
+    return any(
+        words in text
+        for words in (
+            "no password supplied",
+            "password authentication failed",
+            "refused this user name and password",
+        )
+    )
 
 
 PASSWORD_PROMPT = "Password of the clinic server ({who}), as `frontdesk server init` printed it: "
