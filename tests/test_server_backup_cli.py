@@ -8,86 +8,38 @@ import io
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 
 from frontdesk.backup_cli import run_server_backup, run_server_restore
 from frontdesk.domain.clinic import CLINIC_TZ
 from frontdesk.services.clinic import open_server
 from frontdesk.services.clock import fixed_clock
-from frontdesk.services.demo import fill_demo_clinic
 from frontdesk.services.server_backups import ServerBackupService, restored_address
 from frontdesk.storage import server_backups as dumps
-from frontdesk.storage.postgres_cluster import Cluster, NoServerInstalled, throwaway_cluster
-from frontdesk.storage.postgres_server import create_clinic_database
 from frontdesk.storage.server_address import with_password
+from tests.server_fixtures import DemoServer, demo_server
 
 PORT = 55462  # this module's own cluster
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=CLINIC_TZ)
 
 
-class Server:
-    def __init__(self, cluster: Cluster, role: str, password: str) -> None:
-        self.cluster = cluster
-        self.role = role
-        self.password = password
-
-    @property
-    def admin(self) -> str:
-        return self.cluster.url()
-
-    def app(self, dbname: str = "clinic") -> str:
-        return self.cluster.url(dbname, user=self.role, password=self.password)
-
-    def connect(self, dbname: str = "clinic") -> psycopg.Connection[Any]:
-        return psycopg.connect(self.cluster.url(dbname), autocommit=True)
-
-    def databases(self) -> set[str]:
-        with self.connect("postgres") as conn:
-            return {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
-
-    def counts(self, dbname: str = "clinic") -> dict[str, int]:
-        with self.connect(dbname) as conn:
-            return dumps.row_counts(conn)
-
-    def last_audit(self, dbname: str = "clinic") -> tuple[str, str]:
-        with self.connect(dbname) as conn:
-            row = conn.execute(
-                "SELECT action, after FROM audit ORDER BY id DESC LIMIT 1"
-            ).fetchone()
-        assert row is not None
-        return row[0], row[1]
-
-
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
-    try:
-        cluster = throwaway_cluster(PORT)
-    except NoServerInstalled as exc:
-        pytest.skip(str(exc))
-    try:
-        role, password = create_clinic_database(cluster.url(), "clinic", NOW.isoformat())
-        made = Server(cluster, role, password)
-        clinic = open_server(made.app(), fixed_clock(NOW), files=cluster.folder / "ws.server")
-        try:
-            fill_demo_clinic(clinic)
-        finally:
-            clinic.close()
+def server() -> Iterator[DemoServer]:
+    with demo_server(PORT, NOW) as made:
         yield made
-    finally:
-        cluster.remove()
 
 
-def backup(server: Server, tmp_path: Path, to: Path | None = None) -> Path:
+def backup(server: DemoServer, tmp_path: Path, to: Path | None = None) -> Path:
     out, err = io.StringIO(), io.StringIO()
     code = run_server_backup(server.app(), to, NOW, out, err, files=tmp_path / "ws.server")
     assert (code, err.getvalue()) == (0, "")
     return Path(out.getvalue().strip())
 
 
-def test_backup_prints_the_dump_and_writes_it_in_the_trail(server: Server, tmp_path: Path) -> None:
+def test_backup_prints_the_dump_and_writes_it_in_the_trail(
+    server: DemoServer, tmp_path: Path
+) -> None:
     out, err = io.StringIO(), io.StringIO()
 
     code = run_server_backup(server.app(), None, NOW, out, err, files=tmp_path / "ws.server")
@@ -102,7 +54,7 @@ def test_backup_prints_the_dump_and_writes_it_in_the_trail(server: Server, tmp_p
     assert server.password not in out.getvalue() + details
 
 
-def test_backup_to_a_folder_given(server: Server, tmp_path: Path) -> None:
+def test_backup_to_a_folder_given(server: DemoServer, tmp_path: Path) -> None:
     made = backup(server, tmp_path, tmp_path / "usb" / "frontdesk")
     assert made.parent == tmp_path / "usb" / "frontdesk"
 
@@ -119,7 +71,7 @@ def test_an_unreachable_server_is_said_in_words(tmp_path: Path) -> None:
     assert "s3cret-word" not in said and said.count("\n") == 1
 
 
-def test_restore_switches_only_after_the_check(server: Server, tmp_path: Path) -> None:
+def test_restore_switches_only_after_the_check(server: DemoServer, tmp_path: Path) -> None:
     dump = backup(server, tmp_path)
     before = server.counts()
     remembered: list[str] = []
@@ -160,7 +112,7 @@ def test_restore_switches_only_after_the_check(server: Server, tmp_path: Path) -
         dumps.drop_restored(server.admin, new_name)
 
 
-def test_restore_asks_first_and_no_changes_nothing(server: Server, tmp_path: Path) -> None:
+def test_restore_asks_first_and_no_changes_nothing(server: DemoServer, tmp_path: Path) -> None:
     dump = backup(server, tmp_path)
     before = server.databases()
     asked: list[str] = []
@@ -183,7 +135,7 @@ def test_restore_asks_first_and_no_changes_nothing(server: Server, tmp_path: Pat
 
 
 def test_a_broken_audit_chain_is_refused_and_its_copy_removed(
-    server: Server, tmp_path: Path
+    server: DemoServer, tmp_path: Path
 ) -> None:
     with server.connect("postgres") as conn:
         conn.execute("CREATE DATABASE tampered TEMPLATE clinic")
@@ -211,7 +163,7 @@ def test_a_broken_audit_chain_is_refused_and_its_copy_removed(
 
 
 def test_restore_without_the_right_to_create_databases_says_what_is_needed(
-    server: Server, tmp_path: Path
+    server: DemoServer, tmp_path: Path
 ) -> None:
     dump = backup(server, tmp_path)
     out, err = io.StringIO(), io.StringIO()
@@ -224,7 +176,7 @@ def test_restore_without_the_right_to_create_databases_says_what_is_needed(
 
 
 def test_a_file_that_is_no_backup_is_refused_before_anything(
-    server: Server, tmp_path: Path
+    server: DemoServer, tmp_path: Path
 ) -> None:
     stranger = tmp_path / "clinic-manual-20261126-103000.dump"
     stranger.write_text("hello\n")
@@ -236,7 +188,7 @@ def test_a_file_that_is_no_backup_is_refused_before_anything(
     assert err.getvalue().startswith(f"frontdesk: {stranger} cannot be restored:")
 
 
-def test_the_daily_backup_is_taken_once_a_day(server: Server, tmp_path: Path) -> None:
+def test_the_daily_backup_is_taken_once_a_day(server: DemoServer, tmp_path: Path) -> None:
     """What the server's timer (docs/server-backup.service) and the marked workstation run."""
     said = []
     for _ in range(2):
@@ -270,7 +222,7 @@ def test_the_servers_timer_runs_the_daily_backup() -> None:
 
 
 def test_frontdesk_restore_switches_this_workstation_to_the_new_database(
-    server: Server,
+    server: DemoServer,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -22,12 +22,7 @@ from frontdesk.domain.staff import Role
 from frontdesk.paths import workstation_settings_path
 from frontdesk.services.clinic import ServerUnreachable, open_server
 from frontdesk.storage import keyring_store
-from frontdesk.storage.postgres_cluster import (
-    Cluster,
-    NoServerInstalled,
-    server_bin,
-    throwaway_cluster,
-)
+from frontdesk.storage.postgres_cluster import Cluster, server_bin
 from frontdesk.storage.postgres_server import create_clinic_database
 from frontdesk.storage.server_address import (
     address_for_people,
@@ -48,6 +43,7 @@ from frontdesk.workstation import (
     prepare,
     remember,
 )
+from tests.server_fixtures import own_cluster
 
 PORT = 55441  # this module's cluster; other suites use their own ports
 
@@ -56,18 +52,12 @@ PORT = 55441  # this module's cluster; other suites use their own ports
 def cluster() -> Iterator[Cluster]:
     """The clinics' roles sign in with their password (scram), as on a real server; the
     superuser, who runs `server init` here, is trusted on the socket."""
-    try:
-        made = throwaway_cluster(PORT)
-    except NoServerInstalled as exc:
-        pytest.skip(str(exc))
-    try:
+    with own_cluster(PORT) as made:
         (made.data_dir / "pg_hba.conf").write_text(
             "local all postgres trust\nlocal all all scram-sha-256\n"
         )
         made.restart()
         yield made
-    finally:
-        made.remove()
 
 
 @pytest.fixture
@@ -409,11 +399,7 @@ def tls_cluster() -> Iterator[tuple[Cluster, Path]]:
     clinic's own authority for 127.0.0.1; (cluster, the folder of the certificates)."""
     if shutil.which("openssl") is None:
         pytest.skip("openssl is not installed: no certificate for the TLS server")
-    try:
-        made = throwaway_cluster(TLS_PORT)
-    except NoServerInstalled as exc:
-        pytest.skip(str(exc))
-    try:
+    with own_cluster(TLS_PORT) as made:
         certs = made.folder / "certs"
         certs.mkdir()
         _authority(certs, "clinic-ca")
@@ -447,8 +433,6 @@ def tls_cluster() -> Iterator[tuple[Cluster, Path]]:
         )  # fmt: skip
         create_clinic_database(made.url(), "tls_clinic", "2026-11-26T10:30:00-08:00")
         yield made, certs
-    finally:
-        made.remove()
 
 
 def _uses_tls(clinic) -> bool:

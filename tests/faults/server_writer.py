@@ -15,6 +15,7 @@ import os
 import random
 import time
 import traceback
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 
 from frontdesk.domain.appointments import CONSULTATION
 from frontdesk.domain.patients import PatientDraft
@@ -32,10 +32,13 @@ from frontdesk.domain.staff import Role
 from frontdesk.services.clinic import Clinic, open_server
 from frontdesk.services.clock import fixed_clock
 from frontdesk.services.errors import ServiceError, SlotRefused
+from frontdesk.storage.audit import AuditRepository
+from frontdesk.storage.database import Database
 from frontdesk.storage.postgres import OutcomeUnknown
-from frontdesk.storage.postgres_cluster import Cluster, NoServerInstalled, throwaway_cluster
+from frontdesk.storage.postgres_cluster import Cluster
 from frontdesk.storage.postgres_server import app_role, create_clinic_database
 from tests.faults._workers import FIRST_NAMES, LAST_NAMES, NOW, acting_as
+from tests.server_fixtures import own_cluster
 
 DBNAME = "clinic"
 CREATED_AT = "2026-11-26T10:30:00-08:00"
@@ -81,11 +84,7 @@ def clinic_server(port: int, files: Path) -> Iterator[ClinicServer]:
     The tests' clusters run with synchronous_commit off, for speed; a server restarted with
     `pg_ctl -m immediate` would then lose commits it had acknowledged, which no real clinic
     server does. The clinic's database turns it on again, as a clinic's server has it."""
-    try:
-        cluster = throwaway_cluster(port)
-    except NoServerInstalled as exc:
-        pytest.skip(str(exc))
-    try:
+    with own_cluster(port) as cluster:
         files.mkdir(parents=True, exist_ok=True)
         create_clinic_database(cluster.url(), DBNAME, CREATED_AT)
         with psycopg.connect(cluster.url(), autocommit=True) as admin:
@@ -97,8 +96,30 @@ def clinic_server(port: int, files: Path) -> Iterator[ClinicServer]:
         finally:
             clinic.close()
         yield server
-    finally:
-        cluster.remove()
+
+
+def registrations_held(
+    admin: psycopg.Connection[Any], checker: Database, where: str
+) -> dict[str, int]:
+    """notes -> patient id of every registration on the server, after checking that each
+    patient has exactly one registration line with the same notes, each such line its
+    patient, no write was saved twice, and the chain is whole (read by the app's own check,
+    as a workstation reads it)."""
+    rows = admin.execute("SELECT id, notes FROM patients").fetchall()
+    lines = admin.execute(
+        "SELECT entity_id, after FROM audit WHERE entity = 'patient' AND action = 'register'"
+    ).fetchall()
+    patients = Counter((pid, notes) for pid, notes in rows)
+    registered = Counter((pid, json.loads(after)["notes"]) for pid, after in lines)
+    assert patients == registered, (
+        f"{where}: patients without their audit line {sorted(patients - registered)[:3]},"
+        f" audit lines without their patient {sorted(registered - patients)[:3]}"
+    )
+    broken = AuditRepository(checker).first_break()
+    assert broken is None, f"{where}: {broken}"
+    by_notes = {notes: pid for pid, notes in rows}
+    assert len(by_notes) == len(rows), f"{where}: one write saved twice"
+    return by_notes
 
 
 def say_to(log_path: str) -> Any:

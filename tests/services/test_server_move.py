@@ -25,10 +25,10 @@ from frontdesk.storage.audit_anchor import anchor_path
 from frontdesk.storage.clinic_keys import ClinicKey
 from frontdesk.storage.postgres import PgDatabase
 from frontdesk.storage.postgres_cluster import Cluster, NoServerInstalled, server_bin
-from frontdesk.storage.postgres_cluster import throwaway_cluster as start_cluster
 from frontdesk.storage.postgres_server import app_role, create_clinic_database
 from frontdesk.storage.server_copy import file_counts, server_counts
 from tests.conftest import NOW, draft
+from tests.server_fixtures import own_cluster
 
 
 def _server_installed() -> bool:
@@ -48,11 +48,8 @@ PORT = 55442  # this module's cluster
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
-    made = start_cluster(PORT)
-    try:
+    with own_cluster(PORT) as made:
         yield made
-    finally:
-        made.remove()
 
 
 _names = iter(range(1000))

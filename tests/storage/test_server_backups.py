@@ -18,59 +18,22 @@ import pytest
 from psycopg import sql
 
 from frontdesk.domain.clinic import CLINIC_TZ
-from frontdesk.services.clinic import open_server
-from frontdesk.services.clock import fixed_clock
-from frontdesk.services.demo import fill_demo_clinic
 from frontdesk.storage import server_backups as dumps
 from frontdesk.storage.backup_sets import backup_name, list_backups, rotated_out
 from frontdesk.storage.backups import BEFORE_RESTORE, DAILY, MANUAL, Backup
-from frontdesk.storage.postgres_cluster import Cluster, NoServerInstalled, throwaway_cluster
-from frontdesk.storage.postgres_server import create_clinic_database
+from frontdesk.storage.postgres_cluster import throwaway_cluster
+from tests.server_fixtures import DemoServer, demo_server
 
 PORT = 55461  # this module's own cluster; its socket lives in the cluster's folder
 NOW = datetime(2026, 11, 26, 10, 30, tzinfo=CLINIC_TZ)
 WALL_NOW = NOW.replace(tzinfo=None)
 
 
-class Server:
-    def __init__(self, cluster: Cluster, role: str, password: str) -> None:
-        self.cluster = cluster
-        self.role = role
-        self.password = password
-
-    @property
-    def admin(self) -> str:
-        return self.cluster.url()
-
-    def app(self, dbname: str = "clinic") -> str:
-        return self.cluster.url(dbname, user=self.role, password=self.password)
-
-    def connect(self, dbname: str = "clinic") -> psycopg.Connection[Any]:
-        return psycopg.connect(self.cluster.url(dbname), autocommit=True)
-
-    def databases(self) -> set[str]:
-        with self.connect("postgres") as conn:
-            return {row[0] for row in conn.execute("SELECT datname FROM pg_database")}
-
-
 @pytest.fixture(scope="module")
-def server() -> Iterator[Server]:
+def server() -> Iterator[DemoServer]:
     """A demo clinic on a cluster of this module's own, removed at the end."""
-    try:
-        cluster = throwaway_cluster(PORT)
-    except NoServerInstalled as exc:
-        pytest.skip(str(exc))
-    try:
-        role, password = create_clinic_database(cluster.url(), "clinic", NOW.isoformat())
-        made = Server(cluster, role, password)
-        clinic = open_server(made.app(), fixed_clock(NOW), files=cluster.folder / "ws.server")
-        try:
-            fill_demo_clinic(clinic)
-        finally:
-            clinic.close()
+    with demo_server(PORT, NOW) as made:
         yield made
-    finally:
-        cluster.remove()
 
 
 def rows_in_key_order(conn: psycopg.Connection[Any], table: str) -> list[tuple[Any, ...]]:
@@ -91,7 +54,7 @@ def rows_in_key_order(conn: psycopg.Connection[Any], table: str) -> list[tuple[A
 # --- taking a dump ---------------------------------------------------------------------------
 
 
-def test_a_dump_is_checked_named_and_private(server: Server, tmp_path: Path) -> None:
+def test_a_dump_is_checked_named_and_private(server: DemoServer, tmp_path: Path) -> None:
     folder = tmp_path / "backups"
     made = dumps.take_dump(server.app(), folder, MANUAL, NOW)
 
@@ -107,7 +70,9 @@ def test_a_dump_is_checked_named_and_private(server: Server, tmp_path: Path) -> 
     assert contents.rows == made.rows
 
 
-def test_a_second_dump_in_the_same_second_gets_its_own_name(server: Server, tmp_path: Path) -> None:
+def test_a_second_dump_in_the_same_second_gets_its_own_name(
+    server: DemoServer, tmp_path: Path
+) -> None:
     first = dumps.take_dump(server.app(), tmp_path, MANUAL, NOW).path
     second = dumps.take_dump(server.app(), tmp_path, MANUAL, NOW).path
     assert first.name == "clinic-manual-20261126-103000.dump"
@@ -115,7 +80,7 @@ def test_a_second_dump_in_the_same_second_gets_its_own_name(server: Server, tmp_
 
 
 def test_the_dump_and_its_counts_are_one_moment_while_the_desk_works(
-    server: Server, tmp_path: Path
+    server: DemoServer, tmp_path: Path
 ) -> None:
     """Rows written while the dump runs are in neither the dump nor the counts it is checked
     against: both read one exported snapshot."""
@@ -144,7 +109,7 @@ def test_the_dump_and_its_counts_are_one_moment_while_the_desk_works(
     assert [dumps.read_dump(dump.path).rows for dump in made] == [dump.rows for dump in made]
 
 
-def test_the_password_reaches_pg_dump_in_its_environment_only(server: Server) -> None:
+def test_the_password_reaches_pg_dump_in_its_environment_only(server: DemoServer) -> None:
     dsn, env = dumps.client_call(server.app())
     assert server.password not in dsn
     assert "password" not in psycopg.conninfo.conninfo_to_dict(dsn)
@@ -152,7 +117,7 @@ def test_the_password_reaches_pg_dump_in_its_environment_only(server: Server) ->
 
 
 def test_a_wrong_password_is_refused_in_words_without_the_password(
-    server: Server, tmp_path: Path
+    server: DemoServer, tmp_path: Path
 ) -> None:
     wrong = server.cluster.url("clinic", user=server.role, password="not-the-password")
     with server.connect("postgres") as conn:  # the cluster trusts its socket: make it ask
@@ -183,7 +148,9 @@ def test_a_wrong_password_is_refused_in_words_without_the_password(
 # --- reading one back ------------------------------------------------------------------------
 
 
-def test_a_cut_or_foreign_file_is_not_taken_for_a_backup(server: Server, tmp_path: Path) -> None:
+def test_a_cut_or_foreign_file_is_not_taken_for_a_backup(
+    server: DemoServer, tmp_path: Path
+) -> None:
     good = dumps.take_dump(server.app(), tmp_path / "b", MANUAL, NOW).path
     cut = tmp_path / "cut.dump"
     cut.write_bytes(good.read_bytes()[: good.stat().st_size * 2 // 3])
@@ -195,7 +162,7 @@ def test_a_cut_or_foreign_file_is_not_taken_for_a_backup(server: Server, tmp_pat
             dumps.read_dump(bad)
 
 
-def test_counts_that_differ_from_the_dump_are_refused(server: Server, tmp_path: Path) -> None:
+def test_counts_that_differ_from_the_dump_are_refused(server: DemoServer, tmp_path: Path) -> None:
     made = dumps.take_dump(server.app(), tmp_path, MANUAL, NOW)
     expected = dict(made.rows, patients=made.rows["patients"] + 1)
     with pytest.raises(dumps.ServerBackupFailed, match="patients"):
@@ -205,7 +172,7 @@ def test_counts_that_differ_from_the_dump_are_refused(server: Server, tmp_path: 
 # --- restoring -------------------------------------------------------------------------------
 
 
-def test_a_full_restore_holds_every_row_of_every_table(server: Server, tmp_path: Path) -> None:
+def test_a_full_restore_holds_every_row_of_every_table(server: DemoServer, tmp_path: Path) -> None:
     made = dumps.take_dump(server.app(), tmp_path, MANUAL, NOW)
     restored = dumps.restore_dump(made.path, server.admin, NOW)
     try:
@@ -222,7 +189,7 @@ def test_a_full_restore_holds_every_row_of_every_table(server: Server, tmp_path:
 
 
 def test_the_restored_database_keeps_the_rules_and_the_workstations_rights(
-    server: Server, tmp_path: Path
+    server: DemoServer, tmp_path: Path
 ) -> None:
     made = dumps.take_dump(server.app(), tmp_path, MANUAL, NOW)
     restored = dumps.restore_dump(made.path, server.admin, NOW)
@@ -247,7 +214,7 @@ def test_the_restored_database_keeps_the_rules_and_the_workstations_rights(
         dumps.drop_restored(server.admin, restored.name)
 
 
-def test_two_restores_in_one_second_make_two_databases(server: Server, tmp_path: Path) -> None:
+def test_two_restores_in_one_second_make_two_databases(server: DemoServer, tmp_path: Path) -> None:
     made = dumps.take_dump(server.app(), tmp_path, MANUAL, NOW)
     first = dumps.restore_dump(made.path, server.admin, NOW)
     second = dumps.restore_dump(made.path, server.admin, NOW)
@@ -258,7 +225,9 @@ def test_two_restores_in_one_second_make_two_databases(server: Server, tmp_path:
         dumps.drop_restored(server.admin, second.name)
 
 
-def test_a_restore_the_server_refuses_leaves_no_database(server: Server, tmp_path: Path) -> None:
+def test_a_restore_the_server_refuses_leaves_no_database(
+    server: DemoServer, tmp_path: Path
+) -> None:
     made = dumps.take_dump(server.app(), tmp_path, MANUAL, NOW)
     before = server.databases()
     with pytest.raises(dumps.ServerBackupFailed, match="right to create databases"):
@@ -271,7 +240,7 @@ def test_a_restore_the_server_refuses_leaves_no_database(server: Server, tmp_pat
 
 
 def test_a_restore_on_a_new_server_makes_the_workstations_role(
-    server: Server, tmp_path: Path
+    server: DemoServer, tmp_path: Path
 ) -> None:
     """The server died: the dump is restored on a new one, which has no clinic role yet."""
     made = dumps.take_dump(server.app(), tmp_path, MANUAL, NOW)
@@ -291,7 +260,7 @@ def test_a_restore_on_a_new_server_makes_the_workstations_role(
 # --- rotation --------------------------------------------------------------------------------
 
 
-def test_dumps_rotate_like_the_files_backups(server: Server, tmp_path: Path) -> None:
+def test_dumps_rotate_like_the_files_backups(server: DemoServer, tmp_path: Path) -> None:
     folder = tmp_path / "backups"
     folder.mkdir()
     made = dumps.take_dump(server.app(), folder, MANUAL, NOW - timedelta(days=40))
@@ -326,7 +295,7 @@ def test_dumps_rotate_like_the_files_backups(server: Server, tmp_path: Path) -> 
 
 
 def test_a_role_that_may_not_read_the_clinic_is_refused_in_words(
-    server: Server, tmp_path: Path
+    server: DemoServer, tmp_path: Path
 ) -> None:
     with server.connect("postgres") as conn:
         conn.execute("CREATE ROLE outsider LOGIN")

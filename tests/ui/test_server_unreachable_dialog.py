@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from frontdesk.app import login_dialog, open_server_or_ask, run_gui
 from frontdesk.domain.staff import Role
 from frontdesk.paths import workstation_settings_path
-from frontdesk.storage.postgres_cluster import Cluster, NoServerInstalled, throwaway_cluster
+from frontdesk.storage.postgres_cluster import Cluster
 from frontdesk.storage.postgres_server import app_address, create_clinic_database
 from frontdesk.ui.dialogs.server_unreachable_dialog import (
     HEADING,
@@ -24,6 +24,7 @@ from frontdesk.ui.dialogs.server_unreachable_dialog import (
 from frontdesk.ui.main_window import MainWindow
 from frontdesk.workstation import load, prepare
 from tests.conftest import NOW, PromptLog
+from tests.server_fixtures import own_cluster
 
 PORT = 55443  # this module's cluster
 GONE = "postgresql://clinic_app@127.0.0.1:9/clinic"
@@ -144,14 +145,8 @@ def test_retry_asks_again_while_the_server_does_not_answer(qtbot, workstation: P
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[Cluster]:
-    try:
-        made = throwaway_cluster(PORT)
-    except NoServerInstalled as exc:
-        pytest.skip(str(exc))
-    try:
+    with own_cluster(PORT) as made:
         yield made
-    finally:
-        made.remove()
 
 
 def test_a_corrected_address_in_settings_opens_the_clinic_and_is_remembered(
