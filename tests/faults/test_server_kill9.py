@@ -10,54 +10,29 @@ line with its patient, nothing else but the one write in flight (whole), the cha
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import signal
 import time
-from collections import Counter
 from contextlib import closing
 from pathlib import Path
-from typing import Any
 
-import psycopg
 import pytest
 
 from frontdesk.services.clinic import open_server
 from frontdesk.services.clock import fixed_clock
-from frontdesk.storage.audit import AuditRepository
 from frontdesk.storage.postgres import PgDatabase
 from tests.faults._workers import NOW, forkserver
 from tests.faults.server_writer import (
     clinic_server,
     read_log,
     registering_until_killed,
+    registrations_held,
 )
+from tests.faults.test_kill9 import killed  # the file's kill test kills its writers alike
 
 PORT = 56471  # this test's own cluster
 CYCLES = 200
 JITTER = 0.015  # seconds after the chosen write was reported: into the next write, or between
-
-
-def held(admin: psycopg.Connection[Any], checker: PgDatabase, where: str) -> dict[str, int]:
-    """notes -> patient id of every registration on the server, after checking that each
-    patient has exactly one registration line with the same notes, each such line its
-    patient, and the chain is whole (read by the app's own check, as a workstation)."""
-    rows = admin.execute("SELECT id, notes FROM patients").fetchall()
-    lines = admin.execute(
-        "SELECT entity_id, after FROM audit WHERE entity = 'patient' AND action = 'register'"
-    ).fetchall()
-    patients = Counter((pid, notes) for pid, notes in rows)
-    registered = Counter((pid, json.loads(after)["notes"]) for pid, after in lines)
-    assert patients == registered, (
-        f"{where}: patients without their audit line {sorted(patients - registered)[:3]},"
-        f" audit lines without their patient {sorted(registered - patients)[:3]}"
-    )
-    broken = AuditRepository(checker).first_break()
-    assert broken is None, f"{where}: {broken}"
-    by_notes = {notes: pid for pid, notes in rows}
-    assert len(by_notes) == len(rows), f"{where}: one write saved twice"
-    return by_notes
 
 
 def wait_for_saves(log: Path, count: int, where: str) -> None:
@@ -67,15 +42,6 @@ def wait_for_saves(log: Path, count: int, where: str) -> None:
     while count and (log.read_bytes() if log.exists() else b"").count(b'"t": "saved"') < count:
         assert time.monotonic() < deadline, f"{where}: the workstation made no progress"
         time.sleep(0.0005)
-
-
-def killed(child: Any, receive: Any, where: str) -> bool:
-    """SIGKILL now; whether it was the kill that ended the child (it may have finished)."""
-    child.kill()
-    child.join(10)
-    receive.close()
-    assert child.exitcode in (-signal.SIGKILL, 0), f"{where}: exit code {child.exitcode}"
-    return child.exitcode == -signal.SIGKILL
 
 
 @pytest.mark.timeout(180)
@@ -118,7 +84,7 @@ def test_a_workstation_killed_at_any_moment_loses_no_saved_write_and_half_saves_
             saved = {e["tag"]: e["id"] for e in entries if e["t"] == "saved"}
             begun = [e["tag"] for e in entries if e["t"] == "begin"]
             in_flight = begun[-1] if begun and begun[-1] not in saved else None
-            found = held(admin, checker, where)
+            found = registrations_held(admin, checker, where)
             for tag, pid in {**known, **saved}.items():
                 assert found.get(tag) == pid, f"{where}: saved write {tag!r} (#{pid}) is gone"
             extra = set(found) - set(known) - set(saved)

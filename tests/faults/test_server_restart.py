@@ -9,15 +9,14 @@ half-saved and the chain is whole.
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from frontdesk.storage.audit import AuditRepository
 from frontdesk.storage.postgres import PgDatabase
 from tests.faults._workers import forkserver
 from tests.faults.server_writer import (
@@ -25,6 +24,7 @@ from tests.faults.server_writer import (
     clinic_server,
     read_log,
     registering_through_restarts,
+    registrations_held,
 )
 
 PORT = 56473  # this test's own cluster
@@ -46,24 +46,9 @@ def wait_for_saves(logs: list[Path], more_than: list[int], what: str) -> None:
 
 
 def on_server(server: ClinicServer) -> dict[str, int]:
-    """notes -> patient id, after checking that each patient has its one registration line
-    (and each line its patient) and the chain is whole."""
-    with server.admin() as admin:
-        rows = admin.execute("SELECT id, notes FROM patients").fetchall()
-        lines = admin.execute(
-            "SELECT entity_id, after FROM audit WHERE entity = 'patient' AND action = 'register'"
-        ).fetchall()
-    patients = Counter((pid, notes) for pid, notes in rows)
-    registered = Counter((pid, json.loads(after)["notes"]) for pid, after in lines)
-    assert patients == registered, (
-        f"half-saved: {sorted(patients - registered)[:3]} / {sorted(registered - patients)[:3]}"
-    )
-    db = PgDatabase(server.url)
-    try:
-        assert AuditRepository(db).first_break() is None
-    finally:
-        db.close()
-    return {notes: pid for pid, notes in rows}
+    """notes -> patient id of every registration, each whole and the chain whole."""
+    with server.admin() as admin, closing(PgDatabase(server.url)) as checker:
+        return registrations_held(admin, checker, "after the restarts")
 
 
 @pytest.mark.timeout(120)
