@@ -132,6 +132,14 @@ def build_parser() -> argparse.ArgumentParser:
 SERVER_HELP = "the clinic server (instead of a database file)"
 
 
+# Said instead of starting a window without a display: Qt would abort the whole process with
+# a core dump.
+NO_DISPLAY = (
+    "no display found. Run it in a desktop session, or set QT_QPA_PLATFORM=offscreen for a"
+    " headless check."
+)
+
+
 def _has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("win32", "darwin"):
         return True
@@ -230,12 +238,7 @@ def dispatch(args: argparse.Namespace, db_path: Path, started: float) -> int:
 
         return save_handout(db_path, args.patient, args.kind, args.lang, args.out, args.staff)
     if not _has_display():
-        # Without this check Qt aborts the whole process with a core dump.
-        print(
-            "frontdesk: no display found. Run it in a desktop session, or set"
-            " QT_QPA_PLATFORM=offscreen for a headless check.",
-            file=sys.stderr,
-        )
+        print(f"frontdesk: {NO_DISPLAY}", file=sys.stderr)
         return 2
     from frontdesk.early_check import start_early_check
 
@@ -280,11 +283,7 @@ def on_server(args: argparse.Namespace, server: str, started: float) -> int:
         return 2
     if args.command is None:
         if not _has_display():
-            print(
-                "frontdesk: no display found. Run it in a desktop session, or set"
-                " QT_QPA_PLATFORM=offscreen for a headless check.",
-                file=sys.stderr,
-            )
+            print(f"frontdesk: {NO_DISPLAY}", file=sys.stderr)
             return 2
         _import_services_before_qt()
         from frontdesk.app import run_gui
