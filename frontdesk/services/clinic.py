@@ -43,6 +43,9 @@ if TYPE_CHECKING:
     from frontdesk.services.sessions import SessionService
 
 
+SPARE_CONNECTIONS = 4  # a window's writes and background reads at once, on the server
+
+
 class Clinic:
     """Everything the UI and the command line may call, for one database file.
 
@@ -73,6 +76,10 @@ class Clinic:
         self.staff = StaffService(db, clock)
         self.login = LoginService(db, clock)
         self.audit = AuditService(db, clock)
+        # On the server: connections of closed twins, kept for the next one (a new connection
+        # costs a round trip to authenticate, and a fresh server process with cold caches).
+        self._spare: list[PgDatabase] = []
+        self._lender: Clinic | None = None  # whose spare connection this twin's is
 
     @cached_property
     def intakes(self) -> IntakeService:
@@ -155,12 +162,27 @@ class Clinic:
         (a connection belongs to the thread that opened it). The schema is already current."""
         if self.server is not None:
             assert isinstance(self._db, PgDatabase)
-            twin = PgDatabase.twin_of(self._db)
-            return Clinic(self.path, twin, self._clock, None, server=self.server)
+            try:
+                db = self._spare.pop()  # one thread's pop: atomic
+            except IndexError:
+                db = PgDatabase.twin_of(self._db)
+            twin = Clinic(self.path, db, self._clock, None, server=self.server)
+            twin._lender = self
+            return twin
         return Clinic(self.path, connect(self.path), self._clock, None)
 
     def close(self) -> None:
-        self._db.close()
+        """A twin's server connection, idle and whole, is kept for the next twin."""
+        lender, db = self._lender, self._db
+        keep = lender is not None and len(lender._spare) < SPARE_CONNECTIONS
+        if keep and isinstance(db, PgDatabase) and db.idle():
+            assert lender is not None
+            lender._spare.append(db)
+            return
+        db.close()
+        for spare in self._spare:
+            spare.close()
+        self._spare.clear()
 
     @property
     def where(self) -> str:

@@ -182,6 +182,16 @@ class PgConnection:
             _log.warning("the clinic server did not answer: %s", exc)
             raise ConnectionLost(GONE) from exc
 
+    def idle(self) -> bool:
+        raw = self._raw
+        return (
+            raw is not None
+            and not raw.closed
+            and not raw.broken
+            and not self._lost_in_transaction
+            and raw.info.transaction_status == pq.TransactionStatus.IDLE
+        )
+
     @property
     def in_transaction(self) -> bool:
         """True also for a transaction lost with its connection, until the caller rolls back
@@ -433,6 +443,10 @@ class PgDatabase:
     @property
     def conninfo(self) -> str:
         return self.conn.conninfo
+
+    def idle(self) -> bool:
+        """Open, whole and outside any transaction: fit to be used again by another call."""
+        return self.conn.idle()
 
     @property
     def address(self) -> str:
