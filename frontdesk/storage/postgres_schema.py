@@ -64,6 +64,8 @@ INSERT INTO staff (name, role) VALUES ('Dr. Alex', 'doctor'), ('Front desk', 'fr
 
 CREATE TABLE app_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
+-- Each index ends with the row's key, as SQLite's do unsaid (the rowid): lists in display
+-- order (`ORDER BY last_key, first_key, id`) and keyset pages are read off the index.
 CREATE TABLE patients (
     {_id()},
     first_name TEXT NOT NULL,
@@ -90,19 +92,19 @@ CREATE TABLE patients (
     consent_sms BIGINT NOT NULL DEFAULT 0 CHECK (consent_sms IN (0, 1)),
     consent_email BIGINT NOT NULL DEFAULT 0 CHECK (consent_email IN (0, 1))
 );
-CREATE INDEX patients_by_name ON patients (last_key, first_key);
-CREATE INDEX patients_by_first_name ON patients (first_key, last_key);
-CREATE INDEX patients_by_dob ON patients (dob, last_key, first_key);
-CREATE INDEX patients_by_phone ON patients (phone_digits);
-CREATE INDEX patients_by_phone_suffix ON patients (phone_rev);
-CREATE INDEX patients_by_email ON patients (email_key);
-CREATE INDEX patients_by_status ON patients (archived, last_key, first_key);
+CREATE INDEX patients_by_name ON patients (last_key, first_key, id);
+CREATE INDEX patients_by_first_name ON patients (first_key, last_key, id);
+CREATE INDEX patients_by_dob ON patients (dob, last_key, first_key, id);
+CREATE INDEX patients_by_phone ON patients (phone_digits, id);
+CREATE INDEX patients_by_phone_suffix ON patients (phone_rev, id);
+CREATE INDEX patients_by_email ON patients (email_key, id);
+CREATE INDEX patients_by_status ON patients (archived, last_key, first_key, id);
 CREATE TABLE patient_name_words (
     word TEXT NOT NULL,
     patient_id BIGINT NOT NULL REFERENCES patients (id) ON DELETE CASCADE,
     PRIMARY KEY (word, patient_id)
 );
-CREATE INDEX patient_name_words_by_patient ON patient_name_words (patient_id);
+CREATE INDEX patient_name_words_by_patient ON patient_name_words (patient_id, word);
 
 CREATE TABLE audit (
     id BIGINT PRIMARY KEY,
@@ -117,11 +119,12 @@ CREATE TABLE audit (
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
-CREATE INDEX audit_by_entity ON audit (entity, entity_id);
-CREATE INDEX audit_by_at ON audit (at);
-CREATE INDEX audit_by_staff_at ON audit (staff_id, at);
-CREATE INDEX audit_by_patient_at ON audit (patient_id, at);
-CREATE INDEX audit_by_entity_with_values ON audit (entity, entity_id) WHERE after IS NOT NULL;
+CREATE INDEX audit_by_entity ON audit (entity, entity_id, id);
+CREATE INDEX audit_by_at ON audit (at, id);
+CREATE INDEX audit_by_staff_at ON audit (staff_id, at, id);
+CREATE INDEX audit_by_patient_at ON audit (patient_id, at, id);
+CREATE INDEX audit_by_entity_with_values ON audit (entity, entity_id, id)
+    WHERE after IS NOT NULL;
 CREATE TABLE audit_head (
     "only" BIGINT PRIMARY KEY CHECK ("only" = 1),
     last_id BIGINT NOT NULL,
@@ -145,7 +148,7 @@ CREATE TABLE intakes (
     summary TEXT NOT NULL,
     UNIQUE (original_id, version)
 );
-CREATE INDEX intakes_latest ON intakes (patient_id, coalesce(original_id, id), version);
+CREATE INDEX intakes_latest ON intakes (patient_id, coalesce(original_id, id), version, id);
 CREATE TABLE laser_overrides (
     {_id()},
     patient_id BIGINT NOT NULL REFERENCES patients (id),
@@ -174,7 +177,7 @@ CREATE TABLE closures (
     reason TEXT NOT NULL CHECK (length(trim(reason)) > 0),
     CHECK (last_day >= first_day)
 );
-CREATE INDEX closures_by_last_day ON closures (last_day, first_day);
+CREATE INDEX closures_by_last_day ON closures (last_day, first_day, id);
 CREATE TABLE holiday_years (year BIGINT PRIMARY KEY);
 CREATE TABLE appointment_types (
     code TEXT PRIMARY KEY,
@@ -208,8 +211,8 @@ CREATE TABLE appointments (
     CONSTRAINT appointments_no_overlap EXCLUDE USING gist
         (tsrange(wall_time(starts), wall_time(ends)) WITH &&) WHERE (status IN {HOLDING})
 );
-CREATE INDEX appointments_by_start ON appointments (starts);
-CREATE INDEX appointments_by_patient ON appointments (patient_id, starts);
+CREATE INDEX appointments_by_start ON appointments (starts, id);
+CREATE INDEX appointments_by_patient ON appointments (patient_id, starts, id);
 CREATE TABLE appointment_history (
     {_id()},
     appointment_id BIGINT NOT NULL REFERENCES appointments (id),
@@ -232,7 +235,7 @@ CREATE TABLE co2_series (
     version BIGINT NOT NULL DEFAULT 1
 );
 CREATE INDEX co2_series_by_patient ON co2_series (patient_id, id);
-CREATE INDEX co2_series_by_status ON co2_series (status, patient_id);
+CREATE INDEX co2_series_by_status ON co2_series (status, patient_id, id);
 CREATE TABLE co2_sessions (
     {_id()},
     series_id BIGINT NOT NULL REFERENCES co2_series (id),

@@ -6,6 +6,8 @@ once per text (Django's SQLite backend does the opposite, `%s` to `?`):
 - `INSERT OR IGNORE` becomes `INSERT ... ON CONFLICT DO NOTHING`;
 - `IS NOT ?` / `IS ?` (SQLite's null-safe comparison) become `IS [NOT] DISTINCT FROM`;
 - two-argument `max(a, b)` / `min(a, b)` become `GREATEST` / `LEAST`;
+- SQLite's unary `+` on a column (keeping its planner off that column's index) is dropped:
+  PostgreSQL's planner would lose the column's statistics behind it and misjudge the filter;
 - an INSERT into a table with an `id` returns it, for `cursor.lastrowid`.
 """
 
@@ -36,6 +38,11 @@ _INSERT_INTO = re.compile(r"^\s*INSERT\s+(?:OR\s+IGNORE\s+)?INTO\s+(\w+)", re.IG
 _OR_IGNORE = re.compile(r"^(\s*INSERT)\s+OR\s+IGNORE\b", re.IGNORECASE)
 _NULL_SAFE = re.compile(r"\bIS\s+(NOT\s+)?(?=%s|%\(\w+\)s|NEW\.|OLD\.)", re.IGNORECASE)
 _TWO_ARGUMENT = re.compile(r"\b(max|min)\s*\(", re.IGNORECASE)
+# A `+` opening a term (after WHERE, AND, OR or a parenthesis) before a column's name: the
+# repositories write binary plus with a space on both sides (`version + 1`).
+_UNARY_PLUS = re.compile(
+    r"(?:(?<=\bWHERE )|(?<=\bAND )|(?<=\bOR )|(?<=\())\+(?=[a-z_])", re.IGNORECASE
+)
 
 
 @lru_cache(maxsize=4096)
@@ -44,6 +51,7 @@ def to_postgres(sql: str) -> tuple[str, bool]:
     text = _placeholders(sql)
     text = _NULL_SAFE.sub(lambda m: "IS DISTINCT FROM " if m[1] else "IS NOT DISTINCT FROM ", text)
     text = _greatest_least(text)
+    text = _UNARY_PLUS.sub("", text)
     returns_id = False
     if (insert := _INSERT_INTO.match(text)) is not None:
         if _OR_IGNORE.match(text):

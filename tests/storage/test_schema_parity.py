@@ -226,8 +226,12 @@ def _sqlite_table(db: Any, name: str) -> Table:
         for row in db.execute(f"PRAGMA index_list({name})").fetchall()  # seq, name, unique, origin
         if row[3] == "u"
     )
+    # Every SQLite index ends, unsaid, with the row's key: the rowid (its INTEGER PRIMARY KEY
+    # column) or, in a WITHOUT ROWID table, the primary key's columns. The server's indexes
+    # say it, so that both read `ORDER BY ..., id` off the index.
+    implicit = primary_key if without_rowid else tuple(sorted(numbered))
     indexes = frozenset(
-        _sqlite_index(index_name, index_sql)
+        _with_row_key(_sqlite_index(index_name, index_sql), implicit)
         for index_name, index_sql in db.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ?"
             " AND sql IS NOT NULL",
@@ -238,6 +242,11 @@ def _sqlite_table(db: Any, name: str) -> Table:
         columns, primary_key, foreign_keys, unique, tuple(sorted(checks)), indexes,
         frozenset(numbered),
     )  # fmt: skip
+
+
+def _with_row_key(index: Index, row_key: tuple[str, ...]) -> Index:
+    missing = tuple(column for column in row_key if column not in index.keys)
+    return Index(index.name, index.keys + missing, index.where) if missing else index
 
 
 def _sqlite_index(name: str, sql: str) -> Index:
@@ -448,7 +457,7 @@ def test_every_table_has_the_same_indexes(both) -> None:
     sqlite, server = _each(both, "indexes")
     assert sqlite == server
     assert (
-        Index("audit_by_entity_with_values", ("entity", "entity_id"), "afterisnotnull")
+        Index("audit_by_entity_with_values", ("entity", "entity_id", "id"), "afterisnotnull")
         in (sqlite["audit"])
     )
 
