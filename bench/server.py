@@ -34,7 +34,6 @@ import psycopg
 from bench.run import QUERIES, percentile
 from bench.server_load import (
     BenchServer,
-    apply_proposed_search_schema,
     load_patients,
     same_as_file,
     start_server,
@@ -245,11 +244,6 @@ def main() -> int:
     parser.add_argument(
         "--no-fsync", action="store_true", help="the tests' cluster (fsync off) instead"
     )
-    parser.add_argument(
-        "--proposed-schema",
-        action="store_true",
-        help="the search indexes and statistics proposed in bench/server_load.py",
-    )
     args = parser.parse_args()
 
     source = clinic_file(args.patients)  # built once and cached, as bench/run.py's
@@ -262,8 +256,6 @@ def main() -> int:
             f"{args.patients:,} patients COPYed into the server in {loaded:.1f} s", file=sys.stderr
         )
         loaded_as = same_as_file(server.owner_url, source)
-        if args.proposed_schema:
-            timed("proposed search schema", partial(apply_proposed_search_schema, server.owner_url))
         on_server = open_where(server.app_url)
         file_copy = work / "clinic.sqlite3"
         shutil.copyfile(source, file_copy)
@@ -302,7 +294,7 @@ def main() -> int:
 
     load_after = os.getloadavg()[0]
     fsync = "fsync off (the tests' cluster)" if args.no_fsync else "durable: fsync on"
-    schema = "the proposed search schema" if args.proposed_schema else "postgres_schema's schema"
+    schema = "postgres_schema's schema"
     print(
         f"clinic server (PostgreSQL, local Unix socket, {fsync}) beside an SQLite file,"
         f" {args.patients:,} patients, {schema}"

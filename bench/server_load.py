@@ -148,37 +148,6 @@ def _stored(value: Any) -> Any:
     return int(value) if isinstance(value, bool) else value
 
 
-# What the search needs on PostgreSQL beyond the schema of postgres_schema.py (proposed there):
-# - SQLite ends every index with the rowid, so ORDER BY last_key, first_key, id is read off
-#   patients_by_name and LIMIT stops early; a PostgreSQL index holds only its columns, so the
-#   server sorted every match of a prefix (all the "Maria Garcia"s) to give the first 60.
-# - `+archived = 0` (SQLite's "a filter, never the index") is an expression PostgreSQL has no
-#   statistics for: it guessed 0.5% of rows match, not ~100%, and chose to fetch and sort
-#   every match of "gar" AND "m" (15,000 rows, 40-180 ms) over reading the index in order.
-PROPOSED_SEARCH_SCHEMA = """
-DROP INDEX patients_by_name, patients_by_first_name, patients_by_dob, patients_by_phone,
-    patients_by_phone_suffix, patients_by_email, patients_by_status;
-CREATE INDEX patients_by_name ON patients (last_key, first_key, id);
-CREATE INDEX patients_by_first_name ON patients (first_key, last_key, id);
-CREATE INDEX patients_by_dob ON patients (dob, last_key, first_key, id);
-CREATE INDEX patients_by_phone ON patients (phone_digits, id);
-CREATE INDEX patients_by_phone_suffix ON patients (phone_rev, id);
-CREATE INDEX patients_by_email ON patients (email_key, id);
-CREATE INDEX patients_by_status ON patients (archived, last_key, first_key, id);
-CREATE STATISTICS patients_archived_filter ON (+archived) FROM patients;
-"""
-
-
-def apply_proposed_search_schema(owner_url: str) -> float:
-    """The indexes and statistics proposed above, then ANALYZE; returns seconds taken."""
-    started = time.perf_counter()
-    with psycopg.connect(owner_url, autocommit=True) as conn:
-        conn.execute("SET maintenance_work_mem = '512MB'")
-        conn.execute(PROPOSED_SEARCH_SCHEMA.encode())
-        conn.execute("ANALYZE patients")
-    return time.perf_counter() - started
-
-
 def same_as_file(owner_url: str, path: Path, sample: int = 2000) -> str:
     """Whether the server holds what PatientRepository wrote into the SQLite file: every column
     of `sample` patients picked at random, every name word, and the counts; in a sentence."""
