@@ -52,6 +52,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${names[@]}" >/dev/null
 fi
 
+# The tests run a throwaway PostgreSQL cluster as the `postgres` system user (initdb refuses
+# root), which must reach its own programs: a root folder only root may enter (a container or
+# chroot unpacked into a folder made by mktemp) stops it, so others are let through it (search
+# only: nobody may list it). On an installed system / already lets them through.
+if [ -n "$extras" ] && [ "$(id -u)" -eq 0 ] && id postgres >/dev/null 2>&1 \
+    && ! runuser -u postgres -- /usr/bin/test -x /usr/bin/env 2>/dev/null; then
+  echo ">> letting the postgres user through / (search only), to reach its programs"
+  chmod o+x /
+fi
+
 python=python3
 if ! "$python" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   python=/usr/bin/python3

@@ -20,6 +20,10 @@ from urllib.parse import quote
 SUPERUSER = "postgres"
 
 
+class ClusterFailed(RuntimeError):
+    """initdb or pg_ctl refused; the message carries what it said."""
+
+
 class NoServerInstalled(RuntimeError):
     """initdb and pg_ctl were not found."""
 
@@ -102,9 +106,14 @@ class Cluster:
 
     def _run(self, *command: str, check: bool = True) -> None:
         prefix = ["runuser", "-u", SUPERUSER, "--"] if _run_as() is not None else []
-        subprocess.run(
-            [*prefix, *command], check=check, capture_output=True, text=True, cwd=self.folder
+        done = subprocess.run(
+            [*prefix, *command], check=False, capture_output=True, text=True, cwd=self.folder
         )
+        if check and done.returncode != 0:  # what initdb or pg_ctl said, not only its status
+            said = (done.stderr or done.stdout).strip().splitlines()[-5:]
+            raise ClusterFailed(
+                f"{Path(command[0]).name} failed (exit {done.returncode}): " + " / ".join(said)
+            )
 
 
 def _run_as() -> pwd.struct_passwd | None:
