@@ -11,7 +11,7 @@ from pathlib import Path
 from frontdesk.domain.dates import format_us
 from frontdesk.domain.patients import Patient
 from frontdesk.storage import database
-from frontdesk.storage.database import OutcomeUnknown
+from frontdesk.storage.database import OutcomeUnknown, WriteConflict
 from frontdesk.storage.filesystems import file_size_limit
 
 # SQLite stores a row id in a signed 64-bit integer: a larger Python int cannot even be asked
@@ -82,6 +82,11 @@ class StorageError(ServiceError):
     """The database refused or failed (locked too long, disk full, damaged): nothing saved."""
 
 
+class TryAgain(StorageError):
+    """Another workstation's write crossed this one and the database undid this one whole:
+    the same call, run again, meets the database as it is now (ui/operations.py does it)."""
+
+
 @contextmanager
 def plain_storage_errors(doing: str) -> Iterator[None]:
     """Turns SQLite's failures into a sentence for the desk; the transaction has rolled back."""
@@ -89,6 +94,11 @@ def plain_storage_errors(doing: str) -> Iterator[None]:
         yield
     except OutcomeUnknown as exc:  # not "nothing was changed": that is what is not known
         raise StorageError(f"Could not tell whether Frontdesk managed to {doing}: {exc}.") from exc
+    except WriteConflict as exc:
+        raise TryAgain(
+            f"Could not {doing}: the database was busy (another workstation saved at the same"
+            " moment). Nothing was changed; please try again."
+        ) from exc
     except database.OperationalError as exc:
         if "locked" in str(exc) or "busy" in str(exc):
             raise StorageError(

@@ -19,6 +19,11 @@ OperationalError = sqlite3.OperationalError
 IntegrityError = sqlite3.IntegrityError
 
 
+class WriteConflict(OperationalError):
+    """Another transaction's write crossed this one (a serialization failure or a deadlock):
+    this one was rolled back whole, and the same use-case may simply be run again."""
+
+
 class OutcomeUnknown(OperationalError):
     """The connection broke while a COMMIT was on its way, and the database has not said since
     whether it arrived: the change is saved whole or not at all, but which is not known yet."""

@@ -11,7 +11,12 @@ from __future__ import annotations
 import psycopg
 from psycopg import errors as pg_errors
 
-from frontdesk.storage.database import DatabaseError, IntegrityError, OperationalError
+from frontdesk.storage.database import (
+    DatabaseError,
+    IntegrityError,
+    OperationalError,
+    WriteConflict,
+)
 
 
 class ConnectionLost(OperationalError):
@@ -41,7 +46,7 @@ def translated(exc: psycopg.Error) -> DatabaseError | OverflowError:
     if isinstance(exc, (pg_errors.LockNotAvailable, pg_errors.QueryCanceled)):
         return OperationalError("database is locked (another workstation is saving)")
     if isinstance(exc, (pg_errors.SerializationFailure, pg_errors.DeadlockDetected)):
-        return OperationalError("database is busy (another workstation saved at that moment)")
+        return WriteConflict("database is busy (another workstation saved at that moment)")
     if isinstance(exc, psycopg.OperationalError):
         return _operational(exc, message)
     if isinstance(exc, psycopg.IntegrityError):

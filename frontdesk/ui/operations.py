@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 from frontdesk.logs import log_file
 from frontdesk.services.changes import Changed, Changes, with_changes
 from frontdesk.services.clinic import Clinic
-from frontdesk.services.errors import ServiceError
+from frontdesk.services.errors import ServiceError, TryAgain
 from frontdesk.services.live import LiveFeed, listen
 from frontdesk.ui import prompts
 from frontdesk.ui.notifier import ChangeNotifier
@@ -322,14 +323,25 @@ class _Outcome:
         self.error: BaseException | None = None
 
 
+WRITE_TRIES = 3  # a call crossed by another workstation's write, run again before it is said
+
+
 def _fill(
     outcome: _Outcome, clinic: Clinic, call: Callable[[Clinic], Any], origin: str | None
 ) -> None:
-    """On a worker thread: the call on a connection of its own, its answer or its failure."""
+    """On a worker thread: the call on a connection of its own, its answer or its failure.
+    A call another workstation's write crossed (undone whole by the database) runs again."""
     try:
         twin = clinic.twin()
         try:
-            outcome.answer = with_changes(lambda: call(twin), origin)
+            for attempt in range(1, WRITE_TRIES + 1):
+                try:
+                    outcome.answer = with_changes(lambda: call(twin), origin)
+                    break
+                except TryAgain:
+                    if attempt == WRITE_TRIES:
+                        raise  # said in words: "another workstation saved at the same moment"
+                    time.sleep(0.05 * attempt)
         finally:
             twin.close()
     except BaseException as exc:  # handed to the GUI thread, which says it in words

@@ -9,9 +9,10 @@ import pytest
 
 from frontdesk.logs import start_logging, stop_logging
 from frontdesk.services.changes import Change, Changes, Entity
-from frontdesk.services.errors import ServiceError, ValidationFailed
+from frontdesk.services.errors import ServiceError, ValidationFailed, plain_storage_errors
+from frontdesk.storage.database import WriteConflict
 from frontdesk.ui.notifier import ChangeNotifier
-from frontdesk.ui.operations import Operations
+from frontdesk.ui.operations import WRITE_TRIES, Operations
 from tests.conftest import draft
 from tests.ui.another_writer import while_another_window_writes
 
@@ -71,6 +72,42 @@ def test_a_refusal_is_said_in_words_and_announces_nothing(ops, desk, heard, prom
     assert prompts.warnings and prompts.warnings[0][0] == "Not saved"
     assert "first name" in prompts.warnings[0][1].lower()
     assert heard["changes"] == [] and heard["said"] == []
+
+
+def _crossed_once(crossings: list[int], times: int):
+    """A call whose first `times` runs meet another workstation's write (the database undid
+    them: a serialization failure as storage/postgres_errors says it), then saves."""
+
+    def call(c, desk):
+        if len(crossings) < times:
+            crossings.append(1)
+            with plain_storage_errors("register María García"):
+                raise WriteConflict("database is busy (another workstation saved at that moment)")
+        return c.patients.register(desk, draft())
+
+    return call
+
+
+def test_a_write_another_workstation_crossed_is_run_again_and_saved(
+    ops, desk, heard, prompts, clinic
+):
+    crossings: list[int] = []
+    call = _crossed_once(crossings, WRITE_TRIES - 1)
+    got = ops.write(None, lambda c: call(c, desk), title="Register")
+    assert got is not None and prompts.warnings == []
+    assert len(crossings) == WRITE_TRIES - 1
+    assert clinic.patients.count() == 1 and heard["changes"] == [got.changes]
+
+
+def test_a_write_crossed_every_time_is_said_in_words_and_saves_nothing(
+    ops, desk, heard, prompts, clinic
+):
+    crossings: list[int] = []
+    call = _crossed_once(crossings, WRITE_TRIES)
+    assert ops.write(None, lambda c: call(c, desk), title="Not saved") is None
+    [(title, said)] = prompts.warnings
+    assert title == "Not saved" and "another workstation saved at the same moment" in said
+    assert clinic.patients.count() == 0 and heard["changes"] == []
 
 
 def test_a_refusal_the_dialog_shows_by_its_fields_is_not_said_twice(ops, desk, prompts):
