@@ -407,9 +407,9 @@ def _keepalives(conninfo: str) -> dict[str, Any]:
 
 
 def _address(raw: psycopg.Connection[Any]) -> str:
-    info = raw.info
-    where = info.host if info.host.startswith("/") else f"{info.host}:{info.port}"
-    return f"{info.user}@{where}/{info.dbname}"
+    """user@host:port/dbname of the connection as made (its parameters never hold the
+    password), said as any address is said."""
+    return address_without_password(raw.info.dsn)
 
 
 def _params(parameters: Any) -> Any:

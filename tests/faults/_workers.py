@@ -411,3 +411,14 @@ def _edit_until_saved(
         outcome["updated"].append({"id": pid, "version": saved.version, "values": values})
         return
     outcome["unexpected"].append(f"update {pid}: still changed elsewhere after 50 attempts")
+
+
+def back_to_back(starts: list[datetime], count: int) -> list[str]:
+    """`count` of the slot finder's free times, each at least a consultation after the one
+    before (so no two overlap), as ISO text for the child processes."""
+    slots: list[datetime] = []
+    for free in starts:
+        if len(slots) < count and (not slots or free >= slots[-1] + timedelta(minutes=30)):
+            slots.append(free)
+    assert len(slots) == count
+    return [s.isoformat() for s in slots]

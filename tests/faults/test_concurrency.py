@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from frontdesk.services.clock import fixed_clock
 from frontdesk.storage.engine import sqlite3
 from tests.faults._workers import (
     NOW,
+    back_to_back,
     concurrent_desk,
     forkserver,
     patient_values,
@@ -41,12 +41,7 @@ def free_slots(path: Path) -> list[str]:
         starts = clinic.calendar.next_free(CONSULTATION, NOW.replace(tzinfo=None), SLOTS * 3)
     finally:
         clinic.close()
-    slots: list = []
-    for free in starts:
-        if len(slots) < SLOTS and (not slots or free >= slots[-1] + timedelta(minutes=30)):
-            slots.append(free)
-    assert len(slots) == SLOTS
-    return [s.isoformat() for s in slots]
+    return back_to_back(starts, SLOTS)
 
 
 def run_windows(path: Path, tmp_path: Path, slots: list[str], ids: list[int]) -> list[dict]:

@@ -9,7 +9,6 @@ storage/postgres.py). The database holds no two holding appointments that overla
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from frontdesk.domain.patients import PatientDraft
 from frontdesk.domain.staff import Role
 from frontdesk.services.clinic import open_server
 from frontdesk.services.clock import fixed_clock
-from tests.faults._workers import LAST_NAMES, NOW, acting_as, forkserver
+from tests.faults._workers import LAST_NAMES, NOW, acting_as, back_to_back, forkserver
 from tests.faults.server_writer import ClinicServer, booking_the_same_slots, clinic_server
 
 PORT = 56472  # this test's own cluster
@@ -43,12 +42,7 @@ def prepared(server: ClinicServer) -> tuple[list[str], list[int]]:
         starts = clinic.calendar.next_free(CONSULTATION, NOW.replace(tzinfo=None), SLOTS * 3)
     finally:
         clinic.close()
-    slots: list = []
-    for free in starts:
-        if len(slots) < SLOTS and (not slots or free >= slots[-1] + timedelta(minutes=30)):
-            slots.append(free)
-    assert len(slots) == SLOTS
-    return [s.isoformat() for s in slots], ids
+    return back_to_back(starts, SLOTS), ids
 
 
 def overlapping_holders(server: ClinicServer) -> list[tuple[int, int]]:
